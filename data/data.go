@@ -1,0 +1,29 @@
+// Package data embeds what the binary carries with it: the SQL migrations and the
+// demo content. At run time this folder also holds the default database and key
+// file (git-ignored).
+package data
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+//go:embed all:demo
+var demo embed.FS
+
+// Migrations holds NNNN_name.sql files at its root, applied in order.
+func Migrations() fs.FS { return sub(migrations, "migrations") }
+
+// Demo holds the demo help articles as LANG/KEY.md files at its root.
+func Demo() fs.FS { return sub(demo, "demo") }
+
+func sub(f embed.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the directories are fixed at compile time
+	}
+	return s
+}

@@ -1,0 +1,382 @@
+package kb
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"zerodesk/internal/errs"
+)
+
+func articleID(t testing.TB, k *KB, slug string) int64 {
+	t.Helper()
+	a, err := k.Article("en", slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.ArticleID
+}
+
+func popularKeys(k *KB) string {
+	var keys []string
+	for _, s := range k.Popular("en", 10) {
+		keys = append(keys, s.Key)
+	}
+	return strings.Join(keys, ",")
+}
+
+func TestViews_CountedInMemoryThenFlushedInOneGo(t *testing.T) {
+	k, db, _ := seeded(t, demoFS())
+	ctx := context.Background()
+	if got := popularKeys(k); got != "reset-password,usercode,support-ticket,phrase" {
+		t.Fatalf("popular before any view = %s (ties by position)", got)
+	}
+	phrase := articleID(t, k, "phrase")
+	ticket := articleID(t, k, "support-ticket")
+	for range 7 {
+		k.CountView(phrase)
+	}
+	for range 3 {
+		k.CountView(ticket)
+	}
+	k.CountView(987654) // unknown: ignored
+	if got := popularKeys(k); got != "reset-password,usercode,support-ticket,phrase" {
+		t.Fatalf("popular changed before Flush: %s", got)
+	}
+	var stored int64
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, phrase).Scan(&stored)
+	if stored != 0 {
+		t.Fatalf("CountView wrote to the database: %d", stored)
+	}
+
+	if err := k.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, phrase).Scan(&stored)
+	if stored != 7 {
+		t.Fatalf("stored views = %d, want 7", stored)
+	}
+	if got := popularKeys(k); got != "phrase,support-ticket,reset-password,usercode" {
+		t.Fatalf("popular after flush = %s", got)
+	}
+	if p := k.Popular("en", 1); p[0].Views != 7 {
+		t.Fatalf("Views = %d", p[0].Views)
+	}
+	a, _ := k.Article("en", "phrase")
+	if a.Views != 7 {
+		t.Fatalf("article views = %d", a.Views)
+	}
+	// Nothing pending: a second flush writes nothing and changes nothing.
+	if err := k.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, phrase).Scan(&stored)
+	if stored != 7 {
+		t.Fatalf("stored views after second flush = %d", stored)
+	}
+}
+
+func TestViews_ConcurrentCountsAreNeverLost(t *testing.T) {
+	k, db, _ := seeded(t, demoFS())
+	ctx := context.Background()
+	id := articleID(t, k, "usercode")
+	const workers, each = 8, 500
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	flushed := make(chan error, 1)
+	go func() { // flush while counting
+		for {
+			select {
+			case <-stop:
+				flushed <- nil
+				return
+			default:
+				if err := k.Flush(ctx); err != nil {
+					flushed <- err
+					return
+				}
+				k.Popular("en", 3)
+			}
+		}
+	}()
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				k.CountView(id)
+				k.Article("en", "usercode")
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	if err := <-flushed; err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var stored int64
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, id).Scan(&stored)
+	if stored != workers*each {
+		t.Fatalf("stored %d views, want %d", stored, workers*each)
+	}
+}
+
+func TestViews_FailedFlushKeepsTheCounts(t *testing.T) {
+	k, db, _ := seeded(t, demoFS())
+	id := articleID(t, k, "usercode")
+	k.CountView(id)
+	k.RecordSearch("en", "lost query", 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := k.Flush(ctx); err == nil {
+		t.Fatal("flush with a cancelled context succeeded")
+	}
+	if err := k.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var views, searches int64
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, id).Scan(&views)
+	db.Read.QueryRow(`SELECT searches FROM search_queries WHERE query = 'lost query'`).Scan(&searches)
+	if views != 1 || searches != 1 {
+		t.Fatalf("after retry: views %d, searches %d; want 1, 1", views, searches)
+	}
+}
+
+func TestRun_FlushesOnTheTickAndWhenStopped(t *testing.T) {
+	k, db, _ := seeded(t, demoFS())
+	id := articleID(t, k, "usercode")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { k.Run(ctx, 10*time.Millisecond); close(done) }()
+	k.CountView(id)
+	deadline := time.Now().Add(5 * time.Second)
+	var views int64
+	for views != 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, id).Scan(&views)
+	}
+	if views != 1 {
+		t.Fatal("Run did not flush on its tick")
+	}
+	k.CountView(id)
+	k.RecordSearch("en", "last words", 0)
+	cancel()
+	<-done
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, id).Scan(&views)
+	if views != 2 {
+		t.Fatalf("views = %d after stop, want 2 (final flush)", views)
+	}
+}
+
+func TestVote_OneAddressCountsOncePerDay(t *testing.T) {
+	k, db, clk := seeded(t, demoFS())
+	ctx := context.Background()
+	id := articleID(t, k, "reset-password")
+	vote := func(addr string, helpful bool) Tally {
+		t.Helper()
+		tally, err := k.Vote(ctx, id, addr, helpful)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tally
+	}
+	for range 50 {
+		vote("192.0.2.7", true)
+	}
+	if got := vote("192.0.2.7", true); got != (Tally{1, 0}) {
+		t.Fatalf("50 yes votes from one address = %+v, want 1/0", got)
+	}
+	if got := vote("192.0.2.7", false); got != (Tally{0, 1}) {
+		t.Fatalf("after switching to no = %+v, want 0/1", got)
+	}
+	if got := vote("198.51.100.1", true); got != (Tally{1, 1}) {
+		t.Fatalf("another address = %+v, want 1/1", got)
+	}
+	clk.Add(24 * time.Hour)
+	if got := vote("192.0.2.7", false); got != (Tally{1, 2}) {
+		t.Fatalf("the next day = %+v, want 1/2", got)
+	}
+	// The catalog shows the tally at once.
+	a, _ := k.Article("en", "reset-password")
+	if a.HelpfulYes != 1 || a.HelpfulNo != 2 {
+		t.Fatalf("article shows %d/%d", a.HelpfulYes, a.HelpfulNo)
+	}
+	// The address is stored nowhere, and yesterday's voter hashes are gone.
+	var n int
+	db.Read.QueryRow(`SELECT count(*) FROM article_votes`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d vote rows, want only today's", n)
+	}
+	var voter []byte
+	db.Read.QueryRow(`SELECT voter FROM article_votes`).Scan(&voter)
+	if len(voter) != 32 || strings.Contains(string(voter), "192.0.2.7") {
+		t.Fatalf("voter = %q", voter)
+	}
+}
+
+func TestVote_UnknownArticleIsNotFound(t *testing.T) {
+	k, _, _ := seeded(t, demoFS())
+	_, err := k.Vote(context.Background(), 987654, "192.0.2.7", true)
+	if errs.CodeOf(err) != errs.NotFound || errs.MessageIDOf(err) != "kb.article.not_found" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRecordSearch_StripsPersonalData(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  Reset PASSWORD  ", "reset password"},
+		{"mail me at alice@example.org please", "mail me at [redacted] please"},
+		{"my usercode K7QX-4MPD-9TZR does not work", "my usercode [redacted] does not work"},
+		{"code k7qx 4mpd 9tzr", "code [redacted]"},
+		{"call +41 79 123 45 67 now", "call [redacted] now"},
+		{"order 12345", "order [redacted]"},
+		{"from 10.0.0.1", "from [redacted]"},
+		{"account4711x", "[redacted]"},
+		{"error 404", "error 404"},
+		{"fast-sync two-step", "fast-sync two-step"},
+		{"Réinitialiser", "réinitialiser"},
+		{strings.Repeat("long ", 40), strings.TrimSpace(strings.Repeat("long ", 20))},
+		{"bad\xffutf8", "badutf8"},
+		{"   ", ""},
+	}
+	for _, tt := range tests {
+		if got := redactQuery(tt.in); got != tt.want {
+			t.Errorf("redactQuery(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := redactQuery(strings.Repeat("ü", 300)); len([]rune(got)) != 100 {
+		t.Errorf("cap: %d runes", len([]rune(got)))
+	}
+}
+
+func TestRecordSearch_BatchedAndListedForEditors(t *testing.T) {
+	k, db, _ := seeded(t, demoFS())
+	ctx := context.Background()
+	for range 3 {
+		k.RecordSearch("en", "Two Factor", 0)
+	}
+	k.RecordSearch("en", "two factor ", 0)
+	k.RecordSearch("en", "dark mode", 0)
+	k.RecordSearch("en", "dark mode", 0)
+	k.RecordSearch("en", "password", 4)
+	k.RecordSearch("de", "zwei faktor", 0)
+	k.RecordSearch("en", "found later", 0)
+	k.RecordSearch("en", "found later", 2)
+	k.RecordSearch("en", "bob@example.org", 0)
+
+	var n int
+	db.Read.QueryRow(`SELECT count(*) FROM search_queries`).Scan(&n)
+	if n != 0 {
+		t.Fatal("RecordSearch wrote before Flush")
+	}
+	if err := k.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := k.MissingSearches(ctx, "en", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []QueryStat{
+		{Query: "two factor", Searches: 4, ZeroHitSearches: 4},
+		{Query: "dark mode", Searches: 2, ZeroHitSearches: 2},
+		{Query: "[redacted]", Searches: 1, ZeroHitSearches: 1},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("missing = %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("missing[%d] = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	// A second batch adds to the counts.
+	k.RecordSearch("en", "dark mode", 0)
+	if err := k.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var searches, day int64
+	db.Read.QueryRow(`SELECT searches, last_day FROM search_queries WHERE lang = 'en' AND query = 'dark mode'`).Scan(&searches, &day)
+	if searches != 3 || day != unixDay(time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("dark mode: searches %d, day %d", searches, day)
+	}
+	// Nothing in the table can hold an address or a time of day.
+	rows, _ := db.Read.Query(`SELECT name FROM pragma_table_info('search_queries')`)
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		cols = append(cols, c)
+	}
+	if got := strings.Join(cols, ","); got != "lang,query,searches,zero_hit_searches,last_hits,last_day" {
+		t.Fatalf("search_queries columns = %s", got)
+	}
+}
+
+func TestVersion_ChangesWhenWhatPagesShowChanges(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	k, err := New(ctx, db, testOptions(t, &clock{t: time.Now()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := k.Version()
+	step := func(what string, changes bool) {
+		t.Helper()
+		now := k.Version()
+		if (now != v) != changes {
+			t.Fatalf("%s: version %d → %d, want changed = %v", what, v, now, changes)
+		}
+		v = now
+	}
+	if _, err := k.SeedIfEmpty(ctx, demoFS()); err != nil {
+		t.Fatal(err)
+	}
+	step("seeding", true)
+	id := articleID(t, k, "usercode")
+	k.CountView(id)
+	step("counting a view", false)
+	k.Flush(ctx)
+	step("flushing views", true)
+	k.RecordSearch("en", "x", 0)
+	k.Flush(ctx)
+	step("flushing searches only", false)
+	k.Vote(ctx, id, "192.0.2.1", true)
+	step("voting", true)
+	k.Vote(ctx, id, "192.0.2.1", true)
+	step("voting the same again", false)
+}
+
+func BenchmarkPopular(b *testing.B) {
+	k := seededDemo(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(k.Popular("en", 5)) == 0 {
+			b.Fatal("empty")
+		}
+	}
+}
+
+func BenchmarkArticle(b *testing.B) {
+	k := seededDemo(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := k.Article("en", "reset-account"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCountView(b *testing.B) {
+	k, _, _ := seeded(b, demoFS())
+	id := articleID(b, k, "usercode")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			k.CountView(id)
+		}
+	})
+}

@@ -1,0 +1,235 @@
+// Package kb is the knowledge base: help articles in categories and languages,
+// served from an in-memory catalog, searched with typo tolerance, counted and rated.
+package kb
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"zerodesk/internal/crypt"
+	"zerodesk/internal/errs"
+	"zerodesk/internal/store"
+)
+
+// Category is the shelf an article sits on.
+type Category string
+
+// The categories, in the order the portal shows them.
+const (
+	Setup     Category = "setup"
+	FAQ       Category = "faq"
+	HowTo     Category = "howto"
+	Documents Category = "documents"
+	Contact   Category = "contact"
+	TechNotes Category = "technotes"
+)
+
+// Categories lists every category in display order.
+var Categories = []Category{Setup, FAQ, HowTo, Documents, Contact, TechNotes}
+
+func (c Category) valid() bool { return slices.Contains(Categories, c) }
+
+// Summary is what a list shows of one article in one language.
+type Summary struct {
+	ArticleID   int64
+	Key         string
+	Lang        string
+	Slug        string
+	Title       string
+	Description string
+	Category    Category
+	PublishedAt time.Time
+	Views       int64
+}
+
+// Article is one article in one language, ready to show.
+type Article struct {
+	Summary
+	BodyHTML   string // rendered from Markdown and sanitized; safe to emit as is
+	UpdatedAt  time.Time
+	HelpfulYes int64
+	HelpfulNo  int64
+	Related    []Summary // front-matter related first, then same-category fill; at most 4, same language
+}
+
+// Tally is the helpful / not helpful count of an article.
+type Tally struct{ Yes, No int64 }
+
+// Options configure a KB.
+type Options struct {
+	Secret     crypt.Secret
+	Now        func() time.Time               // nil = time.Now; tests inject a clock
+	ArticleURL func(lang, slug string) string // how to link an article (article:KEY links); nil = /LANG/help/SLUG
+	PageURL    func(lang, path string) string // how to link a root-relative portal path like "/support"; nil = as is
+	Log        *slog.Logger                   // nil = slog.Default(); only Run logs (failed flushes)
+}
+
+// KB is the knowledge base. Reads come from an immutable in-memory catalog
+// swapped atomically; writes go to the store and then refresh the catalog.
+type KB struct {
+	db      *store.DB
+	opts    Options
+	now     func() time.Time
+	log     *slog.Logger
+	voteKey []byte
+	fts     fullText
+
+	cat      atomic.Pointer[catalog]
+	versions atomic.Uint64 // the last catalog version handed out
+
+	// mu serialises catalog rebuilds and guards counts, the persisted numbers
+	// (views, votes) the next rebuild shows.
+	mu     sync.Mutex
+	counts map[int64]counts
+
+	// pendingViews holds an unflushed view counter per article. It only grows
+	// (under mu, copy-on-write) so CountView reads it without a lock.
+	pendingViews atomic.Pointer[map[int64]*atomic.Int64]
+
+	searchLog searchLog
+	results   resultCache
+}
+
+// New loads the catalog from db. The database must be migrated.
+func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
+	k := &KB{
+		db:      db,
+		opts:    opts,
+		now:     opts.Now,
+		log:     opts.Log,
+		voteKey: opts.Secret.Subkey("kb.vote"),
+	}
+	if k.now == nil {
+		k.now = time.Now
+	}
+	if k.log == nil {
+		k.log = slog.Default()
+	}
+	if k.opts.ArticleURL == nil {
+		k.opts.ArticleURL = func(lang, slug string) string { return "/" + lang + "/help/" + url.PathEscape(slug) }
+	}
+	if k.opts.PageURL == nil {
+		k.opts.PageURL = func(_, path string) string { return path }
+	}
+	fts, err := newSQLiteFTS(ctx, db.Read)
+	if err != nil {
+		return nil, errs.Wrap(err, "kb: prepare search")
+	}
+	k.fts = fts
+	k.searchLog.pending = map[searchKey]*searchCount{}
+	empty := map[int64]*atomic.Int64{}
+	k.pendingViews.Store(&empty)
+	if err := k.reload(ctx); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// reload reads every published translation from the database, renders it and
+// swaps in a fresh catalog.
+func (k *KB) reload(ctx context.Context) error {
+	// Held throughout, so no flush or vote lands between reading the counts
+	// and installing them.
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	rows, err := loadLibrary(ctx, k.db.Read)
+	if err != nil {
+		return errs.Wrap(err, "kb: load catalog")
+	}
+	lib := buildLibrary(rows, k.opts)
+	k.counts = rows.counts
+	views := *k.pendingViews.Load()
+	grown := false
+	for id := range rows.counts {
+		if _, ok := views[id]; !ok {
+			grown = true
+			break
+		}
+	}
+	if grown {
+		next := make(map[int64]*atomic.Int64, len(rows.counts))
+		for id, c := range views { // keep counters that may hold unflushed views
+			next[id] = c
+		}
+		for id := range rows.counts {
+			if next[id] == nil {
+				next[id] = new(atomic.Int64)
+			}
+		}
+		k.pendingViews.Store(&next)
+	}
+	k.install(newCatalog(lib, k.counts))
+	return nil
+}
+
+// refresh rebuilds the light part of the catalog (orders, numbers) after the
+// counts changed; the rendered articles are reused. Callers hold k.mu.
+func (k *KB) refresh() {
+	k.install(newCatalog(k.cat.Load().lib, k.counts))
+}
+
+func (k *KB) install(c *catalog) {
+	c.version = k.versions.Add(1)
+	k.cat.Store(c)
+}
+
+// Version changes whenever anything the catalog shows changes (articles,
+// view counts, votes), so pages rendered from it can be cached per version.
+func (k *KB) Version() uint64 { return k.cat.Load().version }
+
+// Languages lists the languages that have published articles, sorted.
+func (k *KB) Languages() []string { return slices.Clone(k.cat.Load().langs) }
+
+// Section lists the published articles of a category in a language, by position.
+func (k *KB) Section(lang string, c Category) []Summary {
+	s := k.cat.Load().shelves[lang]
+	if s == nil {
+		return nil
+	}
+	return slices.Clone(s.sections[c])
+}
+
+// Popular lists up to n FAQ articles by view count, most read first.
+func (k *KB) Popular(lang string, n int) []Summary {
+	s := k.cat.Load().shelves[lang]
+	if s == nil {
+		return nil
+	}
+	return head(s.popular, n)
+}
+
+// Latest lists up to n FAQ articles by publication date, newest first.
+func (k *KB) Latest(lang string, n int) []Summary {
+	s := k.cat.Load().shelves[lang]
+	if s == nil {
+		return nil
+	}
+	return head(s.latest, n)
+}
+
+func head(list []Summary, n int) []Summary {
+	if n < 0 {
+		n = 0
+	}
+	return slices.Clone(list[:min(n, len(list))])
+}
+
+// Article returns the published article with slug in lang.
+func (k *KB) Article(lang, slug string) (*Article, error) {
+	s := k.cat.Load().shelves[lang]
+	if s == nil {
+		return nil, errs.E(errs.NotFound, "kb.article.not_found")
+	}
+	a, ok := s.bySlug[slug]
+	if !ok {
+		return nil, errs.E(errs.NotFound, "kb.article.not_found")
+	}
+	c := *a // the catalog is shared: hand out a copy
+	c.Related = slices.Clone(a.Related)
+	return &c, nil
+}

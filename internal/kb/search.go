@@ -1,0 +1,247 @@
+package kb
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"zerodesk/internal/errs"
+)
+
+// Results are the answer to one search.
+type Results struct {
+	Query      string // the query as understood (normalized)
+	Hits       []Hit
+	Suggestion string // "did you mean" word(s) from the index vocabulary; "" when none
+	Corrected  bool   // Hits are for Suggestion because Query alone found nothing
+}
+
+// Hit is one article found.
+type Hit struct {
+	Summary
+	Snippet []Fragment // a short excerpt of the body around the matches
+}
+
+// Fragment is a piece of a snippet; the view marks the Match ones.
+type Fragment struct {
+	Text  string
+	Match bool
+}
+
+// fullText is the store-specific part of search: SQLite FTS5 today
+// (fts_sqlite.go), PostgreSQL later. Everything else in search is portable.
+type fullText interface {
+	// index adds a translation's title and plain text to the index.
+	index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error
+	// indexed is called after a batch of index calls, to tidy the index up.
+	indexed(ctx context.Context, tx *sql.Tx) error
+	// search returns the best-ranked published translations in lang.
+	search(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error)
+}
+
+// ftsQuery is a parsed query: folded words, all required (or, with or, at
+// least one); with prefix the last word may be the start of a word.
+type ftsQuery struct {
+	words  []string
+	or     bool
+	prefix bool
+}
+
+type ftsHit struct {
+	translationID int64
+}
+
+const (
+	maxQueryRunes = 200
+	maxTerms      = 16
+	defaultLimit  = 20
+	maxLimit      = 100
+)
+
+// term is one word of a query.
+type term struct {
+	word   string // lower-cased, as typed
+	folded string // as the index knows it
+}
+
+// Search finds published articles in lang. An empty query finds nothing and
+// is no error; a query over 200 characters is refused.
+func (k *KB) Search(ctx context.Context, lang, query string, limit int) (*Results, error) {
+	// Cheap refusal first: no amount of repairing makes this short enough.
+	if len(query) > 4*maxQueryRunes+1024 {
+		return nil, errs.E(errs.Invalid, "search.query.too_long")
+	}
+	query = strings.TrimSpace(norm.NFC.String(strings.ToValidUTF8(query, "")))
+	if utf8.RuneCountInString(query) > maxQueryRunes {
+		return nil, errs.E(errs.Invalid, "search.query.too_long")
+	}
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+
+	terms := parseQuery(query)
+	res := &Results{Query: showTerms(terms)}
+	cat := k.cat.Load()
+	key := resultKey{lang: lang, query: res.Query, limit: limit}
+	if cached, ok := k.results.get(cat, key); ok {
+		return cached, nil
+	}
+	res, err := k.search(ctx, cat, lang, terms, res, limit)
+	if err == nil {
+		k.results.put(cat, key, res)
+	}
+	return res, err
+}
+
+// search runs a parsed query against the index.
+func (k *KB) search(ctx context.Context, cat *catalog, lang string, terms []term, res *Results, limit int) (*Results, error) {
+	if len(terms) == 0 {
+		return res, nil
+	}
+	vocab := cat.lib.vocab[lang]
+	if vocab == nil {
+		return res, nil // nothing published in this language
+	}
+
+	// Words the index does not know are misspelled, or missing from the articles.
+	fixed := slices.Clone(terms)
+	known := make([]bool, len(terms))      // of terms
+	knownFixed := make([]bool, len(terms)) // of fixed
+	changed := false
+	for i, t := range terms {
+		if vocab.knows(t.folded, i == len(terms)-1) {
+			known[i], knownFixed[i] = true, true
+			continue
+		}
+		if c := vocab.correct(t.folded); c != "" {
+			fixed[i] = term{word: vocab.show(c), folded: c}
+			knownFixed[i] = true
+			changed = true
+		}
+	}
+	if changed {
+		res.Suggestion = showTerms(fixed)
+	}
+
+	// All words first, then the corrected words, then any word: a visitor who
+	// typed "reset pasword" wants password resets, not every reset. A search
+	// the vocabulary already knows to be empty is not sent to the index.
+	type attempt struct {
+		terms     []term
+		or, fixed bool
+	}
+	var attempts []attempt
+	if !slices.Contains(known, false) {
+		attempts = append(attempts, attempt{terms, false, false})
+	}
+	if changed && !slices.Contains(knownFixed, false) {
+		attempts = append(attempts, attempt{fixed, false, true})
+	}
+	if len(terms) > 1 {
+		if slices.Contains(known, true) {
+			attempts = append(attempts, attempt{terms, true, false})
+		}
+		if changed {
+			attempts = append(attempts, attempt{fixed, true, true})
+		}
+	}
+	for _, a := range attempts {
+		q := toFTS(a.terms, a.or)
+		hits, err := k.fts.search(ctx, lang, q, limit)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, errs.Wrap(ctx.Err(), "kb: search")
+			}
+			return nil, errs.Wrap(err, "kb: search")
+		}
+		for _, h := range hits {
+			d, ok := cat.docs[h.translationID]
+			if !ok {
+				continue // published after the catalog was built
+			}
+			res.Hits = append(res.Hits, Hit{Summary: cat.byTranslation[h.translationID], Snippet: makeSnippet(d.plain, q)})
+		}
+		if len(res.Hits) > 0 {
+			res.Corrected = a.fixed
+			break
+		}
+	}
+	return res, nil
+}
+
+// parseQuery splits a query into words. Everything that is not a letter or
+// a digit only separates words, so no character is syntax.
+func parseQuery(q string) []term {
+	var out []term
+	eachWord(q, func(w string) {
+		if len(out) < maxTerms {
+			out = append(out, term{word: w, folded: fold(w)})
+		}
+	})
+	return out
+}
+
+func showTerms(ts []term) string {
+	words := make([]string, len(ts))
+	for i, t := range ts {
+		words[i] = t.word
+	}
+	return strings.Join(words, " ")
+}
+
+func toFTS(ts []term, or bool) ftsQuery {
+	q := ftsQuery{or: or, prefix: true}
+	for _, t := range ts {
+		q.words = append(q.words, t.folded)
+	}
+	return q
+}
+
+// resultCache keeps the results of recent searches for one catalog: typing
+// repeats the same prefixes, and results only change with the catalog.
+// Cached Results are shared between callers, who must not modify them.
+type resultCache struct {
+	mu      sync.Mutex
+	cat     *catalog
+	entries map[resultKey]*Results
+}
+
+type resultKey struct {
+	lang, query string
+	limit       int
+}
+
+// maxCachedResults bounds the cache whatever is searched: past it, it starts over.
+const maxCachedResults = 4096
+
+// reset empties the cache.
+func (c *resultCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cat, c.entries = nil, nil
+}
+
+func (c *resultCache) get(cat *catalog, key resultKey) (*Results, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cat != cat {
+		return nil, false
+	}
+	r, ok := c.entries[key]
+	return r, ok
+}
+
+func (c *resultCache) put(cat *catalog, key resultKey, r *Results) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cat != cat || c.entries == nil || len(c.entries) >= maxCachedResults {
+		c.cat, c.entries = cat, make(map[resultKey]*Results)
+	}
+	c.entries[key] = r
+}

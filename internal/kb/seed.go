@@ -1,0 +1,333 @@
+package kb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"zerodesk/internal/errs"
+)
+
+// Demo content: LANG/KEY.md files, TOML front matter between +++ lines, then
+// Markdown. The front matter is checked strictly, because a typo in a demo
+// file should stop the build's tests, not show up as a missing article.
+//
+//	+++
+//	key = "reset-account"       # required, a-z 0-9 and dashes
+//	category = "setup"          # required in the source language
+//	position = 3                # required in the source language
+//	title = "Reset your account"
+//	description = "…"
+//	published = 2026-03-14      # absent: a draft
+//	related = ["recover-account"]
+//	slug = "…"                  # optional, defaults to key
+//	+++
+//
+// The source language of an article is English when it has an English file,
+// otherwise the first language in alphabetical order. Other languages'
+// files may leave category, position and related out; when present they must
+// agree with the source.
+
+type frontMatter struct {
+	Key         string     `toml:"key"`
+	Slug        string     `toml:"slug"`
+	Category    *string    `toml:"category"`
+	Position    *int       `toml:"position"`
+	Title       string     `toml:"title"`
+	Description string     `toml:"description"`
+	Published   *time.Time `toml:"published"`
+	Related     []string   `toml:"related"`
+}
+
+type demoFile struct {
+	name string // path inside the demo FS, for errors
+	lang string
+	fm   frontMatter
+	body string
+}
+
+type demoArticle struct {
+	key      string
+	source   *demoFile
+	files    map[string]*demoFile // by language
+	category Category
+	position int
+	related  []string
+}
+
+var (
+	keyPattern  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	slugPattern = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{N}]+(-[\p{Ll}\p{Lo}\p{N}]+)*$`)
+	langPattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+)
+
+// SeedIfEmpty loads the demo articles when the database has none, all in one
+// transaction, and rebuilds the catalog. It returns how many articles it
+// loaded: 0 when there were articles already.
+func (k *KB) SeedIfEmpty(ctx context.Context, demo fs.FS) (int, error) {
+	var n int
+	if err := k.db.Read.QueryRowContext(ctx, sqlCountArticles).Scan(&n); err != nil {
+		return 0, errs.Wrap(err, "kb: seed")
+	}
+	if n > 0 {
+		return 0, nil
+	}
+	articles, err := readDemo(demo)
+	if err != nil {
+		return 0, errs.Wrap(err, "kb: seed")
+	}
+	if len(articles) == 0 {
+		return 0, nil
+	}
+	loaded := 0
+	err = k.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Checked again inside the write transaction: two processes may start at once.
+		if err := tx.QueryRowContext(ctx, sqlCountArticles).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		loaded, err = k.insertDemo(ctx, tx, articles)
+		return err
+	})
+	if err != nil {
+		return 0, errs.Wrap(err, "kb: seed")
+	}
+	if loaded > 0 {
+		if err := k.reload(ctx); err != nil {
+			return 0, err
+		}
+	}
+	return loaded, nil
+}
+
+func (k *KB) insertDemo(ctx context.Context, tx *sql.Tx, articles []*demoArticle) (int, error) {
+	for i, c := range Categories {
+		if _, err := tx.ExecContext(ctx, sqlInsertCategory, string(c), i+1); err != nil {
+			return 0, err
+		}
+	}
+	now := k.now().Unix()
+	ids := map[string]int64{}
+	for _, a := range articles {
+		var id int64
+		err := tx.QueryRowContext(ctx, sqlInsertArticle, a.key, string(a.category), a.position, a.source.lang, now).Scan(&id)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", a.source.name, err)
+		}
+		ids[a.key] = id
+	}
+	// Plain text for the index comes from the rendered body; links only need
+	// to resolve, not to point anywhere real.
+	textLinks := linker{
+		article: func(key string) (string, bool) { _, ok := ids[key]; return "/", ok },
+		page:    func(p string) string { return p },
+	}
+	for _, a := range articles {
+		for pos, r := range a.related {
+			if _, err := tx.ExecContext(ctx, sqlInsertRelated, ids[a.key], ids[r], pos+1); err != nil {
+				return 0, fmt.Errorf("%s: related %q: %w", a.source.name, r, err)
+			}
+		}
+		for _, lang := range sortedKeys(a.files) {
+			f := a.files[lang]
+			var published any // NULL: a draft
+			if f.fm.Published != nil {
+				published = f.fm.Published.Unix()
+			}
+			slug := f.fm.Slug
+			if slug == "" {
+				slug = a.key
+			}
+			var tid int64
+			err := tx.QueryRowContext(ctx, sqlInsertTranslation, ids[a.key], lang, slug, f.fm.Title,
+				f.fm.Description, f.body, published, now).Scan(&tid)
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", f.name, err)
+			}
+			html, _ := render(f.body, textLinks)
+			if err := k.fts.index(ctx, tx, tid, lang, f.fm.Title, plainText(html)); err != nil {
+				return 0, fmt.Errorf("%s: index: %w", f.name, err)
+			}
+		}
+	}
+	if err := k.fts.indexed(ctx, tx); err != nil {
+		return 0, fmt.Errorf("index: %w", err)
+	}
+	return len(articles), nil
+}
+
+// readDemo parses and checks every file; it returns the articles sorted by key.
+func readDemo(demo fs.FS) ([]*demoArticle, error) {
+	var files []*demoFile
+	err := fs.WalkDir(demo, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(name, ".md") {
+			return nil
+		}
+		lang, base := path.Split(name)
+		lang = strings.TrimSuffix(lang, "/")
+		if !langPattern.MatchString(lang) {
+			return fmt.Errorf("%s: not in a language folder (like en/%s)", name, base)
+		}
+		raw, err := fs.ReadFile(demo, name)
+		if err != nil {
+			return err
+		}
+		f, err := parseDemoFile(name, lang, raw)
+		if err != nil {
+			return err
+		}
+		files = append(files, f)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	byKey := map[string]*demoArticle{}
+	slugs := map[string]string{} // lang + slug → file
+	for _, f := range files {
+		a := byKey[f.fm.Key]
+		if a == nil {
+			a = &demoArticle{key: f.fm.Key, files: map[string]*demoFile{}}
+			byKey[f.fm.Key] = a
+		}
+		if other := a.files[f.lang]; other != nil {
+			return nil, fmt.Errorf("%s: duplicate key %q (also in %s)", f.name, f.fm.Key, other.name)
+		}
+		a.files[f.lang] = f
+		slug := f.fm.Slug
+		if slug == "" {
+			slug = f.fm.Key
+		}
+		if other, dup := slugs[f.lang+"/"+slug]; dup {
+			return nil, fmt.Errorf("%s: duplicate slug %q (also in %s)", f.name, slug, other)
+		}
+		slugs[f.lang+"/"+slug] = f.name
+	}
+
+	var out []*demoArticle
+	for _, key := range sortedKeys(byKey) {
+		a := byKey[key]
+		src := a.files["en"]
+		if src == nil {
+			src = a.files[sortedKeys(a.files)[0]]
+		}
+		a.source = src
+		if src.fm.Category == nil {
+			return nil, fmt.Errorf("%s: missing category", src.name)
+		}
+		if src.fm.Position == nil {
+			return nil, fmt.Errorf("%s: missing position", src.name)
+		}
+		a.category, a.position, a.related = Category(*src.fm.Category), *src.fm.Position, src.fm.Related
+		if !a.category.valid() {
+			return nil, fmt.Errorf("%s: unknown category %q (want one of %v)", src.name, a.category, Categories)
+		}
+		for i, r := range a.related {
+			switch {
+			case byKey[r] == nil:
+				return nil, fmt.Errorf("%s: related: no article has key %q", src.name, r)
+			case r == a.key:
+				return nil, fmt.Errorf("%s: related: an article cannot be related to itself", src.name)
+			case slices.Contains(a.related[:i], r):
+				return nil, fmt.Errorf("%s: related: %q listed twice", src.name, r)
+			}
+		}
+		for _, f := range a.files {
+			if f == src {
+				continue
+			}
+			switch {
+			case f.fm.Category != nil && Category(*f.fm.Category) != a.category:
+				return nil, fmt.Errorf("%s: category %q differs from %s", f.name, *f.fm.Category, src.name)
+			case f.fm.Position != nil && *f.fm.Position != a.position:
+				return nil, fmt.Errorf("%s: position %d differs from %s", f.name, *f.fm.Position, src.name)
+			case f.fm.Related != nil && !slices.Equal(f.fm.Related, a.related):
+				return nil, fmt.Errorf("%s: related differs from %s", f.name, src.name)
+			}
+		}
+		out = append(out, a)
+	}
+
+	// Links between articles must name an article.
+	check := linker{
+		article: func(key string) (string, bool) { return "/", byKey[key] != nil },
+		page:    func(p string) string { return p },
+	}
+	for _, a := range out {
+		for _, lang := range sortedKeys(a.files) {
+			f := a.files[lang]
+			if _, missing := render(f.body, check); len(missing) > 0 {
+				return nil, fmt.Errorf("%s: link to unknown article %q", f.name, missing[0])
+			}
+		}
+	}
+	return out, nil
+}
+
+func parseDemoFile(name, lang string, raw []byte) (*demoFile, error) {
+	raw = bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
+	raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
+	rest, ok := bytes.CutPrefix(raw, []byte("+++\n"))
+	if !ok {
+		return nil, fmt.Errorf("%s: must begin with a +++ line (TOML front matter)", name)
+	}
+	head, body, ok := bytes.Cut(rest, []byte("\n+++\n"))
+	if !ok {
+		if head, ok = bytes.CutSuffix(rest, []byte("\n+++")); !ok {
+			return nil, fmt.Errorf("%s: front matter has no closing +++ line", name)
+		}
+	}
+	f := &demoFile{name: name, lang: lang, body: strings.TrimSpace(string(body))}
+	md, err := toml.Decode(string(head), &f.fm)
+	if err != nil {
+		return nil, fmt.Errorf("%s: front matter: %w", name, err)
+	}
+	if un := md.Undecoded(); len(un) > 0 {
+		return nil, fmt.Errorf("%s: front matter: unknown field %q", name, un[0].String())
+	}
+	fm := &f.fm
+	fm.Key, fm.Title, fm.Slug = strings.TrimSpace(fm.Key), strings.TrimSpace(fm.Title), strings.TrimSpace(fm.Slug)
+	fm.Description = strings.TrimSpace(fm.Description)
+	switch {
+	case fm.Key == "":
+		return nil, fmt.Errorf("%s: missing key", name)
+	case !keyPattern.MatchString(fm.Key):
+		return nil, fmt.Errorf("%s: key %q: use a-z, 0-9 and single dashes", name, fm.Key)
+	case fm.Slug != "" && !slugPattern.MatchString(fm.Slug):
+		return nil, fmt.Errorf("%s: slug %q: use lower-case letters, digits and single dashes", name, fm.Slug)
+	case fm.Title == "":
+		return nil, fmt.Errorf("%s: missing title", name)
+	case f.body == "":
+		return nil, fmt.Errorf("%s: empty body", name)
+	}
+	if p := fm.Published; p != nil {
+		// A TOML date has no zone: it is that day, from midnight UTC.
+		if loc := p.Location().String(); loc == "date-local" || loc == "datetime-local" {
+			t := time.Date(p.Year(), p.Month(), p.Day(), p.Hour(), p.Minute(), p.Second(), 0, time.UTC)
+			fm.Published = &t
+		}
+	}
+	return f, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

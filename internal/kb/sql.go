@@ -1,0 +1,149 @@
+package kb
+
+import (
+	"context"
+	"database/sql"
+)
+
+// The portable SQL of the knowledge base: plain SQL with $N placeholders, which
+// SQLite (modernc) and PostgreSQL both read. The SQLite-only full-text part is
+// in fts_sqlite.go.
+const (
+	sqlLoadArticles = `SELECT id, key, category, position, source_lang, views, helpful_yes, helpful_no
+		FROM articles`
+	sqlLoadTranslations = `SELECT id, article_id, lang, slug, title, description, body_md, published_at, updated_at
+		FROM translations WHERE published_at IS NOT NULL`
+	sqlLoadRelated = `SELECT article_id, related_id FROM article_related ORDER BY article_id, position`
+
+	sqlCountArticles  = `SELECT count(*) FROM articles`
+	sqlInsertCategory = `INSERT INTO categories (key, position) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`
+	sqlInsertArticle  = `INSERT INTO articles (key, category, position, source_lang, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`
+	sqlInsertTranslation = `INSERT INTO translations
+		(article_id, lang, slug, title, description, body_md, published_at, updated_at, source_updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`
+	sqlInsertRelated = `INSERT INTO article_related (article_id, related_id, position) VALUES ($1, $2, $3)`
+
+	sqlAddViews = `UPDATE articles SET views = views + $1 WHERE id = $2`
+
+	sqlLogSearch = `INSERT INTO search_queries (lang, query, searches, zero_hit_searches, last_hits, last_day)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (lang, query) DO UPDATE SET
+			searches = search_queries.searches + excluded.searches,
+			zero_hit_searches = search_queries.zero_hit_searches + excluded.zero_hit_searches,
+			last_hits = excluded.last_hits,
+			last_day = excluded.last_day`
+	// Still missing: searched without hits, and the latest search found nothing either.
+	sqlMissingSearches = `SELECT query, searches, zero_hit_searches, last_hits FROM search_queries
+		WHERE lang = $1 AND zero_hit_searches > 0 AND last_hits = 0
+		ORDER BY zero_hit_searches DESC, searches DESC, query
+		LIMIT $2`
+
+	sqlArticleExists = `SELECT id FROM articles WHERE id = $1`
+	sqlPruneVotes    = `DELETE FROM article_votes WHERE day < $1`
+	sqlVoteOf        = `SELECT helpful FROM article_votes WHERE article_id = $1 AND voter = $2`
+	sqlInsertVote    = `INSERT INTO article_votes (article_id, voter, day, helpful) VALUES ($1, $2, $3, $4)`
+	sqlChangeVote    = `UPDATE article_votes SET helpful = $3 WHERE article_id = $1 AND voter = $2`
+	sqlAddTally      = `UPDATE articles SET helpful_yes = helpful_yes + $1, helpful_no = helpful_no + $2 WHERE id = $3`
+	sqlTally         = `SELECT helpful_yes, helpful_no FROM articles WHERE id = $1`
+)
+
+type articleRow struct {
+	id         int64
+	key        string
+	category   Category
+	position   int
+	sourceLang string
+}
+
+type translationRow struct {
+	id, articleID                 int64
+	lang, slug, title, desc, body string
+	publishedAt, updatedAt        int64
+}
+
+// counts are the numbers of an article that change while the catalog lives.
+type counts struct{ views, yes, no int64 }
+
+type libraryRows struct {
+	articles     map[int64]*articleRow
+	translations []translationRow
+	related      map[int64][]int64
+	counts       map[int64]counts
+}
+
+// loadLibrary reads everything the catalog shows, in one read transaction so
+// the three queries see the same moment.
+func loadLibrary(ctx context.Context, db *sql.DB) (*libraryRows, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+
+	out := &libraryRows{
+		articles: map[int64]*articleRow{},
+		related:  map[int64][]int64{},
+		counts:   map[int64]counts{},
+	}
+	rows, err := tx.QueryContext(ctx, sqlLoadArticles)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		a := &articleRow{}
+		var c counts
+		var cat string
+		if err := rows.Scan(&a.id, &a.key, &cat, &a.position, &a.sourceLang, &c.views, &c.yes, &c.no); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		a.category = Category(cat)
+		out.articles[a.id] = a
+		out.counts[a.id] = c
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+
+	rows, err = tx.QueryContext(ctx, sqlLoadTranslations)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var t translationRow
+		if err := rows.Scan(&t.id, &t.articleID, &t.lang, &t.slug, &t.title, &t.desc, &t.body, &t.publishedAt, &t.updatedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out.translations = append(out.translations, t)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+
+	rows, err = tx.QueryContext(ctx, sqlLoadRelated)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var a, r int64
+		if err := rows.Scan(&a, &r); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out.related[a] = append(out.related[a], r)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func closeRows(rows *sql.Rows) error {
+	err := rows.Err()
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
