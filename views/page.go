@@ -1,0 +1,126 @@
+// Package views holds the templ components. Views take typed view models; only
+// cross-cutting things (the localizer, text size, current path) come from the
+// request context, through the helpers in this file.
+package views
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+
+	"zerodesk/locales"
+	"zerodesk/static"
+)
+
+// Text size steps: 0 is smallest, DefaultTextSize is 100%.
+const (
+	MinTextSize     = 0
+	DefaultTextSize = 1
+	MaxTextSize     = 4
+)
+
+// Page is what every view may know about the request it answers.
+type Page struct {
+	L        *locales.Localizer
+	Langs    []string   // UI languages, for Select language
+	Path     string     // the path below the language prefix, "/" for home
+	Query    url.Values // the request's query, without "size"
+	TextSize int
+	Assets   *static.Assets
+}
+
+type pageKey struct{}
+
+// WithPage stores p in ctx for the views.
+func WithPage(ctx context.Context, p *Page) context.Context {
+	return context.WithValue(ctx, pageKey{}, p)
+}
+
+// HasPage reports whether ctx carries a Page.
+func HasPage(ctx context.Context) bool {
+	_, ok := ctx.Value(pageKey{}).(*Page)
+	return ok
+}
+
+// PageOf returns the request's Page (a neutral English one when none is set,
+// so components can render in isolation in tests).
+func PageOf(ctx context.Context) *Page {
+	if p, ok := ctx.Value(pageKey{}).(*Page); ok {
+		return p
+	}
+	return fallbackPage
+}
+
+var fallbackPage = func() *Page {
+	c, err := locales.Load()
+	if err != nil {
+		panic(err)
+	}
+	a, err := static.Load()
+	if err != nil {
+		panic(err)
+	}
+	return &Page{L: c.Localizer(locales.Default), Langs: c.Languages(), Path: "/", TextSize: DefaultTextSize, Assets: a}
+}()
+
+// T translates a message ID in the request's language.
+func T(ctx context.Context, id string, args ...any) string { return PageOf(ctx).L.T(id, args...) }
+
+// N translates a message with plural forms.
+func N(ctx context.Context, id string, count int, args ...any) string {
+	return PageOf(ctx).L.N(id, count, args...)
+}
+
+// Lang is the request's language code.
+func Lang(ctx context.Context) string { return PageOf(ctx).L.Lang() }
+
+// Href links a portal path in the request's language, keeping a non-default
+// text size so it survives navigation without JavaScript or cookies.
+func Href(ctx context.Context, path string) string { return HrefQuery(ctx, path, nil) }
+
+// HrefQuery is Href with query parameters.
+func HrefQuery(ctx context.Context, path string, q url.Values) string {
+	p := PageOf(ctx)
+	return link(p.L.Lang(), path, q, p.TextSize)
+}
+
+func link(lang, path string, q url.Values, size int) string {
+	u := "/" + lang + path
+	if size != DefaultTextSize {
+		if q == nil {
+			q = url.Values{}
+		} else {
+			q = cloneValues(q)
+		}
+		q.Set("size", strconv.Itoa(size))
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// TextSizeHref is the current page at another text size (the −/+ links).
+func TextSizeHref(ctx context.Context, size int) string {
+	p := PageOf(ctx)
+	return link(p.L.Lang(), p.Path, p.Query, size)
+}
+
+// LangHref is the current page in another language.
+func LangHref(ctx context.Context, lang string) string {
+	p := PageOf(ctx)
+	return link(lang, p.Path, p.Query, p.TextSize)
+}
+
+// Asset is the hashed URL of a static file.
+func Asset(ctx context.Context, name string) string { return PageOf(ctx).Assets.URL(name) }
+
+func cloneValues(q url.Values) url.Values {
+	c := make(url.Values, len(q)+1)
+	for k, v := range q {
+		c[k] = append([]string(nil), v...)
+	}
+	return c
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
