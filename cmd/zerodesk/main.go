@@ -1,0 +1,299 @@
+// Command zerodesk serves the help desk and account portal, and runs its
+// maintenance tasks (migrate, backup). Wiring only: no logic lives here.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"zerodesk/data"
+	"zerodesk/handlers"
+	"zerodesk/internal/crypt"
+	"zerodesk/internal/kb"
+	"zerodesk/internal/store"
+	"zerodesk/locales"
+	"zerodesk/static"
+)
+
+const usage = `zerodesk — a self-hosted help desk and account portal.
+
+Usage:
+  zerodesk [serve] [flags]   serve the portal (the default)
+  zerodesk migrate [flags]   apply pending database migrations and exit
+  zerodesk backup FILE       write a consistent copy of the live database to FILE
+
+Every flag can also be set by an environment variable, named in its help text.
+Run "zerodesk serve -h" for the serve flags.
+`
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "zerodesk:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := parseFlags("serve", args, stderr)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg)
+	case "migrate":
+		cfg, err := parseFlags("migrate", args, stderr)
+		if err != nil {
+			return err
+		}
+		return migrate(ctx, cfg, stderr)
+	case "backup":
+		cfg, err := parseFlags("backup", args, stderr)
+		if err != nil {
+			return err
+		}
+		return backup(ctx, cfg, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stderr, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// config is everything the flags and environment say.
+type config struct {
+	Addr           string
+	DataDir        string
+	MailDir        string
+	NoDemo         bool
+	TrustedProxies []*net.IPNet
+	LogFormat      string
+	LogLevel       slog.Level
+	Secret         string // from ZERODESK_SECRET only: never a flag, so it stays out of ps output
+	Args           []string
+}
+
+func (c config) dbPath() string  { return filepath.Join(c.DataDir, "zerodesk.db") }
+func (c config) keyPath() string { return filepath.Join(c.DataDir, "zerodesk.key") }
+
+func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v, ok := os.LookupEnv(key); ok {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&cfg.Addr, "addr", env("ZERODESK_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (ZERODESK_ADDR)")
+	fs.StringVar(&cfg.DataDir, "data", env("ZERODESK_DATA", "data"), "directory of the database and key file, created if missing (ZERODESK_DATA)")
+	fs.StringVar(&cfg.MailDir, "mail-dir", env("ZERODESK_MAIL_DIR", ""), "directory where outgoing mail is written as .eml files when no SMTP is set (ZERODESK_MAIL_DIR; default DATA/mail)")
+	noDemo := fs.Bool("no-demo", env("ZERODESK_NO_DEMO", "") != "", "do not load the demo articles into a new database (ZERODESK_NO_DEMO)")
+	proxies := fs.String("trusted-proxy", env("ZERODESK_TRUSTED_PROXY", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty trusts none (ZERODESK_TRUSTED_PROXY)")
+	fs.StringVar(&cfg.LogFormat, "log-format", env("ZERODESK_LOG_FORMAT", "text"), "log format: text or json (ZERODESK_LOG_FORMAT)")
+	level := fs.String("log-level", env("ZERODESK_LOG_LEVEL", "info"), "log level: debug, info, warn or error (ZERODESK_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	cfg.NoDemo = *noDemo
+	cfg.Args = fs.Args()
+	cfg.Secret = os.Getenv("ZERODESK_SECRET")
+	if cfg.MailDir == "" {
+		cfg.MailDir = filepath.Join(cfg.DataDir, "mail")
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return cfg, fmt.Errorf("--log-level: %w", err)
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		return cfg, fmt.Errorf("--log-format must be text or json, not %q", cfg.LogFormat)
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return cfg, fmt.Errorf("--trusted-proxy: %w", err)
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, n)
+	}
+	return cfg, nil
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the database in the data directory and applies migrations.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(cfg.dbPath())
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx, data.Migrations())
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "versions", applied)
+	}
+	return db, nil
+}
+
+func loadSecret(cfg config) (crypt.Secret, error) {
+	if cfg.Secret != "" {
+		return crypt.ParseSecret(cfg.Secret)
+	}
+	return crypt.LoadOrCreateKeyFile(cfg.keyPath())
+}
+
+func serve(ctx context.Context, cfg config) error {
+	log := newLogger(cfg, os.Stderr)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	secret, err := loadSecret(cfg)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := os.MkdirAll(cfg.MailDir, 0o700); err != nil {
+		return err
+	}
+
+	catalog, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	assets, err := static.Load()
+	if err != nil {
+		return err
+	}
+	articles, err := kb.New(ctx, db, kb.Options{
+		Secret:     secret,
+		ArticleURL: func(lang, slug string) string { return "/" + lang + "/articles/" + slug },
+		PageURL:    func(lang, path string) string { return "/" + lang + path },
+	})
+	if err != nil {
+		return err
+	}
+	if !cfg.NoDemo {
+		n, err := articles.SeedIfEmpty(ctx, data.Demo())
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		if n > 0 {
+			log.Info("demo content loaded", "articles", n)
+		}
+	}
+
+	h := handlers.New(handlers.Config{KB: articles, Locales: catalog, Assets: assets, Log: log, TrustedProxies: cfg.TrustedProxies})
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           h.Echo(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+
+	flushCtx, stopFlushing := context.WithCancel(context.WithoutCancel(ctx))
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		articles.Run(flushCtx, 5*time.Second)
+	}()
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("serving", "addr", "http://"+ln.Addr().String()+"/", "data", cfg.DataDir, "mail_dir", cfg.MailDir)
+
+	select {
+	case err := <-served:
+		stopFlushing()
+		<-flushed
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	stopFlushing() // the final flush writes the last view counts
+	<-flushed
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("stopped")
+	return err
+}
+
+func migrate(ctx context.Context, cfg config, out io.Writer) error {
+	db, err := store.Open(cfg.dbPath())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx, data.Migrations())
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(out, "the database is up to date")
+		return nil
+	}
+	fmt.Fprintf(out, "applied migrations %v\n", applied)
+	return nil
+}
+
+func backup(ctx context.Context, cfg config, out io.Writer) error {
+	if len(cfg.Args) != 1 {
+		return errors.New("usage: zerodesk backup [--data DIR] FILE")
+	}
+	if _, err := os.Stat(cfg.dbPath()); err != nil {
+		return fmt.Errorf("no database at %s: %w", cfg.dbPath(), err)
+	}
+	db, err := store.Open(cfg.dbPath())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, cfg.Args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "backup written to %s (the key file %s is not in it: keep a copy of it apart)\n", cfg.Args[0], cfg.keyPath())
+	return nil
+}

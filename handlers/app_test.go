@@ -1,0 +1,139 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
+
+	"zerodesk/data"
+	"zerodesk/internal/crypt"
+	"zerodesk/internal/kb"
+	"zerodesk/internal/store"
+	"zerodesk/locales"
+	"zerodesk/static"
+)
+
+// testApp is the whole portal on a real temporary SQLite file with the demo
+// content, the way `zerodesk serve` wires it.
+type testApp struct {
+	e    *echo.Echo
+	h    *Handlers
+	kb   *kb.KB
+	db   *store.DB
+	logs *strings.Builder
+}
+
+func newTestApp(t testing.TB) *testApp {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(filepath.Join(dir, "zerodesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx, data.Migrations()); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := crypt.LoadOrCreateKeyFile(filepath.Join(dir, "zerodesk.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	articles, err := kb.New(ctx, db, kb.Options{
+		Secret:     secret,
+		ArticleURL: func(lang, slug string) string { return "/" + lang + "/articles/" + slug },
+		PageURL:    func(lang, path string) string { return "/" + lang + path },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := articles.SeedIfEmpty(ctx, data.Demo()); err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &strings.Builder{}
+	h := New(Config{KB: articles, Locales: catalog, Assets: assets, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	return &testApp{e: h.Echo(), h: h, kb: articles, db: db, logs: logs}
+}
+
+// do sends a request through the whole middleware chain.
+func (a *testApp) do(t testing.TB, r *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	if r.RemoteAddr == "" || r.RemoteAddr == "192.0.2.1:1234" {
+		r.RemoteAddr = "198.51.100.7:40000"
+	}
+	w := httptest.NewRecorder()
+	a.e.ServeHTTP(w, r)
+	return w
+}
+
+// get fetches path with optional header pairs ("HX-Request", "true").
+func (a *testApp) get(t testing.TB, path string, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	return a.do(t, r)
+}
+
+// post sends a same-origin form post, as a browser would.
+func (a *testApp) post(t testing.TB, path string, form url.Values, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	r.Header.Set("Origin", "http://example.com")
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	return a.do(t, r)
+}
+
+func doc(t testing.TB, w *httptest.ResponseRecorder) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(io.NopCloser(strings.NewReader(w.Body.String())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func wantStatus(t testing.TB, w *httptest.ResponseRecorder, status int) {
+	t.Helper()
+	if w.Code != status {
+		t.Fatalf("status = %d, want %d; body:\n%.600s", w.Code, status, w.Body.String())
+	}
+}
+
+func wantCount(t testing.TB, d *goquery.Document, selector string, atLeast int) *goquery.Selection {
+	t.Helper()
+	s := d.Find(selector)
+	if s.Length() < atLeast {
+		t.Fatalf("%q matched %d elements, want at least %d", selector, s.Length(), atLeast)
+	}
+	return s
+}
+
+func wantText(t testing.TB, s *goquery.Selection, want string) {
+	t.Helper()
+	if got := strings.Join(strings.Fields(s.Text()), " "); !strings.Contains(got, want) {
+		t.Fatalf("text %q does not contain %q", got, want)
+	}
+}

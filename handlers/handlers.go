@@ -1,0 +1,67 @@
+// Package handlers is the HTTP layer: it parses requests, calls one domain
+// method, and renders a view. routes.go lists every route.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net"
+
+	"zerodesk/internal/kb"
+	"zerodesk/locales"
+	"zerodesk/static"
+)
+
+// KnowledgeBase is what the help desk pages need of the help articles.
+type KnowledgeBase interface {
+	Section(lang string, c kb.Category) []kb.Summary
+	Popular(lang string, n int) []kb.Summary
+	Latest(lang string, n int) []kb.Summary
+	// Version changes whenever anything a page shows of the articles changes.
+	Version() uint64
+	Article(lang, slug string) (*kb.Article, error)
+	CountView(articleID int64)
+	Vote(ctx context.Context, articleID int64, address string, helpful bool) (kb.Tally, error)
+	Search(ctx context.Context, lang, query string, limit int) (*kb.Results, error)
+	RecordSearch(lang, query string, hits int)
+}
+
+// Handlers holds the dependencies of every HTTP handler.
+type Handlers struct {
+	KB      KnowledgeBase
+	Locales *locales.Catalog
+	Assets  *static.Assets
+	Log     *slog.Logger
+	// TrustedProxies are the networks whose X-Forwarded-For is believed. Empty:
+	// the client address is the connection's, whatever headers say.
+	TrustedProxies []*net.IPNet
+	// VoteLimit is how many votes one address may cast per minute (all articles).
+	VoteLimit int
+
+	pages pageCache
+}
+
+// Config is what New needs.
+type Config struct {
+	KB             KnowledgeBase
+	Locales        *locales.Catalog
+	Assets         *static.Assets
+	Log            *slog.Logger
+	TrustedProxies []*net.IPNet
+}
+
+// New builds the handlers.
+func New(cfg Config) *Handlers {
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handlers{
+		KB:             cfg.KB,
+		Locales:        cfg.Locales,
+		Assets:         cfg.Assets,
+		Log:            log,
+		TrustedProxies: cfg.TrustedProxies,
+		VoteLimit:      20,
+	}
+}

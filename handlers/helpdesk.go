@@ -1,0 +1,121 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"zerodesk/internal/errs"
+	"zerodesk/internal/kb"
+	"zerodesk/views"
+)
+
+// How many articles the home page lists in Popular and Latest.
+const homeListLength = 6
+
+func lang(c echo.Context) string { return views.Lang(c.Request().Context()) }
+
+// root sends a visitor to the home page in the language their browser asks for.
+func (h *Handlers) root(c echo.Context) error {
+	c.Response().Header().Add("Vary", "Accept-Language")
+	target := "/" + h.Locales.Negotiate(c.Request().Header.Get("Accept-Language")) + "/"
+	if q := c.QueryString(); q != "" {
+		target += "?" + q
+	}
+	return c.Redirect(http.StatusFound, target)
+}
+
+// languageRoot sends /en to /en/.
+func (h *Handlers) languageRoot(c echo.Context) error {
+	target := "/" + lang(c) + "/"
+	if q := c.QueryString(); q != "" {
+		target += "?" + q
+	}
+	return c.Redirect(http.StatusMovedPermanently, target)
+}
+
+// home is the portal page.
+func (h *Handlers) home(c echo.Context) error {
+	l := lang(c)
+	v := views.HomeView{
+		Setup:   h.KB.Section(l, kb.Category("setup")),
+		Popular: h.KB.Popular(l, homeListLength),
+		Latest:  h.KB.Latest(l, homeListLength),
+	}
+	switch open := c.QueryParam("open"); open {
+	case "setup":
+		v.Open, v.Bodies = open, h.bodies(l, v.Setup)
+	case "popular":
+		v.Open, v.Bodies = open, h.bodies(l, v.Popular)
+	case "latest":
+		v.Open, v.Bodies = open, h.bodies(l, v.Latest)
+	}
+	return h.renderCached(c, "home|"+v.Open, views.Home(v), nil)
+}
+
+// bodies loads the articles of a list shown expanded.
+func (h *Handlers) bodies(l string, items []kb.Summary) map[int64]*kb.Article {
+	m := make(map[int64]*kb.Article, len(items))
+	for _, s := range items {
+		if a, err := h.KB.Article(l, s.Slug); err == nil {
+			m[s.ArticleID] = a
+		}
+	}
+	return m
+}
+
+// article is an article's permanent page, or its body when expanded in place.
+func (h *Handlers) article(c echo.Context) error {
+	a, err := h.KB.Article(lang(c), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	h.KB.CountView(a.ArticleID)
+	v := views.ArticleView{Article: a}
+	if voted := c.QueryParam("voted"); voted == "yes" || voted == "no" {
+		v.Voted = voted
+	}
+	return h.renderCached(c, "article|"+a.Slug+"|"+v.Voted, views.ArticlePage(v), views.ArticleFragment(a))
+}
+
+// feedback counts "Was this helpful?" without cookies or accounts.
+func (h *Handlers) feedback(c echo.Context) error {
+	l := lang(c)
+	a, err := h.KB.Article(l, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	answer := c.FormValue("helpful")
+	if answer != "yes" && answer != "no" {
+		return errs.E(errs.Invalid, "feedback.invalid")
+	}
+	tally, err := h.KB.Vote(c.Request().Context(), a.ArticleID, c.RealIP(), answer == "yes")
+	if err != nil {
+		return err
+	}
+	if !isFragmentRequest(c) {
+		// Post/redirect/get: a reload never votes twice.
+		q := url.Values{"voted": {answer}}
+		return c.Redirect(http.StatusSeeOther, views.HrefQuery(c.Request().Context(), "/articles/"+a.Slug, q)+"#feedback")
+	}
+	counted := *a
+	counted.HelpfulYes, counted.HelpfulNo = tally.Yes, tally.No
+	return h.render(c, http.StatusOK, views.Feedback(&counted, answer), views.Feedback(&counted, answer))
+}
+
+// section lists one category (the How-To and Documents panels, and others).
+func (h *Handlers) section(c echo.Context) error {
+	cat := kb.Category(c.Param("category"))
+	if !slices.Contains(kb.Categories, cat) {
+		return echo.ErrNotFound
+	}
+	l := lang(c)
+	v := views.SectionView{Category: cat, Items: h.KB.Section(l, cat)}
+	if c.QueryParam("open") == string(cat) {
+		v.Open, v.Bodies = true, h.bodies(l, v.Items)
+	}
+	return h.renderCached(c, "section|"+string(cat)+"|"+strconv.FormatBool(v.Open), views.SectionPage(v), nil)
+}

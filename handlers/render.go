@@ -1,0 +1,173 @@
+package handlers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"zerodesk/static"
+	"zerodesk/views"
+)
+
+// HTMX request headers we read.
+const (
+	headerHXRequest = "HX-Request"
+	headerHXBoosted = "HX-Boosted"
+)
+
+// isFragmentRequest: an HTMX request that is not a boosted navigation wants the
+// fragment; everything else wants the whole page.
+func isFragmentRequest(c echo.Context) bool {
+	r := c.Request()
+	return r.Header.Get(headerHXRequest) == "true" && r.Header.Get(headerHXBoosted) != "true"
+}
+
+// Responses shorter than this are not worth compressing.
+const minCompressLength = 1024
+
+var (
+	buffers     = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	gzipWriters = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, 5); return w }}
+)
+
+// render is the one place that decides page or fragment, and the one place
+// that writes HTML. The component is rendered whole into a buffer first, so a
+// failure midway never sends half a page.
+func (h *Handlers) render(c echo.Context, status int, page, fragment templ.Component) error {
+	component, _ := choose(c, page, fragment)
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer buffers.Put(buf)
+	if err := component.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	return writeHTML(c, status, buf.Bytes(), nil, "")
+}
+
+// renderCached is render for pages that hold nothing of the visitor: a visitor
+// has no cookie and no session, so such a page is the same for everyone until
+// the articles change. It is rendered once per catalog version and kept, plain
+// and compressed. key must be built only from validated values (it bounds the
+// cache): the language and text size are added here.
+func (h *Handlers) renderCached(c echo.Context, key string, page, fragment templ.Component) error {
+	component, isFragment := choose(c, page, fragment)
+	p := views.PageOf(c.Request().Context())
+	full := key + "|" + p.L.Lang() + "|" + strconv.Itoa(p.TextSize) + "|" + strconv.FormatBool(isFragment)
+	version := h.KB.Version()
+	cached, ok := h.pages.get(version, full)
+	if !ok {
+		var buf bytes.Buffer
+		if err := component.Render(c.Request().Context(), &buf); err != nil {
+			return err
+		}
+		cached = newCachedPage(buf.Bytes())
+		h.pages.put(version, full, cached)
+	}
+	if c.Request().Header.Get("If-None-Match") == cached.etag {
+		c.Response().Header().Add("Vary", headerHXRequest)
+		c.Response().Header().Set("ETag", cached.etag)
+		c.Response().WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return writeHTML(c, http.StatusOK, cached.body, cached.gzipped, cached.etag)
+}
+
+func choose(c echo.Context, page, fragment templ.Component) (templ.Component, bool) {
+	if fragment != nil && isFragmentRequest(c) {
+		return fragment, true
+	}
+	return page, false
+}
+
+// writeHTML sends body, compressed when the client takes it and it is worth it
+// (gzipped, when given, is body already compressed).
+func writeHTML(c echo.Context, status int, body, gzipped []byte, etag string) error {
+	res := c.Response()
+	hdr := res.Header()
+	hdr.Add("Vary", headerHXRequest)
+	hdr.Add("Vary", "Accept-Encoding")
+	hdr.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	if hdr.Get("Cache-Control") == "" {
+		hdr.Set("Cache-Control", "no-cache")
+	}
+	if etag != "" {
+		hdr.Set("ETag", etag)
+	}
+	out := body
+	if len(body) >= minCompressLength && static.AcceptsGzip(c.Request()) {
+		if gzipped == nil {
+			zbuf := buffers.Get().(*bytes.Buffer)
+			zbuf.Reset()
+			defer buffers.Put(zbuf)
+			gzipped = compress(zbuf, body)
+		}
+		hdr.Set(echo.HeaderContentEncoding, "gzip")
+		out = gzipped
+	}
+	hdr.Set(echo.HeaderContentLength, strconv.Itoa(len(out)))
+	res.WriteHeader(status)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	_, err := res.Write(out)
+	return err
+}
+
+func compress(dst *bytes.Buffer, body []byte) []byte {
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(dst)
+	zw.Write(body)
+	zw.Close()
+	gzipWriters.Put(zw)
+	return dst.Bytes()
+}
+
+type cachedPage struct {
+	body, gzipped []byte
+	etag          string
+}
+
+func newCachedPage(body []byte) cachedPage {
+	sum := sha256.Sum256(body)
+	p := cachedPage{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	if len(body) >= minCompressLength {
+		p.gzipped = bytes.Clone(compress(new(bytes.Buffer), body))
+	}
+	return p
+}
+
+// pageCache holds rendered pages of one catalog version.
+type pageCache struct {
+	mu      sync.RWMutex
+	version uint64
+	pages   map[string]cachedPage
+}
+
+// maxCachedPages bounds memory whatever the keys: past it the cache starts over.
+const maxCachedPages = 4096
+
+func (pc *pageCache) get(version uint64, key string) (cachedPage, bool) {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	if pc.version != version {
+		return cachedPage{}, false
+	}
+	p, ok := pc.pages[key]
+	return p, ok
+}
+
+func (pc *pageCache) put(version uint64, key string, p cachedPage) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.version != version || pc.pages == nil || len(pc.pages) >= maxCachedPages {
+		pc.version, pc.pages = version, map[string]cachedPage{}
+	}
+	pc.pages[key] = p
+}

@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"zerodesk/static"
+)
+
+// Echo builds the server with its middleware and every route.
+func (h *Handlers) Echo() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = h.handleError
+	e.IPExtractor = h.ipExtractor()
+
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
+		RedirectCode: http.StatusMovedPermanently,
+		Skipper:      func(c echo.Context) bool { return isLanguageRoot(c.Request().URL.Path) },
+	}))
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Use(h.logRequests())
+	e.Use(h.recoverPanics)
+	e.Use(securityHeaders)
+	e.Use(h.refuseCrossOrigin())
+	e.Use(middleware.BodyLimit("64K"))
+
+	e.GET("/healthz", h.healthz)
+	e.GET(static.Prefix+"*", echo.WrapHandler(h.Assets))
+	e.GET("/", h.root)
+	e.GET("/language", h.switchLanguage)
+
+	g := e.Group("/:lang", h.withPage)
+	g.GET("", h.languageRoot)
+	g.GET("/", h.home)
+	g.GET("/articles/:slug", h.article)
+	g.POST("/articles/:slug/feedback", h.feedback, h.voteLimiter())
+	g.GET("/sections/:category", h.section)
+	g.GET("/search", h.search)
+	g.GET("/login", h.loginChooser)
+	g.GET("/login/:kind", h.coming("login.type.title", "coming.login"))
+	g.GET("/reset", h.coming("side.self.reset", "coming.reset"))
+	g.GET("/recover", h.coming("side.self.recover", "coming.recover"))
+	g.GET("/support", h.coming("side.self.support", "coming.support"))
+	g.GET("/browser-test", h.coming("side.browser_test", "coming.browser_test"))
+	g.RouteNotFound("/*", notFound)
+	e.RouteNotFound("/*", notFound)
+	return e
+}
+
+func notFound(echo.Context) error { return echo.ErrNotFound }
+
+func (h *Handlers) healthz(c echo.Context) error {
+	return c.String(http.StatusOK, "ok")
+}

@@ -1,0 +1,53 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"zerodesk/internal/errs"
+	"zerodesk/views"
+)
+
+// How many results a search shows: as you type, and on the results page.
+const (
+	liveResults = 6
+	pageResults = 20
+)
+
+// search answers the plain GET form with a page and the as-you-type box with a
+// fragment. A refused query (too long) is a clear message, never a failure.
+func (h *Handlers) search(c echo.Context) error {
+	l := lang(c)
+	live := isFragmentRequest(c)
+	raw := c.QueryParam("q")
+	v := views.SearchView{Query: raw, Live: live}
+	limit := pageResults
+	if live {
+		limit = liveResults
+	}
+	status := http.StatusOK
+	results, err := h.KB.Search(c.Request().Context(), l, v.Query, limit)
+	switch {
+	case err == nil:
+		v.Results = results
+		if results != nil {
+			v.Query = results.Query
+		}
+	case errs.CodeOf(err) == errs.Invalid:
+		v.ErrorID, v.Query, status = errs.MessageIDOf(err), "", http.StatusBadRequest
+	default:
+		return err
+	}
+	if v.Results != nil && v.Query != "" {
+		if !live {
+			// Keystrokes are not searches: only submitted queries are logged.
+			// The raw text, so the log can recognise and redact personal data.
+			h.KB.RecordSearch(l, raw, len(v.Results.Hits))
+		}
+		if len(v.Results.Hits) == 0 {
+			v.Popular = h.KB.Popular(l, homeListLength)
+		}
+	}
+	return h.render(c, status, views.SearchPage(v), views.SearchResults(v))
+}
