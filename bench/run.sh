@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Load benchmark on loopback: builds zerodesk, serves it from a temporary data
+# directory, and drives each endpoint with wrk (32 connections, bounded time).
+# Prints a Markdown table for bench/RESULTS.md. Needs wrk (apt-get install wrk).
+#
+#   bash bench/run.sh                 # 10 s per endpoint
+#   DURATION=20s CONNS=64 bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-2}
+PORT=${PORT:-18080}
+ADDR=127.0.0.1:$PORT
+BASE=http://$ADDR
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+CGO_ENABLED=0 go build -trimpath -o "$work/zerodesk" ./cmd/zerodesk
+"$work/zerodesk" serve --addr "$ADDR" --data "$work/data" --log-level error &
+pid=$!
+for _ in $(seq 50); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+# A stable article slug and a few searches (one with a typo).
+slug=log-in-two-steps
+lua="$work/search.lua"
+cat > "$lua" <<'LUA'
+local queries = {"password", "reset%20account", "ticket", "pasword", "cookie", "usercode", "phrase", "attachment"}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/en/search?q=" .. queries[(i % #queries) + 1])
+end
+LUA
+
+run() { # name, wrk args...
+  local name=$1; shift
+  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" > "$work/$name.txt"
+  local rps p99 p50
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$name.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$work/$name.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$work/$name.txt")
+  local non2xx
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/$name.txt")
+  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  echo "$name $rps" >> "$work/rps"
+}
+
+echo "| endpoint | req/s | p50 | p99 | non-2xx |"
+echo "|---|---:|---:|---:|---:|"
+run healthz "$BASE/healthz"
+run home "$BASE/en/"
+run home-gzip -H 'Accept-Encoding: gzip' "$BASE/en/"
+run article-fragment -H 'HX-Request: true' "$BASE/en/articles/$slug"
+run article-page "$BASE/en/articles/$slug"
+run search -s "$lua" "$BASE"
+run search-live -s "$lua" -H 'HX-Request: true' "$BASE"
+
+health=$(awk '$1=="healthz" {print $2}' "$work/rps")
+echo
+echo "| endpoint | share of /healthz req/s |"
+echo "|---|---:|"
+while read -r name rps; do
+  [ "$name" = healthz ] && continue
+  awk -v n="$name" -v r="$rps" -v h="$health" 'BEGIN { printf "| %s | %.0f%% |\n", n, 100*r/h }'
+done < "$work/rps"
+echo
+echo "Resident memory after the run: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status) (peak $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status))"
+echo "Settings: wrk -t$THREADS -c$CONNS -d$DURATION, server and wrk on the same $(nproc) cores, $(go version | awk '{print $3}')."
