@@ -33,6 +33,7 @@ Usage:
   zerodesk [serve] [flags]   serve the portal (the default)
   zerodesk migrate [flags]   apply pending database migrations and exit
   zerodesk backup FILE       write a consistent copy of the live database to FILE
+  zerodesk searches [LANG]   list the searches that most often found nothing (default LANG: en)
 
 Every flag can also be set by an environment variable, named in its help text.
 Run "zerodesk serve -h" for the serve flags.
@@ -69,6 +70,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		return backup(ctx, cfg, stderr)
+	case "searches":
+		cfg, err := parseFlags("searches", args, stderr)
+		if err != nil {
+			return err
+		}
+		return missingSearches(ctx, cfg, os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stderr, usage)
 		return nil
@@ -276,6 +283,40 @@ func migrate(ctx context.Context, cfg config, out io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(out, "applied migrations %v\n", applied)
+	return nil
+}
+
+// missingSearches prints what visitors searched for and did not find, so
+// editors know which articles to write.
+func missingSearches(ctx context.Context, cfg config, out io.Writer) error {
+	lang := locales.Default
+	if len(cfg.Args) > 0 {
+		lang = cfg.Args[0]
+	}
+	if _, err := os.Stat(cfg.dbPath()); err != nil {
+		return fmt.Errorf("no database at %s: %w", cfg.dbPath(), err)
+	}
+	db, err := store.Open(cfg.dbPath())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	articles, err := kb.New(ctx, db, kb.Options{})
+	if err != nil {
+		return err
+	}
+	stats, err := articles.MissingSearches(ctx, lang, 30)
+	if err != nil {
+		return err
+	}
+	if len(stats) == 0 {
+		fmt.Fprintf(out, "no searches in %q found nothing\n", lang)
+		return nil
+	}
+	fmt.Fprintf(out, "%-8s %-8s %s\n", "searches", "no hits", "query ("+lang+")")
+	for _, s := range stats {
+		fmt.Fprintf(out, "%-8d %-8d %s\n", s.Searches, s.ZeroHitSearches, s.Query)
+	}
 	return nil
 }
 

@@ -88,6 +88,13 @@ func TestBinary_ServesDemoThenShutsDownGracefullyAndBacksUp(t *testing.T) {
 		t.Fatalf("demo article: %d", res.StatusCode)
 	}
 
+	// A search that finds nothing reaches the editors' report after shutdown.
+	res, err = http.Get(base + "/en/search?q=xylophone+quantum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+
 	// A backup taken while serving is a consistent, openable copy.
 	copyPath := filepath.Join(t.TempDir(), "copy.db")
 	out, err := exec.Command(bin, "backup", "--data", dataDir, copyPath).CombinedOutput()
@@ -113,6 +120,10 @@ func TestBinary_ServesDemoThenShutsDownGracefullyAndBacksUp(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "stopped") {
 		t.Fatalf("no clean stop in the log:\n%s", logs.String())
+	}
+	out, err = exec.Command(bin, "searches", "--data", dataDir).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "xylophone quantum") {
+		t.Fatalf("the final flush did not record the missing search: %v\n%s", err, out)
 	}
 
 	// The copy serves on its own: demo content is there, nothing is re-seeded.
