@@ -35,6 +35,19 @@ request = function()
   return wrk.format("GET", "/en/search?q=" .. queries[(i % #queries) + 1])
 end
 LUA
+# Worst case for search: every query different, so no cached result helps.
+unique="$work/unique.lua"
+cat > "$unique" <<'LUA'
+local words = {"password", "reset", "ticket", "cookie", "usercode", "phrase", "attachment", "recover",
+  "language", "session", "mail", "account", "secure", "data", "key", "support", "browser", "login"}
+local n = 0
+request = function()
+  n = n + 1
+  local a = words[(n % #words) + 1]
+  local b = words[(math.floor(n / #words) % #words) + 1]
+  return wrk.format("GET", "/en/search?q=" .. a .. "%20" .. b .. "%20" .. n)
+end
+LUA
 
 run() { # name, wrk args...
   local name=$1; shift
@@ -58,6 +71,7 @@ run article-fragment -H 'HX-Request: true' "$BASE/en/articles/$slug"
 run article-page "$BASE/en/articles/$slug"
 run search -s "$lua" "$BASE"
 run search-live -s "$lua" -H 'HX-Request: true' "$BASE"
+run search-unique -s "$unique" "$BASE"
 
 health=$(awk '$1=="healthz" {print $2}' "$work/rps")
 echo

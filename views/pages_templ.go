@@ -363,7 +363,7 @@ func ErrorPage(v ErrorView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = SearchForm("error-search", "").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = SearchForm("error-search", "", "search.landmark.page").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

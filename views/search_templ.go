@@ -70,7 +70,7 @@ func SearchPage(v SearchView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = SearchForm("page-search", v.Query).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = SearchForm("page-search", v.Query, "search.landmark.page").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
