@@ -123,7 +123,7 @@ func TestTextSize_TravelsInLinksWithoutCookies(t *testing.T) {
 		t.Fatalf("links do not keep the size: %q", got)
 	}
 	// Largest size: + is disabled and has no link; nonsense sizes fall back.
-	d = doc(t, a.get(t, "/en/?size=4"))
+	d = doc(t, a.get(t, "/en/?size=5"))
 	if _, ok := d.Find(`a[data-text-size-step="1"]`).Attr("href"); ok {
 		t.Fatal("+ still links at the largest size")
 	}

@@ -16,7 +16,7 @@ import (
 const (
 	MinTextSize     = 0
 	DefaultTextSize = 1
-	MaxTextSize     = 4
+	MaxTextSize     = 5
 )
 
 // Page is what every view may know about the request it answers.

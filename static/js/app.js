@@ -1,7 +1,7 @@
 // Small enhancements on top of pages that work without JavaScript.
 (function () {
   "use strict";
-  var MIN = 0, MAX = 4, KEY = "zerodesk.textSize";
+  var MIN = 0, MAX = 5, KEY = "zerodesk.textSize";
   var root = document.documentElement;
 
   function currentSize() {

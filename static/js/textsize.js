@@ -6,11 +6,11 @@
   root.classList.add("js");
   try {
     var fromURL = new URLSearchParams(location.search).get("size");
-    if (fromURL !== null && /^[0-4]$/.test(fromURL)) {
+    if (fromURL !== null && /^[0-5]$/.test(fromURL)) {
       localStorage.setItem("zerodesk.textSize", fromURL);
     } else {
       var saved = localStorage.getItem("zerodesk.textSize");
-      if (saved !== null && /^[0-4]$/.test(saved)) root.setAttribute("data-text-size", saved);
+      if (saved !== null && /^[0-5]$/.test(saved)) root.setAttribute("data-text-size", saved);
     }
   } catch (e) {
     // Storage blocked: the −/+ links still work through the URL.

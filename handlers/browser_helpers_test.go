@@ -1,0 +1,495 @@
+package handlers
+
+// The harness of the headless-Chromium journey tests (browser_test.go).
+//
+// One Chromium serves the whole test binary: it starts on the first browser
+// test and stops in TestMain. Each test gets its own app (newTestApp) behind an
+// httptest server, and its own tab in a fresh browser context, so localStorage,
+// cookies and history never leak from one test to another.
+//
+// Skip rule: a browser test skips only when Chromium is missing and the CI
+// variable is unset; with CI set it fails. The same holds for axe-core
+// (installed by scripts/test-setup.sh). Nothing else makes these tests skip.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+const (
+	// tabTimeout bounds one browser test, so a hung page fails instead of
+	// stalling the suite.
+	tabTimeout = 60 * time.Second
+	// waitTimeout bounds one wait for something on the page.
+	waitTimeout = 10 * time.Second
+	// axeRelPath is where scripts/test-setup.sh installs axe-core, from the
+	// repository root.
+	axeRelPath = ".cache/axe/node_modules/axe-core/axe.min.js"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	stopBrowser()
+	os.Exit(code)
+}
+
+// inCI reports whether the CI variable is set: missing tools then fail the
+// tests instead of skipping them.
+func inCI() bool {
+	_, ok := os.LookupEnv("CI")
+	return ok
+}
+
+// missingTool skips the test, or fails it in CI.
+func missingTool(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if inCI() {
+		t.Fatalf("%s (CI is set, so this is a failure)", msg)
+	}
+	t.Skipf("%s; skipping (set CI to make this a failure)", msg)
+}
+
+// chromiumPath finds the browser: Debian's chromium first, then the other
+// usual names.
+func chromiumPath() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+var browser struct {
+	once   sync.Once
+	ctx    context.Context // the first tab's chromedp context; new tabs derive from it
+	cancel func()          // stops the browser and frees its user-data-dir
+	err    error
+}
+
+// sharedBrowser starts Chromium once for the test binary.
+func sharedBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if path == "" {
+		missingTool(t, "Chromium is not installed (apt-get install -y chromium)")
+	}
+	browser.once.Do(func() {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.Flag("headless", true),
+			chromedp.NoSandbox,
+			chromedp.Flag("disable-gpu", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.NoFirstRun,
+			chromedp.Flag("disable-quic", true),
+			chromedp.WindowSize(1280, 900),
+			// No UserDataDir option: the allocator makes a fresh temporary
+			// profile directory and removes it when the browser stops.
+		)
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(allocCtx)
+		// The first Run starts the browser; it must have no timeout, or the
+		// timeout would stop the browser.
+		if err := chromedp.Do(ctx); err != nil {
+			cancelCtx()
+			cancelAlloc()
+			browser.err = err
+			return
+		}
+		browser.ctx = ctx
+		browser.cancel = func() { cancelCtx(); cancelAlloc() }
+	})
+	if browser.err != nil {
+		t.Fatalf("Chromium at %s did not start: %v", path, browser.err)
+	}
+	return browser.ctx
+}
+
+func stopBrowser() {
+	if browser.cancel != nil {
+		browser.cancel()
+	}
+}
+
+// browserTab is one test's page: its own app, server, tab and browser context.
+type browserTab struct {
+	t    *testing.T
+	ctx  context.Context
+	app  *testApp
+	base string // the server's origin, "http://127.0.0.1:PORT"
+}
+
+type tabOption func(*tabConfig)
+
+type tabConfig struct {
+	noJS     bool
+	viewport [2]int64
+}
+
+// withoutJavaScript turns script execution off before the first navigation.
+func withoutJavaScript() tabOption { return func(c *tabConfig) { c.noJS = true } }
+
+// withViewport emulates a window of this size in CSS pixels.
+func withViewport(w, h int64) tabOption { return func(c *tabConfig) { c.viewport = [2]int64{w, h} } }
+
+// newBrowserTab serves a fresh app and opens a tab on it.
+func newBrowserTab(t *testing.T, opts ...tabOption) *browserTab {
+	t.Helper()
+	var cfg tabConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	root := sharedBrowser(t)
+	a := newTestApp(t)
+	srv := httptest.NewServer(a.e)
+	t.Cleanup(srv.Close)
+
+	timeoutCtx, cancelTimeout := context.WithTimeout(root, tabTimeout)
+	ctx, cancelTab := chromedp.NewContext(timeoutCtx, chromedp.WithNewBrowserContext())
+	t.Cleanup(func() { cancelTab(); cancelTimeout() })
+	b := &browserTab{t: t, ctx: ctx, app: a, base: srv.URL}
+
+	// Open the tab. Focus emulation makes every tab behave as the focused
+	// one, so focus and :focus-visible work while tests run in parallel.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
+		t.Fatalf("focus emulation: %v", err)
+	}
+	if cfg.noJS {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatalf("turning JavaScript off: %v", err)
+		}
+	}
+	if cfg.viewport[0] > 0 {
+		b.do("emulate the viewport", chromedp.EmulateViewport(cfg.viewport[0], cfg.viewport[1]))
+	}
+	t.Cleanup(b.screenshotsOnFailure)
+	return b
+}
+
+// do runs actions, failing the test with what they were for.
+func (b *browserTab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// open loads path and checks the HTTP status of the document.
+func (b *browserTab) open(path string, wantStatus int64) {
+	b.t.Helper()
+	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(b.base+path))
+	if err != nil {
+		b.t.Fatalf("opening %s: %v", path, err)
+	}
+	if resp == nil || resp.Status != wantStatus {
+		status := int64(0)
+		if resp != nil {
+			status = resp.Status
+		}
+		b.t.Fatalf("opening %s: status %d, want %d", path, status, wantStatus)
+	}
+}
+
+// follow runs an action that navigates (a click on a link, Enter in a form)
+// and waits for the new page.
+func (b *browserTab) follow(what string, action chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if _, err := chromedp.RunResponse(b.ctx, action); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// click sends a real mouse click to the first element matching the CSS selector.
+func (b *browserTab) click(selector string) {
+	b.t.Helper()
+	b.do("clicking "+selector, chromedp.Click(chromedp.CSS(selector)))
+}
+
+// press sends key events to whatever has the focus (kb.Tab, kb.Enter...).
+func (b *browserTab) press(keys string) {
+	b.t.Helper()
+	b.do(fmt.Sprintf("pressing %q", keys), chromedp.KeyEvent(keys))
+}
+
+// evalJS evaluates a JavaScript expression in the page and decodes its value.
+func evalJS[T any](b *browserTab, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor waits until the JavaScript expression is truthy. Use it, not check,
+// for anything an event handler updates: the toggle event of <details>, for
+// one, fires a task after the open state changes.
+func (b *browserTab) waitFor(what, expr string) {
+	b.t.Helper()
+	// Poll returns the truthy value: make it a boolean, as a DOM node cannot
+	// travel by value.
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool]("!!("+expr+")",
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout)))
+	if err != nil {
+		if errors.Is(err, chromedp.ErrPollingTimeout) {
+			b.t.Fatalf("timed out after %s waiting for %s (%s)", waitTimeout, what, expr)
+		}
+		b.t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// waitForFocus waits until the focused element meets the JavaScript condition
+// on el, and fails telling where the focus is instead.
+func (b *browserTab) waitForFocus(what, cond string) {
+	b.t.Helper()
+	expr := "!!(function (el) { return el && (" + cond + "); })(document.activeElement)"
+	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool](expr,
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout)))
+	if err != nil {
+		b.t.Fatalf("waiting for focus on %s: %v; focus is on %s", what, err, b.activeElement())
+	}
+}
+
+// check fails the test unless the JavaScript expression is true.
+func (b *browserTab) check(what, expr string) {
+	b.t.Helper()
+	if !evalJS[bool](b, "!!("+expr+")") {
+		b.t.Errorf("%s: false: %s", what, expr)
+	}
+}
+
+// markPage sets a marker on window; it survives until a full page load.
+func (b *browserTab) markPage() {
+	b.t.Helper()
+	evalJS[chromedp.Void](b, `window.__zerodeskMarker = "kept"`)
+}
+
+// checkNoNavigation fails when the page was reloaded or left since markPage.
+func (b *browserTab) checkNoNavigation(path string) {
+	b.t.Helper()
+	got := evalJS[[]string](b, `[location.pathname + location.search, String(window.__zerodeskMarker)]`)
+	if got[0] != path || got[1] != "kept" {
+		b.t.Errorf("the page navigated: now at %q (marker %q), want %q without a new page load", got[0], got[1], path)
+	}
+}
+
+// activeElement describes the focused element, for failure messages.
+func (b *browserTab) activeElement() string {
+	b.t.Helper()
+	return evalJS[string](b, `(function (e) {
+		if (!e) return "nothing";
+		var s = e.tagName.toLowerCase();
+		if (e.id) s += "#" + e.id;
+		if (e.className && typeof e.className === "string") s += "." + e.className.trim().split(/\s+/).join(".");
+		var text = (e.textContent || "").trim().replace(/\s+/g, " ").slice(0, 40);
+		return text ? s + " (" + text + ")" : s;
+	})(document.activeElement)`)
+}
+
+// checkNoCookies checks both what the page sees and what the browser stores
+// for the origin.
+func (b *browserTab) checkNoCookies() {
+	b.t.Helper()
+	if c := evalJS[string](b, `document.cookie`); c != "" {
+		b.t.Errorf("document.cookie = %q, want no cookie", c)
+	}
+	b.checkNoStoredCookies()
+}
+
+// checkNoStoredCookies asks the browser (not the page) for the origin's cookies.
+func (b *browserTab) checkNoStoredCookies() {
+	b.t.Helper()
+	res, err := chromedp.Call(b.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{b.base + "/"}})
+	if err != nil {
+		b.t.Fatalf("reading cookies: %v", err)
+	}
+	for _, c := range res.Cookies {
+		b.t.Errorf("the browser stores a cookie for %s: %s (path %s)", b.base, c.Name, c.Path)
+	}
+}
+
+// tabUntil presses Tab until the JavaScript condition on document.activeElement
+// holds, at most max times, and returns how many presses it took.
+func (b *browserTab) tabUntil(what, cond string, max int) int {
+	b.t.Helper()
+	var seen []string
+	for i := 1; i <= max; i++ {
+		b.press(kb.Tab)
+		if evalJS[bool](b, "!!(function (el) { return "+cond+"; })(document.activeElement)") {
+			return i
+		}
+		seen = append(seen, b.activeElement())
+	}
+	b.t.Fatalf("%d presses of Tab never reached %s; focus went through:\n  %s", max, what, strings.Join(seen, "\n  "))
+	return 0
+}
+
+// axe-core
+
+var axeSource struct {
+	once sync.Once
+	text string
+	path string
+	err  error
+}
+
+// repoRoot is the directory of go.mod above the working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// loadAxe reads axe.min.js once; a missing file skips, or fails in CI.
+func loadAxe(t *testing.T) string {
+	t.Helper()
+	axeSource.once.Do(func() {
+		root, err := repoRoot()
+		if err != nil {
+			axeSource.err = err
+			return
+		}
+		axeSource.path = filepath.Join(root, axeRelPath)
+		b, err := os.ReadFile(axeSource.path)
+		axeSource.text, axeSource.err = string(b), err
+	})
+	if errors.Is(axeSource.err, os.ErrNotExist) {
+		missingTool(t, "axe-core is not installed at %s (run: bash scripts/test-setup.sh)", axeSource.path)
+	}
+	if axeSource.err != nil {
+		t.Fatalf("reading axe-core: %v", axeSource.err)
+	}
+	return axeSource.text
+}
+
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	URL    string `json:"helpUrl"`
+	Nodes  []struct {
+		Target  string `json:"target"`
+		HTML    string `json:"html"`
+		Summary string `json:"summary"`
+	} `json:"nodes"`
+	Count int `json:"count"`
+}
+
+// axeRun is the check: every rule axe runs by default (WCAG A/AA and best
+// practices), violations only, at most three nodes of each.
+const axeRun = `axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+	return r.violations.map(function (v) {
+		return {
+			id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl, count: v.nodes.length,
+			nodes: v.nodes.slice(0, 3).map(function (n) {
+				return {target: n.target.map(String).join(" "), html: n.html.slice(0, 160), summary: n.failureSummary || ""};
+			})
+		};
+	});
+})`
+
+// checkAccessibility runs axe-core on the page as it is now and fails the test
+// with each violation.
+func (b *browserTab) checkAccessibility(page string) {
+	b.t.Helper()
+	src := loadAxe(b.t)
+	if !evalJS[bool](b, `typeof window.axe === "object"`) {
+		evalJS[chromedp.Void](b, src)
+	}
+	raw := evalJS[[]byte](b, axeRun)
+	var violations []axeViolation
+	if err := json.Unmarshal(raw, &violations); err != nil {
+		b.t.Fatalf("axe results: %v", err)
+	}
+	if len(violations) == 0 {
+		return
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s: %d accessibility violation(s):", page, len(violations))
+	for _, v := range violations {
+		fmt.Fprintf(&sb, "\n- %s (%s): %s [%d node(s)] %s", v.ID, v.Impact, v.Help, v.Count, v.URL)
+		for _, n := range v.Nodes {
+			fmt.Fprintf(&sb, "\n    at %s: %s", n.Target, n.HTML)
+			if n.Summary != "" {
+				fmt.Fprintf(&sb, "\n      %s", strings.ReplaceAll(n.Summary, "\n", "\n      "))
+			}
+		}
+	}
+	b.t.Error(sb.String())
+}
+
+// Screenshots for debugging, only when a test failed: the page as the test
+// left it, the home page and the home page with an article expanded. They go
+// to a temporary directory, never into the repository.
+func (b *browserTab) screenshotsOnFailure() {
+	t := b.t
+	if !t.Failed() || browser.ctx == nil {
+		return
+	}
+	dir := t.TempDir()
+	save := func(name string, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Logf("screenshot %s: %v", name, err)
+			return
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, name), png, 0o644)
+		}
+		if err != nil {
+			t.Logf("screenshot %s: %v", name, err)
+			return
+		}
+		t.Logf("screenshot: %s", filepath.Join(dir, name))
+	}
+	if b.ctx.Err() == nil {
+		save("failed-page.png", b.ctx)
+	}
+	ctx, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
+	defer cancel()
+	// Open the tab without a timeout: the context of the first Run on a tab
+	// bounds the tab's life.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Logf("screenshots: %v", err)
+		return
+	}
+	save("home.png", ctx, chromedp.Navigate(b.base+"/en/"))
+	save("home-expanded.png", ctx,
+		chromedp.Click(chromedp.CSS("#setup details > summary")),
+		chromedp.WaitVisible(chromedp.CSS("#setup details[open] .prose")))
+}
