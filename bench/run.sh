@@ -5,12 +5,13 @@
 #
 #   bash bench/run.sh                 # 10 s per endpoint
 #   DURATION=20s CONNS=64 bash bench/run.sh
+#   THREADS=2 bash bench/run.sh     # wrk with two threads: it then takes a core from the server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-32}
-THREADS=${THREADS:-2}
+THREADS=${THREADS:-1}
 PORT=${PORT:-18080}
 ADDR=127.0.0.1:$PORT
 BASE=http://$ADDR

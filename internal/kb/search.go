@@ -218,7 +218,7 @@ type resultKey struct {
 }
 
 // maxCachedResults bounds the cache whatever is searched: past it, it starts over.
-const maxCachedResults = 4096
+const maxCachedResults = 512
 
 // reset empties the cache.
 func (c *resultCache) reset() {
