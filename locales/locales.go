@@ -22,6 +22,21 @@ var files embed.FS
 // Default is the source language: every message exists in it.
 const Default = "en"
 
+// names are the languages' own names (endonyms): a visitor looks for "Deutsch",
+// not for the word for German in the language they cannot read.
+var names = map[string]string{
+	"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "pt-BR": "Português (Brasil)",
+	"ar": "العربية", "zh-Hans": "简体中文", "ja": "日本語",
+}
+
+// Name is the language's name in that language ("Deutsch"); its code if unknown.
+func Name(code string) string {
+	if n, ok := names[code]; ok {
+		return n
+	}
+	return code
+}
+
 // rtl lists the right-to-left languages we may ship.
 var rtl = map[string]bool{"ar": true, "he": true, "fa": true, "ur": true}
 
