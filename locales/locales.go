@@ -14,6 +14,8 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 //go:embed active.*.toml
@@ -79,7 +81,7 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	tags := make([]language.Tag, len(c.langs))
 	for i, code := range c.langs {
 		tags[i] = language.MustParse(code)
-		c.localizers[code] = &Localizer{lang: code, l: i18n.NewLocalizer(bundle, code, Default)}
+		c.localizers[code] = &Localizer{lang: code, l: i18n.NewLocalizer(bundle, code, Default), printer: message.NewPrinter(tags[i])}
 	}
 	c.matcher = language.NewMatcher(tags)
 	return c, nil
@@ -114,10 +116,14 @@ func (c *Catalog) Localizer(code string) *Localizer {
 
 // Localizer translates message IDs for one language.
 type Localizer struct {
-	lang  string
-	l     *i18n.Localizer
+	lang    string
+	l       *i18n.Localizer
+	printer *message.Printer
 	plain sync.Map // message ID → text, for messages without arguments
 }
+
+// Number writes n the language's way.
+func (l *Localizer) Number(n int) string { return l.printer.Sprint(number.Decimal(n)) }
 
 // Lang is the language code of the localizer.
 func (l *Localizer) Lang() string { return l.lang }
@@ -149,13 +155,14 @@ func (l *Localizer) T(id string, args ...any) string {
 	return s
 }
 
-// N translates a message with plural forms for count (available as {{.Count}}).
+// N translates a message with plural forms for count, available as {{.Count}}
+// written the language's way (Arabic digits in Arabic, grouping separators).
 func (l *Localizer) N(id string, count int, args ...any) string {
 	data := pairs(args)
 	if data == nil {
 		data = map[string]any{}
 	}
-	data["Count"] = count
+	data["Count"] = l.Number(count)
 	s, err := l.l.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: data})
 	if err != nil && s == "" {
 		return id
