@@ -3,7 +3,6 @@ package kb
 import (
 	"cmp"
 	"slices"
-	"sort"
 	"time"
 )
 
@@ -12,34 +11,59 @@ import (
 // layers: the library (rendered bodies, vocabularies: costly, rebuilt only when
 // articles change) and the catalog proper (orders and numbers: cheap, rebuilt
 // whenever view counts or votes change).
+//
+// One article has many translations. Every language's shelf lists every
+// article: in that language when it has a published translation, else in the
+// best language it has (its source, else English, else the first), where the
+// Summary's Lang tells the view to label it. Languages with no translation at
+// all share one shelf of best languages.
+
+// sourceLanguage is the language articles are written in first: the second
+// choice, after the source itself, for an article missing in a language.
+const sourceLanguage = "en"
 
 // doc is one published translation, rendered.
 type doc struct {
-	id          int64 // translation id
-	article     *articleRow
-	lang        string
-	slug        string
-	title       string
-	description string
-	publishedAt time.Time
-	updatedAt   time.Time
-	bodyHTML    string
-	plain       string // the body's words, for search snippets
+	id              int64 // translation id
+	article         *articleRow
+	lang            string
+	slug            string
+	title           string
+	description     string
+	publishedAt     time.Time
+	updatedAt       time.Time // when this text last changed
+	sourceUpdatedAt time.Time // the source's revision this text was made from
+	bodyHTML        string    // for a page in its own language
+	plain           string    // the body's words, for search snippets
 }
 
 type library struct {
-	docs    []*doc // by language, category, position, key
-	related map[int64][]int64
-	byLang  map[string]map[int64]*doc // language → article id → doc
-	vocab   map[string]*vocabulary
+	docs         []*doc        // by language, category, position, key
+	articles     []*articleRow // those with a published translation, by category, position, key
+	byKey        map[string]*articleRow
+	related      map[int64][]int64
+	byLang       map[string]map[int64]*doc // language → article id → doc
+	byArticle    map[int64][]*doc          // article id → docs by language
+	translations map[int64][]Translation   // article id → its published translations by language
+	langs        []string                  // with a published translation, sorted
+	addresses    map[string]int64          // every key and published slug → article id
+	// fallbackHTML holds, per page language, the bodies of the docs shown
+	// there in another language, rendered so their links stay in the page's
+	// language.
+	fallbackHTML map[string]map[int64]string
+	vocab        map[string]*vocabulary
 }
 
 func buildLibrary(rows *libraryRows, opts Options) *library {
-	lib := &library{related: rows.related, byLang: map[string]map[int64]*doc{}, vocab: map[string]*vocabulary{}}
-	byKey := map[string]*articleRow{}
-	for _, a := range rows.articles {
-		byKey[a.key] = a
+	lib := &library{
+		byKey: map[string]*articleRow{}, related: rows.related, byLang: map[string]map[int64]*doc{},
+		byArticle: map[int64][]*doc{}, translations: map[int64][]Translation{}, addresses: map[string]int64{},
+		fallbackHTML: map[string]map[int64]string{}, vocab: map[string]*vocabulary{},
 	}
+	for _, a := range rows.articles {
+		lib.byKey[a.key] = a
+	}
+	bodies := map[int64]string{}
 	for _, t := range rows.translations {
 		a := rows.articles[t.articleID]
 		if a == nil {
@@ -48,26 +72,55 @@ func buildLibrary(rows *libraryRows, opts Options) *library {
 		d := &doc{
 			id: t.id, article: a, lang: t.lang, slug: t.slug, title: t.title, description: t.desc,
 			publishedAt: time.Unix(t.publishedAt, 0).UTC(), updatedAt: time.Unix(t.updatedAt, 0).UTC(),
+			sourceUpdatedAt: time.Unix(t.sourceUpdatedAt, 0).UTC(),
 		}
+		bodies[d.id] = t.body
 		lib.docs = append(lib.docs, d)
 		if lib.byLang[d.lang] == nil {
 			lib.byLang[d.lang] = map[int64]*doc{}
+			lib.langs = append(lib.langs, d.lang)
 		}
 		lib.byLang[d.lang][a.id] = d
+		if lib.byArticle[a.id] == nil {
+			lib.articles = append(lib.articles, a)
+		}
+		lib.byArticle[a.id] = append(lib.byArticle[a.id], d)
 	}
+	slices.Sort(lib.langs)
 	slices.SortFunc(lib.docs, func(a, b *doc) int {
-		return cmp.Or(cmp.Compare(a.lang, b.lang), cmp.Compare(categoryRank(a.article.category), categoryRank(b.article.category)),
-			cmp.Compare(a.article.position, b.article.position), cmp.Compare(a.article.key, b.article.key))
+		return cmp.Or(cmp.Compare(a.lang, b.lang), compareArticles(a.article, b.article))
 	})
-
-	bodies := map[int64]string{}
-	for _, t := range rows.translations {
-		bodies[t.id] = t.body
+	slices.SortFunc(lib.articles, compareArticles)
+	for _, a := range lib.articles {
+		docs := lib.byArticle[a.id]
+		slices.SortFunc(docs, func(x, y *doc) int { return cmp.Compare(x.lang, y.lang) })
+		for _, d := range docs {
+			lib.translations[a.id] = append(lib.translations[a.id], Translation{Lang: d.lang, Slug: d.slug, Title: d.title})
+		}
 	}
+
+	// Addresses in another language (or by key) lead to the article; should two
+	// articles share one, keys win, then source-language slugs, then the rest
+	// by language. (The demo loader refuses such clashes.)
+	for _, a := range lib.articles {
+		lib.addresses[a.key] = a.id
+	}
+	for _, a := range lib.articles {
+		if d := lib.byLang[a.sourceLang][a.id]; d != nil {
+			if _, taken := lib.addresses[d.slug]; !taken {
+				lib.addresses[d.slug] = a.id
+			}
+		}
+	}
+	for _, d := range lib.docs {
+		if _, taken := lib.addresses[d.slug]; !taken {
+			lib.addresses[d.slug] = d.article.id
+		}
+	}
+
 	builders := map[string]*vocabBuilder{}
 	for _, d := range lib.docs {
-		l := docLinker(lib, byKey, d.lang, opts)
-		d.bodyHTML, _ = render(bodies[d.id], l)
+		d.bodyHTML, _ = render(bodies[d.id], lib.linker(d.lang, opts))
 		vb := builders[d.lang]
 		if vb == nil {
 			vb = newVocabBuilder()
@@ -79,24 +132,59 @@ func buildLibrary(rows *libraryRows, opts Options) *library {
 	for lang, vb := range builders {
 		lib.vocab[lang] = vb.build()
 	}
+	for _, lang := range lib.langs {
+		l := lib.linker(lang, opts)
+		for _, a := range lib.articles {
+			if d := lib.best(a, lang); d.lang != lang {
+				if lib.fallbackHTML[lang] == nil {
+					lib.fallbackHTML[lang] = map[int64]string{}
+				}
+				lib.fallbackHTML[lang][d.id], _ = render(bodies[d.id], l)
+			}
+		}
+	}
 	return lib
 }
 
-// docLinker links article:KEY to the article in the same language, or, when
-// it has no published translation there, in its source language.
-func docLinker(lib *library, byKey map[string]*articleRow, lang string, opts Options) linker {
+func compareArticles(a, b *articleRow) int {
+	return cmp.Or(cmp.Compare(categoryRank(a.category), categoryRank(b.category)),
+		cmp.Compare(a.position, b.position), cmp.Compare(a.key, b.key))
+}
+
+// best is the translation of a shown on a page in lang: lang's own, else the
+// source's, else English, else the first. Nil when a has none published.
+func (lib *library) best(a *articleRow, lang string) *doc {
+	for _, l := range []string{lang, a.sourceLang, sourceLanguage} {
+		if d := lib.byLang[l][a.id]; d != nil {
+			return d
+		}
+	}
+	if docs := lib.byArticle[a.id]; len(docs) > 0 {
+		return docs[0]
+	}
+	return nil
+}
+
+// untranslated counts the articles with no published translation in lang.
+func (lib *library) untranslated(lang string) int {
+	return len(lib.articles) - len(lib.byLang[lang])
+}
+
+// linker links article:KEY and portal paths for a page in lang: an article
+// missing in lang is linked in the page's language all the same, where it is
+// shown in its best language with a notice.
+func (lib *library) linker(lang string, opts Options) linker {
 	return linker{
 		article: func(key string) (string, bool) {
-			a := byKey[key]
+			a := lib.byKey[key]
 			if a == nil {
 				return "", false
 			}
-			for _, l := range []string{lang, a.sourceLang} {
-				if d := lib.byLang[l][a.id]; d != nil {
-					return opts.ArticleURL(l, d.slug), true
-				}
+			d := lib.best(a, lang)
+			if d == nil {
+				return "", false
 			}
-			return "", false
+			return opts.ArticleURL(lang, d.slug), true
 		},
 		page: func(path string) string { return opts.PageURL(lang, path) },
 	}
@@ -112,76 +200,116 @@ func categoryRank(c Category) int {
 type catalog struct {
 	version       uint64
 	lib           *library
-	langs         []string
-	shelves       map[string]*shelf
+	shelves       map[string]*shelf // languages with a published translation
+	none          *shelf            // every other language
 	byTranslation map[int64]Summary // for search hits
 	docs          map[int64]*doc    // translation id → doc, for snippets
 }
 
-// shelf is one language's share of the catalog.
+// shelf is what a page in one language shows.
 type shelf struct {
-	bySlug   map[string]*Article
-	sections map[Category][]Summary
-	popular  []Summary // faq by views, most first; ties by position
-	latest   []Summary // faq by publication, newest first
+	bySlug    map[string]*Article    // the language's own translations by slug
+	byArticle map[int64]*Article     // every article as shown in the language
+	sections  map[Category][]Summary // every article, by position
+	popular   []Summary              // faq by views, most first; ties by position
+	latest    []Summary              // faq by publication, newest first
+}
+
+func (c *catalog) shelf(lang string) *shelf {
+	if s := c.shelves[lang]; s != nil {
+		return s
+	}
+	return c.none
 }
 
 const maxRelated = 4
 
 func newCatalog(lib *library, numbers map[int64]counts) *catalog {
-	c := &catalog{lib: lib, shelves: map[string]*shelf{}, byTranslation: make(map[int64]Summary, len(lib.docs)), docs: make(map[int64]*doc, len(lib.docs))}
-	summaries := make(map[*doc]Summary, len(lib.docs))
-	for _, d := range lib.docs { // sorted: sections come out by position
-		s := Summary{
+	c := &catalog{
+		lib: lib, shelves: make(map[string]*shelf, len(lib.langs)),
+		byTranslation: make(map[int64]Summary, len(lib.docs)), docs: make(map[int64]*doc, len(lib.docs)),
+	}
+	for _, d := range lib.docs {
+		c.byTranslation[d.id] = Summary{
 			ArticleID: d.article.id, Key: d.article.key, Lang: d.lang, Slug: d.slug, Title: d.title,
 			Description: d.description, Category: d.article.category, PublishedAt: d.publishedAt,
-			Views: numbers[d.article.id].views,
+			Views: numbers[d.article.id].views, // one article, many translations: one count
 		}
-		summaries[d] = s
-		c.byTranslation[d.id] = s
 		c.docs[d.id] = d
-		sh := c.shelves[d.lang]
-		if sh == nil {
-			sh = &shelf{bySlug: map[string]*Article{}, sections: map[Category][]Summary{}}
-			c.shelves[d.lang] = sh
-			c.langs = append(c.langs, d.lang)
-		}
-		sh.sections[s.Category] = append(sh.sections[s.Category], s)
 	}
-	sort.Strings(c.langs)
-
-	for _, d := range lib.docs {
-		sh := c.shelves[d.lang]
-		n := numbers[d.article.id]
-		a := &Article{
-			Summary: summaries[d], BodyHTML: d.bodyHTML, UpdatedAt: d.updatedAt,
-			HelpfulYes: n.yes, HelpfulNo: n.no,
-		}
-		picked := map[int64]bool{d.article.id: true}
-		for _, id := range lib.related[d.article.id] {
-			if r := lib.byLang[d.lang][id]; r != nil && !picked[id] && len(a.Related) < maxRelated {
-				picked[id] = true
-				a.Related = append(a.Related, summaries[r])
-			}
-		}
-		for _, s := range sh.sections[d.article.category] {
-			if len(a.Related) >= maxRelated {
-				break
-			}
-			if !picked[s.ArticleID] {
-				picked[s.ArticleID] = true
-				a.Related = append(a.Related, s)
-			}
-		}
-		sh.bySlug[d.slug] = a
+	for _, lang := range lib.langs {
+		c.shelves[lang] = c.newShelf(lang, numbers)
 	}
-
-	for _, sh := range c.shelves {
-		faq := sh.sections[FAQ] // by position
-		sh.popular = slices.Clone(faq)
-		slices.SortStableFunc(sh.popular, func(a, b Summary) int { return cmp.Compare(b.Views, a.Views) })
-		sh.latest = slices.Clone(faq)
-		slices.SortStableFunc(sh.latest, func(a, b Summary) int { return b.PublishedAt.Compare(a.PublishedAt) })
-	}
+	c.none = c.newShelf("", numbers)
 	return c
+}
+
+func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
+	lib := c.lib
+	sh := &shelf{
+		bySlug: make(map[string]*Article, len(lib.byLang[lang])), byArticle: make(map[int64]*Article, len(lib.articles)),
+		sections: map[Category][]Summary{},
+	}
+	for _, a := range lib.articles { // sorted: sections come out by position
+		sh.sections[a.category] = append(sh.sections[a.category], c.byTranslation[lib.best(a, lang).id])
+	}
+	for _, a := range lib.articles {
+		d := lib.best(a, lang)
+		n := numbers[a.id]
+		art := &Article{
+			Summary: c.byTranslation[d.id], BodyHTML: d.bodyHTML, UpdatedAt: d.updatedAt,
+			HelpfulYes: n.yes, HelpfulNo: n.no, Translations: lib.translations[a.id],
+			Fallback: d.lang != lang, SourceLang: a.sourceLang,
+		}
+		if h, ok := lib.fallbackHTML[lang][d.id]; ok {
+			art.BodyHTML = h
+		}
+		if src := lib.byLang[a.sourceLang][a.id]; src != nil {
+			art.SourceSlug, art.SourceUpdatedAt = src.slug, src.updatedAt
+			art.Outdated = src != d && src.updatedAt.After(d.sourceUpdatedAt)
+		}
+		art.Related = c.related(sh, a, lang)
+		sh.byArticle[a.id] = art
+		if !art.Fallback {
+			sh.bySlug[d.slug] = art
+		}
+	}
+	faq := sh.sections[FAQ] // by position
+	sh.popular = slices.Clone(faq)
+	slices.SortStableFunc(sh.popular, func(a, b Summary) int { return cmp.Compare(b.Views, a.Views) })
+	sh.latest = slices.Clone(faq)
+	slices.SortStableFunc(sh.latest, func(a, b Summary) int { return b.PublishedAt.Compare(a.PublishedAt) })
+	return sh
+}
+
+// related picks up to maxRelated articles for a on a page in lang: those its
+// front matter names, then its category's, those in lang before those shown
+// in another language.
+func (c *catalog) related(sh *shelf, a *articleRow, lang string) []Summary {
+	out := make([]Summary, 0, maxRelated)
+	add := func(s Summary) {
+		if s.ArticleID == a.id || slices.ContainsFunc(out, func(o Summary) bool { return o.ArticleID == s.ArticleID }) {
+			return
+		}
+		out = append(out, s)
+	}
+	for _, id := range c.lib.related[a.id] {
+		if d := c.lib.byArticle[id]; len(d) > 0 && len(out) < maxRelated {
+			add(c.byTranslation[c.lib.best(d[0].article, lang).id])
+		}
+	}
+	for _, inLang := range []bool{true, false} {
+		for _, s := range sh.sections[a.category] {
+			if len(out) == maxRelated {
+				return out
+			}
+			if (s.Lang == lang) == inLang {
+				add(s)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

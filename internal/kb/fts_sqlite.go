@@ -8,10 +8,14 @@ import (
 )
 
 // sqliteFTS is the full-text index on SQLite FTS5 (table translations_fts,
-// tokenizer unicode61 remove_diacritics 2). A PostgreSQL backend implements
-// fullText a second time with tsvector; nothing else in the package changes.
+// tokenizer unicode61). It is handed text already cut and folded in Go
+// (indexText), so the tokenizer only splits at spaces and lower-cases what is
+// already lower case. A PostgreSQL backend implements fullText a second time
+// (a tsvector of the same words with the 'simple' configuration); nothing else
+// in the package changes.
 type sqliteFTS struct {
-	query *sql.Stmt // prepared once: planning an FTS5 query costs more than running it
+	// Prepared once: planning an FTS5 query costs more than running it.
+	query, untranslated *sql.Stmt
 }
 
 var _ fullText = (*sqliteFTS)(nil)
@@ -21,11 +25,17 @@ func newSQLiteFTS(ctx context.Context, read *sql.DB) (*sqliteFTS, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sqliteFTS{query: st}, nil
+	other, err := read.PrepareContext(ctx, sqlFTSSearchUntranslated)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &sqliteFTS{query: st, untranslated: other}, nil
 }
 
 const (
 	sqlFTSInsert = `INSERT INTO translations_fts (rowid, title, body, lang) VALUES ($1, $2, $3, $4)`
+	sqlFTSClear  = `DELETE FROM translations_fts`
 	// Merges the index into one segment: after a bulk load, queries read one
 	// b-tree instead of several.
 	sqlFTSOptimize = `INSERT INTO translations_fts (translations_fts) VALUES ('optimize')`
@@ -41,6 +51,18 @@ const (
 		  AND translations.published_at IS NOT NULL
 		ORDER BY bm25(translations_fts, 10.0, 1.0), translations_fts.rowid
 		LIMIT $3`
+
+	// The same in every other language, for the articles lang lacks.
+	sqlFTSSearchUntranslated = `SELECT translations_fts.rowid
+		FROM translations_fts
+		JOIN translations ON translations.id = translations_fts.rowid
+		WHERE translations_fts MATCH $1
+		  AND translations_fts.lang <> $2
+		  AND translations.published_at IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM translations AS here
+			WHERE here.article_id = translations.article_id AND here.lang = $2 AND here.published_at IS NOT NULL)
+		ORDER BY bm25(translations_fts, 10.0, 1.0), translations_fts.rowid
+		LIMIT $3`
 )
 
 func (*sqliteFTS) index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error {
@@ -53,12 +75,25 @@ func (*sqliteFTS) indexed(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+func (*sqliteFTS) clear(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, sqlFTSClear)
+	return err
+}
+
 func (f *sqliteFTS) search(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
+	return f.run(ctx, f.query, lang, q, limit)
+}
+
+func (f *sqliteFTS) searchUntranslated(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
+	return f.run(ctx, f.untranslated, lang, q, limit)
+}
+
+func (*sqliteFTS) run(ctx context.Context, st *sql.Stmt, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
 	match := ftsMatch(q)
 	if match == "" {
 		return nil, nil
 	}
-	rows, err := f.query.QueryContext(ctx, match, lang, limit)
+	rows, err := st.QueryContext(ctx, match, lang, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +121,17 @@ func ftsMatch(q ftsQuery) string {
 	for i, w := range q.words {
 		if i > 0 {
 			b.WriteString(op)
+		}
+		if isCJKWord(w) {
+			// The phrase of the run's bigrams; one character is a prefix of
+			// the bigram it starts (or the run's last character, indexed alone).
+			b.WriteByte('"')
+			b.WriteString(cjkPhrase(w))
+			b.WriteByte('"')
+			if utf8.RuneCountInString(w) == 1 {
+				b.WriteByte('*')
+			}
+			continue
 		}
 		b.WriteByte('"')
 		b.WriteString(strings.ReplaceAll(w, `"`, `""`))

@@ -49,12 +49,47 @@ type Summary struct {
 
 // Article is one article in one language, ready to show.
 type Article struct {
-	Summary
+	Summary           // Lang is the language of the text, which Fallback says may not be the one asked for
 	BodyHTML   string // rendered from Markdown and sanitized; safe to emit as is
 	UpdatedAt  time.Time
 	HelpfulYes int64
 	HelpfulNo  int64
-	Related    []Summary // front-matter related first, then same-category fill; at most 4, same language
+	// Related: front-matter related first, then same-category fill, those in
+	// the language asked for first; at most 4. One shown in another language
+	// says so in its Lang.
+	Related []Summary
+	// Translations are every published translation of the article (this one
+	// too), by language: for hreflang links and the language switcher.
+	Translations []Translation
+
+	// Fallback: the article has no published translation in the language
+	// asked for, and is shown in its best language instead (its source, else
+	// English, else any).
+	Fallback bool
+	// Outdated: the source changed (at SourceUpdatedAt) after the revision
+	// this translation was made from. Never set on the source itself.
+	Outdated        bool
+	SourceUpdatedAt time.Time // when the source text last changed; zero when the source is unpublished
+	SourceLang      string    // the language the article is written in first
+	SourceSlug      string    // the source's slug; "" when the source is unpublished
+
+	// Redirect is set by Article when the slug asked for is not this page's
+	// own address: it named the article in another language, or was its key.
+	// The canonical address is the language asked for with Slug (for a
+	// fallback, the shown translation's slug: /es/articles/<english-slug>).
+	Redirect bool
+}
+
+// Translation is one published language of an article.
+type Translation struct {
+	Lang, Slug, Title string
+}
+
+func (a *Article) clone() *Article {
+	c := *a // the catalog is shared: hand out a copy
+	c.Related = slices.Clone(a.Related)
+	c.Translations = slices.Clone(a.Translations)
+	return &c
 }
 
 // Tally is the helpful / not helpful count of an article.
@@ -95,7 +130,8 @@ type KB struct {
 	results   resultCache
 }
 
-// New loads the catalog from db. The database must be migrated.
+// New loads the catalog from db. The database must be migrated. A search
+// index written by an older version is rebuilt first (see indexFormat).
 func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
 	k := &KB{
 		db:      db,
@@ -121,6 +157,9 @@ func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
 		return nil, errs.Wrap(err, "kb: prepare search")
 	}
 	k.fts = fts
+	if err := k.upgradeIndex(ctx); err != nil {
+		return nil, errs.Wrap(err, "kb: rebuild search index")
+	}
 	k.searchLog.pending = map[searchKey]*searchCount{}
 	empty := map[int64]*atomic.Int64{}
 	k.pendingViews.Store(&empty)
@@ -183,33 +222,25 @@ func (k *KB) install(c *catalog) {
 func (k *KB) Version() uint64 { return k.cat.Load().version }
 
 // Languages lists the languages that have published articles, sorted.
-func (k *KB) Languages() []string { return slices.Clone(k.cat.Load().langs) }
+func (k *KB) Languages() []string { return slices.Clone(k.cat.Load().lib.langs) }
 
-// Section lists the published articles of a category in a language, by position.
+// Section lists every published article of a category by position: in lang
+// where it is translated, else in its best language (Summary.Lang says which,
+// for the view to label).
 func (k *KB) Section(lang string, c Category) []Summary {
-	s := k.cat.Load().shelves[lang]
-	if s == nil {
-		return nil
-	}
-	return slices.Clone(s.sections[c])
+	return slices.Clone(k.cat.Load().shelf(lang).sections[c])
 }
 
-// Popular lists up to n FAQ articles by view count, most read first.
+// Popular lists up to n FAQ articles by view count (one count per article,
+// all languages together), most read first; in lang or labelled as Section.
 func (k *KB) Popular(lang string, n int) []Summary {
-	s := k.cat.Load().shelves[lang]
-	if s == nil {
-		return nil
-	}
-	return head(s.popular, n)
+	return head(k.cat.Load().shelf(lang).popular, n)
 }
 
-// Latest lists up to n FAQ articles by publication date, newest first.
+// Latest lists up to n FAQ articles by publication date of what is shown,
+// newest first; in lang or labelled as Section.
 func (k *KB) Latest(lang string, n int) []Summary {
-	s := k.cat.Load().shelves[lang]
-	if s == nil {
-		return nil
-	}
-	return head(s.latest, n)
+	return head(k.cat.Load().shelf(lang).latest, n)
 }
 
 func head(list []Summary, n int) []Summary {
@@ -219,17 +250,42 @@ func head(list []Summary, n int) []Summary {
 	return slices.Clone(list[:min(n, len(list))])
 }
 
-// Article returns the published article with slug in lang.
+// Article returns the article a page in lang shows at slug. Its own slug in
+// lang gives its translation; any other language's slug, or its key, gives
+// the same article with Redirect set; an article with no translation in lang
+// comes in its best language with Fallback set.
 func (k *KB) Article(lang, slug string) (*Article, error) {
-	s := k.cat.Load().shelves[lang]
-	if s == nil {
-		return nil, errs.E(errs.NotFound, "kb.article.not_found")
+	c := k.cat.Load()
+	sh := c.shelf(lang)
+	if a := sh.bySlug[slug]; a != nil {
+		return a.clone(), nil
 	}
-	a, ok := s.bySlug[slug]
+	id, ok := c.lib.addresses[slug]
 	if !ok {
 		return nil, errs.E(errs.NotFound, "kb.article.not_found")
 	}
-	c := *a // the catalog is shared: hand out a copy
-	c.Related = slices.Clone(a.Related)
-	return &c, nil
+	a := sh.byArticle[id].clone()
+	a.Redirect = a.Slug != slug
+	return a, nil
+}
+
+// ArticleIn returns the published translation in lang with slug, and nothing else.
+func (k *KB) ArticleIn(lang, slug string) (*Article, error) {
+	s := k.cat.Load().shelves[lang]
+	if s == nil || s.bySlug[slug] == nil {
+		return nil, errs.E(errs.NotFound, "kb.article.not_found")
+	}
+	return s.bySlug[slug].clone(), nil
+}
+
+// ArticleByKey returns the article with key as a page in lang shows it: in
+// lang when published there, else in its best language, with fallback true.
+func (k *KB) ArticleByKey(lang, key string) (*Article, bool, error) {
+	c := k.cat.Load()
+	a := c.lib.byKey[key]
+	if a == nil || c.shelf(lang).byArticle[a.id] == nil {
+		return nil, false, errs.E(errs.NotFound, "kb.article.not_found")
+	}
+	out := c.shelf(lang).byArticle[a.id].clone()
+	return out, out.Fallback, nil
 }

@@ -294,8 +294,11 @@ func TestSection_PublishedOnlyByPosition(t *testing.T) {
 	if got := strings.Join(keys, ","); got != "reset-password,usercode,support-ticket,phrase" {
 		t.Fatalf("faq section = %s", got)
 	}
-	if got := k.Section("xx", FAQ); got != nil {
-		t.Fatalf("unknown language = %v", got)
+	// A language with no translation at all lists every article in its
+	// source language, each labelled by its Lang.
+	got := k.Section("xx", FAQ)
+	if len(got) != 4 || got[0].Lang != "en" {
+		t.Fatalf("language without translations = %v", got)
 	}
 }
 
@@ -321,8 +324,14 @@ func TestArticle_UnknownSlugOrDraftIsNotFound(t *testing.T) {
 			t.Fatalf("Article(%q) error = %v", slug, err)
 		}
 	}
-	if _, err := k.Article("xx", "reset-password"); errs.CodeOf(err) != errs.NotFound {
+	if _, err := k.Article("xx", "nope"); errs.CodeOf(err) != errs.NotFound {
 		t.Fatalf("unknown language: %v", err)
+	}
+	if _, err := k.ArticleIn("xx", "reset-password"); errs.CodeOf(err) != errs.NotFound {
+		t.Fatalf("ArticleIn, unknown language: %v", err)
+	}
+	if _, _, err := k.ArticleByKey("en", "coming-soon"); errs.CodeOf(err) != errs.NotFound {
+		t.Fatalf("ArticleByKey, draft: %v", err)
 	}
 }
 
@@ -344,8 +353,16 @@ func TestArticle_RelatedFrontMatterFirstThenSameCategory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(de.Related) != 0 {
-		t.Fatalf("German article relates to articles not in German: %v", de.Related)
+	// None of them is in German: the same articles in English, each saying so.
+	keys = nil
+	for _, r := range de.Related {
+		if r.Lang != "en" {
+			t.Fatalf("related %s in %s", r.Key, r.Lang)
+		}
+		keys = append(keys, r.Key)
+	}
+	if got := strings.Join(keys, ","); got != "recover-account,usercode,support-ticket,phrase" {
+		t.Fatalf("German related = %s", got)
 	}
 }
 
@@ -382,9 +399,11 @@ func TestMarkdown_LinksHeadingsAndNoRawHTML(t *testing.T) {
 			t.Errorf("body contains %q:\n%s", bad, h)
 		}
 	}
-	// The German article links the English one: no German translation exists.
+	// No German translation of recover-account exists: the German article
+	// links it on a German page all the same, where it is shown in English
+	// with a notice, so the visitor stays in their language.
 	de, _ := k.Article("de", "passwort-zuruecksetzen")
-	if !strings.Contains(de.BodyHTML, `href="/en/a/recover-account"`) || !strings.Contains(de.BodyHTML, `href="/reset?lang=de"`) {
+	if !strings.Contains(de.BodyHTML, `href="/de/a/recover-account"`) || !strings.Contains(de.BodyHTML, `href="/reset?lang=de"`) {
 		t.Errorf("German links:\n%s", de.BodyHTML)
 	}
 }

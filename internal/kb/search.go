@@ -15,8 +15,14 @@ import (
 
 // Results are the answer to one search.
 type Results struct {
-	Query      string // the query as understood (normalized)
-	Hits       []Hit
+	Query string // the query as understood (normalized)
+	Hits  []Hit  // in the language searched
+	// Other are matches in other languages for articles that have no published
+	// translation in the language searched (so never an article of Hits): one
+	// hit per article, in its source language when that matched, Summary.Lang
+	// telling which. Looked for only when Hits has fewer than the limit, and
+	// together they keep to it.
+	Other      []Hit
 	Suggestion string // "did you mean" word(s) from the index vocabulary; "" when none
 	Corrected  bool   // Hits are for Suggestion because Query alone found nothing
 }
@@ -36,12 +42,18 @@ type Fragment struct {
 // fullText is the store-specific part of search: SQLite FTS5 today
 // (fts_sqlite.go), PostgreSQL later. Everything else in search is portable.
 type fullText interface {
-	// index adds a translation's title and plain text to the index.
+	// index adds a translation's title and plain text to the index, both in
+	// index form (indexText): folded words and CJK bigrams, split at spaces.
 	index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error
 	// indexed is called after a batch of index calls, to tidy the index up.
 	indexed(ctx context.Context, tx *sql.Tx) error
+	// clear empties the index before it is rebuilt.
+	clear(ctx context.Context, tx *sql.Tx) error
 	// search returns the best-ranked published translations in lang.
 	search(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error)
+	// searchUntranslated returns the best-ranked published translations in
+	// other languages of the articles with no published translation in lang.
+	searchUntranslated(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error)
 }
 
 // ftsQuery is a parsed query: folded words, all required (or, with or, at
@@ -99,23 +111,65 @@ func (k *KB) Search(ctx context.Context, lang, query string, limit int) (*Result
 	return res, err
 }
 
-// search runs a parsed query against the index.
+// search runs a parsed query against the index: in lang, then, when that
+// leaves room, in the other languages for the articles lang lacks.
 func (k *KB) search(ctx context.Context, cat *catalog, lang string, terms []term, res *Results, limit int) (*Results, error) {
 	if len(terms) == 0 {
 		return res, nil
 	}
+	used, err := k.searchIn(ctx, cat, lang, terms, res, limit)
+	if err != nil {
+		return nil, err
+	}
+	need := limit - len(res.Hits)
+	if need <= 0 || cat.lib.untranslated(lang) == 0 {
+		return res, nil
+	}
+	// The query that found the hits (corrected or not), so both lists answer
+	// the same question; with no hits, the words as typed: all, then any (the
+	// corrections come from lang's vocabulary, not the others').
+	var queries []ftsQuery
+	switch {
+	case used != nil:
+		queries = append(queries, *used)
+	default:
+		if cat.knownElsewhere(lang, terms, false) {
+			queries = append(queries, toFTS(terms, false))
+		}
+		if len(terms) > 1 && cat.knownElsewhere(lang, terms, true) {
+			queries = append(queries, toFTS(terms, true))
+		}
+	}
+	for _, q := range queries {
+		// An article may match in every language it has: fetch enough rows
+		// to keep need articles after picking one language each.
+		hits, err := k.fts.searchUntranslated(ctx, lang, q, min(need*max(1, len(cat.lib.langs)), 1000))
+		if err != nil {
+			return nil, searchError(ctx, err)
+		}
+		res.Other = pickOther(cat, lang, hits, q, need)
+		if len(res.Other) > 0 {
+			break
+		}
+	}
+	return res, nil
+}
+
+// searchIn fills res.Hits from lang and returns the query that found them.
+func (k *KB) searchIn(ctx context.Context, cat *catalog, lang string, terms []term, res *Results, limit int) (*ftsQuery, error) {
 	vocab := cat.lib.vocab[lang]
 	if vocab == nil {
-		return res, nil // nothing published in this language
+		return nil, nil // nothing published in this language
 	}
 
-	// Words the index does not know are misspelled, or missing from the articles.
+	// Words the index does not know are misspelled, or missing from the
+	// articles. CJK runs are left to the index: bigrams are no spelling.
 	fixed := slices.Clone(terms)
 	known := make([]bool, len(terms))      // of terms
 	knownFixed := make([]bool, len(terms)) // of fixed
 	changed := false
 	for i, t := range terms {
-		if vocab.knows(t.folded, i == len(terms)-1) {
+		if isCJKWord(t.folded) || vocab.knows(t.folded, i == len(terms)-1) {
 			known[i], knownFixed[i] = true, true
 			continue
 		}
@@ -155,10 +209,7 @@ func (k *KB) search(ctx context.Context, cat *catalog, lang string, terms []term
 		q := toFTS(a.terms, a.or)
 		hits, err := k.fts.search(ctx, lang, q, limit)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, errs.Wrap(ctx.Err(), "kb: search")
-			}
-			return nil, errs.Wrap(err, "kb: search")
+			return nil, searchError(ctx, err)
 		}
 		for _, h := range hits {
 			d, ok := cat.docs[h.translationID]
@@ -169,10 +220,75 @@ func (k *KB) search(ctx context.Context, cat *catalog, lang string, terms []term
 		}
 		if len(res.Hits) > 0 {
 			res.Corrected = a.fixed
-			break
+			return &q, nil
 		}
 	}
-	return res, nil
+	return nil, nil
+}
+
+func searchError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return errs.Wrap(ctx.Err(), "kb: search")
+	}
+	return errs.Wrap(err, "kb: search")
+}
+
+// knownElsewhere reports whether the words may be found in some language
+// other than lang: all of them, or, with some, at least one. As in lang, a
+// search the vocabularies know to be empty is not sent to the index.
+func (c *catalog) knownElsewhere(lang string, terms []term, some bool) bool {
+	for i, t := range terms {
+		known := isCJKWord(t.folded)
+		for l, v := range c.lib.vocab {
+			if known {
+				break
+			}
+			known = l != lang && v.knows(t.folded, i == len(terms)-1)
+		}
+		if known && some {
+			return true
+		}
+		if !known && !some {
+			return false
+		}
+	}
+	return !some
+}
+
+// pickOther keeps one hit per article, in the ranking's order: the article's
+// source language when it matched there, else English, else its best-ranked
+// language.
+func pickOther(cat *catalog, lang string, hits []ftsHit, q ftsQuery, n int) []Hit {
+	var order []*doc
+	chosen := map[int64]int{} // article id → index in order
+	rank := func(d *doc) int {
+		switch d.lang {
+		case d.article.sourceLang:
+			return 0
+		case sourceLanguage:
+			return 1
+		}
+		return 2
+	}
+	for _, h := range hits {
+		d, ok := cat.docs[h.translationID]
+		if !ok || cat.lib.byLang[lang][d.article.id] != nil {
+			continue // published after the catalog was built, or translated since
+		}
+		i, seen := chosen[d.article.id]
+		switch {
+		case !seen:
+			chosen[d.article.id] = len(order)
+			order = append(order, d)
+		case rank(d) < rank(order[i]):
+			order[i] = d
+		}
+	}
+	var out []Hit
+	for _, d := range order[:min(n, len(order))] {
+		out = append(out, Hit{Summary: cat.byTranslation[d.id], Snippet: makeSnippet(d.plain, q)})
+	}
+	return out
 }
 
 // parseQuery splits a query into words. Everything that is not a letter or

@@ -358,7 +358,7 @@ func TestVocabulary_AgreesWithTheIndex(t *testing.T) {
 	}
 }
 
-// The benchmarks run on the real demo content (34 articles).
+// The benchmarks run on the real demo content (34 articles, with their translations).
 func seededDemo(b testing.TB) *KB {
 	b.Helper()
 	db := openDB(b)
@@ -382,6 +382,19 @@ func BenchmarkSearch(b *testing.B) {
 			for b.Loop() {
 				k.results.reset()
 				if _, err := k.Search(ctx, "en", q, 10); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	// Other languages: Spanish (folded, with results from English for what
+	// Spanish lacks) and Chinese (bigram phrases, no spaces).
+	for _, q := range [][2]string{{"es", "contraseña"}, {"es", "usercode"}, {"zh-Hans", "用户代码"}, {"zh-Hans", "密码"}} {
+		b.Run(q[0]+"/"+q[1], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				k.results.reset()
+				if _, err := k.Search(ctx, q[0], q[1], 10); err != nil {
 					b.Fatal(err)
 				}
 			}

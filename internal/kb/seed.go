@@ -23,12 +23,15 @@ import (
 // file should stop the build's tests, not show up as a missing article.
 //
 //	+++
-//	key = "reset-account"       # required, a-z 0-9 and dashes
+//	key = "reset-account"       # required, a-z 0-9 and dashes; the same in every language
 //	category = "setup"          # required in the source language
 //	position = 3                # required in the source language
 //	title = "Reset your account"
 //	description = "…"
 //	published = 2026-03-14      # absent: a draft
+//	updated = 2026-11-20        # source only: a later revision than published
+//	translated = 2026-03-14     # translations only: the source revision (published
+//	                            # or updated date) this translation was made from
 //	related = ["recover-account"]
 //	slug = "…"                  # optional, defaults to key
 //	+++
@@ -36,7 +39,10 @@ import (
 // The source language of an article is English when it has an English file,
 // otherwise the first language in alphabetical order. Other languages'
 // files may leave category, position and related out; when present they must
-// agree with the source.
+// agree with the source. A translation without translated is taken to follow
+// the source revision current when it was published. A slug, in any language,
+// names one article only: no other article may use it as key or slug, so an
+// address in one language can be followed to the article in another.
 
 type frontMatter struct {
 	Key         string     `toml:"key"`
@@ -46,6 +52,8 @@ type frontMatter struct {
 	Title       string     `toml:"title"`
 	Description string     `toml:"description"`
 	Published   *time.Time `toml:"published"`
+	Updated     *time.Time `toml:"updated"`
+	Translated  *time.Time `toml:"translated"`
 	Related     []string   `toml:"related"`
 }
 
@@ -147,14 +155,14 @@ func (k *KB) insertDemo(ctx context.Context, tx *sql.Tx, articles []*demoArticle
 			if slug == "" {
 				slug = a.key
 			}
+			updated, from := a.revisions(f, now)
 			var tid int64
 			err := tx.QueryRowContext(ctx, sqlInsertTranslation, ids[a.key], lang, slug, f.fm.Title,
-				f.fm.Description, f.body, published, now).Scan(&tid)
+				f.fm.Description, f.body, published, updated, from).Scan(&tid)
 			if err != nil {
 				return 0, fmt.Errorf("%s: %w", f.name, err)
 			}
-			html, _ := render(f.body, textLinks)
-			if err := k.fts.index(ctx, tx, tid, lang, f.fm.Title, plainText(html)); err != nil {
+			if err := k.indexTranslation(ctx, tx, tid, lang, f.fm.Title, f.body, textLinks); err != nil {
 				return 0, fmt.Errorf("%s: index: %w", f.name, err)
 			}
 		}
@@ -163,6 +171,36 @@ func (k *KB) insertDemo(ctx context.Context, tx *sql.Tx, articles []*demoArticle
 		return 0, fmt.Errorf("index: %w", err)
 	}
 	return len(articles), nil
+}
+
+// revisions returns when f's text last changed and which revision of the
+// source it follows (for the source itself: its own), as unix seconds; now
+// stands in for dates a draft does not have.
+func (a *demoArticle) revisions(f *demoFile, now int64) (updated, from int64) {
+	src := a.source.fm
+	srcRev := now
+	switch {
+	case src.Updated != nil:
+		srcRev = src.Updated.Unix()
+	case src.Published != nil:
+		srcRev = src.Published.Unix()
+	}
+	if f == a.source {
+		return srcRev, srcRev
+	}
+	updated = now
+	if f.fm.Published != nil {
+		updated = f.fm.Published.Unix()
+	}
+	switch {
+	case f.fm.Translated != nil:
+		from = f.fm.Translated.Unix()
+	case f.fm.Published != nil && src.Updated != nil && f.fm.Published.Before(*src.Updated) && src.Published != nil:
+		from = src.Published.Unix() // published before the source's update
+	default:
+		from = srcRev
+	}
+	return updated, from
 }
 
 // readDemo parses and checks every file; it returns the articles sorted by key.
@@ -245,11 +283,23 @@ func readDemo(demo fs.FS) ([]*demoArticle, error) {
 				return nil, fmt.Errorf("%s: related: %q listed twice", src.name, r)
 			}
 		}
+		switch sp, su := src.fm.Published, src.fm.Updated; {
+		case src.fm.Translated != nil:
+			return nil, fmt.Errorf("%s: translated is for translations; this is the source", src.name)
+		case su != nil && sp == nil:
+			return nil, fmt.Errorf("%s: updated without published", src.name)
+		case su != nil && su.Before(*sp):
+			return nil, fmt.Errorf("%s: updated %s is before published %s", src.name, day(*su), day(*sp))
+		}
 		for _, f := range a.files {
 			if f == src {
 				continue
 			}
 			switch {
+			case f.fm.Updated != nil:
+				return nil, fmt.Errorf("%s: updated is for the source (%s); a translation says which revision it follows with translated", f.name, src.name)
+			case f.fm.Translated != nil && src.fm.Published != nil && f.fm.Translated.Before(*src.fm.Published):
+				return nil, fmt.Errorf("%s: translated %s is before %s was published (%s)", f.name, day(*f.fm.Translated), src.name, day(*src.fm.Published))
 			case f.fm.Category != nil && Category(*f.fm.Category) != a.category:
 				return nil, fmt.Errorf("%s: category %q differs from %s", f.name, *f.fm.Category, src.name)
 			case f.fm.Position != nil && *f.fm.Position != a.position:
@@ -259,6 +309,24 @@ func readDemo(demo fs.FS) ([]*demoArticle, error) {
 			}
 		}
 		out = append(out, a)
+	}
+
+	// An address names one article, in whatever language it is followed.
+	owner := map[string]*demoArticle{}
+	for _, a := range out {
+		owner[a.key] = a
+	}
+	for _, a := range out {
+		for _, lang := range sortedKeys(a.files) {
+			f := a.files[lang]
+			if f.fm.Slug == "" {
+				continue
+			}
+			if other := owner[f.fm.Slug]; other != nil && other != a {
+				return nil, fmt.Errorf("%s: slug %q is also the key or a slug of %q", f.name, f.fm.Slug, other.key)
+			}
+			owner[f.fm.Slug] = a
+		}
 	}
 
 	// Links between articles must name an article.
@@ -313,15 +381,26 @@ func parseDemoFile(name, lang string, raw []byte) (*demoFile, error) {
 	case f.body == "":
 		return nil, fmt.Errorf("%s: empty body", name)
 	}
-	if p := fm.Published; p != nil {
-		// A TOML date has no zone: it is that day, from midnight UTC.
-		if loc := p.Location().String(); loc == "date-local" || loc == "datetime-local" {
-			t := time.Date(p.Year(), p.Month(), p.Day(), p.Hour(), p.Minute(), p.Second(), 0, time.UTC)
-			fm.Published = &t
-		}
+	for _, p := range []**time.Time{&fm.Published, &fm.Updated, &fm.Translated} {
+		*p = inUTC(*p)
 	}
 	return f, nil
 }
+
+// inUTC reads a TOML date or local date-time, which has no zone, as UTC: a
+// date is that day from midnight UTC.
+func inUTC(p *time.Time) *time.Time {
+	if p == nil {
+		return nil
+	}
+	if loc := p.Location().String(); loc == "date-local" || loc == "datetime-local" {
+		t := time.Date(p.Year(), p.Month(), p.Day(), p.Hour(), p.Minute(), p.Second(), 0, time.UTC)
+		return &t
+	}
+	return p
+}
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

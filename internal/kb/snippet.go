@@ -2,19 +2,27 @@ package kb
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Snippets are cut in Go from the plain text the catalog holds: the words of a
 // hit's body around the first good cluster of matches, with the matched words
 // marked. Matching follows the index: case-insensitive, diacritics folded, and
-// the last query word may be a prefix.
+// the last query word may be a prefix. Chinese and Japanese have no spaces to
+// cut words at: there every character is a "word" of its own, and a query run
+// marks every place the run occurs, as the index's bigram phrase finds it.
 
 // snippetWords is how many words a snippet shows; scanLimit bounds the words
-// read when nothing matches early (a hit found by its title alone).
+// read when nothing matches early (a hit found by its title alone). A CJK
+// character counts half a word, so a snippet holds about 40 of them.
 const (
 	snippetWords = 20
 	scanLimit    = 400
+
+	wordUnits   = 2 // a word; a CJK character is 1
+	windowUnits = snippetWords * wordUnits
+	scanUnits   = scanLimit * wordUnits
 )
 
 const ellipsis = "…"
@@ -23,61 +31,92 @@ type span struct{ start, end int }
 
 // makeSnippet cuts a snippet of text for the query words.
 func makeSnippet(text string, q ftsQuery) []Fragment {
-	qws := compileQuery(q)
+	qws, runs := compileQuery(q)
 	words := make([]span, 0, 128)
 	matched := make([]bool, 0, 128)
+	at := make([]int, 0, 128) // units before each word
+	units := 0
 	firstMatch := -1
-	start := -1
-	flush := func(end int) {
-		m := matchesQuery(text[start:end], qws)
-		words = append(words, span{start, end})
+	push := func(w span, m bool, u int) {
+		words = append(words, w)
 		matched = append(matched, m)
+		at = append(at, units)
+		units += u
 		if m && firstMatch < 0 {
 			firstMatch = len(words) - 1
 		}
 	}
+	// Far enough past the first match the window cannot get better; with no
+	// match this far, the start of the text will do.
+	done := func() bool {
+		return (firstMatch >= 0 && units > at[firstMatch]+2*windowUnits) || units >= scanUnits
+	}
+	start := -1
+	pending := 0 // CJK characters still inside a matched run
 	for i, r := range text {
-		var isWord bool
 		if r < utf8.RuneSelf {
-			isWord = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-		} else {
-			isWord = isWordRune(r)
-		}
-		if isWord {
+			if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+				if start < 0 {
+					start = i
+				}
+				continue
+			}
+		} else if isCJK(r) {
+			if start >= 0 {
+				push(span{start, i}, matchesQuery(text[start:i], qws), wordUnits)
+				start = -1
+			}
+			m := pending > 0
+			if m {
+				pending--
+			}
+			for _, run := range runs {
+				if strings.HasPrefix(text[i:], run.text) {
+					m = true
+					pending = max(pending, run.n-1)
+				}
+			}
+			push(span{i, i + utf8.RuneLen(r)}, m, 1)
+			if pending == 0 && done() {
+				break
+			}
+			continue
+		} else if isWordRune(r) || start >= 0 && unicode.Is(unicode.M, r) {
 			if start < 0 {
 				start = i
 			}
 			continue
 		}
 		if start >= 0 {
-			flush(i)
+			push(span{start, i}, matchesQuery(text[start:i], qws), wordUnits)
 			start = -1
-			// Far enough past the first match the window cannot get better;
-			// with no match this far, the start of the text will do.
-			if (firstMatch >= 0 && len(words) > firstMatch+2*snippetWords) || len(words) >= scanLimit {
+			if done() {
 				break
 			}
 		}
 	}
 	if start >= 0 {
-		flush(len(text))
+		push(span{start, len(text)}, matchesQuery(text[start:], qws), wordUnits)
 	}
 	if len(words) == 0 {
 		return nil
 	}
 
-	// The window of snippetWords words holding the most matches, starting a few
+	// The window of windowUnits holding the most matches, starting a few
 	// words before a match so it reads in context.
 	from := 0
 	if firstMatch >= 0 {
 		best := -1
-		for i := firstMatch; i < len(words) && i < firstMatch+snippetWords; i++ {
+		for i := firstMatch; i < len(words) && at[i] < at[firstMatch]+windowUnits; i++ {
 			if !matched[i] {
 				continue
 			}
-			lo := max(0, i-3)
+			lo := i
+			for lo > 0 && at[i]-at[lo-1] <= 3*wordUnits {
+				lo--
+			}
 			n := 0
-			for j := lo; j < len(words) && j < lo+snippetWords; j++ {
+			for j := lo; j < len(words) && at[j] < at[lo]+windowUnits; j++ {
 				if matched[j] {
 					n++
 				}
@@ -87,7 +126,10 @@ func makeSnippet(text string, q ftsQuery) []Fragment {
 			}
 		}
 	}
-	to := min(len(words), from+snippetWords) // exclusive
+	to := from // exclusive
+	for to < len(words) && at[to] < at[from]+windowUnits {
+		to++
+	}
 
 	var out []Fragment
 	add := func(s string, match bool) {
@@ -124,13 +166,25 @@ type queryWord struct {
 	prefix bool
 }
 
-// compileQuery decides once which word may match as a prefix, as ftsMatch does.
-func compileQuery(q ftsQuery) []queryWord {
-	out := make([]queryWord, len(q.words))
+// cjkRun is a CJK query word: marked wherever it occurs.
+type cjkRun struct {
+	text string
+	n    int // characters
+}
+
+// compileQuery decides once which word may match as a prefix, as ftsMatch
+// does, and sets the CJK runs apart.
+func compileQuery(q ftsQuery) ([]queryWord, []cjkRun) {
+	out := make([]queryWord, 0, len(q.words))
+	var runs []cjkRun
 	for i, w := range q.words {
-		out[i] = queryWord{word: w, prefix: q.prefix && i == len(q.words)-1 && utf8.RuneCountInString(w) >= 2}
+		if isCJKWord(w) {
+			runs = append(runs, cjkRun{text: w, n: utf8.RuneCountInString(w)})
+			continue
+		}
+		out = append(out, queryWord{word: w, prefix: q.prefix && i == len(q.words)-1 && utf8.RuneCountInString(w) >= 2})
 	}
-	return out
+	return out, runs
 }
 
 // matchesQuery reports whether word is one of the query's words, compared the

@@ -11,7 +11,8 @@ import (
 const (
 	sqlLoadArticles = `SELECT id, key, category, position, source_lang, views, helpful_yes, helpful_no
 		FROM articles`
-	sqlLoadTranslations = `SELECT id, article_id, lang, slug, title, description, body_md, published_at, updated_at
+	sqlLoadTranslations = `SELECT id, article_id, lang, slug, title, description, body_md, published_at, updated_at,
+		source_updated_at
 		FROM translations WHERE published_at IS NOT NULL`
 	sqlLoadRelated = `SELECT article_id, related_id FROM article_related ORDER BY article_id, position`
 
@@ -21,8 +22,14 @@ const (
 		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`
 	sqlInsertTranslation = `INSERT INTO translations
 		(article_id, lang, slug, title, description, body_md, published_at, updated_at, source_updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`
-	sqlInsertRelated = `INSERT INTO article_related (article_id, related_id, position) VALUES ($1, $2, $3)`
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`
+
+	// The search index's format (see indexFormat) and what rebuilding it reads.
+	sqlIndexFormat       = `SELECT format FROM search_index WHERE id = 1`
+	sqlSetIndexFormat    = `UPDATE search_index SET format = $1 WHERE id = 1`
+	sqlArticleKeys       = `SELECT key FROM articles`
+	sqlIndexTranslations = `SELECT id, lang, title, body_md FROM translations ORDER BY id`
+	sqlInsertRelated     = `INSERT INTO article_related (article_id, related_id, position) VALUES ($1, $2, $3)`
 
 	sqlAddViews = `UPDATE articles SET views = views + $1 WHERE id = $2`
 
@@ -60,6 +67,7 @@ type translationRow struct {
 	id, articleID                 int64
 	lang, slug, title, desc, body string
 	publishedAt, updatedAt        int64
+	sourceUpdatedAt               int64
 }
 
 // counts are the numbers of an article that change while the catalog lives.
@@ -112,7 +120,8 @@ func loadLibrary(ctx context.Context, db *sql.DB) (*libraryRows, error) {
 	}
 	for rows.Next() {
 		var t translationRow
-		if err := rows.Scan(&t.id, &t.articleID, &t.lang, &t.slug, &t.title, &t.desc, &t.body, &t.publishedAt, &t.updatedAt); err != nil {
+		if err := rows.Scan(&t.id, &t.articleID, &t.lang, &t.slug, &t.title, &t.desc, &t.body, &t.publishedAt, &t.updatedAt,
+			&t.sourceUpdatedAt); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -9,7 +9,8 @@ import (
 
 // Typo tolerance: every language has a vocabulary of the words its published
 // articles contain (folded as the index folds them) with their document
-// frequency. A query word the vocabulary lacks is corrected to the nearest
+// frequency. Chinese and Japanese runs are left out: a run is not a word, and
+// an edit distance between ideographs says nothing about spelling. A query word the vocabulary lacks is corrected to the nearest
 // word (Damerau–Levenshtein, optimal string alignment), the most frequent
 // among equally near ones.
 
@@ -61,6 +62,9 @@ func (vb *vocabBuilder) addDocument(texts ...string) {
 	clear(vb.seen)
 	for _, t := range texts {
 		eachWord(t, func(w string) {
+			if isCJKWord(w) {
+				return // CJK is not corrected: bigrams are no spelling
+			}
 			f := fold(w)
 			if vb.seen[f] {
 				return

@@ -1,0 +1,95 @@
+package kb
+
+import (
+	"context"
+	"database/sql"
+)
+
+// The search index holds every translation (drafts too: search filters on
+// publication) in index form, written from Go: what indexText makes of the
+// title and of the plain text of the rendered body.
+
+// indexTranslation indexes one translation. The links only need to resolve,
+// not to point anywhere real.
+func (k *KB) indexTranslation(ctx context.Context, tx *sql.Tx, id int64, lang, title, body string, links linker) error {
+	html, _ := render(body, links)
+	return k.fts.index(ctx, tx, id, lang, indexText(title), indexText(plainText(html)))
+}
+
+// indexFormat is the format of what indexTranslation writes. Raise it when
+// indexText changes: New rebuilds the index of a database written by an
+// older version (search_index.format, migration 0002). 1 was the plain text
+// as rendered; 2 folds in Go and cuts CJK into bigrams.
+const indexFormat = 2
+
+// upgradeIndex rebuilds the search index when the database's is older than
+// indexFormat, in one transaction, from every translation (drafts too, as the
+// seed indexes them: search filters on publication).
+func (k *KB) upgradeIndex(ctx context.Context) error {
+	var format int
+	if err := k.db.Read.QueryRowContext(ctx, sqlIndexFormat).Scan(&format); err != nil || format >= indexFormat {
+		return err
+	}
+	return k.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Again inside the write transaction: two processes may start at once.
+		if err := tx.QueryRowContext(ctx, sqlIndexFormat).Scan(&format); err != nil || format >= indexFormat {
+			return err
+		}
+		keys := map[string]bool{}
+		rows, err := tx.QueryContext(ctx, sqlArticleKeys)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var key string
+			if err := rows.Scan(&key); err != nil {
+				rows.Close()
+				return err
+			}
+			keys[key] = true
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		type translation struct {
+			id                int64
+			lang, title, body string
+		}
+		var all []translation
+		rows, err = tx.QueryContext(ctx, sqlIndexTranslations)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var t translation
+			if err := rows.Scan(&t.id, &t.lang, &t.title, &t.body); err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, t)
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+
+		links := linker{
+			article: func(key string) (string, bool) { return "/", keys[key] },
+			page:    func(p string) string { return p },
+		}
+		if err := k.fts.clear(ctx, tx); err != nil {
+			return err
+		}
+		for _, t := range all {
+			if err := k.indexTranslation(ctx, tx, t.id, t.lang, t.title, t.body, links); err != nil {
+				return err
+			}
+		}
+		if len(all) > 0 {
+			if err := k.fts.indexed(ctx, tx); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, sqlSetIndexFormat, indexFormat)
+		return err
+	})
+}

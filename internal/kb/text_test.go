@@ -1,0 +1,51 @@
+package kb
+
+import (
+	"strings"
+	"testing"
+)
+
+// The table fold uses gives what folding the whole word gives.
+func TestFold_TableAgreesWithFoldingTheWord(t *testing.T) {
+	for r := rune(0x80); r < foldTableSize; r++ {
+		for _, w := range []string{string(r), "a" + string(r), string(r) + "\u0301", "e\u0301" + string(r) + "z"} {
+			w = strings.ToLower(w)
+			if got, want := fold(w), foldSlowly(w); got != want {
+				t.Fatalf("fold(%q) = %q, want %q", w, got, want)
+			}
+		}
+	}
+	k := seededDemo(t)
+	checked := 0
+	for _, d := range k.cat.Load().docs {
+		eachWord(d.title+" "+d.plain, func(w string) {
+			if isCJKWord(w) {
+				return
+			}
+			if got, want := fold(w), foldSlowly(w); got != want {
+				t.Fatalf("%s: fold(%q) = %q, want %q", d.lang, w, got, want)
+			}
+			checked++
+		})
+	}
+	if checked < 10000 {
+		t.Fatalf("only %d words checked", checked)
+	}
+}
+
+func TestFold_NeedsNoAllocationForWordsWithoutDiacritics(t *testing.T) {
+	for _, w := range []string{"password", "usercode", "المرور", "пароль"} {
+		if n := testing.AllocsPerRun(100, func() { fold(w) }); n != 0 {
+			t.Errorf("fold(%q) allocates %v times", w, n)
+		}
+	}
+}
+
+func TestEachWord_CutsScriptsAndKeepsMarksWithTheirLetter(t *testing.T) {
+	var got []string
+	eachWord("Zerodeskのパスワード、كَلِمَة ABC-12 設定３ é\u0301t", func(w string) { got = append(got, w) })
+	want := "zerodesk|のパスワード|كَلِمَة|abc|12|設定|３|é\u0301t"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("words = %q", strings.Join(got, "|"))
+	}
+}
