@@ -9,6 +9,10 @@ import (
 // Handler benchmarks: the whole middleware chain, no network. The load figures
 // (wrk on loopback) are in bench/RESULTS.md.
 func benchmarkGet(b *testing.B, path string, headers ...string) {
+	benchmarkStatus(b, http.StatusOK, path, headers...)
+}
+
+func benchmarkStatus(b *testing.B, status int, path string, headers ...string) {
 	a := newTestApp(b)
 	r := httptest.NewRequest(http.MethodGet, path, nil)
 	for i := 0; i+1 < len(headers); i += 2 {
@@ -20,7 +24,7 @@ func benchmarkGet(b *testing.B, path string, headers ...string) {
 	for b.Loop() {
 		w := httptest.NewRecorder()
 		a.e.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
+		if w.Code != status {
 			b.Fatalf("status %d", w.Code)
 		}
 	}
@@ -34,3 +38,37 @@ func BenchmarkArticleFragment(b *testing.B) {
 func BenchmarkArticlePage(b *testing.B) { benchmarkGet(b, "/en/articles/reset-account") }
 func BenchmarkSearch(b *testing.B)      { benchmarkGet(b, "/en/search?q=password") }
 func BenchmarkSearchTypo(b *testing.B)  { benchmarkGet(b, "/en/search?q=pasword") }
+
+// Localization cost: the home page per language, served from the page cache
+// (what visitors get) and rendered every time (what a catalog change costs).
+func BenchmarkHomeByLanguage(b *testing.B) {
+	a := newTestApp(b)
+	for _, lang := range []string{"en", "es", "ar", "zh-Hans"} {
+		for _, cached := range []bool{true, false} {
+			name := lang + "/cached"
+			if !cached {
+				name = lang + "/rendered"
+			}
+			b.Run(name, func(b *testing.B) {
+				r := httptest.NewRequest(http.MethodGet, "/"+lang+"/", nil)
+				r.RemoteAddr = "198.51.100.7:40000"
+				b.ReportAllocs()
+				for b.Loop() {
+					if !cached {
+						a.h.pages.reset()
+					}
+					w := httptest.NewRecorder()
+					a.e.ServeHTTP(w, r)
+					if w.Code != http.StatusOK {
+						b.Fatalf("status %d", w.Code)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkRootNegotiation is the redirect from / by Accept-Language.
+func BenchmarkRootNegotiation(b *testing.B) {
+	benchmarkStatus(b, http.StatusFound, "/", "Accept-Language", "pt-PT,pt;q=0.9,en;q=0.5")
+}

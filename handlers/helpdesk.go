@@ -73,6 +73,10 @@ func (h *Handlers) article(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if a.Redirect {
+		// Another language's slug or the article's key: its address here.
+		return c.Redirect(http.StatusMovedPermanently, views.Href(c.Request().Context(), "/articles/"+a.Slug))
+	}
 	h.KB.CountView(a.ArticleID)
 	v := views.ArticleView{Article: a}
 	if voted := c.QueryParam("voted"); voted == "yes" || voted == "no" {

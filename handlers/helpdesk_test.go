@@ -22,7 +22,7 @@ func TestHealthz_AnswersOK(t *testing.T) {
 
 func TestRoot_RedirectsToTheBrowsersLanguage(t *testing.T) {
 	a := newTestApp(t)
-	w := a.get(t, "/?size=3", "Accept-Language", "fr-CH, fr;q=0.9, en;q=0.8")
+	w := a.get(t, "/?size=3", "Accept-Language", "sv-SE, sv;q=0.9, en;q=0.8")
 	wantStatus(t, w, http.StatusFound)
 	if loc := w.Header().Get("Location"); loc != "/en/?size=3" {
 		t.Fatalf("Location = %q, want /en/?size=3", loc)

@@ -153,6 +153,13 @@ type pageCache struct {
 // maxCachedPages bounds memory whatever the keys: past it the cache starts over.
 const maxCachedPages = 4096
 
+// reset empties the cache.
+func (pc *pageCache) reset() {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	pc.pages = nil
+}
+
 func (pc *pageCache) get(version uint64, key string) (cachedPage, bool) {
 	pc.mu.RLock()
 	defer pc.mu.RUnlock()

@@ -296,7 +296,7 @@ func missingSearches(ctx context.Context, cfg config, out io.Writer) error {
 	if _, err := os.Stat(cfg.dbPath()); err != nil {
 		return fmt.Errorf("no database at %s: %w", cfg.dbPath(), err)
 	}
-	db, err := store.Open(cfg.dbPath())
+	db, err := openStore(ctx, cfg, newLogger(cfg, io.Discard))
 	if err != nil {
 		return err
 	}
