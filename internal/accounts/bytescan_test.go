@@ -1,0 +1,123 @@
+package accounts
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+)
+
+// encodings lists s as it could sit in a file: plain, hex and base64.
+func encodings(s string) map[string]string {
+	b := []byte(s)
+	return map[string]string{
+		"plain":         s,
+		"hex":           hex.EncodeToString(b),
+		"HEX":           strings.ToUpper(hex.EncodeToString(b)),
+		"base64":        base64.StdEncoding.EncodeToString(b),
+		"base64 raw":    base64.RawStdEncoding.EncodeToString(b),
+		"base64url":     base64.URLEncoding.EncodeToString(b),
+		"base64url raw": base64.RawURLEncoding.EncodeToString(b),
+	}
+}
+
+// TestNoSecretAtRest walks a user through registration, first login, logins,
+// a failure and sign-out everywhere, then scans the database file, its WAL and
+// the log for the usercode, the password, the phrase, the session tokens, the
+// name and the e-mail address, each plain, hex and base64.
+func TestNoSecretAtRest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	const (
+		password = "Lantern-Violet-Harbor-1987"
+		phrase   = "a quiet violet otter swims"
+		name     = "Quentin Xavier Plumtree"
+		email    = "quentin.plumtree@example.org"
+	)
+	u := e.register(name, email)
+	if c, err := e.acc.Step1(ctx, strings.ToLower(string(u))); err != nil || !c.FirstLogin {
+		t.Fatalf("Step1 = %+v, %v", c, err)
+	}
+	first, err := e.acc.Activate(ctx, FirstLogin{
+		Credentials: Credentials{Usercode: u.Display(), Password: password, Addr: "192.0.2.1", Label: "Firefox"},
+		Phrase:      phrase,
+	})
+	mustOK(t, err)
+	mustOK(t, e.acc.Logout(ctx, first.Token))
+	if c, _ := e.acc.Step1(ctx, u.Display()); c.Phrase != phrase {
+		t.Fatalf("phrase = %q", c.Phrase)
+	}
+	if _, err := e.login(u, "not the password", "192.0.2.1"); err == nil {
+		t.Fatal("a wrong password logged in")
+	}
+	l, err := e.login(u, password, "192.0.2.1")
+	mustOK(t, err)
+	l2, err := e.login(u, password, "192.0.2.2")
+	mustOK(t, err)
+	s := e.session(l.Token)
+	if _, err := e.acc.Export(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	mustOK(t, e.acc.EndAllSessions(ctx, s))
+
+	secrets := map[string]string{
+		"usercode":               string(u),
+		"usercode lower":         strings.ToLower(string(u)),
+		"usercode display":       u.Display(),
+		"usercode display lower": strings.ToLower(u.Display()),
+		"password":               password,
+		"phrase":                 phrase,
+		"token 1":                first.Token,
+		"token 2":                l.Token,
+		"token 3":                l2.Token,
+		"name":                   name,
+		"e-mail":                 email,
+	}
+	scan := func(when string) (found []string) {
+		files := map[string][]byte{"log": e.logs.Bytes()}
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(e.db.Path + suffix)
+			if err != nil && suffix == "" {
+				t.Fatal(err)
+			}
+			files["database"+suffix] = b
+		}
+		if len(files["database-wal"]) == 0 && when == "live" {
+			t.Fatal("no WAL to scan")
+		}
+		for file, content := range files {
+			for what, s := range secrets {
+				for enc, needle := range encodings(s) {
+					if bytes.Contains(content, []byte(needle)) {
+						found = append(found, when+": "+file+" holds the "+what+" ("+enc+")")
+					}
+				}
+			}
+		}
+		return found
+	}
+	for _, f := range scan("live") {
+		t.Error(f)
+	}
+	if _, err := e.db.Write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range scan("after checkpoint") {
+		t.Error(f)
+	}
+	// The scan itself works: a planted base64url usercode is found.
+	if _, err := e.db.Write.Exec(`CREATE TABLE planted (v TEXT); INSERT INTO planted VALUES ($1)`,
+		base64.URLEncoding.EncodeToString([]byte(strings.ToLower(u.Display())))); err != nil {
+		t.Fatal(err)
+	}
+	found := scan("planted")
+	if !strings.Contains(strings.Join(found, "\n"), "usercode display lower (base64url)") {
+		t.Fatalf("the scan missed a planted usercode: %v", found)
+	}
+	if !bytes.Contains(e.logs.Bytes(), []byte("accounts: activated")) {
+		t.Fatalf("the journey was not logged at all:\n%s", e.logs.Bytes())
+	}
+}

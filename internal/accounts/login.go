@@ -1,0 +1,287 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"zerodesk/internal/crypt"
+	"zerodesk/internal/errs"
+)
+
+// Challenge is what step 1 of the login shows after the usercode.
+type Challenge struct {
+	// Phrase is the account's anti-phishing phrase, or for a usercode without
+	// an account a decoy from the suggestion set, chosen by a keyed hash of the
+	// usercode: the same on every visit and after restarts.
+	Phrase string
+	// FirstLogin: the usercode belongs to a pending account, whose first login
+	// sets password and phrase (Activate). Only the holder of the e-mailed
+	// usercode can see this, and 60 random bits cannot be guessed.
+	FirstLogin bool
+}
+
+// Credentials are what step 2 of the login sends.
+type Credentials struct {
+	Usercode  string
+	Password  string
+	Addr      string // the client address, for its rate limit; never stored
+	Label     string // names the session in the sessions list ("Firefox on Linux")
+	PrevToken string // a session token the client already had: ended (renewal on login)
+}
+
+// FirstLogin is the first login of a pending account.
+type FirstLogin struct {
+	Credentials
+	Phrase string
+}
+
+// Login is a successful password step.
+type Login struct {
+	Token string // the new session's token: a 1-Click cookie or a hidden form field
+	// SecondFactor: the token only opens the second-factor step (SecondFactor);
+	// it ends after Limits.SecondFactorTTL.
+	SecondFactor bool
+	AccountID    int64
+	Role         Role
+	Lang         string
+	ExpiresAt    time.Time
+}
+
+func errLoginFailed() error { return errs.E(errs.Forbidden, MsgLoginFailed) }
+
+func (a *Accounts) pendingExpired(row *accountRow) bool {
+	return row.createdAt <= a.now().Add(-a.lim.PendingLifetime).Unix()
+}
+
+// Step1 returns what the login shows after the usercode. Known and unknown
+// usercodes give the same shape; only a malformed usercode (wrong length or
+// check character, public arithmetic) is an error.
+func (a *Accounts) Step1(ctx context.Context, usercode string) (Challenge, error) {
+	u, err := NormalizeUsercode(usercode)
+	if err != nil {
+		return Challenge{}, err
+	}
+	row, err := loadAccount(ctx, a.db.Read, sqlAccountByLookup, a.lookupOf(u))
+	if err != nil {
+		return Challenge{}, errs.Wrap(err, "accounts: step 1")
+	}
+	switch {
+	case row == nil, row.state == Pending && a.pendingExpired(row):
+		return Challenge{Phrase: a.decoyPhrase(u)}, nil
+	case row.state == Pending:
+		return Challenge{FirstLogin: true}, nil
+	}
+	p, err := crypt.Open(a.usercodeKeyOf(u), row.phraseSealed, ad("phrase", row.id))
+	if err != nil {
+		return Challenge{}, errs.Wrap(err, "accounts: open phrase")
+	}
+	return Challenge{Phrase: string(p)}, nil
+}
+
+// countLogin counts one login attempt for the client address and, when the
+// address is within its limit, for the usercode. It runs before the password
+// is checked.
+func (a *Accounts) countLogin(ctx context.Context, lookup, addrKey []byte) (addrOK, usercodeOK bool, err error) {
+	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+		now := a.now()
+		var err error
+		if addrOK, err = a.hit(ctx, tx, scopeAddress, addrKey, now); err != nil || !addrOK {
+			return err
+		}
+		usercodeOK, err = a.hit(ctx, tx, scopeUsercode, lookup, now)
+		return err
+	})
+	return addrOK, usercodeOK, errs.Wrap(err, "accounts: count attempt")
+}
+
+// Step2 checks the password. A wrong password, an unknown usercode, a pending
+// account and a locked usercode all give the same forbidden error
+// (MsgLoginFailed) after the same work: one Argon2id hash, on a salt derived
+// from the usercode when there is no real one. The attempt is counted first;
+// after Limits.UsercodeFailures failures in Limits.Window the usercode is
+// refused for Limits.Lock, the right password included. Too many attempts from
+// one address is a rate_limited error (MsgTooManyAttempts), whatever the
+// usercode. A right password on a suspended account gives MsgSuspended.
+func (a *Accounts) Step2(ctx context.Context, c Credentials) (*Login, error) {
+	u, err := NormalizeUsercode(c.Usercode)
+	if err != nil {
+		return nil, err
+	}
+	lookup, addrKey := a.lookupOf(u), a.addressKey(c.Addr)
+	addrOK, usercodeOK, err := a.countLogin(ctx, lookup, addrKey)
+	if err != nil {
+		return nil, err
+	}
+	if !addrOK {
+		return nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
+	}
+	row, err := loadAccount(ctx, a.db.Read, sqlAccountByLookup, lookup)
+	if err != nil {
+		return nil, errs.Wrap(err, "accounts: step 2")
+	}
+	usable := usercodeOK && row != nil && (row.state == Active || row.state == Suspended)
+	dk, stale, err := a.verifyPassword(ctx, row, lookup, c.Password, usable)
+	if err != nil {
+		return nil, err
+	}
+	if dk == nil {
+		return nil, errLoginFailed()
+	}
+	// The password is right: this attempt does not count.
+	if err := a.clear(ctx, scopeUsercode, lookup); err != nil {
+		return nil, errs.Wrap(err, "accounts: clear counter")
+	}
+	if err := a.giveBack(ctx, scopeAddress, addrKey); err != nil {
+		return nil, errs.Wrap(err, "accounts: give back attempt")
+	}
+	if row.state == Suspended {
+		return nil, errs.E(errs.Forbidden, MsgSuspended)
+	}
+	if stale {
+		a.rehash(ctx, row, c.Password, dk)
+	}
+	second := row.totpSealed != nil
+	stage, ttl := stageFull, a.lim.AbsoluteTimeout
+	if second {
+		stage, ttl = stage2FA, a.lim.SecondFactorTTL
+	}
+	now := a.now()
+	var n newSession
+	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := endPrevious(ctx, tx, c.PrevToken); err != nil {
+			return err
+		}
+		var err error
+		n, err = a.createSession(ctx, tx, row.id, dk, stage, c.Label, now, now.Add(ttl))
+		return err
+	})
+	if err != nil {
+		return nil, errs.Wrap(err, "accounts: create session")
+	}
+	a.log.Info("accounts: password accepted", "account", row.id, "second_factor", second)
+	return &Login{Token: n.token, SecondFactor: second, AccountID: row.id, Role: row.role, Lang: row.lang,
+		ExpiresAt: now.Add(ttl)}, nil
+}
+
+// endPrevious deletes the session the client held before logging in, so a
+// login always starts a fresh token.
+func endPrevious(ctx context.Context, tx *sql.Tx, prev string) error {
+	if !wellFormedToken(prev) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, sqlDeleteByHash, tokenHash(prev))
+	return err
+}
+
+// rehash stores the password again at today's cost (after the defaults grew).
+// A failure only means the old hash stays; it is logged.
+func (a *Accounts) rehash(ctx context.Context, row *accountRow, password string, dk []byte) {
+	c, err := a.newCredentials(ctx, row.id, password, dk)
+	if err == nil {
+		_, err = a.db.Write.ExecContext(ctx, sqlSetPassword, row.id, c.params, c.verifier, c.dataKeyWrapped, a.unix())
+	}
+	if err != nil {
+		a.log.Error("accounts: rehash password", "account", row.id, "err", err)
+	}
+}
+
+// Activate is the first login of a pending account: the usercode proves the
+// e-mail address; the user sets a password (CheckPassword) and a phrase. The
+// account becomes active and the new session is signed in. An unknown,
+// expired or already active usercode gives MsgLoginFailed after the same work.
+func (a *Accounts) Activate(ctx context.Context, f FirstLogin) (*Login, error) {
+	u, err := NormalizeUsercode(f.Usercode)
+	if err != nil {
+		return nil, err
+	}
+	phrase, err := cleanPhrase(f.Phrase)
+	if err != nil {
+		return nil, err
+	}
+	lookup, addrKey := a.lookupOf(u), a.addressKey(f.Addr)
+	addrOK, usercodeOK, err := a.countLogin(ctx, lookup, addrKey)
+	if err != nil {
+		return nil, err
+	}
+	if !addrOK {
+		return nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
+	}
+	row, err := loadAccount(ctx, a.db.Read, sqlAccountByLookup, lookup)
+	if err != nil {
+		return nil, errs.Wrap(err, "accounts: activate")
+	}
+	if !usercodeOK || row == nil || row.state != Pending || a.pendingExpired(row) {
+		// The same Argon2id work as a real activation.
+		if _, err := a.hasher.Hash(ctx, []byte(f.Password), a.dummyParams(lookup)); err != nil {
+			return nil, errs.Wrap(err, "accounts: hash password")
+		}
+		return nil, errLoginFailed()
+	}
+	// The usercode is right: whatever follows, this attempt does not count.
+	if err := a.clear(ctx, scopeUsercode, lookup); err != nil {
+		return nil, errs.Wrap(err, "accounts: clear counter")
+	}
+	if err := a.giveBack(ctx, scopeAddress, addrKey); err != nil {
+		return nil, errs.Wrap(err, "accounts: give back attempt")
+	}
+	ucKey := a.usercodeKeyOf(u)
+	name, err := crypt.Open(ucKey, row.nameSealed, ad("pending-name", row.id))
+	if err != nil {
+		return nil, errs.Wrap(err, "accounts: open pending name")
+	}
+	email, err := crypt.Open(a.keys.email, row.emailSealed, ad("email", row.id))
+	if err != nil {
+		return nil, errs.Wrap(err, "accounts: open e-mail")
+	}
+	if err := CheckPassword(f.Password, string(u), u.Display(), string(name), string(email)); err != nil {
+		return nil, err
+	}
+
+	dk := crypt.NewKey()
+	creds, err := a.newCredentials(ctx, row.id, f.Password, dk)
+	if err != nil {
+		return nil, err
+	}
+	sealedName, err1 := crypt.Seal(dk, name, ad("name", row.id))
+	sealedPhrase, err2 := crypt.Seal(ucKey, []byte(phrase), ad("phrase", row.id))
+	wrappedUC, err3 := crypt.WrapKey(dk, ucKey, ad("usercode-key", row.id))
+	if err := firstErr(err1, err2, err3); err != nil {
+		return nil, errs.Wrap(err, "accounts: seal")
+	}
+	now := a.now()
+	var n newSession
+	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, sqlActivate, row.id, sealedName, creds.params, creds.verifier,
+			creds.dataKeyWrapped, sealedPhrase, wrappedUC, now.Unix(), now.Add(-a.lim.PendingLifetime).Unix())
+		if err != nil {
+			return err
+		}
+		if done, _ := res.RowsAffected(); done != 1 {
+			return errLoginFailed() // activated meanwhile by a concurrent request
+		}
+		if err := endPrevious(ctx, tx, f.PrevToken); err != nil {
+			return err
+		}
+		n, err = a.createSession(ctx, tx, row.id, dk, stageFull, f.Label, now, now.Add(a.lim.AbsoluteTimeout))
+		return err
+	})
+	if errs.CodeOf(err) == errs.Forbidden {
+		return nil, err
+	}
+	if err != nil {
+		return nil, errs.Wrap(err, "accounts: activate")
+	}
+	a.log.Info("accounts: activated", "account", row.id, "role", row.role)
+	return &Login{Token: n.token, AccountID: row.id, Role: row.role, Lang: row.lang,
+		ExpiresAt: now.Add(a.lim.AbsoluteTimeout)}, nil
+}
+
+func firstErr(errors ...error) error {
+	for _, err := range errors {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// The portable SQL of the accounts room ($N placeholders; SQLite and
+// PostgreSQL read it alike). Tables: data/migrations/0003_accounts.sql.
+const (
+	accountColumns = `id, lookup, role, state, lang, email_lookup, email_sealed, name_sealed,
+		pw_params, pw_verifier, data_key_wrapped, phrase_sealed, usercode_key_wrapped,
+		totp_sealed, totp_pending_sealed, totp_last_step, created_at, activated_at`
+
+	sqlAccountByLookup = `SELECT ` + accountColumns + ` FROM accounts WHERE lookup = $1`
+	sqlAccountByID     = `SELECT ` + accountColumns + ` FROM accounts WHERE id = $1`
+
+	sqlInsertAccount = `INSERT INTO accounts (lookup, role, state, lang, email_lookup, email_sealed, name_sealed, created_at, updated_at)
+		VALUES ($1, $2, 'pending', $3, $4, x'', x'', $5, $5) RETURNING id`
+	sqlSealPending = `UPDATE accounts SET email_sealed = $2, name_sealed = $3 WHERE id = $1`
+	sqlActivate    = `UPDATE accounts SET state = 'active', name_sealed = $2, pw_params = $3, pw_verifier = $4,
+		data_key_wrapped = $5, phrase_sealed = $6, usercode_key_wrapped = $7, activated_at = $8, updated_at = $8
+		WHERE id = $1 AND state = 'pending' AND created_at > $9`
+	sqlSetPassword = `UPDATE accounts SET pw_params = $2, pw_verifier = $3, data_key_wrapped = $4, updated_at = $5
+		WHERE id = $1`
+	sqlSetPhrase   = `UPDATE accounts SET phrase_sealed = $2, updated_at = $3 WHERE id = $1`
+	sqlSetProfile  = `UPDATE accounts SET name_sealed = $2, lang = $3, updated_at = $4 WHERE id = $1`
+	sqlSetEmail    = `UPDATE accounts SET email_lookup = $2, email_sealed = $3, updated_at = $4 WHERE id = $1`
+	sqlSetTOTPPend = `UPDATE accounts SET totp_pending_sealed = $2, updated_at = $3 WHERE id = $1`
+	sqlEnableTOTP  = `UPDATE accounts SET totp_sealed = $2, totp_pending_sealed = NULL, totp_last_step = $3, updated_at = $4
+		WHERE id = $1 AND totp_pending_sealed IS NOT NULL AND totp_sealed IS NULL`
+	sqlDisableTOTP = `UPDATE accounts SET totp_sealed = NULL, totp_pending_sealed = NULL, totp_last_step = 0, updated_at = $2
+		WHERE id = $1`
+	// Single use: only a later step than the last accepted one is taken.
+	sqlUseTOTPStep = `UPDATE accounts SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`
+	sqlSetState    = `UPDATE accounts SET state = $2, updated_at = $3 WHERE id = $1`
+	sqlSetRole     = `UPDATE accounts SET role = $2, updated_at = $3 WHERE id = $1`
+	sqlDelete      = `DELETE FROM accounts WHERE id = $1`
+	sqlPrunePend   = `DELETE FROM accounts WHERE state = 'pending' AND created_at <= $1`
+
+	sqlInsertSession = `INSERT INTO account_sessions
+		(token_hash, account_id, stage, key_wrapped, label, created_at, last_seen_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`
+	sqlSessionByHash = `SELECT s.id, s.account_id, s.stage, s.key_wrapped, s.label, s.failures, s.created_at,
+		s.last_seen_at, s.expires_at, a.role, a.state, a.lang
+		FROM account_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`
+	sqlTouchSession   = `UPDATE account_sessions SET last_seen_at = $2 WHERE id = $1`
+	sqlSessionFailure = `UPDATE account_sessions SET failures = failures + 1 WHERE id = $1 RETURNING failures`
+	sqlDeleteSession  = `DELETE FROM account_sessions WHERE id = $1`
+	sqlDeleteByHash   = `DELETE FROM account_sessions WHERE token_hash = $1`
+	sqlEndSession     = `DELETE FROM account_sessions WHERE id = $1 AND account_id = $2`
+	sqlEndOthers      = `DELETE FROM account_sessions WHERE account_id = $1 AND id <> $2`
+	sqlEndAll         = `DELETE FROM account_sessions WHERE account_id = $1`
+	sqlListSessions   = `SELECT id, label, created_at, last_seen_at, expires_at FROM account_sessions
+		WHERE account_id = $1 AND stage = 'full' AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC, id DESC`
+	sqlPruneSessions = `DELETE FROM account_sessions WHERE expires_at <= $1 OR last_seen_at <= $2`
+
+	sqlLimit       = `SELECT window_start, attempts, locked_until FROM auth_limits WHERE scope = $1 AND key = $2`
+	sqlUpsertLimit = `INSERT INTO auth_limits (scope, key, window_start, attempts, locked_until) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (scope, key) DO UPDATE SET window_start = excluded.window_start,
+			attempts = excluded.attempts, locked_until = excluded.locked_until`
+	sqlClearLimit = `DELETE FROM auth_limits WHERE scope = $1 AND key = $2`
+	// Gives one attempt back (a success from a shared address) and lifts the
+	// lock when that brings the count under the limit.
+	sqlGiveBack = `UPDATE auth_limits SET attempts = attempts - 1,
+		locked_until = CASE WHEN attempts - 1 < $3 THEN 0 ELSE locked_until END
+		WHERE scope = $1 AND key = $2 AND attempts > 0`
+	sqlPruneLimits = `DELETE FROM auth_limits WHERE window_start <= $1 AND locked_until <= $2`
+
+	sqlInsertRecovery = `INSERT INTO account_recovery_codes (account_id, code_hash) VALUES ($1, $2)`
+	sqlUseRecovery    = `DELETE FROM account_recovery_codes WHERE account_id = $1 AND code_hash = $2`
+	sqlClearRecovery  = `DELETE FROM account_recovery_codes WHERE account_id = $1`
+	sqlCountRecovery  = `SELECT count(*) FROM account_recovery_codes WHERE account_id = $1`
+
+	sqlUpsertCode = `INSERT INTO account_codes (account_id, purpose, code_hash, payload_sealed, tries, expires_at)
+		VALUES ($1, $2, $3, $4, 0, $5)
+		ON CONFLICT (account_id, purpose) DO UPDATE SET code_hash = excluded.code_hash,
+			payload_sealed = excluded.payload_sealed, tries = 0, expires_at = excluded.expires_at`
+	sqlCode       = `SELECT code_hash, payload_sealed, tries, expires_at FROM account_codes WHERE account_id = $1 AND purpose = $2`
+	sqlCodeTry    = `UPDATE account_codes SET tries = tries + 1 WHERE account_id = $1 AND purpose = $2`
+	sqlDeleteCode = `DELETE FROM account_codes WHERE account_id = $1 AND purpose = $2`
+	sqlPruneCodes = `DELETE FROM account_codes WHERE expires_at <= $1`
+)
+
+// accountRow is one row of accounts, still sealed.
+type accountRow struct {
+	id                 int64
+	lookup             []byte
+	role               Role
+	state              State
+	lang               string
+	emailLookup        []byte
+	emailSealed        []byte
+	nameSealed         []byte
+	pwParams           sql.NullString
+	pwVerifier         []byte
+	dataKeyWrapped     []byte
+	phraseSealed       []byte
+	usercodeKeyWrapped []byte
+	totpSealed         []byte
+	totpPendingSealed  []byte
+	totpLastStep       int64
+	createdAt          int64
+	activatedAt        sql.NullInt64
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// loadAccount returns the row, or nil when there is none.
+func loadAccount(ctx context.Context, q queryer, query string, arg any) (*accountRow, error) {
+	var r accountRow
+	err := q.QueryRowContext(ctx, query, arg).Scan(&r.id, &r.lookup, &r.role, &r.state, &r.lang, &r.emailLookup,
+		&r.emailSealed, &r.nameSealed, &r.pwParams, &r.pwVerifier, &r.dataKeyWrapped, &r.phraseSealed,
+		&r.usercodeKeyWrapped, &r.totpSealed, &r.totpPendingSealed, &r.totpLastStep, &r.createdAt, &r.activatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
