@@ -119,7 +119,7 @@ type Localizer struct {
 	lang    string
 	l       *i18n.Localizer
 	printer *message.Printer
-	plain sync.Map // message ID → text, for messages without arguments
+	plain   sync.Map // message ID → text, for messages without arguments
 }
 
 // Number writes n the language's way.
