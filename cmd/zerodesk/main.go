@@ -20,8 +20,11 @@ import (
 
 	"zerodesk/data"
 	"zerodesk/handlers"
+	"zerodesk/internal/accounts"
 	"zerodesk/internal/crypt"
+	"zerodesk/internal/errs"
 	"zerodesk/internal/kb"
+	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
 	"zerodesk/locales"
 	"zerodesk/static"
@@ -34,6 +37,8 @@ Usage:
   zerodesk migrate [flags]   apply pending database migrations and exit
   zerodesk backup FILE       write a consistent copy of the live database to FILE
   zerodesk searches [LANG]   list the searches that most often found nothing (default LANG: en)
+  zerodesk admin create --role admin|agent --name NAME --email ADDRESS
+                             create a staff account and print its usercode, once
 
 Every flag can also be set by an environment variable, named in its help text.
 Run "zerodesk serve -h" for the serve flags.
@@ -53,25 +58,36 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	switch cmd {
 	case "serve":
-		cfg, err := parseFlags("serve", args, stderr)
+		cfg, err := parseFlags("serve", args, stderr, nil)
 		if err != nil {
 			return err
 		}
 		return serve(ctx, cfg)
 	case "migrate":
-		cfg, err := parseFlags("migrate", args, stderr)
+		cfg, err := parseFlags("migrate", args, stderr, nil)
 		if err != nil {
 			return err
 		}
 		return migrate(ctx, cfg, stderr)
 	case "backup":
-		cfg, err := parseFlags("backup", args, stderr)
+		cfg, err := parseFlags("backup", args, stderr, nil)
 		if err != nil {
 			return err
 		}
 		return backup(ctx, cfg, stderr)
+	case "admin":
+		if len(args) == 0 || args[0] != "create" {
+			fmt.Fprint(stderr, usage)
+			return errors.New(`usage: zerodesk admin create --role admin|agent --name NAME --email ADDRESS`)
+		}
+		var staff staffFlags
+		cfg, err := parseFlags("admin create", args[1:], stderr, staff.register)
+		if err != nil {
+			return err
+		}
+		return createStaff(ctx, cfg, staff, os.Stdout)
 	case "searches":
-		cfg, err := parseFlags("searches", args, stderr)
+		cfg, err := parseFlags("searches", args, stderr, nil)
 		if err != nil {
 			return err
 		}
@@ -89,6 +105,8 @@ type config struct {
 	Addr           string
 	DataDir        string
 	MailDir        string
+	SMTP           string // smtps://user:pass@host:465, smtp://… (STARTTLS), or "" for the .eml sink
+	MailFrom       string
 	NoDemo         bool
 	TrustedProxies []*net.IPNet
 	LogFormat      string
@@ -100,7 +118,8 @@ type config struct {
 func (c config) dbPath() string  { return filepath.Join(c.DataDir, "zerodesk.db") }
 func (c config) keyPath() string { return filepath.Join(c.DataDir, "zerodesk.key") }
 
-func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
+// parseFlags reads the flags every command shares; extra adds a command's own.
+func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -113,10 +132,15 @@ func parseFlags(name string, args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.Addr, "addr", env("ZERODESK_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (ZERODESK_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("ZERODESK_DATA", "data"), "directory of the database and key file, created if missing (ZERODESK_DATA)")
 	fs.StringVar(&cfg.MailDir, "mail-dir", env("ZERODESK_MAIL_DIR", ""), "directory where outgoing mail is written as .eml files when no SMTP is set (ZERODESK_MAIL_DIR; default DATA/mail)")
+	fs.StringVar(&cfg.SMTP, "smtp", env("ZERODESK_SMTP", ""), "SMTP server URL for outgoing mail: smtps://USER:PASS@HOST:465 or smtp://… (STARTTLS); empty writes .eml files to --mail-dir (ZERODESK_SMTP)")
+	fs.StringVar(&cfg.MailFrom, "mail-from", env("ZERODESK_MAIL_FROM", "zerodesk <no-reply@localhost>"), "sender of outgoing mail (ZERODESK_MAIL_FROM)")
 	noDemo := fs.Bool("no-demo", env("ZERODESK_NO_DEMO", "") != "", "do not load the demo articles into a new database (ZERODESK_NO_DEMO)")
 	proxies := fs.String("trusted-proxy", env("ZERODESK_TRUSTED_PROXY", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty trusts none (ZERODESK_TRUSTED_PROXY)")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("ZERODESK_LOG_FORMAT", "text"), "log format: text or json (ZERODESK_LOG_FORMAT)")
 	level := fs.String("log-level", env("ZERODESK_LOG_LEVEL", "info"), "log level: debug, info, warn or error (ZERODESK_LOG_LEVEL)")
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -195,6 +219,10 @@ func serve(ctx context.Context, cfg config) error {
 		return err
 	}
 
+	outbox, err := newOutbox(db, cfg, secret, log)
+	if err != nil {
+		return err
+	}
 	catalog, err := locales.Load()
 	if err != nil {
 		return err
@@ -243,6 +271,7 @@ func serve(ctx context.Context, cfg config) error {
 		defer close(flushed)
 		articles.Run(flushCtx, 5*time.Second)
 	}()
+	go outbox.Run(ctx) // queued mail survives a stop: it is in the database
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -283,6 +312,62 @@ func migrate(ctx context.Context, cfg config, out io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(out, "applied migrations %v\n", applied)
+	return nil
+}
+
+// newOutbox builds the mail outbox: SMTP when --smtp is set, otherwise every
+// message lands as an .eml file in the mail directory.
+func newOutbox(db *store.DB, cfg config, secret crypt.Secret, log *slog.Logger) (*mail.Outbox, error) {
+	var sender mail.Sender = mail.FileSink{Dir: cfg.MailDir}
+	if cfg.SMTP != "" {
+		smtp, err := mail.NewSMTP(cfg.SMTP)
+		if err != nil {
+			return nil, fmt.Errorf("--smtp: %w", err)
+		}
+		sender = smtp
+	}
+	return mail.NewOutbox(db, mail.OutboxOptions{Secret: secret, Sender: sender, From: cfg.MailFrom, Log: log})
+}
+
+// staffFlags are admin create's own flags.
+type staffFlags struct{ role, name, email string }
+
+func (s *staffFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.role, "role", "", "admin or agent")
+	fs.StringVar(&s.name, "name", "", "the person's name")
+	fs.StringVar(&s.email, "email", "", "the person's e-mail address")
+}
+
+// createStaff bootstraps a staff account. The usercode is printed once, here,
+// and stored nowhere: the operator hands it over (or it is lost).
+func createStaff(ctx context.Context, cfg config, staff staffFlags, out io.Writer) error {
+	role := accounts.Role(staff.role)
+	if role != accounts.Admin && role != accounts.Agent {
+		return errors.New("--role must be admin or agent")
+	}
+	log := newLogger(cfg, io.Discard)
+	secret, err := loadSecret(cfg)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	outbox, err := newOutbox(db, cfg, secret, log)
+	if err != nil {
+		return err
+	}
+	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log})
+	if err != nil {
+		return err
+	}
+	u, err := svc.CreateStaff(ctx, role, staff.name, staff.email)
+	if err != nil {
+		return fmt.Errorf("create %s: %s", role, errs.MessageIDOf(err))
+	}
+	fmt.Fprintf(out, "%s account created for %s.\nUsercode (shown once, stored nowhere): %s\nThe first login with it sets the password and the anti-phishing phrase.\n", role, staff.email, u.Display())
 	return nil
 }
 

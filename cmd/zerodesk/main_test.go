@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -148,6 +149,40 @@ func TestBinary_RefusesBadFlagsClearly(t *testing.T) {
 		err := run(context.Background(), args, &stderr)
 		if err == nil {
 			t.Errorf("%v was accepted", args)
+		}
+	}
+}
+
+func TestBinary_AdminCreatePrintsTheUsercodeOnceAndStoresItNowhere(t *testing.T) {
+	bin := buildBinary(t)
+	dataDir := t.TempDir()
+	out, err := exec.Command(bin, "admin", "create", "--data", dataDir, "--role", "agent", "--name", "Ada Agent", "--email", "ada@example.org").CombinedOutput()
+	if err != nil {
+		t.Fatalf("admin create: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`\b([0-9A-Z]{4})-([0-9A-Z]{4})-([0-9A-Z]{4})\b`).FindStringSubmatch(string(out))
+	if m == nil {
+		t.Fatalf("no usercode printed:\n%s", out)
+	}
+	plain := m[1] + m[2] + m[3]
+	for _, name := range []string{"zerodesk.db", "zerodesk.db-wal"} {
+		raw, err := os.ReadFile(filepath.Join(dataDir, name))
+		if err != nil {
+			continue
+		}
+		for _, needle := range []string{m[0], plain, strings.ToLower(plain), "ada@example.org", "Ada Agent"} {
+			if bytes.Contains(raw, []byte(needle)) {
+				t.Errorf("%s holds %q in plain text", name, needle)
+			}
+		}
+	}
+	for _, args := range [][]string{
+		{"admin", "create", "--data", dataDir, "--role", "king", "--name", "X", "--email", "x@example.org"},
+		{"admin", "create", "--data", dataDir, "--role", "admin", "--name", "X", "--email", "not an address"},
+		{"admin"},
+	} {
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err == nil {
+			t.Errorf("%v was accepted:\n%s", args, out)
 		}
 	}
 }
