@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -32,10 +34,84 @@ type testApp struct {
 	logs *strings.Builder
 }
 
+// seeded is a database migrated and loaded with the demo content once per
+// test binary; every test app starts from its own copy (seeding ~90 articles
+// costs seconds under -race, copying a file does not).
+var seeded struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func seededTemplate(t testing.TB) string {
+	t.Helper()
+	seeded.once.Do(func() {
+		seeded.dir, seeded.err = os.MkdirTemp("", "zerodesk-seeded-")
+		if seeded.err != nil {
+			return
+		}
+		ctx := context.Background()
+		db, err := store.Open(filepath.Join(seeded.dir, "zerodesk.db"))
+		if err != nil {
+			seeded.err = err
+			return
+		}
+		defer db.Close()
+		if _, err := db.Migrate(ctx, data.Migrations()); err != nil {
+			seeded.err = err
+			return
+		}
+		secret, err := crypt.LoadOrCreateKeyFile(filepath.Join(seeded.dir, "zerodesk.key"))
+		if err != nil {
+			seeded.err = err
+			return
+		}
+		articles, err := kb.New(ctx, db, testKBOptions(secret))
+		if err != nil {
+			seeded.err = err
+			return
+		}
+		if _, err := articles.SeedIfEmpty(ctx, data.Demo()); err != nil {
+			seeded.err = err
+			return
+		}
+		// Everything into the main file, so copying it alone is a full copy.
+		_, seeded.err = db.Write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	})
+	if seeded.err != nil {
+		t.Fatalf("seeding the template database: %v", seeded.err)
+	}
+	return seeded.dir
+}
+
+func removeSeededTemplate() {
+	if seeded.dir != "" {
+		os.RemoveAll(seeded.dir)
+	}
+}
+
+func testKBOptions(secret crypt.Secret) kb.Options {
+	return kb.Options{
+		Secret:     secret,
+		ArticleURL: func(lang, slug string) string { return "/" + lang + "/articles/" + slug },
+		PageURL:    func(lang, path string) string { return "/" + lang + path },
+	}
+}
+
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	ctx := context.Background()
+	template := seededTemplate(t)
 	dir := t.TempDir()
+	for _, name := range []string{"zerodesk.db", "zerodesk.key"} {
+		raw, err := os.ReadFile(filepath.Join(template, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	db, err := store.Open(filepath.Join(dir, "zerodesk.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,15 +124,8 @@ func newTestApp(t testing.TB) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	articles, err := kb.New(ctx, db, kb.Options{
-		Secret:     secret,
-		ArticleURL: func(lang, slug string) string { return "/" + lang + "/articles/" + slug },
-		PageURL:    func(lang, path string) string { return "/" + lang + path },
-	})
+	articles, err := kb.New(ctx, db, testKBOptions(secret))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := articles.SeedIfEmpty(ctx, data.Demo()); err != nil {
 		t.Fatal(err)
 	}
 	catalog, err := locales.Load()
