@@ -5,18 +5,17 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"zerodesk/data"
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
+	"zerodesk/internal/store/storetest"
 )
 
 // tinyArgon keeps tests fast; one test and the benchmark use the real cost.
@@ -93,18 +92,7 @@ type env struct {
 
 type envOption func(*Options)
 
-func openDB(t testing.TB) *store.DB {
-	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "accounts.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background(), data.Migrations()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
+func openDB(t testing.TB) *store.DB { return storetest.Open(t) }
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()

@@ -3,7 +3,6 @@ package kb
 import (
 	"context"
 	"io/fs"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/store"
+	"zerodesk/internal/store/storetest"
 )
 
 // clock is a settable time source for tests.
@@ -29,18 +29,7 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func openDB(t testing.TB) *store.DB {
-	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "kb.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background(), data.Migrations()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
+func openDB(t testing.TB) *store.DB { return storetest.Open(t) }
 
 func testSecret(t testing.TB) crypt.Secret {
 	t.Helper()

@@ -19,23 +19,12 @@ import (
 	"testing"
 	"time"
 
-	"zerodesk/data"
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/store"
+	"zerodesk/internal/store/storetest"
 )
 
-func openDB(t testing.TB) *store.DB {
-	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "mail.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background(), data.Migrations()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
+func openDB(t testing.TB) *store.DB { return storetest.Open(t) }
 
 var testSecret, _ = crypt.ParseSecret("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
 
