@@ -19,7 +19,9 @@ import (
 var visitorPages = []string{
 	"/en/", "/en/?open=latest", "/en/articles/reset-account", "/en/sections/documents",
 	"/en/search?q=password", "/en/search?q=zzzzqqq", "/en/login", "/en/login/user", "/en/reset",
-	"/en/recover", "/en/support", "/en/browser-test", "/en/no/such/page", "/nothing-here", "/healthz",
+	"/en/recover", "/en/support", "/en/browser-test", "/en/no/such/page", "/nothing-here",
+	"/ar/", "/ar/articles/reset-account", "/es/search?q=contrase%C3%B1a", "/zh-Hans/search?q=%E5%AF%86%E7%A0%81",
+	"/ja/sections/technotes", "/language?to=es&from=/en/", "/es/articles/what-is-stored", "/healthz",
 }
 
 func TestAnonymousVisitor_GetsNoCookieAnywhere(t *testing.T) {
