@@ -17,8 +17,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"zerodesk/data"
+	"zerodesk/internal/accounts"
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/kb"
+	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
 	"zerodesk/locales"
 	"zerodesk/static"
@@ -27,12 +29,18 @@ import (
 // testApp is the whole portal on a real temporary SQLite file with the demo
 // content, the way `zerodesk serve` wires it.
 type testApp struct {
-	e    *echo.Echo
-	h    *Handlers
-	kb   *kb.KB
-	db   *store.DB
-	logs *strings.Builder
+	e        *echo.Echo
+	h        *Handlers
+	kb       *kb.KB
+	db       *store.DB
+	logs     *syncBuilder
+	accounts *accounts.Accounts
+	outbox   *mail.Outbox
+	mailDir  string // where the outbox writes .eml files
 }
+
+// tinyArgon keeps the account tests fast; production uses crypt.DefaultArgon2.
+var tinyArgon = crypt.Argon2Params{Version: crypt.DefaultArgon2.Version, MemoryKiB: 64, Time: 1, Threads: 1}
 
 // seeded is a database migrated and loaded with the demo content once per
 // test binary; every test app starts from its own copy (seeding ~90 articles
@@ -136,9 +144,39 @@ func newTestApp(t testing.TB) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &strings.Builder{}
-	h := New(Config{KB: articles, Locales: catalog, Assets: assets, Log: slog.New(slog.NewTextHandler(logs, nil))})
-	return &testApp{e: h.Echo(), h: h, kb: articles, db: db, logs: logs}
+	logs := &syncBuilder{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	mailDir := filepath.Join(dir, "mail")
+	outbox, err := mail.NewOutbox(db, mail.OutboxOptions{Secret: secret, Sender: mail.FileSink{Dir: mailDir}, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log,
+		Hasher: crypt.NewHasher(tinyArgon, 0), Languages: catalog.Languages(), PortalURL: "http://example.com",
+		Text: MailText(catalog)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := New(Config{KB: articles, Locales: catalog, Assets: assets, Log: log, Accounts: accts})
+	return &testApp{e: h.Echo(), h: h, kb: articles, db: db, logs: logs, accounts: accts, outbox: outbox, mailDir: mailDir}
+}
+
+// syncBuilder is a log sink safe for the concurrent writers a live server has.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // do sends a request through the whole middleware chain.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 
+	"zerodesk/internal/accounts"
 	"zerodesk/internal/kb"
 	"zerodesk/locales"
 	"zerodesk/static"
@@ -37,6 +38,11 @@ type Handlers struct {
 	TrustedProxies []*net.IPNet
 	// VoteLimit is how many votes one address may cast per minute (all articles).
 	VoteLimit int
+	// Accounts is the account service; nil leaves the account pages out.
+	Accounts *accounts.Accounts
+	// AccountLimit is how many registrations and login steps one address may
+	// send per minute.
+	AccountLimit int
 
 	pages pageCache
 }
@@ -48,6 +54,7 @@ type Config struct {
 	Assets         *static.Assets
 	Log            *slog.Logger
 	TrustedProxies []*net.IPNet
+	Accounts       *accounts.Accounts
 }
 
 // New builds the handlers.
@@ -63,5 +70,7 @@ func New(cfg Config) *Handlers {
 		Log:            log,
 		TrustedProxies: cfg.TrustedProxies,
 		VoteLimit:      20,
+		Accounts:       cfg.Accounts,
+		AccountLimit:   30,
 	}
 }

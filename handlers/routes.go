@@ -41,6 +41,9 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.GET("/sections/:category", h.section)
 	g.GET("/search", h.search)
 	g.GET("/login", h.loginChooser)
+	if h.Accounts != nil {
+		h.accountRoutes(g)
+	}
 	g.GET("/login/:kind", h.coming("login.type.title", "coming.login"))
 	g.GET("/reset", h.coming("side.self.reset", "coming.reset"))
 	g.GET("/recover", h.coming("side.self.recover", "coming.recover"))

@@ -18,7 +18,7 @@ import (
 // Every page a visitor can reach, for the checks that hold on all of them.
 var visitorPages = []string{
 	"/en/", "/en/?open=latest", "/en/articles/reset-account", "/en/sections/documents",
-	"/en/search?q=password", "/en/search?q=zzzzqqq", "/en/login", "/en/login/user", "/en/reset",
+	"/en/search?q=password", "/en/search?q=zzzzqqq", "/en/login", "/en/login/user", "/en/register", "/en/reset",
 	"/en/recover", "/en/support", "/en/browser-test", "/en/no/such/page", "/nothing-here",
 	"/ar/", "/ar/articles/reset-account", "/es/search?q=contrase%C3%B1a", "/zh-Hans/search?q=%E5%AF%86%E7%A0%81",
 	"/ja/sections/technotes", "/language?to=es&from=/en/", "/es/articles/what-is-stored", "/healthz",
@@ -188,7 +188,7 @@ func TestHTML_IsCompressed(t *testing.T) {
 
 func TestComingPages_SayTheFlowIsComingAndOfferSupport(t *testing.T) {
 	a := newTestApp(t)
-	for _, p := range []string{"/en/reset", "/en/recover", "/en/support", "/en/browser-test", "/en/login/user"} {
+	for _, p := range []string{"/en/reset", "/en/recover", "/en/support", "/en/browser-test", "/en/login/staff"} {
 		w := a.get(t, p)
 		wantStatus(t, w, http.StatusOK)
 		d := doc(t, w)

@@ -249,7 +249,14 @@ func serve(ctx context.Context, cfg config) error {
 		}
 	}
 
-	h := handlers.New(handlers.Config{KB: articles, Locales: catalog, Assets: assets, Log: log, TrustedProxies: cfg.TrustedProxies})
+	accts, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log,
+		Languages: catalog.Languages(), PortalURL: "http://" + cfg.Addr, PageURL: accountPageURL("http://" + cfg.Addr),
+		Text: handlers.MailText(catalog)})
+	if err != nil {
+		return err
+	}
+	h := handlers.New(handlers.Config{KB: articles, Locales: catalog, Assets: assets, Log: log,
+		TrustedProxies: cfg.TrustedProxies, Accounts: accts})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h.Echo(),
@@ -272,6 +279,7 @@ func serve(ctx context.Context, cfg config) error {
 		articles.Run(flushCtx, 5*time.Second)
 	}()
 	go outbox.Run(ctx) // queued mail survives a stop: it is in the database
+	go accts.Run(ctx)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -295,6 +303,16 @@ func serve(ctx context.Context, cfg config) error {
 	}
 	log.Info("stopped")
 	return err
+}
+
+// accountPageURL links the portal pages account mail points to.
+func accountPageURL(base string) func(lang, page string) string {
+	return func(lang, page string) string {
+		if page == "login" {
+			page = "login/user"
+		}
+		return base + "/" + lang + "/" + page
+	}
 }
 
 func migrate(ctx context.Context, cfg config, out io.Writer) error {

@@ -1,0 +1,407 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"zerodesk/internal/accounts"
+	"zerodesk/internal/errs"
+	"zerodesk/locales"
+	"zerodesk/views"
+)
+
+// The account pages: registration, the two-step user login, the first login,
+// My account. A session travels either in the one 1-Click cookie or, without
+// it, only in a hidden "token" field of the account pages' forms: never in a
+// URL or a Location header.
+
+const (
+	sessionCookie       = "zd"
+	sessionCookieSecure = "__Host-zd"
+)
+
+// accountRoutes adds the account pages to the language group.
+func (h *Handlers) accountRoutes(g *echo.Group) {
+	limit := h.accountLimiter()
+	g.GET("/register", h.registerForm, noStore)
+	g.POST("/register", h.register, noStore, limit)
+	g.GET("/login/user", h.loginForm, noStore)
+	g.POST("/login/user", h.loginStep1, noStore, limit)
+	g.POST("/login/user/password", h.loginStep2, noStore, limit)
+	g.POST("/login/user/activate", h.activate, noStore, limit)
+	g.GET("/account", h.accountGet, noStore)
+	g.POST("/account", h.accountPost, noStore)
+	g.POST("/account/logout", h.logout, noStore)
+	g.POST("/account/signout-everywhere", h.signOutEverywhere, noStore)
+	g.POST("/account/password", h.changePassword, noStore, limit)
+	g.POST("/account/profile", h.updateProfile, noStore)
+	g.POST("/account/phrase", h.changePhrase, noStore)
+	// The addresses of POST-only steps, reached by GET (the language switch,
+	// a reload from history): back to where the flow starts.
+	for _, path := range []string{"/login/user/password", "/login/user/activate"} {
+		g.GET(path, h.toLogin, noStore)
+	}
+	for _, path := range []string{"/account/logout", "/account/signout-everywhere", "/account/password", "/account/profile", "/account/phrase"} {
+		g.GET(path, h.accountGet, noStore)
+	}
+}
+
+func (h *Handlers) toLogin(c echo.Context) error {
+	return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), "/login/user"))
+}
+
+// noStore keeps account pages out of every cache (and the history cache).
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		c.Response().Header().Set("Referrer-Policy", "no-referrer")
+		return next(c)
+	}
+}
+
+// accountLimiter bounds how fast one address can register or log in (the
+// domain counts failed passwords on its own, durably).
+func (h *Handlers) accountLimiter() echo.MiddlewareFunc {
+	n := h.AccountLimit
+	if n <= 0 {
+		n = 30
+	}
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate:      rate.Limit(float64(n) / 60),
+		Burst:     n,
+		ExpiresIn: 10 * time.Minute,
+	})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store:               store,
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		ErrorHandler: func(echo.Context, error) error {
+			return errs.E(errs.Forbidden, "error.forbidden")
+		},
+		DenyHandler: func(echo.Context, string, error) error {
+			return errs.E(errs.RateLimited, "error.rate_limited")
+		},
+	})
+}
+
+// formError renders page with the error's message when it is one the account
+// forms explain (a refused input, a failed login); anything else goes to the
+// error handler.
+func (h *Handlers) formError(c echo.Context, err error, page func(msgID string) templ.Component) error {
+	id := errs.MessageIDOf(err)
+	if !strings.HasPrefix(id, "accounts.") {
+		return err
+	}
+	v := classify(err)
+	if v.Status == http.StatusTooManyRequests {
+		c.Response().Header().Set("Retry-After", "60")
+	}
+	return h.render(c, v.Status, page(id), nil)
+}
+
+func (h *Handlers) registerForm(c echo.Context) error {
+	return h.render(c, http.StatusOK, views.RegisterPage(views.RegisterView{Lang: c.Param("lang")}), nil)
+}
+
+// register creates a pending account and mails its usercode. The answer is the
+// same page whether or not the address is known.
+func (h *Handlers) register(c echo.Context) error {
+	v := views.RegisterView{Name: c.FormValue("name"), Email: c.FormValue("email"), Lang: c.FormValue("language"), Type: c.FormValue("type")}
+	err := h.Accounts.Register(c.Request().Context(), accounts.Registration{
+		Name: v.Name, Email: v.Email, Lang: v.Lang, Type: accounts.Role(v.Type), Addr: c.RealIP(),
+	})
+	if err != nil {
+		return h.formError(c, err, func(id string) templ.Component {
+			v.ErrorID = id
+			return views.RegisterPage(v)
+		})
+	}
+	return h.render(c, http.StatusOK, views.RegisteredPage(), nil)
+}
+
+func (h *Handlers) loginForm(c echo.Context) error {
+	return h.render(c, http.StatusOK, views.LoginPage(views.LoginView{OneClick: true}), nil)
+}
+
+func loginRetry(oneClick bool) func(string) templ.Component {
+	return func(id string) templ.Component {
+		return views.LoginPage(views.LoginView{OneClick: oneClick, ErrorID: id})
+	}
+}
+
+// oneClick reads the 1-Click choice: the checkbox of step 1, a hidden field after.
+func oneClick(c echo.Context) bool { return c.FormValue("oneclick") == "on" }
+
+// loginStep1 shows the phrase (the account's or a decoy, alike) and asks for
+// the password; a pending account's first login sets password and phrase.
+func (h *Handlers) loginStep1(c echo.Context) error {
+	usercode := strings.TrimSpace(c.FormValue("usercode"))
+	on := oneClick(c)
+	ch, err := h.Accounts.Step1(c.Request().Context(), usercode)
+	if err != nil {
+		return h.formError(c, err, loginRetry(on))
+	}
+	if ch.FirstLogin {
+		return h.render(c, http.StatusOK, views.FirstLoginPage(views.FirstLoginView{
+			Usercode: usercode, OneClick: on, Suggestions: h.Accounts.SuggestPhrases(3),
+		}), nil)
+	}
+	return h.render(c, http.StatusOK, views.PasswordPage(views.PasswordView{Usercode: usercode, Phrase: ch.Phrase, OneClick: on}), nil)
+}
+
+// loginStep2 checks the password and starts the session.
+func (h *Handlers) loginStep2(c echo.Context) error {
+	on := oneClick(c)
+	login, err := h.Accounts.Step2(c.Request().Context(), h.credentials(c))
+	if err != nil {
+		return h.formError(c, err, loginRetry(on))
+	}
+	if login.SecondFactor {
+		// The second-factor step has no page yet: end the half-open session.
+		h.Accounts.Logout(c.Request().Context(), login.Token)
+		return errs.E(errs.Forbidden, "error.forbidden")
+	}
+	return h.signedIn(c, login.Token, on)
+}
+
+func (h *Handlers) credentials(c echo.Context) accounts.Credentials {
+	prev, _ := h.sessionToken(c)
+	return accounts.Credentials{
+		Usercode:  c.FormValue("usercode"),
+		Password:  c.FormValue("password"),
+		Addr:      c.RealIP(),
+		Label:     c.Request().UserAgent(),
+		PrevToken: prev,
+	}
+}
+
+// activate is the first login: it sets password and phrase, or with "check"
+// only shows how strong the password is (the meter works without JavaScript).
+func (h *Handlers) activate(c echo.Context) error {
+	on := oneClick(c)
+	usercode := c.FormValue("usercode")
+	phrase := c.FormValue("phrase")
+	own := strings.TrimSpace(c.FormValue("own_phrase"))
+	if phrase == "" {
+		phrase = own
+	}
+	page := func(id string, checked bool, strength int) templ.Component {
+		return views.FirstLoginPage(views.FirstLoginView{
+			Usercode: usercode, OneClick: on, Suggestions: h.Accounts.SuggestPhrases(3),
+			Own: own, Checked: checked, Strength: strength, ErrorID: id,
+		})
+	}
+	password := c.FormValue("password")
+	if c.FormValue("check") != "" {
+		return h.render(c, http.StatusOK, page("", true, accounts.Strength(password, usercode)), nil)
+	}
+	if err := accounts.CheckPassword(password, usercode); err != nil {
+		return h.formError(c, err, func(id string) templ.Component { return page(id, true, 0) })
+	}
+	login, err := h.Accounts.Activate(c.Request().Context(), accounts.FirstLogin{Credentials: h.credentials(c), Phrase: phrase})
+	if err != nil {
+		if errs.MessageIDOf(err) == accounts.MsgLoginFailed || errs.CodeOf(err) == errs.RateLimited {
+			return h.formError(c, err, loginRetry(on))
+		}
+		return h.formError(c, err, func(id string) templ.Component { return page(id, false, 0) })
+	}
+	return h.signedIn(c, login.Token, on)
+}
+
+// signedIn finishes a login: with 1-Click, the one session cookie and a
+// redirect to My account; without, My account rendered right here, its forms
+// carrying the token.
+func (h *Handlers) signedIn(c echo.Context, token string, on bool) error {
+	if on {
+		c.SetCookie(h.newSessionCookie(c, token))
+		return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), "/account"))
+	}
+	s, err := h.Accounts.Session(c.Request().Context(), token)
+	if err != nil {
+		return err
+	}
+	return h.accountPage(c, s, token, http.StatusOK, "", "")
+}
+
+// secure reports whether the browser reached us over TLS.
+func (h *Handlers) secure(c echo.Context) bool {
+	if c.IsTLS() {
+		return true
+	}
+	return len(h.TrustedProxies) > 0 && c.Request().Header.Get(echo.HeaderXForwardedProto) == "https"
+}
+
+func (h *Handlers) cookieName(c echo.Context) string {
+	if h.secure(c) {
+		return sessionCookieSecure
+	}
+	return sessionCookie
+}
+
+// newSessionCookie is the 1-Click cookie: no Expires or Max-Age, so the
+// browser drops it when it closes.
+func (h *Handlers) newSessionCookie(c echo.Context, token string) *http.Cookie {
+	return &http.Cookie{
+		Name: h.cookieName(c), Value: token, Path: "/",
+		Secure: h.secure(c), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// sessionToken finds the request's session: the hidden form field of a
+// cookie-less session, else the 1-Click cookie. fromCookie tells which.
+func (h *Handlers) sessionToken(c echo.Context) (token string, fromCookie bool) {
+	if c.Request().Method == http.MethodPost {
+		if t := c.FormValue("token"); t != "" {
+			return t, false
+		}
+	}
+	if ck, err := c.Cookie(h.cookieName(c)); err == nil && ck.Value != "" {
+		return ck.Value, true
+	}
+	return "", false
+}
+
+// session loads the signed-in session; the token is returned for the forms
+// only when it did not come from the cookie.
+func (h *Handlers) session(c echo.Context) (*accounts.Session, string, error) {
+	token, fromCookie := h.sessionToken(c)
+	if token == "" {
+		return nil, "", errs.E(errs.Forbidden, accounts.MsgSessionExpired)
+	}
+	s, err := h.Accounts.Session(c.Request().Context(), token)
+	if err != nil {
+		return nil, "", err
+	}
+	if fromCookie {
+		token = ""
+	}
+	return s, token, nil
+}
+
+func (h *Handlers) accountPage(c echo.Context, s *accounts.Session, formToken string, status int, noticeID, errorID string) error {
+	ctx := c.Request().Context()
+	p, err := h.Accounts.Profile(ctx, s)
+	if err != nil {
+		return err
+	}
+	list, err := h.Accounts.Sessions(ctx, s)
+	if err != nil {
+		return err
+	}
+	v := views.AccountView{Token: formToken, Name: p.Name, Lang: p.Lang, NoticeID: noticeID, ErrorID: errorID}
+	for _, i := range list {
+		v.Sessions = append(v.Sessions, views.SessionLine{Label: i.Label, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Current: i.Current})
+	}
+	return h.render(c, status, views.AccountPage(v), nil)
+}
+
+// withSession runs fn for a signed-in request; an ended session shows the
+// login with the reason.
+func (h *Handlers) withSession(c echo.Context, fn func(s *accounts.Session, formToken string) error) error {
+	s, token, err := h.session(c)
+	if err != nil {
+		if errs.MessageIDOf(err) == accounts.MsgSessionExpired {
+			h.endCookie(c) // a stale 1-Click cookie goes
+		}
+		return h.formError(c, err, loginRetry(true))
+	}
+	return fn(s, token)
+}
+
+// accountGet is My account for a 1-Click session (its cookie); without one it
+// sends the visitor to the login.
+func (h *Handlers) accountGet(c echo.Context) error {
+	if _, fromCookie := h.sessionToken(c); !fromCookie {
+		return h.toLogin(c)
+	}
+	return h.accountPost(c)
+}
+
+func (h *Handlers) accountPost(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		return h.accountPage(c, s, token, http.StatusOK, "", "")
+	})
+}
+
+// endCookie deletes the 1-Click cookie, only when the request had one: a
+// cookie-less session never gets a Set-Cookie, not even a deletion.
+func (h *Handlers) endCookie(c echo.Context) {
+	if _, fromCookie := h.sessionToken(c); fromCookie {
+		c.SetCookie(&http.Cookie{Name: h.cookieName(c), Value: "", Path: "/", MaxAge: -1,
+			Secure: h.secure(c), HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	}
+}
+
+func (h *Handlers) logout(c echo.Context) error {
+	token, _ := h.sessionToken(c)
+	if err := h.Accounts.Logout(c.Request().Context(), token); err != nil {
+		return err
+	}
+	h.endCookie(c)
+	return h.render(c, http.StatusOK, views.SignedOutPage(), nil)
+}
+
+func (h *Handlers) signOutEverywhere(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, _ string) error {
+		if err := h.Accounts.EndAllSessions(c.Request().Context(), s); err != nil {
+			return err
+		}
+		h.endCookie(c)
+		return h.render(c, http.StatusOK, views.SignedOutPage(), nil)
+	})
+}
+
+func (h *Handlers) changePassword(c echo.Context) error {
+	return h.accountChange(c, "account.password.changed", func(s *accounts.Session) error {
+		return h.Accounts.ChangePassword(c.Request().Context(), s, c.FormValue("current"), c.FormValue("next"))
+	})
+}
+
+func (h *Handlers) updateProfile(c echo.Context) error {
+	return h.accountChange(c, "account.profile.saved", func(s *accounts.Session) error {
+		return h.Accounts.UpdateProfile(c.Request().Context(), s, c.FormValue("name"), c.FormValue("language"))
+	})
+}
+
+func (h *Handlers) changePhrase(c echo.Context) error {
+	return h.accountChange(c, "account.phrase.changed", func(s *accounts.Session) error {
+		return h.Accounts.ChangePhrase(c.Request().Context(), s, c.FormValue("phrase"))
+	})
+}
+
+// accountChange runs one change of My account and shows the page again with
+// its notice, or with the reason it was refused.
+func (h *Handlers) accountChange(c echo.Context, noticeID string, change func(*accounts.Session) error) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		if err := change(s); err != nil {
+			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+				return err
+			}
+			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+		}
+		return h.accountPage(c, s, token, http.StatusOK, noticeID, "")
+	})
+}
+
+// MailText is accounts.Options.Text from the message catalog: account mail in
+// the account's language, "" (the built-in English) when there is none.
+func MailText(cat *locales.Catalog) func(lang, id string, data map[string]string) string {
+	return func(lang, id string, data map[string]string) string {
+		if !cat.Supported(lang) {
+			return ""
+		}
+		args := make([]any, 0, 2*len(data))
+		for k, v := range data {
+			args = append(args, k, v)
+		}
+		if s := cat.Localizer(lang).T(id, args...); s != id {
+			return s
+		}
+		return ""
+	}
+}

@@ -1,0 +1,511 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net/http"
+	"net/http/httptest"
+	netmail "net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"zerodesk/internal/accounts"
+)
+
+const testPassword = "violet harbour kettle 47 sings"
+
+// journey records every response of an account journey, so a test can check
+// what none of them may carry.
+type journey struct {
+	a         *testApp
+	responses []*httptest.ResponseRecorder
+}
+
+func (j *journey) post(t *testing.T, path string, form url.Values, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := j.a.post(t, path, form, headers...)
+	j.responses = append(j.responses, w)
+	return w
+}
+
+func (j *journey) get(t *testing.T, path string, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := j.a.get(t, path, headers...)
+	j.responses = append(j.responses, w)
+	return w
+}
+
+// usercodeFromMail delivers the outbox and reads the usercode from the newest
+// .eml in the mail directory.
+func (a *testApp) usercodeFromMail(t testing.TB) string {
+	t.Helper()
+	if _, err := a.outbox.Deliver(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
+	if len(files) == 0 {
+		t.Fatal("no mail in the mail directory")
+	}
+	slices.Sort(files)
+	raw, err := os.ReadFile(files[len(files)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b`).FindString(string(raw))
+	if m == "" {
+		t.Fatalf("no usercode in the mail:\n%s", raw)
+	}
+	return m
+}
+
+func (j *journey) register(t *testing.T, name, email string) string {
+	t.Helper()
+	w := j.post(t, "/en/register", url.Values{"name": {name}, "email": {email}, "language": {"en"}, "type": {"basic"}})
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find("h1"), "Check your e-mail")
+	return j.a.usercodeFromMail(t)
+}
+
+func oneClickValue(on bool) url.Values {
+	v := url.Values{}
+	if on {
+		v.Set("oneclick", "on")
+	}
+	return v
+}
+
+// activate runs the first login: step 1, then set password and phrase.
+func (j *journey) activate(t *testing.T, usercode, phrase string, on bool, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	f := oneClickValue(on)
+	f.Set("usercode", usercode)
+	w := j.post(t, "/en/login/user", f, headers...)
+	wantStatus(t, w, http.StatusOK)
+	d := doc(t, w)
+	wantCount(t, d, `form[action="/en/login/user/activate"] input[name="phrase"]`, 2)
+	form := url.Values{"usercode": {d.Find(`input[name="usercode"]`).AttrOr("value", "")},
+		"oneclick": {d.Find(`input[name="oneclick"]`).AttrOr("value", "")},
+		"password": {testPassword}, "phrase": {""}, "own_phrase": {phrase}}
+	return j.post(t, "/en/login/user/activate", form, headers...)
+}
+
+// login runs steps 1 and 2 and returns step 1's response and step 2's.
+func (j *journey) login(t *testing.T, usercode, password string, on bool, headers ...string) (*httptest.ResponseRecorder, *httptest.ResponseRecorder) {
+	t.Helper()
+	f := oneClickValue(on)
+	f.Set("usercode", usercode)
+	w1 := j.post(t, "/en/login/user", f, headers...)
+	wantStatus(t, w1, http.StatusOK)
+	d := doc(t, w1)
+	form := url.Values{"usercode": {d.Find(`input[name="usercode"]`).AttrOr("value", "")},
+		"oneclick": {d.Find(`input[name="oneclick"]`).AttrOr("value", "")}, "password": {password}}
+	return w1, j.post(t, "/en/login/user/password", form, headers...)
+}
+
+// checkSecretsStayOut fails when a response of the journey puts a usercode,
+// password, phrase or session token in a URL or Location header.
+func (j *journey) checkSecretsStayOut(t *testing.T, secrets ...string) {
+	t.Helper()
+	for _, w := range j.responses {
+		loc := w.Header().Get("Location")
+		d := doc(t, w)
+		var urls []string
+		d.Find("[href], [action], [src]").Each(func(_ int, s *goquery.Selection) {
+			for _, attr := range []string{"href", "action", "src"} {
+				if v, ok := s.Attr(attr); ok {
+					urls = append(urls, v)
+				}
+			}
+		})
+		for _, secret := range secrets {
+			if secret == "" {
+				continue
+			}
+			if strings.Contains(loc, secret) {
+				t.Errorf("Location %q holds a secret", loc)
+			}
+			for _, u := range urls {
+				if strings.Contains(u, secret) || strings.Contains(u, url.QueryEscape(secret)) {
+					t.Errorf("URL %q holds a secret", u)
+				}
+			}
+		}
+	}
+}
+
+func TestAccounts_RegisterFirstLoginAndLoginWithout1ClickSetNoCookie(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	j.get(t, "/en/register")
+	j.get(t, "/en/login/user")
+	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
+
+	w := j.activate(t, usercode, "silver otter hums", false)
+	wantStatus(t, w, http.StatusOK)
+	d := doc(t, w)
+	wantText(t, d.Find("#account-name"), "Ada Lovelace")
+	token := d.Find(`form[action="/en/account/logout"] input[name="token"]`).AttrOr("value", "")
+	if token == "" {
+		t.Fatal("the account page of a cookie-less session has no token field")
+	}
+	if w.Header().Get("Cache-Control") != "no-store" || w.Header().Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("account page headers: Cache-Control %q, Referrer-Policy %q", w.Header().Get("Cache-Control"), w.Header().Get("Referrer-Policy"))
+	}
+
+	// Log in again: the phrase shows, then the password opens My account.
+	w1, w2 := j.login(t, strings.ToLower(strings.ReplaceAll(usercode, "-", "")), testPassword, false)
+	wantText(t, doc(t, w1).Find("#phrase"), "silver otter hums")
+	wantStatus(t, w2, http.StatusOK)
+	d = doc(t, w2)
+	wantText(t, d.Find("#account-name"), "Ada Lovelace")
+	token2 := d.Find(`input[name="token"]`).First().AttrOr("value", "")
+	// My account by POST, the list of sessions shows both.
+	w = j.post(t, "/en/account", url.Values{"token": {token2}})
+	wantStatus(t, w, http.StatusOK)
+	if n := doc(t, w).Find(".sessions li").Length(); n != 2 {
+		t.Errorf("%d sessions listed, want 2", n)
+	}
+	// Password change: ends the other session.
+	w = j.post(t, "/en/account/password", url.Values{"token": {token2}, "current": {testPassword}, "next": {"quiet meadow lantern 92 drifts"}})
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find(".notice"), "password was changed")
+	w = j.post(t, "/en/account", url.Values{"token": {token}})
+	wantStatus(t, w, http.StatusForbidden)
+	// Logout, then the token is dead.
+	w = j.post(t, "/en/account/logout", url.Values{"token": {token2}})
+	wantStatus(t, w, http.StatusOK)
+	w = j.post(t, "/en/account", url.Values{"token": {token2}})
+	wantStatus(t, w, http.StatusForbidden)
+	wantText(t, doc(t, w).Find("#form-error"), "Your session has ended")
+
+	for i, w := range j.responses {
+		if sc := w.Header().Values("Set-Cookie"); len(sc) > 0 {
+			t.Errorf("response %d sets a cookie without 1-Click: %v", i, sc)
+		}
+	}
+	j.checkSecretsStayOut(t, usercode, strings.ReplaceAll(usercode, "-", ""), testPassword, "silver otter hums", token, token2)
+}
+
+func TestAccounts_1ClickSetsExactlyOneSessionCookie(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tls    bool
+		cookie string
+	}{{"plain", false, "zd"}, {"tls", true, "__Host-zd"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newTestApp(t)
+			j := &journey{a: a}
+			usercode := j.register(t, "Grace Hopper", "grace@example.com")
+			activated := j.activate(t, usercode, "amber falcon sings", true)
+			wantStatus(t, activated, http.StatusSeeOther)
+			if loc := activated.Header().Get("Location"); loc != "/en/account" {
+				t.Fatalf("Location = %q", loc)
+			}
+
+			var w2 *httptest.ResponseRecorder
+			if tc.tls {
+				r := httptest.NewRequest(http.MethodPost, "https://example.com/en/login/user/password",
+					strings.NewReader(url.Values{"usercode": {usercode}, "oneclick": {"on"}, "password": {testPassword}}.Encode()))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.Header.Set("Sec-Fetch-Site", "same-origin")
+				r.TLS = &tls.ConnectionState{}
+				w2 = a.do(t, r)
+			} else {
+				_, w2 = j.login(t, usercode, testPassword, true)
+			}
+			wantStatus(t, w2, http.StatusSeeOther)
+			cookies := w2.Result().Cookies()
+			if len(cookies) != 1 || len(w2.Header().Values("Set-Cookie")) != 1 {
+				t.Fatalf("Set-Cookie: %v, want exactly one", w2.Header().Values("Set-Cookie"))
+			}
+			c := cookies[0]
+			raw := w2.Header().Get("Set-Cookie")
+			if c.Name != tc.cookie || c.Path != "/" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure != tc.tls ||
+				strings.Contains(strings.ToLower(raw), "expires") || strings.Contains(strings.ToLower(raw), "max-age") || len(c.Value) != 43 {
+				t.Fatalf("cookie %q is not the 1-Click session cookie", raw)
+			}
+			if tc.tls {
+				return
+			}
+			// The cookie opens My account by GET; logout deletes the session.
+			w := a.get(t, "/en/account", "Cookie", "zd="+c.Value)
+			wantStatus(t, w, http.StatusOK)
+			wantText(t, doc(t, w).Find("#account-name"), "Grace Hopper")
+			if doc(t, w).Find(`input[name="token"]`).Length() != 0 {
+				t.Error("a 1-Click session's forms carry the token")
+			}
+			w = a.post(t, "/en/account/logout", nil, "Cookie", "zd="+c.Value)
+			wantStatus(t, w, http.StatusOK)
+			w = a.get(t, "/en/account", "Cookie", "zd="+c.Value)
+			wantStatus(t, w, http.StatusForbidden)
+			// A visitor page stays the same with the cookie.
+			if a.get(t, "/en/", "Cookie", "zd="+c.Value).Header().Get("Set-Cookie") != "" {
+				t.Error("a visitor page set a cookie")
+			}
+		})
+	}
+}
+
+// normalized is a response with what may differ between two requests taken
+// out: Date, the request ID, the length (the phrases differ in length), and
+// the given strings replaced by a marker.
+func normalized(w *httptest.ResponseRecorder, replace ...string) (int, http.Header, string) {
+	h := w.Header().Clone()
+	for _, k := range []string{"Date", "X-Request-Id", "Content-Length"} {
+		h.Del(k)
+	}
+	body := w.Body.String()
+	for _, s := range replace {
+		body = strings.ReplaceAll(body, s, "«X»")
+	}
+	return w.Code, h, body
+}
+
+func TestAccounts_Step1LooksTheSameForKnownAndUnknownUsercodes(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	known := j.register(t, "Alan Turing", "alan@example.com")
+	wantStatus(t, j.activate(t, known, "copper heron drifts", false), http.StatusOK)
+	unknown := accounts.NewUsercode().Display()
+
+	wk, _ := j.login(t, known, "wrong password entirely", false)
+	wu, _ := j.login(t, unknown, "wrong password entirely", false)
+	decoy := doc(t, wu).Find("#phrase").Text()
+	if decoy == "" || decoy == "copper heron drifts" {
+		t.Fatalf("decoy phrase %q", decoy)
+	}
+	sk, hk, bk := normalized(wk, known, "copper heron drifts")
+	su, hu, bu := normalized(wu, unknown, decoy)
+	if sk != su || bk != bu {
+		t.Fatalf("step 1 differs: %d vs %d\n%s\n----\n%s", sk, su, bk, bu)
+	}
+	for k := range hk {
+		if !slices.Equal(hk[k], hu[k]) {
+			t.Errorf("header %s: %v vs %v", k, hk[k], hu[k])
+		}
+	}
+	if len(hk) != len(hu) {
+		t.Errorf("headers differ: %v vs %v", hk, hu)
+	}
+	// The decoy is stable.
+	wu2, _ := j.login(t, unknown, "x", false)
+	if got := doc(t, wu2).Find("#phrase").Text(); got != decoy {
+		t.Errorf("decoy changed: %q then %q", decoy, got)
+	}
+}
+
+func TestAccounts_WrongPasswordAndUnknownUsercodeAnswerAlike(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	known := j.register(t, "Alan Turing", "alan@example.com")
+	wantStatus(t, j.activate(t, known, "copper heron drifts", false), http.StatusOK)
+	unknown := accounts.NewUsercode().Display()
+	_, wk := j.login(t, known, "not the password at all", false)
+	_, wu := j.login(t, unknown, "not the password at all", false)
+	wantStatus(t, wk, http.StatusForbidden)
+	sk, hk, bk := normalized(wk)
+	su, hu, bu := normalized(wu)
+	if sk != su || bk != bu || len(hk) != len(hu) {
+		t.Fatalf("wrong password and unknown usercode differ:\n%s\n----\n%s", bk, bu)
+	}
+	for k := range hk {
+		if !slices.Equal(hk[k], hu[k]) {
+			t.Errorf("header %s: %v vs %v", k, hk[k], hu[k])
+		}
+	}
+	wantText(t, doc(t, wk).Find("#form-error"), "The usercode or the password is wrong")
+	for _, w := range j.responses {
+		if len(w.Header().Values("Set-Cookie")) > 0 {
+			t.Error("a failed login set a cookie")
+		}
+	}
+}
+
+func TestAccounts_CrossSiteLoginIsRefusedWithoutCookies(t *testing.T) {
+	a := newTestApp(t)
+	for _, path := range []string{"/en/login/user", "/en/login/user/password", "/en/register", "/en/account/logout"} {
+		r := httptest.NewRequest(http.MethodPost, path, strings.NewReader("usercode=K7QX-4MPD-9TZR&password=x"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		w := a.do(t, r)
+		wantStatus(t, w, http.StatusForbidden)
+	}
+}
+
+func TestAccounts_FirstLoginShowsTheStrengthAndRefusesWeakPasswords(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Edsger Dijkstra", "ed@example.com")
+	w := j.post(t, "/en/login/user/activate", url.Values{"usercode": {usercode}, "oneclick": {"off"}, "password": {"short"}, "check": {"1"}})
+	wantStatus(t, w, http.StatusOK)
+	d := doc(t, w)
+	wantText(t, d.Find("#strength"), "not accepted")
+	if d.Find("#new-password").AttrOr("value", "") != "" {
+		t.Error("the password is echoed into the page")
+	}
+	w = j.post(t, "/en/login/user/activate", url.Values{"usercode": {usercode}, "oneclick": {"off"}, "password": {testPassword}, "check": {"1"}})
+	wantText(t, doc(t, w).Find("#strength"), "strong")
+	w = j.post(t, "/en/login/user/activate", url.Values{"usercode": {usercode}, "oneclick": {"off"}, "password": {"password1234"}, "phrase": {"silver otter hums"}})
+	wantStatus(t, w, http.StatusBadRequest)
+	wantText(t, doc(t, w).Find("#form-error"), "too common")
+	// The account is still pending: the usercode still opens the first login.
+	f := url.Values{"usercode": {usercode}}
+	w = j.post(t, "/en/login/user", f)
+	wantCount(t, doc(t, w), `form[action="/en/login/user/activate"]`, 1)
+}
+
+func TestAccounts_InvalidUsercodeAndRegistrationAreExplained(t *testing.T) {
+	a := newTestApp(t)
+	w := a.post(t, "/en/login/user", url.Values{"usercode": {"nonsense"}, "oneclick": {"on"}})
+	wantStatus(t, w, http.StatusBadRequest)
+	wantText(t, doc(t, w).Find("#form-error"), "not a valid usercode")
+	w = a.post(t, "/de/register", url.Values{"name": {"X"}, "email": {"not an address"}, "language": {"de"}, "type": {"basic"}})
+	wantStatus(t, w, http.StatusBadRequest)
+	wantText(t, doc(t, w).Find("#form-error"), "gültige E-Mail-Adresse")
+}
+
+func TestAccounts_SignOutEverywhereEndsEverySession(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Barbara Liskov", "barbara@example.com")
+	first := doc(t, j.activate(t, usercode, "amber falcon sings", false)).Find(`input[name="token"]`).First().AttrOr("value", "")
+	_, w := j.login(t, usercode, testPassword, false)
+	second := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
+	wantStatus(t, j.post(t, "/en/account/signout-everywhere", url.Values{"token": {second}}), http.StatusOK)
+	for _, tok := range []string{first, second} {
+		wantStatus(t, j.post(t, "/en/account", url.Values{"token": {tok}}), http.StatusForbidden)
+	}
+}
+
+func TestAccounts_AccountWithoutSessionGoesToLogin(t *testing.T) {
+	a := newTestApp(t)
+	w := a.get(t, "/en/account")
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/en/login/user" {
+		t.Fatalf("Location = %q", loc)
+	}
+}
+
+func TestAccounts_RegisterIsRateLimitedPerAddress(t *testing.T) {
+	a := newTestApp(t)
+	a.h.AccountLimit = 2
+	a.e = a.h.Echo()
+	var last *httptest.ResponseRecorder
+	for range 3 {
+		last = a.post(t, "/en/register", url.Values{"name": {"X"}, "email": {"x@example.com"}, "language": {"en"}, "type": {"basic"}})
+	}
+	wantStatus(t, last, http.StatusTooManyRequests)
+}
+
+func TestAccounts_LoginRenewsTheSessionAndAStaleCookieIsDeleted(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Katherine Johnson", "kj@example.com")
+	w := j.activate(t, usercode, "amber falcon sings", true)
+	old := w.Result().Cookies()[0].Value
+	// Logging in again while holding the cookie ends the old session.
+	_, w = j.login(t, usercode, testPassword, true, "Cookie", "zd="+old)
+	wantStatus(t, w, http.StatusSeeOther)
+	fresh := w.Result().Cookies()[0].Value
+	if fresh == old {
+		t.Fatal("the session token was not renewed")
+	}
+	w = a.get(t, "/en/account", "Cookie", "zd="+old)
+	wantStatus(t, w, http.StatusForbidden)
+	if c := w.Result().Cookies(); len(c) != 1 || c[0].MaxAge >= 0 {
+		t.Errorf("the stale cookie was not deleted: %v", w.Header().Values("Set-Cookie"))
+	}
+	wantStatus(t, a.get(t, "/en/account", "Cookie", "zd="+fresh), http.StatusOK)
+}
+
+func TestAccounts_PostOnlyStepsReachedByGETLeadBackToTheLogin(t *testing.T) {
+	a := newTestApp(t)
+	for _, p := range []string{"/fr/login/user/password", "/fr/login/user/activate", "/fr/account", "/fr/account/password"} {
+		w := a.get(t, p)
+		wantStatus(t, w, http.StatusSeeOther)
+		if loc := w.Header().Get("Location"); loc != "/fr/login/user" {
+			t.Errorf("%s: Location = %q", p, loc)
+		}
+	}
+}
+
+func TestAccounts_TheWelcomeMailIsInTheChosenLanguage(t *testing.T) {
+	a := newTestApp(t)
+	w := a.post(t, "/en/register", url.Values{"name": {"Émilie du Châtelet"}, "email": {"emilie@example.com"}, "language": {"fr"}, "type": {"premium"}})
+	wantStatus(t, w, http.StatusOK)
+	usercode := a.usercodeFromMail(t)
+	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	body, _ := io.ReadAll(quotedprintable.NewReader(m.Body))
+	if !strings.Contains(subject, "Votre code utilisateur") || !strings.Contains(string(body), "Bonjour Émilie du Châtelet") ||
+		!strings.Contains(string(body), usercode) {
+		t.Errorf("the welcome mail is not in French:\n%s\n%s", subject, body)
+	}
+}
+
+func TestAccounts_MyAccountChangesNameLanguageAndPhrase(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Hedy Lamarr", "hedy@example.com")
+	token := doc(t, j.activate(t, usercode, "amber falcon sings", false)).Find(`input[name="token"]`).First().AttrOr("value", "")
+	w := j.post(t, "/en/account/profile", url.Values{"token": {token}, "name": {"Hedy Kiesler"}, "language": {"de"}})
+	wantStatus(t, w, http.StatusOK)
+	d := doc(t, w)
+	wantText(t, d.Find(".notice"), "name and language were saved")
+	wantText(t, d.Find("#account-name"), "Hedy Kiesler")
+	wantText(t, d.Find("#account-lang"), "Deutsch")
+	w = j.post(t, "/en/account/profile", url.Values{"token": {token}, "name": {""}, "language": {"de"}})
+	wantStatus(t, w, http.StatusBadRequest)
+	wantText(t, doc(t, w).Find("#form-error"), "enter your name")
+
+	w = j.post(t, "/en/account/phrase", url.Values{"token": {token}, "phrase": {"quiet lantern glows"}})
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find(".notice"), "phrase was changed")
+	w1, _ := j.login(t, usercode, testPassword, false)
+	wantText(t, doc(t, w1).Find("#phrase"), "quiet lantern glows")
+	for _, w := range j.responses {
+		if len(w.Header().Values("Set-Cookie")) > 0 {
+			t.Error("a cookie-less session got a cookie")
+		}
+	}
+}
+
+func TestAccounts_Step1IsRateLimitedPerAddress(t *testing.T) {
+	a := newTestApp(t)
+	a.h.AccountLimit = 3
+	a.e = a.h.Echo()
+	code := accounts.NewUsercode().Display()
+	for i := range 4 {
+		w := a.post(t, "/en/login/user", url.Values{"usercode": {code}})
+		if i < 3 {
+			wantStatus(t, w, http.StatusOK)
+		} else {
+			wantStatus(t, w, http.StatusTooManyRequests)
+		}
+	}
+	// Another address is not affected.
+	r := httptest.NewRequest(http.MethodPost, "/en/login/user", strings.NewReader("usercode="+code))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	r.RemoteAddr = "203.0.113.9:5555"
+	wantStatus(t, a.do(t, r), http.StatusOK)
+}

@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// typeInto replaces what a field holds with text, as a person would type it.
+func (b *browserTab) typeInto(selector, text string) {
+	b.t.Helper()
+	evalJS[chromedp.Void](b, "document.querySelector("+strconv.Quote(selector)+").value = ''")
+	b.do("typing into "+selector, chromedp.SendKeys(chromedp.CSS(selector), text))
+}
+
+// storedCookies are the cookies the browser keeps for the test server.
+func (b *browserTab) storedCookies() []*network.Cookie {
+	b.t.Helper()
+	res, err := chromedp.Call(b.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{b.base + "/"}})
+	if err != nil {
+		b.t.Fatalf("reading cookies: %v", err)
+	}
+	return res.Cookies
+}
+
+// accountJourney registers, reads the usercode from the mail directory, runs
+// the first login, then logs in again through the phrase and the password.
+func accountJourney(t *testing.T, oneClick bool) *browserTab {
+	b := newBrowserTab(t)
+	b.open("/en/register", 200)
+	b.checkAccessibility("/en/register")
+	b.typeInto("#reg-name", "Ada Lovelace")
+	b.typeInto("#reg-email", "ada@example.com")
+	b.follow("registering", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	b.check("the confirmation page", `document.querySelector("h1").textContent.includes("Check your e-mail")`)
+	usercode := b.app.usercodeFromMail(t)
+
+	b.open("/en/login/user", 200)
+	b.checkAccessibility("/en/login/user")
+	b.typeInto("#usercode", usercode)
+	if !oneClick {
+		b.click(`input[name="oneclick"]`)
+	}
+	b.follow("sending the usercode", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	b.check("the first login", `!!document.querySelector("#new-password")`)
+	b.checkAccessibility("first login")
+	b.typeInto("#new-password", testPassword)
+	b.follow("checking the strength", chromedp.Click(chromedp.CSS(`button[name="check"]`)))
+	b.check("the strength meter", `document.querySelector("#strength meter").value === 4`)
+	b.checkAccessibility("first login with the strength meter")
+	b.typeInto("#new-password", testPassword)
+	b.click(`input[name="phrase"][value=""]`)
+	b.typeInto("#own-phrase", "silver otter hums")
+	b.follow("activating", chromedp.Click(chromedp.CSS(`form.account-form > p > button:not([name])`)))
+	b.check("My account", `document.querySelector("#account-name").textContent === "Ada Lovelace"`)
+	b.checkAccessibility("My account")
+	b.follow("signing out", chromedp.Click(chromedp.CSS(`form[action="/en/account/logout"] button`)))
+	b.check("signed out", `!!document.querySelector("main h1")`)
+
+	b.open("/en/login/user", 200)
+	b.typeInto("#usercode", usercode)
+	if !oneClick {
+		b.click(`input[name="oneclick"]`)
+	}
+	b.follow("sending the usercode again", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	b.check("the phrase", `document.querySelector("#phrase").textContent === "silver otter hums"`)
+	b.checkAccessibility("login step 2")
+	b.typeInto("#password", testPassword)
+	b.follow("sending the password", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	b.check("My account again", `document.querySelector("#account-name").textContent === "Ada Lovelace"`)
+	b.check("the address bar holds no secret", `location.pathname + location.search === (`+jsBool(oneClick)+` ? "/en/account" : "/en/login/user/password")`)
+	return b
+}
+
+func jsBool(v bool) string {
+	if v {
+		return "true"
+	}
+	return "false"
+}
+
+func TestBrowser_AccountJourneyWithout1ClickLeavesTheCookieJarEmpty(t *testing.T) {
+	b := accountJourney(t, false)
+	b.checkNoCookies()
+	// The session lives in the forms: signing out by one sets no cookie either.
+	b.follow("signing out", chromedp.Click(chromedp.CSS(`form[action="/en/account/logout"] button`)))
+	b.checkNoCookies()
+}
+
+func TestBrowser_AccountJourneyWith1ClickKeepsOneCookie(t *testing.T) {
+	b := accountJourney(t, true)
+	cookies := b.storedCookies()
+	if len(cookies) != 1 {
+		t.Fatalf("the browser stores %d cookies, want 1", len(cookies))
+	}
+	c := cookies[0]
+	if c.Name != "zd" || !c.HTTPOnly || !c.Session || c.SameSite != network.CookieSameSiteLax {
+		t.Errorf("cookie %+v is not the 1-Click session cookie", c)
+	}
+	if evalJS[string](b, `document.cookie`) != "" {
+		t.Error("the page can read the session cookie")
+	}
+	b.open("/en/account", 200)
+}
