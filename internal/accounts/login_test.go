@@ -394,7 +394,7 @@ func BenchmarkLoginParallel(b *testing.B) {
 	e := newEnv(b)
 	e.hasher = crypt.NewHasher(crypt.DefaultArgon2, 0)
 	e.start(secretA, func(o *Options) { o.Limits.AddressFailures = 1 << 30 })
-	users := make([]Usercode, 64)
+	users := make([]Usercode, 200)
 	for i := range users {
 		users[i] = e.register("Zoë", fmt.Sprintf("zoe%d@example.org", i))
 		_, err := e.acc.Activate(context.Background(), FirstLogin{Credentials: Credentials{Usercode: string(users[i]), Password: goodPassword}, Phrase: goodPhrase})
@@ -403,7 +403,7 @@ func BenchmarkLoginParallel(b *testing.B) {
 		}
 	}
 	var next atomic.Int64
-	b.SetParallelism(4) // 4 x GOMAXPROCS clients
+	b.SetParallelism(100) // 100 x GOMAXPROCS: 200 clients on 2 cores
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		u := users[int(next.Add(1)-1)%len(users)]
