@@ -236,6 +236,7 @@ published = 2026-01-01`
 }
 
 func TestSeed_RealDemoContentCoversEveryCategory(t *testing.T) {
+	t.Parallel()
 	db := openDB(t)
 	k, err := New(context.Background(), db, testOptions(t, &clock{t: time.Now()}))
 	if err != nil {

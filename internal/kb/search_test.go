@@ -270,6 +270,7 @@ func TestVocabulary_CorrectionDoesNotAllocate(t *testing.T) {
 // The rune-mask filter only skips words that are too far anyway: with and
 // without it, corrections of misspelled demo words are the same.
 func TestVocabulary_FilterLosesNoCandidate(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, data.Demo())
 	v := k.cat.Load().lib.vocab["en"]
 	slow := func(word string) string {
@@ -342,6 +343,7 @@ func TestOSADistance(t *testing.T) {
 // Search skips index queries the vocabulary knows to be empty: that is only
 // right if every vocabulary word is found by the index.
 func TestVocabulary_AgreesWithTheIndex(t *testing.T) {
+	t.Parallel()
 	for _, content := range []fs.FS{data.Demo(), demoFS()} {
 		k, _, _ := seeded(t, content)
 		for lang, v := range k.cat.Load().lib.vocab {
@@ -411,6 +413,7 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 func TestSearch_CachedResultsFollowTheCatalog(t *testing.T) {
+	t.Parallel()
 	k := seededDemo(t)
 	ctx := context.Background()
 	first, err := k.Search(ctx, "en", "Password ", 10)

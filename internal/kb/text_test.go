@@ -7,6 +7,7 @@ import (
 
 // The table fold uses gives what folding the whole word gives.
 func TestFold_TableAgreesWithFoldingTheWord(t *testing.T) {
+	t.Parallel()
 	for r := rune(0x80); r < foldTableSize; r++ {
 		for _, w := range []string{string(r), "a" + string(r), string(r) + "\u0301", "e\u0301" + string(r) + "z"} {
 			w = strings.ToLower(w)

@@ -667,6 +667,7 @@ func TestNew_RebuildsAnIndexOfAnOlderFormat(t *testing.T) {
 // Technical Notes are translated into Spanish and Arabic, the changed article
 // is flagged outdated in every translation, and each script is searchable.
 func TestSeed_RealDemoTranslations(t *testing.T) {
+	t.Parallel()
 	k := seededDemo(t)
 	files := map[string]int{}
 	err := fs.WalkDir(data.Demo(), ".", func(name string, d fs.DirEntry, err error) error {
