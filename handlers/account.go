@@ -1,8 +1,12 @@
 package handlers
 
 import (
+	"crypto/rand"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -42,12 +46,21 @@ func (h *Handlers) accountRoutes(g *echo.Group) {
 	g.POST("/account/password", h.changePassword, noStore, limit)
 	g.POST("/account/profile", h.updateProfile, noStore)
 	g.POST("/account/phrase", h.changePhrase, noStore)
+	g.POST("/account/session/end", h.endSession, noStore)
+	g.POST("/login/user/code", h.loginCode, noStore, limit)
+	g.POST("/account/totp/setup", h.totpBegin, noStore, limit)
+	g.POST("/account/totp/confirm", h.totpConfirm, noStore, limit)
+	g.POST("/account/totp/disable", h.totpDisable, noStore, limit)
+	g.GET("/account/totp/qr/:id", h.totpQRCode, noStore)
+	g.POST("/account/export", h.exportData, noStore, limit)
+	g.POST("/account/delete", h.deleteAccount, noStore, limit)
 	// The addresses of POST-only steps, reached by GET (the language switch,
 	// a reload from history): back to where the flow starts.
-	for _, path := range []string{"/login/user/password", "/login/user/activate"} {
+	for _, path := range []string{"/login/user/password", "/login/user/activate", "/login/user/code"} {
 		g.GET(path, h.toLogin, noStore)
 	}
-	for _, path := range []string{"/account/logout", "/account/signout-everywhere", "/account/password", "/account/profile", "/account/phrase"} {
+	for _, path := range []string{"/account/logout", "/account/signout-everywhere", "/account/password", "/account/profile", "/account/phrase", "/account/session/end",
+		"/account/totp/setup", "/account/totp/confirm", "/account/totp/disable", "/account/export", "/account/delete"} {
 		g.GET(path, h.accountGet, noStore)
 	}
 }
@@ -162,9 +175,37 @@ func (h *Handlers) loginStep2(c echo.Context) error {
 		return h.formError(c, err, loginRetry(on))
 	}
 	if login.SecondFactor {
-		// The second-factor step has no page yet: end the half-open session.
-		h.Accounts.Logout(c.Request().Context(), login.Token)
-		return errs.E(errs.Forbidden, "error.forbidden")
+		// The half-open session travels as a full one would: the 1-Click
+		// cookie, or the hidden field of the code form.
+		if on {
+			c.SetCookie(h.newSessionCookie(c, login.Token))
+			return h.render(c, http.StatusOK, views.SecondFactorPage(views.SecondFactorView{OneClick: true}), nil)
+		}
+		return h.render(c, http.StatusOK, views.SecondFactorPage(views.SecondFactorView{Token: login.Token}), nil)
+	}
+	return h.signedIn(c, login.Token, on)
+}
+
+// loginCode is the second factor of a login: a TOTP code or a recovery code.
+func (h *Handlers) loginCode(c echo.Context) error {
+	on := oneClick(c)
+	token, fromCookie := h.sessionToken(c)
+	if token == "" {
+		return h.formError(c, errs.E(errs.Forbidden, accounts.MsgSessionExpired), loginRetry(on))
+	}
+	login, err := h.Accounts.SecondFactor(c.Request().Context(), token, c.FormValue("code"))
+	if err != nil {
+		if errs.MessageIDOf(err) == accounts.MsgSecondFactorWrong {
+			formToken := token
+			if fromCookie {
+				formToken = ""
+			}
+			return h.formError(c, err, func(id string) templ.Component {
+				return views.SecondFactorPage(views.SecondFactorView{Token: formToken, OneClick: on, ErrorID: id})
+			})
+		}
+		h.endCookie(c) // the half-open session has ended
+		return h.formError(c, err, loginRetry(on))
 	}
 	return h.signedIn(c, login.Token, on)
 }
@@ -293,9 +334,9 @@ func (h *Handlers) accountPage(c echo.Context, s *accounts.Session, formToken st
 	if err != nil {
 		return err
 	}
-	v := views.AccountView{Token: formToken, Name: p.Name, Lang: p.Lang, NoticeID: noticeID, ErrorID: errorID}
+	v := views.AccountView{Token: formToken, Name: p.Name, Lang: p.Lang, NoticeID: noticeID, ErrorID: errorID, SecondFactor: p.SecondFactor}
 	for _, i := range list {
-		v.Sessions = append(v.Sessions, views.SessionLine{Label: i.Label, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Current: i.Current})
+		v.Sessions = append(v.Sessions, views.SessionLine{ID: i.ID, Label: i.Label, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Current: i.Current})
 	}
 	return h.render(c, status, views.AccountPage(v), nil)
 }
@@ -356,6 +397,18 @@ func (h *Handlers) signOutEverywhere(c echo.Context) error {
 	})
 }
 
+// endSession ends one of the account's other sessions (the current one ends by
+// signing out). An id that is not one of the account's ends nothing.
+func (h *Handlers) endSession(c echo.Context) error {
+	return h.accountChange(c, "account.session.ended", func(s *accounts.Session) error {
+		id, err := strconv.ParseInt(c.FormValue("session"), 10, 64)
+		if err != nil || id == s.ID {
+			return nil
+		}
+		return h.Accounts.EndSession(c.Request().Context(), s, id)
+	})
+}
+
 func (h *Handlers) changePassword(c echo.Context) error {
 	return h.accountChange(c, "account.password.changed", func(s *accounts.Session) error {
 		return h.Accounts.ChangePassword(c.Request().Context(), s, c.FormValue("current"), c.FormValue("next"))
@@ -385,6 +438,183 @@ func (h *Handlers) accountChange(c echo.Context, noticeID string, change func(*a
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
 		}
 		return h.accountPage(c, s, token, http.StatusOK, noticeID, "")
+	})
+}
+
+// totpSetups holds each two-step set-up between the password and the
+// confirming code, in memory only and for totpSetupTTL at most: the key to show
+// again after a wrong code and the QR code the set-up page's image loads. The
+// image's address holds a random set-up id, never the session token; the image
+// is served once, only while the session that began the set-up lives (and,
+// with 1-Click, to that session's cookie). A page shown again gets a new id.
+const totpSetupTTL = 10 * time.Minute
+
+type totpSetup struct {
+	sessionID int64
+	token     string
+	secret    string
+	png       []byte
+	served    bool // the image was fetched: its id serves no more
+	expires   time.Time
+}
+
+type totpSetups struct {
+	mu sync.Mutex
+	m  map[string]*totpSetup
+}
+
+func (p *totpSetups) put(e *totpSetup) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]*totpSetup{}
+	}
+	now := time.Now()
+	for id, old := range p.m {
+		if now.After(old.expires) || old.sessionID == e.sessionID {
+			delete(p.m, id)
+		}
+	}
+	id := rand.Text()
+	e.expires = now.Add(totpSetupTTL)
+	e.served = false
+	p.m[id] = e
+	return id
+}
+
+// image returns the QR code of a set-up the first time it is asked for.
+func (p *totpSetups) image(id string) *totpSetup {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.m[id]
+	if e == nil || e.served || time.Now().After(e.expires) {
+		return nil
+	}
+	e.served = true
+	return e
+}
+
+func (p *totpSetups) get(id string) *totpSetup {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.m[id]
+	if e == nil || time.Now().After(e.expires) {
+		delete(p.m, id)
+		return nil
+	}
+	return e
+}
+
+func (p *totpSetups) drop(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.m, id)
+}
+
+func (h *Handlers) totpSetupPage(c echo.Context, status int, id string, e *totpSetup, formToken, errorID string) error {
+	return h.render(c, status, views.TOTPSetupPage(views.TOTPSetupView{
+		Token: formToken, Setup: id, Secret: e.secret, ErrorID: errorID,
+		QRCodeURL: views.Href(c.Request().Context(), "/account/totp/qr/"+id),
+	}), nil)
+}
+
+// totpBegin asks for the password, then shows the new key and its QR code.
+func (h *Handlers) totpBegin(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		setup, err := h.Accounts.BeginTOTP(c.Request().Context(), s, c.FormValue("password"))
+		if err != nil {
+			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+				return err
+			}
+			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+		}
+		live, _ := h.sessionToken(c)
+		e := &totpSetup{sessionID: s.ID, token: live, secret: setup.Secret, png: setup.QRCode}
+		return h.totpSetupPage(c, http.StatusOK, h.totp.put(e), e, token, "")
+	})
+}
+
+// totpConfirm turns two-step verification on with a code from the app and
+// shows the recovery codes, once.
+func (h *Handlers) totpConfirm(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		id := c.FormValue("setup")
+		e := h.totp.get(id)
+		if e == nil || e.sessionID != s.ID {
+			return h.accountPage(c, s, token, http.StatusConflict, "", accounts.MsgTOTPNotStarted)
+		}
+		codes, err := h.Accounts.ConfirmTOTP(c.Request().Context(), s, c.FormValue("code"))
+		if err != nil {
+			if errs.MessageIDOf(err) == accounts.MsgSecondFactorWrong {
+				// The page again, its image under a new id.
+				return h.totpSetupPage(c, classify(err).Status, h.totp.put(e), e, token, accounts.MsgSecondFactorWrong)
+			}
+			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+				return err
+			}
+			h.totp.drop(id)
+			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+		}
+		h.totp.drop(id)
+		return h.render(c, http.StatusOK, views.RecoveryCodesPage(views.RecoveryCodesView{Token: token, Codes: codes}), nil)
+	})
+}
+
+func (h *Handlers) totpDisable(c echo.Context) error {
+	return h.accountChange(c, "account.totp.disabled", func(s *accounts.Session) error {
+		return h.Accounts.DisableTOTP(c.Request().Context(), s, c.FormValue("password"))
+	})
+}
+
+// totpQRCode serves the QR code of a pending set-up, once, while the session
+// that began it lives.
+func (h *Handlers) totpQRCode(c echo.Context) error {
+	e := h.totp.image(c.Param("id"))
+	if e == nil {
+		return errs.E(errs.NotFound, "error.not_found")
+	}
+	if token, fromCookie := h.sessionToken(c); fromCookie && token != e.token {
+		return errs.E(errs.NotFound, "error.not_found")
+	}
+	s, err := h.Accounts.Session(c.Request().Context(), e.token)
+	if err != nil || s.ID != e.sessionID {
+		return errs.E(errs.NotFound, "error.not_found")
+	}
+	return c.Blob(http.StatusOK, "image/png", e.png)
+}
+
+// exportData is "export my data": a JSON download of what the account holds.
+func (h *Handlers) exportData(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, _ string) error {
+		x, err := h.Accounts.Export(c.Request().Context(), s)
+		if err != nil {
+			return err
+		}
+		body, err := json.MarshalIndent(x, "", "  ")
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="zerodesk-export.json"`)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+	})
+}
+
+// deleteAccount deletes the account after the password and the ticked
+// confirmation; every session of it ends with it.
+func (h *Handlers) deleteAccount(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		if c.FormValue("confirm") != "yes" {
+			err := errs.E(errs.Invalid, "account.delete.unconfirmed")
+			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+		}
+		if err := h.Accounts.Delete(c.Request().Context(), s, c.FormValue("password")); err != nil {
+			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+				return err
+			}
+			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+		}
+		h.endCookie(c)
+		return h.render(c, http.StatusOK, views.DeletedPage(), nil)
 	})
 }
 

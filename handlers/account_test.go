@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -17,8 +20,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/pquerna/otp/totp"
 
 	"zerodesk/internal/accounts"
 )
@@ -508,4 +513,402 @@ func TestAccounts_Step1IsRateLimitedPerAddress(t *testing.T) {
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
 	r.RemoteAddr = "203.0.113.9:5555"
 	wantStatus(t, a.do(t, r), http.StatusOK)
+}
+
+func TestAccounts_EndOneSessionFromTheList(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
+	w := j.activate(t, usercode, "silver otter hums", false)
+	wantStatus(t, w, http.StatusOK)
+	token1 := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
+	_, w2 := j.login(t, usercode, testPassword, false)
+	wantStatus(t, w2, http.StatusOK)
+	d := doc(t, w2)
+	token2 := d.Find(`input[name="token"]`).First().AttrOr("value", "")
+	// Only the other session has an end button.
+	forms := d.Find(`form[action="/en/account/session/end"]`)
+	if forms.Length() != 1 {
+		t.Fatalf("%d end-session forms, want 1 (not for the current session)", forms.Length())
+	}
+	id := forms.Find(`input[name="session"]`).AttrOr("value", "")
+	w = j.post(t, "/en/account/session/end", url.Values{"token": {token2}, "session": {id}})
+	wantStatus(t, w, http.StatusOK)
+	d = doc(t, w)
+	wantText(t, d.Find(".notice"), "The session was ended")
+	if n := d.Find(".sessions li").Length(); n != 1 {
+		t.Errorf("%d sessions listed after ending one, want 1", n)
+	}
+	w = j.post(t, "/en/account", url.Values{"token": {token1}})
+	wantStatus(t, w, http.StatusForbidden)
+	w = j.post(t, "/en/account", url.Values{"token": {token2}})
+	wantStatus(t, w, http.StatusOK)
+	// The current session is not ended by its own id: that is signing out.
+	current := doc(t, w).Find(`form[action="/en/account/session/end"]`).Length()
+	if current != 0 {
+		t.Errorf("the only session left has an end button")
+	}
+	// The GET of the POST-only address leads back without ending anything.
+	w = j.get(t, "/en/account/session/end")
+	if w.Code != http.StatusSeeOther {
+		t.Errorf("GET /account/session/end: %d", w.Code)
+	}
+	j.checkSecretsStayOut(t, usercode, token1, token2)
+}
+
+// setUpTOTP turns two-step verification on from My account and returns the
+// key the page shows and the recovery codes.
+func (j *journey) setUpTOTP(t *testing.T, token string, headers ...string) (string, []string) {
+	t.Helper()
+	w := j.post(t, "/en/account/totp/setup", url.Values{"token": {token}, "password": {"wrong password here"}}, headers...)
+	if w.Code == http.StatusOK {
+		t.Fatal("the set-up started with a wrong password")
+	}
+	w = j.post(t, "/en/account/totp/setup", url.Values{"token": {token}, "password": {testPassword}}, headers...)
+	wantStatus(t, w, http.StatusOK)
+	d := doc(t, w)
+	secret := strings.ReplaceAll(d.Find("#totp-key").Text(), " ", "")
+	if len(secret) < 16 {
+		t.Fatalf("set-up key %q", secret)
+	}
+	src := d.Find(".totp-qr img").AttrOr("src", "")
+	if !strings.HasPrefix(src, "/en/account/totp/qr/") || strings.Contains(src, token) && token != "" {
+		t.Fatalf("QR code address %q", src)
+	}
+	img := j.a.get(t, src, headers...)
+	wantStatus(t, img, http.StatusOK)
+	if img.Header().Get("Content-Type") != "image/png" || img.Header().Get("Cache-Control") != "no-store" || !bytes.HasPrefix(img.Body.Bytes(), []byte("\x89PNG")) {
+		t.Fatalf("QR code: %v", img.Header())
+	}
+	if w := j.a.get(t, src, headers...); w.Code != http.StatusNotFound {
+		t.Errorf("the QR code served twice: %d", w.Code)
+	}
+	if w := j.a.get(t, "/en/account/totp/qr/not-a-set-up"); w.Code != http.StatusNotFound {
+		t.Errorf("an unknown set-up's QR code: %d", w.Code)
+	}
+	setup := d.Find(`input[name="setup"]`).AttrOr("value", "")
+	w = j.post(t, "/en/account/totp/confirm", url.Values{"token": {token}, "setup": {setup}, "code": {"000000x"}}, headers...)
+	if w.Code == http.StatusOK {
+		t.Fatal("a wrong code confirmed the set-up")
+	}
+	d = doc(t, w)
+	wantText(t, d.Find("#form-error"), "wrong or was already used")
+	if got := strings.ReplaceAll(d.Find("#totp-key").Text(), " ", ""); got != secret {
+		t.Fatalf("after a wrong code the key is %q, want %q", got, secret)
+	}
+	// Shown again, the page's image has a new address that serves.
+	if src2 := d.Find(".totp-qr img").AttrOr("src", ""); src2 == src {
+		t.Error("the page shown again reuses the served QR code's address")
+	} else {
+		src = src2
+		wantStatus(t, j.a.get(t, src, headers...), http.StatusOK)
+	}
+	setup = d.Find(`input[name="setup"]`).AttrOr("value", "")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = j.post(t, "/en/account/totp/confirm", url.Values{"token": {token}, "setup": {setup}, "code": {code}}, headers...)
+	wantStatus(t, w, http.StatusOK)
+	var codes []string
+	doc(t, w).Find("#recovery-codes code").Each(func(_ int, s *goquery.Selection) { codes = append(codes, s.Text()) })
+	if len(codes) != 10 {
+		t.Fatalf("%d recovery codes shown, want 10", len(codes))
+	}
+	// The set-up is over: its QR code is gone.
+	if w := j.a.get(t, src, headers...); w.Code != http.StatusNotFound {
+		t.Errorf("QR code after the set-up: %d", w.Code)
+	}
+	return secret, codes
+}
+
+// loginWithCode runs steps 1 and 2 of a login that asks for a second factor
+// and sends code; it returns the code step's response.
+func (j *journey) loginWithCode(t *testing.T, usercode, code string, on bool, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	_, w2 := j.login(t, usercode, testPassword, on, headers...)
+	wantStatus(t, w2, http.StatusOK)
+	d := doc(t, w2)
+	if d.Find("#second-code").Length() != 1 {
+		t.Fatalf("step 2 of a two-step account shows no code field:\n%s", w2.Body)
+	}
+	form := url.Values{"code": {code}, "oneclick": {d.Find(`input[name="oneclick"]`).AttrOr("value", "")}}
+	if tok := d.Find(`input[name="token"]`).AttrOr("value", ""); tok != "" {
+		form.Set("token", tok)
+	}
+	if on {
+		if d.Find(`input[name="token"]`).Length() != 0 {
+			t.Error("a 1-Click half-open session travels in the form")
+		}
+		cookies := w2.Result().Cookies()
+		if len(cookies) != 1 {
+			t.Fatalf("1-Click step 2 sets %d cookies, want 1", len(cookies))
+		}
+		headers = append(headers, "Cookie", cookies[0].Name+"="+cookies[0].Value)
+	}
+	return j.post(t, "/en/login/user/code", form, headers...)
+}
+
+func TestAccounts_TOTPSetUpLoginCodesOnceAndRecovery(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
+	w := j.activate(t, usercode, "silver otter hums", false)
+	wantStatus(t, w, http.StatusOK)
+	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
+	secret, recovery := j.setUpTOTP(t, token)
+	w = j.post(t, "/en/account", url.Values{"token": {token}})
+	wantText(t, doc(t, w).Find("#totp-state"), "is on")
+	j.post(t, "/en/account/logout", url.Values{"token": {token}})
+
+	// A code of the next step (the set-up used this one's) opens My account.
+	code, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+	w = j.loginWithCode(t, usercode, code, false)
+	wantStatus(t, w, http.StatusOK)
+	d := doc(t, w)
+	wantText(t, d.Find("#account-name"), "Ada Lovelace")
+	token = d.Find(`input[name="token"]`).First().AttrOr("value", "")
+	j.post(t, "/en/account/logout", url.Values{"token": {token}})
+
+	// The same code is refused the second time; the page asks again.
+	w = j.loginWithCode(t, usercode, code, false)
+	if w.Code == http.StatusOK || doc(t, w).Find("#second-code").Length() != 1 {
+		t.Fatalf("a used code: %d\n%s", w.Code, w.Body)
+	}
+	wantText(t, doc(t, w).Find("#form-error"), "wrong or was already used")
+	// On the same half-open session, a recovery code is accepted.
+	half := doc(t, w).Find(`input[name="token"]`).AttrOr("value", "")
+	w = j.post(t, "/en/login/user/code", url.Values{"token": {half}, "oneclick": {"off"}, "code": {strings.ToLower(recovery[0])}})
+	wantStatus(t, w, http.StatusOK)
+	token = doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
+	wantText(t, doc(t, w).Find("#account-name"), "Ada Lovelace")
+	j.post(t, "/en/account/logout", url.Values{"token": {token}})
+	// ... once.
+	w = j.loginWithCode(t, usercode, recovery[0], false)
+	if w.Code == http.StatusOK {
+		t.Fatal("a used recovery code was accepted again")
+	}
+	for i, w := range j.responses {
+		if sc := w.Header().Values("Set-Cookie"); len(sc) > 0 {
+			t.Errorf("response %d sets a cookie without 1-Click: %v", i, sc)
+		}
+	}
+
+	// With 1-Click: the half-open session is the cookie, then the session.
+	w = j.loginWithCode(t, usercode, recovery[1], true)
+	wantStatus(t, w, http.StatusSeeOther)
+	cookies := w.Result().Cookies()
+	if len(cookies) != 1 || w.Header().Get("Location") != "/en/account" {
+		t.Fatalf("second factor with 1-Click: %v %v", w.Header().Values("Set-Cookie"), w.Header())
+	}
+	ck := "zd=" + cookies[0].Value
+	w = a.get(t, "/en/account", "Cookie", ck)
+	wantStatus(t, w, http.StatusOK)
+	// Turning it off asks for the password; then the login has no code step.
+	w = a.post(t, "/en/account/totp/disable", url.Values{"password": {"not the password"}}, "Cookie", ck)
+	if w.Code == http.StatusOK {
+		t.Fatal("two-step verification turned off with a wrong password")
+	}
+	w = a.post(t, "/en/account/totp/disable", url.Values{"password": {testPassword}}, "Cookie", ck)
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find(".notice"), "turned off")
+	wantText(t, doc(t, w).Find("#totp-state"), "is off")
+	_, w2 := j.login(t, usercode, testPassword, false)
+	wantStatus(t, w2, http.StatusOK)
+	wantText(t, doc(t, w2).Find("#account-name"), "Ada Lovelace")
+	j.checkSecretsStayOut(t, usercode, testPassword, token, secret, recovery[0], recovery[1])
+}
+
+func TestAccounts_ExportMyDataIsAJSONDownload(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
+	w := j.activate(t, usercode, "silver otter hums", false)
+	token := doc(t, w).Find(`form[action="/en/account/export"] input[name="token"]`).AttrOr("value", "")
+	if token == "" {
+		t.Fatal("My account has no export form carrying the session")
+	}
+	w = j.post(t, "/en/account/export", url.Values{"token": {token}})
+	wantStatus(t, w, http.StatusOK)
+	if cd := w.Header().Get("Content-Disposition"); cd != `attachment; filename="zerodesk-export.json"` {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	if w.Header().Get("Cache-Control") != "no-store" || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		t.Errorf("export headers: %v", w.Header())
+	}
+	var x accounts.Export
+	if err := json.Unmarshal(w.Body.Bytes(), &x); err != nil {
+		t.Fatalf("the export is not JSON: %v\n%s", err, w.Body)
+	}
+	if x.Account.Name != "Ada Lovelace" || x.Account.Email != "ada@example.com" || x.Phrase != "silver otter hums" || len(x.Sessions) != 1 {
+		t.Errorf("export = %+v", x)
+	}
+	if strings.Contains(w.Body.String(), token) {
+		t.Error("the export holds the session token")
+	}
+	// Without a session: the login, no download.
+	w = j.post(t, "/en/account/export", nil)
+	wantStatus(t, w, http.StatusForbidden)
+	if w.Header().Get("Content-Disposition") != "" {
+		t.Error("a refused export is a download")
+	}
+}
+
+func TestAccounts_DeleteMyAccountEndsTheSessionAndLeavesADecoy(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
+	w := j.activate(t, usercode, "silver otter hums", false)
+	token := doc(t, w).Find(`form[action="/en/account/delete"] input[name="token"]`).AttrOr("value", "")
+	if token == "" {
+		t.Fatal("My account has no delete form carrying the session")
+	}
+	// Without the ticked box, or with a wrong password: nothing is deleted.
+	w = j.post(t, "/en/account/delete", url.Values{"token": {token}, "password": {testPassword}})
+	if w.Code == http.StatusOK {
+		t.Fatal("deleted without the confirmation")
+	}
+	wantText(t, doc(t, w).Find("#form-error"), "Tick the box")
+	w = j.post(t, "/en/account/delete", url.Values{"token": {token}, "password": {"not the password at all"}, "confirm": {"yes"}})
+	if w.Code == http.StatusOK {
+		t.Fatal("deleted with a wrong password")
+	}
+	wantText(t, doc(t, w).Find("#account-name"), "Ada Lovelace")
+
+	w = j.post(t, "/en/account/delete", url.Values{"token": {token}, "password": {testPassword}, "confirm": {"yes"}})
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find("h1"), "Your account was deleted")
+	w = j.post(t, "/en/account", url.Values{"token": {token}})
+	wantStatus(t, w, http.StatusForbidden)
+
+	// Step 1 now answers as for any unknown usercode: a decoy phrase.
+	w1 := j.post(t, "/en/login/user", url.Values{"usercode": {usercode}})
+	wantStatus(t, w1, http.StatusOK)
+	d := doc(t, w1)
+	phrase := strings.TrimSpace(d.Find("#phrase").Text())
+	if phrase == "" || phrase == "silver otter hums" || d.Find("#password").Length() != 1 {
+		t.Fatalf("step 1 after the deletion: phrase %q\n%s", phrase, w1.Body)
+	}
+	_, w2 := j.login(t, usercode, testPassword, false)
+	wantCount(t, doc(t, w2), "#form-error", 1)
+	if doc(t, w2).Find("#account-name").Length() != 0 {
+		t.Fatal("a deleted account logged in")
+	}
+
+	// With 1-Click, the cookie goes with the account.
+	a = newTestApp(t)
+	j = &journey{a: a}
+	other := j.register(t, "Grace Hopper", "grace@example.com")
+	w = j.activate(t, other, "amber falcon sings", true)
+	ck := w.Result().Cookies()[0]
+	w = a.post(t, "/en/account/delete", url.Values{"password": {testPassword}, "confirm": {"yes"}}, "Cookie", ck.Name+"="+ck.Value)
+	wantStatus(t, w, http.StatusOK)
+	if sc := w.Result().Cookies(); len(sc) != 1 || sc[0].MaxAge >= 0 {
+		t.Errorf("the deletion does not delete the 1-Click cookie: %v", w.Header().Values("Set-Cookie"))
+	}
+}
+
+// secretEncodings lists s as it could sit in a file: plain, hex and base64.
+func secretEncodings(s string) map[string]string {
+	b := []byte(s)
+	return map[string]string{
+		"plain":         s,
+		"hex":           hex.EncodeToString(b),
+		"HEX":           strings.ToUpper(hex.EncodeToString(b)),
+		"base64":        base64.StdEncoding.EncodeToString(b),
+		"base64 raw":    base64.RawStdEncoding.EncodeToString(b),
+		"base64url":     base64.URLEncoding.EncodeToString(b),
+		"base64url raw": base64.RawURLEncoding.EncodeToString(b),
+	}
+}
+
+// TestAccounts_NoSecretAtRestAfterAnHTTPJourney runs register → first login →
+// logins with 1-Click off and on → password change → logout through the
+// handlers, then scans the SQLite file, its WAL and the log for the usercode
+// (any case, with or without hyphens), the passwords and the phrase.
+func TestAccounts_NoSecretAtRestAfterAnHTTPJourney(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	const (
+		phrase      = "a quiet violet otter swims"
+		newPassword = "quiet meadow lantern 92 drifts"
+	)
+	usercode := j.register(t, "Quentin Xavier Plumtree", "quentin.plumtree@example.org")
+	w := j.activate(t, usercode, phrase, false)
+	wantStatus(t, w, http.StatusOK)
+	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
+	wantStatus(t, j.post(t, "/en/account/logout", url.Values{"token": {token}}), http.StatusOK)
+
+	// 1-Click off, the usercode typed in lower case without hyphens.
+	w1, w2 := j.login(t, strings.ToLower(strings.ReplaceAll(usercode, "-", "")), testPassword, false)
+	wantText(t, doc(t, w1).Find("#phrase"), phrase)
+	wantStatus(t, w2, http.StatusOK)
+	token = doc(t, w2).Find(`input[name="token"]`).First().AttrOr("value", "")
+	wantStatus(t, j.post(t, "/en/account/logout", url.Values{"token": {token}}), http.StatusOK)
+
+	// 1-Click on; the password change and the logout ride the cookie.
+	_, w2 = j.login(t, usercode, testPassword, true)
+	wantStatus(t, w2, http.StatusSeeOther)
+	ck := w2.Result().Cookies()[0]
+	cookie := ck.Name + "=" + ck.Value
+	w = j.post(t, "/en/account/password", url.Values{"current": {testPassword}, "next": {newPassword}}, "Cookie", cookie)
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find(".notice"), "password was changed")
+	wantStatus(t, j.post(t, "/en/account/logout", nil, "Cookie", cookie), http.StatusOK)
+	// A failed password leaves nothing either.
+	_, w2 = j.login(t, usercode, testPassword, false)
+	wantCount(t, doc(t, w2), "#form-error", 1)
+
+	secrets := map[string]string{
+		"usercode":            usercode,
+		"usercode lower":      strings.ToLower(usercode),
+		"usercode bare":       strings.ReplaceAll(usercode, "-", ""),
+		"usercode bare lower": strings.ToLower(strings.ReplaceAll(usercode, "-", "")),
+		"password":            testPassword,
+		"new password":        newPassword,
+		"phrase":              phrase,
+	}
+	scan := func(when string) (found []string) {
+		files := map[string][]byte{"log": []byte(a.logs.String())}
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(a.db.Path + suffix)
+			if err != nil && suffix == "" {
+				t.Fatal(err)
+			}
+			files["database"+suffix] = b
+		}
+		if len(files["database-wal"]) == 0 && when == "live" {
+			t.Fatal("no WAL to scan")
+		}
+		for file, content := range files {
+			for what, s := range secrets {
+				for enc, needle := range secretEncodings(s) {
+					if bytes.Contains(content, []byte(needle)) {
+						found = append(found, when+": "+file+" holds the "+what+" ("+enc+")")
+					}
+				}
+			}
+		}
+		return found
+	}
+	for _, f := range scan("live") {
+		t.Error(f)
+	}
+	if _, err := a.db.Write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range scan("after checkpoint") {
+		t.Error(f)
+	}
+	// The scan itself works: a planted base64url usercode is found.
+	if _, err := a.db.Write.Exec(`CREATE TABLE planted (v TEXT); INSERT INTO planted VALUES ($1)`,
+		base64.URLEncoding.EncodeToString([]byte(strings.ToLower(usercode)))); err != nil {
+		t.Fatal(err)
+	}
+	if found := scan("planted"); !strings.Contains(strings.Join(found, "\n"), "usercode lower (base64url)") {
+		t.Fatalf("the scan missed a planted usercode: %v", found)
+	}
+	if !strings.Contains(a.logs.String(), "accounts: activated") {
+		t.Fatalf("the journey was not logged at all:\n%s", a.logs.String())
+	}
 }

@@ -2,10 +2,13 @@ package handlers
 
 import (
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 )
 
 // typeInto replaces what a field holds with text, as a person would type it.
@@ -27,7 +30,7 @@ func (b *browserTab) storedCookies() []*network.Cookie {
 
 // accountJourney registers, reads the usercode from the mail directory, runs
 // the first login, then logs in again through the phrase and the password.
-func accountJourney(t *testing.T, oneClick bool) *browserTab {
+func accountJourney(t *testing.T, oneClick bool) (*browserTab, string) {
 	b := newBrowserTab(t)
 	b.open("/en/register", 200)
 	b.checkAccessibility("/en/register")
@@ -71,7 +74,7 @@ func accountJourney(t *testing.T, oneClick bool) *browserTab {
 	b.follow("sending the password", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
 	b.check("My account again", `document.querySelector("#account-name").textContent === "Ada Lovelace"`)
 	b.check("the address bar holds no secret", `location.pathname + location.search === (`+jsBool(oneClick)+` ? "/en/account" : "/en/login/user/password")`)
-	return b
+	return b, usercode
 }
 
 func jsBool(v bool) string {
@@ -82,7 +85,7 @@ func jsBool(v bool) string {
 }
 
 func TestBrowser_AccountJourneyWithout1ClickLeavesTheCookieJarEmpty(t *testing.T) {
-	b := accountJourney(t, false)
+	b, _ := accountJourney(t, false)
 	b.checkNoCookies()
 	// The session lives in the forms: signing out by one sets no cookie either.
 	b.follow("signing out", chromedp.Click(chromedp.CSS(`form[action="/en/account/logout"] button`)))
@@ -90,7 +93,7 @@ func TestBrowser_AccountJourneyWithout1ClickLeavesTheCookieJarEmpty(t *testing.T
 }
 
 func TestBrowser_AccountJourneyWith1ClickKeepsOneCookie(t *testing.T) {
-	b := accountJourney(t, true)
+	b, _ := accountJourney(t, true)
 	cookies := b.storedCookies()
 	if len(cookies) != 1 {
 		t.Fatalf("the browser stores %d cookies, want 1", len(cookies))
@@ -103,4 +106,61 @@ func TestBrowser_AccountJourneyWith1ClickKeepsOneCookie(t *testing.T) {
 		t.Error("the page can read the session cookie")
 	}
 	b.open("/en/account", 200)
+}
+
+func TestBrowser_TOTPSetUpAndLoginWithACode(t *testing.T) {
+	b, usercode := accountJourney(t, false)
+	b.typeInto("#totp-password", testPassword)
+	b.follow("starting the set-up", chromedp.Click(chromedp.CSS(`form[action="/en/account/totp/setup"] button`)))
+	b.check("the set-up page", `!!document.querySelector("#totp-key")`)
+	b.waitFor("the QR code", `document.querySelector(".totp-qr img").complete && document.querySelector(".totp-qr img").naturalWidth === 240`)
+	b.checkAccessibility("two-step set-up")
+	secret := strings.ReplaceAll(evalJS[string](b, `document.querySelector("#totp-key").textContent`), " ", "")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.typeInto("#totp-code", code)
+	b.follow("confirming the code", chromedp.Click(chromedp.CSS(`form[action="/en/account/totp/confirm"] button`)))
+	b.check("the recovery codes", `document.querySelectorAll("#recovery-codes li").length === 10`)
+	b.checkAccessibility("recovery codes")
+	b.follow("back to My account", chromedp.Click(chromedp.CSS(`main form button`)))
+	b.check("My account, two-step on", `!!document.querySelector('form[action="/en/account/totp/disable"]')`)
+	b.checkAccessibility("My account with two-step verification")
+	b.follow("signing out", chromedp.Click(chromedp.CSS(`form[action="/en/account/logout"] button`)))
+
+	b.open("/en/login/user", 200)
+	b.typeInto("#usercode", usercode)
+	b.click(`input[name="oneclick"]`)
+	b.follow("sending the usercode", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	b.typeInto("#password", testPassword)
+	b.follow("sending the password", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	b.check("the code step", `!!document.querySelector("#second-code")`)
+	b.checkAccessibility("login code step")
+	// The set-up used this step's code: the next step's is accepted.
+	code, _ = totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+	b.typeInto("#second-code", code)
+	b.follow("sending the code", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	b.check("My account after the code", `document.querySelector("#account-name").textContent === "Ada Lovelace"`)
+	b.checkNoCookies()
+}
+
+func TestBrowser_DeleteMyAccountWith1ClickEmptiesTheCookieJar(t *testing.T) {
+	b, usercode := accountJourney(t, true)
+	// The box must be ticked: the browser refuses the form without it.
+	b.typeInto("#delete-password", testPassword)
+	b.click(`form[action="/en/account/delete"] button`)
+	b.check("still My account", `!!document.querySelector("#account-name")`)
+	b.click(`form[action="/en/account/delete"] input[name="confirm"]`)
+	b.follow("deleting the account", chromedp.Click(chromedp.CSS(`form[action="/en/account/delete"] button`)))
+	b.check("the deletion page", `document.querySelector("h1").textContent.includes("deleted")`)
+	b.checkAccessibility("account deleted")
+	if n := len(b.storedCookies()); n != 0 {
+		t.Errorf("the browser keeps %d cookies after the deletion", n)
+	}
+	// The usercode now shows a decoy phrase, not the account's.
+	b.open("/en/login/user", 200)
+	b.typeInto("#usercode", usercode)
+	b.follow("sending the usercode", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	b.check("a decoy phrase", `document.querySelector("#phrase").textContent !== "silver otter hums"`)
 }

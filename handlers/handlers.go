@@ -45,6 +45,7 @@ type Handlers struct {
 	AccountLimit int
 
 	pages pageCache
+	totp  totpSetups // two-step set-ups between password and code, in memory
 }
 
 // Config is what New needs.
