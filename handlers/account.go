@@ -11,8 +11,6 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/errs"
@@ -33,6 +31,11 @@ const (
 // accountRoutes adds the account pages to the language group.
 func (h *Handlers) accountRoutes(g *echo.Group) {
 	limit := h.accountLimiter()
+	// Changes within a live session get a limit of their own, four times as
+	// generous, so a busy account page never uses up the login budget. Logout,
+	// sign out everywhere and viewing My account are never limited: a person
+	// must always be able to end their sessions.
+	sessionLimit := perAddressLimit(4 * max(h.AccountLimit, 30))
 	g.GET("/register", h.registerForm, noStore)
 	g.POST("/register", h.register, noStore, limit)
 	g.GET("/login/user", h.loginForm, noStore)
@@ -44,14 +47,17 @@ func (h *Handlers) accountRoutes(g *echo.Group) {
 	g.POST("/account/logout", h.logout, noStore)
 	g.POST("/account/signout-everywhere", h.signOutEverywhere, noStore)
 	g.POST("/account/password", h.changePassword, noStore, limit)
-	g.POST("/account/profile", h.updateProfile, noStore)
-	g.POST("/account/phrase", h.changePhrase, noStore)
-	g.POST("/account/session/end", h.endSession, noStore)
+	g.POST("/account/profile", h.updateProfile, noStore, sessionLimit)
+	g.POST("/account/phrase", h.changePhrase, noStore, sessionLimit)
+	g.POST("/account/session/end", h.endSession, noStore, sessionLimit)
 	g.POST("/login/user/code", h.loginCode, noStore, limit)
 	g.POST("/account/totp/setup", h.totpBegin, noStore, limit)
 	g.POST("/account/totp/confirm", h.totpConfirm, noStore, limit)
 	g.POST("/account/totp/disable", h.totpDisable, noStore, limit)
 	g.GET("/account/totp/qr/:id", h.totpQRCode, noStore)
+	g.POST("/account/email", h.requestEmail, noStore, limit)
+	g.POST("/account/email/confirm", h.confirmEmail, noStore, limit)
+	g.POST("/account/recovery", h.newRecoveryCodes, noStore, limit)
 	g.POST("/account/export", h.exportData, noStore, limit)
 	g.POST("/account/delete", h.deleteAccount, noStore, limit)
 	// The addresses of POST-only steps, reached by GET (the language switch,
@@ -60,7 +66,8 @@ func (h *Handlers) accountRoutes(g *echo.Group) {
 		g.GET(path, h.toLogin, noStore)
 	}
 	for _, path := range []string{"/account/logout", "/account/signout-everywhere", "/account/password", "/account/profile", "/account/phrase", "/account/session/end",
-		"/account/totp/setup", "/account/totp/confirm", "/account/totp/disable", "/account/export", "/account/delete"} {
+		"/account/totp/setup", "/account/totp/confirm", "/account/totp/disable", "/account/export", "/account/delete",
+		"/account/email", "/account/email/confirm", "/account/recovery"} {
 		g.GET(path, h.accountGet, noStore)
 	}
 }
@@ -85,21 +92,7 @@ func (h *Handlers) accountLimiter() echo.MiddlewareFunc {
 	if n <= 0 {
 		n = 30
 	}
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate:      rate.Limit(float64(n) / 60),
-		Burst:     n,
-		ExpiresIn: 10 * time.Minute,
-	})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store:               store,
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		ErrorHandler: func(echo.Context, error) error {
-			return errs.E(errs.Forbidden, "error.forbidden")
-		},
-		DenyHandler: func(echo.Context, string, error) error {
-			return errs.E(errs.RateLimited, "error.rate_limited")
-		},
-	})
+	return perAddressLimit(n)
 }
 
 // formError renders page with the error's message when it is one the account
@@ -139,6 +132,21 @@ func (h *Handlers) register(c echo.Context) error {
 
 func (h *Handlers) loginForm(c echo.Context) error {
 	return h.render(c, http.StatusOK, views.LoginPage(views.LoginView{OneClick: true}), nil)
+}
+
+// loginKind is the login of a manager or a staff member: the same two steps
+// as a user's, under its own heading. Without accounts (or for a kind not
+// offered) it is fallback.
+func (h *Handlers) loginKind(fallback echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		kind := c.Param("kind")
+		if h.Accounts == nil || (kind != "manager" && kind != "staff") {
+			return fallback(c)
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		c.Response().Header().Set("Referrer-Policy", "no-referrer")
+		return h.render(c, http.StatusOK, views.LoginPage(views.LoginView{OneClick: true, Kind: kind}), nil)
+	}
 }
 
 func loginRetry(oneClick bool) func(string) templ.Component {
@@ -334,7 +342,7 @@ func (h *Handlers) accountPage(c echo.Context, s *accounts.Session, formToken st
 	if err != nil {
 		return err
 	}
-	v := views.AccountView{Token: formToken, Name: p.Name, Lang: p.Lang, NoticeID: noticeID, ErrorID: errorID, SecondFactor: p.SecondFactor}
+	v := views.AccountView{Token: formToken, Name: p.Name, Lang: p.Lang, Role: string(p.Role), NoticeID: noticeID, ErrorID: errorID, SecondFactor: p.SecondFactor}
 	for _, i := range list {
 		v.Sessions = append(v.Sessions, views.SessionLine{ID: i.ID, Label: i.Label, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Current: i.Current})
 	}
@@ -581,6 +589,53 @@ func (h *Handlers) totpQRCode(c echo.Context) error {
 		return errs.E(errs.NotFound, "error.not_found")
 	}
 	return c.Blob(http.StatusOK, "image/png", e.png)
+}
+
+// refused shows My account again with why a change was refused, or passes on
+// an error the account forms do not explain.
+func (h *Handlers) refused(c echo.Context, s *accounts.Session, token string, err error) error {
+	if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+		return err
+	}
+	return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+}
+
+// requestEmail checks the password and mails a code to the new address, then
+// asks for that code.
+func (h *Handlers) requestEmail(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		if err := h.Accounts.RequestEmailChange(c.Request().Context(), s, c.FormValue("password"), c.FormValue("email")); err != nil {
+			return h.refused(c, s, token, err)
+		}
+		return h.render(c, http.StatusOK, views.EmailCodePage(views.EmailCodeView{Token: token}), nil)
+	})
+}
+
+// confirmEmail makes the new address the account's with the mailed code; a
+// wrong code asks again.
+func (h *Handlers) confirmEmail(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		err := h.Accounts.ConfirmEmailChange(c.Request().Context(), s, c.FormValue("code"))
+		if errs.MessageIDOf(err) == accounts.MsgCodeWrong {
+			return h.render(c, classify(err).Status, views.EmailCodePage(views.EmailCodeView{Token: token, ErrorID: accounts.MsgCodeWrong}), nil)
+		}
+		if err != nil {
+			return h.refused(c, s, token, err)
+		}
+		return h.accountChange(c, "account.email.changed", func(*accounts.Session) error { return nil })
+	})
+}
+
+// newRecoveryCodes replaces the recovery codes (password asked) and shows the
+// new ones, once.
+func (h *Handlers) newRecoveryCodes(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		codes, err := h.Accounts.NewRecoveryCodes(c.Request().Context(), s, c.FormValue("password"))
+		if err != nil {
+			return h.refused(c, s, token, err)
+		}
+		return h.render(c, http.StatusOK, views.RecoveryCodesPage(views.RecoveryCodesView{Token: token, Codes: codes}), nil)
+	})
 }
 
 // exportData is "export my data": a JSON download of what the account holds.

@@ -912,3 +912,173 @@ func TestAccounts_NoSecretAtRestAfterAnHTTPJourney(t *testing.T) {
 		t.Fatalf("the journey was not logged at all:\n%s", a.logs.String())
 	}
 }
+
+func TestAccounts_ManagerAndStaffLoginLeadToTheTwoStepLogin(t *testing.T) {
+	a := newTestApp(t)
+	for _, kind := range []string{"manager", "staff"} {
+		w := a.get(t, "/en/login/"+kind)
+		wantStatus(t, w, http.StatusOK)
+		d := doc(t, w)
+		wantCount(t, d, `form[action="/en/login/user"] input[name="usercode"]`, 1)
+		wantCount(t, d, `form[action="/en/login/user"] input[name="oneclick"]`, 1)
+		if kind == "staff" {
+			wantText(t, d.Find("#login-kind"), "Support staff")
+		} else {
+			wantText(t, d.Find("#login-kind"), "Account manager")
+		}
+	}
+	wantStatus(t, a.get(t, "/en/login/nobody"), http.StatusOK) // still the "coming" page
+}
+
+func TestAccounts_StaffLogsInAndSeesItsRole(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode, err := a.accounts.CreateStaff(context.Background(), accounts.Agent, "Grace Hopper", "grace@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := j.activate(t, string(usercode), "cobalt lantern hums", false)
+	wantStatus(t, w, http.StatusOK)
+	d := doc(t, w)
+	wantText(t, d.Find("#account-role"), "Support agent")
+	wantText(t, d.Find("#role-later"), "ticket desk")
+
+	_, w = j.login(t, string(usercode), testPassword, false)
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find("#account-role"), "Support agent")
+}
+
+func TestAccounts_UserSeesItsRoleWithoutALaterNote(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
+	d := doc(t, j.activate(t, usercode, "amber falcon sings", false))
+	wantText(t, d.Find("#account-role"), "Basic user")
+	if d.Find("#role-later").Length() != 0 {
+		t.Error("a user is told of a later area")
+	}
+}
+
+// codeFromMail delivers the outbox and reads the newest .eml addressed to to,
+// returning its 6-digit code.
+func (a *testApp) codeFromMail(t testing.TB, to string) string {
+	t.Helper()
+	if _, err := a.outbox.Deliver(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
+	slices.Sort(files)
+	for i := len(files) - 1; i >= 0; i-- {
+		raw, err := os.ReadFile(files[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), to) {
+			continue
+		}
+		if m := regexp.MustCompile(`\b[0-9]{6}\b`).FindString(string(raw)); m != "" {
+			return m
+		}
+	}
+	t.Fatalf("no code mailed to %s", to)
+	return ""
+}
+
+func TestAccounts_EmailChangeIsConfirmedByACodeToTheNewAddress(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
+	w := j.activate(t, usercode, "silver otter hums", false)
+	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
+	wantCount(t, doc(t, w), `form[action="/en/account/email"] input[name="email"]`, 1)
+
+	// A wrong password changes nothing and asks for no code.
+	w = j.post(t, "/en/account/email", url.Values{"token": {token}, "email": {"ada@new.example.com"}, "password": {"wrong password here"}})
+	if w.Code == http.StatusOK {
+		t.Fatal("the change started with a wrong password")
+	}
+	w = j.post(t, "/en/account/email", url.Values{"token": {token}, "email": {"ada@new.example.com"}, "password": {testPassword}})
+	wantStatus(t, w, http.StatusOK)
+	d := doc(t, w)
+	wantCount(t, d, `form[action="/en/account/email/confirm"] input[name="code"]`, 1)
+	wantCount(t, d, `form[action="/en/account/email/confirm"] input[name="token"]`, 1)
+	code := a.codeFromMail(t, "ada@new.example.com")
+
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	w = j.post(t, "/en/account/email/confirm", url.Values{"token": {token}, "code": {wrong}})
+	if w.Code == http.StatusOK {
+		t.Fatal("a wrong code was accepted")
+	}
+	wantCount(t, doc(t, w), `form[action="/en/account/email/confirm"] input[name="code"]`, 1)
+	wantCount(t, doc(t, w), "#form-error", 1)
+
+	w = j.post(t, "/en/account/email/confirm", url.Values{"token": {token}, "code": {code}})
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find("main .notice"), "e-mail address has been changed")
+
+	s, err := a.accounts.Session(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.accounts.Profile(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Email != "ada@new.example.com" {
+		t.Fatalf("e-mail is %q", p.Email)
+	}
+	j.checkSecretsStayOut(t, usercode, testPassword, token, code)
+}
+
+func TestAccounts_NewRecoveryCodesAreShownOnceAndReplaceTheOld(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
+	w := j.activate(t, usercode, "silver otter hums", false)
+	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
+	_, old := j.setUpTOTP(t, token)
+
+	w = j.post(t, "/en/account", url.Values{"token": {token}})
+	wantCount(t, doc(t, w), `form[action="/en/account/recovery"] input[name="password"]`, 1)
+	w = j.post(t, "/en/account/recovery", url.Values{"token": {token}, "password": {"wrong password here"}})
+	if w.Code == http.StatusOK {
+		t.Fatal("new codes with a wrong password")
+	}
+	w = j.post(t, "/en/account/recovery", url.Values{"token": {token}, "password": {testPassword}})
+	wantStatus(t, w, http.StatusOK)
+	var fresh []string
+	doc(t, w).Find("#recovery-codes code").Each(func(_ int, s *goquery.Selection) { fresh = append(fresh, s.Text()) })
+	if len(fresh) == 0 {
+		t.Fatal("no new recovery codes shown")
+	}
+	for _, c := range old {
+		if slices.Contains(fresh, c) {
+			t.Fatalf("old code %q shown again", c)
+		}
+	}
+	// My account shows them no more.
+	w = j.post(t, "/en/account", url.Values{"token": {token}})
+	if strings.Contains(w.Body.String(), fresh[0]) {
+		t.Fatal("My account shows a recovery code")
+	}
+}
+
+func TestAccounts_EveryChangeIsLimitedPerAddressButLogoutNeverIs(t *testing.T) {
+	a := newTestApp(t)
+	limit := 4 * max(a.h.AccountLimit, 30)
+	var last int
+	for range limit + 1 {
+		last = a.post(t, "/en/account/profile", url.Values{"name": {"x"}}).Code
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("request %d to /account/profile answered %d, want 429", limit+1, last)
+	}
+	for range limit + 1 {
+		if code := a.post(t, "/en/account/logout", nil).Code; code == http.StatusTooManyRequests {
+			t.Fatal("logout was rate limited")
+		}
+	}
+}

@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
@@ -163,4 +165,61 @@ func TestBrowser_DeleteMyAccountWith1ClickEmptiesTheCookieJar(t *testing.T) {
 	b.typeInto("#usercode", usercode)
 	b.follow("sending the usercode", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
 	b.check("a decoy phrase", `document.querySelector("#phrase").textContent !== "silver otter hums"`)
+}
+
+// otherContext opens a second browser context (its own cookie jar) on the
+// same app and server as b: another browser of the same person.
+func (b *browserTab) otherContext() *browserTab {
+	t := b.t
+	t.Helper()
+	root := sharedBrowser(t)
+	timeoutCtx, cancelTimeout := context.WithTimeout(root, tabTimeout)
+	ctx, cancelTab := chromedp.NewContext(timeoutCtx, chromedp.WithNewBrowserContext())
+	t.Cleanup(func() { cancelTab(); cancelTimeout() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("opening a second context: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
+		t.Fatalf("focus emulation: %v", err)
+	}
+	return &browserTab{t: t, ctx: ctx, app: b.app, base: b.base}
+}
+
+func TestBrowser_SignOutEverywhereEndsTheOtherBrowsersSession(t *testing.T) {
+	b, usercode := accountJourney(t, true)
+
+	// The same person in another browser, 1-Click on (the default); on the
+	// way, the staff login page is checked with axe.
+	o := b.otherContext()
+	o.open("/en/login/staff", 200)
+	o.checkAccessibility("/en/login/staff")
+	o.open("/en/login/user", 200)
+	o.typeInto("#usercode", usercode)
+	o.follow("sending the usercode", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	o.typeInto("#password", testPassword)
+	o.follow("sending the password", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
+	o.check("My account in the other browser", `document.querySelector("#account-name").textContent === "Ada Lovelace"`)
+	o.check("the role", `document.querySelector("#account-role").textContent === "Basic user"`)
+	o.checkAccessibility("My account with role and e-mail change")
+	if n := len(o.storedCookies()); n != 1 {
+		t.Fatalf("the other browser stores %d cookies, want 1", n)
+	}
+
+	// The e-mail change's code page.
+	o.typeInto("#new-email", "ada@new.example.com")
+	o.typeInto("#email-password", testPassword)
+	o.follow("asking for the code", chromedp.Click(chromedp.CSS(`form[action="/en/account/email"] button`)))
+	o.check("the code page", `!!document.querySelector("#email-code")`)
+	o.checkAccessibility("e-mail change code")
+
+	// Sign out everywhere in the first browser.
+	b.open("/en/account", 200)
+	b.follow("signing out everywhere", chromedp.Click(chromedp.CSS(`form[action="/en/account/signout-everywhere"] button`)))
+	b.check("signed out", `!!document.querySelector("main h1")`)
+
+	// The other browser's My account now leads back to the login.
+	if _, err := chromedp.Run(o.ctx, chromedp.NavigateResponse(o.base+"/en/account")); err != nil {
+		t.Fatalf("opening My account again: %v", err)
+	}
+	o.check("the login", `!!document.querySelector("#usercode") && !document.querySelector("#account-name")`)
 }

@@ -151,10 +151,14 @@ func (h *Handlers) ipExtractor() echo.IPExtractor {
 }
 
 // voteLimiter bounds how fast one address can vote, whatever the article.
-func (h *Handlers) voteLimiter() echo.MiddlewareFunc {
+func (h *Handlers) voteLimiter() echo.MiddlewareFunc { return perAddressLimit(h.VoteLimit) }
+
+// perAddressLimit lets one client address make n requests a minute (in
+// bursts of up to n) through the routes it guards; past that, 429.
+func perAddressLimit(n int) echo.MiddlewareFunc {
 	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate:      rate.Limit(float64(h.VoteLimit) / 60),
-		Burst:     h.VoteLimit,
+		Rate:      rate.Limit(float64(n) / 60),
+		Burst:     n,
 		ExpiresIn: 10 * time.Minute,
 	})
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{

@@ -44,7 +44,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	if h.Accounts != nil {
 		h.accountRoutes(g)
 	}
-	g.GET("/login/:kind", h.coming("login.type.title", "coming.login"))
+	g.GET("/login/:kind", h.loginKind(h.coming("login.type.title", "coming.login")))
 	g.GET("/reset", h.coming("side.self.reset", "coming.reset"))
 	g.GET("/recover", h.coming("side.self.recover", "coming.recover"))
 	g.GET("/support", h.coming("side.self.support", "coming.support"))
