@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"mime"
@@ -26,6 +25,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/internal/store/storetest"
 )
 
 const testPassword = "violet harbour kettle 47 sings"
@@ -808,20 +808,6 @@ func TestAccounts_DeleteMyAccountEndsTheSessionAndLeavesADecoy(t *testing.T) {
 	}
 }
 
-// secretEncodings lists s as it could sit in a file: plain, hex and base64.
-func secretEncodings(s string) map[string]string {
-	b := []byte(s)
-	return map[string]string{
-		"plain":         s,
-		"hex":           hex.EncodeToString(b),
-		"HEX":           strings.ToUpper(hex.EncodeToString(b)),
-		"base64":        base64.StdEncoding.EncodeToString(b),
-		"base64 raw":    base64.RawStdEncoding.EncodeToString(b),
-		"base64url":     base64.URLEncoding.EncodeToString(b),
-		"base64url raw": base64.RawURLEncoding.EncodeToString(b),
-	}
-}
-
 // TestAccounts_NoSecretAtRestAfterAnHTTPJourney runs register → first login →
 // logins with 1-Click off and on → password change → logout through the
 // handlers, then scans the SQLite file, its WAL and the log for the usercode
@@ -869,25 +855,11 @@ func TestAccounts_NoSecretAtRestAfterAnHTTPJourney(t *testing.T) {
 		"phrase":              phrase,
 	}
 	scan := func(when string) (found []string) {
-		files := map[string][]byte{"log": []byte(a.logs.String())}
-		for _, suffix := range []string{"", "-wal"} {
-			b, err := os.ReadFile(a.db.Path + suffix)
-			if err != nil && suffix == "" {
-				t.Fatal(err)
-			}
-			files["database"+suffix] = b
-		}
-		if len(files["database-wal"]) == 0 && when == "live" {
+		if when == "live" && storetest.WALSize(a.db) == 0 {
 			t.Fatal("no WAL to scan")
 		}
-		for file, content := range files {
-			for what, s := range secrets {
-				for enc, needle := range secretEncodings(s) {
-					if bytes.Contains(content, []byte(needle)) {
-						found = append(found, when+": "+file+" holds the "+what+" ("+enc+")")
-					}
-				}
-			}
+		for _, f := range storetest.FindSecrets(t, a.db, []byte(a.logs.String()), secrets) {
+			found = append(found, when+": "+f)
 		}
 		return found
 	}

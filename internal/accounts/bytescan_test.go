@@ -4,25 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
-)
 
-// encodings lists s as it could sit in a file: plain, hex and base64.
-func encodings(s string) map[string]string {
-	b := []byte(s)
-	return map[string]string{
-		"plain":         s,
-		"hex":           hex.EncodeToString(b),
-		"HEX":           strings.ToUpper(hex.EncodeToString(b)),
-		"base64":        base64.StdEncoding.EncodeToString(b),
-		"base64 raw":    base64.RawStdEncoding.EncodeToString(b),
-		"base64url":     base64.URLEncoding.EncodeToString(b),
-		"base64url raw": base64.RawURLEncoding.EncodeToString(b),
-	}
-}
+	"zerodesk/internal/store/storetest"
+)
 
 // TestNoSecretAtRest walks a user through registration, first login, logins,
 // a failure and sign-out everywhere, then scans the database file, its WAL and
@@ -77,25 +63,11 @@ func TestNoSecretAtRest(t *testing.T) {
 		"e-mail":                 email,
 	}
 	scan := func(when string) (found []string) {
-		files := map[string][]byte{"log": e.logs.Bytes()}
-		for _, suffix := range []string{"", "-wal"} {
-			b, err := os.ReadFile(e.db.Path + suffix)
-			if err != nil && suffix == "" {
-				t.Fatal(err)
-			}
-			files["database"+suffix] = b
-		}
-		if len(files["database-wal"]) == 0 && when == "live" {
+		if when == "live" && storetest.WALSize(e.db) == 0 {
 			t.Fatal("no WAL to scan")
 		}
-		for file, content := range files {
-			for what, s := range secrets {
-				for enc, needle := range encodings(s) {
-					if bytes.Contains(content, []byte(needle)) {
-						found = append(found, when+": "+file+" holds the "+what+" ("+enc+")")
-					}
-				}
-			}
+		for _, f := range storetest.FindSecrets(t, e.db, e.logs.Bytes(), secrets) {
+			found = append(found, when+": "+f)
 		}
 		return found
 	}
