@@ -95,6 +95,27 @@ func (a *Accounts) countLogin(ctx context.Context, lookup, addrKey []byte) (addr
 	return addrOK, usercodeOK, errs.Wrap(err, "accounts: count attempt")
 }
 
+// attempt opens every password attempt the same way, so the login paths
+// cannot drift apart: the attempt is counted for the usercode and the address
+// before anything is checked, a limited address is refused, and the account
+// (nil when unknown) is loaded. usercodeOK is false while the usercode is
+// locked; the caller still does the same hashing work either way.
+func (a *Accounts) attempt(ctx context.Context, u Usercode, addr, what string) (lookup, addrKey []byte, usercodeOK bool, row *accountRow, err error) {
+	lookup, addrKey = a.lookupOf(u), a.addressKey(addr)
+	addrOK, usercodeOK, err := a.countLogin(ctx, lookup, addrKey)
+	if err != nil {
+		return nil, nil, false, nil, err
+	}
+	if !addrOK {
+		return nil, nil, false, nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
+	}
+	row, err = loadAccount(ctx, a.db.Read, sqlAccountByLookup, lookup)
+	if err != nil {
+		return nil, nil, false, nil, errs.Wrap(err, what)
+	}
+	return lookup, addrKey, usercodeOK, row, nil
+}
+
 // Step2 checks the password. A wrong password, an unknown usercode, a pending
 // account and a locked usercode all give the same forbidden error
 // (MsgLoginFailed) after the same work: one Argon2id hash, on a salt derived
@@ -108,17 +129,9 @@ func (a *Accounts) Step2(ctx context.Context, c Credentials) (*Login, error) {
 	if err != nil {
 		return nil, err
 	}
-	lookup, addrKey := a.lookupOf(u), a.addressKey(c.Addr)
-	addrOK, usercodeOK, err := a.countLogin(ctx, lookup, addrKey)
+	lookup, addrKey, usercodeOK, row, err := a.attempt(ctx, u, c.Addr, "accounts: step 2")
 	if err != nil {
 		return nil, err
-	}
-	if !addrOK {
-		return nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
-	}
-	row, err := loadAccount(ctx, a.db.Read, sqlAccountByLookup, lookup)
-	if err != nil {
-		return nil, errs.Wrap(err, "accounts: step 2")
 	}
 	usable := usercodeOK && row != nil && (row.state == Active || row.state == Suspended)
 	dk, stale, err := a.verifyPassword(ctx, row, lookup, c.Password, usable)
@@ -199,17 +212,9 @@ func (a *Accounts) Activate(ctx context.Context, f FirstLogin) (*Login, error) {
 	if err != nil {
 		return nil, err
 	}
-	lookup, addrKey := a.lookupOf(u), a.addressKey(f.Addr)
-	addrOK, usercodeOK, err := a.countLogin(ctx, lookup, addrKey)
+	lookup, addrKey, usercodeOK, row, err := a.attempt(ctx, u, f.Addr, "accounts: activate")
 	if err != nil {
 		return nil, err
-	}
-	if !addrOK {
-		return nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
-	}
-	row, err := loadAccount(ctx, a.db.Read, sqlAccountByLookup, lookup)
-	if err != nil {
-		return nil, errs.Wrap(err, "accounts: activate")
 	}
 	if !usercodeOK || row == nil || row.state != Pending || a.pendingExpired(row) {
 		// The same Argon2id work as a real activation.
