@@ -9,6 +9,7 @@ import (
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/kb"
+	"zerodesk/internal/tickets"
 	"zerodesk/locales"
 	"zerodesk/static"
 )
@@ -43,6 +44,9 @@ type Handlers struct {
 	// AccountLimit is how many registrations and login steps one address may
 	// send per minute.
 	AccountLimit int
+	// Tickets is the support-ticket service; nil leaves the ticket pages and
+	// the desk as "coming" pages.
+	Tickets *tickets.Service
 
 	pages pageCache
 	totp  totpSetups // two-step set-ups between password and code, in memory
@@ -56,6 +60,7 @@ type Config struct {
 	Log            *slog.Logger
 	TrustedProxies []*net.IPNet
 	Accounts       *accounts.Accounts
+	Tickets        *tickets.Service
 }
 
 // New builds the handlers.
@@ -73,5 +78,6 @@ func New(cfg Config) *Handlers {
 		VoteLimit:      20,
 		Accounts:       cfg.Accounts,
 		AccountLimit:   30,
+		Tickets:        cfg.Tickets,
 	}
 }

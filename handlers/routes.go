@@ -45,10 +45,12 @@ func (h *Handlers) Echo() *echo.Echo {
 		h.accountRoutes(g)
 	}
 	g.GET("/login/:kind", h.loginKind(h.coming("login.type.title", "coming.login")))
-	g.GET("/reset", h.coming("side.self.reset", "coming.reset"))
-	g.GET("/recover", h.coming("side.self.recover", "coming.recover"))
-	g.GET("/support", h.coming("side.self.support", "coming.support"))
-	g.GET("/browser-test", h.coming("side.browser_test", "coming.browser_test"))
+	// Each room registers its own routes from its own file.
+	h.selfServiceRoutes(g) // selfservice.go: Reset Account, Recover Account
+	h.managerRoutes(g)     // manage.go: account managers
+	h.browserTestRoutes(g) // browsertest.go
+	h.supportRoutes(g)     // support.go: tickets for visitors and users
+	h.deskRoutes(g)        // desk.go: the agents' desk
 	g.RouteNotFound("/*", notFound)
 	e.RouteNotFound("/*", notFound)
 	return e

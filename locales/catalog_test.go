@@ -11,7 +11,7 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// messageFile is one active.LANG.toml: message ID → plural form → text.
+// readMessageFile reads one ROOM.LANG.toml: message ID → plural form → text.
 func readMessageFile(t *testing.T, name string) map[string]map[string]string {
 	t.Helper()
 	raw, err := fs.ReadFile(files, name)
@@ -51,46 +51,73 @@ func TestEveryShippedLanguageHasAMessageFile(t *testing.T) {
 	}
 }
 
+// Each room's file in each language has exactly the messages of the room's
+// English file, and no ID is declared by two rooms.
 func TestEveryLanguageHasExactlyTheEnglishMessagesAndPlaceholders(t *testing.T) {
-	source := readMessageFile(t, "active.en.toml")
-	names, _ := fs.Glob(files, "active.*.toml")
-	for _, name := range names {
-		if name == "active.en.toml" {
-			continue
+	english, _ := fs.Glob(files, "*.en.toml")
+	if len(english) == 0 {
+		t.Fatal("no English message files")
+	}
+	owner := map[string]string{}
+	for _, en := range english {
+		room := strings.TrimSuffix(en, ".en.toml")
+		for id := range readMessageFile(t, en) {
+			if other, dup := owner[id]; dup {
+				t.Errorf("%q is declared in %s and %s", id, other, en)
+			}
+			owner[id] = en
 		}
-		m := readMessageFile(t, name)
-		for id, forms := range source {
-			tr, ok := m[id]
-			if !ok {
-				t.Errorf("%s lacks %q", name, id)
+		for _, lang := range shipped[1:] {
+			name := room + "." + lang + ".toml"
+			if _, err := fs.Stat(files, name); err != nil {
+				t.Errorf("%s is missing", name)
 				continue
 			}
-			want := placeholders(forms["other"])
-			for form, text := range tr {
-				if form == "description" || form == "hash" {
-					continue
-				}
-				if strings.TrimSpace(text) == "" {
-					t.Errorf("%s %q %s is empty", name, id, form)
-				}
-				got := placeholders(text)
-				// A plural form may say "one" in words instead of {{.Count}}.
-				if form != "other" && slices.Contains(want, "Count") && !slices.Contains(got, "Count") {
-					got = append(got, "Count")
-					slices.Sort(got)
-				}
-				if !slices.Equal(got, want) {
-					t.Errorf("%s %q (%s) has placeholders %v, English has %v", name, id, form, got, want)
-				}
+			compareWithEnglish(t, readMessageFile(t, en), name)
+		}
+	}
+	all, _ := fs.Glob(files, "*.toml")
+	for _, name := range all {
+		if !slices.Contains(shipped, FileLanguage(name)) {
+			t.Errorf("%s: not ROOM.LANG.toml with a shipped language", name)
+		}
+	}
+}
+
+func compareWithEnglish(t *testing.T, source map[string]map[string]string, name string) {
+	t.Helper()
+	m := readMessageFile(t, name)
+	for id, forms := range source {
+		tr, ok := m[id]
+		if !ok {
+			t.Errorf("%s lacks %q", name, id)
+			continue
+		}
+		want := placeholders(forms["other"])
+		for form, text := range tr {
+			if form == "description" || form == "hash" {
+				continue
 			}
-			if _, ok := tr["other"]; !ok {
-				t.Errorf("%s %q has no 'other' form", name, id)
+			if strings.TrimSpace(text) == "" {
+				t.Errorf("%s %q %s is empty", name, id, form)
+			}
+			got := placeholders(text)
+			// A plural form may say "one" in words instead of {{.Count}}.
+			if form != "other" && slices.Contains(want, "Count") && !slices.Contains(got, "Count") {
+				got = append(got, "Count")
+				slices.Sort(got)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s %q (%s) has placeholders %v, English has %v", name, id, form, got, want)
 			}
 		}
-		for _, id := range slices.Sorted(maps.Keys(m)) {
-			if _, ok := source[id]; !ok {
-				t.Errorf("%s has %q, which English does not", name, id)
-			}
+		if _, ok := tr["other"]; !ok {
+			t.Errorf("%s %q has no 'other' form", name, id)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		if _, ok := source[id]; !ok {
+			t.Errorf("%s has %q, which English does not", name, id)
 		}
 	}
 }

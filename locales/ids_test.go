@@ -76,17 +76,20 @@ func usedMessageIDs(t *testing.T) map[string][]string {
 
 func englishIDs(t *testing.T) map[string]bool {
 	t.Helper()
-	raw, err := fs.ReadFile(os.DirFS("."), "active.en.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := toml.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
+	names, _ := fs.Glob(os.DirFS("."), "*.en.toml")
 	ids := map[string]bool{}
-	for id := range m {
-		ids[id] = true
+	for _, name := range names {
+		raw, err := fs.ReadFile(os.DirFS("."), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := toml.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		for id := range m {
+			ids[id] = true
+		}
 	}
 	return ids
 }

@@ -18,7 +18,11 @@ import (
 	"golang.org/x/text/number"
 )
 
-//go:embed active.*.toml
+// Message files are ROOM.LANG.toml: active.* for the portal and accounts, and
+// one set per later room (tickets.*, desk.*, …) so that rooms never edit the
+// same file. Every room has a file for every language.
+//
+//go:embed *.toml
 var files embed.FS
 
 // Default is the source language: every message exists in it.
@@ -53,21 +57,25 @@ type Catalog struct {
 // Load builds the catalog from the embedded message files.
 func Load() (*Catalog, error) { return LoadFS(files) }
 
-// LoadFS builds a catalog from active.LANG.toml files in fsys.
+// LoadFS builds a catalog from the ROOM.LANG.toml files in fsys.
 func LoadFS(fsys fs.FS) (*Catalog, error) {
 	bundle := i18n.NewBundle(language.MustParse(Default))
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	names, err := fs.Glob(fsys, "active.*.toml")
+	names, err := fs.Glob(fsys, "*.*.toml")
 	if err != nil {
 		return nil, err
 	}
 	c := &Catalog{bundle: bundle, localizers: map[string]*Localizer{}}
+	seen := map[string]bool{}
 	for _, name := range names {
 		if _, err := bundle.LoadMessageFileFS(fsys, name); err != nil {
 			return nil, fmt.Errorf("load %s: %w", name, err)
 		}
-		code := strings.TrimSuffix(strings.TrimPrefix(path.Base(name), "active."), ".toml")
-		c.langs = append(c.langs, code)
+		code := FileLanguage(name)
+		if !seen[code] {
+			seen[code] = true
+			c.langs = append(c.langs, code)
+		}
 	}
 	sort.Slice(c.langs, func(i, j int) bool {
 		if (c.langs[i] == Default) != (c.langs[j] == Default) {
@@ -85,6 +93,12 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	}
 	c.matcher = language.NewMatcher(tags)
 	return c, nil
+}
+
+// FileLanguage is the language code of a message file name ROOM.LANG.toml.
+func FileLanguage(name string) string {
+	_, rest, _ := strings.Cut(path.Base(name), ".")
+	return strings.TrimSuffix(rest, ".toml")
 }
 
 // Languages lists the URL codes of the UI languages, the default first.

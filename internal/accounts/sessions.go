@@ -283,3 +283,24 @@ func (a *Accounts) Prune(ctx context.Context) error {
 		return nil
 	}), "accounts: prune")
 }
+
+// WrapForAccount wraps key (another room's key, such as a ticket thread's)
+// under the signed-in account's data key, so that only this account, signed
+// in, can unwrap it again. The data key itself never leaves this package.
+func (a *Accounts) WrapForAccount(s *Session, key, ad []byte) ([]byte, error) {
+	dk, err := a.dataKey(s)
+	if err != nil {
+		return nil, err
+	}
+	return crypt.WrapKey(dk, key, ad)
+}
+
+// UnwrapForAccount opens what WrapForAccount wrapped for the same account. It
+// fails once the account's data key was replaced (Reset Account).
+func (a *Accounts) UnwrapForAccount(s *Session, wrapped, ad []byte) ([]byte, error) {
+	dk, err := a.dataKey(s)
+	if err != nil {
+		return nil, err
+	}
+	return crypt.UnwrapKey(dk, wrapped, ad)
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
 )
 
@@ -141,5 +142,30 @@ func TestSession_ListEndOneEndOthersEndAll(t *testing.T) {
 	e.db.Read.QueryRow(`SELECT count(*) FROM account_sessions`).Scan(&n)
 	if n != 1 {
 		t.Fatalf("%d sessions left, want only the other account's", n)
+	}
+}
+
+func TestWrapForAccount_OnlyTheSameAccountUnwraps(t *testing.T) {
+	e := newEnv(t)
+	u, l := e.active("Ana", "ana@example.org")
+	_, other := e.active("Ben", "ben@example.org")
+	key := crypt.NewKey()
+	ad := []byte("thread|7")
+	wrapped, err := e.acc.WrapForAccount(e.session(l.Token), key, ad)
+	mustOK(t, err)
+	// A later session of the same account opens it: the data key, not the
+	// session, is what wraps.
+	again, err := e.login(u, goodPassword, "192.0.2.9")
+	mustOK(t, err)
+	got, err := e.acc.UnwrapForAccount(e.session(again.Token), wrapped, ad)
+	mustOK(t, err)
+	if !bytes.Equal(got, key) {
+		t.Fatal("unwrapped a different key")
+	}
+	if _, err := e.acc.UnwrapForAccount(e.session(other.Token), wrapped, ad); err == nil {
+		t.Fatal("another account unwrapped the key")
+	}
+	if _, err := e.acc.UnwrapForAccount(e.session(again.Token), wrapped, []byte("thread|8")); err == nil {
+		t.Fatal("unwrapped under other associated data")
 	}
 }
