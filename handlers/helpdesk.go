@@ -21,11 +21,26 @@ func lang(c echo.Context) string { return views.Lang(c.Request().Context()) }
 // root sends a visitor to the home page in the language their browser asks for.
 func (h *Handlers) root(c echo.Context) error {
 	c.Response().Header().Add("Vary", "Accept-Language")
-	target := "/" + h.Locales.Negotiate(c.Request().Header.Get("Accept-Language")) + "/"
+	c.Response().Header().Add("Vary", "Cookie")
+	target := "/" + h.preferredLanguage(c) + "/"
 	if q := c.QueryString(); q != "" {
 		target += "?" + q
 	}
 	return c.Redirect(http.StatusFound, target)
+}
+
+// preferredLanguage is the language for a URL that names none: the saved
+// preference of a signed-in (1-Click) user, else the browser's Accept-Language,
+// else the default.
+func (h *Handlers) preferredLanguage(c echo.Context) string {
+	if h.Accounts != nil {
+		if ck, err := c.Cookie(h.cookieName(c)); err == nil && ck.Value != "" {
+			if s, err := h.Accounts.Session(c.Request().Context(), ck.Value); err == nil && h.Locales.Supported(s.Lang) {
+				return s.Lang
+			}
+		}
+	}
+	return h.Locales.Negotiate(c.Request().Header.Get("Accept-Language"))
 }
 
 // languageRoot sends /en to /en/.

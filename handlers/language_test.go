@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -202,5 +203,39 @@ func TestDates_AreWrittenInTheVisitorsLanguage(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("German date %q has no German month name", date)
+	}
+}
+
+// The language of a URL without one: the signed-in user's saved preference
+// comes before the browser's Accept-Language (PRODUCT: URL, preference,
+// Accept-Language, default).
+func TestRoot_SignedInUsersSavedLanguageComesBeforeTheBrowsers(t *testing.T) {
+	a := newTestApp(t)
+	j := &journey{a: a}
+	usercode := j.register(t, "Lise Meitner", "lise@example.com")
+	activated := j.activate(t, usercode, "amber falcon sings", true)
+	wantStatus(t, activated, http.StatusSeeOther)
+	cookies := activated.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("1-Click activation set %d cookies", len(cookies))
+	}
+	cookie := "zd=" + cookies[0].Value
+	w := a.post(t, "/en/account/profile", url.Values{"name": {"Lise Meitner"}, "language": {"de"}}, "Cookie", cookie)
+	wantStatus(t, w, http.StatusOK)
+
+	w = a.get(t, "/", "Accept-Language", "fr", "Cookie", cookie)
+	if loc := w.Header().Get("Location"); loc != "/de/" {
+		t.Fatalf("signed in: / goes to %q, want the saved /de/", loc)
+	}
+	if vary := w.Header().Values("Vary"); !slices.Contains(vary, "Cookie") {
+		t.Errorf("Vary = %v: a shared cache would give everyone one user's language", vary)
+	}
+	w = a.get(t, "/", "Accept-Language", "fr")
+	if loc := w.Header().Get("Location"); loc != "/fr/" {
+		t.Fatalf("visitor: / goes to %q, want /fr/", loc)
+	}
+	w = a.get(t, "/", "Accept-Language", "fr", "Cookie", "zd=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+	if loc := w.Header().Get("Location"); loc != "/fr/" {
+		t.Fatalf("stale cookie: / goes to %q, want /fr/", loc)
 	}
 }
