@@ -1,9 +1,270 @@
 package handlers
 
-import "github.com/labstack/echo/v4"
+import (
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"zerodesk/internal/accounts"
+	"zerodesk/internal/errs"
+	"zerodesk/views"
+)
+
+// Reset Account and Recover Account (the Self-Management panel), and their
+// parts of My account: the recovery record set-up and "my account may be
+// compromised". The anonymous flows set no cookie and carry their state
+// (usercode, reset flow id) in hidden form fields only, never in a URL.
+
+// recoveryFileMax bounds an uploaded recovery file (a few hundred bytes in
+// practice; the whole request is under the 64K body limit anyway).
+const recoveryFileMax = 4096
 
 // selfServiceRoutes registers Reset Account and Recover Account (issue 6).
 func (h *Handlers) selfServiceRoutes(g *echo.Group) {
-	g.GET("/reset", h.coming("side.self.reset", "coming.reset"))
-	g.GET("/recover", h.coming("side.self.recover", "coming.recover"))
+	if h.Accounts == nil {
+		g.GET("/reset", h.coming("side.self.reset", "selfservice.unavailable"))
+		g.GET("/recover", h.coming("side.self.recover", "selfservice.unavailable"))
+		return
+	}
+	limit := h.accountLimiter()
+	g.GET("/reset", h.resetForm, noStore)
+	g.POST("/reset", h.resetStart, noStore, limit)
+	g.POST("/reset/confirm", h.resetConfirm, noStore, limit)
+	g.GET("/recover", h.recoverForm, noStore)
+	g.POST("/recover", h.recoverStart, noStore, limit)
+	g.POST("/recover/answer", h.recoverAnswer, noStore, limit)
+	g.POST("/account/recover-setup", h.recoverySetup, noStore, limit)
+	g.POST("/account/recover-setup/file", h.recoveryFile, noStore, limit)
+	g.POST("/account/recover-remove", h.recoveryRemove, noStore, limit)
+	g.POST("/account/reset", h.resetSignedIn, noStore, limit)
+	// POST-only steps reached by GET go back to where their flow starts.
+	g.GET("/reset/confirm", h.redirectTo("/reset"), noStore)
+	g.GET("/recover/answer", h.redirectTo("/recover"), noStore)
+	for _, path := range []string{"/account/recover-setup", "/account/recover-setup/file", "/account/recover-remove", "/account/reset"} {
+		g.GET(path, h.accountGet, noStore)
+	}
+}
+
+func (h *Handlers) redirectTo(path string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), path))
+	}
+}
+
+// displayUsercode is the usercode as the hidden fields carry it: its
+// normalized form, whoever typed it how (so known and unknown ones look alike).
+func displayUsercode(s string) string {
+	u, err := accounts.NormalizeUsercode(s)
+	if err != nil {
+		return strings.TrimSpace(s)
+	}
+	return u.Display()
+}
+
+func (h *Handlers) resetForm(c echo.Context) error {
+	return h.render(c, http.StatusOK, views.ResetStartPage(views.ResetStartView{}), nil)
+}
+
+// resetStart asks for a code by e-mail. Whether or not the usercode and the
+// address match an account, the answer is the same code page.
+func (h *Handlers) resetStart(c echo.Context) error {
+	v := views.ResetStartView{Usercode: c.FormValue("usercode"), Email: c.FormValue("email")}
+	flow, err := h.Accounts.StartReset(c.Request().Context(), accounts.ResetRequest{Usercode: v.Usercode, Email: v.Email, Addr: c.RealIP()})
+	if err != nil {
+		return h.formError(c, err, func(id string) templ.Component {
+			v.ErrorID = id
+			return views.ResetStartPage(v)
+		})
+	}
+	return h.render(c, http.StatusOK, views.ResetCodePage(views.ResetCodeView{Usercode: displayUsercode(v.Usercode), Flow: flow}), nil)
+}
+
+// resetConfirm checks the code and resets the account.
+func (h *Handlers) resetConfirm(c echo.Context) error {
+	v := views.ResetCodeView{Usercode: displayUsercode(c.FormValue("usercode")), Flow: c.FormValue("flow"),
+		Code: strings.TrimSpace(c.FormValue("code")), Name: c.FormValue("name")}
+	err := h.Accounts.FinishReset(c.Request().Context(), accounts.ResetFinish{
+		Usercode: v.Usercode, Flow: v.Flow, Code: v.Code, Name: v.Name,
+		Password: c.FormValue("password"), Phrase: c.FormValue("phrase"), Confirmed: c.FormValue("confirm") == "yes",
+		Addr: c.RealIP(),
+	})
+	if err != nil {
+		if id := errs.MessageIDOf(err); id == accounts.MsgResetFlowDead || id == accounts.MsgUsercodeInvalid {
+			return h.formError(c, err, func(id string) templ.Component {
+				return views.ResetStartPage(views.ResetStartView{ErrorID: id})
+			})
+		}
+		if errs.MessageIDOf(err) == accounts.MsgCodeWrong {
+			v.Code = ""
+		}
+		return h.formError(c, err, func(id string) templ.Component {
+			v.ErrorID = id
+			return views.ResetCodePage(v)
+		})
+	}
+	return h.render(c, http.StatusOK, views.ResetDonePage(), nil)
+}
+
+func (h *Handlers) recoverForm(c echo.Context) error {
+	return h.render(c, http.StatusOK, views.RecoverStartPage(views.RecoverStartView{}), nil)
+}
+
+// recoverLocked shows until when the usercode's recovery is locked, when err
+// is that lock; ok is false for any other error.
+func (h *Handlers) recoverLocked(c echo.Context, err error) (bool, error) {
+	var e *errs.Error
+	if errs.MessageIDOf(err) != accounts.MsgRecoverLocked || !errors.As(err, &e) {
+		return false, nil
+	}
+	until, _ := e.Data["Until"].(time.Time)
+	c.Response().Header().Set("Retry-After", "3600")
+	return true, h.render(c, http.StatusTooManyRequests, views.RecoverLockedPage(views.RecoverLockedView{Until: until}), nil)
+}
+
+// recoverStart shows the question (or asks for the key) of the usercode; an
+// unknown usercode gets a decoy with the same markup.
+func (h *Handlers) recoverStart(c echo.Context) error {
+	usercode := c.FormValue("usercode")
+	p, err := h.Accounts.RecoverStart(c.Request().Context(), usercode)
+	if err != nil {
+		if locked, lerr := h.recoverLocked(c, err); locked {
+			return lerr
+		}
+		return h.formError(c, err, func(id string) templ.Component {
+			return views.RecoverStartPage(views.RecoverStartView{Usercode: usercode, ErrorID: id})
+		})
+	}
+	return h.render(c, http.StatusOK, views.RecoverAnswerPage(recoverView(displayUsercode(usercode), p)), nil)
+}
+
+func recoverView(usercode string, p accounts.RecoverPrompt) views.RecoverAnswerView {
+	return views.RecoverAnswerView{Usercode: usercode, ByKey: p.Method == accounts.RecoveryByKey, QuestionID: p.Question}
+}
+
+// recoverAnswer opens the recovery record with the answer or key (and the
+// file) and sets the new password and phrase.
+func (h *Handlers) recoverAnswer(c echo.Context) error {
+	ctx := c.Request().Context()
+	usercode := displayUsercode(c.FormValue("usercode"))
+	file, err := uploadedFile(c, "file")
+	if err != nil {
+		return err
+	}
+	err = h.Accounts.Recover(ctx, accounts.RecoverRequest{
+		Usercode: usercode, Secret: c.FormValue("secret"), File: file,
+		Password: c.FormValue("password"), Phrase: c.FormValue("phrase"), Addr: c.RealIP(),
+	})
+	if err != nil {
+		if locked, lerr := h.recoverLocked(c, err); locked {
+			return lerr
+		}
+		if errs.MessageIDOf(err) == accounts.MsgUsercodeInvalid {
+			return h.formError(c, err, func(id string) templ.Component {
+				return views.RecoverStartPage(views.RecoverStartView{ErrorID: id})
+			})
+		}
+		// The same prompt again (the account's, or the same decoy).
+		p, perr := h.Accounts.RecoverStart(ctx, usercode)
+		if perr != nil {
+			if locked, lerr := h.recoverLocked(c, perr); locked {
+				return lerr
+			}
+			return perr
+		}
+		return h.formError(c, err, func(id string) templ.Component {
+			v := recoverView(usercode, p)
+			v.ErrorID = id
+			return views.RecoverAnswerPage(v)
+		})
+	}
+	return h.render(c, http.StatusOK, views.RecoverDonePage(), nil)
+}
+
+// uploadedFile reads an optional uploaded file (nil when none was sent).
+func uploadedFile(c echo.Context, field string) ([]byte, error) {
+	fh, err := c.FormFile(field)
+	if err != nil || fh.Size == 0 {
+		return nil, nil // no file: not an error, the record may be kept here
+	}
+	if fh.Size > recoveryFileMax {
+		return nil, nil // not a recovery file: it will not open anything
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, recoveryFileMax))
+}
+
+// recoveryView is the recovery part of My account.
+func (h *Handlers) recoveryView(c echo.Context, s *accounts.Session) (views.RecoveryView, error) {
+	info, err := h.Accounts.Recovery(c.Request().Context(), s)
+	if err != nil {
+		return views.RecoveryView{}, err
+	}
+	return views.RecoveryView{Allowed: info.Allowed, Set: info.Set, ByKey: info.Method == accounts.RecoveryByKey,
+		QuestionID: info.Question, Kept: info.Kept, Since: info.CreatedAt, Questions: accounts.Questions}, nil
+}
+
+// recoverySetup sets up (or replaces) the recovery record and shows the key
+// once, with the file's download when the record is not kept here.
+func (h *Handlers) recoverySetup(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		issued, err := h.Accounts.SetUpRecovery(c.Request().Context(), s, accounts.RecoverySetup{
+			Password: c.FormValue("password"), Method: accounts.RecoveryMethod(c.FormValue("method")),
+			Question: c.FormValue("question"), Answer: c.FormValue("answer"), Keep: c.FormValue("keep") != "no",
+		})
+		if err != nil {
+			return h.refused(c, s, token, err)
+		}
+		v := views.RecoverySetupDoneView{Token: token, Key: issued.Key}
+		if issued.File != nil {
+			sealed, _ := accounts.ParseRecoveryFile(issued.File)
+			v.Record = base64.RawURLEncoding.EncodeToString(sealed)
+		}
+		return h.render(c, http.StatusOK, views.RecoverySetupDonePage(v), nil)
+	})
+}
+
+// recoveryFile sends the recovery file of a record just set up: the sealed
+// record from the set-up page's form, back as a download (it opens nothing
+// without the answer or key, the database and the server secret).
+func (h *Handlers) recoveryFile(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		sealed, err := base64.RawURLEncoding.DecodeString(c.FormValue("record"))
+		if err != nil || len(sealed) == 0 || len(sealed) > recoveryFileMax {
+			return errs.E(errs.Invalid, "error.bad_request")
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="zerodesk-recovery.json"`)
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, accounts.RecoveryFile(sealed))
+	})
+}
+
+func (h *Handlers) recoveryRemove(c echo.Context) error {
+	return h.accountChange(c, "selfservice.setup.removed", func(s *accounts.Session) error {
+		return h.Accounts.RemoveRecovery(c.Request().Context(), s, c.FormValue("password"))
+	})
+}
+
+// resetSignedIn is "my account may be compromised": the reset in one step,
+// after the current password. Every session ends, this one too.
+func (h *Handlers) resetSignedIn(c echo.Context) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		err := h.Accounts.ResetSignedIn(c.Request().Context(), s, accounts.SignedInReset{
+			Current: c.FormValue("current"), Name: c.FormValue("name"), Password: c.FormValue("password"),
+			Phrase: c.FormValue("phrase"), Confirmed: c.FormValue("confirm") == "yes",
+		})
+		if err != nil {
+			return h.refused(c, s, token, err)
+		}
+		h.endCookie(c)
+		return h.render(c, http.StatusOK, views.ResetDonePage(), nil)
+	})
 }

@@ -112,6 +112,8 @@ type Limits struct {
 	RegistrationsPerMail int           // registrations per e-mail address per day [3] (silently dropped above)
 
 	CodeTTL time.Duration // e-mailed one-time codes live [10 min]
+
+	MembersPerHour int // users one account manager may add per hour [20]
 }
 
 func (l *Limits) defaults() {
@@ -137,6 +139,7 @@ func (l *Limits) defaults() {
 	set(&l.RegistrationsPerAdr, 10)
 	set(&l.RegistrationsPerMail, 3)
 	setD(&l.CodeTTL, 10*time.Minute)
+	set(&l.MembersPerHour, 20)
 }
 
 // Options configure Accounts.

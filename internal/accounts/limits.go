@@ -19,6 +19,7 @@ const (
 	scopeRegAddress  scope = "register-address"
 	scopeRegEmail    scope = "register-email"
 	scopeEmailChange scope = "email-change" // key: account lookup; codes sent per hour
+	scopeMemberAdd   scope = "member-add"   // key: the manager's lookup; members added per hour (members.go)
 )
 
 type limit struct {
@@ -28,6 +29,13 @@ type limit struct {
 }
 
 func (a *Accounts) limitOf(s scope) limit {
+	// Reset and Recover Account keep their numbers in reset.go and recover.go.
+	if l, ok := a.resetLimit(s); ok {
+		return l
+	}
+	if l, ok := a.recoverLimit(s); ok {
+		return l
+	}
 	switch s {
 	case scopeUsercode:
 		return limit{a.lim.UsercodeFailures, a.lim.Window, a.lim.Lock}
@@ -37,6 +45,8 @@ func (a *Accounts) limitOf(s scope) limit {
 		return limit{a.lim.RegistrationsPerAdr, time.Hour, time.Hour}
 	case scopeRegEmail:
 		return limit{a.lim.RegistrationsPerMail, 24 * time.Hour, 24 * time.Hour}
+	case scopeMemberAdd:
+		return limit{a.lim.MembersPerHour, time.Hour, time.Hour}
 	default:
 		return limit{5, time.Hour, time.Hour}
 	}

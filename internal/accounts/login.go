@@ -166,8 +166,10 @@ func (a *Accounts) Step2(ctx context.Context, c Credentials) (*Login, error) {
 			return err
 		}
 		var err error
-		n, err = a.createSession(ctx, tx, row.id, dk, stage, c.Label, now, now.Add(ttl))
-		return err
+		if n, err = a.createSession(ctx, tx, row.id, dk, stage, c.Label, now, now.Add(ttl)); err != nil || second {
+			return err
+		}
+		return a.recordSignIn(ctx, tx, row.id, now)
 	})
 	if err != nil {
 		return nil, errs.Wrap(err, "accounts: create session")
@@ -268,8 +270,10 @@ func (a *Accounts) Activate(ctx context.Context, f FirstLogin) (*Login, error) {
 		if err := endPrevious(ctx, tx, f.PrevToken); err != nil {
 			return err
 		}
-		n, err = a.createSession(ctx, tx, row.id, dk, stageFull, f.Label, now, now.Add(a.lim.AbsoluteTimeout))
-		return err
+		if n, err = a.createSession(ctx, tx, row.id, dk, stageFull, f.Label, now, now.Add(a.lim.AbsoluteTimeout)); err != nil {
+			return err
+		}
+		return a.recordSignIn(ctx, tx, row.id, now)
 	})
 	if errs.CodeOf(err) == errs.Forbidden {
 		return nil, err

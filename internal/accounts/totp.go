@@ -228,8 +228,10 @@ func (a *Accounts) SecondFactor(ctx context.Context, token, code string) (*Login
 			return err
 		}
 		var err error
-		n, err = a.createSession(ctx, tx, row.id, dk, stageFull, r.Label, now, now.Add(a.lim.AbsoluteTimeout))
-		return err
+		if n, err = a.createSession(ctx, tx, row.id, dk, stageFull, r.Label, now, now.Add(a.lim.AbsoluteTimeout)); err != nil {
+			return err
+		}
+		return a.recordSignIn(ctx, tx, row.id, now)
 	})
 	if err != nil {
 		return nil, errs.Wrap(err, "accounts: create session")
