@@ -188,7 +188,7 @@ func TestHTML_IsCompressed(t *testing.T) {
 
 func TestComingPages_SayTheFlowIsComingAndOfferSupport(t *testing.T) {
 	a := newTestApp(t)
-	for _, p := range []string{"/en/reset", "/en/recover", "/en/support", "/en/browser-test", "/en/login/nobody"} {
+	for _, p := range []string{"/en/reset", "/en/recover", "/en/browser-test", "/en/login/nobody"} {
 		w := a.get(t, p)
 		wantStatus(t, w, http.StatusOK)
 		d := doc(t, w)
