@@ -343,6 +343,7 @@ func (h *Handlers) accountPage(c echo.Context, s *accounts.Session, formToken st
 		return err
 	}
 	v := views.AccountView{Token: formToken, Name: p.Name, Lang: p.Lang, Role: string(p.Role), NoticeID: noticeID, ErrorID: errorID, SecondFactor: p.SecondFactor}
+	v.Tickets = h.myTickets(c, s) // support.go
 	for _, i := range list {
 		v.Sessions = append(v.Sessions, views.SessionLine{ID: i.ID, Label: i.Label, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Current: i.Current})
 	}
