@@ -6,6 +6,7 @@
 #   bash bench/run.sh                 # 10 s per endpoint
 #   DURATION=20s CONNS=64 bash bench/run.sh
 #   THREADS=2 bash bench/run.sh     # wrk with two threads: it then takes a core from the server
+#   DESK=1 bash bench/run.sh        # also the agents' queue over 100,000 tickets (seeding takes minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,8 @@ BASE=http://$ADDR
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+dpid=
+trap 'kill $pid $dpid 2>/dev/null || true; wait $pid $dpid 2>/dev/null || true; rm -rf "$work"' EXIT
 CGO_ENABLED=0 go build -trimpath -o "$work/zerodesk" ./cmd/zerodesk
 "$work/zerodesk" serve --addr "$ADDR" --data "$work/data" --log-level error &
 pid=$!
@@ -79,6 +81,25 @@ run article-page "$BASE/en/articles/$slug"
 run search -s "$lua" "$BASE"
 run search-live -s "$lua" -H 'HX-Request: true' "$BASE"
 run search-unique -s "$unique" "$BASE"
+
+# The agents' queue over DESK_TICKETS tickets [100,000] (DESK=1): a data
+# directory seeded by handlers' TestDeskLoadSeed (tickets sent through the
+# service, an agent signed in with 1-Click), served by a second process of the
+# same binary, queried with the agent's cookie (bench/desk.lua).
+if [ "${DESK:-0}" = 1 ]; then
+  ZD_DESK_SEED="$work/desk" ZD_DESK_TICKETS="${DESK_TICKETS:-100000}" \
+    go test ./handlers -run '^TestDeskLoadSeed$' -count=1 -timeout 30m >/dev/null
+  DESK_ADDR=127.0.0.1:$((PORT + 1))
+  "$work/zerodesk" serve --addr "$DESK_ADDR" --data "$work/desk" --no-demo --log-level error &
+  dpid=$!
+  for _ in $(seq 50); do curl -fs "http://$DESK_ADDR/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  DESK_TOKEN=$(cat "$work/desk/token"); export DESK_TOKEN
+  # A fresh process: SQLite's page cache and the desk's page caches are
+  # cold, which the first seconds pay (measured apart as desk-queue-cold).
+  run desk-queue-cold -s bench/desk.lua "http://$DESK_ADDR"
+  run desk-queue -s bench/desk.lua "http://$DESK_ADDR"
+  kill "$dpid"; wait "$dpid" 2>/dev/null || true; dpid=
+fi
 
 health=$(awk '$1=="healthz" {print $2}' "$work/rps")
 echo

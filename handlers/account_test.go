@@ -913,7 +913,7 @@ func TestAccounts_StaffLogsInAndSeesItsRole(t *testing.T) {
 	wantStatus(t, w, http.StatusOK)
 	d := doc(t, w)
 	wantText(t, d.Find("#account-role"), "Support agent")
-	wantText(t, d.Find("#role-later"), "ticket desk")
+	wantText(t, d.Find("#desk-entry"), "ticket desk")
 
 	_, w = j.login(t, string(usercode), testPassword, false)
 	wantStatus(t, w, http.StatusOK)
@@ -926,7 +926,7 @@ func TestAccounts_UserSeesItsRoleWithoutALaterNote(t *testing.T) {
 	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
 	d := doc(t, j.activate(t, usercode, "amber falcon sings", false))
 	wantText(t, d.Find("#account-role"), "Basic user")
-	if d.Find("#role-later").Length() != 0 {
+	if d.Find("#desk-entry").Length() != 0 {
 		t.Error("a user is told of a later area")
 	}
 }

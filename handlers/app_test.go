@@ -22,6 +22,7 @@ import (
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
+	"zerodesk/internal/tickets"
 	"zerodesk/locales"
 	"zerodesk/static"
 )
@@ -37,6 +38,7 @@ type testApp struct {
 	accounts *accounts.Accounts
 	outbox   *mail.Outbox
 	mailDir  string // where the outbox writes .eml files
+	tickets  *tickets.Service
 }
 
 // tinyArgon keeps the account tests fast; production uses crypt.DefaultArgon2.
@@ -157,8 +159,15 @@ func newTestApp(t testing.TB) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := New(Config{KB: articles, Locales: catalog, Assets: assets, Log: log, Accounts: accts})
-	return &testApp{e: h.Echo(), h: h, kb: articles, db: db, logs: logs, accounts: accts, outbox: outbox, mailDir: mailDir}
+	// Small ticket limits so the limit paths are reachable in a few requests.
+	tix, err := tickets.New(ctx, db, secret, accts, outbox, catalog, tickets.Options{BaseURL: "http://example.com", Log: log,
+		Limits: tickets.Limits{PerAddress: 5, PerEmail: 5, MaxAttachmentBytes: 1 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tix.Close)
+	h := New(Config{KB: articles, Locales: catalog, Assets: assets, Log: log, Accounts: accts, Tickets: tix})
+	return &testApp{e: h.Echo(), h: h, kb: articles, db: db, logs: logs, accounts: accts, outbox: outbox, mailDir: mailDir, tickets: tix}
 }
 
 // syncBuilder is a log sink safe for the concurrent writers a live server has.

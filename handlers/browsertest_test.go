@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-func shown(s *goquery.Selection) bool {
+func visible(s *goquery.Selection) bool {
 	_, hidden := s.Attr("hidden")
 	return s.Length() == 1 && !hidden
 }
@@ -31,13 +31,13 @@ func TestBrowserTest_WithoutJavaScriptSaysWhatCannotBeChecked(t *testing.T) {
 	d := doc(t, w)
 	wantText(t, d.Find("h1"), "Browser Test")
 	// JavaScript: "off" until the script says otherwise.
-	if !shown(d.Find("#bt-js-off")) || shown(d.Find("#bt-js-on")) || !shown(d.Find("#bt-js-means-off")) {
+	if !visible(d.Find("#bt-js-off")) || visible(d.Find("#bt-js-on")) || !visible(d.Find("#bt-js-means-off")) {
 		t.Error("without JavaScript the page does not say JavaScript is off")
 	}
 	wantText(t, d.Find("#bt-js-off"), "Off.")
 	wantText(t, d.Find("#bt-js-means-off"), "expand and collapse by loading the page again")
 	// Cookies cannot be known on the server without setting one.
-	if !shown(d.Find("#bt-cookies-unknown")) || shown(d.Find("#bt-cookies-on")) || shown(d.Find("#bt-cookies-off")) {
+	if !visible(d.Find("#bt-cookies-unknown")) || visible(d.Find("#bt-cookies-on")) || visible(d.Find("#bt-cookies-off")) {
 		t.Error("the server claims to know about cookies")
 	}
 	wantText(t, d.Find("#bt-cookies-means-unknown"), "untick “Allow 1-Click Access”")

@@ -9,6 +9,7 @@ import (
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/kb"
+	"zerodesk/internal/mail"
 	"zerodesk/internal/tickets"
 	"zerodesk/locales"
 	"zerodesk/static"
@@ -47,6 +48,9 @@ type Handlers struct {
 	// Tickets is the support-ticket service; nil leaves the ticket pages and
 	// the desk as "coming" pages.
 	Tickets *tickets.Service
+	// Outbox is the queued mail, which admins see (metadata only) at the
+	// desk; nil shows it empty.
+	Outbox *mail.Outbox
 
 	pages pageCache
 	totp  totpSetups // two-step set-ups between password and code, in memory
@@ -61,6 +65,7 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	Accounts       *accounts.Accounts
 	Tickets        *tickets.Service
+	Outbox         *mail.Outbox
 }
 
 // New builds the handlers.
@@ -79,5 +84,6 @@ func New(cfg Config) *Handlers {
 		Accounts:       cfg.Accounts,
 		AccountLimit:   30,
 		Tickets:        cfg.Tickets,
+		Outbox:         cfg.Outbox,
 	}
 }

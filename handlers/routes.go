@@ -26,7 +26,9 @@ func (h *Handlers) Echo() *echo.Echo {
 	e.Use(h.recoverPanics)
 	e.Use(securityHeaders)
 	e.Use(h.refuseCrossOrigin())
-	e.Use(middleware.BodyLimit("64K"))
+	// Routes that take attachments bound their bodies themselves, larger
+	// (support.go: ownBodyLimit).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: h.ownBodyLimit}))
 
 	e.GET("/healthz", h.healthz)
 	e.GET(static.Prefix+"*", echo.WrapHandler(h.Assets))

@@ -188,7 +188,7 @@ func TestHTML_IsCompressed(t *testing.T) {
 
 func TestComingPages_SayTheFlowIsComingAndOfferSupport(t *testing.T) {
 	a := newTestApp(t)
-	for _, p := range []string{"/en/support", "/en/login/nobody"} { // Reset and Recover Account: selfservice_test.go
+	for _, p := range []string{"/en/login/nobody"} {
 		w := a.get(t, p)
 		wantStatus(t, w, http.StatusOK)
 		d := doc(t, w)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -26,6 +27,7 @@ import (
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
+	"zerodesk/internal/tickets"
 	"zerodesk/locales"
 	"zerodesk/static"
 )
@@ -107,12 +109,22 @@ type config struct {
 	MailDir        string
 	SMTP           string // smtps://user:pass@host:465, smtp://… (STARTTLS), or "" for the .eml sink
 	MailFrom       string
+	PublicURL      string // the portal's address as people reach it, for links in mail
 	NoDemo         bool
 	TrustedProxies []*net.IPNet
 	LogFormat      string
 	LogLevel       slog.Level
 	Secret         string // from ZERODESK_SECRET only: never a flag, so it stays out of ps output
 	Args           []string
+}
+
+// portalURL is the base of the links in mail: --public-url, else the address
+// served (fine for a laptop, wrong behind a proxy: set --public-url there).
+func (c config) portalURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimSuffix(c.PublicURL, "/")
+	}
+	return "http://" + c.Addr
 }
 
 func (c config) dbPath() string  { return filepath.Join(c.DataDir, "zerodesk.db") }
@@ -133,6 +145,7 @@ func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.F
 	fs.StringVar(&cfg.DataDir, "data", env("ZERODESK_DATA", "data"), "directory of the database and key file, created if missing (ZERODESK_DATA)")
 	fs.StringVar(&cfg.MailDir, "mail-dir", env("ZERODESK_MAIL_DIR", ""), "directory where outgoing mail is written as .eml files when no SMTP is set (ZERODESK_MAIL_DIR; default DATA/mail)")
 	fs.StringVar(&cfg.SMTP, "smtp", env("ZERODESK_SMTP", ""), "SMTP server URL for outgoing mail: smtps://USER:PASS@HOST:465 or smtp://… (STARTTLS); empty writes .eml files to --mail-dir (ZERODESK_SMTP)")
+	fs.StringVar(&cfg.PublicURL, "public-url", env("ZERODESK_PUBLIC_URL", ""), "the portal's address as people reach it, for links in mail, e.g. https://help.example.org (ZERODESK_PUBLIC_URL; default http://ADDR)")
 	fs.StringVar(&cfg.MailFrom, "mail-from", env("ZERODESK_MAIL_FROM", "zerodesk <no-reply@localhost>"), "sender of outgoing mail (ZERODESK_MAIL_FROM)")
 	noDemo := fs.Bool("no-demo", env("ZERODESK_NO_DEMO", "") != "", "do not load the demo articles into a new database (ZERODESK_NO_DEMO)")
 	proxies := fs.String("trusted-proxy", env("ZERODESK_TRUSTED_PROXY", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty trusts none (ZERODESK_TRUSTED_PROXY)")
@@ -165,6 +178,12 @@ func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.F
 			return cfg, fmt.Errorf("--trusted-proxy: %w", err)
 		}
 		cfg.TrustedProxies = append(cfg.TrustedProxies, n)
+	}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return cfg, fmt.Errorf("--public-url must be an http(s) address such as https://help.example.org, not %q", cfg.PublicURL)
+		}
 	}
 	return cfg, nil
 }
@@ -250,22 +269,29 @@ func serve(ctx context.Context, cfg config) error {
 	}
 
 	accts, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log,
-		Languages: catalog.Languages(), PortalURL: "http://" + cfg.Addr, PageURL: accountPageURL("http://" + cfg.Addr),
+		Languages: catalog.Languages(), PortalURL: cfg.portalURL(), PageURL: accountPageURL(cfg.portalURL()),
 		Text: handlers.MailText(catalog)})
 	if err != nil {
 		return err
 	}
+	tix, err := tickets.New(ctx, db, secret, accts, outbox, catalog, tickets.Options{BaseURL: cfg.portalURL(), Log: log})
+	if err != nil {
+		return err
+	}
+	defer tix.Close() // after the server's shutdown: in-flight submissions still commit
 	h := handlers.New(handlers.Config{KB: articles, Locales: catalog, Assets: assets, Log: log,
-		TrustedProxies: cfg.TrustedProxies, Accounts: accts})
+		TrustedProxies: cfg.TrustedProxies, Accounts: accts, Tickets: tix, Outbox: outbox})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h.Echo(),
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Long enough for a ticket's 31 MiB of attachments on a slow line;
+		// slow headers are cut by ReadHeaderTimeout, big bodies by BodyLimit.
+		ReadTimeout:    5 * time.Minute,
+		WriteTimeout:   5 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -280,6 +306,7 @@ func serve(ctx context.Context, cfg config) error {
 	}()
 	go outbox.Run(ctx) // queued mail survives a stop: it is in the database
 	go accts.Run(ctx)
+	go tix.Run(ctx) // sweeps expired messages, sends notices of replies released later
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

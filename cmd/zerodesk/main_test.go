@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"zerodesk/internal/store"
 )
 
 // buildBinary compiles zerodesk once per test run, as an operator would.
@@ -126,6 +128,18 @@ func TestBinary_ServesDemoThenShutsDownGracefullyAndBacksUp(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "xylophone quantum") {
 		t.Fatalf("the final flush did not record the missing search: %v\n%s", err, out)
 	}
+	// serve started the ticket service: its migrations ran and the default
+	// topics were seeded.
+	db, err := store.Open(filepath.Join(dataDir, "zerodesk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var topics int
+	err = db.Read.QueryRow(`SELECT count(*) FROM ticket_topics WHERE active = 1`).Scan(&topics)
+	db.Close()
+	if err != nil || topics != 5 {
+		t.Fatalf("ticket topics after serve: %d, %v", topics, err)
+	}
 
 	// The copy serves on its own: demo content is there, nothing is re-seeded.
 	restored := filepath.Join(t.TempDir(), "restored")
@@ -142,6 +156,8 @@ func TestBinary_RefusesBadFlagsClearly(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--trusted-proxy", "not-a-cidr"},
 		{"serve", "--log-format", "xml"},
+		{"serve", "--public-url", "ftp://help.example.org"},
+		{"serve", "--public-url", "help.example.org"},
 		{"frobnicate"},
 		{"backup"},
 	} {

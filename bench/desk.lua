@@ -1,0 +1,21 @@
+-- The agents' queue (bench/run.sh, DESK=1): the default view and the usual
+-- filters in rotation, as the agent seeded by handlers' TestDeskLoadSeed
+-- (its 1-Click cookie from DESK_TOKEN).
+local token = os.getenv("DESK_TOKEN") or ""
+wrk.headers["Cookie"] = "zd=" .. token
+wrk.headers["Accept-Encoding"] = "gzip"
+local paths = {
+  "/en/desk",
+  "/en/desk?status=open",
+  "/en/desk?priority=urgent",
+  "/en/desk?assignee=none&topic=billing",
+  "/en/desk?q=printer%20refund",
+  "/en/desk?page=50",
+  "/en/desk?status=new&priority=urgent&page=3",
+  "/en/desk?q=invoice",
+}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1])
+end

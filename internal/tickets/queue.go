@@ -1,0 +1,350 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"zerodesk/internal/accounts"
+	"zerodesk/internal/errs"
+	"zerodesk/internal/messaging"
+)
+
+// summaries reads rows of summaryColumns (or summaryRow plus a wrapped
+// thread key and the sealed metadata). unlock opens each thread; a row it
+// cannot open is left out. forDesk: Unread means "the desk has not read the
+// customer's last message", else the customer's view.
+func (s *Service) summaries(ctx context.Context, rows *sql.Rows, forDesk bool,
+	unlock func(threadID int64, wrapped, meta []byte) (*messaging.Thread, error)) ([]Summary, error) {
+	defer rows.Close()
+	type item struct {
+		r            *row
+		wrapped, met []byte
+	}
+	var items []item
+	for rows.Next() {
+		var it item
+		r := &row{}
+		if err := rows.Scan(&r.id, &r.threadID, &r.ref, &r.lang, &r.topic, &r.comment, &r.closed, &r.custUnread, &r.deskUnread,
+			&r.status, &r.priority, &r.accountID, &r.assignee, &r.emailLookup, &r.emailSealed, &r.accessHash, &r.ratingSealed,
+			&r.created, &r.updated, &r.firstResp, &r.resolved, &r.frDue, &r.resDue, &r.nextDue, &r.ratingScore, &r.ratedAt,
+			&it.wrapped, &it.met); err != nil {
+			return nil, err
+		}
+		it.r = r
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	names, err := s.agentNames(ctx, s.db.Read)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().Unix()
+	out := make([]Summary, 0, len(items))
+	for _, it := range items {
+		r := it.r
+		th, err := unlock(r.threadID, it.wrapped, it.met)
+		if err != nil {
+			if forDesk {
+				return nil, err
+			}
+			continue
+		}
+		m := metaOf(th)
+		first, res := overdue(r, now)
+		sm := Summary{ID: r.id, Reference: r.ref, Subject: m.Subject, Topic: r.topic, CustomerName: m.Name,
+			AssigneeName: names[r.assignee], Status: r.status, Priority: r.priority, Comment: r.comment,
+			CreatedAt: timeOf(r.created), UpdatedAt: timeOf(r.updated), FirstResponseDue: timeOf(r.frDue),
+			ResolutionDue: timeOf(r.resDue), Unread: r.custUnread}
+		if forDesk {
+			sm.Unread = r.deskUnread
+			sm.Overdue = (first && r.firstResp == 0) || (res && r.resolved == 0)
+		}
+		out = append(out, sm)
+	}
+	return out, nil
+}
+
+// Queue is one page of the agents' queue (staff only): overdue tickets
+// first, then by the next deadline, then most recently updated. Text matches
+// the reference, or every word of it against the blind index of subjects,
+// bodies and notes.
+func (s *Service) Queue(ctx context.Context, v Viewer, f QueueFilter) (*Queue, error) {
+	if !v.staff() {
+		return nil, errNotAllowed()
+	}
+	if f.PageSize <= 0 {
+		f.PageSize = 20
+	}
+	f.PageSize = min(f.PageSize, 100)
+	f.Page = max(f.Page, 1)
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	onlyStatus := true
+	from := `tickets t`
+	textSearch := false
+	if f.Status == "" {
+		where = append(where, "t.closed = 0")
+	} else {
+		if !f.Status.Valid() {
+			return nil, errs.E(errs.Invalid, MsgStatusNotAllowed)
+		}
+		where = append(where, "t.status = "+arg(f.Status))
+	}
+	if f.Priority != "" {
+		if !f.Priority.Valid() {
+			return nil, errs.E(errs.Invalid, MsgPriorityInvalid)
+		}
+		where = append(where, "t.priority = "+arg(f.Priority))
+		onlyStatus = false
+	}
+	if f.Topic != "" {
+		where = append(where, "t.topic = "+arg(f.Topic))
+		onlyStatus = false
+	}
+	switch {
+	case f.Assignee < 0:
+		where = append(where, "t.assignee_id = 0")
+		onlyStatus = false
+	case f.Assignee > 0:
+		where = append(where, "t.assignee_id = "+arg(f.Assignee))
+		onlyStatus = false
+	}
+	if text := strings.TrimSpace(f.Text); text != "" {
+		onlyStatus = false
+		if ref, ok := NormalizeReference(text); ok {
+			where = append(where, "t.reference = "+arg(ref))
+		} else {
+			hashes := s.queryHashes(text)
+			if len(hashes) == 0 {
+				where = append(where, "0")
+			} else {
+				// Every word: an intersection of index ranges of the
+				// blind index (WITHOUT ROWID, keyed by word then ticket).
+				// The matches drive the query (CROSS JOIN keeps them the
+				// outer loop): a few hundred matches are sorted, instead of
+				// walking the whole queue to probe each ticket.
+				parts := make([]string, len(hashes))
+				for i, h := range hashes {
+					parts[i] = `SELECT ticket_id FROM ticket_words WHERE word = ` + arg(h)
+				}
+				from = `(` + strings.Join(parts, " INTERSECT ") + `) w CROSS JOIN tickets t ON t.id = w.ticket_id`
+				textSearch = true
+			}
+		}
+	}
+	cond := strings.Join(where, " AND ")
+	q := &Queue{Page: f.Page, Counts: map[Status]int{}}
+	err := func() error {
+		rows, err := s.db.Read.QueryContext(ctx, sqlCounts)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st Status
+			var n int
+			if err := rows.Scan(&st, &n); err != nil {
+				return err
+			}
+			q.Counts[st] = n
+		}
+		return rows.Err()
+	}()
+	if err != nil {
+		return nil, errs.Wrap(err, "tickets: counts")
+	}
+	if onlyStatus {
+		if f.Status == "" {
+			for st, n := range q.Counts {
+				if st != StatusClosed {
+					q.Total += n
+				}
+			}
+		} else {
+			q.Total = q.Counts[f.Status]
+		}
+	} else if !textSearch {
+		if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond, args...).Scan(&q.Total); err != nil {
+			return nil, errs.Wrap(err, "tickets: queue total")
+		}
+	}
+	// Two steps: the page's ids from the index alone (deep pages skip index
+	// entries, not joined rows), then those rows with their threads. A text
+	// search lists all its matches' ids in one pass (the total is their
+	// number) rather than intersecting the words twice.
+	query := `SELECT t.id FROM ` + from + ` WHERE ` + cond + ` ORDER BY t.next_due, t.updated_at DESC`
+	if !textSearch {
+		query += ` LIMIT ` + arg(f.PageSize) + ` OFFSET ` + arg((f.Page-1)*f.PageSize)
+	}
+	if s.explain != nil {
+		s.explain(query, args)
+	}
+	ids, err := s.ids(ctx, query, args)
+	if err != nil {
+		return nil, errs.Wrap(err, "tickets: queue")
+	}
+	if textSearch {
+		q.Total = len(ids)
+		lo := min(len(ids), (f.Page-1)*f.PageSize)
+		ids = ids[lo:min(len(ids), lo+f.PageSize)]
+	}
+	q.Pages = max(1, (q.Total+f.PageSize-1)/f.PageSize)
+	if len(ids) == 0 {
+		return q, nil
+	}
+	idArgs := make([]any, len(ids))
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		idArgs[i], ph[i] = id, "$"+strconv.Itoa(i+1)
+	}
+	rows, err := s.db.Read.QueryContext(ctx, sqlSummariesIn+strings.Join(ph, ", ")+`)`, idArgs...)
+	if err != nil {
+		return nil, errs.Wrap(err, "tickets: queue")
+	}
+	list, err := s.summaries(ctx, rows, true, s.msg.DeskThread)
+	if err != nil {
+		return nil, errs.Wrap(err, "tickets: queue")
+	}
+	byID := make(map[int64]Summary, len(list))
+	for _, sm := range list {
+		byID[sm.ID] = sm
+	}
+	for _, id := range ids {
+		if sm, ok := byID[id]; ok {
+			q.Tickets = append(q.Tickets, sm)
+		}
+	}
+	return q, nil
+}
+
+func (s *Service) ids(ctx context.Context, query string, args []any) ([]int64, error) {
+	rows, err := s.db.Read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ForAccount lists the signed-in user's own tickets (those their data key
+// opens), most recently updated first.
+func (s *Service) ForAccount(ctx context.Context, sess *accounts.Session) ([]Summary, error) {
+	if sess == nil {
+		return nil, errDenied()
+	}
+	part := partAccount(sess.AccountID)
+	rows, err := s.db.Read.QueryContext(ctx, sqlForAccount, sess.AccountID, part)
+	if err != nil {
+		return nil, errs.Wrap(err, "tickets: for account")
+	}
+	// Only what this account's data key opens: after Reset Account (a new
+	// data key) the old tickets stay reachable by their access keys only,
+	// and an account id reused after a deletion opens nothing.
+	keys := s.accountKeyring(sess)
+	list, err := s.summaries(ctx, rows, false, func(id int64, wrapped, meta []byte) (*messaging.Thread, error) {
+		return s.msg.ParticipantThread(id, part, keys, wrapped, meta)
+	})
+	return list, errs.Wrap(err, "tickets: for account")
+}
+
+// CustomerTickets lists the same customer's other tickets (same e-mail
+// address or same account), newest first (agents only).
+func (s *Service) CustomerTickets(ctx context.Context, v Viewer, ref string) ([]Summary, error) {
+	if !v.staff() {
+		return nil, errNotAllowed()
+	}
+	a, err := s.open(ctx, v, ref)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, sqlCustomerTickets,
+		a.r.id, a.r.emailLookup, a.r.accountID.Int64)
+	if err != nil {
+		return nil, errs.Wrap(err, "tickets: customer tickets")
+	}
+	list, err := s.summaries(ctx, rows, true, s.msg.DeskThread)
+	return list, errs.Wrap(err, "tickets: customer tickets")
+}
+
+// Tick does Run's periodic work once: destroys expired messages, sends the
+// notices of replies whose release time came, and forgets form nonces older
+// than a day and spent counters.
+func (s *Service) Tick(ctx context.Context) error {
+	n, err := s.msg.Sweep(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.version.Add(1)
+	}
+	now := s.now().Unix()
+	rows, err := s.db.Read.QueryContext(ctx, sqlDueNotices, now)
+	if err != nil {
+		return err
+	}
+	type due struct{ mid, tid int64 }
+	var dues []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.mid, &d.tid); err != nil {
+			rows.Close()
+			return err
+		}
+		dues = append(dues, d)
+	}
+	rows.Close()
+	for _, d := range dues {
+		r, err := loadRow(ctx, s.db.Read, sqlTicketByID, d.tid)
+		if err != nil {
+			return err
+		}
+		th, err := s.msg.OpenAsDesk(ctx, s.db.Read, r.threadID)
+		if err != nil {
+			return err
+		}
+		email, err := s.customerEmail(r)
+		if err != nil {
+			return err
+		}
+		if err := s.write(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, sqlDeleteNotice, d.mid)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return nil
+			}
+			return s.replyNotice(ctx, tx, r, email, metaOf(th).Name)
+		}); err != nil {
+			return err
+		}
+	}
+	// Housekeeping changes no ticket: no version bump.
+	return s.commits.do(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, sqlPruneForms, now-int64(24*time.Hour/time.Second)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, sqlPruneLimits, now-int64(time.Hour/time.Second))
+		return err
+	})
+}
+
+var _ messaging.Querier = (*sql.DB)(nil)

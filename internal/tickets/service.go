@@ -1,0 +1,145 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"zerodesk/internal/accounts"
+	"zerodesk/internal/crypt"
+	"zerodesk/internal/errs"
+	"zerodesk/internal/mail"
+	"zerodesk/internal/messaging"
+	"zerodesk/internal/store"
+	"zerodesk/locales"
+)
+
+// Service is the ticket room.
+type Service struct {
+	db      *store.DB
+	acc     *accounts.Accounts
+	outbox  *mail.Outbox
+	cat     *locales.Catalog
+	msg     *messaging.Core
+	opts    Options
+	now     func() time.Time
+	log     *slog.Logger
+	lim     Limits
+	targets map[Priority]Target
+	keys    keys
+	version atomic.Int64
+	commits *committer
+	st      *messaging.Prepared
+
+	explain func(query string, args []any) // tests: sees each queue query
+}
+
+// keys are the purpose-bound subkeys of the server secret.
+type keys struct {
+	email, emailLookup, access, guest, form, address, limit, search, agent []byte
+}
+
+// New returns the ticket service on db (migrated); it seeds the default
+// topics into an empty topic list and two canned replies per language into
+// an empty list of canned replies. acc may be nil (no account users);
+// outbox and cat are required.
+func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc *accounts.Accounts, outbox *mail.Outbox, cat *locales.Catalog, opts Options) (*Service, error) {
+	if outbox == nil || cat == nil {
+		return nil, errors.New("tickets: an outbox and a catalog are required")
+	}
+	s := &Service{db: db, acc: acc, outbox: outbox, cat: cat, opts: opts, now: opts.Now, log: opts.Log, lim: opts.Limits}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.lim.defaults()
+	s.targets = map[Priority]Target{}
+	for p, t := range DefaultTargets {
+		if o, ok := opts.Targets[p]; ok && o.FirstResponse > 0 && o.Resolution > 0 {
+			t = o
+		}
+		s.targets[p] = t
+	}
+	s.keys = keys{
+		email:       secret.Subkey("tickets.email"),
+		emailLookup: secret.Subkey("tickets.email-lookup"),
+		access:      secret.Subkey("tickets.access-key"),
+		guest:       secret.Subkey("tickets.guest-key"),
+		form:        secret.Subkey("tickets.form"),
+		address:     secret.Subkey("tickets.address"),
+		limit:       secret.Subkey("tickets.limit"),
+		search:      secret.Subkey("tickets.search"),
+		agent:       secret.Subkey("tickets.agent"),
+	}
+	var err error
+	if s.msg, err = messaging.New(ctx, db, secret, s.now); err != nil {
+		return nil, errs.Wrap(err, "tickets: messaging")
+	}
+	if s.st, err = messaging.Prepare(ctx, db.Write, hotQueries...); err != nil {
+		return nil, errs.Wrap(err, "tickets: prepare")
+	}
+	// A restart must change the version too: the desk compares it for equality.
+	s.version.Store(time.Now().UnixNano())
+	s.commits = newCommitter(db, s.st, opts.CommitDelay)
+	if err := s.seedTopics(ctx); err != nil {
+		return nil, errs.Wrap(err, "tickets: seed topics")
+	}
+	if err := s.seedCanned(ctx); err != nil {
+		return nil, errs.Wrap(err, "tickets: seed canned replies")
+	}
+	return s, nil
+}
+
+// Limits returns the limits in force (defaults filled in).
+func (s *Service) Limits() Limits { return s.lim }
+
+// Targets returns the target of each priority.
+func (s *Service) Targets() map[Priority]Target {
+	out := make(map[Priority]Target, len(s.targets))
+	for k, v := range s.targets {
+		out[k] = v
+	}
+	return out
+}
+
+// Version changes whenever any ticket changes: the desk polls it cheaply.
+func (s *Service) Version() int64 { return s.version.Load() }
+
+// write runs fn in a durable group commit and bumps the version on success.
+func (s *Service) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	err := s.commits.do(ctx, fn)
+	if err == nil {
+		s.version.Add(1)
+		s.outbox.Wake()
+	}
+	return err
+}
+
+// Run sweeps expired messages, sends notices of replies released later and
+// forgets old form nonces and counters, every 30 seconds until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("tickets: periodic work", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close stops the group committer once the changes already queued are
+// committed; later changes fail. Call it after the HTTP server has shut down.
+func (s *Service) Close() {
+	s.commits.stop()
+	<-s.commits.done
+}

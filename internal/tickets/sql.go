@@ -1,0 +1,128 @@
+package tickets
+
+// The SQL of the tickets room ($N placeholders, portable to PostgreSQL), in
+// one place. Tables: data/migrations/0005_tickets.sql. The queue's filtered
+// query is assembled in queue.go from the columns below. SQLite-only: the
+// PRAGMAs of the group committer (commit.go).
+
+import (
+	"strconv"
+	"strings"
+)
+
+const rowColumns = `id, thread_id, reference, lang, topic, comment, closed, customer_unread, desk_unread, status, priority,
+	account_id, assignee_id, email_lookup, email_sealed, access_hash, rating_sealed, created_at, updated_at,
+	first_response_at, resolved_at, first_response_due, resolution_due, next_due, rating_score, rated_at`
+
+// summaryColumns are a row plus its thread's sealed columns, so a list
+// unlocks every subject without a query per ticket.
+const summaryRow = `t.id, t.thread_id, t.reference, t.lang, t.topic, t.comment, t.closed, t.customer_unread, t.desk_unread,
+	t.status, t.priority, t.account_id, t.assignee_id, t.email_lookup, t.email_sealed, t.access_hash, t.rating_sealed,
+	t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.first_response_due, t.resolution_due, t.next_due,
+	t.rating_score, t.rated_at`
+
+const summaryColumns = summaryRow + `, m.desk_wrapped, m.meta_sealed`
+
+// Tickets and lists of them.
+const (
+	sqlTicketByRef = `SELECT ` + rowColumns + ` FROM tickets WHERE reference = $1`
+	sqlTicketByID  = `SELECT ` + rowColumns + ` FROM tickets WHERE id = $1`
+	sqlSummaries   = `SELECT ` + summaryColumns + ` FROM tickets t JOIN msg_threads m ON m.id = t.thread_id`
+	sqlSummariesIn = sqlSummaries + ` WHERE t.id IN (`
+	// An account's tickets with the thread key as wrapped for that account
+	// ($2 = "account:ID"), in place of the desk's.
+	sqlForAccount = `SELECT ` + summaryRow + `, p.key_wrapped, m.meta_sealed FROM tickets t
+		JOIN msg_threads m ON m.id = t.thread_id
+		JOIN msg_participants p ON p.thread_id = t.thread_id AND p.participant = $2
+		WHERE t.account_id = $1 ORDER BY t.updated_at DESC, t.id DESC LIMIT 200`
+	sqlCustomerTickets = sqlSummaries + ` WHERE t.id <> $1 AND (t.email_lookup = $2 OR ($3 > 0 AND t.account_id = $3))
+		ORDER BY t.created_at DESC, t.id DESC LIMIT 50`
+)
+
+const (
+	sqlCountTopics = `SELECT count(*) FROM ticket_topics`
+	sqlUpsertTopic = `INSERT INTO ticket_topics (key, names, position, active) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (key) DO UPDATE SET names = excluded.names, position = excluded.position, active = excluded.active`
+	sqlTopicActive  = `SELECT active FROM ticket_topics WHERE key = $1`
+	sqlTopics       = `SELECT key, names, active FROM ticket_topics ORDER BY position, key`
+	sqlCanned       = `SELECT id, lang, title, body FROM ticket_canned WHERE lang = $1 ORDER BY title, id`
+	sqlInsertCanned = `INSERT INTO ticket_canned (lang, title, body) VALUES ($1, $2, $3)`
+	sqlUpdateCanned = `UPDATE ticket_canned SET lang = $2, title = $3, body = $4 WHERE id = $1`
+	sqlDeleteCanned = `DELETE FROM ticket_canned WHERE id = $1`
+	sqlUpsertAgent  = `INSERT INTO ticket_agents (account_id, name_sealed, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (account_id) DO UPDATE SET name_sealed = excluded.name_sealed, updated_at = excluded.updated_at`
+	sqlHistory      = `SELECT at, actor, kind, from_val, to_val FROM ticket_events WHERE ticket_id = $1 ORDER BY id`
+	sqlFormCount    = `SELECT count(*) FROM ticket_forms WHERE form_hash = $1`
+	sqlInsertNotice = `INSERT INTO ticket_notices (message_id, ticket_id, due_at) VALUES ($1, $2, $3)`
+	sqlTouchTicket  = `UPDATE tickets SET updated_at = $2 WHERE id = $1`
+	sqlAgentExists  = `SELECT count(*) FROM ticket_agents WHERE account_id = $1`
+	sqlCounts       = `SELECT status, n FROM ticket_counts`
+	sqlDueNotices   = `SELECT n.message_id, n.ticket_id FROM ticket_notices n WHERE n.due_at <= $1 LIMIT 500`
+	sqlDeleteNotice = `DELETE FROM ticket_notices WHERE message_id = $1`
+	sqlPruneForms   = `DELETE FROM ticket_forms WHERE created_at <= $1`
+	sqlPruneLimits  = `DELETE FROM ticket_limits WHERE window_start <= $1`
+	sqlCountCanned  = `SELECT count(*) FROM ticket_canned`
+	sqlSaveTicket   = `UPDATE tickets SET status = $2, priority = $3, assignee_id = $4, updated_at = $5,
+		first_response_at = $6, resolved_at = $7, first_response_due = $8, resolution_due = $9, next_due = $10, closed = $11,
+		customer_unread = $12, desk_unread = $13, rating_score = $14, rating_sealed = $15, rated_at = $16 WHERE id = $1`
+	sqlAgents    = `SELECT account_id, name_sealed FROM ticket_agents`
+	sqlLimitRead = `SELECT window_start, attempts FROM ticket_limits WHERE scope = $1 AND key = $2`
+	sqlSeedTopic = `INSERT INTO ticket_topics (key, names, position, active) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (key) DO NOTHING`
+	sqlCustomerRead = `UPDATE tickets SET customer_unread = 0 WHERE id = $1`
+	sqlDeskRead     = `UPDATE tickets SET desk_unread = 0 WHERE id = $1`
+	sqlSyncFull     = `PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY`
+	sqlSyncNormal   = `PRAGMA synchronous = NORMAL; PRAGMA temp_store = DEFAULT`
+)
+
+// The statements around each job.
+const (
+	sqlSavepoint  = `SAVEPOINT job`
+	sqlRollbackTo = `ROLLBACK TO job`
+	sqlRelease    = `RELEASE job`
+)
+
+// The statements of a submission, prepared once (see messaging.Prepared).
+const (
+	sqlFormSeen   = `SELECT reference FROM ticket_forms WHERE form_hash = $1`
+	sqlFormInsert = `INSERT INTO ticket_forms (form_hash, reference, created_at) VALUES ($1, $2, $3)`
+	sqlRefTaken   = `SELECT count(*) FROM tickets WHERE reference = $1`
+	sqlCountUp    = `UPDATE ticket_counts SET n = n + 1 WHERE status = $1`
+	sqlCountDown  = `UPDATE ticket_counts SET n = n - 1 WHERE status = $1`
+	sqlWord       = `INSERT OR IGNORE INTO ticket_words (word, ticket_id) VALUES ($1, $2)`
+	sqlEvent      = `INSERT INTO ticket_events (ticket_id, at, actor, kind, from_val, to_val) VALUES ($1, $2, $3, $4, $5, $6)`
+	sqlLimitCount = `INSERT INTO ticket_limits (scope, key, window_start, attempts) VALUES ($1, $2, $3, 1)
+		ON CONFLICT (scope, key) DO UPDATE SET
+			attempts = CASE WHEN $3 - window_start >= $4 THEN 1 ELSE attempts + 1 END,
+			window_start = CASE WHEN $3 - window_start >= $4 THEN $3 ELSE window_start END
+		RETURNING attempts`
+	sqlInsertTicket = `INSERT INTO tickets (reference, thread_id, lang, topic, comment, status, priority, account_id,
+		email_lookup, email_sealed, access_hash, created_at, updated_at, first_response_due, resolution_due, next_due, desk_unread)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, 1) RETURNING id`
+)
+
+// wordChunks are the row counts of the prepared multi-row inserts of the
+// blind index: a text's words go in as few of them as their binary digits.
+var wordChunks = []int{32, 16, 8, 4, 2, 1}
+
+// sqlWords inserts n index entries of one ticket ($1).
+func sqlWords(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT OR IGNORE INTO ticket_words (word, ticket_id) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("($" + strconv.Itoa(i+2) + ", $1)")
+	}
+	return b.String()
+}
+
+var hotQueries = func() []string {
+	q := []string{sqlFormSeen, sqlFormInsert, sqlRefTaken, sqlCountUp, sqlCountDown, sqlEvent, sqlLimitCount, sqlInsertTicket,
+		sqlSavepoint, sqlRollbackTo, sqlRelease}
+	for _, n := range wordChunks {
+		q = append(q, sqlWords(n))
+	}
+	return q
+}()
