@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -282,7 +283,24 @@ func (h *Handlers) secure(c echo.Context) bool {
 	if c.IsTLS() {
 		return true
 	}
-	return len(h.TrustedProxies) > 0 && c.Request().Header.Get(echo.HeaderXForwardedProto) == "https"
+	return h.fromTrustedProxy(c) && c.Request().Header.Get(echo.HeaderXForwardedProto) == "https"
+}
+
+// fromTrustedProxy reports whether the connection itself comes from one of
+// the configured proxies: only then do their forwarding headers mean
+// anything (a client can send X-Forwarded-Proto as easily as a proxy can).
+func (h *Handlers) fromTrustedProxy(c echo.Context) bool {
+	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+	if err != nil {
+		host = c.Request().RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	for _, n := range h.TrustedProxies {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handlers) cookieName(c echo.Context) string {

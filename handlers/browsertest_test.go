@@ -101,6 +101,11 @@ func TestBrowserTest_SecureConnectionTLSOrATrustedProxy(t *testing.T) {
 	if d := get(false, "10.1.2.3:5555", "http"); d.Find("#bt-secure-off").Length() != 1 {
 		t.Error("http at a trusted proxy is reported as secure")
 	}
+	// With proxies configured, a client that reaches the server directly
+	// still cannot claim https.
+	if d := get(false, "203.0.113.9:5555", "https"); d.Find("#bt-secure-off").Length() != 1 {
+		t.Error("X-Forwarded-Proto from a client that is not a trusted proxy made the connection secure")
+	}
 }
 
 func TestBrowserTest_InTheVisitorsLanguageAndTextSize(t *testing.T) {
