@@ -401,3 +401,23 @@ func TestBrowser_PagesHaveNoAccessibilityViolations(t *testing.T) {
 		sub.checkAccessibility("/en/ with " + entry + " expanded")
 	})
 }
+
+// Between the browser's breakpoint and the scaled one (an 800 or 1024 px
+// window at 200 % text) the side panels must not squeeze the reading column:
+// the panels stack and the main column takes the window's width.
+func TestBrowser_LargestTextInAMidSizeWindowReadsInOneWideColumn(t *testing.T) {
+	t.Parallel()
+	for _, width := range []int64{800, 1024} {
+		b := newBrowserTab(t, withViewport(width, 900))
+		for _, path := range []string{"/en/?size=5", "/en/articles/what-is-stored?size=5", "/en/browser-test?size=5", "/en/?size=4"} {
+			b.open(path, http.StatusOK)
+			got := evalJS[[]int](b, `[Math.round(document.querySelector("main").getBoundingClientRect().width), innerWidth, document.documentElement.scrollWidth]`)
+			if got[0]*10 < got[1]*8 {
+				t.Errorf("%d px, %s: the main column is %d px of a %d px window", width, path, got[0], got[1])
+			}
+			if got[2] > got[1]+1 {
+				t.Errorf("%d px, %s: the page scrolls sideways (%d > %d)", width, path, got[2], got[1])
+			}
+		}
+	}
+}
