@@ -931,15 +931,24 @@ func TestAccounts_UserSeesItsRoleWithoutALaterNote(t *testing.T) {
 	}
 }
 
-// codeFromMail delivers the outbox and reads the newest .eml addressed to to,
-// returning its 6-digit code.
+// codeFromMail delivers the outbox and returns the 6-digit code of the
+// newest mail to to.
 func (a *testApp) codeFromMail(t testing.TB, to string) string {
+	t.Helper()
+	return a.mailedTo(t, to, `\b[0-9]{6}\b`, "code")
+}
+
+// mailedTo delivers the outbox and returns the first match of pattern in
+// the newest .eml addressed to to (mails of the same second sort in no
+// useful order by file name, so the address tells them apart).
+func (a *testApp) mailedTo(t testing.TB, to, pattern, what string) string {
 	t.Helper()
 	if _, err := a.outbox.Deliver(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
 	slices.Sort(files)
+	re := regexp.MustCompile(pattern)
 	for i := len(files) - 1; i >= 0; i-- {
 		raw, err := os.ReadFile(files[i])
 		if err != nil {
@@ -948,11 +957,11 @@ func (a *testApp) codeFromMail(t testing.TB, to string) string {
 		if !strings.Contains(string(raw), to) {
 			continue
 		}
-		if m := regexp.MustCompile(`\b[0-9]{6}\b`).FindString(string(raw)); m != "" {
+		if m := re.FindString(string(raw)); m != "" {
 			return m
 		}
 	}
-	t.Fatalf("no code mailed to %s", to)
+	t.Fatalf("no %s mailed to %s", what, to)
 	return ""
 }
 

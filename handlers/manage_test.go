@@ -5,10 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -67,29 +63,10 @@ func signedIn(t *testing.T, w *httptest.ResponseRecorder, oneClick bool) cred {
 }
 
 // usercodeMailedTo delivers the outbox and reads the usercode of the newest
-// mail to one address (mails of the same second sort in no useful order by
-// file name, so the address tells them apart).
+// mail to one address.
 func (a *testApp) usercodeMailedTo(t testing.TB, to string) string {
 	t.Helper()
-	if _, err := a.outbox.Deliver(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
-	slices.Sort(files)
-	for i := len(files) - 1; i >= 0; i-- {
-		raw, err := os.ReadFile(files[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(raw), to) {
-			continue
-		}
-		if m := regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b`).FindString(string(raw)); m != "" {
-			return m
-		}
-	}
-	t.Fatalf("no usercode mailed to %s", to)
-	return ""
+	return a.mailedTo(t, to, `\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b`, "usercode")
 }
 
 // registerManager registers a premium user through HTTP, runs its first
