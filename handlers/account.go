@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"net"
@@ -336,11 +337,21 @@ func (h *Handlers) sessionToken(c echo.Context) (token string, fromCookie bool) 
 // session loads the signed-in session; the token is returned for the forms
 // only when it did not come from the cookie.
 func (h *Handlers) session(c echo.Context) (*accounts.Session, string, error) {
+	return h.loadSession(c, h.Accounts.Session)
+}
+
+// peekSession is session for automatic requests (polling): it does not count
+// as a use, so the idle timeout still ends a session nobody works in.
+func (h *Handlers) peekSession(c echo.Context) (*accounts.Session, string, error) {
+	return h.loadSession(c, h.Accounts.PeekSession)
+}
+
+func (h *Handlers) loadSession(c echo.Context, load func(context.Context, string) (*accounts.Session, error)) (*accounts.Session, string, error) {
 	token, fromCookie := h.sessionToken(c)
 	if token == "" {
 		return nil, "", errs.E(errs.Forbidden, accounts.MsgSessionExpired)
 	}
-	s, err := h.Accounts.Session(c.Request().Context(), token)
+	s, err := load(c.Request().Context(), token)
 	if err != nil {
 		return nil, "", err
 	}

@@ -108,7 +108,11 @@ func (h *Handlers) withDesk(c echo.Context, here string, fn func(d deskVisit) er
 	if token, _ := h.sessionToken(c); token == "" {
 		return h.deskLogin(c, MsgDeskSignIn)
 	}
-	s, formToken, err := h.session(c)
+	load := h.session
+	if strings.HasSuffix(c.Path(), "/desk/poll") {
+		load = h.peekSession // polling is no sign of a person at the desk
+	}
+	s, formToken, err := load(c)
 	if err != nil {
 		if errs.MessageIDOf(err) == accounts.MsgSessionExpired {
 			h.endCookie(c)

@@ -157,6 +157,17 @@ func (a *Accounts) loadSession(ctx context.Context, token string) (*sessionRow, 
 // missing, ended, expired or half-open (second factor pending) session is a
 // forbidden error with MsgSessionExpired.
 func (a *Accounts) Session(ctx context.Context, token string) (*Session, error) {
+	return a.session(ctx, token, true)
+}
+
+// PeekSession is Session without recording the use: for requests no person
+// made, such as a page polling for news, which must not keep an abandoned
+// session from idling out.
+func (a *Accounts) PeekSession(ctx context.Context, token string) (*Session, error) {
+	return a.session(ctx, token, false)
+}
+
+func (a *Accounts) session(ctx context.Context, token string, touch bool) (*Session, error) {
 	r, err := a.loadSession(ctx, token)
 	if err != nil {
 		return nil, err
@@ -164,7 +175,7 @@ func (a *Accounts) Session(ctx context.Context, token string) (*Session, error) 
 	if r == nil || r.stage != stageFull {
 		return nil, errSessionExpired()
 	}
-	if now := a.now(); now.Sub(r.LastSeenAt) >= touchEvery {
+	if now := a.now(); touch && now.Sub(r.LastSeenAt) >= touchEvery {
 		if _, err := a.db.Write.ExecContext(ctx, sqlTouchSession, r.ID, now.Unix()); err != nil {
 			return nil, errs.Wrap(err, "accounts: touch session")
 		}

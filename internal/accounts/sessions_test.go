@@ -169,3 +169,22 @@ func TestWrapForAccount_OnlyTheSameAccountUnwraps(t *testing.T) {
 		t.Fatal("unwrapped under other associated data")
 	}
 }
+
+func TestPeekSession_DoesNotKeepAnIdleSessionAlive(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, l := e.active("Zoë", "zoe@example.org")
+	for range 2 { // a polling page, every 10 minutes
+		e.clk.Add(10 * time.Minute)
+		s, err := e.acc.PeekSession(ctx, l.Token)
+		mustOK(t, err)
+		if s.AccountID != l.AccountID {
+			t.Fatalf("peeked session = %+v", s)
+		}
+	}
+	e.clk.Add(10 * time.Minute) // 30 minutes since the last real use
+	_, err := e.acc.PeekSession(ctx, l.Token)
+	wantErr(t, err, errs.Forbidden, MsgSessionExpired)
+	_, err = e.acc.Session(ctx, l.Token)
+	wantErr(t, err, errs.Forbidden, MsgSessionExpired)
+}
