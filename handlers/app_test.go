@@ -110,7 +110,6 @@ func testKBOptions(secret crypt.Secret) kb.Options {
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
-	ctx := context.Background()
 	template := seededTemplate(t)
 	dir := t.TempDir()
 	for _, name := range []string{"zerodesk.db", "zerodesk.key"} {
@@ -122,6 +121,15 @@ func newTestApp(t testing.TB) *testApp {
 			t.Fatal(err)
 		}
 	}
+	// Small ticket limits so the limit paths are reachable in a few requests.
+	return openTestApp(t, dir, tickets.Limits{PerAddress: 5, PerEmail: 5, MaxAttachmentBytes: 1 << 20})
+}
+
+// openTestApp wires the whole portal, as serve does, on the database and
+// key file in dir (created when missing), with the given ticket limits.
+func openTestApp(t testing.TB, dir string, ticketLimits tickets.Limits) *testApp {
+	t.Helper()
+	ctx := context.Background()
 	db, err := store.Open(filepath.Join(dir, "zerodesk.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -159,14 +167,13 @@ func newTestApp(t testing.TB) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Small ticket limits so the limit paths are reachable in a few requests.
 	tix, err := tickets.New(ctx, db, secret, accts, outbox, catalog, tickets.Options{BaseURL: "http://example.com", Log: log,
-		Limits: tickets.Limits{PerAddress: 5, PerEmail: 5, MaxAttachmentBytes: 1 << 20}})
+		Limits: ticketLimits})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(tix.Close)
-	h := New(Config{KB: articles, Locales: catalog, Assets: assets, Log: log, Accounts: accts, Tickets: tix})
+	h := New(Config{KB: articles, Locales: catalog, Assets: assets, Log: log, Accounts: accts, Tickets: tix, Outbox: outbox})
 	return &testApp{e: h.Echo(), h: h, kb: articles, db: db, logs: logs, accounts: accts, outbox: outbox, mailDir: mailDir, tickets: tix}
 }
 

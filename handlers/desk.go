@@ -48,10 +48,6 @@ const (
 // deskPageSize is how many tickets one page of the queue lists.
 const deskPageSize = 20
 
-// The reply form takes attachments: the global body limit leaves it to
-// readPosted (support.go), which bounds it and keeps what was typed.
-var _ = func() bool { uploadRoutes["/:lang/desk/tickets/:ref/reply"] = true; return true }()
-
 func (h *Handlers) deskRoutes(g *echo.Group) {
 	if h.Tickets == nil || h.Accounts == nil {
 		return

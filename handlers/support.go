@@ -79,12 +79,20 @@ func (h *Handlers) supportRoutes(g *echo.Group) {
 var uploadRoutes = map[string]bool{
 	"/:lang/support":                    true,
 	"/:lang/support/tickets/:ref/reply": true,
+	"/:lang/desk/tickets/:ref/reply":    true, // desk.go
 }
 
 // ownBodyLimit is the global body limit's Skipper: upload routes limit
 // their bodies themselves, with a message that keeps what was typed.
 func (h *Handlers) ownBodyLimit(c echo.Context) bool {
 	return h.Tickets != nil && c.Request().Method == http.MethodPost && uploadRoutes[c.Path()]
+}
+
+// bodyTooLarge reports whether err is the upload limit's MaxBytesReader
+// stopping the body.
+func bodyTooLarge(err error) bool {
+	var tooBig *http.MaxBytesError
+	return errors.As(err, &tooBig)
 }
 
 // uploadLimit is the most a form with attachments may send: every file at
@@ -127,8 +135,7 @@ func (h *Handlers) readPosted(c echo.Context) (*posted, error) {
 	if err != nil {
 		// Not multipart: an ordinary form (no files), or nothing usable.
 		if perr := r.ParseForm(); perr != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(perr, &tooBig) {
+			if bodyTooLarge(perr) {
 				p.tooLarge = true
 				return p, nil
 			}
@@ -144,8 +151,7 @@ func (h *Handlers) readPosted(c echo.Context) (*posted, error) {
 			break
 		}
 		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
+			if bodyTooLarge(err) {
 				p.tooLarge = true
 				break
 			}
@@ -155,8 +161,7 @@ func (h *Handlers) readPosted(c echo.Context) (*posted, error) {
 		if part.FileName() == "" && name != "files" {
 			b, err := io.ReadAll(io.LimitReader(part, maxField))
 			if err != nil {
-				var tooBig *http.MaxBytesError
-				if errors.As(err, &tooBig) {
+				if bodyTooLarge(err) {
 					p.tooLarge = true
 					break
 				}
