@@ -3,7 +3,7 @@ package accounts
 import (
 	"context"
 	"database/sql"
-	"net/mail"
+
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,6 +14,7 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/mail"
 )
 
 // Registration is what a visitor fills in to get an account.
@@ -163,10 +164,8 @@ func cleanName(name string) (string, error) {
 }
 
 func (a *Accounts) cleanEmail(email string) (string, []byte, error) {
-	email = strings.TrimSpace(email)
-	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || len(email) > 254 || !strings.Contains(email, "@") ||
-		strings.ContainsAny(email, "\r\n<>") {
+	email, ok := mail.CleanAddress(email)
+	if !ok {
 		return "", nil, errs.E(errs.Invalid, MsgEmailInvalid)
 	}
 	return email, crypt.KeyedHash(a.keys.emailLookup, strings.ToLower(email)), nil

@@ -344,3 +344,17 @@ func TestNewSMTP_URLs(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanAddress_OneRuleForEveryForm(t *testing.T) {
+	for in, want := range map[string]string{"  zoe@example.org ": "zoe@example.org", "ZOË@exämple.org": "ZOË@exämple.org"} {
+		if got, ok := CleanAddress(in); !ok || got != want {
+			t.Errorf("CleanAddress(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "zoe", "zoe@localhost", "Zoë <zoe@example.org>", "zoe @example.org",
+		"zoe@example.org\r\nBcc: x@example.org", "zoe@exa\xffmple.org", strings.Repeat("a", 250) + "@example.org"} {
+		if got, ok := CleanAddress(bad); ok {
+			t.Errorf("CleanAddress(%q) accepted %q", bad, got)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/http"
-	"net/mail"
 	"path"
 	"strconv"
 	"strings"
@@ -176,12 +175,8 @@ func cleanName(name string, max int) (string, error) {
 }
 
 func cleanEmail(email string) (string, error) {
-	email = strings.TrimSpace(email)
-	if !utf8.ValidString(email) || len(email) > 254 || strings.ContainsAny(email, "\r\n<> ") {
-		return "", errs.E(errs.Invalid, MsgEmailInvalid)
-	}
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
+	email, ok := mailpkg.CleanAddress(email)
+	if !ok {
 		return "", errs.E(errs.Invalid, MsgEmailInvalid)
 	}
 	return email, nil
