@@ -192,7 +192,7 @@ func (a *Accounts) AddMember(ctx context.Context, s *Session, m NewMember) (int6
 		}
 		days := strconv.Itoa(int(a.lim.PendingLifetime / (24 * time.Hour)))
 		msg := a.message(email, m.Lang, MailWelcomeSubject, MailWelcomeBody,
-			map[string]string{"Name": name, "Usercode": u.Display(), "Days": days})
+			map[string]string{"Usercode": u.Display(), "Days": days})
 		return a.outbox.Enqueue(ctx, tx, msg)
 	})
 	switch {

@@ -64,7 +64,7 @@ func (a *Accounts) Register(ctx context.Context, r Registration) error {
 		}
 		days := strconv.Itoa(int(a.lim.PendingLifetime / (24 * time.Hour)))
 		msg := a.message(email, r.Lang, MailWelcomeSubject, MailWelcomeBody,
-			map[string]string{"Name": name, "Usercode": u.Display(), "Days": days})
+			map[string]string{"Usercode": u.Display(), "Days": days})
 		return a.outbox.Enqueue(ctx, tx, msg)
 	})
 	switch {

@@ -31,7 +31,7 @@ const (
 	MsgTopicNameRequired = "tickets.topic_name_required" // invalid: a topic needs a key and an English name
 
 	MailCreatedSubject = "tickets.mail.created.subject" // Data: Portal, Reference
-	MailCreatedBody    = "tickets.mail.created.body"    // Data: Portal, Name, Reference, Link
+	MailCreatedBody    = "tickets.mail.created.body"    // Data: Portal, Reference, Link
 	MailReplySubject   = "tickets.mail.reply.subject"   // Data: Portal, Reference
-	MailReplyBody      = "tickets.mail.reply.body"      // Data: Portal, Name, Reference, Link
+	MailReplyBody      = "tickets.mail.reply.body"      // Data: Portal, Reference, Link
 )
