@@ -83,3 +83,36 @@ func TestMail_FormsForAnyAddressMailNoTypedText(t *testing.T) {
 		}
 	}
 }
+
+// Security 10: an address with letters outside ASCII before the @ gets its
+// own localized refusal and keeps what was typed; one with an IDN domain is
+// accepted.
+func TestMail_NonASCIIBeforeTheAtIsRefusedClearly(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	w := a.post(t, "/en/register", url.Values{"name": {"Zoë"}, "email": {"zoë@example.com"}, "language": {"en"}, "type": {"basic"}})
+	wantStatus(t, w, 400)
+	d := doc(t, w)
+	wantText(t, d.Find("main"), "only Latin letters (a–z)")
+	if v := d.Find(`input[name="email"]`).AttrOr("value", ""); v != "zoë@example.com" {
+		t.Errorf("the typed address is lost: %q", v)
+	}
+	w = a.post(t, "/ar/register", url.Values{"name": {"Zoë"}, "email": {"zoë@example.com"}, "language": {"ar"}, "type": {"basic"}})
+	wantStatus(t, w, 400)
+	wantText(t, doc(t, w).Find("main"), "حروف لاتينية")
+
+	f := ticketForm(t, a)
+	f.Set("email", "zoë@example.com")
+	w = a.post(t, "/en/support", f)
+	wantStatus(t, w, 400)
+	wantText(t, doc(t, w).Find("main"), "only Latin letters (a–z)")
+
+	// An IDN domain is fine; the mail goes to its ASCII form.
+	f = ticketForm(t, a)
+	f.Set("email", "zoe@exämple.com")
+	wantStatus(t, a.post(t, "/en/support", f), 200)
+	mails := sentMails(t, a)
+	if len(mails) != 1 || !strings.Contains(mails[0], "To: <zoe@xn--exmple-cua.com>") {
+		t.Fatalf("mail: %q", mails)
+	}
+}

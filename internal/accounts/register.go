@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"regexp"
 	"slices"
@@ -163,9 +164,16 @@ func cleanName(name string) (string, error) {
 	return name, nil
 }
 
+// MsgEmailNotASCII: the part of the address before the @ is not ASCII (see
+// mail.ErrLocalNotASCII).
+const MsgEmailNotASCII = "accounts.email_not_ascii"
+
 func (a *Accounts) cleanEmail(email string) (string, []byte, error) {
-	email, ok := mail.CleanAddress(email)
-	if !ok {
+	email, err := mail.CheckAddress(email)
+	if errors.Is(err, mail.ErrLocalNotASCII) {
+		return "", nil, errs.E(errs.Invalid, MsgEmailNotASCII)
+	}
+	if err != nil {
 		return "", nil, errs.E(errs.Invalid, MsgEmailInvalid)
 	}
 	return email, crypt.KeyedHash(a.keys.emailLookup, strings.ToLower(email)), nil

@@ -175,8 +175,11 @@ func cleanName(name string, max int) (string, error) {
 }
 
 func cleanEmail(email string) (string, error) {
-	email, ok := mailpkg.CleanAddress(email)
-	if !ok {
+	email, err := mailpkg.CheckAddress(email)
+	if errors.Is(err, mailpkg.ErrLocalNotASCII) {
+		return "", errs.E(errs.Invalid, MsgEmailNotASCII)
+	}
+	if err != nil {
 		return "", errs.E(errs.Invalid, MsgEmailInvalid)
 	}
 	return email, nil

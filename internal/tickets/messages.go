@@ -11,6 +11,7 @@ const (
 	MsgTopicInvalid      = "tickets.topic_invalid"       // invalid
 	MsgNameInvalid       = "tickets.name_invalid"        // invalid; Data["Max"]
 	MsgEmailInvalid      = "tickets.email_invalid"       // invalid
+	MsgEmailNotASCII     = "tickets.email_not_ascii"     // invalid: not ASCII before the @ (mail.ErrLocalNotASCII)
 	MsgTooManyFiles      = "tickets.too_many_files"      // invalid; Data["Max"]
 	MsgFileTooLarge      = "tickets.file_too_large"      // invalid; Data["Name"], Data["MaxMB"]
 	MsgFileType          = "tickets.file_type"           // invalid; Data["Name"]
