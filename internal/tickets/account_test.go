@@ -205,3 +205,46 @@ func (failingEraser) EraseAccountData(context.Context, *sql.Tx, int64) error {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A manager closing a member's access deletes the member's account, and with
+// it the member's tickets, as the member's own deletion does.
+func TestEraseAccountData_ClosingAMemberErasesTheirTickets(t *testing.T) {
+	e := newEnv(t, Limits{})
+	ctx := context.Background()
+	must(t, e.acc.Register(ctx, accounts.Registration{Name: "Mia Manager", Email: "mia@example.org", Lang: "en",
+		Type: accounts.Premium, Addr: "reg mia"}))
+	e.deliver()
+	miaCode := usercodeInMail.FindString(e.lastMail().TextBody)
+	l, err := e.acc.Activate(ctx, accounts.FirstLogin{Credentials: accounts.Credentials{Usercode: miaCode, Password: password,
+		Addr: "192.0.2.1"}, Phrase: "copper heron drifts"})
+	must(t, err)
+	must(t, e.acc.SetRole(ctx, l.AccountID, accounts.Manager))
+	l, err = e.acc.Step2(ctx, accounts.Credentials{Usercode: miaCode, Password: password, Addr: "192.0.2.1"})
+	must(t, err)
+	mgr, err := e.acc.Session(ctx, l.Token)
+	must(t, err)
+	memberID, err := e.acc.AddMember(ctx, mgr, accounts.NewMember{Name: "Max Member", Email: "max@example.org", Lang: "en", Type: accounts.Basic})
+	must(t, err)
+	e.deliver()
+	code := usercodeInMail.FindString(e.lastMail().TextBody)
+	ml, err := e.acc.Activate(ctx, accounts.FirstLogin{Credentials: accounts.Credentials{Usercode: code, Password: password,
+		Addr: "192.0.2.1"}, Phrase: "copper heron drifts"})
+	must(t, err)
+	member, err := e.acc.Session(ctx, ml.Token)
+	must(t, err)
+	sub := guestSubmission()
+	sub.Session = member
+	sub.Attachments = []Upload{{Name: "notes.txt", Data: []byte("the member's own notes, unique bytes")}}
+	rc := e.submit(sub)
+	sealed := sealedBytes(t, e, rc.Reference)
+
+	must(t, e.acc.CloseMember(ctx, mgr, memberID, e.svc))
+	if n := count(t, e, `SELECT count(*) FROM tickets WHERE reference = $1`, rc.Reference); n != 0 {
+		t.Fatal("the closed member's ticket stays")
+	}
+	_, err = e.svc.Open(ctx, guest(rc), rc.Reference)
+	wantErr(t, err, errs.Forbidden, MsgAccessDenied)
+	if found := storetest.FindSecrets(t, e.db, e.logs.Bytes(), sealed); len(found) > 0 {
+		t.Fatalf("after closing: %v", found)
+	}
+}
