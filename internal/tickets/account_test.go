@@ -248,3 +248,43 @@ func TestEraseAccountData_ClosingAMemberErasesTheirTickets(t *testing.T) {
 		t.Fatalf("after closing: %v", found)
 	}
 }
+
+// A ticket the account's data key no longer opens (created before a Reset
+// Account) is listed as sealed, without content; one created after opens.
+func TestExportForAccount_ATicketFromBeforeAResetIsListedSealed(t *testing.T) {
+	e := newEnv(t, Limits{})
+	ctx := context.Background()
+	must(t, e.acc.Register(ctx, accounts.Registration{Name: "Rita Reset", Email: "rita@example.org", Lang: "en",
+		Type: accounts.Basic, Addr: "reg rita"}))
+	e.deliver()
+	code := usercodeInMail.FindString(e.lastMail().TextBody)
+	l, err := e.acc.Activate(ctx, accounts.FirstLogin{Credentials: accounts.Credentials{Usercode: code, Password: password,
+		Addr: "192.0.2.1"}, Phrase: "copper heron drifts"})
+	must(t, err)
+	s, err := e.acc.Session(ctx, l.Token)
+	must(t, err)
+	sub := guestSubmission()
+	sub.Session = s
+	old := e.submit(sub)
+	must(t, e.acc.ResetSignedIn(ctx, s, accounts.SignedInReset{Current: password, Name: "Rita Reset",
+		Password: "amber lighthouse 58 whistles", Phrase: "quiet falcon sleeps", Confirmed: true}))
+	l, err = e.acc.Step2(ctx, accounts.Credentials{Usercode: code, Password: "amber lighthouse 58 whistles", Addr: "192.0.2.1"})
+	must(t, err)
+	s, err = e.acc.Session(ctx, l.Token)
+	must(t, err)
+	sub = guestSubmission()
+	sub.Session, sub.Subject = s, "After the reset"
+	e.submit(sub)
+
+	x, err := e.svc.ExportForAccount(ctx, s)
+	must(t, err)
+	if len(x) != 2 {
+		t.Fatalf("export holds %d tickets", len(x))
+	}
+	if x[0].Reference != old.Reference || !x[0].Sealed || x[0].Subject != "" || len(x[0].Messages) != 0 {
+		t.Errorf("the ticket from before the reset: %+v", x[0])
+	}
+	if x[1].Sealed || x[1].Subject != "After the reset" || len(x[1].Messages) != 1 {
+		t.Errorf("the ticket from after the reset: %+v", x[1])
+	}
+}
