@@ -237,3 +237,15 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+func TestNewOutbox_RefusesASenderRenderCannotWrite(t *testing.T) {
+	db := openDB(t)
+	for _, from := range []string{"zerodesk <zoë@example.org>", "z <a@example.org>\r\nBcc: b@example.org", "nobody"} {
+		if _, err := NewOutbox(db, OutboxOptions{From: from}); err == nil {
+			t.Errorf("sender %q accepted", from)
+		}
+	}
+	if _, err := NewOutbox(db, OutboxOptions{From: "Zérodesk <no-reply@désk.example>"}); err != nil {
+		t.Errorf("an IDN sender with a non-ASCII name: %v", err)
+	}
+}
