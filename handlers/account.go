@@ -16,6 +16,7 @@ import (
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/tickets"
 	"zerodesk/locales"
 	"zerodesk/views"
 )
@@ -671,14 +672,21 @@ func (h *Handlers) newRecoveryCodes(c echo.Context) error {
 	})
 }
 
-// exportData is "export my data": a JSON download of what the account holds.
+// exportData is "export my data": a JSON download of what the account holds,
+// its tickets included.
 func (h *Handlers) exportData(c echo.Context) error {
 	return h.withSession(c, func(s *accounts.Session, _ string) error {
 		x, err := h.Accounts.Export(c.Request().Context(), s)
 		if err != nil {
 			return err
 		}
-		body, err := json.MarshalIndent(x, "", "  ")
+		full := fullExport{Export: x, Tickets: []tickets.ExportedTicket{}}
+		if h.Tickets != nil {
+			if full.Tickets, err = h.Tickets.ExportForAccount(c.Request().Context(), s); err != nil {
+				return err
+			}
+		}
+		body, err := json.MarshalIndent(full, "", "  ")
 		if err != nil {
 			return err
 		}
@@ -687,15 +695,30 @@ func (h *Handlers) exportData(c echo.Context) error {
 	})
 }
 
+// fullExport is the account's export with its tickets: the two rooms
+// composed here, so neither imports the other's export.
+type fullExport struct {
+	*accounts.Export
+	Tickets []tickets.ExportedTicket `json:"tickets"`
+}
+
+// erasers are the rooms whose data goes with a deleted account.
+func (h *Handlers) erasers() []accounts.DataEraser {
+	if h.Tickets == nil {
+		return nil
+	}
+	return []accounts.DataEraser{h.Tickets}
+}
+
 // deleteAccount deletes the account after the password and the ticked
-// confirmation; every session of it ends with it.
+// confirmation; every session of it ends with it, and its tickets are erased.
 func (h *Handlers) deleteAccount(c echo.Context) error {
 	return h.withSession(c, func(s *accounts.Session, token string) error {
 		if c.FormValue("confirm") != "yes" {
 			err := errs.E(errs.Invalid, "account.delete.unconfirmed")
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
 		}
-		if err := h.Accounts.Delete(c.Request().Context(), s, c.FormValue("password")); err != nil {
+		if err := h.Accounts.Delete(c.Request().Context(), s, c.FormValue("password"), h.erasers()...); err != nil {
 			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
 				return err
 			}

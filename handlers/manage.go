@@ -166,7 +166,7 @@ func (h *Handlers) closeMember(c echo.Context) error {
 			}
 			return errs.E(errs.Invalid, accounts.MsgMemberCloseConfirm)
 		}
-		return h.Accounts.CloseMember(c.Request().Context(), s, id)
+		return h.Accounts.CloseMember(c.Request().Context(), s, id, h.erasers()...)
 	})
 }
 

@@ -370,7 +370,7 @@ func submitField(id string) string {
 		return views.FieldTopic
 	case tickets.MsgNameInvalid:
 		return views.FieldName
-	case tickets.MsgEmailInvalid:
+	case tickets.MsgEmailInvalid, tickets.MsgEmailNotASCII:
 		return views.FieldEmail
 	case tickets.MsgTooManyFiles, tickets.MsgFileTooLarge, tickets.MsgFileType, tickets.MsgFileEmpty:
 		return views.FieldFiles

@@ -25,7 +25,7 @@ var englishMail = map[string]string{
 	MailWelcomeSubject: "Your {{.Portal}} usercode",
 	// The one mail that carries a usercode: the product's design (logging in
 	// with it proves the address). Neither the database nor the logs hold it.
-	MailWelcomeBody: `Hello {{.Name}},
+	MailWelcomeBody: `Hello,
 
 your usercode for {{.Portal}} is:
 

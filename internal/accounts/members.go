@@ -192,7 +192,7 @@ func (a *Accounts) AddMember(ctx context.Context, s *Session, m NewMember) (int6
 		}
 		days := strconv.Itoa(int(a.lim.PendingLifetime / (24 * time.Hour)))
 		msg := a.message(email, m.Lang, MailWelcomeSubject, MailWelcomeBody,
-			map[string]string{"Name": name, "Usercode": u.Display(), "Days": days})
+			map[string]string{"Usercode": u.Display(), "Days": days})
 		return a.outbox.Enqueue(ctx, tx, msg)
 	})
 	switch {
@@ -365,12 +365,22 @@ func (a *Accounts) ReactivateMember(ctx context.Context, s *Session, id int64) e
 // CloseMember ends a member's access for good: their account is deleted with
 // everything it holds (sessions, codes, counters), as Delete does, so their
 // usercode logs into nothing any more. A pending member's unused usercode dies
-// the same way. The membership stays, marked closed, for the list and the
-// audit log.
-func (a *Accounts) CloseMember(ctx context.Context, s *Session, id int64) error {
-	return a.memberChange(ctx, s, id, "accounts: close member", func(tx *sql.Tx, r *memberRow, _ *AuditDetail) (AuditAction, error) {
+// the same way, and what each eraser keeps for it (its tickets), with the
+// bytes zeroed as Delete does. The membership stays, marked closed, for the
+// list and the audit log.
+func (a *Accounts) CloseMember(ctx context.Context, s *Session, id int64, erasers ...DataEraser) error {
+	err := a.memberChange(ctx, s, id, "accounts: close member", func(tx *sql.Tx, r *memberRow, _ *AuditDetail) (AuditAction, error) {
 		if r.status() == MemberClosed {
 			return "", errs.E(errs.Conflict, MsgMemberState)
+		}
+		if _, err := tx.ExecContext(ctx, sqlSecureDeleteOn); err != nil {
+			return "", err
+		}
+		defer tx.ExecContext(ctx, sqlSecureDeleteOff)
+		for _, e := range erasers {
+			if err := e.EraseAccountData(ctx, tx, r.accountID.Int64); err != nil {
+				return "", err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, sqlDelete, r.accountID.Int64); err != nil {
 			return "", err
@@ -383,6 +393,10 @@ func (a *Accounts) CloseMember(ctx context.Context, s *Session, id int64) error 
 		}
 		return AuditClosed, nil
 	})
+	if err == nil {
+		_, _ = a.db.Write.ExecContext(ctx, sqlCheckpoint) // best effort, as in Delete
+	}
+	return err
 }
 
 // SetMemberType changes a member between Basic and Premium. The role is read

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"regexp"
 	"slices"
@@ -64,7 +65,7 @@ func (a *Accounts) Register(ctx context.Context, r Registration) error {
 		}
 		days := strconv.Itoa(int(a.lim.PendingLifetime / (24 * time.Hour)))
 		msg := a.message(email, r.Lang, MailWelcomeSubject, MailWelcomeBody,
-			map[string]string{"Name": name, "Usercode": u.Display(), "Days": days})
+			map[string]string{"Usercode": u.Display(), "Days": days})
 		return a.outbox.Enqueue(ctx, tx, msg)
 	})
 	switch {
@@ -163,9 +164,16 @@ func cleanName(name string) (string, error) {
 	return name, nil
 }
 
+// MsgEmailNotASCII: the part of the address before the @ is not ASCII (see
+// mail.ErrLocalNotASCII).
+const MsgEmailNotASCII = "accounts.email_not_ascii"
+
 func (a *Accounts) cleanEmail(email string) (string, []byte, error) {
-	email, ok := mail.CleanAddress(email)
-	if !ok {
+	email, err := mail.CheckAddress(email)
+	if errors.Is(err, mail.ErrLocalNotASCII) {
+		return "", nil, errs.E(errs.Invalid, MsgEmailNotASCII)
+	}
+	if err != nil {
 		return "", nil, errs.E(errs.Invalid, MsgEmailInvalid)
 	}
 	return email, crypt.KeyedHash(a.keys.emailLookup, strings.ToLower(email)), nil

@@ -13,7 +13,10 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Message is one plain-text e-mail to one recipient. Bodies never carry a
@@ -48,68 +51,176 @@ func (m Message) Validate() error {
 		return fmt.Errorf("mail: recipient: %w", err)
 	}
 	switch {
-	case strings.ContainsAny(m.Subject, "\r\n"), !utf8.ValidString(m.Subject), utf8.RuneCountInString(m.Subject) > 200:
-		return errors.New("mail: subject must be one line of at most 200 characters")
+	case strings.ContainsFunc(m.Subject, unicode.IsControl), !utf8.ValidString(m.Subject), utf8.RuneCountInString(m.Subject) > 200:
+		return errors.New("mail: subject must be one line of at most 200 characters, without control characters")
 	case !utf8.ValidString(m.TextBody), len(m.TextBody) > 256<<10:
 		return errors.New("mail: body must be UTF-8 and at most 256 KiB")
 	}
 	return nil
 }
 
-// CleanAddress checks an e-mail address a person typed into a form: one bare
-// address (no display name), valid UTF-8, at most 254 bytes, a dot in its
-// domain, no spaces, angle brackets or line breaks. It returns the address
-// trimmed, and false when it is not one. Every form of the portal (accounts,
-// tickets) checks addresses with it, so one address is good everywhere or
-// nowhere.
+// ErrLocalNotASCII: the part of an address before the @ has characters
+// outside ASCII. Such an address needs SMTPUTF8 (RFC 6531) from every server
+// on the way, has no standard ASCII fallback (RFC 6530 defines no downgrade),
+// and would fail long after the form said "sent"; so forms refuse it at once,
+// with their own message. A non-ASCII domain is fine: IDNA gives it an ASCII
+// form (RFC 5890), which is what goes on the wire.
+var ErrLocalNotASCII = errors.New("mail: only ASCII characters before the @")
+
+// errAddress is any other refusal of CheckAddress.
+var errAddress = errors.New("mail: not one e-mail address")
+
+// CleanAddress checks an e-mail address a person typed into a form (see
+// CheckAddress) and returns it cleaned, and false when it is not one.
 func CleanAddress(s string) (string, bool) {
+	a, err := CheckAddress(s)
+	return a, err == nil
+}
+
+// CheckAddress checks an e-mail address a person typed into a form: one bare
+// address (no display name), valid UTF-8, at most 254 bytes (in its ASCII
+// form too), an ASCII part before the @ (else ErrLocalNotASCII), a domain
+// with a dot that IDNA accepts, no spaces, angle brackets or control
+// characters. It returns the address trimmed, a non-ASCII domain in its
+// canonical Unicode form (so one address has one spelling and one lookup
+// hash). Every form of the portal (accounts, tickets) checks addresses with
+// it, so one address is good everywhere or nowhere.
+func CheckAddress(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) || len(s) > 254 || strings.ContainsAny(s, "\r\n<> ") {
-		return "", false
+	if !utf8.ValidString(s) || len(s) > 254 || strings.ContainsAny(s, "<> ") || strings.ContainsFunc(s, unicode.IsControl) {
+		return "", errAddress
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return "", false
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 {
+		return "", errAddress
 	}
-	return s, true
+	local, domain := s[:at], s[at+1:]
+	if !isASCII(local) {
+		return "", ErrLocalNotASCII
+	}
+	ascii, err := asciiDomain(domain)
+	if err != nil || !strings.Contains(ascii, ".") {
+		return "", errAddress
+	}
+	if a, err := mail.ParseAddress(local + "@" + ascii); err != nil || a.Address != local+"@"+ascii || len(a.Address) > 254 {
+		return "", errAddress
+	}
+	if !isASCII(domain) {
+		if domain, err = idna.Lookup.ToUnicode(ascii); err != nil {
+			return "", errAddress
+		}
+	}
+	return local + "@" + domain, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiDomain is a domain's ASCII form, checked by IDNA (the lookup profile:
+// mapped, normalized, validated): an ASCII domain as it is, any other as IDNA
+// writes it.
+func asciiDomain(domain string) (string, error) {
+	a, err := idna.Lookup.ToASCII(domain)
+	if err != nil || a == "" || !isASCII(a) {
+		return "", errAddress
+	}
+	if isASCII(domain) {
+		return domain, nil // as typed: IDNA would only lower its case
+	}
+	return a, nil
+}
+
+// wireAddress is addr as it goes on the wire (headers, SMTP envelope): the
+// domain in its ASCII (IDNA) form. A non-ASCII part before the @ has none:
+// an error (it cannot pass CheckAddress; only older rows may hold one).
+func wireAddress(addr string) (string, error) {
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || !isASCII(addr[:at]) {
+		return "", ErrLocalNotASCII
+	}
+	d, err := asciiDomain(addr[at+1:])
+	if err != nil {
+		return "", err
+	}
+	return addr[:at] + "@" + d, nil
 }
 
 // parseAddress accepts a bare address or "Name <address>" and returns the bare
 // address. Line breaks are refused so no header can be injected.
 func parseAddress(s string) (string, error) {
-	if strings.ContainsAny(s, "\r\n") {
-		return "", errors.New("line break in address")
-	}
-	a, err := mail.ParseAddress(s)
+	a, err := parseFull(s)
 	if err != nil {
 		return "", err
 	}
 	return a.Address, nil
 }
 
+func parseFull(s string) (*mail.Address, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, errors.New("line break in address")
+	}
+	return mail.ParseAddress(s)
+}
+
+// wireHeaderAddress is a for a header: the address in its wire form, the
+// display name RFC 2047-encoded when it is not ASCII (net/mail does that).
+func wireHeaderAddress(s string) (string, string, error) {
+	a, err := parseFull(s)
+	if err != nil {
+		return "", "", err
+	}
+	w, err := wireAddress(a.Address)
+	if err != nil {
+		return "", "", err
+	}
+	return (&mail.Address{Name: a.Name, Address: w}).String(), w, nil
+}
+
 // Render writes e as an RFC 5322 message: UTF-8 text, quoted-printable, CRLF
-// line ends, non-ASCII headers RFC 2047-encoded.
+// line ends, non-ASCII display names and subject RFC 2047-encoded, domains in
+// their IDNA form. Every header value is checked to be printable ASCII before
+// it is written (and folded at spaces), so no input, whatever it holds, can
+// add a line to the header.
 func Render(e Envelope) ([]byte, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
-	from, err := mail.ParseAddress(e.From)
-	if err != nil || strings.ContainsAny(e.From, "\r\n") {
+	from, fromWire, err := wireHeaderAddress(e.From)
+	if err != nil {
 		return nil, fmt.Errorf("mail: sender %q: invalid", e.From)
 	}
-	to, _ := mail.ParseAddress(e.To)
-	_, domain, _ := strings.Cut(from.Address, "@")
+	to, _, err := wireHeaderAddress(e.To)
+	if err != nil {
+		return nil, fmt.Errorf("mail: recipient: %w", err)
+	}
+	if e.ID == "" || strings.ContainsFunc(e.ID, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '-')
+	}) {
+		return nil, errors.New("mail: the message ID must be letters, digits, dots and hyphens")
+	}
+	_, domain, _ := strings.Cut(fromWire, "@")
 	var b bytes.Buffer
-	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
-	header("From", from.String())
-	header("To", to.String())
-	header("Subject", mime.QEncoding.Encode("utf-8", e.Subject))
-	header("Date", e.Date.UTC().Format(time.RFC1123Z))
-	header("Message-ID", "<"+e.ID+"@"+domain+">")
-	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
-	header("Auto-Submitted", "auto-generated")
+	for _, h := range [][2]string{
+		{"From", from},
+		{"To", to},
+		{"Subject", mime.QEncoding.Encode("utf-8", e.Subject)},
+		{"Date", e.Date.UTC().Format(time.RFC1123Z)},
+		{"Message-ID", "<" + e.ID + "@" + domain + ">"},
+		{"MIME-Version", "1.0"},
+		{"Content-Type", "text/plain; charset=utf-8"},
+		{"Content-Transfer-Encoding", "quoted-printable"},
+		{"Auto-Submitted", "auto-generated"},
+	} {
+		if err := writeHeader(&b, h[0], h[1]); err != nil {
+			return nil, err
+		}
+	}
 	b.WriteString("\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	body := strings.ReplaceAll(e.TextBody, "\r\n", "\n")
@@ -123,4 +234,26 @@ func Render(e Envelope) ([]byte, error) {
 		b.WriteString("\r\n")
 	}
 	return b.Bytes(), nil
+}
+
+// writeHeader writes "Key: value" folded at spaces to lines of about 78
+// characters. It refuses a value with anything but printable ASCII and
+// spaces: the one place a header line is made, so the one check against
+// injected lines.
+func writeHeader(b *bytes.Buffer, key, value string) error {
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < 0x20 || c > 0x7e {
+			return fmt.Errorf("mail: header %s: byte %#x is not printable ASCII", key, c)
+		}
+	}
+	line := key + ":"
+	for _, word := range strings.Split(value, " ") {
+		if word != "" && len(line)+1+len(word) > 78 && strings.TrimSpace(line) != "" {
+			b.WriteString(line + "\r\n")
+			line = ""
+		}
+		line += " " + word
+	}
+	b.WriteString(line + "\r\n")
+	return nil
 }

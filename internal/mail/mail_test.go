@@ -346,7 +346,8 @@ func TestNewSMTP_URLs(t *testing.T) {
 }
 
 func TestCleanAddress_OneRuleForEveryForm(t *testing.T) {
-	for in, want := range map[string]string{"  zoe@example.org ": "zoe@example.org", "ZOË@exämple.org": "ZOË@exämple.org"} {
+	for in, want := range map[string]string{"  zoe@example.org ": "zoe@example.org", "ZOE@exämple.org": "ZOE@exämple.org",
+		"zoe@EXÄMPLE.org": "zoe@exämple.org", "zoe@xn--exmple-cua.org": "zoe@xn--exmple-cua.org"} {
 		if got, ok := CleanAddress(in); !ok || got != want {
 			t.Errorf("CleanAddress(%q) = %q, %v; want %q", in, got, ok, want)
 		}

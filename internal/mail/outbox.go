@@ -52,8 +52,10 @@ func NewOutbox(db *store.DB, opts OutboxOptions) (*Outbox, error) {
 	if opts.From == "" {
 		opts.From = "zerodesk <no-reply@localhost>"
 	}
-	if _, err := parseAddress(opts.From); err != nil {
-		return nil, errors.New("mail: the sender address does not parse")
+	// Checked as Render will: a sender it cannot write stops the start, not
+	// every message later.
+	if _, _, err := wireHeaderAddress(opts.From); err != nil {
+		return nil, errors.New("mail: the sender address does not parse, or has non-ASCII characters before the @")
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -75,11 +75,16 @@ func (s *SMTP) Send(ctx context.Context, e Envelope) error {
 	if err != nil {
 		return err
 	}
-	from, err := parseAddress(e.From)
+	// The envelope in wire form (Render checked both): IDNA domains, no line
+	// breaks.
+	_, from, err := wireHeaderAddress(e.From)
 	if err != nil {
 		return err
 	}
-	to, _ := parseAddress(e.To)
+	_, to, err := wireHeaderAddress(e.To)
+	if err != nil {
+		return err
+	}
 	d := net.Dialer{Timeout: s.timeout}
 	conn, err := d.DialContext(ctx, "tcp", s.addr)
 	if err != nil {

@@ -530,3 +530,16 @@ func (c *Core) Checkpoint(ctx context.Context) error {
 	_, err := c.db.Write.ExecContext(ctx, sqlCheckpoint)
 	return err
 }
+
+// DeleteThread deletes thread id with every participant's wrapped key, every
+// message, receipt and attachment, in the caller's transaction (a deleted
+// account's ticket). Run it with secure_delete on and checkpoint afterwards
+// (as Sweep does) so the bytes are gone from the files too.
+func (c *Core) DeleteThread(ctx context.Context, tx *sql.Tx, id int64) error {
+	for _, q := range []string{sqlDeleteFiles, sqlDeleteReceipts, sqlDeleteMessages, sqlDeleteParticipants, sqlDeleteThread} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

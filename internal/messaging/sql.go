@@ -42,3 +42,12 @@ const (
 			WHERE expires_at > 0 AND expires_at <= $1 AND key_wrapped IS NOT NULL`
 	sqlCheckpoint = `PRAGMA wal_checkpoint(TRUNCATE)`
 )
+
+// The statements of DeleteThread, children first (they need no cascade).
+const (
+	sqlDeleteFiles        = `DELETE FROM msg_attachments WHERE message_id IN (SELECT id FROM msg_messages WHERE thread_id = $1)`
+	sqlDeleteReceipts     = `DELETE FROM msg_receipts WHERE message_id IN (SELECT id FROM msg_messages WHERE thread_id = $1)`
+	sqlDeleteMessages     = `DELETE FROM msg_messages WHERE thread_id = $1`
+	sqlDeleteParticipants = `DELETE FROM msg_participants WHERE thread_id = $1`
+	sqlDeleteThread       = `DELETE FROM msg_threads WHERE id = $1`
+)

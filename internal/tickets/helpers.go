@@ -175,8 +175,11 @@ func cleanName(name string, max int) (string, error) {
 }
 
 func cleanEmail(email string) (string, error) {
-	email, ok := mailpkg.CleanAddress(email)
-	if !ok {
+	email, err := mailpkg.CheckAddress(email)
+	if errors.Is(err, mailpkg.ErrLocalNotASCII) {
+		return "", errs.E(errs.Invalid, MsgEmailNotASCII)
+	}
+	if err != nil {
 		return "", errs.E(errs.Invalid, MsgEmailInvalid)
 	}
 	return email, nil
@@ -378,17 +381,17 @@ func (s *Service) link(lang, p string) string {
 	return strings.TrimRight(s.opts.BaseURL, "/") + "/" + lang + p
 }
 
-// noticeMessage is a "a secure message is waiting" mail. It never carries a
-// subject or a body; only the creation notice carries the access key.
-func (s *Service) noticeMessage(to, name, lang, ref, subjectID, bodyID, link string) mailpkg.Message {
-	if name == "" {
-		name = to
-	}
-	data := map[string]string{"Portal": portal, "Name": name, "Reference": ref, "Link": link}
+// noticeMessage is a "a secure message is waiting" mail. It goes to an
+// address nobody proved (a guest's), so it carries only our fixed text, the
+// reference and our link: never the customer's name, the subject or a body,
+// which anyone could fill with a phishing text for someone else's address.
+// Only the creation notice carries the access key.
+func (s *Service) noticeMessage(to, lang, ref, subjectID, bodyID, link string) mailpkg.Message {
+	data := map[string]string{"Portal": portal, "Reference": ref, "Link": link}
 	return mailpkg.Message{To: to, Subject: s.text(lang, subjectID, data), TextBody: s.text(lang, bodyID, data)}
 }
 
 // notice queues a noticeMessage in tx.
-func (s *Service) notice(ctx context.Context, tx *sql.Tx, to, name, lang, ref, subjectID, bodyID, link string) error {
-	return s.outbox.Enqueue(ctx, tx, s.noticeMessage(to, name, lang, ref, subjectID, bodyID, link))
+func (s *Service) notice(ctx context.Context, tx *sql.Tx, to, lang, ref, subjectID, bodyID, link string) error {
+	return s.outbox.Enqueue(ctx, tx, s.noticeMessage(to, lang, ref, subjectID, bodyID, link))
 }

@@ -11,6 +11,7 @@ const (
 	MsgTopicInvalid      = "tickets.topic_invalid"       // invalid
 	MsgNameInvalid       = "tickets.name_invalid"        // invalid; Data["Max"]
 	MsgEmailInvalid      = "tickets.email_invalid"       // invalid
+	MsgEmailNotASCII     = "tickets.email_not_ascii"     // invalid: not ASCII before the @ (mail.ErrLocalNotASCII)
 	MsgTooManyFiles      = "tickets.too_many_files"      // invalid; Data["Max"]
 	MsgFileTooLarge      = "tickets.file_too_large"      // invalid; Data["Name"], Data["MaxMB"]
 	MsgFileType          = "tickets.file_type"           // invalid; Data["Name"]
@@ -31,7 +32,7 @@ const (
 	MsgTopicNameRequired = "tickets.topic_name_required" // invalid: a topic needs a key and an English name
 
 	MailCreatedSubject = "tickets.mail.created.subject" // Data: Portal, Reference
-	MailCreatedBody    = "tickets.mail.created.body"    // Data: Portal, Name, Reference, Link
+	MailCreatedBody    = "tickets.mail.created.body"    // Data: Portal, Reference, Link
 	MailReplySubject   = "tickets.mail.reply.subject"   // Data: Portal, Reference
-	MailReplyBody      = "tickets.mail.reply.body"      // Data: Portal, Name, Reference, Link
+	MailReplyBody      = "tickets.mail.reply.body"      // Data: Portal, Reference, Link
 )

@@ -325,19 +325,19 @@ func (s *Service) Reply(ctx context.Context, v Viewer, ref string, rp Reply) err
 			_, err := tx.ExecContext(ctx, sqlInsertNotice, mid, r.id, rp.ReleaseAt.Unix())
 			return err
 		}
-		return s.replyNotice(ctx, tx, r, email, metaOf(a.th).Name)
+		return s.replyNotice(ctx, tx, r, email)
 	})
 	return wrapErr(err, "tickets: reply")
 }
 
 // replyNotice tells the customer a reply waits, with a link without the
 // access key (My account for account users).
-func (s *Service) replyNotice(ctx context.Context, tx *sql.Tx, r *row, email, name string) error {
+func (s *Service) replyNotice(ctx context.Context, tx *sql.Tx, r *row, email string) error {
 	link := s.link(r.lang, "/support/tickets/"+r.ref)
 	if r.accountID.Valid {
 		link = s.link(r.lang, "/account")
 	}
-	return s.notice(ctx, tx, email, name, r.lang, r.ref, MailReplySubject, MailReplyBody, link)
+	return s.notice(ctx, tx, email, r.lang, r.ref, MailReplySubject, MailReplyBody, link)
 }
 
 // Note adds an internal note (agents only), never shown to customers.

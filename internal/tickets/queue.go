@@ -316,10 +316,6 @@ func (s *Service) Tick(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		th, err := s.msg.OpenAsDesk(ctx, s.db.Read, r.threadID)
-		if err != nil {
-			return err
-		}
 		email, err := s.customerEmail(r)
 		if err != nil {
 			return err
@@ -332,7 +328,7 @@ func (s *Service) Tick(ctx context.Context) error {
 			if k, _ := res.RowsAffected(); k == 0 {
 				return nil
 			}
-			return s.replyNotice(ctx, tx, r, email, metaOf(th).Name)
+			return s.replyNotice(ctx, tx, r, email)
 		}); err != nil {
 			return err
 		}

@@ -88,7 +88,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		if sealedEmail, err = crypt.Seal(s.keys.email, []byte(email), adEmail(ref)); err != nil {
 			return nil, errs.Wrap(err, "tickets: seal e-mail")
 		}
-		notice := s.noticeMessage(email, name, lang, ref, MailCreatedSubject, MailCreatedBody,
+		notice := s.noticeMessage(email, lang, ref, MailCreatedSubject, MailCreatedBody,
 			s.link(lang, "/support/tickets/"+ref+"?key="+key))
 		err = s.write(ctx, func(tx *sql.Tx) error {
 			now := s.now()

@@ -1,0 +1,23 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+)
+
+// DataEraser erases what another room keeps for an account (the tickets of
+// package tickets), inside the transaction that deletes the account: the
+// account and its data go together or not at all. accounts knows no room;
+// the caller (handlers) passes the rooms to Delete.
+type DataEraser interface {
+	EraseAccountData(ctx context.Context, tx *sql.Tx, accountID int64) error
+}
+
+// The deletion runs with SQLite's secure_delete on, so the freed pages are
+// zeroed, and checkpoints the WAL afterwards, so the old page images do not
+// linger there: the way messaging.Sweep destroys expired messages.
+const (
+	sqlSecureDeleteOn  = `PRAGMA secure_delete = ON`
+	sqlSecureDeleteOff = `PRAGMA secure_delete = OFF`
+	sqlCheckpoint      = `PRAGMA wal_checkpoint(TRUNCATE)`
+)
