@@ -268,6 +268,9 @@ const (
 	scopeAddress  = "address"
 	scopeEmail    = "email"
 	scopeWrongKey = "wrong-key"
+	// scopeWrongKeyAddress counts one address's wrong keys over every
+	// reference (a guesser walking references).
+	scopeWrongKeyAddress = "wrong-key-address"
 )
 
 // tryCount counts one more event for (scope, key) in a window and reports
