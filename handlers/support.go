@@ -64,11 +64,12 @@ func (h *Handlers) supportRoutes(g *echo.Group) {
 	g.POST("/support/tickets/:ref/reply", h.replyTicket, noStore, limit, uploadRoute)
 	g.POST("/support/tickets/:ref/status", h.ticketStatus, noStore, limit)
 	g.POST("/support/tickets/:ref/rate", h.rateTicket, noStore, limit)
+	g.POST("/support/tickets/:ref/keyfile", h.keyFile, noStore, limit)
 	g.GET("/support/tickets/:ref/attachments/:id", h.attachment, noStore, limit)
 	g.POST("/support/tickets/:ref/attachments/:id", h.attachment, noStore, limit)
 	// POST-only steps reached by GET (a reload from history, a shared
 	// address): the ticket, which asks for its key.
-	for _, path := range []string{"/support/tickets/:ref/reply", "/support/tickets/:ref/status", "/support/tickets/:ref/rate"} {
+	for _, path := range []string{"/support/tickets/:ref/reply", "/support/tickets/:ref/status", "/support/tickets/:ref/rate", "/support/tickets/:ref/keyfile"} {
 		g.GET(path, h.toTicket, noStore, limit)
 	}
 }
@@ -688,6 +689,33 @@ func (h *Handlers) attachment(c echo.Context) error {
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	return c.Blob(http.StatusOK, "application/octet-stream", a.Data)
+}
+
+// keyFile is the confirmation's "Save as a file": a small text file with the
+// reference, the access key and the follow address, for the guest who has
+// the key (posted, never in a URL), as a download that is never cached.
+func (h *Handlers) keyFile(c echo.Context) error {
+	ctx := c.Request().Context()
+	ref, key := cleanRef(c.Param("ref")), cleanKey(c.FormValue("key"))
+	if key == "" {
+		return h.refusedAccess(c, ref, "", errs.E(errs.Forbidden, tickets.MsgAccessDenied))
+	}
+	t, err := h.Tickets.Open(ctx, tickets.Viewer{Reference: ref, AccessKey: key, Address: c.RealIP()}, ref)
+	if err != nil {
+		return h.refusedAccess(c, ref, key, err)
+	}
+	var b strings.Builder
+	b.WriteString(views.T(ctx, "support.keyfile.title", "Portal", "zerodesk") + "\n\n")
+	b.WriteString(views.T(ctx, "support.reference") + ": " + t.Reference + "\n")
+	b.WriteString(views.T(ctx, "support.access_key") + ": " + key + "\n")
+	b.WriteString(views.T(ctx, "support.keyfile.follow") + ": " + h.Tickets.Link(lang(c), "/support/tickets?ref="+t.Reference) + "\n\n")
+	b.WriteString(views.T(ctx, "support.keyfile.private") + "\n")
+	hdr := c.Response().Header()
+	hdr.Set(echo.HeaderContentDisposition, "attachment; filename*=UTF-8''"+encodeRFC5987("zerodesk-"+t.Reference+".txt"))
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
 }
 
 // encodeRFC5987 percent-encodes a file name for filename*=UTF-8”…: every

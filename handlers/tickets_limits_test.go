@@ -99,3 +99,50 @@ func TestTicketRoutes_WrongKeysCostTheGuesserNotTheOwner(t *testing.T) {
 	wantText(t, doc(t, w).Find("h1"), "Cannot open my mailbox")
 	wantStatus(t, follow(guesser, "WRONG KEY WRONG KEY"), http.StatusTooManyRequests)
 }
+
+// The confirmation lets a guest save the reference and the key: a posted
+// form (the key never in a URL) that downloads a small text file, never
+// cached (issue 10, what a person runs into 3).
+func TestSupport_TheConfirmationSavesTheKeyAsAFile(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	w := a.postFiles(t, "/en/support", ticketForm(t, a), nil)
+	wantStatus(t, w, http.StatusOK)
+	d := doc(t, w)
+	ref, key := strings.TrimSpace(d.Find("#sent-ref").Text()), strings.TrimSpace(d.Find("#sent-key").Text())
+	form := wantCount(t, d, `.sent-actions form[method="post"]`, 1)
+	action := form.AttrOr("action", "")
+	if action != "/en/support/tickets/"+ref+"/keyfile" || form.Find(`input[type="hidden"][name="key"]`).AttrOr("value", "") != key {
+		t.Fatalf("save form posts to %q without the key", action)
+	}
+	wantCount(t, d, `.sent-actions[data-print-label="Print"]`, 1)
+	wantCount(t, d, "#sent-keep", 1)
+	saved := a.post(t, action, url.Values{"key": {key}})
+	wantStatus(t, saved, http.StatusOK)
+	h := saved.Header()
+	if !strings.HasPrefix(h.Get("Content-Disposition"), "attachment;") || !strings.Contains(h.Get("Content-Disposition"), ref+".txt") ||
+		h.Get("Cache-Control") != "no-store" || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") || h.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("headers %v", h)
+	}
+	text := saved.Body.String()
+	for _, want := range []string{"Reference: " + ref, "Access key: " + key, "http://example.com/en/support/tickets?ref=" + ref, "private"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the file lacks %q:\n%s", want, text)
+		}
+	}
+	// A wrong key gets the follow form's refusal, not a file.
+	wrong := a.post(t, action, url.Values{"key": {"AAAA BBBB CCCC DDDD EEEE"}})
+	wantStatus(t, wrong, http.StatusForbidden)
+	if strings.Contains(wrong.Header().Get("Content-Disposition"), "attachment") {
+		t.Error("a wrong key got a file")
+	}
+	// Arabic: the file's words are Arabic.
+	w = a.postFiles(t, "/ar/support", ticketForm(t, a), nil)
+	d = doc(t, w)
+	ref, key = strings.TrimSpace(d.Find("#sent-ref").Text()), strings.TrimSpace(d.Find("#sent-key").Text())
+	saved = a.post(t, "/ar/support/tickets/"+ref+"/keyfile", url.Values{"key": {key}})
+	wantStatus(t, saved, http.StatusOK)
+	if !strings.Contains(saved.Body.String(), "تذكرة") {
+		t.Errorf("the Arabic file:\n%s", saved.Body.String())
+	}
+}
