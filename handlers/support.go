@@ -280,6 +280,9 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 	if p.tooLarge {
 		return tooLarge()
 	}
+	if p.get("website") != "" { // a form whose honeypot came after its files
+		return refuse(http.StatusBadRequest, views.FieldError{Field: views.FieldSubject, MessageID: MsgHoneypot})
+	}
 	if err := h.load(ctx, p); err != nil {
 		return err
 	}
