@@ -155,6 +155,9 @@ func TestUploads_MemoryStaysBoundedUnder40ParallelMaximalUploads(t *testing.T) {
 			t.Errorf("status %d: every upload is either taken or refused as busy (%v)", code, statuses)
 		}
 	}
+	if left, _ := filepath.Glob(filepath.Join(os.TempDir(), "zerodesk-upload-*")); len(left) > 0 {
+		t.Errorf("%d temporary upload files left behind", len(left))
+	}
 	if hwm > uploadMemoryBound {
 		t.Errorf("peak RSS %d MiB is over the bound of %d MiB", hwm>>20, uploadMemoryBound>>20)
 	}
