@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -126,6 +127,8 @@ type posted struct {
 	// file part, not read yet.
 	mr   *multipart.Reader
 	next *multipart.Part
+	// prefix is what was read of next to learn it was not empty.
+	prefix []byte
 	// spooled are the files read to temporary files, in order.
 	spooled []spooled
 	release []func()
@@ -210,6 +213,24 @@ func (h *Handlers) readFields(c echo.Context) (*posted, error) {
 			return nil, errs.E(errs.Invalid, "error.bad_request")
 		}
 		if isFilePart(part) {
+			if part.FileName() == "" {
+				// The empty file input of a form sent without files needs
+				// no slot; a nameless part with content is a file.
+				var one [1]byte
+				n, err := io.ReadFull(part, one[:])
+				if n == 0 && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+					continue
+				}
+				if err != nil {
+					p.mr = nil
+					if bodyTooLarge(err) {
+						p.tooLarge = true
+						return p, nil
+					}
+					return nil, errs.E(errs.Invalid, "error.bad_request")
+				}
+				p.prefix = one[:n]
+			}
 			p.next = part
 			return p, nil
 		}
@@ -227,8 +248,9 @@ func isFilePart(part *multipart.Part) bool {
 // readField adds one text part to p; false when the text went past its
 // budget or the body limit (p.tooLarge).
 func (p *posted) readField(part *multipart.Part, budget *int64) bool {
-	b, err := io.ReadAll(io.LimitReader(part, min(maxFieldBytes, *budget+1)))
-	if err != nil || int64(len(b)) > *budget {
+	most := min(maxFieldBytes, *budget)
+	b, err := io.ReadAll(io.LimitReader(part, most+1))
+	if err != nil || int64(len(b)) > most {
 		p.tooLarge = true
 		return false
 	}
@@ -293,7 +315,9 @@ func (h *Handlers) readFiles(c echo.Context, p *posted) error {
 			part = nil
 			continue
 		}
-		if err := p.spool(part, lim.MaxAttachmentBytes+1); err != nil {
+		prefix := p.prefix
+		p.prefix = nil
+		if err := p.spool(part, prefix, lim.MaxAttachmentBytes+1); err != nil {
 			var own *errs.Error
 			switch {
 			case bodyTooLarge(err):
@@ -312,12 +336,12 @@ func (h *Handlers) readFiles(c echo.Context, p *posted) error {
 // and discards the rest. A part with neither name nor content (the empty
 // file input of a form sent without files) is dropped. A failure of the
 // temporary file is an *errs.Error; anything else came from the body.
-func (p *posted) spool(part *multipart.Part, max int64) error {
+func (p *posted) spool(part *multipart.Part, prefix []byte, max int64) error {
 	f, err := os.CreateTemp("", "zerodesk-upload-*")
 	if err != nil {
 		return errs.Wrap(err, "upload: temporary file")
 	}
-	n, err := io.Copy(f, io.LimitReader(part, max))
+	n, err := io.Copy(f, io.LimitReader(io.MultiReader(bytes.NewReader(prefix), part), max))
 	if err == nil {
 		_, err = io.Copy(io.Discard, part)
 	}

@@ -206,8 +206,27 @@ func TestUploads_TheSlotsAreCappedAndBusyKeepsWhatWasTyped(t *testing.T) {
 	if got := strings.TrimSpace(doc(t, w).Find("#reply-body").Text()); got != "Busy reply" {
 		t.Errorf("the reply is %q, not kept", got)
 	}
+	// A form sent without files (its file input empty, as browsers send it)
+	// needs no slot.
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, fl := range fields {
+		mw.WriteField(fl[0], fl[1])
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="files"; filename=""`)
+	h.Set("Content-Type", "application/octet-stream")
+	mw.CreatePart(h)
+	mw.Close()
+	r = httptest.NewRequest(http.MethodPost, "/en/support", &body)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	w = a.do(t, r)
+	wantStatus(t, w, http.StatusOK)
+	wantCount(t, doc(t, w), "#sent-key", 1)
 	// A slot frees up: the same upload goes through, and gives its slot back.
 	<-g.slots
+	f.Set("form_id", "another-form")
 	sendTicket(t, a, f, testFile{"notes.txt", []byte("some notes")})
 	<-g.slots
 	if len(g.slots) != 0 {
