@@ -130,6 +130,13 @@ func TestSupport_TheConfirmationSavesTheKeyAsAFile(t *testing.T) {
 			t.Errorf("the file lacks %q:\n%s", want, text)
 		}
 	}
+	// The ticket page keeps it within reach too, for the guest with the key.
+	opened := a.post(t, "/en/support/tickets/"+ref, url.Values{"key": {key}})
+	wantStatus(t, opened, http.StatusOK)
+	keep := wantCount(t, doc(t, opened), `form.ticket-keyfile[method="post"]`, 1)
+	if keep.AttrOr("action", "") != action || keep.Find(`input[name="key"]`).AttrOr("value", "") != key {
+		t.Error("the ticket page's save form does not post the key to the key file")
+	}
 	// A wrong key gets the follow form's refusal, not a file.
 	wrong := a.post(t, action, url.Values{"key": {"AAAA BBBB CCCC DDDD EEEE"}})
 	wantStatus(t, wrong, http.StatusForbidden)
