@@ -31,7 +31,8 @@ const uploadMemoryBound = 200 << 20
 // replies at once, each with 5 files of 5 MiB (the production limits), to a
 // real server, and measures the peak heap and the peak RSS of the process
 // (server and clients; the clients stream their bodies). Heavy (1 GB through
-// loopback): it runs only with ZERODESK_UPLOAD_MEMTEST=1 and without -race:
+// loopback): it runs only with ZERODESK_UPLOAD_MEMTEST=1 (or =all: every
+// upload waits for a slot, none is refused as busy) and without -race:
 //
 //	ZERODESK_UPLOAD_MEMTEST=1 go test ./handlers -run TestUploads_MemoryStaysBounded -count=1 -v
 func TestUploads_MemoryStaysBoundedUnder40ParallelMaximalUploads(t *testing.T) {
@@ -51,6 +52,9 @@ func TestUploads_MemoryStaysBoundedUnder40ParallelMaximalUploads(t *testing.T) {
 	}
 	a := openTestApp(t, dir, tickets.Limits{PerAddress: 1000, PerEmail: 1000}) // 5 files of 5 MiB
 	a.h.TicketLimit = 100000
+	if os.Getenv("ZERODESK_UPLOAD_MEMTEST") == "all" {
+		a.h.UploadWait = 10 * time.Minute // every upload waits for its slot: none is refused
+	}
 	a.e = a.h.Echo()
 	ref, key := sendTicket(t, a, ticketForm(t, a))
 	srv := httptest.NewServer(a.e)
