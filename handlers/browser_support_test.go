@@ -120,7 +120,12 @@ func TestBrowser_GuestTicketWithoutJavaScript(t *testing.T) {
 	b.check("the confirmation", `!!document.querySelector("#sent-key")`)
 	ref := evalJS[string](b, `document.querySelector("#sent-ref").textContent.trim()`)
 	key := evalJS[string](b, `document.querySelector("#sent-key").textContent.trim()`)
+	// Following from the confirmation keeps the key: the ticket opens with
+	// nothing typed.
 	b.follow("following the ticket", chromedp.Click(chromedp.CSS("#sent-follow")))
+	b.check("the ticket, opened with no key typed", `document.querySelector(".thread .msg-body").textContent === "Just wanted to say the portal is clear."`)
+	b.check("the address bar holds no key", `location.search === ""`)
+	b.open("/en/support/tickets?ref="+ref, 200)
 	b.check("the reference is filled in", `document.querySelector("#follow-ref").value === `+strconv.Quote(ref))
 	b.typeInto("#follow-key", "WRONG KEY")
 	b.follow("a wrong key", chromedp.Click(chromedp.CSS(`.follow-form button[type="submit"]`)))
@@ -132,6 +137,26 @@ func TestBrowser_GuestTicketWithoutJavaScript(t *testing.T) {
 	b.check("the address bar holds no key", `location.search === ""`)
 	b.follow("closing", chromedp.Click(chromedp.CSS("#ticket-close")))
 	b.check("closed", `document.querySelector("#ticket-status").textContent === "Closed"`)
+	b.checkNoCookies()
+}
+
+// The confirmation keeps the key for the person: Follow opens the ticket
+// without typing it, and they can print or save it (issue 10).
+func TestBrowser_FollowFromTheConfirmationKeepsTheKey(t *testing.T) {
+	b := newBrowserTab(t)
+	b.open("/en/support", 200)
+	b.fillTicket("Printer offline", "The office printer says offline.")
+	b.click(`#support-form button[type="submit"]`)
+	b.waitFor("the confirmation", `document.querySelector("#sent-ref")`)
+	key := evalJS[string](b, `document.querySelector("#sent-key").textContent.trim()`)
+	b.waitFor("the print button", `document.querySelector(".sent-actions #sent-print")`)
+	b.check("save as a file", `document.querySelector(".sent-actions #sent-save").textContent === "Save as a file"`)
+	b.checkAccessibility("the confirmation with save and print")
+	b.follow("following the ticket", chromedp.Click(chromedp.CSS("#sent-follow")))
+	b.check("the ticket, opened with no key typed", `document.querySelector("h1").textContent.includes("Printer offline")`)
+	b.check("no key field to fill", `!document.querySelector("#follow-key")`)
+	b.check("the address bar holds no key", `!location.href.includes(`+strconv.Quote(strings.Fields(key)[0])+`) && location.search === ""`)
+	b.checkAccessibility("the ticket followed from the confirmation")
 	b.checkNoCookies()
 }
 

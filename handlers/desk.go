@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -52,7 +54,8 @@ func (h *Handlers) deskRoutes(g *echo.Group) {
 	if h.Tickets == nil || h.Accounts == nil {
 		return
 	}
-	limit := perAddressLimit(600)
+	// Every desk route is under the per-address limit (docs/SECURITY.md).
+	limit := perAddressLimit(cmp.Or(h.DeskLimit, 600))
 	// Pages answer GET (1-Click) and POST (the token in the form).
 	for path, fn := range map[string]echo.HandlerFunc{
 		"/desk":                        h.deskQueue,
@@ -63,8 +66,8 @@ func (h *Handlers) deskRoutes(g *echo.Group) {
 		"/desk/canned":                 h.deskCanned,
 		"/desk/outbox":                 h.deskOutbox,
 	} {
-		g.GET(path, fn, noStore)
-		g.POST(path, fn, noStore)
+		g.GET(path, fn, noStore, limit)
+		g.POST(path, fn, noStore, limit)
 	}
 	// Changes: POST only; by GET (a reload from history) back to the page.
 	for path, fn := range map[string]echo.HandlerFunc{
@@ -74,8 +77,12 @@ func (h *Handlers) deskRoutes(g *echo.Group) {
 		"/desk/tickets/:ref/status":   h.deskStatus,
 		"/desk/tickets/:ref/priority": h.deskPriority,
 	} {
-		g.POST(path, fn, noStore, limit)
-		g.GET(path, h.deskBackToTicket, noStore)
+		if path == "/desk/tickets/:ref/reply" {
+			g.POST(path, fn, noStore, limit, uploadRoute)
+		} else {
+			g.POST(path, fn, noStore, limit)
+		}
+		g.GET(path, h.deskBackToTicket, noStore, limit)
 	}
 	for path, fn := range map[string]echo.HandlerFunc{
 		"/desk/topics/save":   h.deskSaveTopic,
@@ -86,7 +93,7 @@ func (h *Handlers) deskRoutes(g *echo.Group) {
 		back := path[:strings.LastIndexByte(path, '/')]
 		g.GET(path, func(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), back))
-		}, noStore)
+		}, noStore, limit)
 	}
 }
 
@@ -675,20 +682,40 @@ func (h *Handlers) deskNote(c echo.Context) error {
 // again (the way it works without JavaScript; with it, desk.js does the same
 // in place and asks only for the article search, as a fragment).
 func (h *Handlers) deskReply(c echo.Context) error {
-	// Read first, as a stream under the upload limit: the token is one of
-	// the form's fields.
-	p, err := h.readPosted(c)
+	// The text fields first, as a stream under the upload limit: the token
+	// is one of them, before the files. The session and the ticket are
+	// checked before any file is read.
+	p, err := h.readFields(c)
 	if err != nil {
 		return err
 	}
+	defer p.close()
 	return h.withDesk(c, "ticket", func(d deskVisit) error {
 		ctx := c.Request().Context()
-		cp := views.DeskCompose{Body: shown(p.get("body")), ReleaseAt: shown(p.get("release_at")), ExpiresAt: shown(p.get("expires_at")),
-			FormID: shown(p.get("form_id")), Query: shown(p.get("article_q")), Canned: shown(p.get("canned")),
-			FilesDropped: len(p.files) > 0 || p.tooLarge}
+		compose := func() views.DeskCompose {
+			return views.DeskCompose{Body: shown(p.get("body")), ReleaseAt: shown(p.get("release_at")), ExpiresAt: shown(p.get("expires_at")),
+				FormID: shown(p.get("form_id")), Query: shown(p.get("article_q")), Canned: shown(p.get("canned")),
+				FilesDropped: p.hasFiles() || p.tooLarge}
+		}
+		if !p.tooLarge {
+			if _, err := h.Tickets.Open(ctx, d.viewer(), c.Param("ref")); err != nil {
+				return err
+			}
+			if err := h.readFiles(c, p); err != nil {
+				if errors.Is(err, errUploadBusy) {
+					busy(c)
+					return h.deskTicketPage(c, d, deskTicketState{compose: compose(), status: http.StatusServiceUnavailable, errorID: MsgUploadBusy})
+				}
+				return err
+			}
+		}
+		cp := compose()
 		if p.tooLarge {
 			return h.deskTicketPage(c, d, deskTicketState{compose: cp, status: http.StatusRequestEntityTooLarge,
 				errorID: MsgTooLarge, errorArgs: []any{"Size", int(h.uploadLimit() >> 20)}})
+		}
+		if err := h.load(ctx, p); err != nil {
+			return err
 		}
 		do := p.get("do")
 		switch {

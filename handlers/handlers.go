@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"time"
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/kb"
@@ -51,9 +52,18 @@ type Handlers struct {
 	// Outbox is the queued mail, which admins see (metadata only) at the
 	// desk; nil shows it empty.
 	Outbox *mail.Outbox
+	// UploadSlots is how many forms with attachments are read at once,
+	// process-wide [6]; UploadWait is how long one waits for a slot before
+	// the "busy, try again" answer [2s] (uploads.go).
+	UploadSlots int
+	UploadWait  time.Duration
+	// TicketLimit is how many requests one address may send per minute to
+	// the ticket routes [30]; DeskLimit the same for the desk's [600].
+	TicketLimit, DeskLimit int
 
-	pages pageCache
-	totp  totpSetups // two-step set-ups between password and code, in memory
+	pages   pageCache
+	uploads uploadGate
+	totp    totpSetups // two-step set-ups between password and code, in memory
 }
 
 // Config is what New needs.

@@ -3,11 +3,8 @@ package handlers
 import (
 	"crypto/rand"
 	"errors"
-	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -50,28 +47,40 @@ func (h *Handlers) supportRoutes(g *echo.Group) {
 		g.GET("/support", h.coming("side.self.support", "support.lead"))
 		return
 	}
-	// Opening a ticket by reference and access key: per address, on top of
-	// the service's own count of wrong keys per reference.
-	follow := perAddressLimit(max(h.AccountLimit, 30))
+	// Every ticket route is under one per-address limit (docs/SECURITY.md),
+	// on top of the service's own counts of wrong keys. The follow form
+	// applies it by hand, so a refusal keeps what was typed; the upload
+	// routes have it before they read any of their body.
+	limit := perAddressLimit(h.ticketLimit())
 	g.GET("/support", h.supportForm, noStore)
-	g.POST("/support", h.submitTicket, noStore)
+	g.POST("/support", h.submitTicket, noStore, limit, uploadRoute)
 	g.POST("/support/new", h.supportFormPost, noStore)
 	g.GET("/support/new", h.toSupport)
 	g.GET("/support/suggest", h.suggestArticles)
-	g.GET("/support/tickets", h.followForm, noStore)
-	g.POST("/support/tickets", h.followTicket(follow), noStore)
-	g.GET("/support/tickets/:ref", h.ticketGet(follow), noStore)
-	g.POST("/support/tickets/:ref", h.ticketPost(follow), noStore)
-	g.POST("/support/tickets/:ref/reply", h.replyTicket, noStore)
-	g.POST("/support/tickets/:ref/status", h.ticketStatus, noStore)
-	g.POST("/support/tickets/:ref/rate", h.rateTicket, noStore)
-	g.GET("/support/tickets/:ref/attachments/:id", h.attachment, noStore)
-	g.POST("/support/tickets/:ref/attachments/:id", h.attachment, noStore)
+	g.GET("/support/tickets", h.followForm, noStore, limit)
+	g.POST("/support/tickets", h.followTicket(limit), noStore)
+	g.GET("/support/tickets/:ref", h.ticketGet(limit), noStore)
+	g.POST("/support/tickets/:ref", h.ticketPost(limit), noStore)
+	g.POST("/support/tickets/:ref/reply", h.replyTicket, noStore, limit, uploadRoute)
+	g.POST("/support/tickets/:ref/status", h.ticketStatus, noStore, limit)
+	g.POST("/support/tickets/:ref/rate", h.rateTicket, noStore, limit)
+	g.POST("/support/tickets/:ref/keyfile", h.keyFile, noStore, limit)
+	g.GET("/support/tickets/:ref/attachments/:id", h.attachment, noStore, limit)
+	g.POST("/support/tickets/:ref/attachments/:id", h.attachment, noStore, limit)
 	// POST-only steps reached by GET (a reload from history, a shared
 	// address): the ticket, which asks for its key.
-	for _, path := range []string{"/support/tickets/:ref/reply", "/support/tickets/:ref/status", "/support/tickets/:ref/rate"} {
-		g.GET(path, h.toTicket, noStore)
+	for _, path := range []string{"/support/tickets/:ref/reply", "/support/tickets/:ref/status", "/support/tickets/:ref/rate", "/support/tickets/:ref/keyfile"} {
+		g.GET(path, h.toTicket, noStore, limit)
 	}
+}
+
+// ticketLimit is how many requests one address may send to the ticket
+// routes per minute.
+func (h *Handlers) ticketLimit() int {
+	if h.TicketLimit > 0 {
+		return h.TicketLimit
+	}
+	return max(h.AccountLimit, 30)
 }
 
 // uploadRoutes are the routes that take attachments: they read their body
@@ -108,98 +117,6 @@ func (h *Handlers) toSupport(c echo.Context) error {
 
 func (h *Handlers) toTicket(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), "/support/tickets/"+cleanRef(c.Param("ref"))))
-}
-
-// posted is a submitted form: its text fields and its files.
-type posted struct {
-	values url.Values
-	files  []tickets.Upload
-	// tooLarge: the body went past the route's limit; what came after was
-	// not read.
-	tooLarge bool
-}
-
-func (p *posted) get(name string) string { return p.values.Get(name) }
-
-// readPosted reads a form with attachments as a stream: text fields are
-// kept whatever happens to the files, each file is read to one byte past
-// the service's limit (so the service can say it is too large), files past
-// the count the service takes plus one are skipped, and the whole body is
-// bounded by uploadLimit. The fields then also answer c.FormValue.
-func (h *Handlers) readPosted(c echo.Context) (*posted, error) {
-	r := c.Request()
-	lim := h.Tickets.Limits()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, h.uploadLimit())
-	p := &posted{values: url.Values{}}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		// Not multipart: an ordinary form (no files), or nothing usable.
-		if perr := r.ParseForm(); perr != nil {
-			if bodyTooLarge(perr) {
-				p.tooLarge = true
-				return p, nil
-			}
-			return nil, errs.E(errs.Invalid, "error.bad_request")
-		}
-		p.values = r.PostForm
-		return p, nil
-	}
-	const maxField = 256 << 10
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if bodyTooLarge(err) {
-				p.tooLarge = true
-				break
-			}
-			return nil, errs.E(errs.Invalid, "error.bad_request")
-		}
-		name := part.FormName()
-		if part.FileName() == "" && name != "files" {
-			b, err := io.ReadAll(io.LimitReader(part, maxField))
-			if err != nil {
-				if bodyTooLarge(err) {
-					p.tooLarge = true
-					break
-				}
-				return nil, errs.E(errs.Invalid, "error.bad_request")
-			}
-			p.values.Add(name, string(b))
-			continue
-		}
-		if len(p.files) > lim.MaxAttachments {
-			if _, err := io.Copy(io.Discard, part); err != nil {
-				p.tooLarge = true
-				break
-			}
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(part, lim.MaxAttachmentBytes+1))
-		if err == nil {
-			_, err = io.Copy(io.Discard, part)
-		}
-		if err != nil {
-			p.tooLarge = true
-			break
-		}
-		if part.FileName() == "" && len(data) == 0 {
-			continue // the empty file input of a form sent without files
-		}
-		p.files = append(p.files, tickets.Upload{Name: part.FileName(), Data: data})
-	}
-	r.PostForm = p.values
-	r.Form = url.Values{}
-	for k, v := range r.URL.Query() {
-		r.Form[k] = v
-	}
-	for k, v := range p.values {
-		r.Form[k] = append(r.Form[k], v...)
-	}
-	r.MultipartForm = &multipart.Form{Value: p.values}
-	return p, nil
 }
 
 // shown is a typed value as a form shows it again: broken UTF-8 becomes
@@ -300,10 +217,11 @@ func truncateRunes(s string, n int) string {
 // confirmation shows the access key this once, never cached.
 func (h *Handlers) submitTicket(c echo.Context) error {
 	ctx := c.Request().Context()
-	p, err := h.readPosted(c)
+	p, err := h.readFields(c)
 	if err != nil {
 		return err
 	}
+	defer p.close()
 	s, token := h.optionalSession(c)
 	v, err := h.formView(c, s, token)
 	if err != nil {
@@ -322,18 +240,51 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 	}
 	refuse := func(status int, e views.FieldError) error {
 		v.Errors = []views.FieldError{e}
-		v.FilesDropped = len(p.files) > 0 || p.tooLarge
-		if status == http.StatusTooManyRequests {
+		v.FilesDropped = p.hasFiles() || p.tooLarge
+		switch status {
+		case http.StatusTooManyRequests:
 			c.Response().Header().Set("Retry-After", "60")
+		case http.StatusServiceUnavailable:
+			busy(c)
 		}
 		return h.render(c, status, views.SupportPage(v), views.SupportMain(v))
 	}
-	if p.tooLarge {
+	tooLarge := func() error {
 		return refuse(http.StatusRequestEntityTooLarge, views.FieldError{Field: views.FieldFiles, MessageID: MsgTooLarge,
 			Args: []any{"Size", int(h.uploadLimit() >> 20)}})
 	}
+	if p.tooLarge {
+		return tooLarge()
+	}
 	if p.get("website") != "" {
 		return refuse(http.StatusBadRequest, views.FieldError{Field: views.FieldSubject, MessageID: MsgHoneypot})
+	}
+	// The limits before the files: a refused form's files are never read.
+	email := p.get("email")
+	if s != nil {
+		email = ""
+	}
+	if err := h.Tickets.CheckSubmit(ctx, c.RealIP(), email); err != nil {
+		id := errs.MessageIDOf(err)
+		if !strings.HasPrefix(id, "tickets.") {
+			return err
+		}
+		return refuse(classify(err).Status, views.FieldError{Field: submitField(id), MessageID: id, Args: errArgs(err)})
+	}
+	if err := h.readFiles(c, p); err != nil {
+		if errors.Is(err, errUploadBusy) {
+			return refuse(http.StatusServiceUnavailable, views.FieldError{Field: views.FieldFiles, MessageID: MsgUploadBusy})
+		}
+		return err
+	}
+	if p.tooLarge {
+		return tooLarge()
+	}
+	if p.get("website") != "" { // a form whose honeypot came after its files
+		return refuse(http.StatusBadRequest, views.FieldError{Field: views.FieldSubject, MessageID: MsgHoneypot})
+	}
+	if err := h.load(ctx, p); err != nil {
+		return err
 	}
 	receipt, err := h.Tickets.Submit(ctx, tickets.Submission{
 		Lang: lang(c), Name: p.get("name"), Email: p.get("email"), Session: s,
@@ -472,7 +423,7 @@ func (h *Handlers) followTicket(limit echo.MiddlewareFunc) echo.HandlerFunc {
 		if ref == "" || key == "" {
 			return h.refusedAccess(c, ref, key, errs.E(errs.Forbidden, tickets.MsgAccessDenied))
 		}
-		return h.showTicket(c, ref, tickets.Viewer{Reference: ref, AccessKey: key}, []views.Hidden{{Name: "key", Value: key}}, http.StatusOK, nil)
+		return h.showTicket(c, ref, tickets.Viewer{Reference: ref, AccessKey: key, Address: c.RealIP()}, []views.Hidden{{Name: "key", Value: key}}, http.StatusOK, nil)
 	}
 }
 
@@ -487,7 +438,7 @@ func (h *Handlers) viewer(c echo.Context, ref string, keyInQuery bool) (v ticket
 		key = c.QueryParam("key")
 	}
 	if key = cleanKey(key); key != "" {
-		return tickets.Viewer{Reference: ref, AccessKey: key}, []views.Hidden{{Name: "key", Value: key}}, true
+		return tickets.Viewer{Reference: ref, AccessKey: key, Address: c.RealIP()}, []views.Hidden{{Name: "key", Value: key}}, true
 	}
 	if s, token := h.optionalSession(c); s != nil {
 		if token != "" {
@@ -503,14 +454,12 @@ func (h *Handlers) viewer(c echo.Context, ref string, keyInQuery bool) (v ticket
 func (h *Handlers) ticketGet(limit echo.MiddlewareFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ref := cleanRef(c.Param("ref"))
+		if err := limited(limit, c); err != nil {
+			return h.refusedAccess(c, ref, "", err)
+		}
 		v, access, ok := h.viewer(c, ref, true)
 		if !ok {
 			return h.render(c, http.StatusOK, views.FollowPage(views.FollowView{Reference: ref}), nil)
-		}
-		if v.Session == nil {
-			if err := limited(limit, c); err != nil {
-				return h.refusedAccess(c, ref, "", err)
-			}
 		}
 		return h.showTicket(c, ref, v, access, http.StatusOK, nil)
 	}
@@ -520,14 +469,12 @@ func (h *Handlers) ticketGet(limit echo.MiddlewareFunc) echo.HandlerFunc {
 func (h *Handlers) ticketPost(limit echo.MiddlewareFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ref := cleanRef(c.Param("ref"))
+		if err := limited(limit, c); err != nil {
+			return h.refusedAccess(c, ref, "", err)
+		}
 		v, access, ok := h.viewer(c, ref, false)
 		if !ok {
 			return h.refusedAccess(c, ref, "", errs.E(errs.Forbidden, tickets.MsgAccessDenied))
-		}
-		if v.Session == nil {
-			if err := limited(limit, c); err != nil {
-				return h.refusedAccess(c, ref, "", err)
-			}
 		}
 		return h.showTicket(c, ref, v, access, http.StatusOK, nil)
 	}
@@ -625,37 +572,67 @@ func (h *Handlers) ticketChange(c echo.Context, change func(v tickets.Viewer, re
 	return h.showTicket(c, ref, v, access, http.StatusOK, func(tv *views.TicketView) { tv.NoticeID = notice })
 }
 
-// replyTicket adds the customer's reply (with attachments).
+// replyTicket adds the customer's reply (with attachments). The key (or the
+// token) and the text come before the files in the form: the ticket is
+// opened with them before any file is read.
 func (h *Handlers) replyTicket(c echo.Context) error {
-	p, err := h.readPosted(c)
+	ctx := c.Request().Context()
+	p, err := h.readFields(c)
 	if err != nil {
 		return err
+	}
+	defer p.close()
+	ref := cleanRef(c.Param("ref"))
+	v, access, ok := h.viewer(c, ref, false)
+	if !ok {
+		return h.refusedAccess(c, ref, "", errs.E(errs.Forbidden, tickets.MsgAccessDenied))
 	}
 	body := p.get("body")
 	keep := func(field string) func(*views.TicketView) {
 		return func(tv *views.TicketView) {
 			tv.Reply = shown(body)
-			tv.FilesDropped = len(p.files) > 0 || p.tooLarge
+			tv.FilesDropped = p.hasFiles() || p.tooLarge
 			if id := p.get("form_id"); id != "" && len(id) <= 64 {
 				tv.ReplyFormID = id
 			}
 			tv.Errors = []views.FieldError{{Field: field}}
 		}
 	}
-	if p.tooLarge {
-		ref := cleanRef(c.Param("ref"))
-		v, access, ok := h.viewer(c, ref, false)
-		if !ok {
-			return h.refusedAccess(c, ref, "", errs.E(errs.Forbidden, tickets.MsgAccessDenied))
+	refuse := func(status int, msg string, args ...any) error {
+		if status == http.StatusServiceUnavailable {
+			busy(c)
 		}
-		return h.showTicket(c, ref, v, access, http.StatusRequestEntityTooLarge, func(tv *views.TicketView) {
+		return h.showTicket(c, ref, v, access, status, func(tv *views.TicketView) {
 			keep("reply-files")(tv)
-			tv.Errors = []views.FieldError{{Field: "reply-files", MessageID: MsgTooLarge, Args: []any{"Size", int(h.uploadLimit() >> 20)}}}
+			tv.Errors = []views.FieldError{{Field: "reply-files", MessageID: msg, Args: args}}
 		})
 	}
+	if !p.tooLarge {
+		// Access first: a wrong key or an unknown ticket reads no file.
+		if _, err := h.Tickets.Open(ctx, v, ref); err != nil {
+			key := ""
+			if v.Session == nil {
+				key = v.AccessKey
+			}
+			return h.refusedAccess(c, ref, key, err)
+		}
+		if err := h.readFiles(c, p); err != nil {
+			if errors.Is(err, errUploadBusy) {
+				return refuse(http.StatusServiceUnavailable, MsgUploadBusy)
+			}
+			return err
+		}
+	}
+	if p.tooLarge {
+		return refuse(http.StatusRequestEntityTooLarge, MsgTooLarge, "Size", int(h.uploadLimit()>>20))
+	}
+	if err := h.load(ctx, p); err != nil {
+		return err
+	}
+	body = p.get("body")
 	field := views.FieldReply
 	return h.ticketChange(c, func(v tickets.Viewer, ref string) (string, error) {
-		err := h.Tickets.Reply(c.Request().Context(), v, ref, tickets.Reply{Body: body, Files: p.files, FormID: p.get("form_id")})
+		err := h.Tickets.Reply(ctx, v, ref, tickets.Reply{Body: body, Files: p.files, FormID: p.get("form_id")})
 		if errs.MessageIDOf(err) == tickets.MsgAlreadySent {
 			return MsgReplyAgain, nil
 		}
@@ -715,6 +692,33 @@ func (h *Handlers) attachment(c echo.Context) error {
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	return c.Blob(http.StatusOK, "application/octet-stream", a.Data)
+}
+
+// keyFile is the confirmation's "Save as a file": a small text file with the
+// reference, the access key and the follow address, for the guest who has
+// the key (posted, never in a URL), as a download that is never cached.
+func (h *Handlers) keyFile(c echo.Context) error {
+	ctx := c.Request().Context()
+	ref, key := cleanRef(c.Param("ref")), cleanKey(c.FormValue("key"))
+	if key == "" {
+		return h.refusedAccess(c, ref, "", errs.E(errs.Forbidden, tickets.MsgAccessDenied))
+	}
+	t, err := h.Tickets.Open(ctx, tickets.Viewer{Reference: ref, AccessKey: key, Address: c.RealIP()}, ref)
+	if err != nil {
+		return h.refusedAccess(c, ref, key, err)
+	}
+	var b strings.Builder
+	b.WriteString(views.T(ctx, "support.keyfile.title", "Portal", "zerodesk") + "\n\n")
+	b.WriteString(views.T(ctx, "support.reference") + ": " + t.Reference + "\n")
+	b.WriteString(views.T(ctx, "support.access_key") + ": " + key + "\n")
+	b.WriteString(views.T(ctx, "support.keyfile.follow") + ": " + h.Tickets.Link(lang(c), "/support/tickets?ref="+t.Reference) + "\n\n")
+	b.WriteString(views.T(ctx, "support.keyfile.private") + "\n")
+	hdr := c.Response().Header()
+	hdr.Set(echo.HeaderContentDisposition, "attachment; filename*=UTF-8''"+encodeRFC5987("zerodesk-"+t.Reference+".txt"))
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
 }
 
 // encodeRFC5987 percent-encodes a file name for filename*=UTF-8”…: every

@@ -237,13 +237,19 @@ func TestSupport_GuestTicketConfirmationMailAndLink(t *testing.T) {
 		t.Fatalf("reference %q, key %q", ref, key)
 	}
 	wantText(t, d.Find("#sent-mailed"), "e-mailed")
-	follow := wantCount(t, d, "#sent-follow", 1).AttrOr("href", "")
-	if follow != "/en/support/tickets?ref="+ref {
-		t.Errorf("follow link %q", follow)
+	// "Follow this ticket" posts the key (never in a URL) and opens the ticket.
+	form := wantCount(t, d, `form.sent-follow-form[method="post"]`, 1)
+	action := form.AttrOr("action", "")
+	if action != "/en/support/tickets/"+ref || form.Find(`input[type="hidden"][name="key"]`).AttrOr("value", "") != key {
+		t.Errorf("follow form posts to %q without the key", action)
 	}
-	if strings.Contains(follow, strings.ReplaceAll(key, " ", "")) || w.Header().Get("Location") != "" {
+	wantFind(t, form, `button#sent-follow[type="submit"]`, 1)
+	if strings.Contains(action, strings.ReplaceAll(key, " ", "")) || w.Header().Get("Location") != "" {
 		t.Error("the key is in a URL")
 	}
+	opened := a.post(t, action, url.Values{"key": {key}})
+	wantStatus(t, opened, http.StatusOK)
+	wantText(t, doc(t, opened).Find("h1"), "Cannot open my mailbox")
 
 	// The mail has the link with the key; it says a message waits, never its text.
 	if _, err := a.outbox.Deliver(context.Background()); err != nil {

@@ -271,6 +271,9 @@ const (
 	scopeAddress  = "address"
 	scopeEmail    = "email"
 	scopeWrongKey = "wrong-key"
+	// scopeWrongKeyAddress counts one address's wrong keys over every
+	// reference (a guesser walking references).
+	scopeWrongKeyAddress = "wrong-key-address"
 )
 
 // tryCount counts one more event for (scope, key) in a window and reports
@@ -376,6 +379,10 @@ func (s *Service) text(lang, id string, data map[string]string) string {
 	}
 	return s.cat.Localizer(lang).T(id, args...)
 }
+
+// Link is the absolute address of page p (below the language) of the
+// portal, as the service's mail links it.
+func (s *Service) Link(lang, p string) string { return s.link(lang, p) }
 
 func (s *Service) link(lang, p string) string {
 	return strings.TrimRight(s.opts.BaseURL, "/") + "/" + lang + p

@@ -138,9 +138,12 @@ type access struct {
 }
 
 // open checks v against ticket ref and unlocks its thread. Unknown reference,
-// wrong access key and someone else's ticket give the same MsgAccessDenied;
-// wrong access keys are counted per reference (existing or not) and
-// refused beyond Limits.WrongKeys per 15 minutes.
+// wrong access key and someone else's ticket give the same MsgAccessDenied.
+// Wrong access keys cost the guesser, not the ticket's owner: they are
+// counted per (reference, client address), refused beyond Limits.WrongKeys
+// per 15 minutes, and per address over every reference, refused beyond
+// Limits.WrongKeysPerAddress; the owner's key from another address still
+// opens the ticket. (Without an address, the pair is the reference alone.)
 func (s *Service) open(ctx context.Context, v Viewer, ref string) (*access, error) {
 	ref, ok := NormalizeReference(ref)
 	if !ok {
@@ -179,13 +182,23 @@ func (s *Service) open(ctx context.Context, v Viewer, ref string) (*access, erro
 		return nil, errDenied()
 	}
 	now := s.now().Unix()
-	limitKey := crypt.KeyedHash(s.keys.limit, scopeWrongKey, ref)
-	n, err := counted(ctx, q, scopeWrongKey, limitKey, 15*time.Minute, now)
+	pairKey := crypt.KeyedHash(s.keys.limit, scopeWrongKey, ref, v.Address)
+	addrKey := crypt.KeyedHash(s.keys.limit, scopeWrongKeyAddress, v.Address)
+	n, err := counted(ctx, q, scopeWrongKey, pairKey, 15*time.Minute, now)
 	if err != nil {
 		return nil, errs.Wrap(err, "tickets: wrong-key counter")
 	}
 	if n >= s.lim.WrongKeys {
 		return nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
+	}
+	if v.Address != "" {
+		n, err := counted(ctx, q, scopeWrongKeyAddress, addrKey, 15*time.Minute, now)
+		if err != nil {
+			return nil, errs.Wrap(err, "tickets: wrong-key counter")
+		}
+		if n >= s.lim.WrongKeysPerAddress {
+			return nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
+		}
 	}
 	r, err := loadRow(ctx, q, sqlTicketByRef, ref)
 	if err == nil && s.accessKeyMatches(r.accessHash, ref, v.AccessKey) {
@@ -196,7 +209,13 @@ func (s *Service) open(ctx context.Context, v Viewer, ref string) (*access, erro
 		return &access{r: r, th: th, actor: authorCustomer}, nil
 	}
 	if err := s.commits.do(ctx, func(tx *sql.Tx) error {
-		_, err := s.tryCount(ctx, tx, scopeWrongKey, limitKey, 15*time.Minute, s.lim.WrongKeys, now)
+		if _, err := s.tryCount(ctx, tx, scopeWrongKey, pairKey, 15*time.Minute, s.lim.WrongKeys, now); err != nil {
+			return err
+		}
+		if v.Address == "" {
+			return nil
+		}
+		_, err := s.tryCount(ctx, tx, scopeWrongKeyAddress, addrKey, 15*time.Minute, s.lim.WrongKeysPerAddress, now)
 		return err
 	}); err != nil {
 		return nil, errs.Wrap(err, "tickets: count wrong key")

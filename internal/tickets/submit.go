@@ -167,6 +167,38 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 	return rc, nil
 }
 
+// CheckSubmit reports, without counting anything, whether a ticket from
+// address (and e-mail address, "" for a signed-in user) would be refused by
+// the hourly limits now: the form's files need not be read then. Submit
+// still counts and decides, in its transaction.
+func (s *Service) CheckSubmit(ctx context.Context, address, email string) error {
+	now := s.now().Unix()
+	if address != "" {
+		n, err := counted(ctx, s.db.Read, scopeAddress, crypt.KeyedHash(s.keys.address, address), time.Hour, now)
+		if err != nil {
+			return errs.Wrap(err, "tickets: address counter")
+		}
+		if n >= s.lim.PerAddress {
+			return errs.E(errs.RateLimited, MsgTooManyTickets)
+		}
+	}
+	if email == "" {
+		return nil
+	}
+	clean, err := cleanEmail(email)
+	if err != nil {
+		return nil // Submit says why
+	}
+	n, err := counted(ctx, s.db.Read, scopeEmail, s.emailLookup(clean), time.Hour, now)
+	if err != nil {
+		return errs.Wrap(err, "tickets: e-mail counter")
+	}
+	if n >= s.lim.PerEmail {
+		return errs.E(errs.RateLimited, MsgTooManyTickets)
+	}
+	return nil
+}
+
 // errRefTaken: the drawn reference exists (40 random bits: rare); Submit
 // draws another.
 var errRefTaken = errors.New("tickets: reference taken")

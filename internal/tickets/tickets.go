@@ -90,14 +90,15 @@ type Options struct {
 // Limits are the abuse and size limits. The zero value of each field means
 // its default (in brackets).
 type Limits struct {
-	PerAddress         int   // tickets per client address per hour [5]
-	PerEmail           int   // tickets per e-mail address per hour [5]
-	MaxSubject         int   // characters [200]
-	MaxBody            int   // characters [20000]
-	MaxName            int   // characters [100]
-	MaxAttachments     int   // per message [5]
-	MaxAttachmentBytes int64 // per file [5 MiB]
-	WrongKeys          int   // wrong access keys per reference per 15 minutes [10]
+	PerAddress          int   // tickets per client address per hour [5]
+	PerEmail            int   // tickets per e-mail address per hour [5]
+	MaxSubject          int   // characters [200]
+	MaxBody             int   // characters [20000]
+	MaxName             int   // characters [100]
+	MaxAttachments      int   // per message [5]
+	MaxAttachmentBytes  int64 // per file [5 MiB]
+	WrongKeys           int   // wrong access keys per (reference, address) per 15 minutes [10]
+	WrongKeysPerAddress int   // wrong access keys per address, all references, per 15 minutes [30]
 }
 
 func (l *Limits) defaults() {
@@ -113,6 +114,7 @@ func (l *Limits) defaults() {
 	set(&l.MaxName, 100)
 	set(&l.MaxAttachments, 5)
 	set(&l.WrongKeys, 10)
+	set(&l.WrongKeysPerAddress, 30)
 	if l.MaxAttachmentBytes <= 0 {
 		l.MaxAttachmentBytes = 5 << 20
 	}
@@ -165,6 +167,10 @@ type Receipt struct {
 type Viewer struct {
 	Session              *accounts.Session
 	Reference, AccessKey string
+	// Address is the client's address (never stored: keyed hashes only).
+	// Wrong keys are counted per (reference, address) and per address, so
+	// a guesser locks out themselves, not the ticket's owner.
+	Address string
 }
 
 func (v Viewer) staff() bool { return v.Session != nil && v.Session.Role.Staff() }

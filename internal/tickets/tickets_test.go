@@ -719,3 +719,54 @@ func TestVersionInvalidValuesAndHousekeeping(t *testing.T) {
 		t.Fatalf("after a day: %d form nonces, %d counters", forms, limits)
 	}
 }
+
+// Wrong keys cost the guesser, not the ticket's owner (issue 10, security 4):
+// they are counted per (reference, address) and per address.
+func TestOpen_AGuesserLocksOutOnlyThemselves(t *testing.T) {
+	e := newEnv(t, Limits{WrongKeys: 3, WrongKeysPerAddress: 5})
+	ctx := context.Background()
+	rc := e.submit(guestSubmission())
+	other := e.submit(guestSubmission())
+	const guesser, owner = "203.0.113.66", "198.51.100.20"
+	wrong := Viewer{Reference: rc.Reference, AccessKey: other.AccessKey, Address: guesser}
+	for range 3 {
+		_, err := e.svc.Open(ctx, wrong, rc.Reference)
+		wantErr(t, err, errs.Forbidden, MsgAccessDenied)
+	}
+	// The guesser is locked out of this ticket, even with the right key.
+	right := guest(rc)
+	right.Address = guesser
+	_, err := e.svc.Open(ctx, right, rc.Reference)
+	wantErr(t, err, errs.RateLimited, MsgTooManyAttempts)
+	// The owner, from their own address, keeps opening it, again and again
+	// while the guesser goes on.
+	for range 3 {
+		mine := guest(rc)
+		mine.Address = owner
+		if _, err := e.svc.Open(ctx, mine, rc.Reference); err != nil {
+			t.Fatalf("the owner is locked out by someone else's guesses: %v", err)
+		}
+		_, err := e.svc.Open(ctx, wrong, rc.Reference)
+		wantErr(t, err, errs.RateLimited, MsgTooManyAttempts)
+	}
+	// Walking other references, the guesser meets the per-address limit
+	// (3 wrong so far, 2 more allowed), and then is refused everywhere.
+	for i := range 2 {
+		ref := "ZD-0000-000" + string(rune('A'+i))
+		_, err := e.svc.Open(ctx, Viewer{Reference: ref, AccessKey: rc.AccessKey, Address: guesser}, ref)
+		wantErr(t, err, errs.Forbidden, MsgAccessDenied)
+	}
+	g := guest(other)
+	g.Address = guesser
+	_, err = e.svc.Open(ctx, g, other.Reference)
+	wantErr(t, err, errs.RateLimited, MsgTooManyAttempts)
+	// Another address is not affected; the window ends for the guesser too.
+	g.Address = owner
+	if _, err := e.svc.Open(ctx, g, other.Reference); err != nil {
+		t.Fatalf("another address is refused: %v", err)
+	}
+	e.clk.Add(15 * time.Minute)
+	if _, err := e.svc.Open(ctx, right, rc.Reference); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+}

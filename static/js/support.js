@@ -36,7 +36,23 @@
       });
     });
   }
-  document.addEventListener("htmx:after:swap", function (ev) { addCopyButtons(ev.target); });
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { addCopyButtons(); });
-  else addCopyButtons();
+  // The confirmation: a Print button beside "Save as a file" (the print
+  // stylesheet keeps the reference and the key, without the page's frame).
+  function addPrintButton(root) {
+    (root || document).querySelectorAll(".sent-actions[data-print-label]").forEach(function (box) {
+      if (box.hasAttribute("data-print-ready") || !window.print) return;
+      box.setAttribute("data-print-ready", "");
+      var b = document.createElement("button");
+      b.type = "button";
+      b.id = "sent-print";
+      b.className = "print-button";
+      b.textContent = box.getAttribute("data-print-label");
+      b.addEventListener("click", function () { window.print(); });
+      box.appendChild(b);
+    });
+  }
+  function enhance(root) { addCopyButtons(root); addPrintButton(root); }
+  document.addEventListener("htmx:after:swap", function (ev) { enhance(ev.target); });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { enhance(); });
+  else enhance();
 })();
