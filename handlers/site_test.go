@@ -72,7 +72,7 @@ func TestPages_HaveNoInlineScriptOrStyle(t *testing.T) {
 				t.Errorf("%s has an inline script", p)
 			}
 		})
-		if d.Find("style, [style], [onclick], [onload], [hx-on]").Length() > 0 {
+		if d.Find("style, [style], [onclick], [onload], [hx-on], [data-hx-on]").Length() > 0 {
 			t.Errorf("%s has inline style or handlers", p)
 		}
 	}
