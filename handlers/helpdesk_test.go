@@ -60,7 +60,7 @@ func TestHome_HasEveryPartOfThePortal(t *testing.T) {
 	} {
 		wantText(t, wantCount(t, d, `aside a[href="`+href+`"]`, 1), label)
 	}
-	wantText(t, wantCount(t, d, "#view-panel-title", 1), "Help Desk View Panel")
+	wantText(t, wantCount(t, d, "#view-panel-title", 1), "Browse the help articles")
 	for _, id := range []string{"setup", "popular", "latest"} {
 		wantCount(t, d, "#"+id+" details[data-hx-get][data-hx-trigger='toggle once'] > summary", 1)
 		wantCount(t, d, "#"+id+" a[data-expand-all][href*='open="+id+"']", 1)

@@ -181,7 +181,7 @@ func TestHTML_IsCompressed(t *testing.T) {
 		t.Fatal(err)
 	}
 	html, _ := io.ReadAll(zr)
-	if !bytes.Contains(html, []byte("Help Desk View Panel")) {
+	if !bytes.Contains(html, []byte("Browse the help articles")) {
 		t.Fatal("the compressed page is not the home page")
 	}
 }

@@ -17,7 +17,7 @@ import (
 	"zerodesk/locales"
 )
 
-// HomeView is the portal page: the sections of the Help Desk View Panel.
+// HomeView is the portal page: the sections of the help articles panel.
 type HomeView struct {
 	Setup   []kb.Summary
 	Popular []kb.Summary
@@ -863,9 +863,9 @@ func Feedback(a *kb.Article, voted string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var48 string
-		templ_7745c5c3_Var48, templ_7745c5c3_Err = templruntime.NewAttributeExpression(T(ctx, "feedback.label")).Resolve(ctx)
+		templ_7745c5c3_Var48, templ_7745c5c3_Err = templruntime.NewAttributeExpression(T(ctx, "feedback.label", "Title", a.Title)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/helpdesk.templ`, Line: 136, Col: 64}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/helpdesk.templ`, Line: 136, Col: 82}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var48)
 		if templ_7745c5c3_Err != nil {
