@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"strings"
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/kb"
@@ -52,8 +53,14 @@ type Handlers struct {
 	// desk; nil shows it empty.
 	Outbox *mail.Outbox
 
-	pages pageCache
-	totp  totpSetups // two-step set-ups between password and code, in memory
+	// PublicURL is the portal's address as people reach it (--public-url),
+	// without a trailing slash: canonical and hreflang links, the sitemap and
+	// robots.txt are absolute from it. Empty: from the request's host.
+	PublicURL string
+
+	pages    pageCache
+	sitemaps sitemapCache
+	totp     totpSetups // two-step set-ups between password and code, in memory
 }
 
 // Config is what New needs.
@@ -66,6 +73,7 @@ type Config struct {
 	Accounts       *accounts.Accounts
 	Tickets        *tickets.Service
 	Outbox         *mail.Outbox
+	PublicURL      string
 }
 
 // New builds the handlers.
@@ -85,5 +93,6 @@ func New(cfg Config) *Handlers {
 		AccountLimit:   30,
 		Tickets:        cfg.Tickets,
 		Outbox:         cfg.Outbox,
+		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
 	}
 }

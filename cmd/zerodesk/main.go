@@ -280,7 +280,7 @@ func serve(ctx context.Context, cfg config) error {
 	}
 	defer tix.Close() // after the server's shutdown: in-flight submissions still commit
 	h := handlers.New(handlers.Config{KB: articles, Locales: catalog, Assets: assets, Log: log,
-		TrustedProxies: cfg.TrustedProxies, Accounts: accts, Tickets: tix, Outbox: outbox})
+		TrustedProxies: cfg.TrustedProxies, Accounts: accts, Tickets: tix, Outbox: outbox, PublicURL: cfg.PublicURL})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h.Echo(),
