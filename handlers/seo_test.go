@@ -37,6 +37,16 @@ func TestSEO_CanonicalAndHreflangLinksAreAbsoluteFromThePublicURL(t *testing.T) 
 		t.Errorf("canonical = %q", got)
 	}
 	wantCount(t, d, `link[rel="icon"][type="image/svg+xml"][href^="/static/img/favicon."]`, 1)
+	// The text size is the reader's, not another page.
+	d = doc(t, a.get(t, "/en/?size=3"))
+	if got := d.Find(`link[rel="canonical"]`).AttrOr("href", ""); got != testPublicURL+"/en/" {
+		t.Errorf("canonical at a larger text size = %q", got)
+	}
+	d.Find(`link[rel="alternate"][hreflang]`).Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(s.AttrOr("href", ""), "size=") {
+			t.Errorf("hreflang link %q keeps the text size", s.AttrOr("href", ""))
+		}
+	})
 }
 
 func TestSEO_RobotsAllowsAllAndPointsToTheSitemap(t *testing.T) {

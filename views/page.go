@@ -53,6 +53,18 @@ func Absolute(ctx context.Context, path string) string {
 	return PageOf(ctx).PublicURL + path
 }
 
+// permanent is a page's address for search engines: absolute, without the
+// text size (a reader's choice, not another page).
+func permanent(ctx context.Context, href string) string {
+	if u, err := url.Parse(href); err == nil && u.Query().Has("size") {
+		q := u.Query()
+		q.Del("size")
+		u.RawQuery = q.Encode()
+		href = u.String()
+	}
+	return Absolute(ctx, href)
+}
+
 type pageKey struct{}
 
 // WithPage stores p in ctx for the views.
