@@ -53,6 +53,7 @@ func (b *browserTab) checkNoSidewaysScroll(page string) {
 // are on the first screen of a 390×844 phone, with and without JavaScript.
 func TestBrowser_PhoneFirstScreenHoldsTheMainActions(t *testing.T) {
 	t.Parallel()
+	loadAxe(t)
 	for _, noJS := range []bool{false, true} {
 		name, opts := "with JavaScript", []tabOption{withViewport(390, 844)}
 		if noJS {
@@ -98,6 +99,7 @@ func TestBrowser_PhoneFirstScreenHoldsTheMainActions(t *testing.T) {
 					"Sign out":       "header .account-bar .signout-form button",
 					"language":       "#language-select",
 				})
+				b.checkAccessibility(path + " signed in")
 			}
 		})
 	}
