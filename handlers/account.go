@@ -277,6 +277,7 @@ func (h *Handlers) signedIn(c echo.Context, token string, on bool) error {
 	if err != nil {
 		return err
 	}
+	c.Set(frameTokenKey, token) // the frame's actions carry it too
 	return h.accountPage(c, s, token, http.StatusOK, "", "")
 }
 

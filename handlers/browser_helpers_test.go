@@ -137,6 +137,7 @@ type browserTab struct {
 	ctx  context.Context
 	app  *testApp
 	base string // the server's origin, "http://127.0.0.1:PORT"
+	noJS bool   // the page's scripts are off (axe runs all the same)
 }
 
 type tabOption func(*tabConfig)
@@ -167,7 +168,7 @@ func newBrowserTab(t *testing.T, opts ...tabOption) *browserTab {
 	timeoutCtx, cancelTimeout := context.WithTimeout(root, tabTimeout)
 	ctx, cancelTab := chromedp.NewContext(timeoutCtx, chromedp.WithNewBrowserContext())
 	t.Cleanup(func() { cancelTab(); cancelTimeout() })
-	b := &browserTab{t: t, ctx: ctx, app: a, base: srv.URL}
+	b := &browserTab{t: t, ctx: ctx, app: a, base: srv.URL, noJS: cfg.noJS}
 
 	// Open the tab. Focus emulation makes every tab behave as the focused
 	// one, so focus and :focus-visible work while tests run in parallel.
@@ -427,6 +428,14 @@ const axeRun = `axe.run(document, {resultTypes: ["violations"]}).then(function (
 func (b *browserTab) checkAccessibility(page string) {
 	b.t.Helper()
 	src := loadAxe(b.t)
+	if b.noJS {
+		// axe needs timers, which do not run while scripts are off. Turning
+		// them on after the load runs none of the page's own scripts (they
+		// were skipped while it was parsed): axe sees the page exactly as a
+		// browser without JavaScript shows it, <noscript> included.
+		b.scriptsOff(false)
+		defer b.scriptsOff(true)
+	}
 	if !evalJS[bool](b, `typeof window.axe === "object"`) {
 		evalJS[chromedp.Void](b, src)
 	}
@@ -450,6 +459,14 @@ func (b *browserTab) checkAccessibility(page string) {
 		}
 	}
 	b.t.Error(sb.String())
+}
+
+// scriptsOff turns script execution off or on for the tab.
+func (b *browserTab) scriptsOff(off bool) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off}); err != nil {
+		b.t.Fatalf("turning JavaScript off=%v: %v", off, err)
+	}
 }
 
 // Screenshots for debugging, only when a test failed: the page as the test

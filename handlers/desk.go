@@ -227,12 +227,20 @@ type deskRenderKey struct {
 	size           int
 	admin, focus   bool
 	minute, agents int64
+	account        views.FrameAccount // the frame's signed-in person (whole pages)
 }
 
 func (h *Handlers) renderQueue(c echo.Context, v views.DeskQueueView) error {
 	p := views.PageOf(c.Request().Context())
 	key := deskRenderKey{queue: v.Queue, filter: v.Filter, lang: p.L.Lang(), size: p.TextSize, admin: v.Admin, focus: v.Focus,
 		minute: v.Now.Unix() / 60, agents: int64(len(v.Agents))}
+	if !isFragmentRequest(c) {
+		// The whole page's frame names who is signed in: theirs alone.
+		h.frameAccount(c)
+		if p.Account != nil {
+			key.account = *p.Account
+		}
+	}
 	deskRendered.Lock()
 	page, ok := deskRendered.m[key]
 	deskRendered.Unlock()

@@ -260,7 +260,7 @@ func TestDesk_QueueShowsCountsAndFilters(t *testing.T) {
 	wantText(t, d.Find(".desk-counts"), "New 3")
 	wantText(t, d.Find("#queue-table"), "Alan Turing")
 	wantCount(t, d, `#queue-table a[href="/en/desk/tickets/`+r1.Reference+`"]`, 1)
-	wantCount(t, d, `.desk-poll[hx-get^="/en/desk/poll?"][hx-trigger="every 10s"]`, 1)
+	wantCount(t, d, `.desk-poll[data-hx-get^="/en/desk/poll?"][data-hx-trigger="every 10s"]`, 1)
 
 	// A page is cached for a moment, never past a change of any ticket.
 	me := agent
@@ -523,7 +523,7 @@ func TestDesk_PollingAnswersNoContentUntilTheQueueChanges(t *testing.T) {
 	agent := signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace@example.com", true)
 	guestTicket(t, a, "Alan Turing", "alan@example.com", "login", "Cannot sign in", "The second step refuses my password.")
 	d := doc(t, agent.open(t, "/en/desk", nil))
-	poll := d.Find(".desk-poll").AttrOr("hx-get", "")
+	poll := d.Find(".desk-poll").AttrOr("data-hx-get", "")
 	if poll == "" {
 		t.Fatal("no polling element")
 	}
@@ -545,16 +545,16 @@ func TestDesk_PollingAnswersNoContentUntilTheQueueChanges(t *testing.T) {
 		t.Errorf("the refreshed list has %d tickets, want 3", n)
 	}
 	// The new polling element asks from the new version on.
-	next := d.Find(".desk-poll").AttrOr("hx-get", "")
+	next := d.Find(".desk-poll").AttrOr("data-hx-get", "")
 	wantStatus(t, agent.open(t, next, nil, "HX-Request", "true"), http.StatusNoContent)
 
 	// Without 1-Click the polling posts the token (never in its URL).
 	other := signInStaff(t, a, accounts.Agent, "Ada Agent", "ada@example.com", false)
 	d = doc(t, other.open(t, "/en/desk", nil))
 	el := d.Find(".desk-poll")
-	poll = el.AttrOr("hx-post", "")
-	if poll == "" || strings.Contains(poll, other.token) || el.AttrOr("hx-include", "") != "#desk-filters [name=token]" {
-		t.Fatalf("polling without 1-Click: %q include %q", poll, el.AttrOr("hx-include", ""))
+	poll = el.AttrOr("data-hx-post", "")
+	if poll == "" || strings.Contains(poll, other.token) || el.AttrOr("data-hx-include", "") != "#desk-filters [name=token]" {
+		t.Fatalf("polling without 1-Click: %q include %q", poll, el.AttrOr("data-hx-include", ""))
 	}
 	wantStatus(t, other.send(t, poll, nil, "HX-Request", "true"), http.StatusNoContent)
 	// A session that ended stops the polling with the reason, as a fragment.
@@ -586,8 +586,8 @@ func TestDesk_EveryActionWorksWithAndWithout1ClickAndIsKeptInHistory(t *testing.
 				// Every navigation is a form carrying the token; no URL holds it.
 				wantCount(t, d, `.desk-menu form[method="post"] input[name="token"]`, 2)
 				wantCount(t, d, `#others form[action="/en/desk/tickets/`+other.Reference+`"] input[name="token"]`, 1)
-				d.Find("[href], [action], [src], [hx-get], [hx-post]").Each(func(_ int, s *goquery.Selection) {
-					for _, attr := range []string{"href", "action", "src", "hx-get", "hx-post"} {
+				d.Find("[href], [action], [src], [data-hx-get], [data-hx-post]").Each(func(_ int, s *goquery.Selection) {
+					for _, attr := range []string{"href", "action", "src", "data-hx-get", "data-hx-post"} {
 						if v, ok := s.Attr(attr); ok && strings.Contains(v, agent.token) {
 							t.Errorf("%s=%q holds the session token", attr, v)
 						}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"zerodesk/internal/accounts"
@@ -61,9 +62,15 @@ type Handlers struct {
 	// the ticket routes [30]; DeskLimit the same for the desk's [600].
 	TicketLimit, DeskLimit int
 
-	pages   pageCache
-	uploads uploadGate
-	totp    totpSetups // two-step set-ups between password and code, in memory
+	// PublicURL is the portal's address as people reach it (--public-url),
+	// without a trailing slash: canonical and hreflang links, the sitemap and
+	// robots.txt are absolute from it. Empty: from the request's host.
+	PublicURL string
+
+	pages    pageCache
+	sitemaps sitemapCache
+	uploads  uploadGate
+	totp     totpSetups // two-step set-ups between password and code, in memory
 }
 
 // Config is what New needs.
@@ -76,6 +83,7 @@ type Config struct {
 	Accounts       *accounts.Accounts
 	Tickets        *tickets.Service
 	Outbox         *mail.Outbox
+	PublicURL      string
 }
 
 // New builds the handlers.
@@ -95,5 +103,6 @@ func New(cfg Config) *Handlers {
 		AccountLimit:   30,
 		Tickets:        cfg.Tickets,
 		Outbox:         cfg.Outbox,
+		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
 	}
 }

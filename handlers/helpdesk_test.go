@@ -60,9 +60,9 @@ func TestHome_HasEveryPartOfThePortal(t *testing.T) {
 	} {
 		wantText(t, wantCount(t, d, `aside a[href="`+href+`"]`, 1), label)
 	}
-	wantText(t, wantCount(t, d, "#view-panel-title", 1), "Help Desk View Panel")
+	wantText(t, wantCount(t, d, "#view-panel-title", 1), "Browse the help articles")
 	for _, id := range []string{"setup", "popular", "latest"} {
-		wantCount(t, d, "#"+id+" details[hx-get][hx-trigger='toggle once'] > summary", 1)
+		wantCount(t, d, "#"+id+" details[data-hx-get][data-hx-trigger='toggle once'] > summary", 1)
 		wantCount(t, d, "#"+id+" a[data-expand-all][href*='open="+id+"']", 1)
 	}
 	wantCount(t, d, "#setup details", 3)
@@ -75,7 +75,7 @@ func TestHome_HasEveryPartOfThePortal(t *testing.T) {
 	if got := strings.Join(labels, "|"); got != "Overview|Key Features|Security|Usability|Compliance (HIPAA)|Experience|Why zerodesk?|Red Flags" {
 		t.Fatalf("Technical Notes = %q", got)
 	}
-	wantCount(t, d, `header form[role="search"][action="/en/search"] input[name="q"][hx-get="/en/search"]`, 1)
+	wantCount(t, d, `header form[role="search"][action="/en/search"] input[name="q"][data-hx-get="/en/search"]`, 1)
 	wantCount(t, d, "main#main", 1)
 	wantCount(t, d, "a.skip-link[href='#main']", 1)
 }
@@ -88,8 +88,8 @@ func TestHome_WithoutJavaScriptEveryEntryLinksItsArticle(t *testing.T) {
 		if !ok || !strings.HasPrefix(href, "/en/articles/") {
 			t.Fatalf("entry %q has no link to its article page", s.Find("summary").Text())
 		}
-		if s.AttrOr("hx-get", "") != href {
-			t.Fatalf("entry loads %q but links %q", s.AttrOr("hx-get", ""), href)
+		if s.AttrOr("data-hx-get", "") != href {
+			t.Fatalf("entry loads %q but links %q", s.AttrOr("data-hx-get", ""), href)
 		}
 	})
 }
@@ -143,7 +143,7 @@ func TestArticle_HTMXGetsTheBodyFragmentOnly(t *testing.T) {
 	d := doc(t, w)
 	wantCount(t, d, ".prose", 1)
 	wantCount(t, d, `a[href="/en/articles/reset-account"]`, 1)
-	wantCount(t, d, `form[hx-post="/en/articles/reset-account/feedback"][hx-target="closest .feedback"]`, 1)
+	wantCount(t, d, `form[data-hx-post="/en/articles/reset-account/feedback"][data-hx-target="closest .feedback"]`, 1)
 	// A boosted navigation is a page, not a fragment.
 	w = a.get(t, "/en/articles/reset-account", "HX-Request", "true", "HX-Boosted", "true")
 	if !strings.Contains(w.Body.String(), "<html") {

@@ -98,6 +98,8 @@ func (h *Handlers) setPage(c echo.Context, lang, path string) {
 		Query:    kept,
 		TextSize: size,
 		Assets:   h.Assets,
+		// Canonical and hreflang links are absolute: from --public-url.
+		PublicURL: h.PublicURL,
 	}
 	c.SetRequest(r.WithContext(views.WithPage(r.Context(), page)))
 }

@@ -41,7 +41,10 @@ var (
 // that writes HTML. The component is rendered whole into a buffer first, so a
 // failure midway never sends half a page.
 func (h *Handlers) render(c echo.Context, status int, page, fragment templ.Component) error {
-	component, _ := choose(c, page, fragment)
+	component, isFragment := choose(c, page, fragment)
+	if !isFragment {
+		h.frameAccount(c)
+	}
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer buffers.Put(buf)
@@ -57,6 +60,10 @@ func (h *Handlers) render(c echo.Context, status int, page, fragment templ.Compo
 // and compressed. key must be built only from validated values (it bounds the
 // cache): the language and text size are added here.
 func (h *Handlers) renderCached(c echo.Context, key string, page, fragment templ.Component) error {
+	if h.hasSessionCookie(c) {
+		// The frame shows who is signed in: not a page for everyone.
+		return h.render(c, http.StatusOK, page, fragment)
+	}
 	component, isFragment := choose(c, page, fragment)
 	p := views.PageOf(c.Request().Context())
 	full := key + "|" + p.L.Lang() + "|" + strconv.Itoa(p.TextSize) + "|" + strconv.FormatBool(isFragment)
@@ -77,6 +84,68 @@ func (h *Handlers) renderCached(c echo.Context, key string, page, fragment templ
 		return nil
 	}
 	return writeHTML(c, http.StatusOK, cached.body, cached.gzipped, cached.etag)
+}
+
+// frameTokenKey is where a handler that has just started a cookie-less session
+// (the login) leaves its token for the page frame.
+const frameTokenKey = "zerodesk.frameToken"
+
+// hasSessionCookie reports whether the request carries a 1-Click cookie.
+func (h *Handlers) hasSessionCookie(c echo.Context) bool {
+	if h.Accounts == nil {
+		return false
+	}
+	ck, err := c.Cookie(h.cookieName(c))
+	return err == nil && ck.Value != ""
+}
+
+// frameAccount puts the signed-in person, if any, into the page frame. It
+// looks only at what the request already has at hand: a token the handler
+// left, a form the handler has parsed, the 1-Click cookie. It never parses a
+// body itself (upload routes bound theirs), and an ended or unknown session
+// simply shows the visitor's frame. A page that shows a person is never
+// stored by a shared cache.
+func (h *Handlers) frameAccount(c echo.Context) {
+	ctx := c.Request().Context()
+	if h.Accounts == nil || !views.HasPage(ctx) {
+		return
+	}
+	token, inForm := "", false
+	if t, ok := c.Get(frameTokenKey).(string); ok && t != "" {
+		token, inForm = t, true
+	} else if r := c.Request(); r.Method == http.MethodPost {
+		if r.PostForm != nil {
+			token = r.PostForm.Get("token")
+		}
+		if token == "" && r.MultipartForm != nil && len(r.MultipartForm.Value["token"]) > 0 {
+			token = r.MultipartForm.Value["token"][0]
+		}
+		inForm = token != ""
+	}
+	if token == "" {
+		if ck, err := c.Cookie(h.cookieName(c)); err == nil {
+			token = ck.Value
+		}
+	}
+	if token == "" {
+		return
+	}
+	s, err := h.Accounts.PeekSession(ctx, token)
+	if err != nil {
+		return
+	}
+	p, err := h.Accounts.Profile(ctx, s)
+	if err != nil {
+		return
+	}
+	a := &views.FrameAccount{Name: p.Name, Role: string(p.Role)}
+	if inForm {
+		a.Token = token
+	}
+	views.PageOf(ctx).Account = a
+	if hdr := c.Response().Header(); hdr.Get("Cache-Control") != "no-store" {
+		hdr.Set("Cache-Control", "private, no-store")
+	}
 }
 
 func choose(c echo.Context, page, fragment templ.Component) (templ.Component, bool) {

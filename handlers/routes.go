@@ -34,6 +34,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	e.GET(static.Prefix+"*", echo.WrapHandler(h.Assets))
 	e.GET("/", h.root)
 	e.GET("/language", h.switchLanguage)
+	h.seoRoutes(e) // seo.go: robots.txt, sitemap.xml, favicon.ico
 
 	g := e.Group("/:lang", h.withPage)
 	g.GET("", h.languageRoot)

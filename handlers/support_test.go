@@ -166,7 +166,7 @@ func TestSupport_FormHasEveryFieldAndTheHoneypot(t *testing.T) {
 	}
 	// The subject suggests articles as it is typed.
 	subject := form.Find("#support-subject")
-	if subject.AttrOr("hx-get", "") != "/en/support/suggest" || !strings.Contains(subject.AttrOr("hx-trigger", ""), "delay:") {
+	if subject.AttrOr("data-hx-get", "") != "/en/support/suggest" || !strings.Contains(subject.AttrOr("data-hx-trigger", ""), "delay:") {
 		t.Error("the subject does not ask for suggestions, debounced")
 	}
 	wantCount(t, d, `#support-suggestions[aria-live="polite"]`, 1)

@@ -27,6 +27,42 @@ type Page struct {
 	Query    url.Values // the request's query, without "size"
 	TextSize int
 	Assets   *static.Assets
+	// PublicURL is the portal's address as people reach it (--public-url),
+	// without a trailing slash: the base of canonical and hreflang links.
+	// Empty: those links stay relative to the host.
+	PublicURL string
+	// Account is the signed-in person, nil for a visitor. The frame shows it
+	// on every page, with My account and Sign out.
+	Account *FrameAccount
+}
+
+// FrameAccount is the signed-in person as the page frame shows them.
+type FrameAccount struct {
+	Name string
+	Role string // accounts.Role: basic, premium, manager, agent, admin
+	// Token is a cookie-less session's token: the frame's actions are then POST
+	// forms carrying it (never a link: it must not reach a URL). "" with 1-Click.
+	Token string
+}
+
+// Staff reports whether the account works at the desk.
+func (a *FrameAccount) Staff() bool { return a.Role == "agent" || a.Role == "admin" }
+
+// Absolute makes a portal path absolute with the public URL, when known.
+func Absolute(ctx context.Context, path string) string {
+	return PageOf(ctx).PublicURL + path
+}
+
+// permanent is a page's address for search engines: absolute, without the
+// text size (a reader's choice, not another page).
+func permanent(ctx context.Context, href string) string {
+	if u, err := url.Parse(href); err == nil && u.Query().Has("size") {
+		q := u.Query()
+		q.Del("size")
+		u.RawQuery = q.Encode()
+		href = u.String()
+	}
+	return Absolute(ctx, href)
 }
 
 type pageKey struct{}

@@ -109,7 +109,7 @@ type config struct {
 	MailDir        string
 	SMTP           string // smtps://user:pass@host:465, smtp://… (STARTTLS), or "" for the .eml sink
 	MailFrom       string
-	PublicURL      string // the portal's address as people reach it, for links in mail
+	PublicURL      string // the portal's address as people reach it, for links in mail and canonical links
 	NoDemo         bool
 	TrustedProxies []*net.IPNet
 	LogFormat      string
@@ -145,7 +145,7 @@ func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.F
 	fs.StringVar(&cfg.DataDir, "data", env("ZERODESK_DATA", "data"), "directory of the database and key file, created if missing (ZERODESK_DATA)")
 	fs.StringVar(&cfg.MailDir, "mail-dir", env("ZERODESK_MAIL_DIR", ""), "directory where outgoing mail is written as .eml files when no SMTP is set (ZERODESK_MAIL_DIR; default DATA/mail)")
 	fs.StringVar(&cfg.SMTP, "smtp", env("ZERODESK_SMTP", ""), "SMTP server URL for outgoing mail: smtps://USER:PASS@HOST:465 or smtp://… (STARTTLS); empty writes .eml files to --mail-dir (ZERODESK_SMTP)")
-	fs.StringVar(&cfg.PublicURL, "public-url", env("ZERODESK_PUBLIC_URL", ""), "the portal's address as people reach it, for links in mail, e.g. https://help.example.org (ZERODESK_PUBLIC_URL; default http://ADDR)")
+	fs.StringVar(&cfg.PublicURL, "public-url", env("ZERODESK_PUBLIC_URL", ""), "the portal's address as people reach it, for links in mail and the pages' canonical, hreflang and sitemap links, e.g. https://help.example.org (ZERODESK_PUBLIC_URL; default http://ADDR)")
 	fs.StringVar(&cfg.MailFrom, "mail-from", env("ZERODESK_MAIL_FROM", "zerodesk <no-reply@localhost>"), "sender of outgoing mail (ZERODESK_MAIL_FROM)")
 	noDemo := fs.Bool("no-demo", env("ZERODESK_NO_DEMO", "") != "", "do not load the demo articles into a new database (ZERODESK_NO_DEMO)")
 	proxies := fs.String("trusted-proxy", env("ZERODESK_TRUSTED_PROXY", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty trusts none (ZERODESK_TRUSTED_PROXY)")
@@ -280,7 +280,7 @@ func serve(ctx context.Context, cfg config) error {
 	}
 	defer tix.Close() // after the server's shutdown: in-flight submissions still commit
 	h := handlers.New(handlers.Config{KB: articles, Locales: catalog, Assets: assets, Log: log,
-		TrustedProxies: cfg.TrustedProxies, Accounts: accts, Tickets: tix, Outbox: outbox})
+		TrustedProxies: cfg.TrustedProxies, Accounts: accts, Tickets: tix, Outbox: outbox, PublicURL: cfg.PublicURL})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h.Echo(),
