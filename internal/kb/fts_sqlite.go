@@ -119,7 +119,10 @@ func ftsMatch(q ftsQuery) string {
 		op = " OR "
 	}
 	for i, w := range q.words {
-		if i > 0 {
+		if w == "" {
+			continue // an empty phrase would match every row
+		}
+		if b.Len() > 0 {
 			b.WriteString(op)
 		}
 		if isCJKWord(w) {

@@ -296,8 +296,10 @@ func pickOther(cat *catalog, lang string, hits []ftsHit, q ftsQuery, n int) []Hi
 func parseQuery(q string) []term {
 	var out []term
 	eachWord(q, func(w string) {
-		if len(out) < maxTerms {
-			out = append(out, term{word: w, folded: fold(w)})
+		// A word of marks and tatweel alone folds to nothing: it is no word
+		// to the index either, and an empty word would match everything.
+		if f := fold(w); f != "" && len(out) < maxTerms {
+			out = append(out, term{word: w, folded: f})
 		}
 	})
 	return out

@@ -178,6 +178,9 @@ func compileQuery(q ftsQuery) ([]queryWord, []cjkRun) {
 	out := make([]queryWord, 0, len(q.words))
 	var runs []cjkRun
 	for i, w := range q.words {
+		if w == "" {
+			continue // matches nothing (an empty word is never indexed)
+		}
 		if isCJKWord(w) {
 			runs = append(runs, cjkRun{text: w, n: utf8.RuneCountInString(w)})
 			continue
