@@ -26,7 +26,9 @@ type KnowledgeBase interface {
 	CountView(articleID int64)
 	Vote(ctx context.Context, articleID int64, address string, helpful bool) (kb.Tally, error)
 	Search(ctx context.Context, lang, query string, limit int) (*kb.Results, error)
-	RecordSearch(lang, query string, hits int)
+	// RecordSearch notes a submitted search; address is the visitor's, which
+	// the log only ever hashes with the day.
+	RecordSearch(lang, query string, hits int, address string)
 }
 
 // Handlers holds the dependencies of every HTTP handler.

@@ -43,7 +43,7 @@ func (h *Handlers) search(c echo.Context) error {
 		if !live {
 			// Keystrokes are not searches: only submitted queries are logged.
 			// The raw text, so the log can recognise and redact personal data.
-			h.KB.RecordSearch(l, raw, len(v.Results.Hits))
+			h.KB.RecordSearch(l, raw, len(v.Results.Hits), c.RealIP())
 		}
 		if len(v.Results.Hits) == 0 {
 			v.Popular = h.KB.Popular(l, homeListLength)

@@ -112,7 +112,10 @@ type KB struct {
 	now     func() time.Time
 	log     *slog.Logger
 	voteKey []byte
-	fts     fullText
+	// searchQueryKey hashes a query too few visitors searched; searchVisitorKey
+	// a visitor's address and day.
+	searchQueryKey, searchVisitorKey []byte
+	fts                              fullText
 
 	cat      atomic.Pointer[catalog]
 	versions atomic.Uint64 // the last catalog version handed out
@@ -139,6 +142,9 @@ func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
 		now:     opts.Now,
 		log:     opts.Log,
 		voteKey: opts.Secret.Subkey("kb.vote"),
+
+		searchQueryKey:   opts.Secret.Subkey("kb.search.query"),
+		searchVisitorKey: opts.Secret.Subkey("kb.search.visitor"),
 	}
 	if k.now == nil {
 		k.now = time.Now
