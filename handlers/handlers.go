@@ -42,6 +42,9 @@ type Handlers struct {
 	TrustedProxies []*net.IPNet
 	// VoteLimit is how many votes one address may cast per minute (all articles).
 	VoteLimit int
+	// SearchLimit is how many searches (as-you-type requests included) one
+	// address may make per minute, in bursts of as many.
+	SearchLimit int
 	// Accounts is the account service; nil leaves the account pages out.
 	Accounts *accounts.Accounts
 	// AccountLimit is how many registrations and login steps one address may
@@ -83,6 +86,7 @@ func New(cfg Config) *Handlers {
 		Log:            log,
 		TrustedProxies: cfg.TrustedProxies,
 		VoteLimit:      20,
+		SearchLimit:    60,
 		Accounts:       cfg.Accounts,
 		AccountLimit:   30,
 		Tickets:        cfg.Tickets,

@@ -129,3 +129,43 @@ func TestSearch_ArabicMarksBesideAMatchAnswer200(t *testing.T) {
 		}
 	}
 }
+
+// Issue 10: search had no rate limit. One address gets a generous burst,
+// then a localized 429 that keeps the search box and the Support Ticket;
+// other addresses are not held up.
+func TestSearch_PerAddressLimitAnswersALocalized429(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	get := func(addr, path string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		r.RemoteAddr = addr
+		return a.do(t, r)
+	}
+	for i := range a.h.SearchLimit {
+		if w := get("203.0.113.9:1", "/ar/search?q=password"); w.Code != http.StatusOK {
+			t.Fatalf("search %d answered %d", i+1, w.Code)
+		}
+	}
+	w := get("203.0.113.9:1", "/ar/search?q=password")
+	wantStatus(t, w, http.StatusTooManyRequests)
+	if w.Header().Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	d := doc(t, w)
+	if d.Find("html").AttrOr("lang", "") != "ar" || d.Find("html").AttrOr("dir", "") != "rtl" {
+		t.Fatal("the 429 page is not the Arabic page")
+	}
+	wantText(t, d.Find("main"), "أجريت عمليات بحث كثيرة")
+	wantCount(t, d, `form[role=search] input[type=search][name=q]`, 1)
+	wantCount(t, d, `main a[href="/ar/support"]`, 1)
+	// As you type, the refusal is a fragment.
+	r := httptest.NewRequest(http.MethodGet, "/ar/search?q=pass", nil)
+	r.RemoteAddr, r.Header["Hx-Request"] = "203.0.113.9:1", []string{"true"}
+	w = a.do(t, r)
+	wantStatus(t, w, http.StatusTooManyRequests)
+	if strings.Contains(w.Body.String(), "<html") {
+		t.Fatal("as-you-type got a whole error page")
+	}
+	// Another visitor still searches.
+	wantStatus(t, get("203.0.113.10:1", "/ar/search?q=password"), http.StatusOK)
+}
