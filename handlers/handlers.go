@@ -26,6 +26,7 @@ type KnowledgeBase interface {
 	CountView(articleID int64)
 	Vote(ctx context.Context, articleID int64, address string, helpful bool) (kb.Tally, error)
 	Search(ctx context.Context, lang, query string, limit int) (*kb.Results, error)
+	SearchPage(ctx context.Context, lang, query string, page, perPage int) (*kb.Results, error)
 	// RecordSearch notes a submitted search; address is the visitor's, which
 	// the log only ever hashes with the day.
 	RecordSearch(lang, query string, hits int, address string)

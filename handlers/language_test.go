@@ -101,12 +101,19 @@ func TestArticle_MissingTranslationShowsEnglishWithANotice(t *testing.T) {
 		t.Fatal("the page frame is not Arabic")
 	}
 	notice := wantCount(t, d, "article .notice", 1)
-	if !strings.Contains(notice.Text(), "English") {
-		t.Fatalf("notice %q does not name the language shown", notice.Text())
+	// Issue 10: the languages are named in Arabic, not with an English word
+	// inside the Arabic sentence.
+	if !strings.Contains(notice.Text(), "الإنجليزية") || strings.Contains(notice.Text(), "English") {
+		t.Fatalf("notice %q does not name the language shown in Arabic", notice.Text())
 	}
 	wantCount(t, d, `article .notice a[href="/ar/support?article=reset-account&kind=translation"]`, 1)
 	if d.Find("article .prose").AttrOr("lang", "") != "en" || d.Find("h1").AttrOr("lang", "") != "en" {
 		t.Fatal("English text on an Arabic page must say lang=en")
+	}
+	// And isolate its direction.
+	if d.Find("article .prose").AttrOr("dir", "") != "ltr" || d.Find("h1").AttrOr("dir", "") != "ltr" ||
+		d.Find(`.breadcrumbs [aria-current="page"]`).AttrOr("dir", "") != "ltr" {
+		t.Fatal("English text on an Arabic page must say dir=ltr")
 	}
 	if c := d.Find(`link[rel="canonical"]`).AttrOr("href", ""); c != "/en/articles/reset-account" {
 		t.Fatalf("canonical = %q, want the English original", c)

@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 func search(t *testing.T, a *testApp, q string, headers ...string) *httptest.ResponseRecorder {
@@ -168,4 +171,105 @@ func TestSearch_PerAddressLimitAnswersALocalized429(t *testing.T) {
 	}
 	// Another visitor still searches.
 	wantStatus(t, get("203.0.113.10:1", "/ar/search?q=password"), http.StatusOK)
+}
+
+// Issue 10: "20 articles found" when 28 matched, and no way to the rest.
+// The count is true and plain links page through every match.
+func TestSearch_TrueCountAndPagesWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	d := doc(t, search(t, a, "the"))
+	count := wantCount(t, d, "main .result-count", 1).Text()
+	total, err := strconv.Atoi(strings.Fields(count)[0])
+	if err != nil || total <= pageResults {
+		t.Fatalf("count %q: the demo should match more than a page", count)
+	}
+	seen := map[string]bool{}
+	href := "/en/search?q=the"
+	for pages := 0; href != ""; pages++ {
+		if pages > total {
+			t.Fatal("the next links never end")
+		}
+		d := doc(t, a.get(t, href))
+		if got := d.Find("main .result-count").Text(); got != count {
+			t.Fatalf("%s says %q, page 1 said %q", href, got, count)
+		}
+		d.Find("main ol.results li a.result-title").Each(func(_ int, s *goquery.Selection) {
+			if seen[s.AttrOr("href", "")] {
+				t.Fatalf("%s again on %s", s.AttrOr("href", ""), href)
+			}
+			seen[s.AttrOr("href", "")] = true
+		})
+		wantCount(t, d, `main nav.pagination a[aria-current="page"]`, 1)
+		href = d.Find(`main nav.pagination a[rel="next"]`).AttrOr("href", "")
+	}
+	if len(seen) != total {
+		t.Fatalf("the pages showed %d articles, the count says %d", len(seen), total)
+	}
+	// A broken or too large page number is no error.
+	for _, p := range []string{"0", "-3", "x", "99999", "1e9"} {
+		wantStatus(t, a.get(t, "/en/search?q=the&page="+p), http.StatusOK)
+	}
+}
+
+// Issue 10: the results page showed two search boxes. One, holding the query.
+func TestSearch_OneSearchBoxHoldingTheQuery(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	d := doc(t, search(t, a, "reset account"))
+	boxes := d.Find(`input[type=search]`)
+	if boxes.Length() != 1 || boxes.AttrOr("value", "") != "reset account" {
+		t.Fatalf("%d search boxes; value %q", boxes.Length(), boxes.AttrOr("value", ""))
+	}
+	// Other pages keep their one empty box.
+	if v := doc(t, a.get(t, "/en/")).Find(`input[type=search]`); v.Length() != 1 || v.AttrOr("value", "") != "" {
+		t.Fatalf("home: %d boxes, value %q", v.Length(), v.AttrOr("value", ""))
+	}
+}
+
+// Issue 10: "2fa" found nothing.
+func TestSearch_AbbreviationsFindTheArticles(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	for _, q := range []string{"2fa", "mfa", "pw reset"} {
+		d := doc(t, search(t, a, q))
+		wantCount(t, d, "main ol.results li", 1)
+	}
+}
+
+// Issue 10: on Arabic pages, English titles and snippets carried lang but
+// not dir, and the badge put the English word "English" in Arabic text.
+func TestSearch_ForeignResultsIsolateTheirDirection(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	d := doc(t, a.get(t, "/ar/search?q="+url.QueryEscape("password")))
+	hits := wantCount(t, d, "main ol.results li", 1)
+	foreign := 0
+	hits.Each(func(_ int, li *goquery.Selection) {
+		title := li.Find("a.result-title")
+		lang := title.AttrOr("lang", "")
+		if lang == "ar" {
+			return
+		}
+		foreign++
+		for _, s := range []*goquery.Selection{title, li.Find(".snippet")} {
+			if s.AttrOr("dir", "") != "ltr" {
+				t.Errorf("%s fragment %q has no dir=ltr", lang, s.Text())
+			}
+		}
+		badge := li.Find(".in-language").Text()
+		if !strings.Contains(badge, "الإنجليزية") || strings.Contains(badge, "English") {
+			t.Errorf("badge %q does not name English in Arabic", badge)
+		}
+	})
+	if foreign == 0 {
+		t.Fatal("no English result on the Arabic page: the test proves nothing")
+	}
+	// The home page's lists too.
+	d = doc(t, a.get(t, "/ar/"))
+	d.Find(".entry-title").Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("lang", "") != "ar" && s.AttrOr("dir", "") != "ltr" {
+			t.Errorf("home entry %q in %s has no dir", s.Text(), s.AttrOr("lang", ""))
+		}
+	})
 }
