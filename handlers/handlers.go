@@ -20,6 +20,8 @@ type KnowledgeBase interface {
 	Section(lang string, c kb.Category) []kb.Summary
 	Popular(lang string, n int) []kb.Summary
 	Latest(lang string, n int) []kb.Summary
+	// HomeLists are Popular and Latest with no article in both.
+	HomeLists(lang string, n int) (popular, latest []kb.Summary)
 	// Version changes whenever anything a page shows of the articles changes.
 	Version() uint64
 	Article(lang, slug string) (*kb.Article, error)

@@ -249,6 +249,28 @@ func (k *KB) Latest(lang string, n int) []Summary {
 	return head(k.cat.Load().shelf(lang).latest, n)
 }
 
+// HomeLists are the home page's two lists, which never show the same article
+// twice: up to n Popular FAQ articles, and up to n Latest of the others,
+// newest first. A newly published article that is already popular is in
+// Popular; Latest shows what a visitor has not yet been offered.
+func (k *KB) HomeLists(lang string, n int) (popular, latest []Summary) {
+	sh := k.cat.Load().shelf(lang)
+	popular = head(sh.popular, n)
+	shown := make(map[int64]bool, len(popular))
+	for _, s := range popular {
+		shown[s.ArticleID] = true
+	}
+	for _, s := range sh.latest {
+		if len(latest) == n {
+			break
+		}
+		if !shown[s.ArticleID] {
+			latest = append(latest, s)
+		}
+	}
+	return popular, latest
+}
+
 func head(list []Summary, n int) []Summary {
 	if n < 0 {
 		n = 0
