@@ -246,3 +246,33 @@ func TestRoot_SignedInUsersSavedLanguageComesBeforeTheBrowsers(t *testing.T) {
 		t.Fatalf("stale cookie: / goes to %q, want /fr/", loc)
 	}
 }
+
+// Issue 10 guard: on Arabic pages every element holding text in another
+// language isolates its direction (dir), wherever the help desk lists,
+// finds or shows articles. Form controls naming languages are left aside.
+func TestArabicPages_ForeignFragmentsCarryDir(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	foreign := 0
+	for _, path := range []string{
+		"/ar/", "/ar/?open=latest", "/ar/?open=popular", "/ar/sections/howto", "/ar/sections/howto?open=howto",
+		"/ar/articles/log-in-two-steps", "/ar/articles/reset-account", "/ar/search?q=password", "/ar/search?q=xyzzy+quux",
+		"/ar/search?q=log", "/ar/search?q=%D8%AD%D8%B3%D8%A7%D8%A8",
+	} {
+		w := a.get(t, path)
+		wantStatus(t, w, http.StatusOK)
+		d := doc(t, w)
+		d.Find("body [lang]").Each(func(_ int, s *goquery.Selection) {
+			if goquery.NodeName(s) == "option" || s.AttrOr("lang", "") == "ar" {
+				return
+			}
+			foreign++
+			if s.AttrOr("dir", "") == "" {
+				t.Errorf("%s: <%s lang=%s> %q has no dir", path, goquery.NodeName(s), s.AttrOr("lang", ""), strings.TrimSpace(s.Text())[:min(40, len(strings.TrimSpace(s.Text())))])
+			}
+		})
+	}
+	if foreign < 5 {
+		t.Fatalf("only %d foreign fragments: the guard checks little", foreign)
+	}
+}
