@@ -394,3 +394,47 @@ func BenchmarkCountView(b *testing.B) {
 		}
 	})
 }
+
+// Issue 10: Popular and Latest showed the same articles. They never share
+// one; Popular follows the views, Latest the publication dates of the rest.
+func TestHomeLists_PopularAndLatestNeverRepeat(t *testing.T) {
+	k := seededDemo(t)
+	ctx := context.Background()
+	check := func(when string) []Summary {
+		t.Helper()
+		for _, lang := range []string{"en", "ar", "de"} {
+			pop, latest := k.HomeLists(lang, 6)
+			if len(pop) == 0 || len(latest) == 0 {
+				t.Fatalf("%s %s: %d popular, %d latest", when, lang, len(pop), len(latest))
+			}
+			seen := map[int64]bool{}
+			for _, s := range pop {
+				seen[s.ArticleID] = true
+			}
+			for i, s := range latest {
+				if seen[s.ArticleID] {
+					t.Fatalf("%s %s: %s in both lists", when, lang, s.Key)
+				}
+				if i > 0 && latest[i-1].PublishedAt.Before(s.PublishedAt) {
+					t.Fatalf("%s %s: Latest not newest first", when, lang)
+				}
+			}
+		}
+		pop, _ := k.HomeLists("en", 6)
+		return pop
+	}
+	check("fresh")
+	// The newest article, read a lot, moves to Popular and out of Latest.
+	_, latest := k.HomeLists("en", 6)
+	newest := latest[0]
+	for range 50 {
+		k.CountView(newest.ArticleID)
+	}
+	if err := k.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pop := check("after views")
+	if pop[0].ArticleID != newest.ArticleID {
+		t.Fatalf("the most viewed article is not first in Popular: %s", pop[0].Key)
+	}
+}
