@@ -92,3 +92,42 @@ func writeArtifact(t *testing.T, name string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// Issue 10: on Arabic pages, English fallback titles and snippets carried
+// lang but not dir, so their punctuation jumped to the wrong end, and the
+// badge named English in English. In Chromium: the question mark of "How do
+// I log in?" ends the English title on the right, and the Arabic badge
+// follows the title on its left.
+func TestBrowser_EnglishFallbackOnArabicPagesKeepsItsDirection(t *testing.T) {
+	t.Parallel()
+	loadAxe(t)
+	b := newBrowserTab(t, withViewport(1200, 900))
+	// endsRight: the last character of el's text lies right of its first.
+	const endsRight = `(function(sel){
+		var el = document.querySelector(sel); if (!el) return false;
+		var w = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), nodes = [], n;
+		while ((n = w.nextNode())) { if (n.textContent.trim()) nodes.push(n); }
+		if (!nodes.length) return false;
+		var r = document.createRange(), a = nodes[0], z = nodes[nodes.length-1];
+		var s = a.textContent.search(/\S/); r.setStart(a, s); r.setEnd(a, s+1);
+		var first = r.getBoundingClientRect();
+		var e = z.textContent.replace(/\s+$/, "").length; r.setStart(z, e-1); r.setEnd(z, e);
+		var last = r.getBoundingClientRect();
+		return z.textContent.trim().slice(-1) === "?" && last.left > first.left;
+	})(%q)`
+	b.open("/ar/articles/log-in-two-steps", http.StatusOK)
+	b.check("the English title keeps its question mark at its end, on the right", strings.Replace(endsRight, "%q", `"h1"`, 1))
+	b.check("the title is isolated left to right", `getComputedStyle(document.querySelector("h1")).direction === "ltr"`)
+	b.check("the notice names English in Arabic", `document.querySelector(".notice").textContent.indexOf("الإنجليزية") >= 0 && document.querySelector(".notice").textContent.indexOf("English") < 0`)
+	b.checkAccessibility("/ar/articles/log-in-two-steps")
+
+	b.open("/ar/search?q=log+in", http.StatusOK)
+	const hit = `Array.from(document.querySelectorAll("main ol.results li")).find(function(li){ return li.querySelector("a.result-title").textContent.trim() === "How do I log in?"; })`
+	b.check("the English article is found", `!!`+hit)
+	b.check("its title keeps its question mark on the right", `(function(){ var li = `+hit+`; li.querySelector("a.result-title").id = "probe"; return true; })() && `+strings.Replace(endsRight, "%q", `"#probe"`, 1))
+	b.check("its snippet is laid out left to right", `getComputedStyle(`+hit+`.querySelector(".snippet")).direction === "ltr"`)
+	b.check("the Arabic badge follows the title, on its left",
+		`(function(){ var li = `+hit+`, t = li.querySelector("a.result-title").getBoundingClientRect(), g = li.querySelector(".in-language");
+			return g && g.textContent.indexOf("الإنجليزية") >= 0 && g.getBoundingClientRect().right <= t.left + 1; })()`)
+	b.checkAccessibility("/ar/search?q=log+in")
+}

@@ -382,6 +382,7 @@ func TestBrowser_PagesHaveNoAccessibilityViolations(t *testing.T) {
 		{"article", "/en/articles/reset-account", http.StatusOK},
 		{"search results", "/en/search?q=password", http.StatusOK},
 		{"search without results", "/en/search?q=xylophone+quantum", http.StatusOK},
+		{"search results, second page", "/en/search?q=the&page=2", http.StatusOK},
 		{"not found", "/en/nothing-here", http.StatusNotFound},
 	} {
 		t.Run(p.name, func(t *testing.T) {

@@ -22,13 +22,18 @@ type KnowledgeBase interface {
 	Section(lang string, c kb.Category) []kb.Summary
 	Popular(lang string, n int) []kb.Summary
 	Latest(lang string, n int) []kb.Summary
+	// HomeLists are Popular and Latest with no article in both.
+	HomeLists(lang string, n int) (popular, latest []kb.Summary)
 	// Version changes whenever anything a page shows of the articles changes.
 	Version() uint64
 	Article(lang, slug string) (*kb.Article, error)
 	CountView(articleID int64)
 	Vote(ctx context.Context, articleID int64, address string, helpful bool) (kb.Tally, error)
 	Search(ctx context.Context, lang, query string, limit int) (*kb.Results, error)
-	RecordSearch(lang, query string, hits int)
+	SearchPage(ctx context.Context, lang, query string, page, perPage int) (*kb.Results, error)
+	// RecordSearch notes a submitted search; address is the visitor's, which
+	// the log only ever hashes with the day.
+	RecordSearch(lang, query string, hits int, address string)
 }
 
 // Handlers holds the dependencies of every HTTP handler.
@@ -42,6 +47,9 @@ type Handlers struct {
 	TrustedProxies []*net.IPNet
 	// VoteLimit is how many votes one address may cast per minute (all articles).
 	VoteLimit int
+	// SearchLimit is how many searches (as-you-type requests included) one
+	// address may make per minute, in bursts of as many.
+	SearchLimit int
 	// Accounts is the account service; nil leaves the account pages out.
 	Accounts *accounts.Accounts
 	// AccountLimit is how many registrations and login steps one address may
@@ -99,6 +107,7 @@ func New(cfg Config) *Handlers {
 		Log:            log,
 		TrustedProxies: cfg.TrustedProxies,
 		VoteLimit:      20,
+		SearchLimit:    60,
 		Accounts:       cfg.Accounts,
 		AccountLimit:   30,
 		Tickets:        cfg.Tickets,

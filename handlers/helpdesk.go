@@ -55,11 +55,8 @@ func (h *Handlers) languageRoot(c echo.Context) error {
 // home is the portal page.
 func (h *Handlers) home(c echo.Context) error {
 	l := lang(c)
-	v := views.HomeView{
-		Setup:   h.KB.Section(l, kb.Category("setup")),
-		Popular: h.KB.Popular(l, homeListLength),
-		Latest:  h.KB.Latest(l, homeListLength),
-	}
+	v := views.HomeView{Setup: h.KB.Section(l, kb.Category("setup"))}
+	v.Popular, v.Latest = h.KB.HomeLists(l, homeListLength)
 	switch open := c.QueryParam("open"); open {
 	case "setup":
 		v.Open, v.Bodies = open, h.bodies(l, v.Setup)

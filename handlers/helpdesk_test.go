@@ -67,7 +67,7 @@ func TestHome_HasEveryPartOfThePortal(t *testing.T) {
 	}
 	wantCount(t, d, "#setup details", 3)
 	wantCount(t, d, "#popular details", 6)
-	wantCount(t, d, "#latest details", 6)
+	wantCount(t, d, "#latest details", 4) // the demo's 10 FAQ articles less Popular's 6
 	wantCount(t, d, `#comments a[href="/en/support?kind=comment"]`, 1)
 	notes := wantCount(t, d, "footer nav ul.notes a", 8)
 	var labels []string
@@ -275,5 +275,23 @@ func TestFeedback_GETChangesNothing(t *testing.T) {
 	a.db.Read.QueryRow(`SELECT count(*) FROM article_votes`).Scan(&votes)
 	if votes != 0 {
 		t.Fatal("a GET voted")
+	}
+}
+
+// Issue 10: Popular and Latest showed the same articles on the home page.
+func TestHome_PopularAndLatestShowDifferentArticles(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	for _, path := range []string{"/en/", "/ar/"} {
+		d := doc(t, a.get(t, path))
+		popular := map[string]bool{}
+		wantCount(t, d, "#popular details", 1).Each(func(_ int, s *goquery.Selection) {
+			popular[s.AttrOr("id", "")[len("e-popular-"):]] = true
+		})
+		wantCount(t, d, "#latest details", 1).Each(func(_ int, s *goquery.Selection) {
+			if slug := s.AttrOr("id", "")[len("e-latest-"):]; popular[slug] {
+				t.Errorf("%s: %s is in Popular and in Latest", path, slug)
+			}
+		})
 	}
 }

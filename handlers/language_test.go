@@ -101,12 +101,19 @@ func TestArticle_MissingTranslationShowsEnglishWithANotice(t *testing.T) {
 		t.Fatal("the page frame is not Arabic")
 	}
 	notice := wantCount(t, d, "article .notice", 1)
-	if !strings.Contains(notice.Text(), "English") {
-		t.Fatalf("notice %q does not name the language shown", notice.Text())
+	// Issue 10: the languages are named in Arabic, not with an English word
+	// inside the Arabic sentence.
+	if !strings.Contains(notice.Text(), "الإنجليزية") || strings.Contains(notice.Text(), "English") {
+		t.Fatalf("notice %q does not name the language shown in Arabic", notice.Text())
 	}
 	wantCount(t, d, `article .notice a[href="/ar/support?article=reset-account&kind=translation"]`, 1)
 	if d.Find("article .prose").AttrOr("lang", "") != "en" || d.Find("h1").AttrOr("lang", "") != "en" {
 		t.Fatal("English text on an Arabic page must say lang=en")
+	}
+	// And isolate its direction.
+	if d.Find("article .prose").AttrOr("dir", "") != "ltr" || d.Find("h1").AttrOr("dir", "") != "ltr" ||
+		d.Find(`.breadcrumbs [aria-current="page"]`).AttrOr("dir", "") != "ltr" {
+		t.Fatal("English text on an Arabic page must say dir=ltr")
 	}
 	if c := d.Find(`link[rel="canonical"]`).AttrOr("href", ""); c != "/en/articles/reset-account" {
 		t.Fatalf("canonical = %q, want the English original", c)
@@ -237,5 +244,35 @@ func TestRoot_SignedInUsersSavedLanguageComesBeforeTheBrowsers(t *testing.T) {
 	w = a.get(t, "/", "Accept-Language", "fr", "Cookie", "zd=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
 	if loc := w.Header().Get("Location"); loc != "/fr/" {
 		t.Fatalf("stale cookie: / goes to %q, want /fr/", loc)
+	}
+}
+
+// Issue 10 guard: on Arabic pages every element holding text in another
+// language isolates its direction (dir), wherever the help desk lists,
+// finds or shows articles. Form controls naming languages are left aside.
+func TestArabicPages_ForeignFragmentsCarryDir(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	foreign := 0
+	for _, path := range []string{
+		"/ar/", "/ar/?open=latest", "/ar/?open=popular", "/ar/sections/howto", "/ar/sections/howto?open=howto",
+		"/ar/articles/log-in-two-steps", "/ar/articles/reset-account", "/ar/search?q=password", "/ar/search?q=xyzzy+quux",
+		"/ar/search?q=log", "/ar/search?q=%D8%AD%D8%B3%D8%A7%D8%A8",
+	} {
+		w := a.get(t, path)
+		wantStatus(t, w, http.StatusOK)
+		d := doc(t, w)
+		d.Find("body [lang]").Each(func(_ int, s *goquery.Selection) {
+			if goquery.NodeName(s) == "option" || s.AttrOr("lang", "") == "ar" {
+				return
+			}
+			foreign++
+			if s.AttrOr("dir", "") == "" {
+				t.Errorf("%s: <%s lang=%s> %q has no dir", path, goquery.NodeName(s), s.AttrOr("lang", ""), strings.TrimSpace(s.Text())[:min(40, len(strings.TrimSpace(s.Text())))])
+			}
+		})
+	}
+	if foreign < 5 {
+		t.Fatalf("only %d foreign fragments: the guard checks little", foreign)
 	}
 }

@@ -155,9 +155,21 @@ func (h *Handlers) ipExtractor() echo.IPExtractor {
 // voteLimiter bounds how fast one address can vote, whatever the article.
 func (h *Handlers) voteLimiter() echo.MiddlewareFunc { return perAddressLimit(h.VoteLimit) }
 
+// searchLimiter bounds how fast one address can search, keystrokes included:
+// generous for a person typing, a wall for a script. The 429 page says it was
+// the searching, and still offers the search box and the Support Ticket.
+func (h *Handlers) searchLimiter() echo.MiddlewareFunc {
+	return perAddressLimitRefusing(h.SearchLimit, func() error { return errs.E(errs.RateLimited, "search.rate_limited") })
+}
+
 // perAddressLimit lets one client address make n requests a minute (in
 // bursts of up to n) through the routes it guards; past that, 429.
 func perAddressLimit(n int) echo.MiddlewareFunc {
+	return perAddressLimitRefusing(n, func() error { return errs.E(errs.RateLimited, "error.rate_limited") })
+}
+
+// perAddressLimitRefusing is perAddressLimit with its own refusal.
+func perAddressLimitRefusing(n int, refuse func() error) echo.MiddlewareFunc {
 	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 		Rate:      rate.Limit(float64(n) / 60),
 		Burst:     n,
@@ -170,7 +182,7 @@ func perAddressLimit(n int) echo.MiddlewareFunc {
 			return errs.E(errs.Forbidden, "error.forbidden")
 		},
 		DenyHandler: func(echo.Context, string, error) error {
-			return errs.E(errs.RateLimited, "error.rate_limited")
+			return refuse()
 		},
 	})
 }

@@ -42,7 +42,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.GET("/articles/:slug", h.article)
 	g.POST("/articles/:slug/feedback", h.feedback, h.voteLimiter())
 	g.GET("/sections/:category", h.section)
-	g.GET("/search", h.search)
+	g.GET("/search", h.search, h.searchLimiter())
 	g.GET("/login", h.loginChooser)
 	if h.Accounts != nil {
 		h.accountRoutes(g)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,11 +24,14 @@ func (h *Handlers) search(c echo.Context) error {
 	raw := c.QueryParam("q")
 	v := views.SearchView{Query: raw, Live: live}
 	limit := pageResults
+	page := 1
 	if live {
 		limit = liveResults
+	} else if n, err := strconv.Atoi(c.QueryParam("page")); err == nil && n > 1 {
+		page = n // a page past the last shows the last
 	}
 	status := http.StatusOK
-	results, err := h.KB.Search(c.Request().Context(), l, v.Query, limit)
+	results, err := h.KB.SearchPage(c.Request().Context(), l, v.Query, page, limit)
 	switch {
 	case err == nil:
 		v.Results = results
@@ -40,10 +44,10 @@ func (h *Handlers) search(c echo.Context) error {
 		return err
 	}
 	if v.Results != nil && v.Query != "" {
-		if !live {
-			// Keystrokes are not searches: only submitted queries are logged.
+		if !live && page == 1 {
+			// Keystrokes and further pages are not searches: only submitted queries are logged.
 			// The raw text, so the log can recognise and redact personal data.
-			h.KB.RecordSearch(l, raw, len(v.Results.Hits))
+			h.KB.RecordSearch(l, raw, len(v.Results.Hits), c.RealIP())
 		}
 		if len(v.Results.Hits) == 0 {
 			v.Popular = h.KB.Popular(l, homeListLength)

@@ -143,8 +143,11 @@ func (l *Localizer) Number(n int) string { return l.printer.Sprint(number.Decima
 func (l *Localizer) Lang() string { return l.lang }
 
 // Dir is "rtl" for right-to-left languages, "ltr" otherwise.
-func (l *Localizer) Dir() string {
-	if rtl[l.lang] {
+func (l *Localizer) Dir() string { return DirOf(l.lang) }
+
+// DirOf is the writing direction of a language code: "rtl" or "ltr".
+func DirOf(code string) string {
+	if rtl[code] {
 		return "rtl"
 	}
 	return "ltr"

@@ -439,13 +439,21 @@ func missingSearches(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	hidden, hiddenZero, err := articles.HiddenSearches(ctx, lang)
+	if err != nil {
+		return err
+	}
 	if len(stats) == 0 {
 		fmt.Fprintf(out, "no searches in %q found nothing\n", lang)
-		return nil
+	} else {
+		fmt.Fprintf(out, "%-8s %-8s %s\n", "searches", "no hits", "query ("+lang+")")
+		for _, s := range stats {
+			fmt.Fprintf(out, "%-8d %-8d %s\n", s.Searches, s.ZeroHitSearches, s.Query)
+		}
 	}
-	fmt.Fprintf(out, "%-8s %-8s %s\n", "searches", "no hits", "query ("+lang+")")
-	for _, s := range stats {
-		fmt.Fprintf(out, "%-8d %-8d %s\n", s.Searches, s.ZeroHitSearches, s.Query)
+	if hidden > 0 {
+		// Their text is kept only once several different visitors searched them.
+		fmt.Fprintf(out, "and %d other queries (%d searches without hits) too few visitors typed to show\n", hidden, hiddenZero)
 	}
 	return nil
 }

@@ -63,7 +63,9 @@ func TestBinary_ServesDemoThenShutsDownGracefullyAndBacksUp(t *testing.T) {
 	addr := freeAddr(t)
 	var logs bytes.Buffer
 	srv := exec.Command(bin, "serve", "--data", dataDir)
-	srv.Env = append(os.Environ(), "ZERODESK_ADDR="+addr) // flags also come from the environment
+	// Flags also come from the environment. The test stands in for a proxy, so
+	// that three visitors can search (a query's text is kept from the third).
+	srv.Env = append(os.Environ(), "ZERODESK_ADDR="+addr, "ZERODESK_TRUSTED_PROXY=127.0.0.0/8")
 	srv.Stderr = &logs
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -91,12 +93,17 @@ func TestBinary_ServesDemoThenShutsDownGracefullyAndBacksUp(t *testing.T) {
 		t.Fatalf("demo article: %d", res.StatusCode)
 	}
 
-	// A search that finds nothing reaches the editors' report after shutdown.
-	res, err = http.Get(base + "/en/search?q=xylophone+quantum")
-	if err != nil {
-		t.Fatal(err)
+	// A search that finds nothing, by three visitors, reaches the editors'
+	// report after shutdown.
+	for _, visitor := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
+		req, _ := http.NewRequest(http.MethodGet, base+"/en/search?q=xylophone+quantum", nil)
+		req.Header.Set("X-Forwarded-For", visitor)
+		res, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
 	}
-	res.Body.Close()
 
 	// A backup taken while serving is a consistent, openable copy.
 	copyPath := filepath.Join(t.TempDir(), "copy.db")

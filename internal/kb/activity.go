@@ -51,12 +51,7 @@ func (k *KB) Flush(ctx context.Context) error {
 				return err
 			}
 		}
-		for key, c := range searches {
-			if _, err := tx.ExecContext(ctx, sqlLogSearch, key.lang, key.query, c.searches, c.zeroHits, c.lastHits, day); err != nil {
-				return err
-			}
-		}
-		return nil
+		return k.writeSearches(ctx, tx, searches, day)
 	})
 	if err != nil {
 		// Keep the counts for the next flush.

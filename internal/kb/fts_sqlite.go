@@ -111,7 +111,8 @@ func (*sqliteFTS) run(ctx context.Context, st *sql.Stmt, lang string, q ftsQuery
 
 // ftsMatch writes q in FTS5 query syntax. Every word is a quoted string, so
 // nothing the visitor typed (" * : ^ ( ) - NEAR AND OR) is read as syntax.
-// The words hold only letters and digits; quotes are doubled regardless.
+// The words hold only letters and digits; quotes are doubled regardless. A
+// word with synonyms is a group: ("2fa" OR "two step" OR "totp").
 func ftsMatch(q ftsQuery) string {
 	var b strings.Builder
 	op := " AND "
@@ -119,27 +120,62 @@ func ftsMatch(q ftsQuery) string {
 		op = " OR "
 	}
 	for i, w := range q.words {
-		if i > 0 {
+		if w == "" {
+			continue // an empty phrase would match every row
+		}
+		if b.Len() > 0 {
 			b.WriteString(op)
 		}
-		if isCJKWord(w) {
-			// The phrase of the run's bigrams; one character is a prefix of
-			// the bigram it starts (or the run's last character, indexed alone).
-			b.WriteByte('"')
-			b.WriteString(cjkPhrase(w))
-			b.WriteByte('"')
-			if utf8.RuneCountInString(w) == 1 {
-				b.WriteByte('*')
-			}
-			continue
+		var alts []string
+		if i < len(q.alts) {
+			alts = q.alts[i]
 		}
-		b.WriteByte('"')
-		b.WriteString(strings.ReplaceAll(w, `"`, `""`))
-		b.WriteByte('"')
-		// A one-letter prefix would expand to a good part of the vocabulary.
-		if q.prefix && i == len(q.words)-1 && utf8.RuneCountInString(w) >= 2 {
-			b.WriteByte('*')
+		if len(alts) > 0 {
+			b.WriteByte('(')
+		}
+		writePhrase(&b, w, q.prefix && i == len(q.words)-1)
+		for _, a := range alts {
+			if a != "" {
+				b.WriteString(" OR ")
+				writePhrase(&b, a, false)
+			}
+		}
+		if len(alts) > 0 {
+			b.WriteByte(')')
 		}
 	}
 	return b.String()
+}
+
+// writePhrase writes one word or phrase (folded words joined by spaces) as a
+// quoted FTS5 string; with prefix its last word may be the start of a word.
+func writePhrase(b *strings.Builder, w string, prefix bool) {
+	if isCJKWord(w) && !strings.Contains(w, " ") {
+		// The phrase of the run's bigrams; one character is a prefix of
+		// the bigram it starts (or the run's last character, indexed alone).
+		b.WriteByte('"')
+		b.WriteString(cjkPhrase(w))
+		b.WriteByte('"')
+		if utf8.RuneCountInString(w) == 1 {
+			b.WriteByte('*')
+		}
+		return
+	}
+	b.WriteByte('"')
+	for i, part := range strings.Split(w, " ") {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if isCJKWord(part) {
+			b.WriteString(cjkPhrase(part))
+			continue
+		}
+		b.WriteString(strings.ReplaceAll(part, `"`, `""`))
+	}
+	b.WriteByte('"')
+	// A one-letter prefix would expand to a good part of the vocabulary.
+	last := w[strings.LastIndexByte(w, ' ')+1:]
+	if prefix && !isCJKWord(last) && utf8.RuneCountInString(last) >= 2 {
+		b.WriteByte('*')
+	}
 }

@@ -112,7 +112,10 @@ type KB struct {
 	now     func() time.Time
 	log     *slog.Logger
 	voteKey []byte
-	fts     fullText
+	// searchQueryKey hashes a query too few visitors searched; searchVisitorKey
+	// a visitor's address and day.
+	searchQueryKey, searchVisitorKey []byte
+	fts                              fullText
 
 	cat      atomic.Pointer[catalog]
 	versions atomic.Uint64 // the last catalog version handed out
@@ -139,6 +142,9 @@ func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
 		now:     opts.Now,
 		log:     opts.Log,
 		voteKey: opts.Secret.Subkey("kb.vote"),
+
+		searchQueryKey:   opts.Secret.Subkey("kb.search.query"),
+		searchVisitorKey: opts.Secret.Subkey("kb.search.visitor"),
 	}
 	if k.now == nil {
 		k.now = time.Now
@@ -241,6 +247,28 @@ func (k *KB) Popular(lang string, n int) []Summary {
 // newest first; in lang or labelled as Section.
 func (k *KB) Latest(lang string, n int) []Summary {
 	return head(k.cat.Load().shelf(lang).latest, n)
+}
+
+// HomeLists are the home page's two lists, which never show the same article
+// twice: up to n Popular FAQ articles, and up to n Latest of the others,
+// newest first. A newly published article that is already popular is in
+// Popular; Latest shows what a visitor has not yet been offered.
+func (k *KB) HomeLists(lang string, n int) (popular, latest []Summary) {
+	sh := k.cat.Load().shelf(lang)
+	popular = head(sh.popular, n)
+	shown := make(map[int64]bool, len(popular))
+	for _, s := range popular {
+		shown[s.ArticleID] = true
+	}
+	for _, s := range sh.latest {
+		if len(latest) == n {
+			break
+		}
+		if !shown[s.ArticleID] {
+			latest = append(latest, s)
+		}
+	}
+	return popular, latest
 }
 
 func head(list []Summary, n int) []Summary {

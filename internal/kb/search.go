@@ -16,7 +16,10 @@ import (
 // Results are the answer to one search.
 type Results struct {
 	Query string // the query as understood (normalized)
-	Hits  []Hit  // in the language searched
+	Hits  []Hit  // in the language searched: the page asked for
+	// Total is how many articles in the language searched match (up to
+	// maxTotal), of which Hits are page Page of PerPage each.
+	Total, Page, PerPage int
 	// Other are matches in other languages for articles that have no published
 	// translation in the language searched (so never an article of Hits): one
 	// hit per article, in its source language when that matched, Summary.Lang
@@ -57,9 +60,12 @@ type fullText interface {
 }
 
 // ftsQuery is a parsed query: folded words, all required (or, with or, at
-// least one); with prefix the last word may be the start of a word.
+// least one); with prefix the last word may be the start of a word. A word
+// may be a phrase (folded words joined by spaces), and alts[i], when there,
+// are other phrases any of which will do instead of words[i] (synonyms).
 type ftsQuery struct {
 	words  []string
+	alts   [][]string
 	or     bool
 	prefix bool
 }
@@ -73,17 +79,27 @@ const (
 	maxTerms      = 16
 	defaultLimit  = 20
 	maxLimit      = 100
+	// maxTotal bounds the matches counted (and paged through) per search.
+	maxTotal = 1000
 )
 
-// term is one word of a query.
+// term is one word of a query, or a run of words that is a synonym.
 type term struct {
-	word   string // lower-cased, as typed
-	folded string // as the index knows it
+	word   string   // lower-cased, as typed
+	folded string   // as the index knows it (words of a phrase joined by spaces)
+	alts   []string // synonyms: folded phrases that will do instead
 }
 
-// Search finds published articles in lang. An empty query finds nothing and
-// is no error; a query over 200 characters is refused.
+// Search finds published articles in lang: the first limit of them. An empty
+// query finds nothing and is no error; a query over 200 characters is refused.
 func (k *KB) Search(ctx context.Context, lang, query string, limit int) (*Results, error) {
+	return k.SearchPage(ctx, lang, query, 1, limit)
+}
+
+// SearchPage is Search for page page (from 1) of perPage results; a page
+// past the last is the last. Results.Total counts every match.
+func (k *KB) SearchPage(ctx context.Context, lang, query string, page, perPage int) (*Results, error) {
+	limit := perPage
 	// Cheap refusal first: no amount of repairing makes this short enough.
 	if len(query) > 4*maxQueryRunes+1024 {
 		return nil, errs.E(errs.Invalid, "search.query.too_long")
@@ -96,11 +112,13 @@ func (k *KB) Search(ctx context.Context, lang, query string, limit int) (*Result
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
+	page = max(page, 1)
 
 	terms := parseQuery(query)
-	res := &Results{Query: showTerms(terms)}
+	res := &Results{Query: showTerms(terms), Page: page, PerPage: limit}
+	terms = expandSynonyms(lang, terms)
 	cat := k.cat.Load()
-	key := resultKey{lang: lang, query: res.Query, limit: limit}
+	key := resultKey{lang: lang, query: res.Query, limit: limit, page: page}
 	if cached, ok := k.results.get(cat, key); ok {
 		return cached, nil
 	}
@@ -121,8 +139,9 @@ func (k *KB) search(ctx context.Context, cat *catalog, lang string, terms []term
 	if err != nil {
 		return nil, err
 	}
-	need := limit - len(res.Hits)
-	if need <= 0 || cat.lib.untranslated(lang) == 0 {
+	// Other languages fill the first page only, when lang's matches leave room.
+	need := limit - res.Total
+	if res.Page > 1 || need <= 0 || cat.lib.untranslated(lang) == 0 {
 		return res, nil
 	}
 	// The query that found the hits (corrected or not), so both lists answer
@@ -169,9 +188,12 @@ func (k *KB) searchIn(ctx context.Context, cat *catalog, lang string, terms []te
 	knownFixed := make([]bool, len(terms)) // of fixed
 	changed := false
 	for i, t := range terms {
-		if isCJKWord(t.folded) || vocab.knows(t.folded, i == len(terms)-1) {
+		if termKnown(vocab, t, i == len(terms)-1) {
 			known[i], knownFixed[i] = true, true
 			continue
+		}
+		if strings.Contains(t.folded, " ") {
+			continue // a phrase is not corrected
 		}
 		if c := vocab.correct(t.folded); c != "" {
 			fixed[i] = term{word: vocab.show(c), folded: c}
@@ -207,23 +229,63 @@ func (k *KB) searchIn(ctx context.Context, cat *catalog, lang string, terms []te
 	}
 	for _, a := range attempts {
 		q := toFTS(a.terms, a.or)
-		hits, err := k.fts.search(ctx, lang, q, limit)
+		hits, err := k.fts.search(ctx, lang, q, maxTotal)
 		if err != nil {
 			return nil, searchError(ctx, err)
 		}
+		var docs []*doc
 		for _, h := range hits {
-			d, ok := cat.docs[h.translationID]
-			if !ok {
-				continue // published after the catalog was built
+			if d, ok := cat.docs[h.translationID]; ok { // else published after the catalog was built
+				docs = append(docs, d)
 			}
-			res.Hits = append(res.Hits, Hit{Summary: cat.byTranslation[h.translationID], Snippet: makeSnippet(d.plain, q)})
 		}
-		if len(res.Hits) > 0 {
-			res.Corrected = a.fixed
-			return &q, nil
+		if len(docs) == 0 {
+			continue
 		}
+		res.Total = len(docs)
+		last := (len(docs) + limit - 1) / limit
+		res.Page = min(res.Page, last)
+		from := (res.Page - 1) * limit
+		for _, d := range docs[from:min(from+limit, len(docs))] {
+			res.Hits = append(res.Hits, Hit{Summary: cat.byTranslation[d.id], Snippet: makeSnippet(d.plain, q)})
+		}
+		res.Corrected = a.fixed
+		return &q, nil
 	}
 	return nil, nil
+}
+
+// Pages is how many pages of PerPage the matches in the language searched fill.
+func (r *Results) Pages() int {
+	if r == nil || r.PerPage <= 0 || r.Total == 0 {
+		return 1
+	}
+	return (r.Total + r.PerPage - 1) / r.PerPage
+}
+
+// termKnown reports whether the vocabulary knows a query term: every word of
+// it (the last may be a prefix, for the word being typed), or every word of
+// one of its synonyms. CJK is left to the index.
+func termKnown(v *vocabulary, t term, last bool) bool {
+	if phraseKnown(v, t.folded, last) {
+		return true
+	}
+	for _, a := range t.alts {
+		if phraseKnown(v, a, false) {
+			return true
+		}
+	}
+	return false
+}
+
+func phraseKnown(v *vocabulary, phrase string, prefix bool) bool {
+	words := strings.Split(phrase, " ")
+	for i, w := range words {
+		if !isCJKWord(w) && !v.knows(w, prefix && i == len(words)-1) {
+			return false
+		}
+	}
+	return true
 }
 
 func searchError(ctx context.Context, err error) error {
@@ -238,12 +300,12 @@ func searchError(ctx context.Context, err error) error {
 // search the vocabularies know to be empty is not sent to the index.
 func (c *catalog) knownElsewhere(lang string, terms []term, some bool) bool {
 	for i, t := range terms {
-		known := isCJKWord(t.folded)
+		known := false
 		for l, v := range c.lib.vocab {
 			if known {
 				break
 			}
-			known = l != lang && v.knows(t.folded, i == len(terms)-1)
+			known = l != lang && termKnown(v, t, i == len(terms)-1)
 		}
 		if known && some {
 			return true
@@ -296,8 +358,10 @@ func pickOther(cat *catalog, lang string, hits []ftsHit, q ftsQuery, n int) []Hi
 func parseQuery(q string) []term {
 	var out []term
 	eachWord(q, func(w string) {
-		if len(out) < maxTerms {
-			out = append(out, term{word: w, folded: fold(w)})
+		// A word of marks and tatweel alone folds to nothing: it is no word
+		// to the index either, and an empty word would match everything.
+		if f := fold(w); f != "" && len(out) < maxTerms {
+			out = append(out, term{word: w, folded: f})
 		}
 	})
 	return out
@@ -315,6 +379,7 @@ func toFTS(ts []term, or bool) ftsQuery {
 	q := ftsQuery{or: or, prefix: true}
 	for _, t := range ts {
 		q.words = append(q.words, t.folded)
+		q.alts = append(q.alts, t.alts)
 	}
 	return q
 }
@@ -330,7 +395,7 @@ type resultCache struct {
 
 type resultKey struct {
 	lang, query string
-	limit       int
+	limit, page int
 }
 
 // maxCachedResults bounds the cache whatever is searched: past it, it starts over.

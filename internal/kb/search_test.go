@@ -451,3 +451,23 @@ func BenchmarkVocabularyCorrect(b *testing.B) {
 		})
 	}
 }
+
+// Issue 10: a query mixing Arabic marks (tatweel, harakat) with a word that
+// matches an article panicked in snippet matching: the marks fold to an empty
+// word, which matched everything in the index and indexed out of range in
+// the snippet. Such a word is no word.
+func TestSearch_ArabicMarksBesideAMatchNeverPanic(t *testing.T) {
+	k, _, _ := seeded(t, demoFS())
+	for _, q := range []string{"ـ password", "password ـ", "ـَ password", "ـــ passw", "\u0640\u064e\u064b password"} {
+		res := search(t, k, "en", q)
+		if len(res.Hits) == 0 || res.Query != "password" && res.Query != "passw" {
+			t.Errorf("%q: query %q, %d hits", q, res.Query, len(res.Hits))
+		}
+	}
+	if terms := parseQuery("ـ ـَ \u064e"); len(terms) != 0 {
+		t.Fatalf("marks alone parsed as %+v", terms)
+	}
+	if got := ftsMatch(ftsQuery{words: []string{"", "password"}, prefix: true}); got != `"password"*` {
+		t.Fatalf("an empty word reached the index: %s", got)
+	}
+}

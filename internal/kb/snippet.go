@@ -173,16 +173,31 @@ type cjkRun struct {
 }
 
 // compileQuery decides once which word may match as a prefix, as ftsMatch
-// does, and sets the CJK runs apart.
+// does, and sets the CJK runs apart. The words of phrases and of synonyms
+// are marked one by one.
 func compileQuery(q ftsQuery) ([]queryWord, []cjkRun) {
 	out := make([]queryWord, 0, len(q.words))
 	var runs []cjkRun
-	for i, w := range q.words {
-		if isCJKWord(w) {
-			runs = append(runs, cjkRun{text: w, n: utf8.RuneCountInString(w)})
-			continue
+	add := func(phrase string, prefix bool) {
+		parts := strings.Split(phrase, " ")
+		for j, w := range parts {
+			if w == "" {
+				continue // matches nothing (an empty word is never indexed)
+			}
+			if isCJKWord(w) {
+				runs = append(runs, cjkRun{text: w, n: utf8.RuneCountInString(w)})
+				continue
+			}
+			out = append(out, queryWord{word: w, prefix: prefix && j == len(parts)-1 && utf8.RuneCountInString(w) >= 2})
 		}
-		out = append(out, queryWord{word: w, prefix: q.prefix && i == len(q.words)-1 && utf8.RuneCountInString(w) >= 2})
+	}
+	for i, w := range q.words {
+		add(w, q.prefix && i == len(q.words)-1)
+		if i < len(q.alts) {
+			for _, a := range q.alts[i] {
+				add(a, false)
+			}
+		}
 	}
 	return out, runs
 }

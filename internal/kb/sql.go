@@ -40,6 +40,25 @@ const (
 			zero_hit_searches = search_queries.zero_hit_searches + excluded.zero_hit_searches,
 			last_hits = excluded.last_hits,
 			last_day = excluded.last_day`
+	sqlSearchKept       = `SELECT 1 FROM search_queries WHERE lang = $1 AND query = $2`
+	sqlAddSearchVisitor = `INSERT INTO search_visitors (lang, query_hash, visitor, day) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (lang, query_hash, visitor) DO NOTHING`
+	sqlCountSearchVisitors = `SELECT count(*) FROM search_visitors WHERE lang = $1 AND query_hash = $2`
+	sqlLogHiddenSearch     = `INSERT INTO search_hidden (lang, query_hash, searches, zero_hit_searches, last_hits, last_day)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (lang, query_hash) DO UPDATE SET
+			searches = search_hidden.searches + excluded.searches,
+			zero_hit_searches = search_hidden.zero_hit_searches + excluded.zero_hit_searches,
+			last_hits = excluded.last_hits,
+			last_day = excluded.last_day`
+	sqlHiddenSearch         = `SELECT searches, zero_hit_searches, last_hits FROM search_hidden WHERE lang = $1 AND query_hash = $2`
+	sqlDeleteHiddenSearch   = `DELETE FROM search_hidden WHERE lang = $1 AND query_hash = $2`
+	sqlDeleteSearchVisitors = `DELETE FROM search_visitors WHERE lang = $1 AND query_hash = $2`
+	sqlPruneHiddenSearches  = `DELETE FROM search_hidden WHERE last_day < $1`
+	sqlPruneSearchVisitors  = `DELETE FROM search_visitors WHERE day < $1`
+	sqlCountHiddenSearches  = `SELECT count(*), coalesce(sum(zero_hit_searches), 0) FROM search_hidden
+		WHERE lang = $1 AND zero_hit_searches > 0 AND last_hits = 0`
+
 	// Still missing: searched without hits, and the latest search found nothing either.
 	sqlMissingSearches = `SELECT query, searches, zero_hit_searches, last_hits FROM search_queries
 		WHERE lang = $1 AND zero_hit_searches > 0 AND last_hits = 0

@@ -197,6 +197,12 @@ func indexText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	eachWord(s, func(w string) {
+		f := w
+		if !isCJKWord(w) {
+			if f = fold(w); f == "" {
+				return // marks and tatweel alone: no word
+			}
+		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
@@ -204,7 +210,7 @@ func indexText(s string) string {
 			writeCJKTokens(&b, w)
 			return
 		}
-		b.WriteString(fold(w))
+		b.WriteString(f)
 	})
 	return b.String()
 }

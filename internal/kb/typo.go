@@ -66,7 +66,7 @@ func (vb *vocabBuilder) addDocument(texts ...string) {
 				return // CJK is not corrected: bigrams are no spelling
 			}
 			f := fold(w)
-			if vb.seen[f] {
+			if f == "" || vb.seen[f] {
 				return
 			}
 			vb.seen[f] = true
@@ -107,6 +107,9 @@ func (vb *vocabBuilder) build() *vocabulary {
 // knows reports whether a folded word occurs in the index, or, for the word
 // being typed (prefix), begins a word that does.
 func (v *vocabulary) knows(word string, prefix bool) bool {
+	if word == "" {
+		return false
+	}
 	if v.df[word] > 0 {
 		return true
 	}

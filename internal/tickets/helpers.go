@@ -219,7 +219,7 @@ func (s *Service) cleanUploads(ups []Upload) ([]messaging.File, error) {
 			}
 			return r
 		}, strings.TrimSpace(name))
-		if name == "" || name == "." || name == "/" {
+		if name == "" || name == "." || name == ".." || name == "/" {
 			name = "attachment"
 		}
 		if utf8.RuneCountInString(name) > 120 {
