@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -231,35 +232,56 @@ func (h *Handlers) credentials(c echo.Context) accounts.Credentials {
 	}
 }
 
-// activate is the first login: it sets password and phrase, or with "check"
-// only shows how strong the password is (the meter works without JavaScript).
+// phraseOptions are the phrases a form offers: a valid pick kept from the
+// form just sent first, then fresh suggestions.
+func (h *Handlers) phraseOptions(picked string) []string {
+	if accounts.GeneratedPhrase(picked) {
+		return append([]string{picked}, h.Accounts.SuggestPhrases(2)...)
+	}
+	return h.Accounts.SuggestPhrases(3)
+}
+
+// activate is the first login: it sets password and phrase. "Check the
+// strength" (with or without JavaScript) shows how strong the password is and
+// why it would be refused, and "Other suggestions" offers other phrases: both
+// show the page again with the typed password kept in its field (the page is
+// no-store), so a check never loses input. Activate is the form's first
+// submit button, so Enter in the password field activates.
 func (h *Handlers) activate(c echo.Context) error {
 	on := oneClick(c)
 	usercode := c.FormValue("usercode")
 	phrase := c.FormValue("phrase")
-	own := strings.TrimSpace(c.FormValue("own_phrase"))
-	if phrase == "" {
-		phrase = own
-	}
-	page := func(id string, checked bool, strength int) templ.Component {
+	password := c.FormValue("password")
+	length := utf8.RuneCountInString(password)
+	page := func(id string) templ.Component {
 		return views.FirstLoginPage(views.FirstLoginView{
-			Usercode: usercode, OneClick: on, Suggestions: h.Accounts.SuggestPhrases(3),
-			Own: own, Checked: checked, Strength: strength, ErrorID: id,
+			Usercode: usercode, OneClick: on, Suggestions: h.phraseOptions(phrase), ErrorID: id, Length: length,
 		})
 	}
-	password := c.FormValue("password")
-	if c.FormValue("check") != "" {
-		return h.render(c, http.StatusOK, page("", true, accounts.Strength(password, usercode)), nil)
+	if c.FormValue("check") != "" || c.FormValue("more") != "" {
+		v := views.FirstLoginView{Usercode: usercode, OneClick: on, Password: password, Length: length}
+		if c.FormValue("check") != "" {
+			v.Checked, v.Strength = true, accounts.Strength(password, usercode)
+			if err := accounts.CheckPassword(password, usercode); err != nil {
+				v.ReasonID = errs.MessageIDOf(err)
+			}
+		}
+		if c.FormValue("more") != "" {
+			v.Suggestions = h.Accounts.SuggestPhrases(3)
+		} else {
+			v.Suggestions = h.phraseOptions(phrase)
+		}
+		return h.render(c, http.StatusOK, views.FirstLoginPage(v), nil)
 	}
 	if err := accounts.CheckPassword(password, usercode); err != nil {
-		return h.formError(c, err, func(id string) templ.Component { return page(id, true, 0) })
+		return h.formError(c, err, page)
 	}
 	login, err := h.Accounts.Activate(c.Request().Context(), accounts.FirstLogin{Credentials: h.credentials(c), Phrase: phrase})
 	if err != nil {
 		if errs.MessageIDOf(err) == accounts.MsgLoginFailed || errs.CodeOf(err) == errs.RateLimited {
 			return h.formError(c, err, loginRetry(on))
 		}
-		return h.formError(c, err, func(id string) templ.Component { return page(id, false, 0) })
+		return h.formError(c, err, page)
 	}
 	return h.signedIn(c, login.Token, on)
 }

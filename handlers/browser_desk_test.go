@@ -29,8 +29,6 @@ func (b *browserTab) staffLogin(role accounts.Role, name, email string, oneClick
 	}
 	b.follow("sending the usercode", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
 	b.typeInto("#new-password", testPassword)
-	b.click(`input[name="phrase"][value=""]`)
-	b.typeInto("#own-phrase", "cobalt lantern hums")
 	b.follow("activating", chromedp.Click(chromedp.CSS(`form.account-form > p > button:not([name])`)))
 	b.check("My account", `document.querySelector("#account-name").textContent === `+strconv.Quote(name))
 }

@@ -82,7 +82,7 @@ func (h *Handlers) resetStart(c echo.Context) error {
 			return views.ResetStartPage(v)
 		})
 	}
-	return h.render(c, http.StatusOK, views.ResetCodePage(views.ResetCodeView{Usercode: displayUsercode(v.Usercode), Flow: flow}), nil)
+	return h.render(c, http.StatusOK, views.ResetCodePage(views.ResetCodeView{Usercode: displayUsercode(v.Usercode), Flow: flow, Suggestions: h.phraseOptions("")}), nil)
 }
 
 // resetConfirm checks the code and resets the account.
@@ -105,6 +105,7 @@ func (h *Handlers) resetConfirm(c echo.Context) error {
 		}
 		return h.formError(c, err, func(id string) templ.Component {
 			v.ErrorID = id
+			v.Suggestions = h.phraseOptions(c.FormValue("phrase"))
 			return views.ResetCodePage(v)
 		})
 	}
@@ -140,11 +141,12 @@ func (h *Handlers) recoverStart(c echo.Context) error {
 			return views.RecoverStartPage(views.RecoverStartView{Usercode: usercode, ErrorID: id})
 		})
 	}
-	return h.render(c, http.StatusOK, views.RecoverAnswerPage(recoverView(displayUsercode(usercode), p)), nil)
+	return h.render(c, http.StatusOK, views.RecoverAnswerPage(h.recoverView(c, displayUsercode(usercode), p)), nil)
 }
 
-func recoverView(usercode string, p accounts.RecoverPrompt) views.RecoverAnswerView {
-	return views.RecoverAnswerView{Usercode: usercode, ByKey: p.Method == accounts.RecoveryByKey, QuestionID: p.Question}
+func (h *Handlers) recoverView(c echo.Context, usercode string, p accounts.RecoverPrompt) views.RecoverAnswerView {
+	return views.RecoverAnswerView{Usercode: usercode, ByKey: p.Method == accounts.RecoveryByKey, QuestionID: p.Question,
+		Suggestions: h.phraseOptions(c.FormValue("phrase"))}
 }
 
 // recoverAnswer opens the recovery record with the answer or key (and the
@@ -178,7 +180,7 @@ func (h *Handlers) recoverAnswer(c echo.Context) error {
 			return perr
 		}
 		return h.formError(c, err, func(id string) templ.Component {
-			v := recoverView(usercode, p)
+			v := h.recoverView(c, usercode, p)
 			v.ErrorID = id
 			return views.RecoverAnswerPage(v)
 		})
@@ -210,7 +212,8 @@ func (h *Handlers) recoveryView(c echo.Context, s *accounts.Session) (views.Reco
 		return views.RecoveryView{}, err
 	}
 	return views.RecoveryView{Allowed: info.Allowed, Set: info.Set, ByKey: info.Method == accounts.RecoveryByKey,
-		QuestionID: info.Question, Kept: info.Kept, Since: info.CreatedAt, Questions: accounts.Questions}, nil
+		QuestionID: info.Question, Kept: info.Kept, Since: info.CreatedAt, Questions: accounts.Questions,
+		Suggestions: h.phraseOptions(c.FormValue("phrase"))}, nil
 }
 
 // recoverySetup sets up (or replaces) the recovery record and shows the key
