@@ -175,7 +175,7 @@ func (h *Handlers) loginStep1(c echo.Context) error {
 			Usercode: usercode, OneClick: on, Suggestions: h.Accounts.SuggestPhrases(3),
 		}), nil)
 	}
-	return h.render(c, http.StatusOK, views.PasswordPage(views.PasswordView{Usercode: usercode, Phrase: ch.Phrase, OneClick: on}), nil)
+	return h.render(c, http.StatusOK, views.PasswordPage(views.PasswordView{Usercode: usercode, Phrase: ch.Phrase, OneClick: on, NewUsercode: ch.NewUsercode}), nil)
 }
 
 // loginStep2 checks the password and starts the session.

@@ -43,6 +43,10 @@ func (h *Handlers) selfServiceRoutes(g *echo.Group) {
 	g.POST("/account/recover-setup/file", h.recoveryFile, noStore, limit)
 	g.POST("/account/recover-remove", h.recoveryRemove, noStore, limit)
 	g.POST("/account/reset", h.resetSignedIn, noStore, limit)
+	g.GET("/usercode", h.usercodeForm, noStore)
+	g.POST("/usercode", h.usercodeStart, noStore, limit)
+	g.POST("/usercode/confirm", h.usercodeConfirm, noStore, limit)
+	g.GET("/usercode/confirm", h.redirectTo("/usercode"), noStore)
 	// POST-only steps reached by GET go back to where their flow starts.
 	g.GET("/reset/confirm", h.redirectTo("/reset"), noStore)
 	g.GET("/recover/answer", h.redirectTo("/recover"), noStore)
@@ -270,4 +274,45 @@ func (h *Handlers) resetSignedIn(c echo.Context) error {
 		h.endCookie(c)
 		return h.render(c, http.StatusOK, views.ResetDonePage(), nil)
 	})
+}
+
+// A lost usercode: proving the registered e-mail address issues a new one.
+// The code page is the same, after the same floor of time, whether or not
+// the address is registered.
+
+func (h *Handlers) usercodeForm(c echo.Context) error {
+	return h.render(c, http.StatusOK, views.UsercodeStartPage(views.UsercodeStartView{}), nil)
+}
+
+func (h *Handlers) usercodeStart(c echo.Context) error {
+	v := views.UsercodeStartView{Email: c.FormValue("email")}
+	flow, err := h.Accounts.RequestUsercode(c.Request().Context(), accounts.UsercodeRequest{Email: v.Email, Addr: c.RealIP()})
+	if err != nil {
+		return h.formError(c, err, func(id string) templ.Component {
+			v.ErrorID = id
+			return views.UsercodeStartPage(v)
+		})
+	}
+	return h.render(c, http.StatusOK, views.UsercodeCodePage(views.UsercodeCodeView{Email: v.Email, Flow: flow}), nil)
+}
+
+func (h *Handlers) usercodeConfirm(c echo.Context) error {
+	v := views.UsercodeCodeView{Email: c.FormValue("email"), Flow: c.FormValue("flow")}
+	issued, err := h.Accounts.FinishUsercode(c.Request().Context(), accounts.UsercodeFinish{Email: v.Email, Flow: v.Flow, Code: c.FormValue("code")})
+	if err != nil {
+		if id := errs.MessageIDOf(err); id == accounts.MsgUsercodeFlowDead || id == accounts.MsgEmailInvalid {
+			return h.formError(c, err, func(id string) templ.Component {
+				return views.UsercodeStartPage(views.UsercodeStartView{ErrorID: id})
+			})
+		}
+		return h.formError(c, err, func(id string) templ.Component {
+			v.ErrorID = id
+			return views.UsercodeCodePage(v)
+		})
+	}
+	list := make([]views.IssuedUsercodeLine, 0, len(issued))
+	for _, u := range issued {
+		list = append(list, views.IssuedUsercodeLine{Usercode: u.Usercode.Display(), Registered: u.RegisteredAt})
+	}
+	return h.render(c, http.StatusOK, views.UsercodeIssuedPage(list), nil)
 }

@@ -119,6 +119,10 @@ type Limits struct {
 	// began, on top of doing equal work for known and unknown usercodes, so
 	// what is left of a difference hides under it [1 ms]; negative: none.
 	Step1Floor time.Duration
+	// UsercodeFloor: asking for a new usercode answers no sooner than this,
+	// so a known address (a mail queued) and an unknown one take alike [250
+	// ms]; negative: none.
+	UsercodeFloor time.Duration
 }
 
 func (l *Limits) defaults() {
@@ -147,6 +151,9 @@ func (l *Limits) defaults() {
 	set(&l.MembersPerHour, 20)
 	if l.Step1Floor == 0 {
 		l.Step1Floor = time.Millisecond
+	}
+	if l.UsercodeFloor == 0 {
+		l.UsercodeFloor = 250 * time.Millisecond
 	}
 }
 

@@ -19,6 +19,10 @@ type Challenge struct {
 	// sets password and phrase (Activate). Only the holder of the e-mailed
 	// usercode can see this, and 60 random bits cannot be guessed.
 	FirstLogin bool
+	// NewUsercode: the usercode was issued for a lost one (newusercode.go) and
+	// the phrase, still sealed under the old one, shows again after the next
+	// password. Only the holder of the new usercode can see this.
+	NewUsercode bool
 }
 
 // Credentials are what step 2 of the login sends.
@@ -91,7 +95,7 @@ func (a *Accounts) Step1(ctx context.Context, usercode string) (Challenge, error
 	case row.state == Pending:
 		return Challenge{FirstLogin: true}, nil
 	case openErr != nil:
-		return Challenge{}, errs.Wrap(openErr, "accounts: open phrase")
+		return Challenge{NewUsercode: true}, nil
 	}
 	return Challenge{Phrase: phrase}, nil
 }
@@ -178,6 +182,7 @@ func (a *Accounts) Step2(ctx context.Context, c Credentials) (*Login, error) {
 	if stale {
 		a.rehash(ctx, row, c.Password, dk)
 	}
+	a.rekey(ctx, row, u, dk) // after a new usercode: re-seal what derives from it
 	second := row.totpSealed != nil
 	stage, ttl := stageFull, a.lim.AbsoluteTimeout
 	if second {
