@@ -35,7 +35,9 @@ func TestUsercode_ProvingTheAddressIssuesANewUsercodeAndTheOldOneStops(t *testin
 	// Known and unknown addresses: the same page, byte for byte.
 	known := j.post(t, "/en/usercode", url.Values{"email": {"ada@example.com"}})
 	unknown := j.post(t, "/en/usercode", url.Values{"email": {"eve@example.com"}})
-	flowOf := func(w *httptest.ResponseRecorder) string { return doc(t, w).Find(`input[name="flow"]`).AttrOr("value", "") }
+	flowOf := func(w *httptest.ResponseRecorder) string {
+		return doc(t, w).Find(`input[name="flow"]`).AttrOr("value", "")
+	}
 	sameResponse(t, "code page", known, unknown,
 		[]string{flowOf(known), "ada@example.com"}, []string{flowOf(unknown), "eve@example.com"})
 	if n := a.mailCount(t) - before; n != 1 {

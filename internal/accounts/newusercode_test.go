@@ -7,7 +7,6 @@ import (
 	"time"
 )
 
-
 func (e *env) mailedCode(to string) string {
 	e.t.Helper()
 	if _, err := e.outbox.Deliver(context.Background()); err != nil {
