@@ -126,6 +126,7 @@ func TestNewUsercode_UnknownAddressAnswersAlikeAndLimits(t *testing.T) {
 	// Per client address: an error the visitor sees.
 	for range usercodesPerAddress {
 		_, err = e.acc.RequestUsercode(ctx, UsercodeRequest{Email: "x@example.com", Addr: "203.0.113.5"})
+		mustOK(t, err)
 	}
 	_, err = e.acc.RequestUsercode(ctx, UsercodeRequest{Email: "x@example.com", Addr: "203.0.113.5"})
 	wantErr(t, err, "rate_limited", MsgUsercodeTooMany)
@@ -134,6 +135,7 @@ func TestNewUsercode_UnknownAddressAnswersAlikeAndLimits(t *testing.T) {
 	flow, _ = e.acc.RequestUsercode(ctx, UsercodeRequest{Email: "nobody@example.com", Addr: "192.0.2.77"})
 	for range ResetCodeTries {
 		_, err = e.acc.FinishUsercode(ctx, UsercodeFinish{Email: "nobody@example.com", Flow: flow, Code: "123456"})
+		wantErr(t, err, "invalid", MsgCodeWrong)
 	}
 	_, err = e.acc.FinishUsercode(ctx, UsercodeFinish{Email: "nobody@example.com", Flow: flow, Code: "123456"})
 	wantErr(t, err, "invalid", MsgUsercodeFlowDead)
