@@ -30,7 +30,7 @@ type Credentials struct {
 	Usercode  string
 	Password  string
 	Addr      string // the client address, for its rate limit; never stored
-	Label     string // names the session in the sessions list ("Firefox on Linux")
+	Label     string // names the session in the sessions list (the pages store "Firefox|Linux", never a raw User-Agent)
 	PrevToken string // a session token the client already had: ended (renewal on login)
 }
 
