@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -148,15 +149,25 @@ func (h *Handlers) loginKind(fallback echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Response().Header().Set("Cache-Control", "no-store")
 		c.Response().Header().Set("Referrer-Policy", "no-referrer")
-		return h.render(c, http.StatusOK, views.LoginPage(views.LoginView{OneClick: true, Kind: kind}), nil)
+		// Staff often sit at shared desk computers: their login starts with
+		// 1-Click off, and says so.
+		return h.render(c, http.StatusOK, views.LoginPage(views.LoginView{OneClick: kind != "staff", Kind: kind}), nil)
 	}
 }
 
 func loginRetry(oneClick bool) func(string) templ.Component {
+	return loginRetryAs(oneClick, "")
+}
+
+// loginRetryAs is loginRetry under the login type chosen.
+func loginRetryAs(oneClick bool, kind string) func(string) templ.Component {
 	return func(id string) templ.Component {
-		return views.LoginPage(views.LoginView{OneClick: oneClick, ErrorID: id})
+		return views.LoginPage(views.LoginView{OneClick: oneClick, ErrorID: id, Kind: kind})
 	}
 }
+
+// loginKindOf is the login type the forms carry ("user" when none).
+func loginKindOf(c echo.Context) string { return views.LoginKind(c.FormValue("kind")) }
 
 // oneClick reads the 1-Click choice: the checkbox of step 1, a hidden field after.
 func oneClick(c echo.Context) bool { return c.FormValue("oneclick") == "on" }
@@ -165,41 +176,54 @@ func oneClick(c echo.Context) bool { return c.FormValue("oneclick") == "on" }
 // the password; a pending account's first login sets password and phrase.
 func (h *Handlers) loginStep1(c echo.Context) error {
 	usercode := strings.TrimSpace(c.FormValue("usercode"))
-	on := oneClick(c)
+	on, kind := oneClick(c), loginKindOf(c)
 	ch, err := h.Accounts.Step1(c.Request().Context(), usercode)
 	if err != nil {
-		return h.formError(c, err, loginRetry(on))
+		return h.formError(c, err, loginRetryAs(on, kind))
 	}
 	if ch.FirstLogin {
 		return h.render(c, http.StatusOK, views.FirstLoginPage(views.FirstLoginView{
-			Usercode: usercode, OneClick: on, Suggestions: h.Accounts.SuggestPhrases(3),
+			Usercode: usercode, OneClick: on, Kind: kind, Suggestions: h.Accounts.SuggestPhrases(3),
 		}), nil)
 	}
-	return h.render(c, http.StatusOK, views.PasswordPage(views.PasswordView{Usercode: usercode, Phrase: ch.Phrase, OneClick: on}), nil)
+	return h.render(c, http.StatusOK, views.PasswordPage(views.PasswordView{Usercode: usercode, Phrase: ch.Phrase, OneClick: on, Kind: kind, NewUsercode: ch.NewUsercode}), nil)
 }
 
 // loginStep2 checks the password and starts the session.
 func (h *Handlers) loginStep2(c echo.Context) error {
-	on := oneClick(c)
+	on, kind := oneClick(c), loginKindOf(c)
 	login, err := h.Accounts.Step2(c.Request().Context(), h.credentials(c))
 	if err != nil {
-		return h.formError(c, err, loginRetry(on))
+		return h.formError(c, err, loginRetryAs(on, kind))
 	}
 	if login.SecondFactor {
 		// The half-open session travels as a full one would: the 1-Click
 		// cookie, or the hidden field of the code form.
 		if on {
 			c.SetCookie(h.newSessionCookie(c, login.Token))
-			return h.render(c, http.StatusOK, views.SecondFactorPage(views.SecondFactorView{OneClick: true}), nil)
+			return h.render(c, http.StatusOK, views.SecondFactorPage(views.SecondFactorView{OneClick: true, Kind: kind}), nil)
 		}
-		return h.render(c, http.StatusOK, views.SecondFactorPage(views.SecondFactorView{Token: login.Token}), nil)
+		return h.render(c, http.StatusOK, views.SecondFactorPage(views.SecondFactorView{Token: login.Token, Kind: kind}), nil)
 	}
-	return h.signedIn(c, login.Token, on)
+	return h.signedIn(c, login.Token, on, landing(kind, login.Role))
+}
+
+// landing is where a 1-Click login goes: the login type chosen leads to its
+// place when the account has that role (the desk, the members), else My
+// account.
+func landing(kind string, role accounts.Role) string {
+	switch {
+	case kind == "staff" && role.Staff():
+		return "/desk"
+	case kind == "manager" && role == accounts.Manager:
+		return "/account/members"
+	}
+	return "/account"
 }
 
 // loginCode is the second factor of a login: a TOTP code or a recovery code.
 func (h *Handlers) loginCode(c echo.Context) error {
-	on := oneClick(c)
+	on, kind := oneClick(c), loginKindOf(c)
 	token, fromCookie := h.sessionToken(c)
 	if token == "" {
 		return h.formError(c, errs.E(errs.Forbidden, accounts.MsgSessionExpired), loginRetry(on))
@@ -212,13 +236,13 @@ func (h *Handlers) loginCode(c echo.Context) error {
 				formToken = ""
 			}
 			return h.formError(c, err, func(id string) templ.Component {
-				return views.SecondFactorPage(views.SecondFactorView{Token: formToken, OneClick: on, ErrorID: id})
+				return views.SecondFactorPage(views.SecondFactorView{Token: formToken, OneClick: on, Kind: kind, ErrorID: id})
 			})
 		}
 		h.endCookie(c) // the half-open session has ended
 		return h.formError(c, err, loginRetry(on))
 	}
-	return h.signedIn(c, login.Token, on)
+	return h.signedIn(c, login.Token, on, landing(kind, login.Role))
 }
 
 func (h *Handlers) credentials(c echo.Context) accounts.Credentials {
@@ -227,51 +251,72 @@ func (h *Handlers) credentials(c echo.Context) accounts.Credentials {
 		Usercode:  c.FormValue("usercode"),
 		Password:  c.FormValue("password"),
 		Addr:      c.RealIP(),
-		Label:     c.Request().UserAgent(),
+		Label:     views.DeviceLabel(c.Request().UserAgent()), // "Firefox|Linux", never the raw header
 		PrevToken: prev,
 	}
 }
 
-// activate is the first login: it sets password and phrase, or with "check"
-// only shows how strong the password is (the meter works without JavaScript).
+// phraseOptions are the phrases a form offers: a valid pick kept from the
+// form just sent first, then fresh suggestions.
+func (h *Handlers) phraseOptions(picked string) []string {
+	if accounts.GeneratedPhrase(picked) {
+		return append([]string{picked}, h.Accounts.SuggestPhrases(2)...)
+	}
+	return h.Accounts.SuggestPhrases(3)
+}
+
+// activate is the first login: it sets password and phrase. "Check the
+// strength" (with or without JavaScript) shows how strong the password is and
+// why it would be refused, and "Other suggestions" offers other phrases: both
+// show the page again with the typed password kept in its field (the page is
+// no-store), so a check never loses input. Activate is the form's first
+// submit button, so Enter in the password field activates.
 func (h *Handlers) activate(c echo.Context) error {
-	on := oneClick(c)
+	on, kind := oneClick(c), loginKindOf(c)
 	usercode := c.FormValue("usercode")
 	phrase := c.FormValue("phrase")
-	own := strings.TrimSpace(c.FormValue("own_phrase"))
-	if phrase == "" {
-		phrase = own
-	}
-	page := func(id string, checked bool, strength int) templ.Component {
+	password := c.FormValue("password")
+	length := utf8.RuneCountInString(password)
+	page := func(id string) templ.Component {
 		return views.FirstLoginPage(views.FirstLoginView{
-			Usercode: usercode, OneClick: on, Suggestions: h.Accounts.SuggestPhrases(3),
-			Own: own, Checked: checked, Strength: strength, ErrorID: id,
+			Usercode: usercode, OneClick: on, Kind: kind, Suggestions: h.phraseOptions(phrase), ErrorID: id, Length: length,
 		})
 	}
-	password := c.FormValue("password")
-	if c.FormValue("check") != "" {
-		return h.render(c, http.StatusOK, page("", true, accounts.Strength(password, usercode)), nil)
+	if c.FormValue("check") != "" || c.FormValue("more") != "" {
+		v := views.FirstLoginView{Usercode: usercode, OneClick: on, Kind: kind, Password: password, Length: length}
+		if c.FormValue("check") != "" {
+			v.Checked, v.Strength = true, accounts.Strength(password, usercode)
+			if err := accounts.CheckPassword(password, usercode); err != nil {
+				v.ReasonID = errs.MessageIDOf(err)
+			}
+		}
+		if c.FormValue("more") != "" {
+			v.Suggestions = h.Accounts.SuggestPhrases(3)
+		} else {
+			v.Suggestions = h.phraseOptions(phrase)
+		}
+		return h.render(c, http.StatusOK, views.FirstLoginPage(v), nil)
 	}
 	if err := accounts.CheckPassword(password, usercode); err != nil {
-		return h.formError(c, err, func(id string) templ.Component { return page(id, true, 0) })
+		return h.formError(c, err, page)
 	}
 	login, err := h.Accounts.Activate(c.Request().Context(), accounts.FirstLogin{Credentials: h.credentials(c), Phrase: phrase})
 	if err != nil {
 		if errs.MessageIDOf(err) == accounts.MsgLoginFailed || errs.CodeOf(err) == errs.RateLimited {
 			return h.formError(c, err, loginRetry(on))
 		}
-		return h.formError(c, err, func(id string) templ.Component { return page(id, false, 0) })
+		return h.formError(c, err, page)
 	}
-	return h.signedIn(c, login.Token, on)
+	return h.signedIn(c, login.Token, on, landing(kind, login.Role))
 }
 
 // signedIn finishes a login: with 1-Click, the one session cookie and a
-// redirect to My account; without, My account rendered right here, its forms
-// carrying the token.
-func (h *Handlers) signedIn(c echo.Context, token string, on bool) error {
+// redirect to dest (My account, or the place of the login type chosen);
+// without, My account rendered right here, its forms carrying the token.
+func (h *Handlers) signedIn(c echo.Context, token string, on bool, dest string) error {
 	if on {
 		c.SetCookie(h.newSessionCookie(c, token))
-		return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), "/account"))
+		return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), dest))
 	}
 	s, err := h.Accounts.Session(c.Request().Context(), token)
 	if err != nil {
@@ -379,7 +424,7 @@ func (h *Handlers) accountPage(c echo.Context, s *accounts.Session, formToken st
 	}
 	v.Tickets = h.myTickets(c, s) // support.go
 	for _, i := range list {
-		v.Sessions = append(v.Sessions, views.SessionLine{ID: i.ID, Label: i.Label, Started: i.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Current: i.Current})
+		v.Sessions = append(v.Sessions, views.SessionLine{ID: i.ID, Label: i.Label, Started: i.CreatedAt, Current: i.Current})
 	}
 	return h.render(c, status, views.AccountPage(v), nil)
 }

@@ -98,10 +98,10 @@ func (j *journey) activate(t *testing.T, usercode, phrase string, on bool, heade
 	w := j.post(t, "/en/login/user", f, headers...)
 	wantStatus(t, w, http.StatusOK)
 	d := doc(t, w)
-	wantCount(t, d, `form[action="/en/login/user/activate"] input[name="phrase"]`, 2)
+	wantCount(t, d, `form[action="/en/login/user/activate"] input[name="phrase"]`, 3)
 	form := url.Values{"usercode": {d.Find(`input[name="usercode"]`).AttrOr("value", "")},
 		"oneclick": {d.Find(`input[name="oneclick"]`).AttrOr("value", "")},
-		"password": {testPassword}, "phrase": {""}, "own_phrase": {phrase}}
+		"password": {testPassword}, "phrase": {phrase}}
 	return j.post(t, "/en/login/user/activate", form, headers...)
 }
 
@@ -274,8 +274,15 @@ func normalized(w *httptest.ResponseRecorder, replace ...string) (int, http.Head
 	for _, s := range replace {
 		body = strings.ReplaceAll(body, s, "«X»")
 	}
+	// Phrase suggestions are drawn at random for every page, known usercode
+	// or not: they are masked like the other random values.
+	for _, m := range suggestedPhrase.FindAllStringSubmatch(body, -1) {
+		body = strings.ReplaceAll(body, m[1], "«P»")
+	}
 	return w.Code, h, body
 }
+
+var suggestedPhrase = regexp.MustCompile(`name="phrase" value="([a-z]+ [a-z]+ [a-z]+)"`)
 
 func TestAccounts_Step1LooksTheSameForKnownAndUnknownUsercodes(t *testing.T) {
 	a := newTestApp(t)
@@ -349,6 +356,7 @@ func TestAccounts_CrossSiteLoginIsRefusedWithoutCookies(t *testing.T) {
 }
 
 func TestAccounts_FirstLoginShowsTheStrengthAndRefusesWeakPasswords(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Edsger Dijkstra", "ed@example.com")
@@ -356,11 +364,41 @@ func TestAccounts_FirstLoginShowsTheStrengthAndRefusesWeakPasswords(t *testing.T
 	wantStatus(t, w, http.StatusOK)
 	d := doc(t, w)
 	wantText(t, d.Find("#strength"), "not accepted")
-	if d.Find("#new-password").AttrOr("value", "") != "" {
-		t.Error("the password is echoed into the page")
+	// The refusal says how to fix it, and the check keeps what was typed (a
+	// no-store page), so checking never loses input.
+	wantText(t, d.Find("#strength-reason"), "5 of at least 12 characters")
+	if got := d.Find("#new-password").AttrOr("value", ""); got != "short" {
+		t.Errorf("the check lost the typed password: %q", got)
+	}
+	if w.Header().Get("Cache-Control") != "no-store" {
+		t.Error("a page holding a typed password may be cached")
 	}
 	w = j.post(t, "/en/login/user/activate", url.Values{"usercode": {usercode}, "oneclick": {"off"}, "password": {testPassword}, "check": {"1"}})
 	wantText(t, doc(t, w).Find("#strength"), "strong")
+	// "Other suggestions" keeps the password too and offers new phrases.
+	w = j.post(t, "/en/login/user/activate", url.Values{"usercode": {usercode}, "oneclick": {"off"}, "password": {testPassword}, "more": {"1"}})
+	d = doc(t, w)
+	if d.Find("#new-password").AttrOr("value", "") != testPassword {
+		t.Error("other suggestions lost the typed password")
+	}
+	wantCount(t, d, `input[name="phrase"]`, 3)
+	// Activate is the form's first submit button: Enter in the password field runs it.
+	first := d.Find(`form[action="/en/login/user/activate"] button[type="submit"], form[action="/en/login/user/activate"] input[type="submit"]`).First()
+	if _, named := first.Attr("name"); named || first.Text() != "Activate my account" {
+		t.Errorf("the default button is %q (name %v), not Activate", first.Text(), named)
+	}
+	// A refused activation says why, and does not echo the password.
+	w = j.post(t, "/en/login/user/activate", url.Values{"usercode": {usercode}, "oneclick": {"off"}, "password": {"tiny pw"}, "phrase": {"silver otter hums"}})
+	wantStatus(t, w, http.StatusBadRequest)
+	d = doc(t, w)
+	wantText(t, d.Find("#form-error"), "7 of at least 12 characters")
+	if d.Find("#new-password").AttrOr("value", "") != "" {
+		t.Error("a refused activation echoes the password")
+	}
+	// The picked phrase is kept as the first choice.
+	if v, _ := d.Find(`input[name="phrase"]:checked`).Attr("value"); v != "silver otter hums" {
+		t.Errorf("the picked phrase was lost: %q", v)
+	}
 	w = j.post(t, "/en/login/user/activate", url.Values{"usercode": {usercode}, "oneclick": {"off"}, "password": {"password1234"}, "phrase": {"silver otter hums"}})
 	wantStatus(t, w, http.StatusBadRequest)
 	wantText(t, doc(t, w).Find("#form-error"), "too common")
@@ -816,7 +854,7 @@ func TestAccounts_NoSecretAtRestAfterAnHTTPJourney(t *testing.T) {
 	a := newTestApp(t)
 	j := &journey{a: a}
 	const (
-		phrase      = "a quiet violet otter swims"
+		phrase      = "quiet otter swims"
 		newPassword = "quiet meadow lantern 92 drifts"
 	)
 	usercode := j.register(t, "Quentin Xavier Plumtree", "quentin.plumtree@example.org")

@@ -53,8 +53,6 @@ func TestBrowser_ManagerAddsSuspendsAndReactivatesAUser(t *testing.T) {
 	o.typeInto("#usercode", member)
 	o.follow("sending the usercode", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
 	o.typeInto("#new-password", testPassword)
-	o.click(`input[name="phrase"][value=""]`)
-	o.typeInto("#own-phrase", "cobalt lantern hums")
 	o.follow("activating", chromedp.Click(chromedp.CSS(`form.account-form > p > button:not([name])`)))
 	o.check("the user's account", `document.querySelector("#account-role").textContent === "Premium user"`)
 

@@ -21,16 +21,25 @@ func (b *browserTab) submit(action string) {
 	b.follow("submitting "+action, chromedp.Click(chromedp.CSS(`form[action="`+action+`"] button[type="submit"]`)))
 }
 
-// fillReset fills the code step of a reset.
-func (b *browserTab) fillReset(code string) {
+// pickPhrase picks the last generated phrase the form with prefix offers
+// and returns it.
+func (b *browserTab) pickPhrase(prefix string) string {
+	b.t.Helper()
+	b.click("#" + prefix + "-phrases label:last-of-type input")
+	return evalJS[string](b, `document.querySelector("#`+prefix+`-phrases input:checked").value`)
+}
+
+// fillReset fills the code step of a reset and returns the phrase picked.
+func (b *browserTab) fillReset(code string) string {
 	b.t.Helper()
 	b.typeInto("#reset-code", code)
 	b.typeInto("#reset-name", "Ada Again")
 	b.typeInto("#reset-password", newPassword)
-	b.typeInto("#reset-phrase", newPhrase)
+	phrase := b.pickPhrase("reset")
 	if !evalJS[bool](b, `document.querySelector("#reset-confirm").checked`) {
 		b.click("#reset-confirm")
 	}
+	return phrase
 }
 
 func TestBrowser_ResetLocksAfterFiveWrongCodesThenResetsWithTheMailedOne(t *testing.T) {
@@ -49,7 +58,7 @@ func TestBrowser_ResetLocksAfterFiveWrongCodesThenResetsWithTheMailedOne(t *test
 	b.typeInto("#reset-code", "000000")
 	b.typeInto("#reset-name", "Ada Again")
 	b.typeInto("#reset-password", newPassword)
-	b.typeInto("#reset-phrase", newPhrase)
+	b.pickPhrase("reset")
 	b.click(`form[action="/en/reset/confirm"] button[type="submit"]`)
 	b.check("still the code step", `!!document.querySelector("#reset-code") && !document.querySelector("#form-error")`)
 	code := b.app.codeFromMail(t, "ada@example.com")
@@ -72,7 +81,7 @@ func TestBrowser_ResetLocksAfterFiveWrongCodesThenResetsWithTheMailedOne(t *test
 	b.typeInto("#reset-usercode", usercode)
 	b.typeInto("#reset-email", "ada@example.com")
 	b.submit("/en/reset")
-	b.fillReset(b.app.codeFromMail(t, "ada@example.com"))
+	picked := b.fillReset(b.app.codeFromMail(t, "ada@example.com"))
 	b.submit("/en/reset/confirm")
 	b.check("reset done", `document.querySelector("#reset-done") !== null`)
 	b.checkAccessibility("reset done")
@@ -81,7 +90,7 @@ func TestBrowser_ResetLocksAfterFiveWrongCodesThenResetsWithTheMailedOne(t *test
 	b.open("/en/login/user", 200)
 	b.typeInto("#usercode", usercode)
 	b.follow("sending the usercode", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
-	b.check("the new phrase", `document.querySelector("#phrase").textContent === `+js(newPhrase))
+	b.check("the new phrase", `document.querySelector("#phrase").textContent === `+js(picked))
 }
 
 // premiumSignedIn is a premium account made over HTTP, with its form token.
@@ -95,7 +104,7 @@ func (b *browserTab) fillRecover(secret string) {
 	b.t.Helper()
 	b.typeInto("#recover-secret", secret)
 	b.typeInto("#recover-password", newPassword)
-	b.typeInto("#recover-phrase", newPhrase)
+	b.pickPhrase("recover")
 }
 
 func TestBrowser_RecoverWithTheQuestionAfterAWrongAnswer(t *testing.T) {
@@ -199,7 +208,7 @@ func TestBrowser_MyAccountSetsUpRecoveryAndResetsACompromisedAccount(t *testing.
 	// "My account may be compromised": one step, every session ends.
 	b.typeInto("#compromised-current", testPassword)
 	b.typeInto("#compromised-password", newPassword)
-	b.typeInto("#compromised-phrase", newPhrase)
+	b.pickPhrase("compromised")
 	b.click("#compromised-confirm")
 	b.submit("/en/account/reset")
 	b.check("reset done", `!!document.querySelector("#reset-done")`)

@@ -65,6 +65,7 @@ func (h *Handlers) deskRoutes(g *echo.Group) {
 		"/desk/topics":                 h.deskTopics,
 		"/desk/canned":                 h.deskCanned,
 		"/desk/outbox":                 h.deskOutbox,
+		"/desk/managers":               h.deskManagers, // desk_managers.go
 	} {
 		g.GET(path, fn, noStore, limit)
 		g.POST(path, fn, noStore, limit)
@@ -88,6 +89,7 @@ func (h *Handlers) deskRoutes(g *echo.Group) {
 		"/desk/topics/save":   h.deskSaveTopic,
 		"/desk/canned/save":   h.deskSaveCanned,
 		"/desk/canned/delete": h.deskDeleteCanned,
+		"/desk/managers/save": h.deskSaveManager, // desk_managers.go
 	} {
 		g.POST(path, fn, noStore, limit)
 		back := path[:strings.LastIndexByte(path, '/')]

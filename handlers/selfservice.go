@@ -43,6 +43,10 @@ func (h *Handlers) selfServiceRoutes(g *echo.Group) {
 	g.POST("/account/recover-setup/file", h.recoveryFile, noStore, limit)
 	g.POST("/account/recover-remove", h.recoveryRemove, noStore, limit)
 	g.POST("/account/reset", h.resetSignedIn, noStore, limit)
+	g.GET("/usercode", h.usercodeForm, noStore)
+	g.POST("/usercode", h.usercodeStart, noStore, limit)
+	g.POST("/usercode/confirm", h.usercodeConfirm, noStore, limit)
+	g.GET("/usercode/confirm", h.redirectTo("/usercode"), noStore)
 	// POST-only steps reached by GET go back to where their flow starts.
 	g.GET("/reset/confirm", h.redirectTo("/reset"), noStore)
 	g.GET("/recover/answer", h.redirectTo("/recover"), noStore)
@@ -82,7 +86,7 @@ func (h *Handlers) resetStart(c echo.Context) error {
 			return views.ResetStartPage(v)
 		})
 	}
-	return h.render(c, http.StatusOK, views.ResetCodePage(views.ResetCodeView{Usercode: displayUsercode(v.Usercode), Flow: flow}), nil)
+	return h.render(c, http.StatusOK, views.ResetCodePage(views.ResetCodeView{Usercode: displayUsercode(v.Usercode), Flow: flow, Suggestions: h.phraseOptions("")}), nil)
 }
 
 // resetConfirm checks the code and resets the account.
@@ -105,6 +109,7 @@ func (h *Handlers) resetConfirm(c echo.Context) error {
 		}
 		return h.formError(c, err, func(id string) templ.Component {
 			v.ErrorID = id
+			v.Suggestions = h.phraseOptions(c.FormValue("phrase"))
 			return views.ResetCodePage(v)
 		})
 	}
@@ -140,11 +145,12 @@ func (h *Handlers) recoverStart(c echo.Context) error {
 			return views.RecoverStartPage(views.RecoverStartView{Usercode: usercode, ErrorID: id})
 		})
 	}
-	return h.render(c, http.StatusOK, views.RecoverAnswerPage(recoverView(displayUsercode(usercode), p)), nil)
+	return h.render(c, http.StatusOK, views.RecoverAnswerPage(h.recoverView(c, displayUsercode(usercode), p)), nil)
 }
 
-func recoverView(usercode string, p accounts.RecoverPrompt) views.RecoverAnswerView {
-	return views.RecoverAnswerView{Usercode: usercode, ByKey: p.Method == accounts.RecoveryByKey, QuestionID: p.Question}
+func (h *Handlers) recoverView(c echo.Context, usercode string, p accounts.RecoverPrompt) views.RecoverAnswerView {
+	return views.RecoverAnswerView{Usercode: usercode, ByKey: p.Method == accounts.RecoveryByKey, QuestionID: p.Question,
+		Suggestions: h.phraseOptions(c.FormValue("phrase"))}
 }
 
 // recoverAnswer opens the recovery record with the answer or key (and the
@@ -178,7 +184,7 @@ func (h *Handlers) recoverAnswer(c echo.Context) error {
 			return perr
 		}
 		return h.formError(c, err, func(id string) templ.Component {
-			v := recoverView(usercode, p)
+			v := h.recoverView(c, usercode, p)
 			v.ErrorID = id
 			return views.RecoverAnswerPage(v)
 		})
@@ -210,7 +216,8 @@ func (h *Handlers) recoveryView(c echo.Context, s *accounts.Session) (views.Reco
 		return views.RecoveryView{}, err
 	}
 	return views.RecoveryView{Allowed: info.Allowed, Set: info.Set, ByKey: info.Method == accounts.RecoveryByKey,
-		QuestionID: info.Question, Kept: info.Kept, Since: info.CreatedAt, Questions: accounts.Questions}, nil
+		QuestionID: info.Question, Kept: info.Kept, Since: info.CreatedAt, Questions: accounts.Questions,
+		Suggestions: h.phraseOptions(c.FormValue("phrase"))}, nil
 }
 
 // recoverySetup sets up (or replaces) the recovery record and shows the key
@@ -267,4 +274,45 @@ func (h *Handlers) resetSignedIn(c echo.Context) error {
 		h.endCookie(c)
 		return h.render(c, http.StatusOK, views.ResetDonePage(), nil)
 	})
+}
+
+// A lost usercode: proving the registered e-mail address issues a new one.
+// The code page is the same, after the same floor of time, whether or not
+// the address is registered.
+
+func (h *Handlers) usercodeForm(c echo.Context) error {
+	return h.render(c, http.StatusOK, views.UsercodeStartPage(views.UsercodeStartView{}), nil)
+}
+
+func (h *Handlers) usercodeStart(c echo.Context) error {
+	v := views.UsercodeStartView{Email: c.FormValue("email")}
+	flow, err := h.Accounts.RequestUsercode(c.Request().Context(), accounts.UsercodeRequest{Email: v.Email, Addr: c.RealIP()})
+	if err != nil {
+		return h.formError(c, err, func(id string) templ.Component {
+			v.ErrorID = id
+			return views.UsercodeStartPage(v)
+		})
+	}
+	return h.render(c, http.StatusOK, views.UsercodeCodePage(views.UsercodeCodeView{Email: v.Email, Flow: flow}), nil)
+}
+
+func (h *Handlers) usercodeConfirm(c echo.Context) error {
+	v := views.UsercodeCodeView{Email: c.FormValue("email"), Flow: c.FormValue("flow")}
+	issued, err := h.Accounts.FinishUsercode(c.Request().Context(), accounts.UsercodeFinish{Email: v.Email, Flow: v.Flow, Code: c.FormValue("code")})
+	if err != nil {
+		if id := errs.MessageIDOf(err); id == accounts.MsgUsercodeFlowDead || id == accounts.MsgEmailInvalid {
+			return h.formError(c, err, func(id string) templ.Component {
+				return views.UsercodeStartPage(views.UsercodeStartView{ErrorID: id})
+			})
+		}
+		return h.formError(c, err, func(id string) templ.Component {
+			v.ErrorID = id
+			return views.UsercodeCodePage(v)
+		})
+	}
+	list := make([]views.IssuedUsercodeLine, 0, len(issued))
+	for _, u := range issued {
+		list = append(list, views.IssuedUsercodeLine{Usercode: u.Usercode.Display(), Registered: u.RegisteredAt})
+	}
+	return h.render(c, http.StatusOK, views.UsercodeIssuedPage(list), nil)
 }

@@ -114,6 +114,15 @@ type Limits struct {
 	CodeTTL time.Duration // e-mailed one-time codes live [10 min]
 
 	MembersPerHour int // users one account manager may add per hour [20]
+
+	// Step1Floor: step 1 of the login answers no sooner than this after it
+	// began, on top of doing equal work for known and unknown usercodes, so
+	// what is left of a difference hides under it [1 ms]; negative: none.
+	Step1Floor time.Duration
+	// UsercodeFloor: asking for a new usercode answers no sooner than this,
+	// so a known address (a mail queued) and an unknown one take alike [250
+	// ms]; negative: none.
+	UsercodeFloor time.Duration
 }
 
 func (l *Limits) defaults() {
@@ -140,6 +149,12 @@ func (l *Limits) defaults() {
 	set(&l.RegistrationsPerMail, 3)
 	setD(&l.CodeTTL, 10*time.Minute)
 	set(&l.MembersPerHour, 20)
+	if l.Step1Floor == 0 {
+		l.Step1Floor = time.Millisecond
+	}
+	if l.UsercodeFloor == 0 {
+		l.UsercodeFloor = 250 * time.Millisecond
+	}
 }
 
 // Options configure Accounts.
@@ -175,6 +190,9 @@ type Accounts struct {
 	lim    Limits
 	keys   keys
 	words  *phraseWords
+	// standIn is what step 1 opens for a usercode without an account, so both
+	// paths open one sealed phrase of the usual size.
+	standIn struct{ key, sealed []byte }
 
 	// verifying, set by tests only, sees every password check: true when it
 	// runs against a real hash, false for the dummy.
@@ -221,7 +239,13 @@ func New(db *store.DB, opts Options) (*Accounts, error) {
 		recovery:    s.Subkey("accounts.recovery"),
 		code:        s.Subkey("accounts.code"),
 	}
-	a.words = loadPhraseWords()
+	a.words = defaultWords()
+	a.standIn.key = s.Subkey("accounts.step1-stand-in")
+	sealed, err := crypt.Seal(a.standIn.key, []byte(a.words.phraseFrom(crypt.KeyedHash(a.standIn.key, "phrase"))), ad("phrase", 0))
+	if err != nil {
+		return nil, errs.Wrap(err, "accounts: new")
+	}
+	a.standIn.sealed = sealed
 	return a, nil
 }
 

@@ -36,6 +36,9 @@ func (a *Accounts) limitOf(s scope) limit {
 	if l, ok := a.recoverLimit(s); ok {
 		return l
 	}
+	if l, ok := a.usercodeLimit(s); ok {
+		return l
+	}
 	switch s {
 	case scopeUsercode:
 		return limit{a.lim.UsercodeFailures, a.lim.Window, a.lim.Lock}

@@ -19,6 +19,10 @@ type Challenge struct {
 	// sets password and phrase (Activate). Only the holder of the e-mailed
 	// usercode can see this, and 60 random bits cannot be guessed.
 	FirstLogin bool
+	// NewUsercode: the usercode was issued for a lost one (newusercode.go) and
+	// the phrase, still sealed under the old one, shows again after the next
+	// password. Only the holder of the new usercode can see this.
+	NewUsercode bool
 }
 
 // Credentials are what step 2 of the login sends.
@@ -26,7 +30,7 @@ type Credentials struct {
 	Usercode  string
 	Password  string
 	Addr      string // the client address, for its rate limit; never stored
-	Label     string // names the session in the sessions list ("Firefox on Linux")
+	Label     string // names the session in the sessions list (the pages store "Firefox|Linux", never a raw User-Agent)
 	PrevToken string // a session token the client already had: ended (renewal on login)
 }
 
@@ -57,26 +61,50 @@ func (a *Accounts) pendingExpired(row *accountRow) bool {
 // Step1 returns what the login shows after the usercode. Known and unknown
 // usercodes give the same shape; only a malformed usercode (wrong length or
 // check character, public arithmetic) is an error.
+//
+// Both paths do the same work, so that timing does not tell them apart: one
+// lookup query that returns a row either way (a stand-in row when there is no
+// account), the usercode key derived, the decoy computed, and one sealed
+// phrase of the same size opened (the account's under the usercode key, or a
+// stand-in sealed at start-up). See docs/SECURITY.md, "Login step 1".
 func (a *Accounts) Step1(ctx context.Context, usercode string) (Challenge, error) {
+	if a.lim.Step1Floor > 0 {
+		// Real time, not the injected clock: this is about what a client measures.
+		defer sleepUntil(time.Now().Add(a.lim.Step1Floor))
+	}
 	u, err := NormalizeUsercode(usercode)
 	if err != nil {
 		return Challenge{}, err
 	}
-	row, err := loadAccount(ctx, a.db.Read, sqlAccountByLookup, a.lookupOf(u))
+	row, err := a.loadForStep1(ctx, a.lookupOf(u))
 	if err != nil {
 		return Challenge{}, errs.Wrap(err, "accounts: step 1")
 	}
+	ucKey := a.usercodeKeyOf(u)
+	decoy := a.decoyPhrase(u)
+	known := row.id != 0 && !(row.state == Pending && a.pendingExpired(row))
+	key, sealed, id := a.standIn.key, a.standIn.sealed, int64(0)
+	if known && row.state != Pending {
+		key, sealed, id = ucKey, row.phraseSealed, row.id
+	}
+	p, openErr := crypt.Open(key, sealed, ad("phrase", id))
+	phrase := string(p) // the same allocation on both paths
 	switch {
-	case row == nil, row.state == Pending && a.pendingExpired(row):
-		return Challenge{Phrase: a.decoyPhrase(u)}, nil
+	case !known:
+		return Challenge{Phrase: decoy}, nil
 	case row.state == Pending:
 		return Challenge{FirstLogin: true}, nil
+	case openErr != nil:
+		return Challenge{NewUsercode: true}, nil
 	}
-	p, err := crypt.Open(a.usercodeKeyOf(u), row.phraseSealed, ad("phrase", row.id))
-	if err != nil {
-		return Challenge{}, errs.Wrap(err, "accounts: open phrase")
+	return Challenge{Phrase: phrase}, nil
+}
+
+// sleepUntil waits until t (not at all when t has passed).
+func sleepUntil(t time.Time) {
+	if d := time.Until(t); d > 0 {
+		time.Sleep(d)
 	}
-	return Challenge{Phrase: string(p)}, nil
 }
 
 // countLogin counts one login attempt for the client address and, when the
@@ -154,6 +182,7 @@ func (a *Accounts) Step2(ctx context.Context, c Credentials) (*Login, error) {
 	if stale {
 		a.rehash(ctx, row, c.Password, dk)
 	}
+	a.rekey(ctx, row, u, dk) // after a new usercode: re-seal what derives from it
 	second := row.totpSealed != nil
 	stage, ttl := stageFull, a.lim.AbsoluteTimeout
 	if second {

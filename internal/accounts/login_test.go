@@ -83,14 +83,19 @@ func TestActivate_SetsPasswordAndPhraseOnce(t *testing.T) {
 	wantErr(t, err, errs.Invalid, MsgPasswordPersonal)
 	_, err = first(goodPassword, "x")
 	wantErr(t, err, errs.Invalid, MsgPhraseInvalid)
+	// Free text is refused: a real phrase must look like a decoy.
+	for _, own := range []string{"my own phrase", "Ada's blue cat", "copper heron", "heron copper drifts", "copper heron drifts away"} {
+		_, err = first(goodPassword, own)
+		wantErr(t, err, errs.Invalid, MsgPhraseInvalid)
+	}
 
-	l, err := first(goodPassword, "  my   own phrase ")
+	l, err := first(goodPassword, "  Quiet   OTTER swims ")
 	if err != nil || l.SecondFactor || l.Role != Basic || l.Token == "" {
 		t.Fatalf("Activate = %+v, %v", l, err)
 	}
 	e.session(l.Token)
 	c, _ := e.acc.Step1(ctx, u.Display())
-	if c.FirstLogin || c.Phrase != "my own phrase" {
+	if c.FirstLogin || c.Phrase != "quiet otter swims" {
 		t.Fatalf("Step1 after activation = %+v", c)
 	}
 	_, err = first(goodPassword+"x", goodPhrase)
@@ -455,5 +460,23 @@ func TestLogin_RehashesAtTheNewCost(t *testing.T) {
 	}
 	if _, err := e.login(u, goodPassword, "192.0.2.1"); err != nil {
 		t.Fatalf("login after the rehash: %v", err)
+	}
+}
+
+// Every phrase a user can set is one the decoy generator makes: the same
+// distribution (a guard for the whole class, not for one phrase).
+func TestPhrase_SuggestionsAndDecoysShareOneGenerator(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, p := range e.acc.SuggestPhrases(200) {
+		if !GeneratedPhrase(p) || !isSuggestion(e.acc, p) {
+			t.Fatalf("suggestion %q is not accepted", p)
+		}
+	}
+	for range 200 {
+		d := e.acc.decoyPhrase(NewUsercode())
+		if !GeneratedPhrase(d) {
+			t.Fatalf("decoy %q would be refused as a phrase", d)
+		}
 	}
 }

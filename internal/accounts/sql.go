@@ -15,6 +15,10 @@ const (
 
 	sqlAccountByLookup = `SELECT ` + accountColumns + ` FROM accounts WHERE lookup = $1`
 	sqlAccountByID     = `SELECT ` + accountColumns + ` FROM accounts WHERE id = $1`
+	// Step 1 of the login reads one row whether or not the account exists: the
+	// stand-in values ($2 a sealed phrase of the usual size) fill a missing one.
+	sqlStep1 = `SELECT COALESCE(a.id, 0), COALESCE(a.state, ''), COALESCE(a.created_at, 0), COALESCE(a.phrase_sealed, $2)
+		FROM (SELECT 1 AS one) AS one LEFT JOIN accounts a ON a.lookup = $1`
 
 	sqlInsertAccount = `INSERT INTO accounts (lookup, role, state, lang, email_lookup, email_sealed, name_sealed, created_at, updated_at)
 		VALUES ($1, $2, 'pending', $3, $4, x'', x'', $5, $5) RETURNING id`
@@ -118,6 +122,16 @@ func loadAccount(ctx context.Context, q queryer, query string, arg any) (*accoun
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// loadForStep1 reads what step 1 needs; id is 0 when there is no account.
+func (a *Accounts) loadForStep1(ctx context.Context, lookup []byte) (*accountRow, error) {
+	var r accountRow
+	err := a.db.Read.QueryRowContext(ctx, sqlStep1, lookup, a.standIn.sealed).Scan(&r.id, &r.state, &r.createdAt, &r.phraseSealed)
 	if err != nil {
 		return nil, err
 	}

@@ -117,7 +117,33 @@
     if (f) f.focus();
   });
 
+  // Times in the reader's time zone: <time datetime data-local-time> reads
+  // UTC without JavaScript; here it shows the browser's zone and language,
+  // with the UTC text kept as its title.
+  function localTimes(root) {
+    if (!window.Intl || !Intl.DateTimeFormat || !root.querySelectorAll) return;
+    var fmt;
+    try {
+      fmt = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+        year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+      });
+    } catch (e) {
+      return;
+    }
+    root.querySelectorAll("time[data-local-time][datetime]").forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime"));
+      if (isNaN(d.getTime()) || t.hasAttribute("data-localized")) return;
+      t.title = t.textContent;
+      t.textContent = fmt.format(d);
+      t.setAttribute("data-localized", "");
+    });
+  }
+  document.addEventListener("htmx:after:swap", function (ev) {
+    if (ev.target) localTimes(ev.target);
+  });
+
   function init() {
+    localTimes(document);
     setSize(currentSize(), false);
     document.querySelectorAll("details > summary").forEach(function (s) {
       s.setAttribute("aria-expanded", String(s.parentNode.open));

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+
+	"zerodesk/internal/accounts"
+)
+
+// admin create --role manager makes an account manager: a pending account
+// whose first login signs in with the Manager role.
+func TestAdminCreate_ManagerRole(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var staff staffFlags
+	var stderr, out bytes.Buffer
+	cfg, err := parseFlags("admin create", []string{"--data", dir, "--role", "manager", "--name", "Mia Manager", "--email", "mia@example.org"}, &stderr, staff.register)
+	if err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	if err := createStaff(ctx, cfg, staff, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "manager account created") {
+		t.Errorf("output: %q", out.String())
+	}
+	code := regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b`).FindString(out.String())
+	log := newLogger(cfg, io.Discard)
+	secret, err := loadSecret(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	outbox, err := newOutbox(db, cfg, secret, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := svc.Activate(ctx, accounts.FirstLogin{Credentials: accounts.Credentials{Usercode: code, Password: "violet harbour kettle 47 sings"}, Phrase: "copper heron drifts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Role != accounts.Manager {
+		t.Errorf("role = %s, want manager", l.Role)
+	}
+
+	staff.role = "owner"
+	if err := createStaff(ctx, cfg, staff, &out); err == nil {
+		t.Error("--role owner was accepted")
+	}
+}
