@@ -15,6 +15,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"zerodesk/internal/accounts"
+	"zerodesk/internal/crypt"
 	"zerodesk/static"
 )
 
@@ -255,5 +257,55 @@ func TestHEAD_AnswersLikeGETEverywhere(t *testing.T) {
 	// HEAD is not a way around POST-only routes.
 	if w := a.do(t, httptest.NewRequest(http.MethodHead, "/en/articles/reset-account/feedback", nil)); w.Code == http.StatusOK {
 		t.Error("HEAD on a POST-only route answered 200")
+	}
+}
+
+// The test apps hash passwords at a toy Argon2id cost (tinyArgon): the real
+// cost is measured in internal/accounts (TestLogin_WithProductionArgon2),
+// not paid by every handler test under -race.
+func TestTestApp_HashesWithCheapArgon2(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	signInStaff(t, a, accounts.Agent, "Cheap Hash", "cheap@desk.example", true)
+	var text string
+	if err := a.db.Read.QueryRow(`SELECT pw_params FROM accounts WHERE pw_params IS NOT NULL LIMIT 1`).Scan(&text); err != nil {
+		t.Fatal(err)
+	}
+	var p crypt.Argon2Params
+	if err := p.UnmarshalText([]byte(text)); err != nil {
+		t.Fatal(err)
+	}
+	if !p.SameCost(tinyArgon) || p.SameCost(crypt.DefaultArgon2) {
+		t.Fatalf("a test app hashed with %+v, want tinyArgon %+v", p, tinyArgon)
+	}
+}
+
+// Over a real connection, a HEAD answer carries the GET's headers and no
+// body, and the connection stays usable.
+func TestHEAD_OverTheWireSendsNoBody(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	srv := httptest.NewServer(a.e)
+	t.Cleanup(srv.Close)
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Two requests on one connection: a body after the first answer would
+	// be read as the start of the second.
+	fmt.Fprint(conn, "HEAD /en/ HTTP/1.1\r\nHost: example.com\r\n\r\nHEAD /healthz HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n")
+	raw, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answers := strings.Split(string(raw), "\r\n\r\n")
+	if len(answers) != 3 || answers[2] != "" {
+		t.Fatalf("want two header blocks and nothing else, got:\n%s", raw)
+	}
+	for i, want := range []string{"text/html", "text/plain"} {
+		if !strings.HasPrefix(answers[i], "HTTP/1.1 200 ") || !strings.Contains(answers[i], "Content-Type: "+want) {
+			t.Errorf("answer %d:\n%s", i+1, answers[i])
+		}
 	}
 }

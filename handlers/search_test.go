@@ -14,6 +14,7 @@ func search(t *testing.T, a *testApp, q string, headers ...string) *httptest.Res
 }
 
 func TestSearch_RanksAndHighlights(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := search(t, a, "reset account")
 	wantStatus(t, w, http.StatusOK)
@@ -30,6 +31,7 @@ func TestSearch_RanksAndHighlights(t *testing.T) {
 }
 
 func TestSearch_AsYouTypeIsAFragmentWithPrefixMatching(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := search(t, a, "passw", "HX-Request", "true")
 	wantStatus(t, w, http.StatusOK)
@@ -46,6 +48,7 @@ func TestSearch_AsYouTypeIsAFragmentWithPrefixMatching(t *testing.T) {
 }
 
 func TestSearch_TypoFindsPasswordArticlesWithDidYouMean(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, search(t, a, "pasword"))
 	wantText(t, d.Find(".did-you-mean"), "password")
@@ -53,6 +56,7 @@ func TestSearch_TypoFindsPasswordArticlesWithDidYouMean(t *testing.T) {
 }
 
 func TestSearch_NothingFoundOffersSupportAndPopular(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, search(t, a, "xylophone quantum"))
 	wantText(t, d.Find(".no-results"), "No article matches")
@@ -61,6 +65,7 @@ func TestSearch_NothingFoundOffersSupportAndPopular(t *testing.T) {
 }
 
 func TestSearch_SubmittedQueriesAreLoggedWithoutPersonalData(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	search(t, a, "lost access jane@example.com")
 	search(t, a, "lost acc", "HX-Request", "true") // a keystroke, not a search
@@ -84,6 +89,7 @@ func TestSearch_SubmittedQueriesAreLoggedWithoutPersonalData(t *testing.T) {
 }
 
 func TestSearch_HostileInputNeverFails(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, q := range []string{
 		`"`, `***`, `password"`, `NEAR(a b)`, `title:reset`, `-`, `^x`, `(((`, `AND OR NOT`, `'; DROP TABLE articles; --`,

@@ -137,6 +137,7 @@ func wantRefused(t testing.TB, w *httptest.ResponseRecorder, status int, field, 
 }
 
 func TestSupport_FormHasEveryFieldAndTheHoneypot(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/support")
 	wantStatus(t, w, http.StatusOK)
@@ -174,6 +175,7 @@ func TestSupport_FormHasEveryFieldAndTheHoneypot(t *testing.T) {
 }
 
 func TestSupport_LinksPrefillTheForm(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, a.get(t, "/en/support?kind=comment"))
 	if _, ok := d.Find("#support-comment").Attr("checked"); !ok {
@@ -202,6 +204,7 @@ func TestSupport_LinksPrefillTheForm(t *testing.T) {
 }
 
 func TestSupport_SuggestionsListMatchingArticles(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/support/suggest?subject=reset+account", "HX-Request", "true")
 	wantStatus(t, w, http.StatusOK)
@@ -224,6 +227,7 @@ func TestSupport_SuggestionsListMatchingArticles(t *testing.T) {
 }
 
 func TestSupport_GuestTicketConfirmationMailAndLink(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	f := ticketForm(t, a)
 	w := a.postFiles(t, "/en/support", f, []testFile{{"screen shot.png", testPNG}})
@@ -332,6 +336,7 @@ func ticketLinkFromMail(t testing.TB, a *testApp, ref string) string {
 }
 
 func TestSupport_AReplayedFormMakesNoSecondTicket(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	f := ticketForm(t, a)
 	ref, key := sendTicket(t, a, f)
@@ -348,6 +353,7 @@ func TestSupport_AReplayedFormMakesNoSecondTicket(t *testing.T) {
 }
 
 func TestSupport_BadInputIsExplainedAndKept(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00"), bytes.Repeat([]byte{0}, 200)...)
 	for _, tc := range []struct {
@@ -412,6 +418,7 @@ func TestSupport_BadInputIsExplainedAndKept(t *testing.T) {
 }
 
 func TestSupport_TicketsAreLimitedPerAddressAndPerEmail(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	send := func(addr, email string) *httptest.ResponseRecorder {
 		f := ticketForm(t, a)
@@ -442,6 +449,7 @@ func TestSupport_TicketsAreLimitedPerAddressAndPerEmail(t *testing.T) {
 }
 
 func TestSupport_CrossSiteFormsAreRefused(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	f := ticketForm(t, a)
 	for _, hdr := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "http://evil.example"}} {
@@ -458,6 +466,7 @@ func TestSupport_CrossSiteFormsAreRefused(t *testing.T) {
 }
 
 func TestSupport_WrongReferenceOrKeyGetOneMessageAndAreLimited(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ref, key := sendTicket(t, a, ticketForm(t, a))
 	wantStatus(t, a.get(t, "/en/support/tickets"), http.StatusOK)
@@ -532,6 +541,7 @@ func supportAgent(t testing.TB, a *testApp) *accounts.Session {
 }
 
 func TestSupport_GuestRepliesClosesReopensAndRates(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 	ref, key := sendTicket(t, a, ticketForm(t, a))
@@ -635,6 +645,7 @@ func TestSupport_GuestRepliesClosesReopensAndRates(t *testing.T) {
 }
 
 func TestSupport_AttachmentsDownloadSafelyOnlyForTheTicketsViewers(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ref, key := sendTicket(t, a, ticketForm(t, a), testFile{"résumé; x.txt", []byte("plain text body\n")})
 	_, otherKey := sendTicket(t, a, ticketForm(t, a))
@@ -684,6 +695,7 @@ func signedInUser(t *testing.T, a *testApp, oneClick bool) (cookie, token string
 }
 
 func TestSupport_SignedInWith1ClickSeesTheirTicketsInMyAccount(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	cookie, _ := signedInUser(t, a, true)
 	d := doc(t, a.get(t, "/en/account", "Cookie", cookie))
@@ -747,6 +759,7 @@ func TestSupport_SignedInWith1ClickSeesTheirTicketsInMyAccount(t *testing.T) {
 }
 
 func TestSupport_SignedInWithout1ClickCarriesTheTokenInForms(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	_, token := signedInUser(t, a, false)
 	w := a.post(t, "/en/account", url.Values{"token": {token}})
@@ -786,6 +799,7 @@ func TestSupport_SignedInWithout1ClickCarriesTheTokenInForms(t *testing.T) {
 }
 
 func TestSupport_TheTicketPagesAreLocalized(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, lang := range []string{"ar", "ja", "de"} {
 		w := a.get(t, "/"+lang+"/support")
@@ -801,6 +815,7 @@ func TestSupport_TheTicketPagesAreLocalized(t *testing.T) {
 }
 
 func TestSupport_OddBodiesAreRefusedClearlyNever500(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	// A plain form without files works as well.
 	w := a.post(t, "/en/support", ticketForm(t, a))
