@@ -121,7 +121,7 @@ func (h *Handlers) logRequests() echo.MiddlewareFunc {
 		LogRemoteIP:  false, // addresses are personal data: not logged
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			method := v.Method
-			if head, _ := c.Get(ctxHead).(bool); head {
+			if isHead(c) {
 				method = http.MethodHead
 			}
 			// The path only: queries may hold what a visitor typed.
@@ -254,6 +254,13 @@ func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 
 // ctxHead marks, in the Echo context, a HEAD request served as a GET.
 const ctxHead = "zerodesk.head"
+
+// isHead reports whether c is a HEAD request being served as a GET: nobody
+// reads the page, so it counts no visit.
+func isHead(c echo.Context) bool {
+	head, _ := c.Get(ctxHead).(bool)
+	return head
+}
 
 // headWriter passes on the status and headers of an answer, not its body.
 type headWriter struct{ http.ResponseWriter }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -307,5 +308,30 @@ func TestHEAD_OverTheWireSendsNoBody(t *testing.T) {
 		if !strings.HasPrefix(answers[i], "HTTP/1.1 200 ") || !strings.Contains(answers[i], "Content-Type: "+want) {
 			t.Errorf("answer %d:\n%s", i+1, answers[i])
 		}
+	}
+}
+
+// A HEAD request reads nothing: it counts no article view.
+func TestHEAD_CountsNoArticleView(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	views := func() (n int64) {
+		t.Helper()
+		if err := a.kb.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		a.db.Read.QueryRow(`SELECT views FROM articles WHERE key = ?`, "what-is-stored").Scan(&n)
+		return n
+	}
+	before := views()
+	for range 3 {
+		wantStatus(t, a.do(t, httptest.NewRequest(http.MethodHead, "/en/articles/what-is-stored", nil)), http.StatusOK)
+	}
+	if got := views(); got != before {
+		t.Fatalf("3 HEAD requests counted %d views", got-before)
+	}
+	wantStatus(t, a.get(t, "/en/articles/what-is-stored"), http.StatusOK)
+	if got := views(); got != before+1 {
+		t.Fatalf("a GET counted %d views, want 1", got-before)
 	}
 }
