@@ -150,6 +150,7 @@ func (j *journey) checkSecretsStayOut(t *testing.T, secrets ...string) {
 }
 
 func TestAccounts_RegisterFirstLoginAndLoginWithout1ClickSetNoCookie(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	j.get(t, "/en/register")
@@ -203,6 +204,7 @@ func TestAccounts_RegisterFirstLoginAndLoginWithout1ClickSetNoCookie(t *testing.
 }
 
 func TestAccounts_1ClickSetsExactlyOneSessionCookie(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		tls    bool
@@ -285,6 +287,7 @@ func normalized(w *httptest.ResponseRecorder, replace ...string) (int, http.Head
 var suggestedPhrase = regexp.MustCompile(`name="phrase" value="([a-z]+ [a-z]+ [a-z]+)"`)
 
 func TestAccounts_Step1LooksTheSameForKnownAndUnknownUsercodes(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	known := j.register(t, "Alan Turing", "alan@example.com")
@@ -318,6 +321,7 @@ func TestAccounts_Step1LooksTheSameForKnownAndUnknownUsercodes(t *testing.T) {
 }
 
 func TestAccounts_WrongPasswordAndUnknownUsercodeAnswerAlike(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	known := j.register(t, "Alan Turing", "alan@example.com")
@@ -345,6 +349,7 @@ func TestAccounts_WrongPasswordAndUnknownUsercodeAnswerAlike(t *testing.T) {
 }
 
 func TestAccounts_CrossSiteLoginIsRefusedWithoutCookies(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, path := range []string{"/en/login/user", "/en/login/user/password", "/en/register", "/en/account/logout"} {
 		r := httptest.NewRequest(http.MethodPost, path, strings.NewReader("usercode=K7QX-4MPD-9TZR&password=x"))
@@ -409,6 +414,7 @@ func TestAccounts_FirstLoginShowsTheStrengthAndRefusesWeakPasswords(t *testing.T
 }
 
 func TestAccounts_InvalidUsercodeAndRegistrationAreExplained(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.post(t, "/en/login/user", url.Values{"usercode": {"nonsense"}, "oneclick": {"on"}})
 	wantStatus(t, w, http.StatusBadRequest)
@@ -419,6 +425,7 @@ func TestAccounts_InvalidUsercodeAndRegistrationAreExplained(t *testing.T) {
 }
 
 func TestAccounts_SignOutEverywhereEndsEverySession(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Barbara Liskov", "barbara@example.com")
@@ -432,6 +439,7 @@ func TestAccounts_SignOutEverywhereEndsEverySession(t *testing.T) {
 }
 
 func TestAccounts_AccountWithoutSessionGoesToLogin(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/account")
 	wantStatus(t, w, http.StatusSeeOther)
@@ -441,6 +449,7 @@ func TestAccounts_AccountWithoutSessionGoesToLogin(t *testing.T) {
 }
 
 func TestAccounts_RegisterIsRateLimitedPerAddress(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	a.h.AccountLimit = 2
 	a.e = a.h.Echo()
@@ -452,6 +461,7 @@ func TestAccounts_RegisterIsRateLimitedPerAddress(t *testing.T) {
 }
 
 func TestAccounts_LoginRenewsTheSessionAndAStaleCookieIsDeleted(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Katherine Johnson", "kj@example.com")
@@ -473,6 +483,7 @@ func TestAccounts_LoginRenewsTheSessionAndAStaleCookieIsDeleted(t *testing.T) {
 }
 
 func TestAccounts_PostOnlyStepsReachedByGETLeadBackToTheLogin(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, p := range []string{"/fr/login/user/password", "/fr/login/user/activate", "/fr/account", "/fr/account/password"} {
 		w := a.get(t, p)
@@ -484,6 +495,7 @@ func TestAccounts_PostOnlyStepsReachedByGETLeadBackToTheLogin(t *testing.T) {
 }
 
 func TestAccounts_TheWelcomeMailIsInTheChosenLanguage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.post(t, "/en/register", url.Values{"name": {"Émilie du Châtelet"}, "email": {"emilie@example.com"}, "language": {"fr"}, "type": {"premium"}})
 	wantStatus(t, w, http.StatusOK)
@@ -506,6 +518,7 @@ func TestAccounts_TheWelcomeMailIsInTheChosenLanguage(t *testing.T) {
 }
 
 func TestAccounts_MyAccountChangesNameLanguageAndPhrase(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Hedy Lamarr", "hedy@example.com")
@@ -533,6 +546,7 @@ func TestAccounts_MyAccountChangesNameLanguageAndPhrase(t *testing.T) {
 }
 
 func TestAccounts_Step1IsRateLimitedPerAddress(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	a.h.AccountLimit = 3
 	a.e = a.h.Echo()
@@ -554,6 +568,7 @@ func TestAccounts_Step1IsRateLimitedPerAddress(t *testing.T) {
 }
 
 func TestAccounts_EndOneSessionFromTheList(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
@@ -688,6 +703,7 @@ func (j *journey) loginWithCode(t *testing.T, usercode, code string, on bool, he
 }
 
 func TestAccounts_TOTPSetUpLoginCodesOnceAndRecovery(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
@@ -758,6 +774,7 @@ func TestAccounts_TOTPSetUpLoginCodesOnceAndRecovery(t *testing.T) {
 }
 
 func TestAccounts_ExportMyDataIsAJSONDownload(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
@@ -793,6 +810,7 @@ func TestAccounts_ExportMyDataIsAJSONDownload(t *testing.T) {
 }
 
 func TestAccounts_DeleteMyAccountEndsTheSessionAndLeavesADecoy(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
@@ -851,6 +869,7 @@ func TestAccounts_DeleteMyAccountEndsTheSessionAndLeavesADecoy(t *testing.T) {
 // handlers, then scans the SQLite file, its WAL and the log for the usercode
 // (any case, with or without hyphens), the passwords and the phrase.
 func TestAccounts_NoSecretAtRestAfterAnHTTPJourney(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	const (
@@ -924,6 +943,7 @@ func TestAccounts_NoSecretAtRestAfterAnHTTPJourney(t *testing.T) {
 }
 
 func TestAccounts_ManagerAndStaffLoginLeadToTheTwoStepLogin(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, kind := range []string{"manager", "staff"} {
 		w := a.get(t, "/en/login/"+kind)
@@ -941,6 +961,7 @@ func TestAccounts_ManagerAndStaffLoginLeadToTheTwoStepLogin(t *testing.T) {
 }
 
 func TestAccounts_StaffLogsInAndSeesItsRole(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode, err := a.accounts.CreateStaff(context.Background(), accounts.Agent, "Grace Hopper", "grace@example.com")
@@ -959,6 +980,7 @@ func TestAccounts_StaffLogsInAndSeesItsRole(t *testing.T) {
 }
 
 func TestAccounts_UserSeesItsRoleWithoutALaterNote(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
@@ -1004,6 +1026,7 @@ func (a *testApp) mailedTo(t testing.TB, to, pattern, what string) string {
 }
 
 func TestAccounts_EmailChangeIsConfirmedByACodeToTheNewAddress(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
@@ -1053,6 +1076,7 @@ func TestAccounts_EmailChangeIsConfirmedByACodeToTheNewAddress(t *testing.T) {
 }
 
 func TestAccounts_NewRecoveryCodesAreShownOnceAndReplaceTheOld(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
@@ -1086,6 +1110,7 @@ func TestAccounts_NewRecoveryCodesAreShownOnceAndReplaceTheOld(t *testing.T) {
 }
 
 func TestAccounts_EveryChangeIsLimitedPerAddressButLogoutNeverIs(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	limit := 4 * max(a.h.AccountLimit, 30)
 	var last int

@@ -94,6 +94,31 @@ func seededTemplate(t testing.TB) string {
 	return seeded.dir
 }
 
+// shared holds the message catalog and the static assets, loaded once per
+// test binary: both are read-only once loaded (a server shares them between
+// all its requests), and loading them for each of ~200 test apps cost
+// seconds under -race.
+var shared struct {
+	once    sync.Once
+	catalog *locales.Catalog
+	assets  *static.Assets
+	err     error
+}
+
+func sharedCatalogAndAssets(t testing.TB) (*locales.Catalog, *static.Assets) {
+	t.Helper()
+	shared.once.Do(func() {
+		if shared.catalog, shared.err = locales.Load(); shared.err != nil {
+			return
+		}
+		shared.assets, shared.err = static.Load()
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.catalog, shared.assets
+}
+
 func removeSeededTemplate() {
 	if seeded.dir != "" {
 		os.RemoveAll(seeded.dir)
@@ -146,14 +171,7 @@ func openTestApp(t testing.TB, dir string, ticketLimits tickets.Limits) *testApp
 	if err != nil {
 		t.Fatal(err)
 	}
-	catalog, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := static.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	catalog, assets := sharedCatalogAndAssets(t)
 	logs := &syncBuilder{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	mailDir := filepath.Join(dir, "mail")

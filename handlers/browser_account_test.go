@@ -91,6 +91,7 @@ func jsBool(v bool) string {
 }
 
 func TestBrowser_AccountJourneyWithout1ClickLeavesTheCookieJarEmpty(t *testing.T) {
+	t.Parallel()
 	b, _ := accountJourney(t, false)
 	b.checkNoCookies()
 	// The session lives in the forms: signing out by one sets no cookie either.
@@ -99,6 +100,7 @@ func TestBrowser_AccountJourneyWithout1ClickLeavesTheCookieJarEmpty(t *testing.T
 }
 
 func TestBrowser_AccountJourneyWith1ClickKeepsOneCookie(t *testing.T) {
+	t.Parallel()
 	b, _ := accountJourney(t, true)
 	cookies := b.storedCookies()
 	if len(cookies) != 1 {
@@ -115,6 +117,7 @@ func TestBrowser_AccountJourneyWith1ClickKeepsOneCookie(t *testing.T) {
 }
 
 func TestBrowser_TOTPSetUpAndLoginWithACode(t *testing.T) {
+	t.Parallel()
 	b, usercode := accountJourney(t, false)
 	b.typeInto("#totp-password", testPassword)
 	b.follow("starting the set-up", chromedp.Click(chromedp.CSS(`form[action="/en/account/totp/setup"] button`)))
@@ -152,6 +155,7 @@ func TestBrowser_TOTPSetUpAndLoginWithACode(t *testing.T) {
 }
 
 func TestBrowser_DeleteMyAccountWith1ClickEmptiesTheCookieJar(t *testing.T) {
+	t.Parallel()
 	b, usercode := accountJourney(t, true)
 	// The box must be ticked: the browser refuses the form without it.
 	b.typeInto("#delete-password", testPassword)
@@ -190,6 +194,7 @@ func (b *browserTab) otherContext() *browserTab {
 }
 
 func TestBrowser_SignOutEverywhereEndsTheOtherBrowsersSession(t *testing.T) {
+	t.Parallel()
 	b, usercode := accountJourney(t, true)
 
 	// The same person in another browser, 1-Click on (the default); on the

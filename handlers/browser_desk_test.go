@@ -53,6 +53,7 @@ func (b *browserTab) waitLong(what, expr string, d time.Duration) {
 }
 
 func TestBrowser_AgentWorksATicketFromTheQueue(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	ctx := context.Background()
 	a := b.app
@@ -128,6 +129,7 @@ func TestBrowser_AgentWorksATicketFromTheQueue(t *testing.T) {
 }
 
 func TestBrowser_DeskWorksWithoutJavaScriptOrCookie(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t, withoutJavaScript())
 	rc := guestTicket(t, b.app, "Alan Turing", "alan@example.com", "login", "Cannot sign in", "The second step refuses my password.")
 	b.staffLogin(accounts.Agent, "Grace Hopper", "grace@example.com", false)
@@ -161,6 +163,7 @@ func TestBrowser_DeskWorksWithoutJavaScriptOrCookie(t *testing.T) {
 // The admins' pages, in a session without a cookie, are checked by axe-core
 // (which needs JavaScript to run).
 func TestBrowser_AdminPagesWithoutCookieAreAccessible(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	guestTicket(t, b.app, "Alan Turing", "alan@example.com", "login", "Cannot sign in", "The second step refuses my password.")
 	b.app.h.Outbox = b.app.outbox
@@ -189,6 +192,7 @@ func TestBrowser_AdminPagesWithoutCookieAreAccessible(t *testing.T) {
 // The page buttons belong to the filter form (form="desk-filters"): with
 // JavaScript the list alone changes page, keeping the filter.
 func TestBrowser_QueuePagesInPlace(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	for i := range 22 {
 		guestTicket(t, b.app, "Customer", "c"+strconv.Itoa(i)+"@example.com", "billing", "Invoice "+strconv.Itoa(i), "Where is my invoice?")
@@ -209,6 +213,7 @@ func TestBrowser_QueuePagesInPlace(t *testing.T) {
 // reflow width of WCAG 1.4.10) the desk pages need no sideways scrolling;
 // the queue's table scrolls inside its own region.
 func TestBrowser_DeskReflowsAtTwiceTheTextSize(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t, withViewport(640, 800))
 	rc := guestTicket(t, b.app, "Alan Turing", "alan@example.com", "login", "Cannot sign in", "The second step refuses my password.")
 	b.staffLogin(accounts.Agent, "Grace Hopper", "grace@example.com", true)

@@ -25,6 +25,7 @@ func (b *browserTab) loginInBrowser(kind, usercode string, oneClick bool) {
 // activates in another browser; the manager sees the sign-in, suspends (the
 // user's login fails), reactivates (it works again) and reads the audit log.
 func TestBrowser_ManagerAddsSuspendsAndReactivatesAUser(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	usercode := (&journey{a: b.app}).registerManager(t, "Margaret Manager", "margaret@example.com")
 

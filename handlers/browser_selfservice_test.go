@@ -43,6 +43,7 @@ func (b *browserTab) fillReset(code string) string {
 }
 
 func TestBrowser_ResetLocksAfterFiveWrongCodesThenResetsWithTheMailedOne(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	j := &journey{a: b.app}
 	usercode, _ := j.signedIn(t, "Ada Lovelace", "ada@example.com", "basic")
@@ -108,6 +109,7 @@ func (b *browserTab) fillRecover(secret string) {
 }
 
 func TestBrowser_RecoverWithTheQuestionAfterAWrongAnswer(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	usercode, token := premiumSignedIn(t, b)
 	j := &journey{a: b.app}
@@ -141,6 +143,7 @@ func TestBrowser_RecoverWithTheQuestionAfterAWrongAnswer(t *testing.T) {
 }
 
 func TestBrowser_RecoverWithAKeyThenTheLockedOutPath(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	usercode, token := premiumSignedIn(t, b)
 	j := &journey{a: b.app}
@@ -175,6 +178,7 @@ func TestBrowser_RecoverWithAKeyThenTheLockedOutPath(t *testing.T) {
 }
 
 func TestBrowser_MyAccountSetsUpRecoveryAndResetsACompromisedAccount(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	usercode, _ := premiumSignedIn(t, b)
 	b.open("/en/login/user", 200)
@@ -223,6 +227,7 @@ func TestBrowser_MyAccountSetsUpRecoveryAndResetsACompromisedAccount(t *testing.
 // Without JavaScript the flows are the same plain forms (axe needs script, so
 // the pages are checked in the tests above).
 func TestBrowser_ResetAndRecoverWorkWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t, withoutJavaScript())
 	usercode, token := premiumSignedIn(t, b)
 	j := &journey{a: b.app}

@@ -24,6 +24,7 @@ func (b *browserTab) fillTicket(subject, body string) {
 }
 
 func TestBrowser_GuestTicketFromFormToRating(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	ctx := context.Background()
 	b.open("/en/support", 200)
@@ -112,6 +113,7 @@ func TestBrowser_GuestTicketFromFormToRating(t *testing.T) {
 // Without JavaScript the same flows work as plain forms (axe needs
 // JavaScript: the pages are checked in the journeys with it).
 func TestBrowser_GuestTicketWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t, withoutJavaScript())
 	b.open("/en/support?kind=comment", 200)
 	b.check("the comment box is ticked", `document.querySelector("#support-comment").checked`)
@@ -161,6 +163,7 @@ func TestBrowser_FollowFromTheConfirmationKeepsTheKey(t *testing.T) {
 }
 
 func TestBrowser_FollowFormWithAWrongKey(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	ref, _ := sendTicket(t, b.app, ticketForm(t, b.app))
 	b.open("/en/support/tickets?ref="+ref, 200)
@@ -173,6 +176,7 @@ func TestBrowser_FollowFormWithAWrongKey(t *testing.T) {
 }
 
 func TestBrowser_SignedInUserSeesTheirTicketList(t *testing.T) {
+	t.Parallel()
 	b, _ := accountJourney(t, true)
 	b.open("/en/account", 200)
 	b.check("no tickets yet", `!!document.querySelector("#my-tickets")`)
@@ -196,6 +200,7 @@ func TestBrowser_SignedInUserSeesTheirTicketList(t *testing.T) {
 // At 200% text size on a narrow screen, left to right and right to left, the
 // ticket pages need no sideways scroll.
 func TestBrowser_SupportPagesAtLargeTextNeedNoSidewaysScroll(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t, withViewport(640, 900))
 	ref, key := sendTicket(t, b.app, ticketForm(t, b.app), testFile{"a-rather-long-file-name-for-a-screenshot.png", testPNG})
 	ticket := "/support/tickets/" + ref + "?size=5&key=" + url.QueryEscape(key)

@@ -18,6 +18,7 @@ import (
 // own cookie jar, 1-Click on) work the same ticket from the form to the
 // rating.
 func TestBrowser_TicketJourneyGuestAndAgentThroughTheirPages(t *testing.T) {
+	t.Parallel()
 	g := newBrowserTab(t)
 	ctx := context.Background()
 

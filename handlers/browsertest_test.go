@@ -19,6 +19,7 @@ func visible(s *goquery.Selection) bool {
 }
 
 func TestBrowserTest_WithoutJavaScriptSaysWhatCannotBeChecked(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/browser-test", "Accept-Language", "fr-CH, fr;q=0.9, sv;q=0.8, en;q=0.5")
 	wantStatus(t, w, http.StatusOK)
@@ -72,6 +73,7 @@ func TestBrowserTest_WithoutJavaScriptSaysWhatCannotBeChecked(t *testing.T) {
 }
 
 func TestBrowserTest_SecureConnectionTLSOrATrustedProxy(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	get := func(tlsOn bool, remote, proto string) *goquery.Document {
 		r := httptest.NewRequest(http.MethodGet, "/en/browser-test", nil)
@@ -109,6 +111,7 @@ func TestBrowserTest_SecureConnectionTLSOrATrustedProxy(t *testing.T) {
 }
 
 func TestBrowserTest_InTheVisitorsLanguageAndTextSize(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/fr/browser-test?size=2", "Accept-Language", "fr")
 	wantStatus(t, w, http.StatusOK)
@@ -147,6 +150,7 @@ func TestBrowserTest_InTheVisitorsLanguageAndTextSize(t *testing.T) {
 }
 
 func TestBrowser_BrowserTestWithJavaScript(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t, withViewport(1000, 700))
 	b.open("/en/browser-test", http.StatusOK)
 	b.waitFor("the script's findings", `!document.querySelector("#bt-js-on").hidden`)
@@ -166,6 +170,7 @@ func TestBrowser_BrowserTestWithJavaScript(t *testing.T) {
 }
 
 func TestBrowser_BrowserTestSaysWhenCookiesAreBlocked(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	if _, err := chromedp.Call(b.ctx, emulation.SetDocumentCookieDisabled, emulation.SetDocumentCookieDisabledParams{Disabled: true}); err != nil {
 		t.Fatalf("blocking cookies: %v", err)
@@ -182,6 +187,7 @@ func TestBrowser_BrowserTestSaysWhenCookiesAreBlocked(t *testing.T) {
 }
 
 func TestBrowser_BrowserTestWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t, withoutJavaScript(), withViewport(1280, 900))
 	b.open("/en/browser-test?size=5", http.StatusOK)
 	b.check("200 % text fits the window", `document.documentElement.scrollWidth <= document.documentElement.clientWidth`)

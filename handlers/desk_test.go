@@ -180,6 +180,7 @@ func clockedTickets(t *testing.T, a *testApp, now *time.Time) {
 }
 
 func TestDesk_GuestsAndCustomersAreRefused(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/desk")
 	wantStatus(t, w, http.StatusForbidden)
@@ -220,6 +221,7 @@ func TestDesk_GuestsAndCustomersAreRefused(t *testing.T) {
 }
 
 func TestDesk_MyAccountLeadsStaffToTheDesk(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, oneClick := range []bool{true, false} {
 		email := "grace" + strconv.FormatBool(oneClick) + "@example.com"
@@ -242,6 +244,7 @@ func TestDesk_MyAccountLeadsStaffToTheDesk(t *testing.T) {
 }
 
 func TestDesk_QueueShowsCountsAndFilters(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	agent := signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace@example.com", true)
 	ctx := context.Background()
@@ -370,6 +373,7 @@ func (d *deskAgent) session(t *testing.T) *accounts.Session {
 // The queue pages are kept for a moment (deskQueues, deskRendered): never
 // one agent's for another, nor an admin's for an agent.
 func TestDesk_KeptQueuePagesAreEachAgentsOwn(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	admin := signInStaff(t, a, accounts.Admin, "Ada Admin", "admin@example.com", true)
 	grace := signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace@example.com", true)
@@ -392,6 +396,7 @@ func TestDesk_KeptQueuePagesAreEachAgentsOwn(t *testing.T) {
 }
 
 func TestDesk_QueuePagesKeepTheFilter(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, oneClick := range []bool{true, false} {
 		agent := signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace"+strconv.FormatBool(oneClick)+"@example.com", oneClick)
@@ -424,6 +429,7 @@ func TestDesk_QueuePagesKeepTheFilter(t *testing.T) {
 }
 
 func TestDesk_OverdueTicketsComeFirstAndSaySo(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	now := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	clockedTickets(t, a, &now)
@@ -466,6 +472,7 @@ func dateTime(t time.Time) string {
 }
 
 func TestDesk_ScheduledAndExpiringReplies(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	// The page tells "scheduled" by the server's clock, so the test's clock
 	// starts from it.
@@ -519,6 +526,7 @@ func TestDesk_ScheduledAndExpiringReplies(t *testing.T) {
 }
 
 func TestDesk_PollingAnswersNoContentUntilTheQueueChanges(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	agent := signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace@example.com", true)
 	guestTicket(t, a, "Alan Turing", "alan@example.com", "login", "Cannot sign in", "The second step refuses my password.")
@@ -566,6 +574,7 @@ func TestDesk_PollingAnswersNoContentUntilTheQueueChanges(t *testing.T) {
 }
 
 func TestDesk_EveryActionWorksWithAndWithout1ClickAndIsKeptInHistory(t *testing.T) {
+	t.Parallel()
 	for _, oneClick := range []bool{true, false} {
 		t.Run("1-Click="+strconv.FormatBool(oneClick), func(t *testing.T) {
 			a := newTestApp(t)
@@ -678,6 +687,7 @@ func TestDesk_EveryActionWorksWithAndWithout1ClickAndIsKeptInHistory(t *testing.
 }
 
 func TestDesk_BadInputIsExplainedAndKept(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	agent := signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace@example.com", false)
 	rc := guestTicket(t, a, "Alan Turing", "alan@example.com", "login", "Cannot sign in", "The second step refuses my password.")
@@ -757,6 +767,7 @@ func TestDesk_BadInputIsExplainedAndKept(t *testing.T) {
 }
 
 func TestDesk_AssignToAnotherAgentAndBack(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ada := signInStaff(t, a, accounts.Agent, "Ada Agent", "ada@example.com", true)
 	grace := signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace@example.com", true)
@@ -781,6 +792,7 @@ func TestDesk_AssignToAnotherAgentAndBack(t *testing.T) {
 }
 
 func TestDesk_RefusedFilesAreExplainedAndTheReplyKept(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	agent := signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace@example.com", true)
 	rc := guestTicket(t, a, "Alan Turing", "alan@example.com", "login", "Cannot sign in", "Refused.")
@@ -802,6 +814,7 @@ func TestDesk_RefusedFilesAreExplainedAndTheReplyKept(t *testing.T) {
 }
 
 func TestDesk_CannedRepliesAndArticleLinksWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	admin := signInStaff(t, a, accounts.Admin, "Ada Admin", "admin@example.com", true)
 	rc := guestTicket(t, a, "Alan Turing", "alan@example.com", "login", "Cannot sign in", "The second step refuses my password.")
@@ -862,6 +875,7 @@ func TestDesk_CannedRepliesAndArticleLinksWithoutJavaScript(t *testing.T) {
 }
 
 func TestDesk_AdminsManageTopicsCannedRepliesAndSeeTheOutbox(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	a.h.Outbox = a.outbox
 	admin := signInStaff(t, a, accounts.Admin, "Ada Admin", "admin@example.com", false)
@@ -958,6 +972,7 @@ func TestDesk_AdminsManageTopicsCannedRepliesAndSeeTheOutbox(t *testing.T) {
 // with 1-Click, whose session token it writes to ZD_DESK_SEED/token for wrk's
 // Cookie header. `zerodesk serve --data ZD_DESK_SEED` then serves them.
 func TestDeskLoadSeed(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("ZD_DESK_SEED")
 	n := 100_000
 	if dir == "" { // every test run seeds a few, so the seeding the benchmark relies on is checked

@@ -89,7 +89,9 @@ func (h *Handlers) article(c echo.Context) error {
 		// Another language's slug or the article's key: its address here.
 		return c.Redirect(http.StatusMovedPermanently, views.Href(c.Request().Context(), "/articles/"+a.Slug))
 	}
-	h.KB.CountView(a.ArticleID)
+	if !isHead(c) {
+		h.KB.CountView(a.ArticleID)
+	}
 	v := views.ArticleView{Article: a}
 	if voted := c.QueryParam("voted"); voted == "yes" || voted == "no" {
 		v.Voted = voted

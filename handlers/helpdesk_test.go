@@ -12,6 +12,7 @@ import (
 )
 
 func TestHealthz_AnswersOK(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/healthz")
 	wantStatus(t, w, http.StatusOK)
@@ -21,6 +22,7 @@ func TestHealthz_AnswersOK(t *testing.T) {
 }
 
 func TestRoot_RedirectsToTheBrowsersLanguage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/?size=3", "Accept-Language", "sv-SE, sv;q=0.9, en;q=0.8")
 	wantStatus(t, w, http.StatusFound)
@@ -38,6 +40,7 @@ func TestRoot_RedirectsToTheBrowsersLanguage(t *testing.T) {
 }
 
 func TestHome_HasEveryPartOfThePortal(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/")
 	wantStatus(t, w, http.StatusOK)
@@ -81,6 +84,7 @@ func TestHome_HasEveryPartOfThePortal(t *testing.T) {
 }
 
 func TestHome_WithoutJavaScriptEveryEntryLinksItsArticle(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, a.get(t, "/en/"))
 	d.Find("details").Each(func(_ int, s *goquery.Selection) {
@@ -95,6 +99,7 @@ func TestHome_WithoutJavaScriptEveryEntryLinksItsArticle(t *testing.T) {
 }
 
 func TestHome_ExpandAllWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, a.get(t, "/en/?open=setup"))
 	open := wantCount(t, d, "#setup details[open]", 3)
@@ -109,6 +114,7 @@ func TestHome_ExpandAllWithoutJavaScript(t *testing.T) {
 }
 
 func TestArticle_PageHasPermanentURLTitleAndDescription(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/articles/reset-account")
 	wantStatus(t, w, http.StatusOK)
@@ -133,6 +139,7 @@ func TestArticle_PageHasPermanentURLTitleAndDescription(t *testing.T) {
 }
 
 func TestArticle_HTMXGetsTheBodyFragmentOnly(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/articles/reset-account", "HX-Request", "true")
 	wantStatus(t, w, http.StatusOK)
@@ -152,6 +159,7 @@ func TestArticle_HTMXGetsTheBodyFragmentOnly(t *testing.T) {
 }
 
 func TestArticle_ReadsAreCountedAndOrderPopular(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 	before := a.kb.Popular("en", 1)[0].Slug
@@ -179,6 +187,7 @@ func TestArticle_ReadsAreCountedAndOrderPopular(t *testing.T) {
 }
 
 func TestArticle_UnknownIsAHelpful404(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/articles/no-such-article")
 	wantStatus(t, w, http.StatusNotFound)
@@ -189,6 +198,7 @@ func TestArticle_UnknownIsAHelpful404(t *testing.T) {
 }
 
 func TestSection_ListsItsArticles(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, a.get(t, "/en/sections/howto"))
 	wantText(t, d.Find("h1"), "How-To")
@@ -199,6 +209,7 @@ func TestSection_ListsItsArticles(t *testing.T) {
 }
 
 func TestFeedback_WithoutJavaScriptRedirectsToThanks(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.post(t, "/en/articles/reset-account/feedback", url.Values{"helpful": {"yes"}})
 	wantStatus(t, w, http.StatusSeeOther)
@@ -212,6 +223,7 @@ func TestFeedback_WithoutJavaScriptRedirectsToThanks(t *testing.T) {
 }
 
 func TestFeedback_HTMXSwapsTheThanksAndCountsOncePerAddress(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for range 3 {
 		w := a.post(t, "/en/articles/reset-account/feedback", url.Values{"helpful": {"yes"}}, "HX-Request", "true")
@@ -229,6 +241,7 @@ func TestFeedback_HTMXSwapsTheThanksAndCountsOncePerAddress(t *testing.T) {
 }
 
 func TestFeedback_BadAnswerIsAClearError(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.post(t, "/en/articles/reset-account/feedback", url.Values{"helpful": {"maybe"}})
 	wantStatus(t, w, http.StatusBadRequest)
@@ -236,6 +249,7 @@ func TestFeedback_BadAnswerIsAClearError(t *testing.T) {
 }
 
 func TestFeedback_CrossSitePostIsRefused(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, hdr := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://evil.example"}} {
 		r := httptest.NewRequest(http.MethodPost, "/en/articles/reset-account/feedback", strings.NewReader("helpful=yes"))
@@ -253,6 +267,7 @@ func TestFeedback_CrossSitePostIsRefused(t *testing.T) {
 }
 
 func TestFeedback_OneAddressIsRateLimited(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	a.h.VoteLimit = 3
 	a.e = a.h.Echo()
@@ -266,6 +281,7 @@ func TestFeedback_OneAddressIsRateLimited(t *testing.T) {
 }
 
 func TestFeedback_GETChangesNothing(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/articles/reset-account/feedback?helpful=yes")
 	if w.Code == http.StatusOK || w.Code == http.StatusSeeOther {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestEveryLanguage_PagesRenderInThatLanguage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	langs := a.h.Locales.Languages()
 	if len(langs) < 8 {
@@ -51,6 +52,7 @@ func TestEveryLanguage_PagesRenderInThatLanguage(t *testing.T) {
 }
 
 func TestRoot_NegotiatesTheBrowsersLanguage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for header, want := range map[string]string{
 		"pt":                        "/pt-BR/",
@@ -72,6 +74,7 @@ func TestRoot_NegotiatesTheBrowsersLanguage(t *testing.T) {
 }
 
 func TestArticle_OtherLanguagesSlugRedirectsToTheTranslation(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/es/articles/what-is-stored")
 	if w.Code != http.StatusMovedPermanently {
@@ -93,6 +96,7 @@ func TestArticle_OtherLanguagesSlugRedirectsToTheTranslation(t *testing.T) {
 }
 
 func TestArticle_MissingTranslationShowsEnglishWithANotice(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/ar/articles/reset-account") // how-to articles are not in Arabic
 	wantStatus(t, w, http.StatusOK)
@@ -121,6 +125,7 @@ func TestArticle_MissingTranslationShowsEnglishWithANotice(t *testing.T) {
 }
 
 func TestArticle_OutdatedTranslationIsFlagged(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	loc := a.get(t, "/es/articles/what-is-stored").Header().Get("Location")
 	d := doc(t, a.get(t, loc))
@@ -133,6 +138,7 @@ func TestArticle_OutdatedTranslationIsFlagged(t *testing.T) {
 }
 
 func TestHome_ListsNeverMixLanguagesSilently(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, lang := range []string{"fr", "es", "ja"} {
 		d := doc(t, a.get(t, "/"+lang+"/"))
@@ -155,6 +161,7 @@ func TestHome_ListsNeverMixLanguagesSilently(t *testing.T) {
 }
 
 func TestSearch_FindsTheVisitorsLanguageFirstThenOthersLabelled(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	// Spanish articles use "contraseña"; the how-to articles, English only, say
 	// "recovery": a Spanish visitor searching it gets Spanish hits (if any)
@@ -182,6 +189,7 @@ func TestSearch_FindsTheVisitorsLanguageFirstThenOthersLabelled(t *testing.T) {
 }
 
 func TestSearch_ChineseAndJapaneseNeedNoSpaces(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for lang, q := range map[string]string{"zh-Hans": "用户代码", "ja": "ユーザーコード"} {
 		d := doc(t, a.get(t, "/"+lang+"/search?q="+url.QueryEscape(q)))
@@ -194,6 +202,7 @@ func TestSearch_ChineseAndJapaneseNeedNoSpaces(t *testing.T) {
 }
 
 func TestDates_AreWrittenInTheVisitorsLanguage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	loc := a.get(t, "/de/articles/setup-web").Header().Get("Location")
 	if loc == "" {
@@ -217,6 +226,7 @@ func TestDates_AreWrittenInTheVisitorsLanguage(t *testing.T) {
 // comes before the browser's Accept-Language (PRODUCT: URL, preference,
 // Accept-Language, default).
 func TestRoot_SignedInUsersSavedLanguageComesBeforeTheBrowsers(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode := j.register(t, "Lise Meitner", "lise@example.com")

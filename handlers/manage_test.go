@@ -112,6 +112,7 @@ func memberCard(t *testing.T, d *goquery.Document, name string) *goquery.Selecti
 }
 
 func TestManage_ManagerAddsSuspendsReactivatesAndClosesAUser(t *testing.T) {
+	t.Parallel()
 	for _, oneClick := range []bool{false, true} {
 		name := "without 1-Click"
 		if oneClick {
@@ -227,6 +228,7 @@ func TestManage_ManagerAddsSuspendsReactivatesAndClosesAUser(t *testing.T) {
 }
 
 func TestManage_OnlyManagersEnter(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	j.post(t, "/en/register", url.Values{"name": {"Ursula User"}, "email": {"ursula@example.com"}, "language": {"en"}, "type": {"basic"}})
@@ -264,6 +266,7 @@ func TestManage_OnlyManagersEnter(t *testing.T) {
 }
 
 func TestManage_AnotherManagersUserIsNotFoundLikeAMissingOne(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	mgrA := j.manager(t, "Margaret Manager", "margaret@example.com", false)
@@ -298,6 +301,7 @@ func TestManage_AnotherManagersUserIsNotFoundLikeAMissingOne(t *testing.T) {
 }
 
 func TestManage_BadInputIsExplainedAndTheFormKept(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	mgr := j.manager(t, "Margaret Manager", "margaret@example.com", false)
@@ -334,6 +338,7 @@ func TestManage_BadInputIsExplainedAndTheFormKept(t *testing.T) {
 }
 
 func TestManage_AddingIsLimitedPerManager(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	mgr := j.manager(t, "Margaret Manager", "margaret@example.com", false)
@@ -353,6 +358,7 @@ func TestManage_AddingIsLimitedPerManager(t *testing.T) {
 }
 
 func TestManage_GETOnAnActionChangesNothing(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	mgr := j.manager(t, "Margaret Manager", "margaret@example.com", true)
@@ -371,6 +377,7 @@ func TestManage_GETOnAnActionChangesNothing(t *testing.T) {
 }
 
 func TestManage_NoUsercodeOrNameAtRestAfterAnHTTPJourney(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	mgr := j.manager(t, "Margaret Manager", "margaret@example.com", false)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -25,19 +26,22 @@ import (
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// securityHeaders sets the headers every answer carries. HSTS goes out whenever
+// the browser is known to have reached us over HTTPS: directly over TLS, or
+// through a trusted proxy that says so (secure, account.go).
+func (h *Handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
+		hd := c.Response().Header()
+		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
 		// Search queries live in URLs: they never travel to another site.
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
-		if c.Request().TLS != nil {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		hd.Set("Cross-Origin-Resource-Policy", "same-origin")
+		hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+		if h.secure(c) {
+			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		return next(c)
 	}
@@ -104,8 +108,13 @@ func (h *Handlers) setPage(c echo.Context, lang, path string) {
 	c.SetRequest(r.WithContext(views.WithPage(r.Context(), page)))
 }
 
+// logRequests logs one line per request with the status actually sent: it
+// hands a handler's error to the error handler itself (HandleError) before
+// reading the response, so a refused post, a 404 or a panic logs 403, 404
+// or 500, never the 200 an untouched response starts with.
 func (h *Handlers) logRequests() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError:  true,
 		LogStatus:    true,
 		LogMethod:    true,
 		LogURIPath:   true,
@@ -113,10 +122,14 @@ func (h *Handlers) logRequests() echo.MiddlewareFunc {
 		LogRequestID: true,
 		LogRemoteIP:  false, // addresses are personal data: not logged
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			method := v.Method
+			if isHead(c) {
+				method = http.MethodHead
+			}
 			// The path only: queries may hold what a visitor typed.
 			h.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 				slog.String("id", v.RequestID),
-				slog.String("method", v.Method),
+				slog.String("method", method),
 				slog.String("path", v.URIPath),
 				slog.Int("status", v.Status),
 				slog.Duration("took", v.Latency))
@@ -186,6 +199,89 @@ func perAddressLimitRefusing(n int, refuse func() error) echo.MiddlewareFunc {
 		},
 	})
 }
+
+// limitBody bounds every request body to limit bytes (routes that take
+// attachments bound theirs themselves, larger: ownBodyLimit) and reads a
+// posted form at once, so a body past the limit is a 413 whether it declared
+// its length or not: a chunked body that runs over is refused like one whose
+// Content-Length says so, never handed on as a half-read form.
+func (h *Handlers) limitBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if h.ownBodyLimit(c) {
+				return next(c)
+			}
+			r := c.Request()
+			if r.ContentLength > limit {
+				return echo.ErrStatusRequestEntityTooLarge
+			}
+			if r.Body == nil || r.Body == http.NoBody {
+				return next(c)
+			}
+			r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, limit)
+			if err := readForm(r, limit); bodyTooLarge(err) {
+				return echo.ErrStatusRequestEntityTooLarge
+			}
+			return next(c)
+		}
+	}
+}
+
+// readForm parses a posted form now, in memory up to limit. Other errors are
+// left to the handler, which finds the fields it needs missing.
+func readForm(r *http.Request, limit int64) error {
+	switch r.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		return nil
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	switch ct {
+	case "application/x-www-form-urlencoded":
+		return r.ParseForm()
+	case "multipart/form-data":
+		return r.ParseMultipartForm(limit)
+	}
+	return nil
+}
+
+// headAsGet answers HEAD wherever GET is answered: the request is routed and
+// handled as a GET (same status and headers) and the body is dropped. The
+// request log still says HEAD.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method != http.MethodHead {
+			return next(c)
+		}
+		// The router reads the server's own request, so the method is
+		// changed in place and restored before the server finishes the
+		// answer (net/http sends no body for HEAD).
+		r.Method = http.MethodGet
+		defer func() { r.Method = http.MethodHead }()
+		c.Set(ctxHead, true)
+		res := c.Response()
+		res.Writer = headWriter{res.Writer}
+		return next(c)
+	}
+}
+
+// ctxHead marks, in the Echo context, a HEAD request served as a GET.
+const ctxHead = "zerodesk.head"
+
+// isHead reports whether c is a HEAD request being served as a GET: nobody
+// reads the page, so it counts no visit.
+func isHead(c echo.Context) bool {
+	head, _ := c.Get(ctxHead).(bool)
+	return head
+}
+
+// headWriter passes on the status and headers of an answer, not its body.
+type headWriter struct{ http.ResponseWriter }
+
+func (w headWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func newRequestID() string {
 	var b [8]byte

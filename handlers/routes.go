@@ -17,6 +17,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	e.HTTPErrorHandler = h.handleError
 	e.IPExtractor = h.ipExtractor()
 
+	e.Pre(headAsGet)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		RedirectCode: http.StatusMovedPermanently,
 		Skipper:      func(c echo.Context) bool { return isLanguageRoot(c.Request().URL.Path) },
@@ -24,11 +25,11 @@ func (h *Handlers) Echo() *echo.Echo {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(h.logRequests())
 	e.Use(h.recoverPanics)
-	e.Use(securityHeaders)
+	e.Use(h.securityHeaders)
 	e.Use(h.refuseCrossOrigin())
 	// Routes that take attachments bound their bodies themselves, larger
 	// (support.go: ownBodyLimit).
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: h.ownBodyLimit}))
+	e.Use(h.limitBody(64 << 10))
 
 	e.GET("/healthz", h.healthz)
 	e.GET(static.Prefix+"*", echo.WrapHandler(h.Assets))

@@ -17,6 +17,7 @@ func search(t *testing.T, a *testApp, q string, headers ...string) *httptest.Res
 }
 
 func TestSearch_RanksAndHighlights(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := search(t, a, "reset account")
 	wantStatus(t, w, http.StatusOK)
@@ -33,6 +34,7 @@ func TestSearch_RanksAndHighlights(t *testing.T) {
 }
 
 func TestSearch_AsYouTypeIsAFragmentWithPrefixMatching(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := search(t, a, "passw", "HX-Request", "true")
 	wantStatus(t, w, http.StatusOK)
@@ -49,6 +51,7 @@ func TestSearch_AsYouTypeIsAFragmentWithPrefixMatching(t *testing.T) {
 }
 
 func TestSearch_TypoFindsPasswordArticlesWithDidYouMean(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, search(t, a, "pasword"))
 	wantText(t, d.Find(".did-you-mean"), "password")
@@ -56,6 +59,7 @@ func TestSearch_TypoFindsPasswordArticlesWithDidYouMean(t *testing.T) {
 }
 
 func TestSearch_NothingFoundOffersSupportAndPopular(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, search(t, a, "xylophone quantum"))
 	wantText(t, d.Find(".no-results"), "No article matches")
@@ -64,6 +68,7 @@ func TestSearch_NothingFoundOffersSupportAndPopular(t *testing.T) {
 }
 
 func TestSearch_SubmittedQueriesAreLoggedWithoutPersonalData(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	// A text is kept once three different visitors searched it.
 	for _, addr := range []string{"192.0.2.10:1", "192.0.2.11:1", "192.0.2.12:1"} {
@@ -92,6 +97,7 @@ func TestSearch_SubmittedQueriesAreLoggedWithoutPersonalData(t *testing.T) {
 }
 
 func TestSearch_HostileInputNeverFails(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, q := range []string{
 		`"`, `***`, `password"`, `NEAR(a b)`, `title:reset`, `-`, `^x`, `(((`, `AND OR NOT`, `'; DROP TABLE articles; --`,

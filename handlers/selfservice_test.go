@@ -131,6 +131,7 @@ func flowOf(t *testing.T, w *httptest.ResponseRecorder) string {
 }
 
 func TestSelfService_ResetAnswersAlikeForKnownAndUnknownUsercodesAndAddresses(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	known, _ := j.signedIn(t, "Ada Lovelace", "ada@example.com", "basic")
@@ -174,6 +175,7 @@ func TestSelfService_ResetAnswersAlikeForKnownAndUnknownUsercodesAndAddresses(t 
 }
 
 func TestSelfService_ResetByMailReplacesTheCredentialsAndTellsTheUser(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode, token := j.signedIn(t, "Ada Lovelace", "ada@example.com", "basic")
@@ -228,6 +230,7 @@ func TestSelfService_ResetByMailReplacesTheCredentialsAndTellsTheUser(t *testing
 }
 
 func TestSelfService_FiveWrongCodesEndTheResetFlow(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode, _ := j.signedIn(t, "Ada Lovelace", "ada@example.com", "basic")
@@ -316,6 +319,7 @@ func recoverForm(usercode, secret string) url.Values {
 }
 
 func TestSelfService_RecoverAnswersAlikeForKnownAndUnknownUsercodes(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	known, _, _ := premiumWithKey(t, j, true)
@@ -348,6 +352,7 @@ func TestSelfService_RecoverAnswersAlikeForKnownAndUnknownUsercodes(t *testing.T
 }
 
 func TestSelfService_RecoverWithKeyAndFileKeepsTheDataAndStoresNoSecret(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode, key, file := premiumWithKey(t, j, false)
@@ -381,6 +386,7 @@ func TestSelfService_RecoverWithKeyAndFileKeepsTheDataAndStoresNoSecret(t *testi
 }
 
 func TestSelfService_RecoverLocksAfterFiveAttemptsAndSaysUntilWhen(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode, key, _ := premiumWithKey(t, j, true)
@@ -407,6 +413,7 @@ func TestSelfService_RecoverLocksAfterFiveAttemptsAndSaysUntilWhen(t *testing.T)
 }
 
 func TestSelfService_MyAccountShowsWhoMayRecoverAndResetsACompromisedAccount(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	j := &journey{a: a}
 	usercode, token := j.signedIn(t, "Ada Lovelace", "ada@example.com", "basic")

@@ -25,6 +25,7 @@ var visitorPages = []string{
 }
 
 func TestAnonymousVisitor_GetsNoCookieAnywhere(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, p := range visitorPages {
 		w := a.get(t, p)
@@ -39,6 +40,7 @@ func TestAnonymousVisitor_GetsNoCookieAnywhere(t *testing.T) {
 }
 
 func TestSecurityHeaders_OnEveryResponse(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	css := a.h.Assets.URL("css/app.css")
 	for _, p := range append(visitorPages, css) {
@@ -64,6 +66,7 @@ func TestSecurityHeaders_OnEveryResponse(t *testing.T) {
 }
 
 func TestPages_HaveNoInlineScriptOrStyle(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, p := range visitorPages[:len(visitorPages)-1] {
 		d := doc(t, a.get(t, p))
@@ -79,6 +82,7 @@ func TestPages_HaveNoInlineScriptOrStyle(t *testing.T) {
 }
 
 func TestNotFound_IsHelpfulAndLocalized(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, p := range []string{"/en/no/such/page", "/nothing-here", "/xx/articles/reset-account"} {
 		w := a.get(t, p)
@@ -95,6 +99,7 @@ func TestNotFound_IsHelpfulAndLocalized(t *testing.T) {
 }
 
 func TestErrors_NeverShowAStackTrace(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	a.e.GET("/en/boom", func(echo.Context) error { panic("secret internals") })
 	w := a.get(t, "/en/boom")
@@ -110,6 +115,7 @@ func TestErrors_NeverShowAStackTrace(t *testing.T) {
 }
 
 func TestTextSize_TravelsInLinksWithoutCookies(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, a.get(t, "/en/?size=3"))
 	if got := d.Find("html").AttrOr("data-text-size", ""); got != "3" {
@@ -136,6 +142,7 @@ func TestTextSize_TravelsInLinksWithoutCookies(t *testing.T) {
 }
 
 func TestLanguageSwitch_StaysOnTheSamePage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for from, want := range map[string]string{
 		"/en/articles/reset-account?size=2": "/en/articles/reset-account?size=2",
@@ -154,6 +161,7 @@ func TestLanguageSwitch_StaysOnTheSamePage(t *testing.T) {
 }
 
 func TestStatic_HashedImmutableAndCompressed(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	u := a.h.Assets.URL("js/htmx-4.0.1.min.js")
 	w := a.get(t, u, "Accept-Encoding", "gzip")
@@ -170,6 +178,7 @@ func TestStatic_HashedImmutableAndCompressed(t *testing.T) {
 }
 
 func TestHTML_IsCompressed(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/", "Accept-Encoding", "gzip")
 	wantStatus(t, w, http.StatusOK)
@@ -187,6 +196,7 @@ func TestHTML_IsCompressed(t *testing.T) {
 }
 
 func TestComingPages_SayTheFlowIsComingAndOfferSupport(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, p := range []string{"/en/login/nobody"} {
 		w := a.get(t, p)
@@ -200,6 +210,7 @@ func TestComingPages_SayTheFlowIsComingAndOfferSupport(t *testing.T) {
 }
 
 func TestBodyLimit_IsAClearError(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	big := strings.Repeat("x", 200<<10)
 	w := a.post(t, "/en/articles/reset-account/feedback", url.Values{"helpful": {"yes"}, "pad": {big}})
@@ -208,6 +219,7 @@ func TestBodyLimit_IsAClearError(t *testing.T) {
 }
 
 func TestErrors_AbandonedRequestIsNotAServerFailure(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

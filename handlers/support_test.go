@@ -137,6 +137,7 @@ func wantRefused(t testing.TB, w *httptest.ResponseRecorder, status int, field, 
 }
 
 func TestSupport_FormHasEveryFieldAndTheHoneypot(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/support")
 	wantStatus(t, w, http.StatusOK)
@@ -174,6 +175,7 @@ func TestSupport_FormHasEveryFieldAndTheHoneypot(t *testing.T) {
 }
 
 func TestSupport_LinksPrefillTheForm(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	d := doc(t, a.get(t, "/en/support?kind=comment"))
 	if _, ok := d.Find("#support-comment").Attr("checked"); !ok {
@@ -202,6 +204,7 @@ func TestSupport_LinksPrefillTheForm(t *testing.T) {
 }
 
 func TestSupport_SuggestionsListMatchingArticles(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	w := a.get(t, "/en/support/suggest?subject=reset+account", "HX-Request", "true")
 	wantStatus(t, w, http.StatusOK)
@@ -224,6 +227,7 @@ func TestSupport_SuggestionsListMatchingArticles(t *testing.T) {
 }
 
 func TestSupport_GuestTicketConfirmationMailAndLink(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	f := ticketForm(t, a)
 	w := a.postFiles(t, "/en/support", f, []testFile{{"screen shot.png", testPNG}})
@@ -338,6 +342,7 @@ func ticketLinkFromMail(t testing.TB, a *testApp, ref string) string {
 }
 
 func TestSupport_AReplayedFormMakesNoSecondTicket(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	f := ticketForm(t, a)
 	ref, key := sendTicket(t, a, f)
@@ -354,6 +359,7 @@ func TestSupport_AReplayedFormMakesNoSecondTicket(t *testing.T) {
 }
 
 func TestSupport_BadInputIsExplainedAndKept(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00"), bytes.Repeat([]byte{0}, 200)...)
 	for _, tc := range []struct {
@@ -418,6 +424,7 @@ func TestSupport_BadInputIsExplainedAndKept(t *testing.T) {
 }
 
 func TestSupport_TicketsAreLimitedPerAddressAndPerEmail(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	send := func(addr, email string) *httptest.ResponseRecorder {
 		f := ticketForm(t, a)
@@ -448,6 +455,7 @@ func TestSupport_TicketsAreLimitedPerAddressAndPerEmail(t *testing.T) {
 }
 
 func TestSupport_CrossSiteFormsAreRefused(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	f := ticketForm(t, a)
 	for _, hdr := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "http://evil.example"}} {
@@ -464,6 +472,7 @@ func TestSupport_CrossSiteFormsAreRefused(t *testing.T) {
 }
 
 func TestSupport_WrongReferenceOrKeyGetOneMessageAndAreLimited(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ref, key := sendTicket(t, a, ticketForm(t, a))
 	wantStatus(t, a.get(t, "/en/support/tickets"), http.StatusOK)
@@ -538,6 +547,7 @@ func supportAgent(t testing.TB, a *testApp) *accounts.Session {
 }
 
 func TestSupport_GuestRepliesClosesReopensAndRates(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ctx := context.Background()
 	ref, key := sendTicket(t, a, ticketForm(t, a))
@@ -641,6 +651,7 @@ func TestSupport_GuestRepliesClosesReopensAndRates(t *testing.T) {
 }
 
 func TestSupport_AttachmentsDownloadSafelyOnlyForTheTicketsViewers(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	ref, key := sendTicket(t, a, ticketForm(t, a), testFile{"résumé; x.txt", []byte("plain text body\n")})
 	_, otherKey := sendTicket(t, a, ticketForm(t, a))
@@ -690,6 +701,7 @@ func signedInUser(t *testing.T, a *testApp, oneClick bool) (cookie, token string
 }
 
 func TestSupport_SignedInWith1ClickSeesTheirTicketsInMyAccount(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	cookie, _ := signedInUser(t, a, true)
 	d := doc(t, a.get(t, "/en/account", "Cookie", cookie))
@@ -753,6 +765,7 @@ func TestSupport_SignedInWith1ClickSeesTheirTicketsInMyAccount(t *testing.T) {
 }
 
 func TestSupport_SignedInWithout1ClickCarriesTheTokenInForms(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	_, token := signedInUser(t, a, false)
 	w := a.post(t, "/en/account", url.Values{"token": {token}})
@@ -792,6 +805,7 @@ func TestSupport_SignedInWithout1ClickCarriesTheTokenInForms(t *testing.T) {
 }
 
 func TestSupport_TheTicketPagesAreLocalized(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	for _, lang := range []string{"ar", "ja", "de"} {
 		w := a.get(t, "/"+lang+"/support")
@@ -807,6 +821,7 @@ func TestSupport_TheTicketPagesAreLocalized(t *testing.T) {
 }
 
 func TestSupport_OddBodiesAreRefusedClearlyNever500(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t)
 	// A plain form without files works as well.
 	w := a.post(t, "/en/support", ticketForm(t, a))

@@ -131,6 +131,12 @@ func (c config) portalURL() string {
 func (c config) dbPath() string  { return filepath.Join(c.DataDir, "zerodesk.db") }
 func (c config) keyPath() string { return filepath.Join(c.DataDir, "zerodesk.key") }
 
+// defaultDataDir holds what a run writes (database, key file, mail), apart
+// from the source: the repository's data/ holds embedded migrations and demo
+// articles, so deleting the run-time folder to start over must not touch it.
+// var/ is git-ignored.
+const defaultDataDir = "var"
+
 // parseFlags reads the flags every command shares; extra adds a command's own.
 func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (config, error) {
 	var cfg config
@@ -143,7 +149,7 @@ func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.F
 		return def
 	}
 	fs.StringVar(&cfg.Addr, "addr", env("ZERODESK_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (ZERODESK_ADDR)")
-	fs.StringVar(&cfg.DataDir, "data", env("ZERODESK_DATA", "data"), "directory of the database and key file, created if missing (ZERODESK_DATA)")
+	fs.StringVar(&cfg.DataDir, "data", env("ZERODESK_DATA", defaultDataDir), "directory of the run-time files: database, key file, mail; created if missing (ZERODESK_DATA)")
 	fs.StringVar(&cfg.MailDir, "mail-dir", env("ZERODESK_MAIL_DIR", ""), "directory where outgoing mail is written as .eml files when no SMTP is set (ZERODESK_MAIL_DIR; default DATA/mail)")
 	fs.StringVar(&cfg.SMTP, "smtp", env("ZERODESK_SMTP", ""), "SMTP server URL for outgoing mail: smtps://USER:PASS@HOST:465 or smtp://… (STARTTLS); empty writes .eml files to --mail-dir (ZERODESK_SMTP)")
 	fs.StringVar(&cfg.PublicURL, "public-url", env("ZERODESK_PUBLIC_URL", ""), "the portal's address as people reach it, for links in mail and the pages' canonical, hreflang and sitemap links, e.g. https://help.example.org (ZERODESK_PUBLIC_URL; default http://ADDR)")

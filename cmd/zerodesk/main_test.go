@@ -209,3 +209,59 @@ func TestBinary_AdminCreatePrintsTheUsercodeOnceAndStoresItNowhere(t *testing.T)
 		}
 	}
 }
+
+// unsetenv clears key for this test (and restores it after).
+func unsetenv(t *testing.T, key string) {
+	t.Helper()
+	t.Setenv(key, "")
+	os.Unsetenv(key)
+}
+
+// Run-time files (database, key, mail) land in their own git-ignored folder,
+// never beside the embedded source in data/: deleting them to start over
+// deletes no source.
+func TestFlags_RunTimeFilesLiveApartFromSource(t *testing.T) {
+	unsetenv(t, "ZERODESK_DATA")
+	unsetenv(t, "ZERODESK_MAIL_DIR")
+	cfg, err := parseFlags("serve", nil, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DataDir != "var" || cfg.MailDir != filepath.Join("var", "mail") {
+		t.Fatalf("defaults: --data %q, --mail-dir %q; want var and var/mail", cfg.DataDir, cfg.MailDir)
+	}
+	if cfg.dbPath() != filepath.Join("var", "zerodesk.db") || cfg.keyPath() != filepath.Join("var", "zerodesk.key") {
+		t.Fatalf("database %q, key %q", cfg.dbPath(), cfg.keyPath())
+	}
+	// The guard: the repository has no source under the default folder, and
+	// git ignores what a run writes there.
+	root := filepath.Join("..", "..")
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatal("not in the repository:", err)
+	}
+	if git, err := exec.LookPath("git"); err == nil && exec.Command(git, "-C", root, "rev-parse").Run() == nil {
+		out, err := exec.Command(git, "-C", root, "ls-files", "--", cfg.DataDir).Output()
+		if err != nil || len(bytes.TrimSpace(out)) > 0 {
+			t.Errorf("source files live in the run-time folder %s/ (%v):\n%s", cfg.DataDir, err, out)
+		}
+		for _, p := range []string{cfg.dbPath(), cfg.keyPath(), filepath.Join(cfg.MailDir, "x.eml")} {
+			if err := exec.Command(git, "-C", root, "check-ignore", "-q", p).Run(); err != nil {
+				t.Errorf("git does not ignore %s: %v", p, err)
+			}
+		}
+	}
+	for _, p := range []string{cfg.DataDir, cfg.MailDir} {
+		if strings.HasPrefix(filepath.Clean(p)+"/", "data/") {
+			t.Errorf("%s is inside data/, beside the embedded migrations and demo articles", p)
+		}
+	}
+
+	// The environment and the flags still choose; the mail folder follows --data.
+	t.Setenv("ZERODESK_DATA", "/srv/zerodesk")
+	if cfg, _ = parseFlags("serve", nil, io.Discard, nil); cfg.DataDir != "/srv/zerodesk" || cfg.MailDir != "/srv/zerodesk/mail" {
+		t.Errorf("ZERODESK_DATA: --data %q, --mail-dir %q", cfg.DataDir, cfg.MailDir)
+	}
+	if cfg, _ = parseFlags("serve", []string{"--data", "/tmp/zd", "--mail-dir", "/tmp/mail"}, io.Discard, nil); cfg.DataDir != "/tmp/zd" || cfg.MailDir != "/tmp/mail" {
+		t.Errorf("flags: --data %q, --mail-dir %q", cfg.DataDir, cfg.MailDir)
+	}
+}
