@@ -335,3 +335,27 @@ func TestHEAD_CountsNoArticleView(t *testing.T) {
 		t.Fatalf("a GET counted %d views, want 1", got-before)
 	}
 }
+
+func TestHEAD_RecordsNoSearch(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	searches := func() (n int64) {
+		t.Helper()
+		if err := a.kb.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		a.db.Read.QueryRow(`SELECT COALESCE(SUM(searches), 0) FROM search_hidden`).Scan(&n)
+		return n
+	}
+	before := searches()
+	for range 3 {
+		wantStatus(t, a.do(t, httptest.NewRequest(http.MethodHead, "/en/search?q=password", nil)), http.StatusOK)
+	}
+	if got := searches(); got != before {
+		t.Fatalf("3 HEAD requests recorded %d searches", got-before)
+	}
+	wantStatus(t, a.get(t, "/en/search?q=password"), http.StatusOK)
+	if got := searches(); got != before+1 {
+		t.Fatalf("a GET recorded %d searches, want 1", got-before)
+	}
+}

@@ -44,8 +44,8 @@ func (h *Handlers) search(c echo.Context) error {
 		return err
 	}
 	if v.Results != nil && v.Query != "" {
-		if !live && page == 1 {
-			// Keystrokes and further pages are not searches: only submitted queries are logged.
+		if !live && page == 1 && !isHead(c) {
+			// Keystrokes, further pages and HEAD probes are not searches: only submitted queries are logged.
 			// The raw text, so the log can recognise and redact personal data.
 			h.KB.RecordSearch(l, raw, len(v.Results.Hits), c.RealIP())
 		}
