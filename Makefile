@@ -10,6 +10,9 @@ GOTESTFLAGS ?=
 ## detector, then the bounded fuzz runs.
 test: test-setup
 	go test -race $(GOTESTFLAGS) ./...
+	@# Peak memory under 40 parallel maximal uploads: without the race
+	@# detector, whose shadow memory would swamp the figure it bounds.
+	ZERODESK_UPLOAD_MEMTEST=1 go test $(GOTESTFLAGS) ./handlers -run '^TestUploads_MemoryStaysBounded'
 	@if [ -f scripts/fuzz.sh ]; then bash scripts/fuzz.sh; fi
 
 ## test-setup: Chromium and a Java runtime (apt-get, when missing), then
