@@ -9,7 +9,7 @@ GOTESTFLAGS ?=
 ## test: install what a fresh machine lacks, then every test under the race
 ## detector, then the bounded fuzz runs.
 test: test-setup
-	go test -race $(GOTESTFLAGS) ./...
+	go test -race -timeout 15m $(GOTESTFLAGS) ./...
 	@# Peak memory under 40 parallel maximal uploads: without the race
 	@# detector, whose shadow memory would swamp the figure it bounds.
 	ZERODESK_UPLOAD_MEMTEST=1 go test $(GOTESTFLAGS) ./handlers -run '^TestUploads_MemoryStaysBounded'
