@@ -304,11 +304,8 @@ func (a *Accounts) Activate(ctx context.Context, f FirstLogin) (*Login, error) {
 		}
 		return a.recordSignIn(ctx, tx, row.id, now)
 	})
-	if errs.CodeOf(err) == errs.Forbidden {
-		return nil, err
-	}
 	if err != nil {
-		return nil, errs.Wrap(err, "accounts: activate")
+		return nil, errs.Pass(err, "accounts: activate")
 	}
 	a.log.Info("accounts: activated", "account", row.id, "role", row.role)
 	return &Login{Token: n.token, AccountID: row.id, Role: row.role, Lang: row.lang,

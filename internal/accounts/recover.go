@@ -408,11 +408,8 @@ func (a *Accounts) RemoveRecovery(ctx context.Context, s *Session, password stri
 		}
 		return a.outbox.Enqueue(ctx, tx, a.message(email, row.lang, MailRecoveryChangedSubject, MailRecoveryChangedBody, nil))
 	})
-	if errs.CodeOf(err) == errs.Conflict {
-		return err
-	}
 	if err != nil {
-		return errs.Wrap(err, "accounts: remove recovery record")
+		return errs.Pass(err, "accounts: remove recovery record")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: recovery record removed", "account", row.id)

@@ -416,11 +416,8 @@ func (a *Accounts) replaceKeys(ctx context.Context, row *accountRow, ucKey []byt
 		}
 		return a.outbox.Enqueue(ctx, tx, a.message(email, row.lang, MailResetDoneSubject, MailResetDoneBody, nil))
 	})
-	if errs.CodeOf(err) == errs.Invalid {
-		return err
-	}
 	if err != nil {
-		return errs.Wrap(err, "accounts: reset")
+		return errs.Pass(err, "accounts: reset")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: reset: new data key, every session ended", "account", row.id)

@@ -284,10 +284,7 @@ func (a *Accounts) SetState(ctx context.Context, accountID int64, state State) e
 		}
 		return err
 	})
-	if errs.CodeOf(err) == errs.NotFound {
-		return err
-	}
-	return errs.Wrap(err, "accounts: set state")
+	return errs.Pass(err, "accounts: set state")
 }
 
 // SetRole changes an account's role (an admin granting Manager to a premium
@@ -308,10 +305,7 @@ func (a *Accounts) SetRole(ctx context.Context, accountID int64, role Role) erro
 		_, err = tx.ExecContext(ctx, sqlEndAll, accountID)
 		return err
 	})
-	if errs.CodeOf(err) == errs.NotFound {
-		return err
-	}
-	return errs.Wrap(err, "accounts: set role")
+	return errs.Pass(err, "accounts: set role")
 }
 
 const purposeEmail = "email-change"
@@ -423,11 +417,8 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, s *Session, code stri
 		}
 		return a.outbox.Enqueue(ctx, tx, a.message(old, row.lang, MailEmailChangedSubject, MailEmailChangedBody, nil))
 	})
-	if errs.CodeOf(err) == errs.Invalid {
-		return err
-	}
 	if err != nil {
-		return errs.Wrap(err, "accounts: change e-mail")
+		return errs.Pass(err, "accounts: change e-mail")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: e-mail address changed", "account", row.id)

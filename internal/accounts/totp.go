@@ -118,11 +118,8 @@ func (a *Accounts) ConfirmTOTP(ctx context.Context, s *Session, code string) ([]
 		}
 		return a.storeRecoveryCodes(ctx, tx, row.id, codes)
 	})
-	if errs.CodeOf(err) == errs.Conflict {
-		return nil, err
-	}
 	if err != nil {
-		return nil, errs.Wrap(err, "accounts: enable totp")
+		return nil, errs.Pass(err, "accounts: enable totp")
 	}
 	a.log.Info("accounts: second factor enabled", "account", row.id)
 	return codes, nil
