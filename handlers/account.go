@@ -99,15 +99,13 @@ func (h *Handlers) accountLimiter() echo.MiddlewareFunc {
 	return perAddressLimit(n)
 }
 
-// formError renders page with the error's message when it is one the account
-// forms explain (a refused input, a failed login); anything else goes to the
-// error handler.
+// formError renders page with the error's message when it is a refusal (a
+// refused input, a failed login); anything else goes to the error handler.
 func (h *Handlers) formError(c echo.Context, err error, page func(msgID string) templ.Component) error {
-	id := errs.MessageIDOf(err)
-	if !strings.HasPrefix(id, "accounts.") {
+	if !errs.IsRefusal(err) {
 		return err
 	}
-	v := classify(err)
+	id, v := errs.MessageIDOf(err), classify(err)
 	if v.Status == http.StatusTooManyRequests {
 		c.Response().Header().Set("Retry-After", "60")
 	}
@@ -520,7 +518,7 @@ func (h *Handlers) changePhrase(c echo.Context) error {
 func (h *Handlers) accountChange(c echo.Context, noticeID string, change func(*accounts.Session) error) error {
 	return h.withSession(c, func(s *accounts.Session, token string) error {
 		if err := change(s); err != nil {
-			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
@@ -611,7 +609,7 @@ func (h *Handlers) totpBegin(c echo.Context) error {
 	return h.withSession(c, func(s *accounts.Session, token string) error {
 		setup, err := h.Accounts.BeginTOTP(c.Request().Context(), s, c.FormValue("password"))
 		if err != nil {
-			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
@@ -637,7 +635,7 @@ func (h *Handlers) totpConfirm(c echo.Context) error {
 				// The page again, its image under a new id.
 				return h.totpSetupPage(c, classify(err).Status, h.totp.put(e), e, token, accounts.MsgSecondFactorWrong)
 			}
-			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			h.totp.drop(id)
@@ -674,7 +672,7 @@ func (h *Handlers) totpQRCode(c echo.Context) error {
 // refused shows My account again with why a change was refused, or passes on
 // an error the account forms do not explain.
 func (h *Handlers) refused(c echo.Context, s *accounts.Session, token string, err error) error {
-	if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+	if !errs.IsRefusal(err) {
 		return err
 	}
 	return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
@@ -765,7 +763,7 @@ func (h *Handlers) deleteAccount(c echo.Context) error {
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
 		}
 		if err := h.Accounts.Delete(c.Request().Context(), s, c.FormValue("password"), h.erasers()...); err != nil {
-			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))

@@ -266,7 +266,7 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 	}
 	if err := h.Tickets.CheckSubmit(ctx, c.RealIP(), email); err != nil {
 		id := errs.MessageIDOf(err)
-		if !strings.HasPrefix(id, "tickets.") {
+		if !errs.IsRefusal(err) {
 			return err
 		}
 		return refuse(classify(err).Status, views.FieldError{Field: submitField(id), MessageID: id, Args: errArgs(err)})
@@ -298,7 +298,7 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 			return h.render(c, http.StatusOK, views.SentPage(views.SentView{Reference: ref, SignedIn: s != nil, Token: token, Again: true}),
 				views.SentMain(views.SentView{Reference: ref, SignedIn: s != nil, Token: token, Again: true}))
 		}
-		if !strings.HasPrefix(id, "tickets.") {
+		if !errs.IsRefusal(err) {
 			return err
 		}
 		return refuse(classify(err).Status, views.FieldError{Field: submitField(id), MessageID: id, Args: errArgs(err)})
@@ -550,7 +550,7 @@ func (h *Handlers) ticketChange(c echo.Context, change func(v tickets.Viewer, re
 	notice, err := change(v, ref)
 	if err != nil {
 		id := errs.MessageIDOf(err)
-		if id == tickets.MsgAccessDenied || id == tickets.MsgTooManyAttempts || !strings.HasPrefix(id, "tickets.") {
+		if !errs.IsRefusal(err) || id == tickets.MsgAccessDenied || id == tickets.MsgTooManyAttempts {
 			key := ""
 			if v.Session == nil {
 				key = v.AccessKey
