@@ -137,12 +137,11 @@ func (h *Handlers) loginForm(c echo.Context) error {
 }
 
 // loginKind is the login of a manager or a staff member: the same two steps
-// as a user's, under its own heading. Without accounts (or for a kind not
-// offered) it is fallback.
+// as a user's, under its own heading. For a kind not offered it is fallback.
 func (h *Handlers) loginKind(fallback echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		kind := c.Param("kind")
-		if h.Accounts == nil || (kind != "manager" && kind != "staff") {
+		if kind != "manager" && kind != "staff" {
 			return fallback(c)
 		}
 		c.Response().Header().Set("Cache-Control", "no-store")
@@ -724,11 +723,9 @@ func (h *Handlers) exportData(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		full := fullExport{Export: x, Tickets: []tickets.ExportedTicket{}}
-		if h.Tickets != nil {
-			if full.Tickets, err = h.Tickets.ExportForAccount(c.Request().Context(), s); err != nil {
-				return err
-			}
+		full := fullExport{Export: x}
+		if full.Tickets, err = h.Tickets.ExportForAccount(c.Request().Context(), s); err != nil {
+			return err
 		}
 		body, err := json.MarshalIndent(full, "", "  ")
 		if err != nil {
@@ -748,9 +745,6 @@ type fullExport struct {
 
 // erasers are the rooms whose data goes with a deleted account.
 func (h *Handlers) erasers() []accounts.DataEraser {
-	if h.Tickets == nil {
-		return nil
-	}
 	return []accounts.DataEraser{h.Tickets}
 }
 

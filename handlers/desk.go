@@ -51,9 +51,6 @@ const (
 const deskPageSize = 20
 
 func (h *Handlers) deskRoutes(g *echo.Group) {
-	if h.Tickets == nil || h.Accounts == nil {
-		return
-	}
 	// Every desk route is under the per-address limit (docs/SECURITY.md).
 	limit := perAddressLimit(cmp.Or(h.DeskLimit, 600))
 	// Pages answer GET (1-Click) and POST (the token in the form).
@@ -958,15 +955,13 @@ func (h *Handlers) deskDeleteCanned(c echo.Context) error {
 func (h *Handlers) deskOutbox(c echo.Context) error {
 	return h.withAdmin(c, "outbox", func(d deskVisit) error {
 		v := views.DeskOutboxView{DeskFrame: d.frame}
-		if h.Outbox != nil {
-			list, err := h.Outbox.List(c.Request().Context())
-			if err != nil {
-				return errs.Wrap(err, "desk: list the outbox")
-			}
-			for _, q := range list {
-				v.Mail = append(v.Mail, views.DeskMail{ID: q.MessageID, Failed: q.Failed, Attempts: q.Attempts,
-					Created: q.CreatedAt, NextAttempt: q.NextAttemptAt, LastError: q.LastError})
-			}
+		list, err := h.Outbox.List(c.Request().Context())
+		if err != nil {
+			return errs.Wrap(err, "desk: list the outbox")
+		}
+		for _, q := range list {
+			v.Mail = append(v.Mail, views.DeskMail{ID: q.MessageID, Failed: q.Failed, Attempts: q.Attempts,
+				Created: q.CreatedAt, NextAttempt: q.NextAttemptAt, LastError: q.LastError})
 		}
 		return h.render(c, http.StatusOK, views.DeskOutboxPage(v), nil)
 	})

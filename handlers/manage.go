@@ -27,9 +27,6 @@ const (
 
 // managerRoutes registers the account managers' area (issue 6).
 func (h *Handlers) managerRoutes(g *echo.Group) {
-	if h.Accounts == nil {
-		return
-	}
 	// Changes share the generous limit of changes within a session (see
 	// accountRoutes); adding users has its own per-manager limit in the domain.
 	limit := perAddressLimit(4 * max(h.AccountLimit, 30))
