@@ -76,7 +76,7 @@ func seededTemplate(t testing.TB) string {
 			seeded.err = err
 			return
 		}
-		articles, err := kb.New(ctx, db, testKBOptions(secret))
+		articles, err := kb.New(ctx, db, KBOptions(secret))
 		if err != nil {
 			seeded.err = err
 			return
@@ -125,14 +125,6 @@ func removeSeededTemplate() {
 	}
 }
 
-func testKBOptions(secret crypt.Secret) kb.Options {
-	return kb.Options{
-		Secret:     secret,
-		ArticleURL: func(lang, slug string) string { return "/" + lang + "/articles/" + slug },
-		PageURL:    func(lang, path string) string { return "/" + lang + path },
-	}
-}
-
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	template := seededTemplate(t)
@@ -167,31 +159,18 @@ func openTestApp(t testing.TB, dir string, ticketLimits tickets.Limits) *testApp
 	if err != nil {
 		t.Fatal(err)
 	}
-	articles, err := kb.New(ctx, db, testKBOptions(secret))
-	if err != nil {
-		t.Fatal(err)
-	}
 	catalog, assets := sharedCatalogAndAssets(t)
 	logs := &syncBuilder{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	mailDir := filepath.Join(dir, "mail")
-	outbox, err := mail.NewOutbox(db, mail.OutboxOptions{Secret: secret, Sender: mail.FileSink{Dir: mailDir}, Log: log})
+	app, err := Build(ctx, Wiring{DB: db, Secret: secret, Log: log, Catalog: catalog, Assets: assets,
+		Sender: mail.FileSink{Dir: mailDir}, PortalURL: "http://example.com",
+		Hasher: crypt.NewHasher(tinyArgon, 0), TicketLimits: ticketLimits})
 	if err != nil {
 		t.Fatal(err)
 	}
-	accts, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log,
-		Hasher: crypt.NewHasher(tinyArgon, 0), Languages: catalog.Languages(), PortalURL: "http://example.com",
-		Text: MailText(catalog)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tix, err := tickets.New(ctx, db, secret, accts, outbox, catalog, tickets.Options{BaseURL: "http://example.com", Log: log,
-		Limits: ticketLimits})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(tix.Close)
-	h := New(Config{KB: articles, Locales: catalog, Assets: assets, Log: log, Accounts: accts, Tickets: tix, Outbox: outbox})
+	t.Cleanup(app.Tickets.Close)
+	h, articles, accts, outbox, tix := app.Handlers, app.KB, app.Accounts, app.Outbox, app.Tickets
 	return &testApp{e: h.Echo(), h: h, kb: articles, db: db, logs: logs, accounts: accts, outbox: outbox, mailDir: mailDir, tickets: tix}
 }
 
