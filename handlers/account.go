@@ -517,10 +517,7 @@ func (h *Handlers) changePhrase(c echo.Context) error {
 func (h *Handlers) accountChange(c echo.Context, noticeID string, change func(*accounts.Session) error) error {
 	return h.withSession(c, func(s *accounts.Session, token string) error {
 		if err := change(s); err != nil {
-			if !errs.IsRefusal(err) {
-				return err
-			}
-			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+			return h.refused(c, s, token, err)
 		}
 		return h.accountPage(c, s, token, http.StatusOK, noticeID, "")
 	})
@@ -608,10 +605,7 @@ func (h *Handlers) totpBegin(c echo.Context) error {
 	return h.withSession(c, func(s *accounts.Session, token string) error {
 		setup, err := h.Accounts.BeginTOTP(c.Request().Context(), s, c.FormValue("password"))
 		if err != nil {
-			if !errs.IsRefusal(err) {
-				return err
-			}
-			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+			return h.refused(c, s, token, err)
 		}
 		live, _ := h.sessionToken(c)
 		e := &totpSetup{sessionID: s.ID, token: live, secret: setup.Secret, png: setup.QRCode}
@@ -757,10 +751,7 @@ func (h *Handlers) deleteAccount(c echo.Context) error {
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
 		}
 		if err := h.Accounts.Delete(c.Request().Context(), s, c.FormValue("password"), h.erasers()...); err != nil {
-			if !errs.IsRefusal(err) {
-				return err
-			}
-			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+			return h.refused(c, s, token, err)
 		}
 		h.endCookie(c)
 		return h.render(c, http.StatusOK, views.DeletedPage(), nil)
