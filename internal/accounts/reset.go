@@ -177,7 +177,7 @@ func (a *Accounts) StartReset(ctx context.Context, r ResetRequest) (string, erro
 			map[string]string{"Code": code, "Minutes": minutes}))
 	})
 	if err != nil {
-		return "", errs.Wrap(err, "accounts: start reset")
+		return "", errs.Pass(err, "accounts: start reset")
 	}
 	if !addrOK {
 		return "", errs.E(errs.RateLimited, MsgResetTooMany)
@@ -250,7 +250,7 @@ func (a *Accounts) FinishReset(ctx context.Context, f ResetFinish) error {
 		return tx.QueryRowContext(ctx, sqlLimit, string(scopeResetFlow), flowKey).Scan(&start, &tries, &locked)
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: count reset try")
+		return errs.Pass(err, "accounts: count reset try")
 	}
 	if !ok {
 		return errs.E(errs.Invalid, MsgResetFlowDead)

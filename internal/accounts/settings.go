@@ -47,7 +47,7 @@ func (a *Accounts) reauth(ctx context.Context, s *Session, password string) (*ac
 		return err
 	})
 	if err != nil {
-		return nil, nil, errs.Wrap(err, "accounts: count attempt")
+		return nil, nil, errs.Pass(err, "accounts: count attempt")
 	}
 	if !ok {
 		return nil, nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
@@ -110,7 +110,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, s *Session, current, next
 		return a.outbox.Enqueue(ctx, tx, a.message(email, row.lang, MailPasswordChangedSubject, MailPasswordChangedBody, nil))
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: change password")
+		return errs.Pass(err, "accounts: change password")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: password changed; other sessions ended", "account", row.id)
@@ -256,7 +256,7 @@ func (a *Accounts) Delete(ctx context.Context, s *Session, password string, eras
 		return err
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: delete")
+		return errs.Pass(err, "accounts: delete")
 	}
 	// Best effort: a checkpoint cannot pass readers still on older frames;
 	// the next one (message expiry's sweep, every 30 seconds) gets them.
@@ -351,7 +351,7 @@ func (a *Accounts) RequestEmailChange(ctx context.Context, s *Session, password,
 			map[string]string{"Code": code, "Minutes": minutes}))
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: request e-mail change")
+		return errs.Pass(err, "accounts: request e-mail change")
 	}
 	if !ok {
 		return errs.E(errs.RateLimited, MsgTooManyAttempts)

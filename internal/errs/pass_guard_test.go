@@ -1,6 +1,9 @@
 package errs
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -40,4 +43,74 @@ func TestNoHandWrittenPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestTransactionsLeaveThroughPass guards the same class from the other side:
+// the error of a transaction (db.Tx, a service's write) whose callback may
+// decide a refusal is never turned into an internal error with errs.Wrap.
+func TestTransactionsLeaveThroughPass(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			block, ok := n.(*ast.BlockStmt)
+			if !ok {
+				return true
+			}
+			for i, st := range block.List[:max(len(block.List)-1, 0)] {
+				if !isTransaction(st) {
+					continue
+				}
+				ast.Inspect(block.List[i+1], func(n ast.Node) bool {
+					if call, ok := n.(*ast.CallExpr); ok && isSelector(call.Fun, "errs", "Wrap") {
+						t.Errorf("%s: a transaction's error wrapped as internal; use errs.Pass", fset.Position(call.Pos()))
+					}
+					return true
+				})
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// isTransaction reports whether st is err = x.Tx(ctx, func…) or x.write(…).
+func isTransaction(st ast.Stmt) bool {
+	as, ok := st.(*ast.AssignStmt)
+	if !ok || len(as.Rhs) != 1 {
+		return false
+	}
+	call, ok := as.Rhs[0].(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || (sel.Sel.Name != "Tx" && sel.Sel.Name != "write") {
+		return false
+	}
+	for _, a := range call.Args {
+		if _, ok := a.(*ast.FuncLit); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func isSelector(e ast.Expr, pkg, name string) bool {
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != name {
+		return false
+	}
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == pkg
 }

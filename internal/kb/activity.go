@@ -59,7 +59,7 @@ func (k *KB) Flush(ctx context.Context) error {
 			pending[v.id].Add(v.n)
 		}
 		k.searchLog.putBack(searches)
-		return errs.Wrap(err, "kb: flush")
+		return errs.Pass(err, "kb: flush")
 	}
 	if len(views) > 0 {
 		for _, v := range views {
