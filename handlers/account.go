@@ -99,15 +99,13 @@ func (h *Handlers) accountLimiter() echo.MiddlewareFunc {
 	return perAddressLimit(n)
 }
 
-// formError renders page with the error's message when it is one the account
-// forms explain (a refused input, a failed login); anything else goes to the
-// error handler.
+// formError renders page with the error's message when it is a refusal (a
+// refused input, a failed login); anything else goes to the error handler.
 func (h *Handlers) formError(c echo.Context, err error, page func(msgID string) templ.Component) error {
-	id := errs.MessageIDOf(err)
-	if !strings.HasPrefix(id, "accounts.") {
+	if !errs.IsRefusal(err) {
 		return err
 	}
-	v := classify(err)
+	id, v := errs.MessageIDOf(err), classify(err)
 	if v.Status == http.StatusTooManyRequests {
 		c.Response().Header().Set("Retry-After", "60")
 	}
@@ -139,12 +137,11 @@ func (h *Handlers) loginForm(c echo.Context) error {
 }
 
 // loginKind is the login of a manager or a staff member: the same two steps
-// as a user's, under its own heading. Without accounts (or for a kind not
-// offered) it is fallback.
+// as a user's, under its own heading. For a kind not offered it is fallback.
 func (h *Handlers) loginKind(fallback echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		kind := c.Param("kind")
-		if h.Accounts == nil || (kind != "manager" && kind != "staff") {
+		if kind != "manager" && kind != "staff" {
 			return fallback(c)
 		}
 		c.Response().Header().Set("Cache-Control", "no-store")
@@ -520,10 +517,7 @@ func (h *Handlers) changePhrase(c echo.Context) error {
 func (h *Handlers) accountChange(c echo.Context, noticeID string, change func(*accounts.Session) error) error {
 	return h.withSession(c, func(s *accounts.Session, token string) error {
 		if err := change(s); err != nil {
-			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
-				return err
-			}
-			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+			return h.refused(c, s, token, err)
 		}
 		return h.accountPage(c, s, token, http.StatusOK, noticeID, "")
 	})
@@ -611,10 +605,7 @@ func (h *Handlers) totpBegin(c echo.Context) error {
 	return h.withSession(c, func(s *accounts.Session, token string) error {
 		setup, err := h.Accounts.BeginTOTP(c.Request().Context(), s, c.FormValue("password"))
 		if err != nil {
-			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
-				return err
-			}
-			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+			return h.refused(c, s, token, err)
 		}
 		live, _ := h.sessionToken(c)
 		e := &totpSetup{sessionID: s.ID, token: live, secret: setup.Secret, png: setup.QRCode}
@@ -637,7 +628,7 @@ func (h *Handlers) totpConfirm(c echo.Context) error {
 				// The page again, its image under a new id.
 				return h.totpSetupPage(c, classify(err).Status, h.totp.put(e), e, token, accounts.MsgSecondFactorWrong)
 			}
-			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			h.totp.drop(id)
@@ -674,7 +665,7 @@ func (h *Handlers) totpQRCode(c echo.Context) error {
 // refused shows My account again with why a change was refused, or passes on
 // an error the account forms do not explain.
 func (h *Handlers) refused(c echo.Context, s *accounts.Session, token string, err error) error {
-	if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
+	if !errs.IsRefusal(err) {
 		return err
 	}
 	return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
@@ -726,11 +717,9 @@ func (h *Handlers) exportData(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		full := fullExport{Export: x, Tickets: []tickets.ExportedTicket{}}
-		if h.Tickets != nil {
-			if full.Tickets, err = h.Tickets.ExportForAccount(c.Request().Context(), s); err != nil {
-				return err
-			}
+		full := fullExport{Export: x}
+		if full.Tickets, err = h.Tickets.ExportForAccount(c.Request().Context(), s); err != nil {
+			return err
 		}
 		body, err := json.MarshalIndent(full, "", "  ")
 		if err != nil {
@@ -750,9 +739,6 @@ type fullExport struct {
 
 // erasers are the rooms whose data goes with a deleted account.
 func (h *Handlers) erasers() []accounts.DataEraser {
-	if h.Tickets == nil {
-		return nil
-	}
 	return []accounts.DataEraser{h.Tickets}
 }
 
@@ -765,10 +751,7 @@ func (h *Handlers) deleteAccount(c echo.Context) error {
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
 		}
 		if err := h.Accounts.Delete(c.Request().Context(), s, c.FormValue("password"), h.erasers()...); err != nil {
-			if !strings.HasPrefix(errs.MessageIDOf(err), "accounts.") {
-				return err
-			}
-			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
+			return h.refused(c, s, token, err)
 		}
 		h.endCookie(c)
 		return h.render(c, http.StatusOK, views.DeletedPage(), nil)

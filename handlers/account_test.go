@@ -13,8 +13,6 @@ import (
 	"net/http/httptest"
 	netmail "net/mail"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -26,6 +24,7 @@ import (
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/store/storetest"
+	"zerodesk/internal/testsupport"
 )
 
 const testPassword = "violet harbour kettle 47 sings"
@@ -58,15 +57,11 @@ func (a *testApp) usercodeFromMail(t testing.TB) string {
 	if _, err := a.outbox.Deliver(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
-	if len(files) == 0 {
+	mails := testsupport.MailFiles(t, a.mailDir)
+	if len(mails) == 0 {
 		t.Fatal("no mail in the mail directory")
 	}
-	slices.Sort(files)
-	raw, err := os.ReadFile(files[len(files)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := mails[len(mails)-1]
 	m := regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b`).FindString(string(raw))
 	if m == "" {
 		t.Fatalf("no usercode in the mail:\n%s", raw)
@@ -500,12 +495,7 @@ func TestAccounts_TheWelcomeMailIsInTheChosenLanguage(t *testing.T) {
 	w := a.post(t, "/en/register", url.Values{"name": {"Émilie du Châtelet"}, "email": {"emilie@example.com"}, "language": {"fr"}, "type": {"premium"}})
 	wantStatus(t, w, http.StatusOK)
 	usercode := a.usercodeFromMail(t)
-	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
-	raw, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := netmail.ReadMessage(bytes.NewReader(raw))
+	m, err := netmail.ReadMessage(strings.NewReader(testsupport.MailFiles(t, a.mailDir)[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1006,18 +996,13 @@ func (a *testApp) mailedTo(t testing.TB, to, pattern, what string) string {
 	if _, err := a.outbox.Deliver(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
-	slices.Sort(files)
+	mails := testsupport.MailFiles(t, a.mailDir)
 	re := regexp.MustCompile(pattern)
-	for i := len(files) - 1; i >= 0; i-- {
-		raw, err := os.ReadFile(files[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(raw), to) {
+	for i := len(mails) - 1; i >= 0; i-- {
+		if !strings.Contains(mails[i], to) {
 			continue
 		}
-		if m := re.FindString(string(raw)); m != "" {
+		if m := re.FindString(mails[i]); m != "" {
 			return m
 		}
 	}

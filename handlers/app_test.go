@@ -22,6 +22,7 @@ import (
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
+	"zerodesk/internal/testsupport"
 	"zerodesk/internal/tickets"
 	"zerodesk/locales"
 	"zerodesk/static"
@@ -34,15 +35,12 @@ type testApp struct {
 	h        *Handlers
 	kb       *kb.KB
 	db       *store.DB
-	logs     *syncBuilder
+	logs     *testsupport.SyncBuffer
 	accounts *accounts.Accounts
 	outbox   *mail.Outbox
 	mailDir  string // where the outbox writes .eml files
 	tickets  *tickets.Service
 }
-
-// tinyArgon keeps the account tests fast; production uses crypt.DefaultArgon2.
-var tinyArgon = crypt.Argon2Params{Version: crypt.DefaultArgon2.Version, MemoryKiB: 64, Time: 1, Threads: 1}
 
 // seeded is a database migrated and loaded with the demo content once per
 // test binary; every test app starts from its own copy (seeding ~90 articles
@@ -76,7 +74,7 @@ func seededTemplate(t testing.TB) string {
 			seeded.err = err
 			return
 		}
-		articles, err := kb.New(ctx, db, testKBOptions(secret))
+		articles, err := kb.New(ctx, db, KBOptions(secret))
 		if err != nil {
 			seeded.err = err
 			return
@@ -125,14 +123,6 @@ func removeSeededTemplate() {
 	}
 }
 
-func testKBOptions(secret crypt.Secret) kb.Options {
-	return kb.Options{
-		Secret:     secret,
-		ArticleURL: func(lang, slug string) string { return "/" + lang + "/articles/" + slug },
-		PageURL:    func(lang, path string) string { return "/" + lang + path },
-	}
-}
-
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	template := seededTemplate(t)
@@ -167,50 +157,19 @@ func openTestApp(t testing.TB, dir string, ticketLimits tickets.Limits) *testApp
 	if err != nil {
 		t.Fatal(err)
 	}
-	articles, err := kb.New(ctx, db, testKBOptions(secret))
-	if err != nil {
-		t.Fatal(err)
-	}
 	catalog, assets := sharedCatalogAndAssets(t)
-	logs := &syncBuilder{}
+	logs := &testsupport.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	mailDir := filepath.Join(dir, "mail")
-	outbox, err := mail.NewOutbox(db, mail.OutboxOptions{Secret: secret, Sender: mail.FileSink{Dir: mailDir}, Log: log})
+	app, err := Build(ctx, Wiring{DB: db, Secret: secret, Log: log, Catalog: catalog, Assets: assets,
+		Sender: mail.FileSink{Dir: mailDir}, PortalURL: "http://example.com",
+		Hasher: crypt.NewHasher(testsupport.TinyArgon, 0), TicketLimits: ticketLimits})
 	if err != nil {
 		t.Fatal(err)
 	}
-	accts, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log,
-		Hasher: crypt.NewHasher(tinyArgon, 0), Languages: catalog.Languages(), PortalURL: "http://example.com",
-		Text: MailText(catalog)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tix, err := tickets.New(ctx, db, secret, accts, outbox, catalog, tickets.Options{BaseURL: "http://example.com", Log: log,
-		Limits: ticketLimits})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(tix.Close)
-	h := New(Config{KB: articles, Locales: catalog, Assets: assets, Log: log, Accounts: accts, Tickets: tix, Outbox: outbox})
+	t.Cleanup(app.Tickets.Close)
+	h, articles, accts, outbox, tix := app.Handlers, app.KB, app.Accounts, app.Outbox, app.Tickets
 	return &testApp{e: h.Echo(), h: h, kb: articles, db: db, logs: logs, accounts: accts, outbox: outbox, mailDir: mailDir, tickets: tix}
-}
-
-// syncBuilder is a log sink safe for the concurrent writers a live server has.
-type syncBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuilder) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuilder) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // do sends a request through the whole middleware chain.

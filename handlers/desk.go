@@ -51,9 +51,6 @@ const (
 const deskPageSize = 20
 
 func (h *Handlers) deskRoutes(g *echo.Group) {
-	if h.Tickets == nil || h.Accounts == nil {
-		return
-	}
 	// Every desk route is under the per-address limit (docs/SECURITY.md).
 	limit := perAddressLimit(cmp.Or(h.DeskLimit, 600))
 	// Pages answer GET (1-Click) and POST (the token in the form).
@@ -189,13 +186,6 @@ func (h *Handlers) enterDesk(c echo.Context, s *accounts.Session) error {
 	return nil
 }
 
-// ownMessage reports whether err is one the desk explains on its page (a
-// refused input) rather than an error page.
-func ownMessage(err error) bool {
-	id := errs.MessageIDOf(err)
-	return strings.HasPrefix(id, "tickets.") || strings.HasPrefix(id, "desk.")
-}
-
 // The queue
 
 func (h *Handlers) deskQueue(c echo.Context) error {
@@ -313,7 +303,7 @@ func (h *Handlers) deskQueueView(c echo.Context, d deskVisit) (views.DeskQueueVi
 	}
 	f.PageSize = deskPageSize
 	v.Queue, err = h.deskQueuePage(c, d, v.Version, f)
-	if err != nil && ownMessage(err) {
+	if err != nil && errs.IsRefusal(err) {
 		v.ErrorID, status = errs.MessageIDOf(err), classify(err).Status
 		v.Queue, err = h.deskQueuePage(c, d, v.Version, tickets.QueueFilter{PageSize: deskPageSize})
 	}
@@ -628,7 +618,7 @@ func (h *Handlers) deskAfter(c echo.Context, d deskVisit, done string) error {
 func (h *Handlers) deskChange(c echo.Context, done string, change func(d deskVisit) error) error {
 	return h.withDesk(c, "ticket", func(d deskVisit) error {
 		if err := change(d); err != nil {
-			if !ownMessage(err) {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			return h.deskTicketPage(c, d, refusedBy(err, deskTicketState{}))
@@ -678,7 +668,7 @@ func (h *Handlers) deskNote(c echo.Context) error {
 	return h.withDesk(c, "ticket", func(d deskVisit) error {
 		body := c.FormValue("body")
 		if err := h.Tickets.Note(c.Request().Context(), d.viewer(), c.Param("ref"), body); err != nil {
-			if !ownMessage(err) {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			return h.deskTicketPage(c, d, refusedBy(err, deskTicketState{note: shown(body)}))
@@ -769,7 +759,7 @@ func (h *Handlers) deskReply(c echo.Context) error {
 			return h.deskTicketPage(c, d, refusedBy(err, deskTicketState{compose: cp}))
 		}
 		if err := h.Tickets.Reply(ctx, d.viewer(), c.Param("ref"), r); err != nil {
-			if !ownMessage(err) {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			return h.deskTicketPage(c, d, refusedBy(err, deskTicketState{compose: cp}))
@@ -884,7 +874,7 @@ func (h *Handlers) deskSaveTopic(c echo.Context) error {
 		}
 		t.Position = pos
 		if err := h.Tickets.SaveTopic(c.Request().Context(), d.viewer(), t); err != nil {
-			if !ownMessage(err) {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			return h.deskTopicsPage(c, d, classify(err).Status, "", errs.MessageIDOf(err), t)
@@ -935,7 +925,7 @@ func (h *Handlers) deskSaveCanned(c echo.Context) error {
 			return h.deskCannedPage(c, d, http.StatusBadRequest, "", tickets.MsgCannedInvalid, cr)
 		}
 		if err := h.Tickets.SaveCanned(c.Request().Context(), d.viewer(), cr); err != nil {
-			if !ownMessage(err) {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			return h.deskCannedPage(c, d, classify(err).Status, "", errs.MessageIDOf(err), cr)
@@ -951,7 +941,7 @@ func (h *Handlers) deskDeleteCanned(c echo.Context) error {
 			return h.deskCannedPage(c, d, http.StatusBadRequest, "", tickets.MsgCannedInvalid, tickets.Canned{})
 		}
 		if err := h.Tickets.DeleteCanned(c.Request().Context(), d.viewer(), id); err != nil {
-			if !ownMessage(err) {
+			if !errs.IsRefusal(err) {
 				return err
 			}
 			return h.deskCannedPage(c, d, classify(err).Status, "", errs.MessageIDOf(err), tickets.Canned{})
@@ -965,15 +955,13 @@ func (h *Handlers) deskDeleteCanned(c echo.Context) error {
 func (h *Handlers) deskOutbox(c echo.Context) error {
 	return h.withAdmin(c, "outbox", func(d deskVisit) error {
 		v := views.DeskOutboxView{DeskFrame: d.frame}
-		if h.Outbox != nil {
-			list, err := h.Outbox.List(c.Request().Context())
-			if err != nil {
-				return errs.Wrap(err, "desk: list the outbox")
-			}
-			for _, q := range list {
-				v.Mail = append(v.Mail, views.DeskMail{ID: q.MessageID, Failed: q.Failed, Attempts: q.Attempts,
-					Created: q.CreatedAt, NextAttempt: q.NextAttemptAt, LastError: q.LastError})
-			}
+		list, err := h.Outbox.List(c.Request().Context())
+		if err != nil {
+			return errs.Wrap(err, "desk: list the outbox")
+		}
+		for _, q := range list {
+			v.Mail = append(v.Mail, views.DeskMail{ID: q.MessageID, Failed: q.Failed, Attempts: q.Attempts,
+				Created: q.CreatedAt, NextAttempt: q.NextAttemptAt, LastError: q.LastError})
 		}
 		return h.render(c, http.StatusOK, views.DeskOutboxPage(v), nil)
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -50,39 +51,45 @@ func (h *Handlers) handleError(err error, c echo.Context) {
 // it only ever reaches the request log.
 const statusClientClosedRequest = 499
 
+// codeViews is the status and page title of each domain code; the message is
+// the error's own. A code not listed (Internal) is an internal error.
+var codeViews = map[errs.Code]views.ErrorView{
+	errs.Invalid:     {Status: http.StatusBadRequest, TitleID: "error.bad_request.title"},
+	errs.NotFound:    {Status: http.StatusNotFound, TitleID: "error.not_found.title"},
+	errs.Forbidden:   {Status: http.StatusForbidden, TitleID: "error.forbidden.title"},
+	errs.Conflict:    {Status: http.StatusConflict, TitleID: "error.bad_request.title"},
+	errs.RateLimited: {Status: http.StatusTooManyRequests, TitleID: "error.rate_limited.title"},
+}
+
+// httpViews is the page of each status Echo itself refuses with; any other 4xx
+// is a bad request, anything else an internal error.
+var httpViews = map[int]views.ErrorView{
+	http.StatusNotFound:              {Status: http.StatusNotFound, TitleID: "error.not_found.title", MessageID: "error.not_found"},
+	http.StatusMethodNotAllowed:      {Status: http.StatusMethodNotAllowed, TitleID: "error.bad_request.title", MessageID: "error.method"},
+	http.StatusRequestEntityTooLarge: {Status: http.StatusRequestEntityTooLarge, TitleID: "error.bad_request.title", MessageID: "error.too_large"},
+	http.StatusTooManyRequests:       {Status: http.StatusTooManyRequests, TitleID: "error.rate_limited.title", MessageID: "error.rate_limited"},
+}
+
+var internalView = views.ErrorView{Status: http.StatusInternalServerError, TitleID: "error.internal.title", MessageID: "error.internal"}
+
 // classify maps an error to its status and message IDs.
 func classify(err error) views.ErrorView {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		switch he.Code {
-		case http.StatusNotFound:
-			return views.ErrorView{Status: he.Code, TitleID: "error.not_found.title", MessageID: "error.not_found"}
-		case http.StatusMethodNotAllowed:
-			return views.ErrorView{Status: he.Code, TitleID: "error.bad_request.title", MessageID: "error.method"}
-		case http.StatusRequestEntityTooLarge:
-			return views.ErrorView{Status: he.Code, TitleID: "error.bad_request.title", MessageID: "error.too_large"}
-		case http.StatusTooManyRequests:
-			return views.ErrorView{Status: he.Code, TitleID: "error.rate_limited.title", MessageID: "error.rate_limited"}
+		if v, ok := httpViews[he.Code]; ok {
+			return v
 		}
 		if he.Code >= 400 && he.Code < 500 {
 			return views.ErrorView{Status: he.Code, TitleID: "error.bad_request.title", MessageID: "error.bad_request"}
 		}
-		return views.ErrorView{Status: http.StatusInternalServerError, TitleID: "error.internal.title", MessageID: "error.internal"}
+		return internalView
 	}
-	msg := errs.MessageIDOf(err)
-	switch errs.CodeOf(err) {
-	case errs.Invalid:
-		return views.ErrorView{Status: http.StatusBadRequest, TitleID: "error.bad_request.title", MessageID: msg}
-	case errs.NotFound:
-		return views.ErrorView{Status: http.StatusNotFound, TitleID: "error.not_found.title", MessageID: msg}
-	case errs.Forbidden:
-		return views.ErrorView{Status: http.StatusForbidden, TitleID: "error.forbidden.title", MessageID: msg}
-	case errs.Conflict:
-		return views.ErrorView{Status: http.StatusConflict, TitleID: "error.bad_request.title", MessageID: msg}
-	case errs.RateLimited:
-		return views.ErrorView{Status: http.StatusTooManyRequests, TitleID: "error.rate_limited.title", MessageID: msg}
+	v, ok := codeViews[errs.CodeOf(err)]
+	if !ok {
+		return internalView
 	}
-	return views.ErrorView{Status: http.StatusInternalServerError, TitleID: "error.internal.title", MessageID: "error.internal"}
+	v.MessageID = errs.MessageIDOf(err)
+	return v
 }
 
 // requestLanguage is the language of a request outside the /LANG/ routes: the
@@ -94,7 +101,7 @@ func (h *Handlers) requestLanguage(c echo.Context) string {
 	path := c.Request().URL.Path
 	if len(path) >= 3 {
 		seg := path[1:]
-		if i := indexByte(seg, '/'); i >= 0 {
+		if i := strings.IndexByte(seg, '/'); i >= 0 {
 			seg = seg[:i]
 		}
 		if h.Locales.Supported(seg) {
@@ -105,13 +112,4 @@ func (h *Handlers) requestLanguage(c echo.Context) string {
 		return lang
 	}
 	return locales.Default
-}
-
-func indexByte(s string, b byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == b {
-			return i
-		}
-	}
-	return -1
 }

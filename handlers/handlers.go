@@ -50,16 +50,15 @@ type Handlers struct {
 	// SearchLimit is how many searches (as-you-type requests included) one
 	// address may make per minute, in bursts of as many.
 	SearchLimit int
-	// Accounts is the account service; nil leaves the account pages out.
+	// Accounts is the account service.
 	Accounts *accounts.Accounts
 	// AccountLimit is how many registrations and login steps one address may
 	// send per minute.
 	AccountLimit int
-	// Tickets is the support-ticket service; nil leaves the ticket pages and
-	// the desk as "coming" pages.
+	// Tickets is the support-ticket service.
 	Tickets *tickets.Service
 	// Outbox is the queued mail, which admins see (metadata only) at the
-	// desk; nil shows it empty.
+	// desk.
 	Outbox *mail.Outbox
 	// UploadSlots is how many forms with attachments are read at once,
 	// process-wide [6]; UploadWait is how long one waits for a slot before

@@ -33,11 +33,9 @@ func (h *Handlers) root(c echo.Context) error {
 // preference of a signed-in (1-Click) user, else the browser's Accept-Language,
 // else the default.
 func (h *Handlers) preferredLanguage(c echo.Context) string {
-	if h.Accounts != nil {
-		if ck, err := c.Cookie(h.cookieName(c)); err == nil && ck.Value != "" {
-			if s, err := h.Accounts.Session(c.Request().Context(), ck.Value); err == nil && h.Locales.Supported(s.Lang) {
-				return s.Lang
-			}
+	if ck, err := c.Cookie(h.cookieName(c)); err == nil && ck.Value != "" {
+		if s, err := h.Accounts.Session(c.Request().Context(), ck.Value); err == nil && h.Locales.Supported(s.Lang) {
+			return s.Lang
 		}
 	}
 	return h.Locales.Negotiate(c.Request().Header.Get("Accept-Language"))

@@ -1,17 +1,16 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"mime"
 	"mime/quotedprintable"
 	netmail "net/mail"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"zerodesk/internal/testsupport"
 )
 
 // hostileName is what an attacker types as a name or subject to phish
@@ -25,16 +24,11 @@ func sentMails(t *testing.T, a *testApp) []string {
 	if _, err := a.outbox.Deliver(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
 	var out []string
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
+	for f, raw := range testsupport.MailFiles(t, a.mailDir) {
+		m, err := netmail.ReadMessage(strings.NewReader(raw))
 		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := netmail.ReadMessage(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
+			t.Fatalf("mail %d: %v", f, err)
 		}
 		var b strings.Builder
 		for k, vs := range m.Header {
@@ -45,7 +39,7 @@ func sentMails(t *testing.T, a *testApp) []string {
 		}
 		body, err := io.ReadAll(quotedprintable.NewReader(m.Body))
 		if err != nil {
-			t.Fatalf("%s: %v", f, err)
+			t.Fatalf("mail %d: %v", f, err)
 		}
 		b.Write(body)
 		out = append(out, b.String())

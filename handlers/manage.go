@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,9 +27,6 @@ const (
 
 // managerRoutes registers the account managers' area (issue 6).
 func (h *Handlers) managerRoutes(g *echo.Group) {
-	if h.Accounts == nil {
-		return
-	}
 	// Changes share the generous limit of changes within a session (see
 	// accountRoutes); adding users has its own per-manager limit in the domain.
 	limit := perAddressLimit(4 * max(h.AccountLimit, 30))
@@ -99,10 +95,7 @@ func (h *Handlers) membersPage(c echo.Context, s *accounts.Session, v views.Memb
 // form's values kept), or passes on an error the area does not explain.
 func (h *Handlers) managerRefused(c echo.Context, s *accounts.Session, v views.MembersView, err error) error {
 	id := errs.MessageIDOf(err)
-	if !strings.HasPrefix(id, "manage.") && !strings.HasPrefix(id, "accounts.") {
-		return err
-	}
-	if id == accounts.MsgManagersOnly || id == accounts.MsgSessionExpired {
+	if !errs.IsRefusal(err) || id == accounts.MsgManagersOnly || id == accounts.MsgSessionExpired {
 		return err
 	}
 	view := classify(err)

@@ -18,6 +18,7 @@ import (
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/crypt"
+	"zerodesk/internal/testsupport"
 	"zerodesk/static"
 )
 
@@ -261,7 +262,7 @@ func TestHEAD_AnswersLikeGETEverywhere(t *testing.T) {
 	}
 }
 
-// The test apps hash passwords at a toy Argon2id cost (tinyArgon): the real
+// The test apps hash passwords at a toy Argon2id cost (testsupport.TinyArgon): the real
 // cost is measured in internal/accounts (TestLogin_WithProductionArgon2),
 // not paid by every handler test under -race.
 func TestTestApp_HashesWithCheapArgon2(t *testing.T) {
@@ -276,8 +277,8 @@ func TestTestApp_HashesWithCheapArgon2(t *testing.T) {
 	if err := p.UnmarshalText([]byte(text)); err != nil {
 		t.Fatal(err)
 	}
-	if !p.SameCost(tinyArgon) || p.SameCost(crypt.DefaultArgon2) {
-		t.Fatalf("a test app hashed with %+v, want tinyArgon %+v", p, tinyArgon)
+	if !p.SameCost(testsupport.TinyArgon) || p.SameCost(crypt.DefaultArgon2) {
+		t.Fatalf("a test app hashed with %+v, want tinyArgon %+v", p, testsupport.TinyArgon)
 	}
 }
 

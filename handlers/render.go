@@ -92,9 +92,6 @@ const frameTokenKey = "zerodesk.frameToken"
 
 // hasSessionCookie reports whether the request carries a 1-Click cookie.
 func (h *Handlers) hasSessionCookie(c echo.Context) bool {
-	if h.Accounts == nil {
-		return false
-	}
 	ck, err := c.Cookie(h.cookieName(c))
 	return err == nil && ck.Value != ""
 }
@@ -107,7 +104,7 @@ func (h *Handlers) hasSessionCookie(c echo.Context) bool {
 // stored by a shared cache.
 func (h *Handlers) frameAccount(c echo.Context) {
 	ctx := c.Request().Context()
-	if h.Accounts == nil || !views.HasPage(ctx) {
+	if !views.HasPage(ctx) {
 		return
 	}
 	token, inForm := "", false

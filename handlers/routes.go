@@ -45,9 +45,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.GET("/sections/:category", h.section)
 	g.GET("/search", h.search, h.searchLimiter())
 	g.GET("/login", h.loginChooser)
-	if h.Accounts != nil {
-		h.accountRoutes(g)
-	}
+	h.accountRoutes(g)
 	g.GET("/login/:kind", h.loginKind(h.coming("login.type.title", "coming.login")))
 	// Each room registers its own routes from its own file.
 	h.selfServiceRoutes(g) // selfservice.go: Reset Account, Recover Account

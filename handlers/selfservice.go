@@ -27,11 +27,6 @@ const recoveryFileMax = 4096
 
 // selfServiceRoutes registers Reset Account and Recover Account (issue 6).
 func (h *Handlers) selfServiceRoutes(g *echo.Group) {
-	if h.Accounts == nil {
-		g.GET("/reset", h.coming("side.self.reset", "selfservice.unavailable"))
-		g.GET("/recover", h.coming("side.self.recover", "selfservice.unavailable"))
-		return
-	}
 	limit := h.accountLimiter()
 	g.GET("/reset", h.resetForm, noStore)
 	g.POST("/reset", h.resetStart, noStore, limit)

@@ -7,14 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/store/storetest"
+	"zerodesk/internal/testsupport"
 )
 
 const (
@@ -51,21 +50,15 @@ func (a *testApp) mailCount(t testing.TB) int {
 	if _, err := a.outbox.Deliver(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
-	return len(files)
+	return len(testsupport.MailFiles(t, a.mailDir))
 }
 
 // mailHas reports whether a delivered mail to to holds text.
 func (a *testApp) mailHas(t testing.TB, to, text string) bool {
 	t.Helper()
 	a.mailCount(t)
-	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(string(raw), "To: <"+to+">") && strings.Contains(string(raw), text) {
+	for _, raw := range testsupport.MailFiles(t, a.mailDir) {
+		if strings.Contains(raw, "To: <"+to+">") && strings.Contains(raw, text) {
 			return true
 		}
 	}

@@ -43,10 +43,6 @@ const supportSuggestions = 5
 
 // supportRoutes registers support tickets for visitors and users (issue 5).
 func (h *Handlers) supportRoutes(g *echo.Group) {
-	if h.Tickets == nil {
-		g.GET("/support", h.coming("side.self.support", "support.lead"))
-		return
-	}
 	// Every ticket route is under one per-address limit (docs/SECURITY.md),
 	// on top of the service's own counts of wrong keys. The follow form
 	// applies it by hand, so a refusal keeps what was typed; the upload
@@ -94,7 +90,7 @@ var uploadRoutes = map[string]bool{
 // ownBodyLimit is the global body limit's Skipper: upload routes limit
 // their bodies themselves, with a message that keeps what was typed.
 func (h *Handlers) ownBodyLimit(c echo.Context) bool {
-	return h.Tickets != nil && c.Request().Method == http.MethodPost && uploadRoutes[c.Path()]
+	return c.Request().Method == http.MethodPost && uploadRoutes[c.Path()]
 }
 
 // bodyTooLarge reports whether err is the upload limit's MaxBytesReader
@@ -126,9 +122,6 @@ func shown(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 // optionalSession is the signed-in session of the request, if any (with the
 // token its forms carry when it has no cookie); a visitor is nil.
 func (h *Handlers) optionalSession(c echo.Context) (*accounts.Session, string) {
-	if h.Accounts == nil {
-		return nil, ""
-	}
 	if t, _ := h.sessionToken(c); t == "" {
 		return nil, ""
 	}
@@ -266,7 +259,7 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 	}
 	if err := h.Tickets.CheckSubmit(ctx, c.RealIP(), email); err != nil {
 		id := errs.MessageIDOf(err)
-		if !strings.HasPrefix(id, "tickets.") {
+		if !errs.IsRefusal(err) {
 			return err
 		}
 		return refuse(classify(err).Status, views.FieldError{Field: submitField(id), MessageID: id, Args: errArgs(err)})
@@ -298,7 +291,7 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 			return h.render(c, http.StatusOK, views.SentPage(views.SentView{Reference: ref, SignedIn: s != nil, Token: token, Again: true}),
 				views.SentMain(views.SentView{Reference: ref, SignedIn: s != nil, Token: token, Again: true}))
 		}
-		if !strings.HasPrefix(id, "tickets.") {
+		if !errs.IsRefusal(err) {
 			return err
 		}
 		return refuse(classify(err).Status, views.FieldError{Field: submitField(id), MessageID: id, Args: errArgs(err)})
@@ -550,7 +543,7 @@ func (h *Handlers) ticketChange(c echo.Context, change func(v tickets.Viewer, re
 	notice, err := change(v, ref)
 	if err != nil {
 		id := errs.MessageIDOf(err)
-		if id == tickets.MsgAccessDenied || id == tickets.MsgTooManyAttempts || !strings.HasPrefix(id, "tickets.") {
+		if !errs.IsRefusal(err) || id == tickets.MsgAccessDenied || id == tickets.MsgTooManyAttempts {
 			key := ""
 			if v.Session == nil {
 				key = v.AccessKey
@@ -744,13 +737,10 @@ func encodeRFC5987(name string) string {
 	return b.String()
 }
 
-// myTickets is My tickets in My account: nil when tickets are off, else the
-// account's tickets (an empty list for none). A failure is logged and leaves
-// the list out: My account, and signing out, must keep working.
+// myTickets is My tickets in My account: the account's tickets (an empty
+// list for none). A failure is logged and leaves the list out: My account,
+// and signing out, must keep working.
 func (h *Handlers) myTickets(c echo.Context, s *accounts.Session) []views.TicketLine {
-	if h.Tickets == nil {
-		return nil
-	}
 	list, err := h.Tickets.ForAccount(c.Request().Context(), s)
 	if err != nil {
 		h.Log.LogAttrs(c.Request().Context(), slog.LevelError, "my tickets", slog.String("error", err.Error()))

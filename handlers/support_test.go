@@ -8,8 +8,6 @@ import (
 	"net/http/httptest"
 	"net/textproto"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/internal/testsupport"
 	"zerodesk/internal/tickets"
 )
 
@@ -302,16 +301,11 @@ func TestSupport_GuestTicketConfirmationMailAndLink(t *testing.T) {
 // newestMail delivers nothing; it reads the newest .eml, decoded.
 func newestMail(t testing.TB, a *testApp) string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
-	if len(files) == 0 {
+	mails := testsupport.MailFiles(t, a.mailDir)
+	if len(mails) == 0 {
 		t.Fatal("no mail")
 	}
-	slices.Sort(files)
-	raw, err := os.ReadFile(files[len(files)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return decodeMail(t, raw)
+	return decodeMail(t, []byte(mails[len(mails)-1]))
 }
 
 // decodeMail is the text of an .eml, quoted-printable undone.
@@ -326,14 +320,9 @@ func decodeMail(t testing.TB, raw []byte) string {
 // ticketLinkFromMail finds the e-mailed link to ticket ref (with its key).
 func ticketLinkFromMail(t testing.TB, a *testApp, ref string) string {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(a.mailDir, "*.eml"))
 	re := regexp.MustCompile(`https?://[^\s"<>]*/support/tickets/` + regexp.QuoteMeta(ref) + `\?key=[^\s"<>]+`)
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m := re.FindString(decodeMail(t, raw)); m != "" {
+	for _, raw := range testsupport.MailFiles(t, a.mailDir) {
+		if m := re.FindString(decodeMail(t, []byte(raw))); m != "" {
 			return m
 		}
 	}

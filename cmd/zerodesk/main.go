@@ -27,9 +27,7 @@ import (
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
-	"zerodesk/internal/tickets"
 	"zerodesk/locales"
-	"zerodesk/static"
 )
 
 const usage = `zerodesk — a self-hosted help desk and account portal.
@@ -245,26 +243,18 @@ func serve(ctx context.Context, cfg config) error {
 		return err
 	}
 
-	outbox, err := newOutbox(db, cfg, secret, log)
+	sender, err := newSender(cfg)
 	if err != nil {
 		return err
 	}
-	catalog, err := locales.Load()
+	app, err := handlers.Build(ctx, handlers.Wiring{DB: db, Secret: secret, Log: log, Sender: sender, From: cfg.MailFrom,
+		PortalURL: cfg.portalURL(), AccountPageURL: accountPageURL(cfg.portalURL()),
+		TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return err
 	}
-	assets, err := static.Load()
-	if err != nil {
-		return err
-	}
-	articles, err := kb.New(ctx, db, kb.Options{
-		Secret:     secret,
-		ArticleURL: func(lang, slug string) string { return "/" + lang + "/articles/" + slug },
-		PageURL:    func(lang, path string) string { return "/" + lang + path },
-	})
-	if err != nil {
-		return err
-	}
+	articles, outbox, accts, tix, h := app.KB, app.Outbox, app.Accounts, app.Tickets, app.Handlers
+	defer tix.Close() // after the server's shutdown: in-flight submissions still commit
 	if !cfg.NoDemo {
 		n, err := articles.SeedIfEmpty(ctx, data.Demo())
 		if err != nil {
@@ -274,20 +264,6 @@ func serve(ctx context.Context, cfg config) error {
 			log.Info("demo content loaded", "articles", n)
 		}
 	}
-
-	accts, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log,
-		Languages: catalog.Languages(), PortalURL: cfg.portalURL(), PageURL: accountPageURL(cfg.portalURL()),
-		Text: handlers.MailText(catalog)})
-	if err != nil {
-		return err
-	}
-	tix, err := tickets.New(ctx, db, secret, accts, outbox, catalog, tickets.Options{BaseURL: cfg.portalURL(), Log: log})
-	if err != nil {
-		return err
-	}
-	defer tix.Close() // after the server's shutdown: in-flight submissions still commit
-	h := handlers.New(handlers.Config{KB: articles, Locales: catalog, Assets: assets, Log: log,
-		TrustedProxies: cfg.TrustedProxies, Accounts: accts, Tickets: tix, Outbox: outbox, PublicURL: cfg.PublicURL})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h.Echo(),
@@ -367,16 +343,24 @@ func migrate(ctx context.Context, cfg config, out io.Writer) error {
 	return nil
 }
 
-// newOutbox builds the mail outbox: SMTP when --smtp is set, otherwise every
+// newSender is where mail goes: SMTP when --smtp is set, otherwise every
 // message lands as an .eml file in the mail directory.
+func newSender(cfg config) (mail.Sender, error) {
+	if cfg.SMTP == "" {
+		return mail.FileSink{Dir: cfg.MailDir}, nil
+	}
+	smtp, err := mail.NewSMTP(cfg.SMTP)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp: %w", err)
+	}
+	return smtp, nil
+}
+
+// newOutbox builds the mail outbox on newSender.
 func newOutbox(db *store.DB, cfg config, secret crypt.Secret, log *slog.Logger) (*mail.Outbox, error) {
-	var sender mail.Sender = mail.FileSink{Dir: cfg.MailDir}
-	if cfg.SMTP != "" {
-		smtp, err := mail.NewSMTP(cfg.SMTP)
-		if err != nil {
-			return nil, fmt.Errorf("--smtp: %w", err)
-		}
-		sender = smtp
+	sender, err := newSender(cfg)
+	if err != nil {
+		return nil, err
 	}
 	return mail.NewOutbox(db, mail.OutboxOptions{Secret: secret, Sender: sender, From: cfg.MailFrom, Log: log})
 }

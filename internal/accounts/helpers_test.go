@@ -1,13 +1,11 @@
 package accounts
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,77 +14,18 @@ import (
 	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
 	"zerodesk/internal/store/storetest"
+	"zerodesk/internal/testsupport"
+	"zerodesk/internal/testsupport/testmail"
 )
-
-// tinyArgon keeps tests fast; one test and the benchmark use the real cost.
-var tinyArgon = crypt.Argon2Params{Version: crypt.DefaultArgon2.Version, MemoryKiB: 64, Time: 1, Threads: 1}
-
-var (
-	secretA, _ = crypt.ParseSecret("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
-	secretB, _ = crypt.ParseSecret("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff000102030405060708090a0b0c0d0e0f")
-)
-
-// clock is a settable time.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// mailbox records delivered mail.
-type mailbox struct {
-	mu   sync.Mutex
-	sent []mail.Envelope
-}
-
-func (m *mailbox) Send(_ context.Context, e mail.Envelope) error {
-	m.mu.Lock()
-	m.sent = append(m.sent, e)
-	m.mu.Unlock()
-	return nil
-}
-
-func (m *mailbox) last(t testing.TB) mail.Envelope {
-	t.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.sent) == 0 {
-		t.Fatal("no mail was sent")
-	}
-	return m.sent[len(m.sent)-1]
-}
-
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
-}
 
 type env struct {
 	t      testing.TB
 	db     *store.DB
 	acc    *Accounts
 	outbox *mail.Outbox
-	box    *mailbox
-	clk    *clock
-	logs   *syncBuffer
+	box    *testmail.Mailbox
+	clk    *testsupport.Clock
+	logs   *testsupport.SyncBuffer
 	hasher *crypt.Hasher
 }
 
@@ -96,9 +35,9 @@ func openDB(t testing.TB) *store.DB { return storetest.Open(t) }
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
-	e := &env{t: t, db: openDB(t), box: &mailbox{}, clk: &clock{t: time.Unix(1_800_000_000, 0)}, logs: &syncBuffer{}}
-	e.hasher = crypt.NewHasher(tinyArgon, 4)
-	e.start(secretA, opts...)
+	e := &env{t: t, db: openDB(t), box: &testmail.Mailbox{}, clk: testsupport.NewClock(time.Unix(1_800_000_000, 0)), logs: &testsupport.SyncBuffer{}}
+	e.hasher = crypt.NewHasher(testsupport.TinyArgon, 4)
+	e.start(testsupport.SecretA, opts...)
 	return e
 }
 
@@ -132,7 +71,7 @@ func (e *env) register(name, email string) Usercode {
 	if _, err := e.outbox.Deliver(ctx); err != nil {
 		e.t.Fatal(err)
 	}
-	m := e.box.last(e.t)
+	m := e.box.Last(e.t)
 	found := usercodeInMail.FindString(m.TextBody)
 	u, err := NormalizeUsercode(found)
 	if err != nil {

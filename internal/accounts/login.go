@@ -120,7 +120,7 @@ func (a *Accounts) countLogin(ctx context.Context, lookup, addrKey []byte) (addr
 		usercodeOK, err = a.hit(ctx, tx, scopeUsercode, lookup, now)
 		return err
 	})
-	return addrOK, usercodeOK, errs.Wrap(err, "accounts: count attempt")
+	return addrOK, usercodeOK, errs.Pass(err, "accounts: count attempt")
 }
 
 // attempt opens every password attempt the same way, so the login paths
@@ -201,7 +201,7 @@ func (a *Accounts) Step2(ctx context.Context, c Credentials) (*Login, error) {
 		return a.recordSignIn(ctx, tx, row.id, now)
 	})
 	if err != nil {
-		return nil, errs.Wrap(err, "accounts: create session")
+		return nil, errs.Pass(err, "accounts: create session")
 	}
 	a.log.Info("accounts: password accepted", "account", row.id, "second_factor", second)
 	return &Login{Token: n.token, SecondFactor: second, AccountID: row.id, Role: row.role, Lang: row.lang,
@@ -304,11 +304,8 @@ func (a *Accounts) Activate(ctx context.Context, f FirstLogin) (*Login, error) {
 		}
 		return a.recordSignIn(ctx, tx, row.id, now)
 	})
-	if errs.CodeOf(err) == errs.Forbidden {
-		return nil, err
-	}
 	if err != nil {
-		return nil, errs.Wrap(err, "accounts: activate")
+		return nil, errs.Pass(err, "accounts: activate")
 	}
 	a.log.Info("accounts: activated", "account", row.id, "role", row.role)
 	return &Login{Token: n.token, AccountID: row.id, Role: row.role, Lang: row.lang,

@@ -11,12 +11,13 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/testsupport"
 )
 
 func TestRegister_MailsTheUsercodeOnce(t *testing.T) {
 	e := newEnv(t)
 	u := e.register("Zoë Tester", "zoe@example.org")
-	m := e.box.last(t)
+	m := e.box.Last(t)
 	if m.To != "zoe@example.org" || strings.Contains(m.TextBody, "Zoë") ||
 		!strings.Contains(m.TextBody, "https://desk.example/en/login") || !strings.Contains(m.TextBody, u.Display()) {
 		t.Fatalf("welcome mail:\n%+v", m)
@@ -157,7 +158,7 @@ func TestStep1_UnknownUsercodeLooksLikeKnown(t *testing.T) {
 	// secret: the same decoys. Another secret: other decoys.
 	same := newEnv(t)
 	other := newEnv(t)
-	other.start(secretB)
+	other.start(testsupport.SecretB)
 	differ := 0
 	for i, u := range unknown {
 		c, _ := same.acc.Step1(ctx, u.Display())
@@ -218,7 +219,7 @@ func TestLockout_FiveFailuresLockFifteenMinutesAndSurviveRestart(t *testing.T) {
 		_, err := e.login(u, fmt.Sprint("wrong password ", i), fmt.Sprint("192.0.2.", i))
 		wantErr(t, err, errs.Forbidden, MsgLoginFailed)
 	}
-	e.start(secretA) // a restart keeps the lock
+	e.start(testsupport.SecretA) // a restart keeps the lock
 	_, err := e.login(u, goodPassword, "198.51.100.1")
 	wantErr(t, err, errs.Forbidden, MsgLoginFailed)
 	e.clk.Add(14*time.Minute + 59*time.Second)
@@ -361,7 +362,7 @@ func TestLogin_WithProductionArgon2(t *testing.T) {
 	}
 	e := newEnv(t)
 	e.hasher = crypt.NewHasher(crypt.DefaultArgon2, 0)
-	e.start(secretA)
+	e.start(testsupport.SecretA)
 	u, _ := e.active("Zoë", "zoe@example.org")
 	start := time.Now()
 	if _, err := e.login(u, goodPassword, "192.0.2.1"); err != nil {
@@ -378,7 +379,7 @@ func TestLogin_WithProductionArgon2(t *testing.T) {
 func BenchmarkLogin(b *testing.B) {
 	e := newEnv(b)
 	e.hasher = crypt.NewHasher(crypt.DefaultArgon2, 0)
-	e.start(secretA, func(o *Options) { o.Limits.AddressFailures = 1 << 30 })
+	e.start(testsupport.SecretA, func(o *Options) { o.Limits.AddressFailures = 1 << 30 })
 	u := e.register("Zoë", "zoe@example.org")
 	_, err := e.acc.Activate(context.Background(), FirstLogin{Credentials: Credentials{Usercode: string(u), Password: goodPassword}, Phrase: goodPhrase})
 	if err != nil {
@@ -398,7 +399,7 @@ func BenchmarkLogin(b *testing.B) {
 func BenchmarkLoginParallel(b *testing.B) {
 	e := newEnv(b)
 	e.hasher = crypt.NewHasher(crypt.DefaultArgon2, 0)
-	e.start(secretA, func(o *Options) { o.Limits.AddressFailures = 1 << 30 })
+	e.start(testsupport.SecretA, func(o *Options) { o.Limits.AddressFailures = 1 << 30 })
 	users := make([]Usercode, 200)
 	for i := range users {
 		users[i] = e.register("Zoë", fmt.Sprintf("zoe%d@example.org", i))
@@ -444,10 +445,10 @@ func TestDummyParams_CostLikeARealAccountAndStablePerUsercode(t *testing.T) {
 func TestLogin_RehashesAtTheNewCost(t *testing.T) {
 	e := newEnv(t)
 	u, _ := e.active("Zoë", "zoe@example.org")
-	stronger := tinyArgon
+	stronger := testsupport.TinyArgon
 	stronger.Time = 2
 	e.hasher = crypt.NewHasher(stronger, 2)
-	e.start(secretA) // a restart with higher defaults
+	e.start(testsupport.SecretA) // a restart with higher defaults
 	if _, err := e.login(u, goodPassword, "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}

@@ -18,12 +18,10 @@ var hostileParts = []string{"URGENT", "evil.example"}
 func checkMailClean(t *testing.T, e *env, want int) {
 	t.Helper()
 	e.delivered()
-	e.box.mu.Lock()
-	defer e.box.mu.Unlock()
-	if len(e.box.sent) < want {
-		t.Fatalf("%d mails sent, want at least %d", len(e.box.sent), want)
+	if e.box.Len() < want {
+		t.Fatalf("%d mails sent, want at least %d", e.box.Len(), want)
 	}
-	for _, m := range e.box.sent {
+	for _, m := range e.box.Sent() {
 		for _, p := range hostileParts {
 			if strings.Contains(m.Subject, p) || strings.Contains(m.TextBody, p) || strings.Contains(m.To, p) {
 				t.Errorf("the mail %q to %s carries %q:\n%s", m.Subject, m.To, p, m.TextBody)
@@ -48,7 +46,7 @@ func TestMail_NoAccountMailCarriesATypedName(t *testing.T) {
 	mustOK(t, e.acc.ChangePassword(ctx, s, goodPassword, resetPassword))
 	mustOK(t, e.acc.RequestEmailChange(ctx, s, resetPassword, "bob.new@example.org"))
 	e.delivered()
-	code := sixDigitCode.FindString(e.box.last(t).TextBody)
+	code := sixDigitCode.FindString(e.box.Last(t).TextBody)
 	mustOK(t, e.acc.ConfirmEmailChange(ctx, s, code))
 	// Reset: a code, then the notice; the name is typed again.
 	flow, err := e.acc.StartReset(ctx, ResetRequest{Usercode: u.Display(), Email: "bob.new@example.org", Addr: "192.0.2.9"})

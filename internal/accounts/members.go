@@ -197,7 +197,7 @@ func (a *Accounts) AddMember(ctx context.Context, s *Session, m NewMember) (int6
 	})
 	switch {
 	case err != nil:
-		return 0, errs.Wrap(err, "accounts: add member")
+		return 0, errs.Pass(err, "accounts: add member")
 	case managerLimited:
 		return 0, errs.E(errs.RateLimited, MsgTooManyMembers)
 	case mailLimited:

@@ -34,7 +34,7 @@ func (e *env) addMember(s *Session, name, email string, typ Role) (int64, Userco
 	if _, err := e.outbox.Deliver(ctx); err != nil {
 		e.t.Fatal(err)
 	}
-	m := e.box.last(e.t)
+	m := e.box.Last(e.t)
 	if m.To != email {
 		e.t.Fatalf("the welcome mail went to %q, want %q", m.To, email)
 	}

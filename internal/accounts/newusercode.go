@@ -218,7 +218,7 @@ func (a *Accounts) RequestUsercode(ctx context.Context, r UsercodeRequest) (stri
 			map[string]string{"Code": code, "Minutes": minutes}))
 	})
 	if err != nil {
-		return "", errs.Wrap(err, "accounts: request usercode")
+		return "", errs.Pass(err, "accounts: request usercode")
 	}
 	if !addrOK {
 		return "", errs.E(errs.RateLimited, MsgUsercodeTooMany)
@@ -308,7 +308,7 @@ func (a *Accounts) FinishUsercode(ctx context.Context, f UsercodeFinish) ([]Issu
 		return nil
 	})
 	if err != nil {
-		return nil, errs.Wrap(err, "accounts: new usercode")
+		return nil, errs.Pass(err, "accounts: new usercode")
 	}
 	if !ok {
 		return nil, errs.E(errs.Invalid, MsgUsercodeFlowDead)

@@ -12,7 +12,7 @@ func (e *env) mailedCode(to string) string {
 	if _, err := e.outbox.Deliver(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
-	m := e.box.last(e.t)
+	m := e.box.Last(e.t)
 	if !strings.Contains(m.To, to) {
 		e.t.Fatalf("the last mail went to %v, not %s", m.To, to)
 	}
@@ -35,7 +35,7 @@ func TestNewUsercode_ProvingTheAddressReplacesTheUsercode(t *testing.T) {
 	flow, err := e.acc.RequestUsercode(ctx, UsercodeRequest{Email: "ADA@example.com", Addr: "192.0.2.8"})
 	mustOK(t, err)
 	code := e.mailedCode("ada@example.com")
-	if code == "" || !strings.Contains(e.box.last(t).Subject, "new usercode") {
+	if code == "" || !strings.Contains(e.box.Last(t).Subject, "new usercode") {
 		t.Fatal("no code was mailed")
 	}
 	// A wrong code, another address: refused alike.
@@ -93,7 +93,7 @@ func TestNewUsercode_UnknownAddressAnswersAlikeAndLimits(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.Limits.UsercodeFloor = 30 * time.Millisecond })
 	ctx := context.Background()
 	e.active("Ada Lovelace", "ada@example.com")
-	sent := len(e.box.sent)
+	sent := e.box.Len()
 	start := time.Now()
 	flow, err := e.acc.RequestUsercode(ctx, UsercodeRequest{Email: "nobody@example.com", Addr: "192.0.2.8"})
 	if err != nil || !ValidFlow(flow) {
@@ -105,7 +105,7 @@ func TestNewUsercode_UnknownAddressAnswersAlikeAndLimits(t *testing.T) {
 	if _, err := e.outbox.Deliver(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.box.sent) != sent {
+	if e.box.Len() != sent {
 		t.Error("a mail went to an unregistered address")
 	}
 	_, err = e.acc.RequestUsercode(ctx, UsercodeRequest{Email: "not an address", Addr: "192.0.2.8"})
@@ -120,7 +120,7 @@ func TestNewUsercode_UnknownAddressAnswersAlikeAndLimits(t *testing.T) {
 	if _, err := e.outbox.Deliver(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(e.box.sent) - sent; n != usercodesPerEmail {
+	if n := e.box.Len() - sent; n != usercodesPerEmail {
 		t.Errorf("%d mails to one address, want %d", n, usercodesPerEmail)
 	}
 	// Per client address: an error the visitor sees.

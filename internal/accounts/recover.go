@@ -313,7 +313,7 @@ func (a *Accounts) SetUpRecovery(ctx context.Context, s *Session, r RecoverySetu
 		return a.outbox.Enqueue(ctx, tx, a.message(email, row.lang, MailRecoveryChangedSubject, MailRecoveryChangedBody, nil))
 	})
 	if err != nil {
-		return nil, errs.Wrap(err, "accounts: store recovery record")
+		return nil, errs.Pass(err, "accounts: store recovery record")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: recovery record set up", "account", row.id, "method", r.Method, "kept", r.Keep)
@@ -408,11 +408,8 @@ func (a *Accounts) RemoveRecovery(ctx context.Context, s *Session, password stri
 		}
 		return a.outbox.Enqueue(ctx, tx, a.message(email, row.lang, MailRecoveryChangedSubject, MailRecoveryChangedBody, nil))
 	})
-	if errs.CodeOf(err) == errs.Conflict {
-		return err
-	}
 	if err != nil {
-		return errs.Wrap(err, "accounts: remove recovery record")
+		return errs.Pass(err, "accounts: remove recovery record")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: recovery record removed", "account", row.id)
@@ -547,7 +544,7 @@ func (a *Accounts) Recover(ctx context.Context, r RecoverRequest) error {
 		return err
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: count recovery attempt")
+		return errs.Pass(err, "accounts: count recovery attempt")
 	}
 	if !addrOK {
 		return errs.E(errs.RateLimited, MsgTooManyAttempts)
@@ -626,7 +623,7 @@ func (a *Accounts) Recover(ctx context.Context, r RecoverRequest) error {
 		return a.outbox.Enqueue(ctx, tx, a.message(email, row.lang, MailRecoveredSubject, MailRecoveredBody, nil))
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: recover")
+		return errs.Pass(err, "accounts: recover")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: recovered; every session ended", "account", row.id)

@@ -11,6 +11,7 @@ import (
 
 	"zerodesk/internal/errs"
 	"zerodesk/internal/store/storetest"
+	"zerodesk/internal/testsupport"
 )
 
 const (
@@ -25,7 +26,7 @@ func (e *env) premium(name, email string) (Usercode, *Login) {
 	ctx := context.Background()
 	mustOK(e.t, e.acc.Register(ctx, Registration{Name: name, Email: email, Lang: "en", Type: Premium, Addr: "registrant of " + email}))
 	e.delivered()
-	u, err := NormalizeUsercode(usercodeInMail.FindString(e.box.last(e.t).TextBody))
+	u, err := NormalizeUsercode(usercodeInMail.FindString(e.box.Last(e.t).TextBody))
 	mustOK(e.t, err)
 	l, err := e.acc.Activate(ctx, FirstLogin{
 		Credentials: Credentials{Usercode: u.Display(), Password: goodPassword, Addr: "192.0.2.1"},
@@ -107,7 +108,7 @@ func TestRecover_WithTheAnswerKeepsTheDataAndEndsEverySession(t *testing.T) {
 		t.Errorf("phrase = %q", ch.Phrase)
 	}
 	e.delivered()
-	if m := e.box.last(t); m.To != "zoe@example.org" || !strings.Contains(m.Subject, "recovered") {
+	if m := e.box.Last(t); m.To != "zoe@example.org" || !strings.Contains(m.Subject, "recovered") {
 		t.Errorf("last mail %q to %q", m.Subject, m.To)
 	}
 	// The record still works (same data key) until it is removed.
@@ -178,7 +179,7 @@ func TestRecover_FiveAttemptsPerDayCountedBeforeHashingAndSurviveRestart(t *test
 			t.Errorf("%d hashes for %d attempts: unknown and known must cost the same", got, RecoverAttempts)
 		}
 		// Restarted: the lock holds, the right answer included, without hashing.
-		e.start(secretA)
+		e.start(testsupport.SecretA)
 		hashes = e.hasher.Stats().Total
 		err := e.acc.Recover(ctx, recoverWith(who, "Biscuit"))
 		wantErr(t, err, errs.RateLimited, MsgRecoverLocked)
@@ -213,19 +214,19 @@ func TestRecover_DecoyQuestionIsStableAcrossRestartsAndDependsOnTheSecret(t *tes
 			t.Fatalf("decoy question %q is not one of ours", first.Question)
 		}
 		if i == 0 {
-			e.start(secretA) // a restart
+			e.start(testsupport.SecretA) // a restart
 			again, err := e.acc.RecoverStart(ctx, unknown.Display())
 			mustOK(t, err)
 			if again != first {
 				t.Errorf("decoy changed across a restart: %+v, then %+v", first, again)
 			}
-			e.start(secretB)
+			e.start(testsupport.SecretB)
 			other := 0
 			for j := 0; j < 20; j++ {
 				x := NewUsercode()
-				e.start(secretA)
+				e.start(testsupport.SecretA)
 				a, _ := e.acc.RecoverStart(ctx, x.Display())
-				e.start(secretB)
+				e.start(testsupport.SecretB)
 				b, _ := e.acc.RecoverStart(ctx, x.Display())
 				if a != b {
 					other++
@@ -234,7 +235,7 @@ func TestRecover_DecoyQuestionIsStableAcrossRestartsAndDependsOnTheSecret(t *tes
 			if other == 0 {
 				t.Error("the decoy does not depend on the server secret")
 			}
-			e.start(secretA)
+			e.start(testsupport.SecretA)
 		}
 	}
 	if seen[RecoveryByKey] == 0 || seen[RecoveryByQuestion] == 0 {

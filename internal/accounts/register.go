@@ -70,7 +70,7 @@ func (a *Accounts) Register(ctx context.Context, r Registration) error {
 	})
 	switch {
 	case err != nil:
-		return errs.Wrap(err, "accounts: register")
+		return errs.Pass(err, "accounts: register")
 	case addrLimited:
 		return errs.E(errs.RateLimited, MsgTooManyRegistrations)
 	case mailLimited:
@@ -106,7 +106,7 @@ func (a *Accounts) CreateStaff(ctx context.Context, role Role, name, email strin
 		return err
 	})
 	if err != nil {
-		return "", errs.Wrap(err, "accounts: create staff")
+		return "", errs.Pass(err, "accounts: create staff")
 	}
 	a.log.Info("accounts: staff account created", "account", id, "role", role)
 	return u, nil

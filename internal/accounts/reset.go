@@ -177,7 +177,7 @@ func (a *Accounts) StartReset(ctx context.Context, r ResetRequest) (string, erro
 			map[string]string{"Code": code, "Minutes": minutes}))
 	})
 	if err != nil {
-		return "", errs.Wrap(err, "accounts: start reset")
+		return "", errs.Pass(err, "accounts: start reset")
 	}
 	if !addrOK {
 		return "", errs.E(errs.RateLimited, MsgResetTooMany)
@@ -250,7 +250,7 @@ func (a *Accounts) FinishReset(ctx context.Context, f ResetFinish) error {
 		return tx.QueryRowContext(ctx, sqlLimit, string(scopeResetFlow), flowKey).Scan(&start, &tries, &locked)
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: count reset try")
+		return errs.Pass(err, "accounts: count reset try")
 	}
 	if !ok {
 		return errs.E(errs.Invalid, MsgResetFlowDead)
@@ -416,11 +416,8 @@ func (a *Accounts) replaceKeys(ctx context.Context, row *accountRow, ucKey []byt
 		}
 		return a.outbox.Enqueue(ctx, tx, a.message(email, row.lang, MailResetDoneSubject, MailResetDoneBody, nil))
 	})
-	if errs.CodeOf(err) == errs.Invalid {
-		return err
-	}
 	if err != nil {
-		return errs.Wrap(err, "accounts: reset")
+		return errs.Pass(err, "accounts: reset")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: reset: new data key, every session ended", "account", row.id)

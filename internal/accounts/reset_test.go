@@ -25,16 +25,14 @@ func (e *env) delivered() int {
 	if _, err := e.outbox.Deliver(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
-	e.box.mu.Lock()
-	defer e.box.mu.Unlock()
-	return len(e.box.sent)
+	return e.box.Len()
 }
 
 // resetCode delivers the outbox and reads the code of the newest mail.
 func (e *env) resetCode() string {
 	e.t.Helper()
 	e.delivered()
-	m := e.box.last(e.t)
+	m := e.box.Last(e.t)
 	if !strings.Contains(m.Subject, "reset code") {
 		e.t.Fatalf("the last mail is %q, not a reset code", m.Subject)
 	}
@@ -70,7 +68,7 @@ func TestReset_CodeByMailSetsNewCredentialsAndANewDataKey(t *testing.T) {
 		t.Fatalf("flow %q", flow)
 	}
 	mailed := e.resetCode()
-	if body := e.box.last(t).TextBody; !strings.Contains(body, "10 minutes") {
+	if body := e.box.Last(t).TextBody; !strings.Contains(body, "10 minutes") {
 		t.Errorf("the code mail does not say how long it lives:\n%s", body)
 	}
 	mustOK(t, e.acc.FinishReset(ctx, finish(u, flow, mailed)))
@@ -104,7 +102,7 @@ func TestReset_CodeByMailSetsNewCredentialsAndANewDataKey(t *testing.T) {
 	}
 	// The address on file was told.
 	e.delivered()
-	if m := e.box.last(t); m.To != "zoe@example.org" || !strings.Contains(m.Subject, "was reset") {
+	if m := e.box.Last(t); m.To != "zoe@example.org" || !strings.Contains(m.Subject, "was reset") {
 		t.Errorf("last mail %q to %q", m.Subject, m.To)
 	}
 	// The code is single use.
@@ -258,7 +256,7 @@ func TestResetSignedIn_NeedsThePasswordAndEndsEverySession(t *testing.T) {
 		t.Error("data under the old key still opens")
 	}
 	e.delivered()
-	if m := e.box.last(t); !strings.Contains(m.Subject, "was reset") {
+	if m := e.box.Last(t); !strings.Contains(m.Subject, "was reset") {
 		t.Errorf("last mail %q", m.Subject)
 	}
 }

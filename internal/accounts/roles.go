@@ -133,7 +133,7 @@ func (a *Accounts) SetManager(ctx context.Context, s *Session, email string, gra
 		return nil
 	})
 	if err != nil {
-		return 0, errs.Wrap(err, "accounts: set manager")
+		return 0, errs.Pass(err, "accounts: set manager")
 	}
 	for _, id := range changed {
 		a.log.Info("accounts: role changed", "account", id, "by_admin", adm.id, "action", string(action))

@@ -223,10 +223,7 @@ func (a *Accounts) RenewSession(ctx context.Context, s *Session) (string, error)
 		return err
 	})
 	if err != nil {
-		if errs.CodeOf(err) == errs.Forbidden {
-			return "", err
-		}
-		return "", errs.Wrap(err, "accounts: renew session")
+		return "", errs.Pass(err, "accounts: renew session")
 	}
 	s.ID, s.token, s.keyWrapped = n.id, n.token, n.wrapped
 	return n.token, nil

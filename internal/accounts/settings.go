@@ -47,7 +47,7 @@ func (a *Accounts) reauth(ctx context.Context, s *Session, password string) (*ac
 		return err
 	})
 	if err != nil {
-		return nil, nil, errs.Wrap(err, "accounts: count attempt")
+		return nil, nil, errs.Pass(err, "accounts: count attempt")
 	}
 	if !ok {
 		return nil, nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
@@ -110,7 +110,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, s *Session, current, next
 		return a.outbox.Enqueue(ctx, tx, a.message(email, row.lang, MailPasswordChangedSubject, MailPasswordChangedBody, nil))
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: change password")
+		return errs.Pass(err, "accounts: change password")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: password changed; other sessions ended", "account", row.id)
@@ -256,7 +256,7 @@ func (a *Accounts) Delete(ctx context.Context, s *Session, password string, eras
 		return err
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: delete")
+		return errs.Pass(err, "accounts: delete")
 	}
 	// Best effort: a checkpoint cannot pass readers still on older frames;
 	// the next one (message expiry's sweep, every 30 seconds) gets them.
@@ -284,10 +284,7 @@ func (a *Accounts) SetState(ctx context.Context, accountID int64, state State) e
 		}
 		return err
 	})
-	if errs.CodeOf(err) == errs.NotFound {
-		return err
-	}
-	return errs.Wrap(err, "accounts: set state")
+	return errs.Pass(err, "accounts: set state")
 }
 
 // SetRole changes an account's role (an admin granting Manager to a premium
@@ -308,10 +305,7 @@ func (a *Accounts) SetRole(ctx context.Context, accountID int64, role Role) erro
 		_, err = tx.ExecContext(ctx, sqlEndAll, accountID)
 		return err
 	})
-	if errs.CodeOf(err) == errs.NotFound {
-		return err
-	}
-	return errs.Wrap(err, "accounts: set role")
+	return errs.Pass(err, "accounts: set role")
 }
 
 const purposeEmail = "email-change"
@@ -357,7 +351,7 @@ func (a *Accounts) RequestEmailChange(ctx context.Context, s *Session, password,
 			map[string]string{"Code": code, "Minutes": minutes}))
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: request e-mail change")
+		return errs.Pass(err, "accounts: request e-mail change")
 	}
 	if !ok {
 		return errs.E(errs.RateLimited, MsgTooManyAttempts)
@@ -423,11 +417,8 @@ func (a *Accounts) ConfirmEmailChange(ctx context.Context, s *Session, code stri
 		}
 		return a.outbox.Enqueue(ctx, tx, a.message(old, row.lang, MailEmailChangedSubject, MailEmailChangedBody, nil))
 	})
-	if errs.CodeOf(err) == errs.Invalid {
-		return err
-	}
 	if err != nil {
-		return errs.Wrap(err, "accounts: change e-mail")
+		return errs.Pass(err, "accounts: change e-mail")
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: e-mail address changed", "account", row.id)

@@ -38,7 +38,7 @@ func TestChangePassword_KeepsDataAndEndsOtherSessions(t *testing.T) {
 		t.Fatalf("after a new login: %+v, %v", p, err)
 	}
 	e.outbox.Deliver(ctx)
-	if m := e.box.last(t); !strings.Contains(m.Subject, "password was changed") || strings.Contains(m.TextBody, next) {
+	if m := e.box.Last(t); !strings.Contains(m.Subject, "password was changed") || strings.Contains(m.TextBody, next) {
 		t.Fatalf("notice = %+v", m)
 	}
 }
@@ -99,7 +99,7 @@ func TestEmailChange_ConfirmedByACodeToTheNewAddress(t *testing.T) {
 	wantErr(t, e.acc.RequestEmailChange(ctx, s, "not my password", "zoe@new.example"), errs.Forbidden, MsgPasswordWrong)
 	mustOK(t, e.acc.RequestEmailChange(ctx, s, goodPassword, "zoe@new.example"))
 	e.outbox.Deliver(ctx)
-	m := e.box.last(t)
+	m := e.box.Last(t)
 	code := regexp.MustCompile(`\b\d{6}\b`).FindString(m.TextBody)
 	if m.To != "zoe@new.example" || code == "" {
 		t.Fatalf("code mail = %+v", m)
@@ -116,14 +116,14 @@ func TestEmailChange_ConfirmedByACodeToTheNewAddress(t *testing.T) {
 		t.Fatalf("e-mail = %q", p.Email)
 	}
 	e.outbox.Deliver(ctx)
-	if m := e.box.last(t); m.To != "zoe@example.org" || !strings.Contains(m.Subject, "was changed") {
+	if m := e.box.Last(t); m.To != "zoe@example.org" || !strings.Contains(m.Subject, "was changed") {
 		t.Fatalf("the old address was not told: %+v", m)
 	}
 
 	// Five wrong tries, or ten minutes, kill a code.
 	mustOK(t, e.acc.RequestEmailChange(ctx, s, goodPassword, "zoe@third.example"))
 	e.outbox.Deliver(ctx)
-	code = regexp.MustCompile(`\b\d{6}\b`).FindString(e.box.last(t).TextBody)
+	code = regexp.MustCompile(`\b\d{6}\b`).FindString(e.box.Last(t).TextBody)
 	for i := range 5 {
 		w := "99999" + string(rune('0'+i))
 		if w == code {
@@ -134,7 +134,7 @@ func TestEmailChange_ConfirmedByACodeToTheNewAddress(t *testing.T) {
 	wantErr(t, e.acc.ConfirmEmailChange(ctx, s, code), errs.Invalid, MsgCodeWrong)
 	mustOK(t, e.acc.RequestEmailChange(ctx, s, goodPassword, "zoe@third.example"))
 	e.outbox.Deliver(ctx)
-	code = regexp.MustCompile(`\b\d{6}\b`).FindString(e.box.last(t).TextBody)
+	code = regexp.MustCompile(`\b\d{6}\b`).FindString(e.box.Last(t).TextBody)
 	e.clk.Add(10 * time.Minute)
 	wantErr(t, e.acc.ConfirmEmailChange(ctx, s, code), errs.Invalid, MsgCodeWrong)
 }

@@ -118,11 +118,8 @@ func (a *Accounts) ConfirmTOTP(ctx context.Context, s *Session, code string) ([]
 		}
 		return a.storeRecoveryCodes(ctx, tx, row.id, codes)
 	})
-	if errs.CodeOf(err) == errs.Conflict {
-		return nil, err
-	}
 	if err != nil {
-		return nil, errs.Wrap(err, "accounts: enable totp")
+		return nil, errs.Pass(err, "accounts: enable totp")
 	}
 	a.log.Info("accounts: second factor enabled", "account", row.id)
 	return codes, nil
@@ -145,7 +142,7 @@ func (a *Accounts) DisableTOTP(ctx context.Context, s *Session, password string)
 		return err
 	})
 	if err != nil {
-		return errs.Wrap(err, "accounts: disable totp")
+		return errs.Pass(err, "accounts: disable totp")
 	}
 	a.log.Info("accounts: second factor disabled", "account", row.id)
 	return nil
@@ -162,7 +159,7 @@ func (a *Accounts) NewRecoveryCodes(ctx context.Context, s *Session, password st
 	}
 	codes := newRecoveryCodes()
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error { return a.storeRecoveryCodes(ctx, tx, row.id, codes) })
-	return codes, errs.Wrap(err, "accounts: new recovery codes")
+	return codes, errs.Pass(err, "accounts: new recovery codes")
 }
 
 // SecondFactor completes a login whose password step asked for one: code is a
@@ -192,7 +189,7 @@ func (a *Accounts) SecondFactor(ctx context.Context, token, code string) (*Login
 		return err
 	})
 	if err != nil {
-		return nil, errs.Wrap(err, "accounts: count attempt")
+		return nil, errs.Pass(err, "accounts: count attempt")
 	}
 	if !ok {
 		return nil, errLoginFailed()
@@ -234,7 +231,7 @@ func (a *Accounts) SecondFactor(ctx context.Context, token, code string) (*Login
 		return a.recordSignIn(ctx, tx, row.id, now)
 	})
 	if err != nil {
-		return nil, errs.Wrap(err, "accounts: create session")
+		return nil, errs.Pass(err, "accounts: create session")
 	}
 	a.log.Info("accounts: second factor accepted", "account", row.id)
 	return &Login{Token: n.token, AccountID: row.id, Role: row.role, Lang: row.lang, ExpiresAt: now.Add(a.lim.AbsoluteTimeout)}, nil

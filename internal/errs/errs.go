@@ -65,3 +65,22 @@ func MessageIDOf(err error) string {
 	}
 	return "error.internal"
 }
+
+// Pass keeps a domain error as it is, whatever its code, and marks any other
+// error as an internal failure of what. It is the one way out of a
+// transaction: a refusal decided inside the callback leaves with its code.
+func Pass(err error, what string) error {
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return Wrap(err, what)
+}
+
+// IsRefusal reports whether err refuses the request for a reason the visitor
+// can act on (a domain error of any code but Internal): the form that was
+// sent explains it. Anything else is an error page.
+func IsRefusal(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code != Internal
+}

@@ -59,7 +59,7 @@ func (k *KB) Flush(ctx context.Context) error {
 			pending[v.id].Add(v.n)
 		}
 		k.searchLog.putBack(searches)
-		return errs.Wrap(err, "kb: flush")
+		return errs.Pass(err, "kb: flush")
 	}
 	if len(views) > 0 {
 		for _, v := range views {
@@ -145,11 +145,8 @@ func (k *KB) Vote(ctx context.Context, articleID int64, address string, helpful 
 		}
 		return tx.QueryRowContext(ctx, sqlTally, articleID).Scan(&t.Yes, &t.No)
 	})
-	if errs.CodeOf(err) == errs.NotFound {
-		return Tally{}, err
-	}
 	if err != nil {
-		return Tally{}, errs.Wrap(err, "kb: vote")
+		return Tally{}, errs.Pass(err, "kb: vote")
 	}
 	if c := k.counts[articleID]; c.yes != t.Yes || c.no != t.No {
 		c.yes, c.no = t.Yes, t.No

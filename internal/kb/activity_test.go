@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"zerodesk/internal/errs"
+	"zerodesk/internal/testsupport"
 )
 
 func articleID(t testing.TB, k *KB, slug string) int64 {
@@ -333,7 +334,7 @@ func TestRecordSearch_BatchedAndListedForEditors(t *testing.T) {
 func TestVersion_ChangesWhenWhatPagesShowChanges(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	k, err := New(ctx, db, testOptions(t, &clock{t: time.Now()}))
+	k, err := New(ctx, db, testOptions(t, testsupport.NewClock(time.Now())))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,45 +4,22 @@ import (
 	"context"
 	"io/fs"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"zerodesk/data"
-	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/store"
 	"zerodesk/internal/store/storetest"
+	"zerodesk/internal/testsupport"
 )
-
-// clock is a settable time source for tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func openDB(t testing.TB) *store.DB { return storetest.Open(t) }
 
-func testSecret(t testing.TB) crypt.Secret {
-	t.Helper()
-	s, err := crypt.ParseSecret(strings.Repeat("ab", 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func testOptions(t testing.TB, c *clock) Options {
+func testOptions(t testing.TB, c *testsupport.Clock) Options {
 	return Options{
-		Secret:     testSecret(t),
+		Secret:     testsupport.SecretA,
 		Now:        c.Now,
 		ArticleURL: func(lang, slug string) string { return "/" + lang + "/a/" + slug },
 		PageURL:    func(lang, path string) string { return path + "?lang=" + lang },
@@ -50,10 +27,10 @@ func testOptions(t testing.TB, c *clock) Options {
 }
 
 // seeded opens a fresh database, seeds files and returns the KB.
-func seeded(t testing.TB, files fs.FS) (*KB, *store.DB, *clock) {
+func seeded(t testing.TB, files fs.FS) (*KB, *store.DB, *testsupport.Clock) {
 	t.Helper()
 	db := openDB(t)
-	c := &clock{t: time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)}
+	c := testsupport.NewClock(time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC))
 	k, err := New(context.Background(), db, testOptions(t, c))
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +195,7 @@ published = 2026-01-01`
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := openDB(t)
-			k, err := New(context.Background(), db, testOptions(t, &clock{t: time.Now()}))
+			k, err := New(context.Background(), db, testOptions(t, testsupport.NewClock(time.Now())))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +215,7 @@ published = 2026-01-01`
 func TestSeed_RealDemoContentCoversEveryCategory(t *testing.T) {
 	t.Parallel()
 	db := openDB(t)
-	k, err := New(context.Background(), db, testOptions(t, &clock{t: time.Now()}))
+	k, err := New(context.Background(), db, testOptions(t, testsupport.NewClock(time.Now())))
 	if err != nil {
 		t.Fatal(err)
 	}

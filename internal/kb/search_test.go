@@ -9,6 +9,7 @@ import (
 
 	"zerodesk/data"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/testsupport"
 )
 
 func search(t *testing.T, k *KB, lang, q string) *Results {
@@ -364,7 +365,7 @@ func TestVocabulary_AgreesWithTheIndex(t *testing.T) {
 func seededDemo(b testing.TB) *KB {
 	b.Helper()
 	db := openDB(b)
-	k, err := New(context.Background(), db, testOptions(b, &clock{t: time.Now()}))
+	k, err := New(context.Background(), db, testOptions(b, testsupport.NewClock(time.Now())))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func TestSearchLog_TextKeptOnlyOnceThreeVisitorsSearchedIt(t *testing.T) {
 	}
 	// The next day the first visitor counts again (the hash is of address and
 	// day); a third address the same day would do too.
-	clk.t = clk.t.AddDate(0, 0, 1)
+	clk.AddDate(0, 0, 1)
 	k.RecordSearch("en", "Printer  offline", 0, "203.0.113.5")
 	if err := k.Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestSearchLog_TextKeptOnlyOnceThreeVisitorsSearchedIt(t *testing.T) {
 		t.Fatalf("password stored:\n%s", strings.Join(found, "\n"))
 	}
 	// A month later the password's hashes are gone too.
-	clk.t = clk.t.AddDate(0, 0, hiddenDays+1)
+	clk.AddDate(0, 0, hiddenDays+1)
 	k.RecordSearch("en", "printer offline", 0, "203.0.113.5")
 	if err := k.Flush(ctx); err != nil {
 		t.Fatal(err)

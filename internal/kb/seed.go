@@ -107,7 +107,7 @@ func (k *KB) SeedIfEmpty(ctx context.Context, demo fs.FS) (int, error) {
 		return err
 	})
 	if err != nil {
-		return 0, errs.Wrap(err, "kb: seed")
+		return 0, errs.Pass(err, "kb: seed")
 	}
 	if loaded > 0 {
 		if err := k.reload(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"zerodesk/data"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/testsupport"
 )
 
 // worldFS is a help desk in several languages and scripts: English sources,
@@ -614,7 +615,7 @@ published = 2026-03-05`
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := openDB(t)
-			k, err := New(context.Background(), db, testOptions(t, &clock{t: time.Now()}))
+			k, err := New(context.Background(), db, testOptions(t, testsupport.NewClock(time.Now())))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,27 +19,12 @@ import (
 	"testing"
 	"time"
 
-	"zerodesk/internal/crypt"
 	"zerodesk/internal/store"
 	"zerodesk/internal/store/storetest"
+	"zerodesk/internal/testsupport"
 )
 
 func openDB(t testing.TB) *store.DB { return storetest.Open(t) }
-
-var testSecret, _ = crypt.ParseSecret("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
-
-// clock is a settable time for tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 var welcome = Message{
 	To:       "Zoë Tester <zoe@example.org>",
@@ -139,10 +124,10 @@ func (f *flaky) Send(_ context.Context, e Envelope) error {
 func TestOutbox_RetriesWithBackoffAndSurvivesRestart(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	clk := &clock{t: time.Unix(1_800_000_000, 0)}
+	clk := testsupport.NewClock(time.Unix(1_800_000_000, 0))
 	var logs bytes.Buffer
 	sender := &flaky{fails: 3}
-	opts := OutboxOptions{Secret: testSecret, Sender: sender, Now: clk.Now, Log: slog.New(slog.NewTextHandler(&logs, nil)),
+	opts := OutboxOptions{Secret: testsupport.SecretA, Sender: sender, Now: clk.Now, Log: slog.New(slog.NewTextHandler(&logs, nil)),
 		FirstRetry: time.Minute, MaxRetry: 3 * time.Minute}
 	o, err := NewOutbox(db, opts)
 	if err != nil {
@@ -198,8 +183,8 @@ func TestOutbox_RetriesWithBackoffAndSurvivesRestart(t *testing.T) {
 func TestOutbox_GivesUpAfterMaxAttempts(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	clk := &clock{t: time.Unix(1_800_000_000, 0)}
-	o, _ := NewOutbox(db, OutboxOptions{Secret: testSecret, Sender: &flaky{fails: 100}, Now: clk.Now,
+	clk := testsupport.NewClock(time.Unix(1_800_000_000, 0))
+	o, _ := NewOutbox(db, OutboxOptions{Secret: testsupport.SecretA, Sender: &flaky{fails: 100}, Now: clk.Now,
 		Log: slog.New(slog.DiscardHandler), MaxAttempts: 3})
 	o.Enqueue(ctx, nil, welcome)
 	for range 5 {
@@ -215,7 +200,7 @@ func TestOutbox_GivesUpAfterMaxAttempts(t *testing.T) {
 func TestOutbox_JoinsTheCallersTransaction(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	o, _ := NewOutbox(db, OutboxOptions{Secret: testSecret, Sender: &flaky{}})
+	o, _ := NewOutbox(db, OutboxOptions{Secret: testsupport.SecretA, Sender: &flaky{}})
 	rollback := errors.New("rollback")
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := o.Enqueue(ctx, tx, welcome); err != nil {
@@ -234,7 +219,7 @@ func TestOutbox_JoinsTheCallersTransaction(t *testing.T) {
 func TestOutbox_SealedAtRest(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	o, _ := NewOutbox(db, OutboxOptions{Secret: testSecret})
+	o, _ := NewOutbox(db, OutboxOptions{Secret: testsupport.SecretA})
 	if err := o.Enqueue(ctx, nil, welcome); err != nil {
 		t.Fatal(err)
 	}

@@ -5,39 +5,26 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/store"
 	"zerodesk/internal/store/storetest"
+	"zerodesk/internal/testsupport"
 )
-
-var (
-	secretA, _ = crypt.ParseSecret("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
-	secretB, _ = crypt.ParseSecret("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff000102030405060708090a0b0c0d0e0f")
-)
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type env struct {
 	t   *testing.T
 	db  *store.DB
-	clk *clock
+	clk *testsupport.Clock
 	c   *Core
 }
 
 func newEnv(t *testing.T) *env {
 	db := storetest.Open(t)
-	clk := &clock{t: time.Unix(1_800_000_000, 0)}
-	c, err := New(context.Background(), db, secretA, clk.Now)
+	clk := testsupport.NewClock(time.Unix(1_800_000_000, 0))
+	c, err := New(context.Background(), db, testsupport.SecretA, clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +78,7 @@ func TestThread_OpensForDeskAndParticipantsOnly(t *testing.T) {
 		}, true},
 		{"unknown thread", func() (*Thread, error) { return e.c.OpenAsDesk(ctx, e.db.Read, th.ID+1) }, true},
 		{"other server secret", func() (*Thread, error) {
-			other, err := New(ctx, e.db, secretB, e.clk.Now)
+			other, err := New(ctx, e.db, testsupport.SecretB, e.clk.Now)
 			if err != nil {
 				t.Fatal(err)
 			}

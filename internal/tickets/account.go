@@ -114,7 +114,7 @@ func (s *Service) ExportForAccount(ctx context.Context, sess *accounts.Session) 
 		}
 		t, _, err := s.view(ctx, &access{r: r, th: th, actor: authorCustomer, sess: sess})
 		if err != nil {
-			return nil, wrapErr(err, "tickets: export")
+			return nil, errs.Pass(err, "tickets: export")
 		}
 		x.Subject, x.Article = t.Subject, t.Article
 		for _, m := range t.Messages {

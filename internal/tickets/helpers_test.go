@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -16,57 +15,17 @@ import (
 	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
 	"zerodesk/internal/store/storetest"
+	"zerodesk/internal/testsupport"
+	"zerodesk/internal/testsupport/testmail"
 	"zerodesk/locales"
 )
-
-var (
-	secretA, _ = crypt.ParseSecret("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
-	tinyArgon  = crypt.Argon2Params{Version: crypt.DefaultArgon2.Version, MemoryKiB: 64, Time: 1, Threads: 1}
-)
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-type mailbox struct {
-	mu   sync.Mutex
-	sent []mail.Envelope
-}
-
-func (m *mailbox) Send(_ context.Context, e mail.Envelope) error {
-	m.mu.Lock()
-	m.sent = append(m.sent, e)
-	m.mu.Unlock()
-	return nil
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
-}
 
 type env struct {
 	t      testing.TB
 	db     *store.DB
-	clk    *clock
-	box    *mailbox
-	logs   *syncBuffer
+	clk    *testsupport.Clock
+	box    *testmail.Mailbox
+	logs   *testsupport.SyncBuffer
 	outbox *mail.Outbox
 	acc    *accounts.Accounts
 	svc    *Service
@@ -82,17 +41,17 @@ var catalog = sync.OnceValue(func() *locales.Catalog {
 
 func newEnv(t testing.TB, lim Limits) *env {
 	t.Helper()
-	e := &env{t: t, db: storetest.Open(t), clk: &clock{t: time.Unix(1_800_000_000, 0).UTC()}, box: &mailbox{}, logs: &syncBuffer{}}
+	e := &env{t: t, db: storetest.Open(t), clk: testsupport.NewClock(time.Unix(1_800_000_000, 0).UTC()), box: &testmail.Mailbox{}, logs: &testsupport.SyncBuffer{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var err error
-	if e.outbox, err = mail.NewOutbox(e.db, mail.OutboxOptions{Secret: secretA, Sender: e.box, Now: e.clk.Now, Log: log}); err != nil {
+	if e.outbox, err = mail.NewOutbox(e.db, mail.OutboxOptions{Secret: testsupport.SecretA, Sender: e.box, Now: e.clk.Now, Log: log}); err != nil {
 		t.Fatal(err)
 	}
-	if e.acc, err = accounts.New(e.db, accounts.Options{Secret: secretA, Hasher: crypt.NewHasher(tinyArgon, 4), Outbox: e.outbox,
+	if e.acc, err = accounts.New(e.db, accounts.Options{Secret: testsupport.SecretA, Hasher: crypt.NewHasher(testsupport.TinyArgon, 4), Outbox: e.outbox,
 		Now: e.clk.Now, Log: log, PortalURL: "https://desk.example"}); err != nil {
 		t.Fatal(err)
 	}
-	if e.svc, err = New(context.Background(), e.db, secretA, e.acc, e.outbox, catalog(), Options{Now: e.clk.Now,
+	if e.svc, err = New(context.Background(), e.db, testsupport.SecretA, e.acc, e.outbox, catalog(), Options{Now: e.clk.Now,
 		BaseURL: "https://desk.example", Limits: lim, Log: log}); err != nil {
 		t.Fatal(err)
 	}
@@ -143,15 +102,10 @@ func (e *env) deliver() {
 
 func (e *env) lastMail() mail.Envelope {
 	e.t.Helper()
-	e.box.mu.Lock()
-	defer e.box.mu.Unlock()
-	if len(e.box.sent) == 0 {
-		e.t.Fatal("no mail was sent")
-	}
-	return e.box.sent[len(e.box.sent)-1]
+	return e.box.Last(e.t)
 }
 
-func (e *env) mails() int { e.box.mu.Lock(); defer e.box.mu.Unlock(); return len(e.box.sent) }
+func (e *env) mails() int { return e.box.Len() }
 
 // guestSubmission is a valid guest ticket.
 func guestSubmission() Submission {

@@ -38,12 +38,10 @@ func TestMail_NoTicketMailCarriesTypedText(t *testing.T) {
 	must(t, e.svc.Tick(ctx))
 	e.deliver()
 
-	e.box.mu.Lock()
-	defer e.box.mu.Unlock()
-	if want := 3*len(langs) + 2; len(e.box.sent) < want {
-		t.Fatalf("%d mails sent, want at least %d", len(e.box.sent), want)
+	if want := 3*len(langs) + 2; e.box.Len() < want {
+		t.Fatalf("%d mails sent, want at least %d", e.box.Len(), want)
 	}
-	for _, m := range e.box.sent {
+	for _, m := range e.box.Sent() {
 		for _, p := range []string{"URGENT", "evil.example"} {
 			if strings.Contains(m.Subject, p) || strings.Contains(m.TextBody, p) {
 				t.Errorf("the mail %q carries %q:\n%s", m.Subject, p, m.TextBody)

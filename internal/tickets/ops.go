@@ -13,15 +13,6 @@ import (
 	"zerodesk/internal/messaging"
 )
 
-// wrapErr passes domain errors on and hides the rest as internal.
-func wrapErr(err error, what string) error {
-	var e *errs.Error
-	if err == nil || errors.As(err, &e) {
-		return err
-	}
-	return errs.Wrap(err, what)
-}
-
 // Open returns ticket ref as v may see it and marks its messages read for v
 // (agents read the customer's messages, customers the agents' replies).
 func (s *Service) Open(ctx context.Context, v Viewer, ref string) (*Ticket, error) {
@@ -31,7 +22,7 @@ func (s *Service) Open(ctx context.Context, v Viewer, ref string) (*Ticket, erro
 	}
 	t, unread, err := s.view(ctx, a)
 	if err != nil {
-		return nil, wrapErr(err, "tickets: open")
+		return nil, errs.Pass(err, "tickets: open")
 	}
 	reader := readerCustomer
 	if a.agent {
@@ -54,7 +45,7 @@ func (s *Service) Open(ctx context.Context, v Viewer, ref string) (*Ticket, erro
 			return err
 		})
 		if err != nil {
-			return nil, wrapErr(err, "tickets: mark read")
+			return nil, errs.Pass(err, "tickets: mark read")
 		}
 		now := s.now().UTC().Truncate(time.Second)
 		for i := range t.Messages {
@@ -327,7 +318,7 @@ func (s *Service) Reply(ctx context.Context, v Viewer, ref string, rp Reply) err
 		}
 		return s.replyNotice(ctx, tx, r, email)
 	})
-	return wrapErr(err, "tickets: reply")
+	return errs.Pass(err, "tickets: reply")
 }
 
 // replyNotice tells the customer a reply waits, with a link without the
@@ -366,7 +357,7 @@ func (s *Service) Note(ctx context.Context, v Viewer, ref, body string) error {
 		}
 		return s.event(ctx, tx, a.r.id, a.actor, EventNote, "", "")
 	})
-	return wrapErr(err, "tickets: note")
+	return errs.Pass(err, "tickets: note")
 }
 
 // SetStatus changes the status. Customers may close their ticket (from any
@@ -416,7 +407,7 @@ func (s *Service) SetStatus(ctx context.Context, v Viewer, ref string, st Status
 		}
 		return s.event(ctx, tx, r.id, a.actor, kind, string(old), string(st))
 	})
-	return wrapErr(err, "tickets: set status")
+	return errs.Pass(err, "tickets: set status")
 }
 
 // SetPriority changes the priority (agents only); the targets follow, counted
@@ -450,7 +441,7 @@ func (s *Service) SetPriority(ctx context.Context, v Viewer, ref string, p Prior
 		}
 		return s.event(ctx, tx, r.id, a.actor, EventPriority, string(old), string(p))
 	})
-	return wrapErr(err, "tickets: set priority")
+	return errs.Pass(err, "tickets: set priority")
 }
 
 // Assign gives the ticket to an agent who entered the desk (agents only);
@@ -487,7 +478,7 @@ func (s *Service) Assign(ctx context.Context, v Viewer, ref string, agentID int6
 		}
 		return s.event(ctx, tx, r.id, a.actor, EventAssigned, strconv.FormatInt(old, 10), strconv.FormatInt(agentID, 10))
 	})
-	return wrapErr(err, "tickets: assign")
+	return errs.Pass(err, "tickets: assign")
 }
 
 // maxRatingComment is the length limit of a rating's comment, in characters.
@@ -531,7 +522,7 @@ func (s *Service) Rate(ctx context.Context, v Viewer, ref string, score int, com
 		}
 		return s.event(ctx, tx, r.id, a.actor, EventRated, "", strconv.Itoa(score))
 	})
-	return wrapErr(err, "tickets: rate")
+	return errs.Pass(err, "tickets: rate")
 }
 
 // Attachment returns one attachment of the ticket with its content, as v may

@@ -158,11 +158,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 		}
 	}
 	if err != nil {
-		var e *errs.Error
-		if errors.As(err, &e) {
-			return nil, err
-		}
-		return nil, errs.Wrap(err, "tickets: submit")
+		return nil, errs.Pass(err, "tickets: submit")
 	}
 	return rc, nil
 }

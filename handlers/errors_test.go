@@ -1,0 +1,50 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"zerodesk/internal/errs"
+	"zerodesk/views"
+)
+
+// TestClassify is the error-to-status table: each domain code keeps its own
+// message, Echo's refusals get theirs, and anything else is an internal error
+// whose text is never shown.
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		err  error
+		want views.ErrorView
+	}{
+		{"invalid", errs.E(errs.Invalid, "x.invalid"), views.ErrorView{Status: 400, TitleID: "error.bad_request.title", MessageID: "x.invalid"}},
+		{"not found", errs.E(errs.NotFound, "x.gone"), views.ErrorView{Status: 404, TitleID: "error.not_found.title", MessageID: "x.gone"}},
+		{"forbidden", errs.E(errs.Forbidden, "x.denied"), views.ErrorView{Status: 403, TitleID: "error.forbidden.title", MessageID: "x.denied"}},
+		{"conflict", errs.E(errs.Conflict, "x.state"), views.ErrorView{Status: 409, TitleID: "error.bad_request.title", MessageID: "x.state"}},
+		{"rate limited", errs.E(errs.RateLimited, "x.slow"), views.ErrorView{Status: 429, TitleID: "error.rate_limited.title", MessageID: "x.slow"}},
+		{"wrapped refusal", fmt.Errorf("step: %w", errs.E(errs.Conflict, "x.state")), views.ErrorView{Status: 409, TitleID: "error.bad_request.title", MessageID: "x.state"}},
+		{"internal", errs.E(errs.Internal, "x.secret"), internalView},
+		{"wrapped cause", errs.Wrap(errors.New("disk full"), "x"), internalView},
+		{"plain error", errors.New("disk full"), internalView},
+		{"canceled", context.Canceled, internalView},
+		{"echo 404", echo.ErrNotFound, views.ErrorView{Status: 404, TitleID: "error.not_found.title", MessageID: "error.not_found"}},
+		{"echo 405", echo.ErrMethodNotAllowed, views.ErrorView{Status: 405, TitleID: "error.bad_request.title", MessageID: "error.method"}},
+		{"echo 413", echo.ErrStatusRequestEntityTooLarge, views.ErrorView{Status: 413, TitleID: "error.bad_request.title", MessageID: "error.too_large"}},
+		{"echo 429", echo.ErrTooManyRequests, views.ErrorView{Status: 429, TitleID: "error.rate_limited.title", MessageID: "error.rate_limited"}},
+		{"echo other 4xx", echo.ErrUnsupportedMediaType, views.ErrorView{Status: 415, TitleID: "error.bad_request.title", MessageID: "error.bad_request"}},
+		{"echo 5xx", echo.ErrBadGateway, internalView},
+		{"echo 500", echo.NewHTTPError(http.StatusInternalServerError, "boom"), internalView},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := classify(tc.err); got != tc.want {
+				t.Errorf("classify(%v) = %+v, want %+v", tc.err, got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,103 @@
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net"
+
+	"zerodesk/internal/accounts"
+	"zerodesk/internal/crypt"
+	"zerodesk/internal/kb"
+	"zerodesk/internal/mail"
+	"zerodesk/internal/store"
+	"zerodesk/internal/tickets"
+	"zerodesk/locales"
+	"zerodesk/static"
+)
+
+// Wiring is what a deployment (serve) or a test chooses; Build makes the rest
+// of the application from it, the one way both use, so the portal under test
+// is the portal that runs. It lives in handlers because handlers is the one
+// package that already knows every service: the domain under internal/ may
+// import none of handlers, views or locales.
+type Wiring struct {
+	DB     *store.DB // migrated
+	Secret crypt.Secret
+	Log    *slog.Logger
+	// Catalog and Assets: loaded when nil (tests share one of each).
+	Catalog *locales.Catalog
+	Assets  *static.Assets
+	// Sender delivers the outbox's mail (SMTP, or .eml files); From is the
+	// sender address (empty: the outbox's default).
+	Sender mail.Sender
+	From   string
+	// PortalURL is the portal's absolute address, for links in mail;
+	// AccountPageURL builds the account pages' links in it (nil: the service's
+	// default).
+	PortalURL      string
+	AccountPageURL func(lang, page string) string
+	// Hasher hashes passwords and usercodes; nil: crypt.DefaultArgon2.
+	Hasher *crypt.Hasher
+	// TicketLimits are the ticket service's limits; zero: its defaults.
+	TicketLimits tickets.Limits
+	// TrustedProxies and PublicURL: see Handlers.
+	TrustedProxies []*net.IPNet
+	PublicURL      string
+}
+
+// App is the wired application: the handlers and the services whose
+// background work (Run) and shutdown (Tickets.Close) the caller owns.
+type App struct {
+	Handlers *Handlers
+	KB       *kb.KB
+	Outbox   *mail.Outbox
+	Accounts *accounts.Accounts
+	Tickets  *tickets.Service
+}
+
+// KBOptions are the help articles' options: their links on the portal.
+func KBOptions(secret crypt.Secret) kb.Options {
+	return kb.Options{
+		Secret:     secret,
+		ArticleURL: func(lang, slug string) string { return "/" + lang + "/articles/" + slug },
+		PageURL:    func(lang, path string) string { return "/" + lang + path },
+	}
+}
+
+// Build wires the application on w.DB. The caller runs the services' Run
+// loops and closes Tickets after the server has stopped.
+func Build(ctx context.Context, w Wiring) (*App, error) {
+	var err error
+	if w.Log == nil {
+		w.Log = slog.Default()
+	}
+	if w.Catalog == nil {
+		if w.Catalog, err = locales.Load(); err != nil {
+			return nil, err
+		}
+	}
+	if w.Assets == nil {
+		if w.Assets, err = static.Load(); err != nil {
+			return nil, err
+		}
+	}
+	a := &App{}
+	if a.Outbox, err = mail.NewOutbox(w.DB, mail.OutboxOptions{Secret: w.Secret, Sender: w.Sender, From: w.From, Log: w.Log}); err != nil {
+		return nil, err
+	}
+	if a.KB, err = kb.New(ctx, w.DB, KBOptions(w.Secret)); err != nil {
+		return nil, err
+	}
+	if a.Accounts, err = accounts.New(w.DB, accounts.Options{Secret: w.Secret, Outbox: a.Outbox, Log: w.Log, Hasher: w.Hasher,
+		Languages: w.Catalog.Languages(), PortalURL: w.PortalURL, PageURL: w.AccountPageURL,
+		Text: MailText(w.Catalog)}); err != nil {
+		return nil, err
+	}
+	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,
+		tickets.Options{BaseURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits}); err != nil {
+		return nil, err
+	}
+	a.Handlers = New(Config{KB: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
+		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL})
+	return a, nil
+}
