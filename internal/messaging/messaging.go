@@ -39,18 +39,12 @@ var ErrNoAccess = errors.New("messaging: no such thread or no access")
 // ErrNotFound is returned for a missing, expired or unreleased attachment.
 var ErrNotFound = errors.New("messaging: not found")
 
-// Querier is what reads need: a *sql.DB or a *sql.Tx.
-type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // Core is the messaging core on one database.
 type Core struct {
 	db   *store.DB
 	desk []byte
 	now  func() time.Time
-	st   *Prepared
+	st   *store.Prepared
 }
 
 // New returns the core. now nil means time.Now.
@@ -58,7 +52,7 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, now func() time
 	if now == nil {
 		now = time.Now
 	}
-	st, err := Prepare(ctx, db.Write, sqlNextThread, sqlNextMessage, sqlNextFile, sqlInsertThread, sqlParticipant,
+	st, err := store.Prepare(ctx, db.Write, sqlNextThread, sqlNextMessage, sqlNextFile, sqlInsertThread, sqlParticipant,
 		sqlInsertMessage, sqlInsertFile)
 	if err != nil {
 		return nil, err
@@ -166,7 +160,7 @@ func (c *Core) AddParticipant(ctx context.Context, tx *sql.Tx, th *Thread, parti
 }
 
 // OpenAsDesk unlocks a thread with the desk key.
-func (c *Core) OpenAsDesk(ctx context.Context, q Querier, id int64) (*Thread, error) {
+func (c *Core) OpenAsDesk(ctx context.Context, q store.Querier, id int64) (*Thread, error) {
 	var wrapped, meta []byte
 	err := q.QueryRowContext(ctx, sqlDeskThread, id).Scan(&wrapped, &meta)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -203,7 +197,7 @@ func (c *Core) ParticipantThread(id int64, participant string, k Keyring, wrappe
 }
 
 // OpenAs unlocks a thread as participant with their keyring.
-func (c *Core) OpenAs(ctx context.Context, q Querier, id int64, participant string, k Keyring) (*Thread, error) {
+func (c *Core) OpenAs(ctx context.Context, q store.Querier, id int64, participant string, k Keyring) (*Thread, error) {
 	var wrapped, meta []byte
 	err := q.QueryRowContext(ctx, sqlParticipantThread, id, participant).Scan(&wrapped, &meta)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -345,7 +339,7 @@ type msgRow struct {
 // has not come are left out unless unreleased is true. A message past its
 // expiry is returned as Expired, without body or files, whether or not the
 // sweep has destroyed it yet.
-func (c *Core) Messages(ctx context.Context, q Querier, th *Thread, unreleased bool) ([]Message, error) {
+func (c *Core) Messages(ctx context.Context, q store.Querier, th *Thread, unreleased bool) ([]Message, error) {
 	now := c.now().Unix()
 	rows, err := q.QueryContext(ctx, sqlMessages, th.ID)
 	if err != nil {
@@ -412,7 +406,7 @@ func (c *Core) Messages(ctx context.Context, q Querier, th *Thread, unreleased b
 	return out, rrows.Err()
 }
 
-func (c *Core) files(ctx context.Context, q Querier, tid, mid int64, mkey []byte) ([]FileInfo, error) {
+func (c *Core) files(ctx context.Context, q store.Querier, tid, mid int64, mkey []byte) ([]FileInfo, error) {
 	rows, err := q.QueryContext(ctx, sqlFiles, mid)
 	if err != nil {
 		return nil, err
@@ -442,7 +436,7 @@ func (c *Core) files(ctx context.Context, q Querier, tid, mid int64, mkey []byte
 // File returns one attachment of th with its content. Attachments follow
 // their message: unreleased (unless unreleased is true) or expired, they are
 // ErrNotFound.
-func (c *Core) File(ctx context.Context, q Querier, th *Thread, fileID int64, unreleased bool) (*FileInfo, []byte, error) {
+func (c *Core) File(ctx context.Context, q store.Querier, th *Thread, fileID int64, unreleased bool) (*FileInfo, []byte, error) {
 	var mid, size, release, expires int64
 	var kind string
 	var wrapped, meta, data []byte

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"zerodesk/internal/messaging"
 	"zerodesk/internal/store"
 )
 
@@ -23,7 +22,7 @@ import (
 // FULL for the commit and back to NORMAL afterwards.
 type committer struct {
 	db    *store.DB
-	st    *messaging.Prepared
+	st    *store.Prepared
 	delay time.Duration
 	jobs  chan *job
 	once  sync.Once
@@ -39,7 +38,7 @@ type job struct {
 
 const maxBatch = 256
 
-func newCommitter(db *store.DB, st *messaging.Prepared, delay time.Duration) *committer {
+func newCommitter(db *store.DB, st *store.Prepared, delay time.Duration) *committer {
 	c := &committer{db: db, st: st, delay: delay, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c

@@ -22,6 +22,7 @@ import (
 	"zerodesk/internal/kb"
 	mailpkg "zerodesk/internal/mail"
 	"zerodesk/internal/messaging"
+	"zerodesk/internal/store"
 )
 
 // alphabet is Crockford's base 32: no I, L, O or U, so nothing is misread;
@@ -286,7 +287,7 @@ func (s *Service) tryCount(ctx context.Context, tx *sql.Tx, scope string, key []
 }
 
 // counted reads a counter without changing it.
-func counted(ctx context.Context, q messaging.Querier, scope string, key []byte, window time.Duration, now int64) (int, error) {
+func counted(ctx context.Context, q store.Querier, scope string, key []byte, window time.Duration, now int64) (int, error) {
 	var start, n int64
 	err := q.QueryRowContext(ctx, sqlLimitRead, scope, key).Scan(&start, &n)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && now-start >= int64(window/time.Second)) {

@@ -342,5 +342,3 @@ func (s *Service) Tick(ctx context.Context) error {
 		return err
 	})
 }
-
-var _ messaging.Querier = (*sql.DB)(nil)

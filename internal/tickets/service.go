@@ -32,7 +32,7 @@ type Service struct {
 	keys    keys
 	version atomic.Int64
 	commits *committer
-	st      *messaging.Prepared
+	st      *store.Prepared
 
 	explain func(query string, args []any) // tests: sees each queue query
 }
@@ -80,7 +80,7 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc *accounts.A
 	if s.msg, err = messaging.New(ctx, db, secret, s.now); err != nil {
 		return nil, errs.Wrap(err, "tickets: messaging")
 	}
-	if s.st, err = messaging.Prepare(ctx, db.Write, hotQueries...); err != nil {
+	if s.st, err = store.Prepare(ctx, db.Write, hotQueries...); err != nil {
 		return nil, errs.Wrap(err, "tickets: prepare")
 	}
 	// A restart must change the version too: the desk compares it for equality.

@@ -82,7 +82,7 @@ const (
 	sqlRelease    = `RELEASE job`
 )
 
-// The statements of a submission, prepared once (see messaging.Prepared).
+// The statements of a submission, prepared once (see store.Prepared).
 const (
 	sqlFormSeen   = `SELECT reference FROM ticket_forms WHERE form_hash = $1`
 	sqlFormInsert = `INSERT INTO ticket_forms (form_hash, reference, created_at) VALUES ($1, $2, $3)`
