@@ -489,46 +489,38 @@ func (c *Core) MarkRead(ctx context.Context, tx *sql.Tx, th *Thread, participant
 
 // Sweep destroys every message whose expiry has passed: its wrapped key, its
 // body and its attachments' names and contents are deleted (with SQLite's
-// secure_delete on, so the freed bytes are zeroed), then the WAL is
+// store.SecureDelete, so the freed bytes are zeroed), then the WAL is
 // checkpointed so old page images do not linger there. It returns how many
 // messages it destroyed.
 func (c *Core) Sweep(ctx context.Context) (int, error) {
 	now := c.now().Unix()
 	var n int64
 	err := c.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, sqlSecureDeleteOn); err != nil {
+		return store.SecureDelete(ctx, tx, func() error {
+			if _, err := tx.ExecContext(ctx, sqlExpireFiles, now); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, sqlExpireMessages, now)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
 			return err
-		}
-		defer tx.ExecContext(ctx, sqlSecureDeleteOff)
-		if _, err := tx.ExecContext(ctx, sqlExpireFiles, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, sqlExpireMessages, now)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
+		})
 	})
 	if err != nil || n == 0 {
 		return int(n), err
 	}
 	// Best effort: a checkpoint cannot pass readers still on older frames;
 	// the next sweep tries again.
-	_, _ = c.db.Write.ExecContext(ctx, sqlCheckpoint)
+	_ = c.db.Checkpoint(ctx)
 	return int(n), nil
-}
-
-// Checkpoint copies the WAL into the database and truncates it (best effort).
-func (c *Core) Checkpoint(ctx context.Context) error {
-	_, err := c.db.Write.ExecContext(ctx, sqlCheckpoint)
-	return err
 }
 
 // DeleteThread deletes thread id with every participant's wrapped key, every
 // message, receipt and attachment, in the caller's transaction (a deleted
-// account's ticket). Run it with secure_delete on and checkpoint afterwards
-// (as Sweep does) so the bytes are gone from the files too.
+// account's ticket). Run it inside store.SecureDelete and checkpoint
+// afterwards (as Sweep does) so the bytes are gone from the files too.
 func (c *Core) DeleteThread(ctx context.Context, tx *sql.Tx, id int64) error {
 	for _, q := range []string{sqlDeleteFiles, sqlDeleteReceipts, sqlDeleteMessages, sqlDeleteParticipants, sqlDeleteThread} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {

@@ -141,7 +141,7 @@ func (db *DB) Migrate(ctx context.Context, migrations fs.FS) ([]int, error) {
 		}
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -150,7 +150,7 @@ func (db *DB) Migrate(ctx context.Context, migrations fs.FS) ([]int, error) {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)`,
 				m.version, m.name, time.Now().UTC().Format(time.RFC3339))
 			return err
 		})

@@ -31,7 +31,7 @@ type Service struct {
 	targets map[Priority]Target
 	keys    keys
 	version atomic.Int64
-	commits *committer
+	commits *store.GroupCommitter
 	st      *store.Prepared
 
 	explain func(query string, args []any) // tests: sees each queue query
@@ -85,7 +85,9 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc *accounts.A
 	}
 	// A restart must change the version too: the desk compares it for equality.
 	s.version.Store(time.Now().UnixNano())
-	s.commits = newCommitter(db, s.st, opts.CommitDelay)
+	if s.commits, err = store.NewGroupCommitter(ctx, db, opts.CommitDelay); err != nil {
+		return nil, errs.Wrap(err, "tickets: group committer")
+	}
 	if err := s.seedTopics(ctx); err != nil {
 		return nil, errs.Wrap(err, "tickets: seed topics")
 	}
@@ -112,7 +114,7 @@ func (s *Service) Version() int64 { return s.version.Load() }
 
 // write runs fn in a durable group commit and bumps the version on success.
 func (s *Service) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	err := s.commits.do(ctx, fn)
+	err := s.commits.Do(ctx, fn)
 	if err == nil {
 		s.version.Add(1)
 		s.outbox.Wake()
@@ -140,6 +142,5 @@ func (s *Service) Run(ctx context.Context) {
 // Close stops the group committer once the changes already queued are
 // committed; later changes fail. Call it after the HTTP server has shut down.
 func (s *Service) Close() {
-	s.commits.stop()
-	<-s.commits.done
+	s.commits.Close()
 }

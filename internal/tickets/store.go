@@ -209,7 +209,7 @@ func (s *Service) open(ctx context.Context, v Viewer, ref string) (*access, erro
 		}
 		return &access{r: r, th: th, actor: authorCustomer}, nil
 	}
-	if err := s.commits.do(ctx, func(tx *sql.Tx) error {
+	if err := s.commits.Do(ctx, func(tx *sql.Tx) error {
 		if _, err := s.tryCount(ctx, tx, scopeWrongKey, pairKey, 15*time.Minute, s.lim.WrongKeys, now); err != nil {
 			return err
 		}
