@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"zerodesk/internal/words"
 
 	"golang.org/x/net/html"
 
@@ -54,7 +55,7 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("word %q folded to %q", tm.word, tm.folded)
 			}
 		}
-		idx := indexText(q)
+		idx := words.IndexText(q)
 		if strings.Contains(idx, "  ") || strings.HasPrefix(idx, " ") || strings.HasSuffix(idx, " ") {
 			t.Fatalf("index text %q of %q", idx, q)
 		}

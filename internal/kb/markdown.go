@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"zerodesk/internal/words"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -107,8 +108,8 @@ type headingIDs struct{ seen map[string]bool }
 func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 	var b strings.Builder
 	dash := false
-	eachWord(string(value), func(w string) {
-		for _, r := range fold(w) {
+	words.Each(string(value), func(w string) {
+		for _, r := range words.Fold(w) {
 			if r < 128 {
 				if dash && b.Len() > 0 {
 					b.WriteByte('-')

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"zerodesk/internal/words"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -279,9 +280,9 @@ func termKnown(v *vocabulary, t term, last bool) bool {
 }
 
 func phraseKnown(v *vocabulary, phrase string, prefix bool) bool {
-	words := strings.Split(phrase, " ")
-	for i, w := range words {
-		if !isCJKWord(w) && !v.knows(w, prefix && i == len(words)-1) {
+	parts := strings.Split(phrase, " ")
+	for i, w := range parts {
+		if !words.IsCJKWord(w) && !v.knows(w, prefix && i == len(parts)-1) {
 			return false
 		}
 	}
@@ -357,10 +358,10 @@ func pickOther(cat *catalog, lang string, hits []ftsHit, q ftsQuery, n int) []Hi
 // a digit only separates words, so no character is syntax.
 func parseQuery(q string) []term {
 	var out []term
-	eachWord(q, func(w string) {
+	words.Each(q, func(w string) {
 		// A word of marks and tatweel alone folds to nothing: it is no word
 		// to the index either, and an empty word would match everything.
-		if f := fold(w); f != "" && len(out) < maxTerms {
+		if f := words.Fold(w); f != "" && len(out) < maxTerms {
 			out = append(out, term{word: w, folded: f})
 		}
 	})

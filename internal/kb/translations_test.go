@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+	"zerodesk/internal/words"
 
 	"zerodesk/data"
 	"zerodesk/internal/errs"
@@ -547,8 +548,8 @@ func TestIndexText_FoldsAndCutsCJKIntoBigrams(t *testing.T) {
 		"がぎ":                   "がぎ ぎ",
 		"Straße İstanbul ½ ①":  "straße istanbul ½ ①",
 	} {
-		if got := indexText(in); got != want {
-			t.Errorf("indexText(%q) = %q, want %q", in, got, want)
+		if got := words.IndexText(in); got != want {
+			t.Errorf("words.IndexText(%q) = %q, want %q", in, got, want)
 		}
 	}
 	if got := ftsMatch(ftsQuery{words: []string{"重置密码", "zero", "码"}, prefix: true}); got != `"重置 置密 密码" AND "zero" AND "码"*` {

@@ -19,10 +19,10 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
-	"zerodesk/internal/kb"
 	mailpkg "zerodesk/internal/mail"
 	"zerodesk/internal/messaging"
 	"zerodesk/internal/store"
+	"zerodesk/internal/words"
 )
 
 // alphabet is Crockford's base 32: no I, L, O or U, so nothing is misread;
@@ -304,7 +304,7 @@ const maxWords = 400
 // wordHashes are the keyed hashes of the distinct words of texts: NFKC, then
 // the search index's own tokenizer (lower case, folded, CJK bigrams). For CJK
 // every character alone is indexed too, so a query's last character (which
-// kb.Tokens emits alone) matches wherever it stands in the text.
+// words.Tokens emits alone) matches wherever it stands in the text.
 func (s *Service) wordHashes(texts ...string) []int64 {
 	seen := map[string]bool{}
 	var out []int64
@@ -316,9 +316,9 @@ func (s *Service) wordHashes(texts ...string) []int64 {
 		out = append(out, s.wordHash(tok))
 	}
 	for _, t := range texts {
-		for _, tok := range kb.Tokens(norm.NFKC.String(t)) {
+		for _, tok := range words.Tokens(norm.NFKC.String(t)) {
 			add(tok)
-			if r, size := utf8.DecodeRuneInString(tok); size < len(tok) && isCJK(r) {
+			if r, size := utf8.DecodeRuneInString(tok); size < len(tok) && indexedAlone(r) {
 				add(string(r))
 			}
 		}
@@ -330,7 +330,7 @@ func (s *Service) wordHashes(texts ...string) []int64 {
 func (s *Service) queryHashes(q string) []int64 {
 	seen := map[string]bool{}
 	var out []int64
-	for _, tok := range kb.Tokens(norm.NFKC.String(q)) {
+	for _, tok := range words.Tokens(norm.NFKC.String(q)) {
 		if !seen[tok] && len(out) < 16 {
 			seen[tok] = true
 			out = append(out, s.wordHash(tok))
@@ -343,7 +343,11 @@ func (s *Service) wordHash(tok string) int64 {
 	return int64(binary.BigEndian.Uint64(crypt.KeyedHash(s.keys.search, tok)[:8]))
 }
 
-func isCJK(r rune) bool {
+// indexedAlone reports whether the first character of a CJK bigram is
+// indexed alone too: Han and kana only. It is narrower than words.IsCJK (no
+// prolonged sound mark, no half-width voicing marks) on purpose: it is the
+// rule the tickets already in the database were indexed by.
+func indexedAlone(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }
 
