@@ -378,11 +378,7 @@ func (s *Service) text(lang, id string, data map[string]string) string {
 	if !s.cat.Supported(lang) {
 		lang = "en"
 	}
-	args := make([]any, 0, 2*len(data))
-	for k, v := range data {
-		args = append(args, k, v)
-	}
-	return s.cat.Localizer(lang).T(id, args...)
+	return s.cat.Text(lang, id, data)
 }
 
 // Link is the absolute address of page p (below the language) of the

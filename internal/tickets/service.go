@@ -14,7 +14,6 @@ import (
 	"zerodesk/internal/mail"
 	"zerodesk/internal/messaging"
 	"zerodesk/internal/store"
-	"zerodesk/locales"
 )
 
 // Service is the ticket room.
@@ -22,7 +21,7 @@ type Service struct {
 	db      *store.DB
 	acc     *accounts.Accounts
 	outbox  *mail.Outbox
-	cat     *locales.Catalog
+	cat     Texts
 	msg     *messaging.Core
 	opts    Options
 	now     func() time.Time
@@ -42,11 +41,20 @@ type keys struct {
 	email, emailLookup, access, guest, form, address, limit, search, agent []byte
 }
 
+// Texts is what the ticket room needs of the message catalog (the wiring
+// passes *locales.Catalog): the languages that ship, the default first, and
+// the text of a mail message in one of them with its placeholders filled.
+type Texts interface {
+	Languages() []string
+	Supported(lang string) bool
+	Text(lang, id string, data map[string]string) string
+}
+
 // New returns the ticket service on db (migrated); it seeds the default
 // topics into an empty topic list and two canned replies per language into
 // an empty list of canned replies. acc may be nil (no account users);
 // outbox and cat are required.
-func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc *accounts.Accounts, outbox *mail.Outbox, cat *locales.Catalog, opts Options) (*Service, error) {
+func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc *accounts.Accounts, outbox *mail.Outbox, cat Texts, opts Options) (*Service, error) {
 	if outbox == nil || cat == nil {
 		return nil, errors.New("tickets: an outbox and a catalog are required")
 	}
