@@ -19,7 +19,7 @@ import (
 // Service is the ticket room.
 type Service struct {
 	db      *store.DB
-	acc     *accounts.Accounts
+	acc     AccountKeys
 	outbox  *mail.Outbox
 	cat     Texts
 	msg     *messaging.Core
@@ -41,6 +41,16 @@ type keys struct {
 	email, emailLookup, access, guest, form, address, limit, search, agent []byte
 }
 
+// AccountKeys is what the ticket room needs of the accounts room (the wiring
+// passes *accounts.Accounts): a signed-in customer's name and address, and
+// a thread key wrapped under, and unwrapped with, that account's data key,
+// which never leaves accounts.
+type AccountKeys interface {
+	Profile(ctx context.Context, s *accounts.Session) (*accounts.Profile, error)
+	WrapForAccount(s *accounts.Session, key, ad []byte) ([]byte, error)
+	UnwrapForAccount(s *accounts.Session, wrapped, ad []byte) ([]byte, error)
+}
+
 // Texts is what the ticket room needs of the message catalog (the wiring
 // passes *locales.Catalog): the languages that ship, the default first, and
 // the text of a mail message in one of them with its placeholders filled.
@@ -52,9 +62,9 @@ type Texts interface {
 
 // New returns the ticket service on db (migrated); it seeds the default
 // topics into an empty topic list and two canned replies per language into
-// an empty list of canned replies. acc may be nil (no account users);
+// an empty list of canned replies. acc may be nil (no account users; pass a plain nil);
 // outbox and cat are required.
-func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc *accounts.Accounts, outbox *mail.Outbox, cat Texts, opts Options) (*Service, error) {
+func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys, outbox *mail.Outbox, cat Texts, opts Options) (*Service, error) {
 	if outbox == nil || cat == nil {
 		return nil, errors.New("tickets: an outbox and a catalog are required")
 	}
