@@ -60,6 +60,12 @@ const (
 		WHERE manager_id = $1 ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3`
 )
 
+// noBlob is the empty blob a sealed column holds between the INSERT that gives
+// a row its id and the UPDATE that seals the value bound to that id (members,
+// audit entries). It is bound rather than written as a blob literal, so the
+// statement reads the same in SQLite and PostgreSQL.
+var noBlob = []byte{}
+
 // audit records one action in tx.
 func (a *Accounts) audit(ctx context.Context, tx *sql.Tx, managerID, memberID, actorID int64, action AuditAction, dk []byte, d AuditDetail) error {
 	var id int64

@@ -17,7 +17,7 @@ const (
 	sqlAccountByID     = `SELECT ` + accountColumns + ` FROM accounts WHERE id = $1`
 
 	sqlInsertAccount = `INSERT INTO accounts (lookup, role, state, lang, email_lookup, email_sealed, name_sealed, created_at, updated_at)
-		VALUES ($1, $2, 'pending', $3, $4, $6, $6, $5, $5) RETURNING id` // $6: noBlob
+		VALUES ($1, $2, 'pending', $3, $4, x'', x'', $5, $5) RETURNING id`
 	sqlSealPending = `UPDATE accounts SET email_sealed = $2, name_sealed = $3 WHERE id = $1`
 	sqlActivate    = `UPDATE accounts SET state = 'active', name_sealed = $2, pw_params = $3, pw_verifier = $4,
 		data_key_wrapped = $5, phrase_sealed = $6, usercode_key_wrapped = $7, activated_at = $8, updated_at = $8
@@ -123,9 +123,3 @@ func loadAccount(ctx context.Context, q queryer, query string, arg any) (*accoun
 	}
 	return &r, nil
 }
-
-// noBlob is the empty blob a sealed column holds between the INSERT that gives
-// a row its id and the UPDATE that seals the value bound to that id. It is
-// bound rather than written as a blob literal, so the statement reads the
-// same in SQLite and PostgreSQL.
-var noBlob = []byte{}
