@@ -104,7 +104,7 @@ func makeSnippet(text string, q ftsQuery) []Fragment {
 	}
 
 	// The window of windowUnits holding the most matches, starting a few
-	// spans before a match so it reads in context.
+	// words before a match so it reads in context.
 	from := 0
 	if firstMatch >= 0 {
 		best := -1
