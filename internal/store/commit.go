@@ -18,7 +18,7 @@ import (
 // process crash but not a power cut until the next checkpoint. A change made
 // through the committer (an accepted ticket) must never be lost, so its
 // commits switch their connection to FULL for the commit and back to NORMAL
-// afterwards (sqlSyncFull, sqlSyncNormal in sqlite.go).
+// afterwards (sqlSyncFull, sqlSyncNormal in db_sqlite.go).
 type GroupCommitter struct {
 	db    *DB
 	st    *Prepared
