@@ -47,7 +47,7 @@ type Fragment struct {
 // (fts_sqlite.go), PostgreSQL later. Everything else in search is portable.
 type fullText interface {
 	// index adds a translation's title and plain text to the index, both in
-	// index form (indexText): folded words and CJK bigrams, split at spaces.
+	// index form (words.IndexText): folded words and CJK bigrams, split at spaces.
 	index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error
 	// indexed is called after a batch of index calls, to tidy the index up.
 	indexed(ctx context.Context, tx *sql.Tx) error
