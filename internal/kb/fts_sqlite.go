@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 	"unicode/utf8"
+
 	"zerodesk/internal/words"
 )
 

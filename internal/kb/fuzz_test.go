@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-	"zerodesk/internal/words"
 
 	"golang.org/x/net/html"
 
 	"zerodesk/internal/usercode"
+	"zerodesk/internal/words"
 )
 
 // Fuzz targets for every function of the package that reads text from

@@ -3,6 +3,7 @@ package kb
 import (
 	"context"
 	"database/sql"
+
 	"zerodesk/internal/words"
 )
 

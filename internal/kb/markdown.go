@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"zerodesk/internal/words"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -15,6 +14,8 @@ import (
 	"github.com/yuin/goldmark/text"
 	"golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"
+
+	"zerodesk/internal/words"
 )
 
 // Article bodies are Markdown written by editors. They are rendered once, when

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
-	"zerodesk/internal/words"
 
 	"golang.org/x/text/unicode/norm"
 
 	"zerodesk/internal/errs"
+	"zerodesk/internal/words"
 )
 
 // Results are the answer to one search.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
 	"zerodesk/internal/words"
 )
 

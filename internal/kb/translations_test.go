@@ -9,10 +9,10 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
-	"zerodesk/internal/words"
 
 	"zerodesk/data"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/words"
 )
 
 // worldFS is a help desk in several languages and scripts: English sources,

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
 	"zerodesk/internal/words"
 )
 
