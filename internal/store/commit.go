@@ -27,6 +27,12 @@ type GroupCommitter struct {
 	once  sync.Once
 	quit  chan struct{}
 	done  chan struct{} // closed when the loop has ended
+
+	// closing guards the queue: Do sends holding it for reading, Close
+	// closes quit holding it for writing, so no job enters the queue after
+	// the loop's last look at it.
+	closing sync.RWMutex
+	closed  bool
 }
 
 type job struct {
@@ -54,7 +60,12 @@ func NewGroupCommitter(ctx context.Context, db *DB, delay time.Duration) (*Group
 // Close stops the committer once the changes already queued are committed;
 // later changes fail.
 func (c *GroupCommitter) Close() {
-	c.once.Do(func() { close(c.quit) })
+	c.once.Do(func() {
+		c.closing.Lock()
+		c.closed = true
+		close(c.quit)
+		c.closing.Unlock()
+	})
 	<-c.done
 	c.st.Close()
 }
@@ -63,13 +74,18 @@ func (c *GroupCommitter) Close() {
 // batch's durable commit. fn's error undoes fn's changes only.
 func (c *GroupCommitter) Do(ctx context.Context, fn func(*sql.Tx) error) error {
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	c.closing.RLock()
+	if c.closed {
+		c.closing.RUnlock()
+		return errStopped
+	}
 	select {
 	case c.jobs <- j:
 	case <-ctx.Done():
+		c.closing.RUnlock()
 		return ctx.Err()
-	case <-c.quit:
-		return errStopped
 	}
+	c.closing.RUnlock()
 	// Once queued the job is answered: run, or skipped when ctx ended first.
 	return <-j.done
 }
