@@ -128,6 +128,19 @@ func (c *Catalog) Localizer(code string) *Localizer {
 	return c.localizers[Default]
 }
 
+// Text is message id in language code (the default language when code is not
+// supported) with its placeholders filled from data; a missing message gives
+// its ID, as T does. Domain rooms that write mail (tickets) reach the catalog
+// through an interface of their own that this method satisfies, so they
+// import no locales and no go-i18n.
+func (c *Catalog) Text(code, id string, data map[string]string) string {
+	args := make([]any, 0, 2*len(data))
+	for k, v := range data {
+		args = append(args, k, v)
+	}
+	return c.Localizer(code).T(id, args...)
+}
+
 // Localizer translates message IDs for one language.
 type Localizer struct {
 	lang    string

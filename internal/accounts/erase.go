@@ -12,12 +12,3 @@ import (
 type DataEraser interface {
 	EraseAccountData(ctx context.Context, tx *sql.Tx, accountID int64) error
 }
-
-// The deletion runs with SQLite's secure_delete on, so the freed pages are
-// zeroed, and checkpoints the WAL afterwards, so the old page images do not
-// linger there: the way messaging.Sweep destroys expired messages.
-const (
-	sqlSecureDeleteOn  = `PRAGMA secure_delete = ON`
-	sqlSecureDeleteOff = `PRAGMA secure_delete = OFF`
-	sqlCheckpoint      = `PRAGMA wal_checkpoint(TRUNCATE)`
-)

@@ -11,6 +11,7 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/store"
 )
 
 // Account managers add users to their account, suspend, reactivate and close
@@ -81,7 +82,7 @@ type NewMember struct {
 
 const (
 	sqlInsertMember = `INSERT INTO account_members (manager_id, account_id, label_sealed, added_at)
-		VALUES ($1, $2, x'', $3) RETURNING id`
+		VALUES ($1, $2, $4, $3) RETURNING id` // $4: noBlob
 	sqlSealMemberLabel = `UPDATE account_members SET label_sealed = $2 WHERE id = $1`
 	memberColumns      = `m.id, m.account_id, m.label_sealed, m.added_at, m.last_login_at, m.closed_at,
 		a.role, a.state, a.email_sealed, a.lookup`
@@ -177,7 +178,7 @@ func (a *Accounts) AddMember(ctx context.Context, s *Session, m NewMember) (int6
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, sqlInsertMember, mgr.id, accountID, now.Unix()).Scan(&memberID); err != nil {
+		if err := tx.QueryRowContext(ctx, sqlInsertMember, mgr.id, accountID, now.Unix(), noBlob).Scan(&memberID); err != nil {
 			return err
 		}
 		label, err := crypt.Seal(dk, []byte(name), ad("member-label", memberID))
@@ -373,28 +374,28 @@ func (a *Accounts) CloseMember(ctx context.Context, s *Session, id int64, eraser
 		if r.status() == MemberClosed {
 			return "", errs.E(errs.Conflict, MsgMemberState)
 		}
-		if _, err := tx.ExecContext(ctx, sqlSecureDeleteOn); err != nil {
-			return "", err
-		}
-		defer tx.ExecContext(ctx, sqlSecureDeleteOff)
-		for _, e := range erasers {
-			if err := e.EraseAccountData(ctx, tx, r.accountID.Int64); err != nil {
-				return "", err
+		err := store.SecureDelete(ctx, tx, func() error {
+			for _, e := range erasers {
+				if err := e.EraseAccountData(ctx, tx, r.accountID.Int64); err != nil {
+					return err
+				}
 			}
-		}
-		if _, err := tx.ExecContext(ctx, sqlDelete, r.accountID.Int64); err != nil {
-			return "", err
-		}
-		if _, err := tx.ExecContext(ctx, sqlClearLimit, string(scopeUsercode), r.lookup); err != nil {
-			return "", err
-		}
-		if _, err := tx.ExecContext(ctx, sqlCloseMember, r.id, a.unix()); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlDelete, r.accountID.Int64); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, sqlClearLimit, string(scopeUsercode), r.lookup); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, sqlCloseMember, r.id, a.unix())
+			return err
+		})
+		if err != nil {
 			return "", err
 		}
 		return AuditClosed, nil
 	})
 	if err == nil {
-		_, _ = a.db.Write.ExecContext(ctx, sqlCheckpoint) // best effort, as in Delete
+		_ = a.db.Checkpoint(ctx) // best effort, as in Delete
 	}
 	return err
 }

@@ -15,6 +15,7 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/store"
 )
 
 // sessionAccount loads the signed-in account and the data key s holds.
@@ -232,7 +233,7 @@ func (a *Accounts) Export(ctx context.Context, s *Session) (*Export, error) {
 // Delete removes the account and everything it holds (sessions, codes,
 // counters) after checking the password, and with it what each eraser keeps
 // for the account (its tickets), in one transaction. The freed bytes are
-// zeroed (secure_delete) and the WAL is checkpointed, so what was deleted is
+// zeroed (store.SecureDelete) and the WAL is checkpointed, so what was deleted is
 // gone from the files too.
 func (a *Accounts) Delete(ctx context.Context, s *Session, password string, erasers ...DataEraser) error {
 	row, _, err := a.reauth(ctx, s, password)
@@ -240,27 +241,25 @@ func (a *Accounts) Delete(ctx context.Context, s *Session, password string, eras
 		return err
 	}
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, sqlSecureDeleteOn); err != nil {
-			return err
-		}
-		defer tx.ExecContext(ctx, sqlSecureDeleteOff)
-		for _, e := range erasers {
-			if err := e.EraseAccountData(ctx, tx, row.id); err != nil {
+		return store.SecureDelete(ctx, tx, func() error {
+			for _, e := range erasers {
+				if err := e.EraseAccountData(ctx, tx, row.id); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, sqlDelete, row.id); err != nil {
 				return err
 			}
-		}
-		if _, err := tx.ExecContext(ctx, sqlDelete, row.id); err != nil {
+			_, err := tx.ExecContext(ctx, sqlClearLimit, string(scopeUsercode), row.lookup)
 			return err
-		}
-		_, err := tx.ExecContext(ctx, sqlClearLimit, string(scopeUsercode), row.lookup)
-		return err
+		})
 	})
 	if err != nil {
 		return errs.Pass(err, "accounts: delete")
 	}
 	// Best effort: a checkpoint cannot pass readers still on older frames;
 	// the next one (message expiry's sweep, every 30 seconds) gets them.
-	_, _ = a.db.Write.ExecContext(ctx, sqlCheckpoint)
+	_ = a.db.Checkpoint(ctx)
 	a.log.Info("accounts: deleted", "account", row.id)
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strings"
 	"unicode/utf8"
+
+	"zerodesk/internal/words"
 )
 
 // sqliteFTS is the full-text index on SQLite FTS5 (table translations_fts,
@@ -150,11 +152,11 @@ func ftsMatch(q ftsQuery) string {
 // writePhrase writes one word or phrase (folded words joined by spaces) as a
 // quoted FTS5 string; with prefix its last word may be the start of a word.
 func writePhrase(b *strings.Builder, w string, prefix bool) {
-	if isCJKWord(w) && !strings.Contains(w, " ") {
+	if words.IsCJKWord(w) && !strings.Contains(w, " ") {
 		// The phrase of the run's bigrams; one character is a prefix of
 		// the bigram it starts (or the run's last character, indexed alone).
 		b.WriteByte('"')
-		b.WriteString(cjkPhrase(w))
+		b.WriteString(words.CJKPhrase(w))
 		b.WriteByte('"')
 		if utf8.RuneCountInString(w) == 1 {
 			b.WriteByte('*')
@@ -166,8 +168,8 @@ func writePhrase(b *strings.Builder, w string, prefix bool) {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		if isCJKWord(part) {
-			b.WriteString(cjkPhrase(part))
+		if words.IsCJKWord(part) {
+			b.WriteString(words.CJKPhrase(part))
 			continue
 		}
 		b.WriteString(strings.ReplaceAll(part, `"`, `""`))
@@ -175,7 +177,7 @@ func writePhrase(b *strings.Builder, w string, prefix bool) {
 	b.WriteByte('"')
 	// A one-letter prefix would expand to a good part of the vocabulary.
 	last := w[strings.LastIndexByte(w, ' ')+1:]
-	if prefix && !isCJKWord(last) && utf8.RuneCountInString(last) >= 2 {
+	if prefix && !words.IsCJKWord(last) && utf8.RuneCountInString(last) >= 2 {
 		b.WriteByte('*')
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/net/html"
 
 	"zerodesk/internal/usercode"
+	"zerodesk/internal/words"
 )
 
 // Fuzz targets for every function of the package that reads text from
@@ -54,7 +55,7 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("word %q folded to %q", tm.word, tm.folded)
 			}
 		}
-		idx := indexText(q)
+		idx := words.IndexText(q)
 		if strings.Contains(idx, "  ") || strings.HasPrefix(idx, " ") || strings.HasSuffix(idx, " ") {
 			t.Fatalf("index text %q of %q", idx, q)
 		}

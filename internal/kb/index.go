@@ -3,6 +3,8 @@ package kb
 import (
 	"context"
 	"database/sql"
+
+	"zerodesk/internal/words"
 )
 
 // The search index holds every translation (drafts too: search filters on
@@ -13,7 +15,7 @@ import (
 // not to point anywhere real.
 func (k *KB) indexTranslation(ctx context.Context, tx *sql.Tx, id int64, lang, title, body string, links linker) error {
 	html, _ := render(body, links)
-	return k.fts.index(ctx, tx, id, lang, indexText(title), indexText(plainText(html)))
+	return k.fts.index(ctx, tx, id, lang, words.IndexText(title), words.IndexText(plainText(html)))
 }
 
 // indexFormat is the format of what indexTranslation writes. Raise it when

@@ -14,6 +14,8 @@ import (
 	"github.com/yuin/goldmark/text"
 	"golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"
+
+	"zerodesk/internal/words"
 )
 
 // Article bodies are Markdown written by editors. They are rendered once, when
@@ -107,8 +109,8 @@ type headingIDs struct{ seen map[string]bool }
 func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 	var b strings.Builder
 	dash := false
-	eachWord(string(value), func(w string) {
-		for _, r := range fold(w) {
+	words.Each(string(value), func(w string) {
+		for _, r := range words.Fold(w) {
 			if r < 128 {
 				if dash && b.Len() > 0 {
 					b.WriteByte('-')

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"zerodesk/internal/errs"
+	"zerodesk/internal/words"
 )
 
 // Results are the answer to one search.
@@ -46,7 +47,7 @@ type Fragment struct {
 // (fts_sqlite.go), PostgreSQL later. Everything else in search is portable.
 type fullText interface {
 	// index adds a translation's title and plain text to the index, both in
-	// index form (indexText): folded words and CJK bigrams, split at spaces.
+	// index form (words.IndexText): folded words and CJK bigrams, split at spaces.
 	index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error
 	// indexed is called after a batch of index calls, to tidy the index up.
 	indexed(ctx context.Context, tx *sql.Tx) error
@@ -279,9 +280,9 @@ func termKnown(v *vocabulary, t term, last bool) bool {
 }
 
 func phraseKnown(v *vocabulary, phrase string, prefix bool) bool {
-	words := strings.Split(phrase, " ")
-	for i, w := range words {
-		if !isCJKWord(w) && !v.knows(w, prefix && i == len(words)-1) {
+	parts := strings.Split(phrase, " ")
+	for i, w := range parts {
+		if !words.IsCJKWord(w) && !v.knows(w, prefix && i == len(parts)-1) {
 			return false
 		}
 	}
@@ -357,10 +358,10 @@ func pickOther(cat *catalog, lang string, hits []ftsHit, q ftsQuery, n int) []Hi
 // a digit only separates words, so no character is syntax.
 func parseQuery(q string) []term {
 	var out []term
-	eachWord(q, func(w string) {
+	words.Each(q, func(w string) {
 		// A word of marks and tatweel alone folds to nothing: it is no word
 		// to the index either, and an empty word would match everything.
-		if f := fold(w); f != "" && len(out) < maxTerms {
+		if f := words.Fold(w); f != "" && len(out) < maxTerms {
 			out = append(out, term{word: w, folded: f})
 		}
 	})

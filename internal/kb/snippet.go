@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"zerodesk/internal/words"
 )
 
 // Snippets are cut in Go from the plain text the catalog holds: the words of a
@@ -32,18 +34,18 @@ type span struct{ start, end int }
 // makeSnippet cuts a snippet of text for the query words.
 func makeSnippet(text string, q ftsQuery) []Fragment {
 	qws, runs := compileQuery(q)
-	words := make([]span, 0, 128)
+	spans := make([]span, 0, 128)
 	matched := make([]bool, 0, 128)
 	at := make([]int, 0, 128) // units before each word
 	units := 0
 	firstMatch := -1
 	push := func(w span, m bool, u int) {
-		words = append(words, w)
+		spans = append(spans, w)
 		matched = append(matched, m)
 		at = append(at, units)
 		units += u
 		if m && firstMatch < 0 {
-			firstMatch = len(words) - 1
+			firstMatch = len(spans) - 1
 		}
 	}
 	// Far enough past the first match the window cannot get better; with no
@@ -61,7 +63,7 @@ func makeSnippet(text string, q ftsQuery) []Fragment {
 				}
 				continue
 			}
-		} else if isCJK(r) {
+		} else if words.IsCJK(r) {
 			if start >= 0 {
 				push(span{start, i}, matchesQuery(text[start:i], qws), wordUnits)
 				start = -1
@@ -81,7 +83,7 @@ func makeSnippet(text string, q ftsQuery) []Fragment {
 				break
 			}
 			continue
-		} else if isWordRune(r) || start >= 0 && unicode.Is(unicode.M, r) {
+		} else if words.IsWordRune(r) || start >= 0 && unicode.Is(unicode.M, r) {
 			if start < 0 {
 				start = i
 			}
@@ -98,7 +100,7 @@ func makeSnippet(text string, q ftsQuery) []Fragment {
 	if start >= 0 {
 		push(span{start, len(text)}, matchesQuery(text[start:], qws), wordUnits)
 	}
-	if len(words) == 0 {
+	if len(spans) == 0 {
 		return nil
 	}
 
@@ -107,7 +109,7 @@ func makeSnippet(text string, q ftsQuery) []Fragment {
 	from := 0
 	if firstMatch >= 0 {
 		best := -1
-		for i := firstMatch; i < len(words) && at[i] < at[firstMatch]+windowUnits; i++ {
+		for i := firstMatch; i < len(spans) && at[i] < at[firstMatch]+windowUnits; i++ {
 			if !matched[i] {
 				continue
 			}
@@ -116,7 +118,7 @@ func makeSnippet(text string, q ftsQuery) []Fragment {
 				lo--
 			}
 			n := 0
-			for j := lo; j < len(words) && at[j] < at[lo]+windowUnits; j++ {
+			for j := lo; j < len(spans) && at[j] < at[lo]+windowUnits; j++ {
 				if matched[j] {
 					n++
 				}
@@ -127,7 +129,7 @@ func makeSnippet(text string, q ftsQuery) []Fragment {
 		}
 	}
 	to := from // exclusive
-	for to < len(words) && at[to] < at[from]+windowUnits {
+	for to < len(spans) && at[to] < at[from]+windowUnits {
 		to++
 	}
 
@@ -145,14 +147,14 @@ func makeSnippet(text string, q ftsQuery) []Fragment {
 	if from > 0 {
 		add(ellipsis, false)
 	}
-	pos := words[from].start
+	pos := spans[from].start
 	for i := from; i < to; i++ {
-		w := words[i]
+		w := spans[i]
 		add(text[pos:w.start], false)
 		add(text[w.start:w.end], matched[i])
 		pos = w.end
 	}
-	if to < len(words) {
+	if to < len(spans) {
 		add(ellipsis, false)
 	} else {
 		add(strings.TrimRight(text[pos:], " \n"), false)
@@ -184,7 +186,7 @@ func compileQuery(q ftsQuery) ([]queryWord, []cjkRun) {
 			if w == "" {
 				continue // matches nothing (an empty word is never indexed)
 			}
-			if isCJKWord(w) {
+			if words.IsCJKWord(w) {
 				runs = append(runs, cjkRun{text: w, n: utf8.RuneCountInString(w)})
 				continue
 			}
@@ -208,7 +210,7 @@ func matchesQuery(word string, qws []queryWord) bool {
 	var folded string
 	ascii := isASCII(word)
 	if !ascii {
-		folded = fold(strings.ToLower(word))
+		folded = words.Fold(strings.ToLower(word))
 	}
 	for _, q := range qws {
 		qw, prefix := q.word, q.prefix

@@ -13,6 +13,7 @@ import (
 	"zerodesk/data"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/testsupport"
+	"zerodesk/internal/words"
 )
 
 // worldFS is a help desk in several languages and scripts: English sources,
@@ -548,8 +549,8 @@ func TestIndexText_FoldsAndCutsCJKIntoBigrams(t *testing.T) {
 		"がぎ":                   "がぎ ぎ",
 		"Straße İstanbul ½ ①":  "straße istanbul ½ ①",
 	} {
-		if got := indexText(in); got != want {
-			t.Errorf("indexText(%q) = %q, want %q", in, got, want)
+		if got := words.IndexText(in); got != want {
+			t.Errorf("words.IndexText(%q) = %q, want %q", in, got, want)
 		}
 	}
 	if got := ftsMatch(ftsQuery{words: []string{"重置密码", "zero", "码"}, prefix: true}); got != `"重置 置密 密码" AND "zero" AND "码"*` {

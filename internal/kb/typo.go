@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"zerodesk/internal/words"
 )
 
 // Typo tolerance: every language has a vocabulary of the words its published
@@ -61,11 +63,11 @@ func newVocabBuilder() *vocabBuilder {
 func (vb *vocabBuilder) addDocument(texts ...string) {
 	clear(vb.seen)
 	for _, t := range texts {
-		eachWord(t, func(w string) {
-			if isCJKWord(w) {
+		words.Each(t, func(w string) {
+			if words.IsCJKWord(w) {
 				return // CJK is not corrected: bigrams are no spelling
 			}
-			f := fold(w)
+			f := words.Fold(w)
 			if f == "" || vb.seen[f] {
 				return
 			}

@@ -39,18 +39,12 @@ var ErrNoAccess = errors.New("messaging: no such thread or no access")
 // ErrNotFound is returned for a missing, expired or unreleased attachment.
 var ErrNotFound = errors.New("messaging: not found")
 
-// Querier is what reads need: a *sql.DB or a *sql.Tx.
-type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // Core is the messaging core on one database.
 type Core struct {
 	db   *store.DB
 	desk []byte
 	now  func() time.Time
-	st   *Prepared
+	st   *store.Prepared
 }
 
 // New returns the core. now nil means time.Now.
@@ -58,7 +52,7 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, now func() time
 	if now == nil {
 		now = time.Now
 	}
-	st, err := Prepare(ctx, db.Write, sqlNextThread, sqlNextMessage, sqlNextFile, sqlInsertThread, sqlParticipant,
+	st, err := store.Prepare(ctx, db.Write, sqlNextThread, sqlNextMessage, sqlNextFile, sqlInsertThread, sqlParticipant,
 		sqlInsertMessage, sqlInsertFile)
 	if err != nil {
 		return nil, err
@@ -166,7 +160,7 @@ func (c *Core) AddParticipant(ctx context.Context, tx *sql.Tx, th *Thread, parti
 }
 
 // OpenAsDesk unlocks a thread with the desk key.
-func (c *Core) OpenAsDesk(ctx context.Context, q Querier, id int64) (*Thread, error) {
+func (c *Core) OpenAsDesk(ctx context.Context, q store.Querier, id int64) (*Thread, error) {
 	var wrapped, meta []byte
 	err := q.QueryRowContext(ctx, sqlDeskThread, id).Scan(&wrapped, &meta)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -203,7 +197,7 @@ func (c *Core) ParticipantThread(id int64, participant string, k Keyring, wrappe
 }
 
 // OpenAs unlocks a thread as participant with their keyring.
-func (c *Core) OpenAs(ctx context.Context, q Querier, id int64, participant string, k Keyring) (*Thread, error) {
+func (c *Core) OpenAs(ctx context.Context, q store.Querier, id int64, participant string, k Keyring) (*Thread, error) {
 	var wrapped, meta []byte
 	err := q.QueryRowContext(ctx, sqlParticipantThread, id, participant).Scan(&wrapped, &meta)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -345,7 +339,7 @@ type msgRow struct {
 // has not come are left out unless unreleased is true. A message past its
 // expiry is returned as Expired, without body or files, whether or not the
 // sweep has destroyed it yet.
-func (c *Core) Messages(ctx context.Context, q Querier, th *Thread, unreleased bool) ([]Message, error) {
+func (c *Core) Messages(ctx context.Context, q store.Querier, th *Thread, unreleased bool) ([]Message, error) {
 	now := c.now().Unix()
 	rows, err := q.QueryContext(ctx, sqlMessages, th.ID)
 	if err != nil {
@@ -412,7 +406,7 @@ func (c *Core) Messages(ctx context.Context, q Querier, th *Thread, unreleased b
 	return out, rrows.Err()
 }
 
-func (c *Core) files(ctx context.Context, q Querier, tid, mid int64, mkey []byte) ([]FileInfo, error) {
+func (c *Core) files(ctx context.Context, q store.Querier, tid, mid int64, mkey []byte) ([]FileInfo, error) {
 	rows, err := q.QueryContext(ctx, sqlFiles, mid)
 	if err != nil {
 		return nil, err
@@ -442,7 +436,7 @@ func (c *Core) files(ctx context.Context, q Querier, tid, mid int64, mkey []byte
 // File returns one attachment of th with its content. Attachments follow
 // their message: unreleased (unless unreleased is true) or expired, they are
 // ErrNotFound.
-func (c *Core) File(ctx context.Context, q Querier, th *Thread, fileID int64, unreleased bool) (*FileInfo, []byte, error) {
+func (c *Core) File(ctx context.Context, q store.Querier, th *Thread, fileID int64, unreleased bool) (*FileInfo, []byte, error) {
 	var mid, size, release, expires int64
 	var kind string
 	var wrapped, meta, data []byte
@@ -495,46 +489,38 @@ func (c *Core) MarkRead(ctx context.Context, tx *sql.Tx, th *Thread, participant
 
 // Sweep destroys every message whose expiry has passed: its wrapped key, its
 // body and its attachments' names and contents are deleted (with SQLite's
-// secure_delete on, so the freed bytes are zeroed), then the WAL is
+// store.SecureDelete, so the freed bytes are zeroed), then the WAL is
 // checkpointed so old page images do not linger there. It returns how many
 // messages it destroyed.
 func (c *Core) Sweep(ctx context.Context) (int, error) {
 	now := c.now().Unix()
 	var n int64
 	err := c.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, sqlSecureDeleteOn); err != nil {
+		return store.SecureDelete(ctx, tx, func() error {
+			if _, err := tx.ExecContext(ctx, sqlExpireFiles, now); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, sqlExpireMessages, now)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
 			return err
-		}
-		defer tx.ExecContext(ctx, sqlSecureDeleteOff)
-		if _, err := tx.ExecContext(ctx, sqlExpireFiles, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, sqlExpireMessages, now)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
+		})
 	})
 	if err != nil || n == 0 {
 		return int(n), err
 	}
 	// Best effort: a checkpoint cannot pass readers still on older frames;
 	// the next sweep tries again.
-	_, _ = c.db.Write.ExecContext(ctx, sqlCheckpoint)
+	_ = c.db.Checkpoint(ctx)
 	return int(n), nil
-}
-
-// Checkpoint copies the WAL into the database and truncates it (best effort).
-func (c *Core) Checkpoint(ctx context.Context) error {
-	_, err := c.db.Write.ExecContext(ctx, sqlCheckpoint)
-	return err
 }
 
 // DeleteThread deletes thread id with every participant's wrapped key, every
 // message, receipt and attachment, in the caller's transaction (a deleted
-// account's ticket). Run it with secure_delete on and checkpoint afterwards
-// (as Sweep does) so the bytes are gone from the files too.
+// account's ticket). Run it inside store.SecureDelete and checkpoint
+// afterwards (as Sweep does) so the bytes are gone from the files too.
 func (c *Core) DeleteThread(ctx context.Context, tx *sql.Tx, id int64) error {
 	for _, q := range []string{sqlDeleteFiles, sqlDeleteReceipts, sqlDeleteMessages, sqlDeleteParticipants, sqlDeleteThread} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {

@@ -1,9 +1,8 @@
 package messaging
 
 // The SQL of the messaging core ($N placeholders, portable to PostgreSQL), in
-// one place. Tables: data/migrations/0004_messaging.sql. SQLite-only:
-// secure_delete and the WAL checkpoint of Sweep (PostgreSQL would rely on
-// VACUUM and its own WAL recycling instead).
+// one place. Tables: data/migrations/0004_messaging.sql. Nothing here is
+// SQLite-only: the secure delete and WAL checkpoint of Sweep are store's.
 
 // The statements of a post, prepared once (see Prepared).
 const (
@@ -33,14 +32,11 @@ const (
 	sqlMarkRead = `INSERT INTO msg_receipts (message_id, participant, read_at)
 			SELECT id, $2, $3 FROM msg_messages WHERE id = $1 AND thread_id = $4
 			ON CONFLICT (message_id, participant) DO NOTHING`
-	sqlSecureDeleteOn  = `PRAGMA secure_delete = ON`
-	sqlSecureDeleteOff = `PRAGMA secure_delete = OFF`
-	sqlExpireFiles     = `UPDATE msg_attachments SET meta_sealed = NULL, data_sealed = NULL
+	sqlExpireFiles = `UPDATE msg_attachments SET meta_sealed = NULL, data_sealed = NULL
 			WHERE data_sealed IS NOT NULL AND message_id IN (SELECT id FROM msg_messages
 			WHERE expires_at > 0 AND expires_at <= $1 AND key_wrapped IS NOT NULL)`
 	sqlExpireMessages = `UPDATE msg_messages SET key_wrapped = NULL, body_sealed = NULL
 			WHERE expires_at > 0 AND expires_at <= $1 AND key_wrapped IS NOT NULL`
-	sqlCheckpoint = `PRAGMA wal_checkpoint(TRUNCATE)`
 )
 
 // The statements of DeleteThread, children first (they need no cascade).

@@ -1,5 +1,9 @@
-// Package store opens the SQLite database (modernc, pure Go): a read pool and a
-// single-connection writer on one WAL file, embedded migrations, online backup.
+// Package store owns every database mechanic: it opens the database (SQLite,
+// modernc, pure Go: a read pool and a single-connection writer on one WAL
+// file), applies the embedded migrations, runs transactions, group commits
+// (commit.go), prepared statements (prepared.go), secure deletion, checkpoints
+// and online backup. What is SQLite's alone sits in db_sqlite.go; the rest is
+// portable. Rooms hold their product SQL only (docs/ARCHITECTURE.md).
 package store
 
 import (
@@ -8,16 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // DB is the database: Read for queries (many connections), Write for every change
@@ -26,55 +24,6 @@ type DB struct {
 	Read  *sql.DB
 	Write *sql.DB
 	Path  string
-}
-
-// dsn puts the pragmas in the connection string: a PRAGMA executed once would
-// reach only one pooled connection.
-func dsn(path string, readOnly bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	if readOnly {
-		q.Add("_pragma", "query_only(1)")
-	} else {
-		q.Add("_txlock", "immediate")
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
-// Open opens (creating if needed) the database file at path.
-func Open(path string) (*DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
-	}
-	write, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		return nil, err
-	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
-	write.SetConnMaxLifetime(0)
-	// The writer creates the file and switches it to WAL before any reader opens it.
-	if err := write.Ping(); err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		write.Close()
-		return nil, err
-	}
-	read, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		write.Close()
-		return nil, err
-	}
-	n := max(4, runtime.NumCPU()*2)
-	read.SetMaxOpenConns(n)
-	read.SetMaxIdleConns(n)
-	read.SetConnMaxLifetime(0)
-	return &DB{Read: read, Write: write, Path: path}, nil
 }
 
 // Close closes both pools.
@@ -141,7 +90,7 @@ func (db *DB) Migrate(ctx context.Context, migrations fs.FS) ([]int, error) {
 		}
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -150,7 +99,7 @@ func (db *DB) Migrate(ctx context.Context, migrations fs.FS) ([]int, error) {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)`,
 				m.version, m.name, time.Now().UTC().Format(time.RFC3339))
 			return err
 		})
@@ -166,34 +115,3 @@ func (db *DB) Migrate(ctx context.Context, migrations fs.FS) ([]int, error) {
 }
 
 var errAlreadyApplied = errors.New("already applied")
-
-// Backup writes a consistent copy of the live database to dest (VACUUM INTO:
-// one read transaction, so writers carry on and the copy is a single point in
-// time). dest must not exist yet.
-func (db *DB) Backup(ctx context.Context, dest string) error {
-	if _, err := os.Stat(dest); err == nil {
-		return fmt.Errorf("backup: %s already exists", dest)
-	}
-	abs, err := filepath.Abs(dest)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return err
-	}
-	// A reader connection, briefly allowed to write its output file: VACUUM INTO
-	// only reads the live database, so the single writer is never held up.
-	conn, err := db.Read.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 0`); err != nil {
-		return err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = 1`)
-	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	return os.Chmod(abs, 0o600)
-}

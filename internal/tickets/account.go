@@ -160,7 +160,7 @@ const (
 // so its place in the queue), its thread with every message, attachment and
 // read receipt, its blind-index words, history, pending notices and form
 // nonces; the per-status counts go down. Nothing of the ticket stays: the
-// caller runs with secure_delete on and checkpoints the WAL afterwards.
+// caller runs it inside store.SecureDelete and checkpoints the WAL afterwards.
 func (s *Service) EraseAccountData(ctx context.Context, tx *sql.Tx, accountID int64) error {
 	rows, err := tx.QueryContext(ctx, sqlAccountThreads, accountID)
 	if err != nil {

@@ -13,7 +13,7 @@ func TestCommitter_FullSyncAndIsolatedFailures(t *testing.T) {
 	ctx := context.Background()
 	c := e.svc.commits
 	var syncMode, temp int
-	must(t, c.do(ctx, func(tx *sql.Tx) error {
+	must(t, c.Do(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRow(`PRAGMA synchronous`).Scan(&syncMode); err != nil {
 			return err
 		}
@@ -38,7 +38,7 @@ func TestCommitter_FullSyncAndIsolatedFailures(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = c.do(ctx, func(tx *sql.Tx) error {
+			errs[i] = c.Do(ctx, func(tx *sql.Tx) error {
 				if _, err := tx.Exec(`INSERT INTO ticket_canned (lang, title, body) VALUES ('en', $1, 'b')`, i); err != nil {
 					return err
 				}

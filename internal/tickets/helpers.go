@@ -19,9 +19,10 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
-	"zerodesk/internal/kb"
 	mailpkg "zerodesk/internal/mail"
 	"zerodesk/internal/messaging"
+	"zerodesk/internal/store"
+	"zerodesk/internal/words"
 )
 
 // alphabet is Crockford's base 32: no I, L, O or U, so nothing is misread;
@@ -286,7 +287,7 @@ func (s *Service) tryCount(ctx context.Context, tx *sql.Tx, scope string, key []
 }
 
 // counted reads a counter without changing it.
-func counted(ctx context.Context, q messaging.Querier, scope string, key []byte, window time.Duration, now int64) (int, error) {
+func counted(ctx context.Context, q store.Querier, scope string, key []byte, window time.Duration, now int64) (int, error) {
 	var start, n int64
 	err := q.QueryRowContext(ctx, sqlLimitRead, scope, key).Scan(&start, &n)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && now-start >= int64(window/time.Second)) {
@@ -303,7 +304,7 @@ const maxWords = 400
 // wordHashes are the keyed hashes of the distinct words of texts: NFKC, then
 // the search index's own tokenizer (lower case, folded, CJK bigrams). For CJK
 // every character alone is indexed too, so a query's last character (which
-// kb.Tokens emits alone) matches wherever it stands in the text.
+// words.Tokens emits alone) matches wherever it stands in the text.
 func (s *Service) wordHashes(texts ...string) []int64 {
 	seen := map[string]bool{}
 	var out []int64
@@ -315,9 +316,9 @@ func (s *Service) wordHashes(texts ...string) []int64 {
 		out = append(out, s.wordHash(tok))
 	}
 	for _, t := range texts {
-		for _, tok := range kb.Tokens(norm.NFKC.String(t)) {
+		for _, tok := range words.Tokens(norm.NFKC.String(t)) {
 			add(tok)
-			if r, size := utf8.DecodeRuneInString(tok); size < len(tok) && isCJK(r) {
+			if r, size := utf8.DecodeRuneInString(tok); size < len(tok) && indexedAlone(r) {
 				add(string(r))
 			}
 		}
@@ -329,7 +330,7 @@ func (s *Service) wordHashes(texts ...string) []int64 {
 func (s *Service) queryHashes(q string) []int64 {
 	seen := map[string]bool{}
 	var out []int64
-	for _, tok := range kb.Tokens(norm.NFKC.String(q)) {
+	for _, tok := range words.Tokens(norm.NFKC.String(q)) {
 		if !seen[tok] && len(out) < 16 {
 			seen[tok] = true
 			out = append(out, s.wordHash(tok))
@@ -342,7 +343,11 @@ func (s *Service) wordHash(tok string) int64 {
 	return int64(binary.BigEndian.Uint64(crypt.KeyedHash(s.keys.search, tok)[:8]))
 }
 
-func isCJK(r rune) bool {
+// indexedAlone reports whether the first character of a CJK bigram is
+// indexed alone too: Han and kana only. It is narrower than words.IsCJK (no
+// prolonged sound mark, no half-width voicing marks) on purpose: it is the
+// rule the tickets already in the database were indexed by.
+func indexedAlone(r rune) bool {
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }
 
@@ -373,11 +378,7 @@ func (s *Service) text(lang, id string, data map[string]string) string {
 	if !s.cat.Supported(lang) {
 		lang = "en"
 	}
-	args := make([]any, 0, 2*len(data))
-	for k, v := range data {
-		args = append(args, k, v)
-	}
-	return s.cat.Localizer(lang).T(id, args...)
+	return s.cat.Text(lang, id, data)
 }
 
 // Link is the absolute address of page p (below the language) of the

@@ -334,7 +334,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		}
 	}
 	// Housekeeping changes no ticket: no version bump.
-	return s.commits.do(ctx, func(tx *sql.Tx) error {
+	return s.commits.Do(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, sqlPruneForms, now-int64(24*time.Hour/time.Second)); err != nil {
 			return err
 		}
@@ -342,5 +342,3 @@ func (s *Service) Tick(ctx context.Context) error {
 		return err
 	})
 }
-
-var _ messaging.Querier = (*sql.DB)(nil)

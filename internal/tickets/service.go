@@ -14,15 +14,14 @@ import (
 	"zerodesk/internal/mail"
 	"zerodesk/internal/messaging"
 	"zerodesk/internal/store"
-	"zerodesk/locales"
 )
 
 // Service is the ticket room.
 type Service struct {
 	db      *store.DB
-	acc     *accounts.Accounts
+	acc     AccountKeys
 	outbox  *mail.Outbox
-	cat     *locales.Catalog
+	cat     Texts
 	msg     *messaging.Core
 	opts    Options
 	now     func() time.Time
@@ -31,8 +30,8 @@ type Service struct {
 	targets map[Priority]Target
 	keys    keys
 	version atomic.Int64
-	commits *committer
-	st      *messaging.Prepared
+	commits *store.GroupCommitter
+	st      *store.Prepared
 
 	explain func(query string, args []any) // tests: sees each queue query
 }
@@ -42,11 +41,30 @@ type keys struct {
 	email, emailLookup, access, guest, form, address, limit, search, agent []byte
 }
 
+// AccountKeys is what the ticket room needs of the accounts room (the wiring
+// passes *accounts.Accounts): a signed-in customer's name and address, and
+// a thread key wrapped under, and unwrapped with, that account's data key,
+// which never leaves accounts.
+type AccountKeys interface {
+	Profile(ctx context.Context, s *accounts.Session) (*accounts.Profile, error)
+	WrapForAccount(s *accounts.Session, key, ad []byte) ([]byte, error)
+	UnwrapForAccount(s *accounts.Session, wrapped, ad []byte) ([]byte, error)
+}
+
+// Texts is what the ticket room needs of the message catalog (the wiring
+// passes *locales.Catalog): the languages that ship, the default first, and
+// the text of a mail message in one of them with its placeholders filled.
+type Texts interface {
+	Languages() []string
+	Supported(lang string) bool
+	Text(lang, id string, data map[string]string) string
+}
+
 // New returns the ticket service on db (migrated); it seeds the default
 // topics into an empty topic list and two canned replies per language into
-// an empty list of canned replies. acc may be nil (no account users);
+// an empty list of canned replies. acc may be nil (no account users; pass a plain nil);
 // outbox and cat are required.
-func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc *accounts.Accounts, outbox *mail.Outbox, cat *locales.Catalog, opts Options) (*Service, error) {
+func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys, outbox *mail.Outbox, cat Texts, opts Options) (*Service, error) {
 	if outbox == nil || cat == nil {
 		return nil, errors.New("tickets: an outbox and a catalog are required")
 	}
@@ -80,12 +98,14 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc *accounts.A
 	if s.msg, err = messaging.New(ctx, db, secret, s.now); err != nil {
 		return nil, errs.Wrap(err, "tickets: messaging")
 	}
-	if s.st, err = messaging.Prepare(ctx, db.Write, hotQueries...); err != nil {
+	if s.st, err = store.Prepare(ctx, db.Write, hotQueries...); err != nil {
 		return nil, errs.Wrap(err, "tickets: prepare")
 	}
 	// A restart must change the version too: the desk compares it for equality.
 	s.version.Store(time.Now().UnixNano())
-	s.commits = newCommitter(db, s.st, opts.CommitDelay)
+	if s.commits, err = store.NewGroupCommitter(ctx, db, opts.CommitDelay); err != nil {
+		return nil, errs.Wrap(err, "tickets: group committer")
+	}
 	if err := s.seedTopics(ctx); err != nil {
 		return nil, errs.Wrap(err, "tickets: seed topics")
 	}
@@ -112,7 +132,7 @@ func (s *Service) Version() int64 { return s.version.Load() }
 
 // write runs fn in a durable group commit and bumps the version on success.
 func (s *Service) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	err := s.commits.do(ctx, fn)
+	err := s.commits.Do(ctx, fn)
 	if err == nil {
 		s.version.Add(1)
 		s.outbox.Wake()
@@ -140,6 +160,5 @@ func (s *Service) Run(ctx context.Context) {
 // Close stops the group committer once the changes already queued are
 // committed; later changes fail. Call it after the HTTP server has shut down.
 func (s *Service) Close() {
-	s.commits.stop()
-	<-s.commits.done
+	s.commits.Close()
 }

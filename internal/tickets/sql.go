@@ -2,8 +2,8 @@ package tickets
 
 // The SQL of the tickets room ($N placeholders, portable to PostgreSQL), in
 // one place. Tables: data/migrations/0005_tickets.sql. The queue's filtered
-// query is assembled in queue.go from the columns below. SQLite-only: the
-// PRAGMAs of the group committer (commit.go).
+// query is assembled in queue.go from the columns below. Nothing here is
+// SQLite-only: the group committer and its PRAGMAs are store's.
 
 import (
 	"strconv"
@@ -71,25 +71,15 @@ const (
 		ON CONFLICT (key) DO NOTHING`
 	sqlCustomerRead = `UPDATE tickets SET customer_unread = 0 WHERE id = $1`
 	sqlDeskRead     = `UPDATE tickets SET desk_unread = 0 WHERE id = $1`
-	sqlSyncFull     = `PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY`
-	sqlSyncNormal   = `PRAGMA synchronous = NORMAL; PRAGMA temp_store = DEFAULT`
 )
 
-// The statements around each job.
-const (
-	sqlSavepoint  = `SAVEPOINT job`
-	sqlRollbackTo = `ROLLBACK TO job`
-	sqlRelease    = `RELEASE job`
-)
-
-// The statements of a submission, prepared once (see messaging.Prepared).
+// The statements of a submission, prepared once (see store.Prepared).
 const (
 	sqlFormSeen   = `SELECT reference FROM ticket_forms WHERE form_hash = $1`
 	sqlFormInsert = `INSERT INTO ticket_forms (form_hash, reference, created_at) VALUES ($1, $2, $3)`
 	sqlRefTaken   = `SELECT count(*) FROM tickets WHERE reference = $1`
 	sqlCountUp    = `UPDATE ticket_counts SET n = n + 1 WHERE status = $1`
 	sqlCountDown  = `UPDATE ticket_counts SET n = n - 1 WHERE status = $1`
-	sqlWord       = `INSERT OR IGNORE INTO ticket_words (word, ticket_id) VALUES ($1, $2)`
 	sqlEvent      = `INSERT INTO ticket_events (ticket_id, at, actor, kind, from_val, to_val) VALUES ($1, $2, $3, $4, $5, $6)`
 	sqlLimitCount = `INSERT INTO ticket_limits (scope, key, window_start, attempts) VALUES ($1, $2, $3, 1)
 		ON CONFLICT (scope, key) DO UPDATE SET
@@ -108,19 +98,19 @@ var wordChunks = []int{32, 16, 8, 4, 2, 1}
 // sqlWords inserts n index entries of one ticket ($1).
 func sqlWords(n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT OR IGNORE INTO ticket_words (word, ticket_id) VALUES `)
+	b.WriteString(`INSERT INTO ticket_words (word, ticket_id) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("($" + strconv.Itoa(i+2) + ", $1)")
 	}
+	b.WriteString(` ON CONFLICT DO NOTHING`)
 	return b.String()
 }
 
 var hotQueries = func() []string {
-	q := []string{sqlFormSeen, sqlFormInsert, sqlRefTaken, sqlCountUp, sqlCountDown, sqlEvent, sqlLimitCount, sqlInsertTicket,
-		sqlSavepoint, sqlRollbackTo, sqlRelease}
+	q := []string{sqlFormSeen, sqlFormInsert, sqlRefTaken, sqlCountUp, sqlCountDown, sqlEvent, sqlLimitCount, sqlInsertTicket}
 	for _, n := range wordChunks {
 		q = append(q, sqlWords(n))
 	}

@@ -12,6 +12,7 @@ import (
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/messaging"
+	"zerodesk/internal/store"
 )
 
 // farFuture is next_due once no timer runs.
@@ -43,7 +44,7 @@ func scanRow(sc scanner) (*row, error) {
 }
 
 // loadRow reads one ticket by sqlTicketByRef or sqlTicketByID.
-func loadRow(ctx context.Context, q messaging.Querier, query string, arg any) (*row, error) {
+func loadRow(ctx context.Context, q store.Querier, query string, arg any) (*row, error) {
 	r, err := scanRow(q.QueryRowContext(ctx, query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errDenied()
@@ -208,7 +209,7 @@ func (s *Service) open(ctx context.Context, v Viewer, ref string) (*access, erro
 		}
 		return &access{r: r, th: th, actor: authorCustomer}, nil
 	}
-	if err := s.commits.do(ctx, func(tx *sql.Tx) error {
+	if err := s.commits.Do(ctx, func(tx *sql.Tx) error {
 		if _, err := s.tryCount(ctx, tx, scopeWrongKey, pairKey, 15*time.Minute, s.lim.WrongKeys, now); err != nil {
 			return err
 		}
@@ -237,7 +238,7 @@ func (s *Service) customerEmail(r *row) (string, error) {
 	return string(b), err
 }
 
-func (s *Service) agentNames(ctx context.Context, q messaging.Querier) (map[int64]string, error) {
+func (s *Service) agentNames(ctx context.Context, q store.Querier) (map[int64]string, error) {
 	rows, err := q.QueryContext(ctx, sqlAgents)
 	if err != nil {
 		return nil, err

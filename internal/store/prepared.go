@@ -1,8 +1,19 @@
-package messaging
+package store
 
 import (
 	"context"
 	"database/sql"
+)
+
+// Querier is what reads need: a *sql.DB or a *sql.Tx.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+var (
+	_ Querier = (*sql.DB)(nil)
+	_ Querier = (*sql.Tx)(nil)
 )
 
 // Prepared holds statements prepared once on the writer pool and reused in
@@ -18,7 +29,8 @@ type Prepared struct {
 	m map[string]*sql.Stmt
 }
 
-// Prepare prepares queries on db (the writer pool).
+// Prepare prepares queries on db (the writer pool). Under PostgreSQL the same
+// type serves: database/sql prepares per connection there too.
 func Prepare(ctx context.Context, db *sql.DB, queries ...string) (*Prepared, error) {
 	p := &Prepared{m: make(map[string]*sql.Stmt, len(queries))}
 	for _, q := range queries {

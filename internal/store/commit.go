@@ -1,34 +1,38 @@
-package tickets
+package store
 
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"errors"
 	"sync"
 	"time"
-
-	"zerodesk/internal/messaging"
-	"zerodesk/internal/store"
 )
 
-// committer is group commit: one goroutine gathers the changes waiting at the
+// GroupCommitter is group commit: one goroutine gathers the changes waiting at the
 // moment into one write transaction, each in its own savepoint (one failing
 // change does not undo the others), and commits them with synchronous=FULL,
 // so every caller returns only once its change is on disk (fsync of the WAL),
 // and 32 concurrent submitters share one fsync instead of queueing for 32.
 //
 // The store runs WAL with synchronous=NORMAL, where a commit survives a
-// process crash but not a power cut until the next checkpoint. An accepted
-// ticket must never be lost, so ticket commits switch their connection to
-// FULL for the commit and back to NORMAL afterwards.
-type committer struct {
-	db    *store.DB
-	st    *messaging.Prepared
+// process crash but not a power cut until the next checkpoint. A change made
+// through the committer (an accepted ticket) must never be lost, so its
+// commits switch their connection to FULL for the commit and back to NORMAL
+// afterwards (sqlSyncFull, sqlSyncNormal in db_sqlite.go).
+type GroupCommitter struct {
+	db    *DB
+	st    *Prepared
 	delay time.Duration
 	jobs  chan *job
 	once  sync.Once
 	quit  chan struct{}
 	done  chan struct{} // closed when the loop has ended
+
+	// closing guards the queue: Do sends holding it for reading, Close
+	// closes quit holding it for writing, so no job enters the queue after
+	// the loop's last look at it.
+	closing sync.RWMutex
+	closed  bool
 }
 
 type job struct {
@@ -39,29 +43,54 @@ type job struct {
 
 const maxBatch = 256
 
-func newCommitter(db *store.DB, st *messaging.Prepared, delay time.Duration) *committer {
-	c := &committer{db: db, st: st, delay: delay, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), done: make(chan struct{})}
+var errStopped = errors.New("store: group committer stopped")
+
+// NewGroupCommitter starts a group committer on db's writer. delay, when
+// positive, is how long it waits for more changes after the first of a batch.
+func NewGroupCommitter(ctx context.Context, db *DB, delay time.Duration) (*GroupCommitter, error) {
+	st, err := Prepare(ctx, db.Write, sqlSavepoint, sqlRollbackTo, sqlRelease)
+	if err != nil {
+		return nil, err
+	}
+	c := &GroupCommitter{db: db, st: st, delay: delay, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
-	return c
+	return c, nil
 }
 
-func (c *committer) stop() { c.once.Do(func() { close(c.quit) }) }
+// Close stops the committer once the changes already queued are committed;
+// later changes fail.
+func (c *GroupCommitter) Close() {
+	c.once.Do(func() {
+		c.closing.Lock()
+		c.closed = true
+		close(c.quit)
+		c.closing.Unlock()
+	})
+	<-c.done
+	c.st.Close()
+}
 
-// do runs fn in the next batch and waits for its commit.
-func (c *committer) do(ctx context.Context, fn func(*sql.Tx) error) error {
+// Do runs fn in the next batch, in a savepoint of its own, and waits for the
+// batch's durable commit. fn's error undoes fn's changes only.
+func (c *GroupCommitter) Do(ctx context.Context, fn func(*sql.Tx) error) error {
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	c.closing.RLock()
+	if c.closed {
+		c.closing.RUnlock()
+		return errStopped
+	}
 	select {
 	case c.jobs <- j:
 	case <-ctx.Done():
+		c.closing.RUnlock()
 		return ctx.Err()
-	case <-c.quit:
-		return fmt.Errorf("tickets: stopped")
 	}
+	c.closing.RUnlock()
 	// Once queued the job is answered: run, or skipped when ctx ended first.
 	return <-j.done
 }
 
-func (c *committer) loop() {
+func (c *GroupCommitter) loop() {
 	defer close(c.done)
 	for {
 		var first *job
@@ -96,7 +125,7 @@ func (c *committer) loop() {
 }
 
 // run commits one batch and answers every job in it.
-func (c *committer) run(batch []*job) {
+func (c *GroupCommitter) run(batch []*job) {
 	ctx := context.Background()
 	results := make([]error, len(batch))
 	err := func() error {
@@ -145,3 +174,10 @@ func (c *committer) run(batch []*job) {
 		}
 	}
 }
+
+// The statements around each job (portable: PostgreSQL accepts them as they are).
+const (
+	sqlSavepoint  = `SAVEPOINT job`
+	sqlRollbackTo = `ROLLBACK TO job`
+	sqlRelease    = `RELEASE job`
+)
