@@ -32,50 +32,6 @@ const (
 	sessionCookieSecure = "__Host-zd"
 )
 
-// accountRoutes adds the account pages to the language group.
-func (h *Handlers) accountRoutes(g *echo.Group) {
-	limit := h.accountLimiter()
-	// Changes within a live session get a limit of their own, four times as
-	// generous, so a busy account page never uses up the login budget. Logout,
-	// sign out everywhere and viewing My account are never limited: a person
-	// must always be able to end their sessions.
-	sessionLimit := perAddressLimit(4 * max(h.AccountLimit, 30))
-	g.GET("/register", h.registerForm, noStore)
-	g.POST("/register", h.register, noStore, limit)
-	g.GET("/login/user", h.loginForm, noStore)
-	g.POST("/login/user", h.loginStep1, noStore, limit)
-	g.POST("/login/user/password", h.loginStep2, noStore, limit)
-	g.POST("/login/user/activate", h.activate, noStore, limit)
-	g.GET("/account", h.accountGet, noStore)
-	g.POST("/account", h.accountPost, noStore)
-	g.POST("/account/logout", h.logout, noStore)
-	g.POST("/account/signout-everywhere", h.signOutEverywhere, noStore)
-	g.POST("/account/password", h.changePassword, noStore, limit)
-	g.POST("/account/profile", h.updateProfile, noStore, sessionLimit)
-	g.POST("/account/phrase", h.changePhrase, noStore, sessionLimit)
-	g.POST("/account/session/end", h.endSession, noStore, sessionLimit)
-	g.POST("/login/user/code", h.loginCode, noStore, limit)
-	g.POST("/account/totp/setup", h.totpBegin, noStore, limit)
-	g.POST("/account/totp/confirm", h.totpConfirm, noStore, limit)
-	g.POST("/account/totp/disable", h.totpDisable, noStore, limit)
-	g.GET("/account/totp/qr/:id", h.totpQRCode, noStore)
-	g.POST("/account/email", h.requestEmail, noStore, limit)
-	g.POST("/account/email/confirm", h.confirmEmail, noStore, limit)
-	g.POST("/account/recovery", h.newRecoveryCodes, noStore, limit)
-	g.POST("/account/export", h.exportData, noStore, limit)
-	g.POST("/account/delete", h.deleteAccount, noStore, limit)
-	// The addresses of POST-only steps, reached by GET (the language switch,
-	// a reload from history): back to where the flow starts.
-	for _, path := range []string{"/login/user/password", "/login/user/activate", "/login/user/code"} {
-		g.GET(path, h.toLogin, noStore)
-	}
-	for _, path := range []string{"/account/logout", "/account/signout-everywhere", "/account/password", "/account/profile", "/account/phrase", "/account/session/end",
-		"/account/totp/setup", "/account/totp/confirm", "/account/totp/disable", "/account/export", "/account/delete",
-		"/account/email", "/account/email/confirm", "/account/recovery"} {
-		g.GET(path, h.accountGet, noStore)
-	}
-}
-
 func (h *Handlers) toLogin(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), "/login/user"))
 }

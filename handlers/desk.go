@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -49,55 +48,6 @@ const (
 
 // deskPageSize is how many tickets one page of the queue lists.
 const deskPageSize = 20
-
-func (h *Handlers) deskRoutes(g *echo.Group) {
-	if h.Tickets == nil || h.Accounts == nil {
-		return
-	}
-	// Every desk route is under the per-address limit (docs/SECURITY.md).
-	limit := perAddressLimit(cmp.Or(h.DeskLimit, 600))
-	// Pages answer GET (1-Click) and POST (the token in the form).
-	for path, fn := range map[string]echo.HandlerFunc{
-		"/desk":                        h.deskQueue,
-		"/desk/poll":                   h.deskPoll,
-		"/desk/tickets/:ref":           h.deskTicket,
-		"/desk/tickets/:ref/files/:id": h.deskFile,
-		"/desk/topics":                 h.deskTopics,
-		"/desk/canned":                 h.deskCanned,
-		"/desk/outbox":                 h.deskOutbox,
-		"/desk/managers":               h.deskManagers, // desk_managers.go
-	} {
-		g.GET(path, fn, noStore, limit)
-		g.POST(path, fn, noStore, limit)
-	}
-	// Changes: POST only; by GET (a reload from history) back to the page.
-	for path, fn := range map[string]echo.HandlerFunc{
-		"/desk/tickets/:ref/reply":    h.deskReply,
-		"/desk/tickets/:ref/note":     h.deskNote,
-		"/desk/tickets/:ref/assign":   h.deskAssign,
-		"/desk/tickets/:ref/status":   h.deskStatus,
-		"/desk/tickets/:ref/priority": h.deskPriority,
-	} {
-		if path == "/desk/tickets/:ref/reply" {
-			g.POST(path, fn, noStore, limit, uploadRoute)
-		} else {
-			g.POST(path, fn, noStore, limit)
-		}
-		g.GET(path, h.deskBackToTicket, noStore, limit)
-	}
-	for path, fn := range map[string]echo.HandlerFunc{
-		"/desk/topics/save":   h.deskSaveTopic,
-		"/desk/canned/save":   h.deskSaveCanned,
-		"/desk/canned/delete": h.deskDeleteCanned,
-		"/desk/managers/save": h.deskSaveManager, // desk_managers.go
-	} {
-		g.POST(path, fn, noStore, limit)
-		back := path[:strings.LastIndexByte(path, '/')]
-		g.GET(path, func(c echo.Context) error {
-			return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), back))
-		}, noStore, limit)
-	}
-}
 
 // deskVisit is what a desk handler knows of the agent.
 type deskVisit struct {

@@ -200,15 +200,16 @@ func perAddressLimitRefusing(n int, refuse func() error) echo.MiddlewareFunc {
 	})
 }
 
-// limitBody bounds every request body to limit bytes (routes that take
-// attachments bound theirs themselves, larger: ownBodyLimit) and reads a
+// limitBody bounds every request body to limit bytes (routes for which
+// ownLimit holds, those that take attachments, bound theirs themselves,
+// larger: readPosted) and reads a
 // posted form at once, so a body past the limit is a 413 whether it declared
 // its length or not: a chunked body that runs over is refused like one whose
 // Content-Length says so, never handed on as a half-read form.
-func (h *Handlers) limitBody(limit int64) echo.MiddlewareFunc {
+func (h *Handlers) limitBody(limit int64, ownLimit func(echo.Context) bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if h.ownBodyLimit(c) {
+			if ownLimit(c) {
 				return next(c)
 			}
 			r := c.Request()

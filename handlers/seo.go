@@ -16,12 +16,6 @@ import (
 	"zerodesk/locales"
 )
 
-func (h *Handlers) seoRoutes(e *echo.Echo) {
-	e.GET("/robots.txt", h.robots)
-	e.GET("/sitemap.xml", h.sitemap)
-	e.GET("/favicon.ico", h.favicon)
-}
-
 // baseURL is the portal's public address: --public-url, else the address
 // this request reached (scheme from the connection or a trusted proxy).
 func (h *Handlers) baseURL(c echo.Context) string {

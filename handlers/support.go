@@ -41,39 +41,6 @@ const (
 // supportSuggestions is how many help articles the subject suggests.
 const supportSuggestions = 5
 
-// supportRoutes registers support tickets for visitors and users (issue 5).
-func (h *Handlers) supportRoutes(g *echo.Group) {
-	if h.Tickets == nil {
-		g.GET("/support", h.coming("side.self.support", "support.lead"))
-		return
-	}
-	// Every ticket route is under one per-address limit (docs/SECURITY.md),
-	// on top of the service's own counts of wrong keys. The follow form
-	// applies it by hand, so a refusal keeps what was typed; the upload
-	// routes have it before they read any of their body.
-	limit := perAddressLimit(h.ticketLimit())
-	g.GET("/support", h.supportForm, noStore)
-	g.POST("/support", h.submitTicket, noStore, limit, uploadRoute)
-	g.POST("/support/new", h.supportFormPost, noStore)
-	g.GET("/support/new", h.toSupport)
-	g.GET("/support/suggest", h.suggestArticles)
-	g.GET("/support/tickets", h.followForm, noStore, limit)
-	g.POST("/support/tickets", h.followTicket(limit), noStore)
-	g.GET("/support/tickets/:ref", h.ticketGet(limit), noStore)
-	g.POST("/support/tickets/:ref", h.ticketPost(limit), noStore)
-	g.POST("/support/tickets/:ref/reply", h.replyTicket, noStore, limit, uploadRoute)
-	g.POST("/support/tickets/:ref/status", h.ticketStatus, noStore, limit)
-	g.POST("/support/tickets/:ref/rate", h.rateTicket, noStore, limit)
-	g.POST("/support/tickets/:ref/keyfile", h.keyFile, noStore, limit)
-	g.GET("/support/tickets/:ref/attachments/:id", h.attachment, noStore, limit)
-	g.POST("/support/tickets/:ref/attachments/:id", h.attachment, noStore, limit)
-	// POST-only steps reached by GET (a reload from history, a shared
-	// address): the ticket, which asks for its key.
-	for _, path := range []string{"/support/tickets/:ref/reply", "/support/tickets/:ref/status", "/support/tickets/:ref/rate", "/support/tickets/:ref/keyfile"} {
-		g.GET(path, h.toTicket, noStore, limit)
-	}
-}
-
 // ticketLimit is how many requests one address may send to the ticket
 // routes per minute.
 func (h *Handlers) ticketLimit() int {
@@ -81,20 +48,6 @@ func (h *Handlers) ticketLimit() int {
 		return h.TicketLimit
 	}
 	return max(h.AccountLimit, 30)
-}
-
-// uploadRoutes are the routes that take attachments: they read their body
-// under their own, larger limit (readPosted), not the global 64K.
-var uploadRoutes = map[string]bool{
-	"/:lang/support":                    true,
-	"/:lang/support/tickets/:ref/reply": true,
-	"/:lang/desk/tickets/:ref/reply":    true, // desk.go
-}
-
-// ownBodyLimit is the global body limit's Skipper: upload routes limit
-// their bodies themselves, with a message that keeps what was typed.
-func (h *Handlers) ownBodyLimit(c echo.Context) bool {
-	return h.Tickets != nil && c.Request().Method == http.MethodPost && uploadRoutes[c.Path()]
 }
 
 // bodyTooLarge reports whether err is the upload limit's MaxBytesReader
