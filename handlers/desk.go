@@ -102,24 +102,8 @@ func (h *Handlers) deskLogin(c echo.Context, msgID string) error {
 		views.ErrorFragment(views.ErrorView{Status: http.StatusForbidden, TitleID: "error.forbidden.title", MessageID: msgID}))
 }
 
-// deskEntered remembers the sessions whose agent the service already knows
-// by name, so the desk records it once per session, not once per request.
-var deskEntered = struct {
-	sync.Mutex
-	m map[deskEntry]bool
-}{m: map[deskEntry]bool{}}
-
-type deskEntry struct {
-	svc     *tickets.Service
-	session int64
-}
-
 func (h *Handlers) enterDesk(c echo.Context, s *accounts.Session) error {
-	key := deskEntry{h.Tickets, s.ID}
-	deskEntered.Lock()
-	done := deskEntered.m[key]
-	deskEntered.Unlock()
-	if done {
+	if _, done := h.deskEntered.get(0, s.ID); done {
 		return nil
 	}
 	ctx := c.Request().Context()
@@ -130,12 +114,7 @@ func (h *Handlers) enterDesk(c echo.Context, s *accounts.Session) error {
 	if err := h.Tickets.EnterDesk(ctx, s, p.Name); err != nil {
 		return err
 	}
-	deskEntered.Lock()
-	defer deskEntered.Unlock()
-	if len(deskEntered.m) > 10000 { // bounded: past it, agents are named again
-		clear(deskEntered.m)
-	}
-	deskEntered.m[key] = true
+	h.deskEntered.put(0, s.ID, true)
 	return nil
 }
 
@@ -162,16 +141,11 @@ func (h *Handlers) deskQueue(c echo.Context) error {
 	})
 }
 
-// deskRendered keeps queue pages as sent (plain and compressed) for 1-Click
-// sessions, whose pages hold nothing of the agent but the role: the same
+// deskRenderKey is what makes a queue page as sent (Handlers.deskRendered):
+// 1-Click sessions' pages hold nothing of the agent but the role, so the same
 // cached queue page (deskQueues), filter, language, text size, role and
 // minute (the relative times) render the same bytes. A page of a session
 // without a cookie holds its token and is never kept.
-var deskRendered = struct {
-	sync.Mutex
-	m map[deskRenderKey]cachedPage
-}{m: map[deskRenderKey]cachedPage{}}
-
 type deskRenderKey struct {
 	queue          *tickets.Queue
 	filter         views.DeskFilter
@@ -193,9 +167,7 @@ func (h *Handlers) renderQueue(c echo.Context, v views.DeskQueueView) error {
 			key.account = *p.Account
 		}
 	}
-	deskRendered.Lock()
-	page, ok := deskRendered.m[key]
-	deskRendered.Unlock()
+	page, ok := h.deskRendered.get(0, key)
 	if !ok {
 		component, _ := choose(c, views.DeskQueuePage(v), views.DeskQueueRegion(v))
 		var buf bytes.Buffer
@@ -203,12 +175,7 @@ func (h *Handlers) renderQueue(c echo.Context, v views.DeskQueueView) error {
 			return err
 		}
 		page = newCachedPage(buf.Bytes())
-		deskRendered.Lock()
-		if len(deskRendered.m) >= 500 {
-			clear(deskRendered.m)
-		}
-		deskRendered.m[key] = page
-		deskRendered.Unlock()
+		h.deskRendered.put(0, key, page)
 	}
 	return writeHTML(c, http.StatusOK, page.body, page.gzipped, "")
 }
@@ -273,32 +240,24 @@ func (h *Handlers) deskQueueView(c echo.Context, d deskVisit) (views.DeskQueueVi
 	return v, status, nil
 }
 
-// deskQueues keeps queue pages for a moment. Every agent's browser asks for
-// the same few views, and after any change every polling browser asks again:
-// a page is the same for all staff (the queue is the desk's, not an agent's)
-// until the tickets' version changes, save for the clock (a ticket turning
-// overdue changes no version), hence the short life of an entry. Only staff
-// reach it (withDesk), and the filter is the whole key ("me" is already an
-// agent's id in it). One request per key asks the service; the others wait
-// for its answer, and an entry past its life is refreshed in the background
-// while it is still served.
-var deskQueues = struct {
-	sync.Mutex
-	m map[deskQueueKey]*deskQueueEntry
-}{m: map[deskQueueKey]*deskQueueEntry{}}
+// Handlers.deskQueues keeps queue pages for a moment. Every agent's browser
+// asks for the same few views, and after any change every polling browser
+// asks again: a page is the same for all staff (the queue is the desk's, not
+// an agent's) until the tickets' version changes, save for the clock (a
+// ticket turning overdue changes no version), hence the short life of an
+// entry. Only staff reach it (withDesk), and the filter is the whole key
+// ("me" is already an agent's id in it). One request per key asks the
+// service; the others wait for its answer, and an entry past its life is
+// refreshed in the background while it is still served.
 
 // deskQueueTTL bounds how stale a cached page's overdue marks may be (plus
 // the time one refresh takes).
 const deskQueueTTL = 10 * time.Second
 
-type deskQueueKey struct {
-	svc *tickets.Service
-	f   tickets.QueueFilter
-}
-
 type deskQueueEntry struct {
-	version    int64
-	done       chan struct{} // closed once q or err is set
+	done chan struct{} // closed once q or err is set
+
+	mu         sync.Mutex
 	q          *tickets.Queue
 	err        error
 	at         time.Time
@@ -308,93 +267,70 @@ type deskQueueEntry struct {
 // deskQueuePage is the service's queue page for f, from the cache while the
 // version read before it still holds.
 func (h *Handlers) deskQueuePage(c echo.Context, d deskVisit, version int64, f tickets.QueueFilter) (*tickets.Queue, error) {
-	key := deskQueueKey{h.Tickets, f}
+	ctx := c.Request().Context()
 	v := d.viewer()
-	deskQueues.Lock()
-	e := deskQueues.m[key]
-	if e != nil && e.version == version {
+	if e, ok := h.deskQueues.get(uint64(version), f); ok {
 		select {
 		case <-e.done:
-			if e.err == nil {
-				if time.Since(e.at) >= deskQueueTTL && !e.refreshing {
-					e.refreshing = true
-					go h.refreshQueue(key, e, v)
-				}
-				q := e.q
-				deskQueues.Unlock()
-				return q, nil
-			}
 		default: // another request is asking: wait for its answer
-			deskQueues.Unlock()
 			select {
 			case <-e.done:
-			case <-c.Request().Context().Done():
-				return nil, c.Request().Context().Err()
-			}
-			deskQueues.Lock()
-			if e.err == nil {
-				q := e.q // a refresh may replace it: read under the lock
-				deskQueues.Unlock()
-				return q, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
 			}
 		}
+		if q, ok := h.serveQueue(f, e, v); ok {
+			return q, nil
+		}
 	}
-	if len(deskQueues.m) >= 1000 { // bounded whatever the filters asked for
-		clear(deskQueues.m)
-	}
-	e = &deskQueueEntry{version: version, done: make(chan struct{})}
-	deskQueues.m[key] = e
-	deskQueues.Unlock()
-	q, err := h.Tickets.Queue(c.Request().Context(), v, f)
-	deskQueues.Lock()
+	e := &deskQueueEntry{done: make(chan struct{})}
+	h.deskQueues.put(uint64(version), f, e)
+	q, err := h.Tickets.Queue(ctx, v, f)
+	e.mu.Lock()
 	e.q, e.err, e.at = q, err, time.Now()
+	e.mu.Unlock()
 	close(e.done)
-	if err != nil && deskQueues.m[key] == e {
-		delete(deskQueues.m, key)
-	}
-	deskQueues.Unlock()
 	return q, err
+}
+
+// serveQueue is an answered entry's page, refreshed in the background once
+// past its life; ok is false when the service refused (ask again).
+func (h *Handlers) serveQueue(f tickets.QueueFilter, e *deskQueueEntry, v tickets.Viewer) (q *tickets.Queue, ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err != nil {
+		return nil, false
+	}
+	if time.Since(e.at) >= deskQueueTTL && !e.refreshing {
+		e.refreshing = true
+		go h.refreshQueue(f, e, v)
+	}
+	return e.q, true
 }
 
 // refreshQueue asks the service again for an entry past its life, the old
 // page served meanwhile.
-func (h *Handlers) refreshQueue(key deskQueueKey, e *deskQueueEntry, v tickets.Viewer) {
-	q, err := h.Tickets.Queue(context.Background(), v, key.f)
-	deskQueues.Lock()
-	defer deskQueues.Unlock()
+func (h *Handlers) refreshQueue(f tickets.QueueFilter, e *deskQueueEntry, v tickets.Viewer) {
+	q, err := h.Tickets.Queue(context.Background(), v, f)
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.refreshing = false
 	if err == nil {
 		e.q, e.at = q, time.Now()
 	}
 }
 
-// deskLists keeps the filter form's choices (the topics in a language, the
-// agents) like deskQueues keeps pages: per version, for deskQueueTTL (a
-// renamed topic changes no ticket).
-var deskLists = struct {
-	sync.Mutex
-	m map[deskListsKey]deskListsEntry
-}{m: map[deskListsKey]deskListsEntry{}}
-
-type deskListsKey struct {
-	svc  *tickets.Service
-	lang string
-}
-
-type deskListsEntry struct {
-	version int64
-	at      time.Time
-	topics  []tickets.TopicName
-	agents  []tickets.Agent
+// deskLists are the filter form's choices (the topics in a language, the
+// agents), kept by Handlers.deskLists like the queue pages: per version,
+// for deskQueueTTL (a renamed topic changes no ticket).
+type deskLists struct {
+	topics []tickets.TopicName
+	agents []tickets.Agent
 }
 
 func (h *Handlers) deskChoices(ctx context.Context, lang string, version int64) ([]tickets.TopicName, []tickets.Agent, error) {
-	key := deskListsKey{h.Tickets, lang}
-	deskLists.Lock()
-	e, ok := deskLists.m[key]
-	deskLists.Unlock()
-	if ok && e.version == version && time.Since(e.at) < deskQueueTTL {
-		return e.topics, e.agents, nil
+	if l, ok := h.deskLists.get(uint64(version), lang); ok {
+		return l.topics, l.agents, nil
 	}
 	topics, err := h.Tickets.Topics(ctx, lang, true)
 	if err != nil {
@@ -404,9 +340,7 @@ func (h *Handlers) deskChoices(ctx context.Context, lang string, version int64) 
 	if err != nil {
 		return nil, nil, err
 	}
-	deskLists.Lock()
-	deskLists.m[key] = deskListsEntry{version: version, at: time.Now(), topics: topics, agents: agents}
-	deskLists.Unlock()
+	h.deskLists.put(uint64(version), lang, deskLists{topics: topics, agents: agents})
 	return topics, agents, nil
 }
 
