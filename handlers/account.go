@@ -70,7 +70,7 @@ func (h *Handlers) accountPage(c echo.Context, s *accounts.Session, formToken st
 	if v.Recovery, err = h.recoveryView(c, s); err != nil { // selfservice.go
 		return err
 	}
-	v.Tickets = h.myTickets(c, s) // support.go
+	v.Tickets = h.myTickets(c, s) // support_ticket.go
 	for _, i := range list {
 		v.Sessions = append(v.Sessions, views.SessionLine{ID: i.ID, Label: i.Label, Started: i.CreatedAt, Current: i.Current})
 	}

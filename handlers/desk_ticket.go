@@ -128,7 +128,7 @@ func (h *Handlers) deskFile(c echo.Context) error {
 }
 
 // sendAttachment serves a file as a download only, whatever it holds (the
-// headers of the customer's downloads, support.go).
+// headers of the customer's downloads, support_change.go).
 func sendAttachment(c echo.Context, a *tickets.Attachment) error {
 	hdr := c.Response().Header()
 	hdr.Set(echo.HeaderContentDisposition, "attachment; filename*=UTF-8''"+encodeRFC5987(a.Name))

@@ -28,7 +28,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 
 // securityHeaders sets the headers every answer carries. HSTS goes out whenever
 // the browser is known to have reached us over HTTPS: directly over TLS, or
-// through a trusted proxy that says so (secure, account.go).
+// through a trusted proxy that says so (secure, account_session.go).
 func (h *Handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		hd := c.Response().Header()

@@ -66,7 +66,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.GET("/search", h.search, h.searchLimiter())
 	g.GET("/browser-test", h.browserTest) // browsertest.go
 
-	// --- Login and My account (account.go).
+	// --- Login and My account (account.go, account_login.go, account_totp.go).
 	g.GET("/login", h.loginChooser)
 	g.GET("/login/:kind", h.loginKind(h.coming("login.type.title", "coming.login")))
 	if h.Accounts != nil {
@@ -169,7 +169,7 @@ func (h *Handlers) Echo() *echo.Echo {
 		g.POST("/account/members/audit", h.auditPost, noStore)
 	}
 
-	// --- Support tickets for visitors and users (support.go). Every ticket
+	// --- Support tickets for visitors and users (support*.go). Every ticket
 	// route is under one per-address limit (docs/SECURITY.md), on top of the
 	// service's own counts of wrong keys. The follow form and the ticket
 	// page apply it by hand, so a refusal keeps what was typed; the upload
