@@ -127,17 +127,6 @@ func (h *Handlers) deskFile(c echo.Context) error {
 	})
 }
 
-// sendAttachment serves a file as a download only, whatever it holds (the
-// headers of the customer's downloads, support_change.go).
-func sendAttachment(c echo.Context, a *tickets.Attachment) error {
-	hdr := c.Response().Header()
-	hdr.Set(echo.HeaderContentDisposition, "attachment; filename*=UTF-8''"+encodeRFC5987(a.Name))
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("Cache-Control", "no-store")
-	hdr.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	return c.Blob(http.StatusOK, "application/octet-stream", a.Data)
-}
-
 // deskAfter ends a change: with 1-Click, back to the ticket by a redirect (a
 // reload then sends nothing again); without, the ticket page right here, its
 // forms carrying the token.

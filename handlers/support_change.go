@@ -163,6 +163,12 @@ func (h *Handlers) attachment(c echo.Context) error {
 		}
 		return h.refusedAccess(c, ref, "", err)
 	}
+	return sendAttachment(c, a)
+}
+
+// sendAttachment serves a file as a download only, whatever it holds: the
+// customer's and the desk's downloads alike.
+func sendAttachment(c echo.Context, a *tickets.Attachment) error {
 	hdr := c.Response().Header()
 	hdr.Set(echo.HeaderContentDisposition, "attachment; filename*=UTF-8''"+encodeRFC5987(a.Name))
 	hdr.Set("X-Content-Type-Options", "nosniff")
