@@ -22,25 +22,6 @@ import (
 // without it, only in a hidden "token" field of the account pages' forms:
 // never in a URL or a Location header (account_session.go).
 
-// noStore keeps account pages out of every cache (and the history cache).
-func noStore(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		c.Response().Header().Set("Cache-Control", "no-store")
-		c.Response().Header().Set("Referrer-Policy", "no-referrer")
-		return next(c)
-	}
-}
-
-// accountLimiter bounds how fast one address can register or log in (the
-// domain counts failed passwords on its own, durably).
-func (h *Handlers) accountLimiter() echo.MiddlewareFunc {
-	n := h.AccountLimit
-	if n <= 0 {
-		n = 30
-	}
-	return perAddressLimit(n)
-}
-
 // formError renders page with the error's message when it is one the account
 // forms explain (a refused input, a failed login); anything else goes to the
 // error handler.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -163,6 +164,46 @@ func (h *Handlers) ipExtractor() echo.IPExtractor {
 		opts = append(opts, echo.TrustIPRange(n))
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// noStore keeps account pages out of every cache (and the history cache).
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		c.Response().Header().Set("Referrer-Policy", "no-referrer")
+		return next(c)
+	}
+}
+
+// accountLimiter bounds how fast one address can register or log in (the
+// domain counts failed passwords on its own, durably).
+func (h *Handlers) accountLimiter() echo.MiddlewareFunc {
+	n := h.AccountLimit
+	if n <= 0 {
+		n = 30
+	}
+	return perAddressLimit(n)
+}
+
+// ticketLimit is how many requests one address may send to the ticket
+// routes per minute.
+func (h *Handlers) ticketLimit() int {
+	if h.TicketLimit > 0 {
+		return h.TicketLimit
+	}
+	return max(h.AccountLimit, 30)
+}
+
+// sessionLimiter bounds changes within a live session: four times as
+// generous as accountLimiter, so a busy account page never uses up the
+// login budget.
+func (h *Handlers) sessionLimiter() echo.MiddlewareFunc {
+	return perAddressLimit(4 * max(h.AccountLimit, 30))
+}
+
+// deskLimiter bounds every desk route (docs/SECURITY.md) [600 a minute].
+func (h *Handlers) deskLimiter() echo.MiddlewareFunc {
+	return perAddressLimit(cmp.Or(h.DeskLimit, 600))
 }
 
 // voteLimiter bounds how fast one address can vote, whatever the article.

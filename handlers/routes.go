@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -71,11 +70,10 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.GET("/login/:kind", h.loginKind(h.coming("login.type.title", "coming.login")))
 	if h.Accounts != nil {
 		limit := h.accountLimiter()
-		// Changes within a live session get a limit of their own, four times
-		// as generous, so a busy account page never uses up the login budget.
-		// Logout, sign out everywhere and viewing My account are never
-		// limited: a person must always be able to end their sessions.
-		sessionLimit := perAddressLimit(4 * max(h.AccountLimit, 30))
+		// Changes within a live session get a budget of their own. Logout,
+		// sign out everywhere and viewing My account are never limited: a
+		// person must always be able to end their sessions.
+		sessionLimit := h.sessionLimiter()
 		g.GET("/register", h.registerForm, noStore)
 		g.POST("/register", h.register, noStore, limit)
 		g.GET("/login/user", h.loginForm, noStore)
@@ -152,7 +150,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	// size of the session budget; adding users has its own per-manager limit
 	// in the domain.
 	if h.Accounts != nil {
-		limit := perAddressLimit(4 * max(h.AccountLimit, 30))
+		limit := h.sessionLimiter()
 		g.GET("/account/members", h.membersGet, noStore)
 		g.POST("/account/members", h.membersPost, noStore)
 		g.POST("/account/members/add", h.addMember, noStore, limit)
@@ -203,7 +201,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	// per-address limit (docs/SECURITY.md). Pages answer GET (1-Click) and
 	// POST (the token in the form); changes are POST only.
 	if h.Tickets != nil && h.Accounts != nil {
-		limit := perAddressLimit(cmp.Or(h.DeskLimit, 600))
+		limit := h.deskLimiter()
 		g.GET("/desk", h.deskQueue, noStore, limit)
 		g.POST("/desk", h.deskQueue, noStore, limit)
 		g.GET("/desk/poll", h.deskPoll, noStore, limit)

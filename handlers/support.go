@@ -39,15 +39,6 @@ const (
 // supportSuggestions is how many help articles the subject suggests.
 const supportSuggestions = 5
 
-// ticketLimit is how many requests one address may send to the ticket
-// routes per minute.
-func (h *Handlers) ticketLimit() int {
-	if h.TicketLimit > 0 {
-		return h.TicketLimit
-	}
-	return max(h.AccountLimit, 30)
-}
-
 // bodyTooLarge reports whether err is the upload limit's MaxBytesReader
 // stopping the body.
 func bodyTooLarge(err error) bool {
