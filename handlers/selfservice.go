@@ -25,12 +25,6 @@ import (
 // practice; the whole request is under the 64K body limit anyway).
 const recoveryFileMax = 4096
 
-func (h *Handlers) redirectTo(path string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), path))
-	}
-}
-
 // displayUsercode is the usercode as the hidden fields carry it: its
 // normalized form, whoever typed it how (so known and unknown ones look alike).
 func displayUsercode(s string) string {
