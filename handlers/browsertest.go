@@ -10,11 +10,6 @@ import (
 	"zerodesk/views"
 )
 
-// browserTestRoutes registers the Browser Test page (issue 6).
-func (h *Handlers) browserTestRoutes(g *echo.Group) {
-	g.GET("/browser-test", h.browserTest)
-}
-
 // maxAskedLanguages bounds the languages listed from one Accept-Language.
 const maxAskedLanguages = 12
 

@@ -74,10 +74,18 @@ type Handlers struct {
 	// robots.txt are absolute from it. Empty: from the request's host.
 	PublicURL string
 
-	pages    pageCache
-	sitemaps sitemapCache
-	uploads  uploadGate
-	totp     totpSetups // two-step set-ups between password and code, in memory
+	uploads uploadGate
+	totp    totpSetups // two-step set-ups between password and code, in memory
+
+	// The caches (cache.go), bounded; New sets the bounds and lives.
+	pages    versionedCache[string, cachedPage] // pages for everyone, per catalog version (renderCached)
+	sitemaps versionedCache[struct{}, []byte]   // the sitemap, per catalog version (sitemapBase for the address)
+	// deskEntered: the staff sessions whose name the tickets service already
+	// has, so the desk records it once per session, not once per request.
+	deskEntered  versionedCache[int64, bool]
+	deskRendered versionedCache[deskRenderKey, cachedPage]            // queue pages as sent (renderQueue)
+	deskQueues   versionedCache[tickets.QueueFilter, *deskQueueEntry] // queue pages, per tickets version
+	deskLists    versionedCache[string, deskLists]                    // the filter's choices by language
 }
 
 // Config is what New needs.
@@ -112,5 +120,11 @@ func New(cfg Config) *Handlers {
 		Tickets:        cfg.Tickets,
 		Outbox:         cfg.Outbox,
 		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
+		pages:          versionedCache[string, cachedPage]{max: maxCachedPages},
+		sitemaps:       versionedCache[struct{}, []byte]{max: 1},
+		deskEntered:    versionedCache[int64, bool]{max: 10000}, // past it, agents are named again
+		deskRendered:   versionedCache[deskRenderKey, cachedPage]{max: 500},
+		deskQueues:     versionedCache[tickets.QueueFilter, *deskQueueEntry]{max: 1000},
+		deskLists:      versionedCache[string, deskLists]{ttl: deskQueueTTL},
 	}
 }

@@ -25,28 +25,6 @@ const (
 	MsgManageTypeChanged = "manage.notice.type_changed"
 )
 
-// managerRoutes registers the account managers' area (issue 6).
-func (h *Handlers) managerRoutes(g *echo.Group) {
-	// Changes share the generous limit of changes within a session (see
-	// accountRoutes); adding users has its own per-manager limit in the domain.
-	limit := perAddressLimit(4 * max(h.AccountLimit, 30))
-	g.GET("/account/members", h.membersGet, noStore)
-	g.POST("/account/members", h.membersPost, noStore)
-	g.POST("/account/members/add", h.addMember, noStore, limit)
-	g.POST("/account/members/suspend", h.suspendMember, noStore, limit)
-	g.POST("/account/members/reactivate", h.reactivateMember, noStore, limit)
-	g.POST("/account/members/close", h.closeMember, noStore, limit)
-	g.POST("/account/members/type", h.memberType, noStore, limit)
-	g.GET("/account/members/audit", h.auditGet, noStore)
-	g.POST("/account/members/audit", h.auditPost, noStore)
-	// POST-only addresses reached by GET (a reload, the language switch): the
-	// list, changing nothing.
-	for _, path := range []string{"/account/members/add", "/account/members/suspend", "/account/members/reactivate",
-		"/account/members/close", "/account/members/type"} {
-		g.GET(path, h.membersGet, noStore)
-	}
-}
-
 // withManager runs fn for a signed-in manager; any other signed-in role gets
 // a forbidden page, and no session the login.
 func (h *Handlers) withManager(c echo.Context, fn func(s *accounts.Session, formToken string) error) error {

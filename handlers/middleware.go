@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -28,7 +29,7 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 
 // securityHeaders sets the headers every answer carries. HSTS goes out whenever
 // the browser is known to have reached us over HTTPS: directly over TLS, or
-// through a trusted proxy that says so (secure, account.go).
+// through a trusted proxy that says so (secure, account_session.go).
 func (h *Handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		hd := c.Response().Header()
@@ -165,6 +166,46 @@ func (h *Handlers) ipExtractor() echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
+// noStore keeps account pages out of every cache (and the history cache).
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		c.Response().Header().Set("Referrer-Policy", "no-referrer")
+		return next(c)
+	}
+}
+
+// accountLimiter bounds how fast one address can register or log in (the
+// domain counts failed passwords on its own, durably).
+func (h *Handlers) accountLimiter() echo.MiddlewareFunc {
+	n := h.AccountLimit
+	if n <= 0 {
+		n = 30
+	}
+	return perAddressLimit(n)
+}
+
+// ticketLimit is how many requests one address may send to the ticket
+// routes per minute.
+func (h *Handlers) ticketLimit() int {
+	if h.TicketLimit > 0 {
+		return h.TicketLimit
+	}
+	return max(h.AccountLimit, 30)
+}
+
+// sessionLimiter bounds changes within a live session: four times as
+// generous as accountLimiter, so a busy account page never uses up the
+// login budget.
+func (h *Handlers) sessionLimiter() echo.MiddlewareFunc {
+	return perAddressLimit(4 * max(h.AccountLimit, 30))
+}
+
+// deskLimiter bounds every desk route (docs/SECURITY.md) [600 a minute].
+func (h *Handlers) deskLimiter() echo.MiddlewareFunc {
+	return perAddressLimit(cmp.Or(h.DeskLimit, 600))
+}
+
 // voteLimiter bounds how fast one address can vote, whatever the article.
 func (h *Handlers) voteLimiter() echo.MiddlewareFunc { return perAddressLimit(h.VoteLimit) }
 
@@ -200,15 +241,16 @@ func perAddressLimitRefusing(n int, refuse func() error) echo.MiddlewareFunc {
 	})
 }
 
-// limitBody bounds every request body to limit bytes (routes that take
-// attachments bound theirs themselves, larger: ownBodyLimit) and reads a
+// limitBody bounds every request body to limit bytes (routes for which
+// ownLimit holds, those that take attachments, bound theirs themselves,
+// larger: readPosted) and reads a
 // posted form at once, so a body past the limit is a 413 whether it declared
 // its length or not: a chunked body that runs over is refused like one whose
 // Content-Length says so, never handed on as a half-read form.
-func (h *Handlers) limitBody(limit int64) echo.MiddlewareFunc {
+func (h *Handlers) limitBody(limit int64, ownLimit func(echo.Context) bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if h.ownBodyLimit(c) {
+			if ownLimit(c) {
 				return next(c)
 			}
 			r := c.Request()

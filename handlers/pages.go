@@ -22,6 +22,14 @@ func (h *Handlers) coming(titleID, textID string) echo.HandlerFunc {
 	}
 }
 
+// redirectTo sends the browser to path in its language: what a POST-only
+// address answers a GET with (routes.go), changing nothing.
+func (h *Handlers) redirectTo(path string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), path))
+	}
+}
+
 // switchLanguage is Select language without JavaScript: a GET form naming the
 // new language and the page to stay on.
 func (h *Handlers) switchLanguage(c echo.Context) error {

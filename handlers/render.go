@@ -209,38 +209,6 @@ func newCachedPage(body []byte) cachedPage {
 	return p
 }
 
-// pageCache holds rendered pages of one catalog version.
-type pageCache struct {
-	mu      sync.RWMutex
-	version uint64
-	pages   map[string]cachedPage
-}
-
-// maxCachedPages bounds memory whatever the keys: past it the cache starts over.
+// maxCachedPages bounds the pages kept for everyone (Handlers.pages),
+// whatever the keys.
 const maxCachedPages = 4096
-
-// reset empties the cache.
-func (pc *pageCache) reset() {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	pc.pages = nil
-}
-
-func (pc *pageCache) get(version uint64, key string) (cachedPage, bool) {
-	pc.mu.RLock()
-	defer pc.mu.RUnlock()
-	if pc.version != version {
-		return cachedPage{}, false
-	}
-	p, ok := pc.pages[key]
-	return p, ok
-}
-
-func (pc *pageCache) put(version uint64, key string, p cachedPage) {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if pc.version != version || pc.pages == nil || len(pc.pages) >= maxCachedPages {
-		pc.version, pc.pages = version, map[string]cachedPage{}
-	}
-	pc.pages[key] = p
-}

@@ -9,13 +9,28 @@ import (
 	"zerodesk/static"
 )
 
-// Echo builds the server with its middleware and every route.
+// Echo builds the server with its middleware and every route. This is the
+// one route table: one line a route, with its middleware (noStore, the
+// per-address limits, uploadRoute), grouped by room. The area files hold the
+// handlers only.
+//
+// A limiter is one budget: the routes that share a variable below share it.
+// A POST-only address reached by GET (a reload from history, the language
+// switch) answers with the page its flow starts from and changes nothing.
 func (h *Handlers) Echo() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
 	e.IPExtractor = h.ipExtractor()
+
+	// Routes that take attachments bound their bodies themselves, larger
+	// (readPosted); upload (below) names them to the global 64K limit.
+	ownLimit := map[string]bool{}
+	upload := func(g *echo.Group, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		r := g.POST(path, fn, append(m, uploadRoute)...)
+		ownLimit[r.Path] = true
+	}
 
 	e.Pre(headAsGet)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
@@ -27,16 +42,20 @@ func (h *Handlers) Echo() *echo.Echo {
 	e.Use(h.recoverPanics)
 	e.Use(h.securityHeaders)
 	e.Use(h.refuseCrossOrigin())
-	// Routes that take attachments bound their bodies themselves, larger
-	// (support.go: ownBodyLimit).
-	e.Use(h.limitBody(64 << 10))
+	e.Use(h.limitBody(64<<10, func(c echo.Context) bool {
+		return c.Request().Method == http.MethodPost && ownLimit[c.Path()]
+	}))
 
+	// --- The site: health, assets, language, what search engines read (seo.go).
 	e.GET("/healthz", h.healthz)
 	e.GET(static.Prefix+"*", echo.WrapHandler(h.Assets))
 	e.GET("/", h.root)
 	e.GET("/language", h.switchLanguage)
-	h.seoRoutes(e) // seo.go: robots.txt, sitemap.xml, favicon.ico
+	e.GET("/robots.txt", h.robots)
+	e.GET("/sitemap.xml", h.sitemap)
+	e.GET("/favicon.ico", h.favicon)
 
+	// --- The help desk: articles, sections, search (helpdesk.go, search.go).
 	g := e.Group("/:lang", h.withPage)
 	g.GET("", h.languageRoot)
 	g.GET("/", h.home)
@@ -44,15 +63,166 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/articles/:slug/feedback", h.feedback, h.voteLimiter())
 	g.GET("/sections/:category", h.section)
 	g.GET("/search", h.search, h.searchLimiter())
+	g.GET("/browser-test", h.browserTest) // browsertest.go
+
+	// --- Login and My account (account.go, account_login.go, account_totp.go).
 	g.GET("/login", h.loginChooser)
-	h.accountRoutes(g)
 	g.GET("/login/:kind", h.loginKind(h.coming("login.type.title", "coming.login")))
-	// Each room registers its own routes from its own file.
-	h.selfServiceRoutes(g) // selfservice.go: Reset Account, Recover Account
-	h.managerRoutes(g)     // manage.go: account managers
-	h.browserTestRoutes(g) // browsertest.go
-	h.supportRoutes(g)     // support.go: tickets for visitors and users
-	h.deskRoutes(g)        // desk.go: the agents' desk
+	limit := h.accountLimiter()
+	// Changes within a live session get a budget of their own. Logout,
+	// sign out everywhere and viewing My account are never limited: a
+	// person must always be able to end their sessions.
+	sessionLimit := h.sessionLimiter()
+	g.GET("/register", h.registerForm, noStore)
+	g.POST("/register", h.register, noStore, limit)
+	g.GET("/login/user", h.loginForm, noStore)
+	g.POST("/login/user", h.loginStep1, noStore, limit)
+	g.POST("/login/user/password", h.loginStep2, noStore, limit)
+	g.GET("/login/user/password", h.toLogin, noStore)
+	g.POST("/login/user/activate", h.activate, noStore, limit)
+	g.GET("/login/user/activate", h.toLogin, noStore)
+	g.POST("/login/user/code", h.loginCode, noStore, limit)
+	g.GET("/login/user/code", h.toLogin, noStore)
+	g.GET("/account", h.accountGet, noStore)
+	g.POST("/account", h.accountPost, noStore)
+	g.POST("/account/logout", h.logout, noStore)
+	g.GET("/account/logout", h.accountGet, noStore)
+	g.POST("/account/signout-everywhere", h.signOutEverywhere, noStore)
+	g.GET("/account/signout-everywhere", h.accountGet, noStore)
+	g.POST("/account/password", h.changePassword, noStore, limit)
+	g.GET("/account/password", h.accountGet, noStore)
+	g.POST("/account/profile", h.updateProfile, noStore, sessionLimit)
+	g.GET("/account/profile", h.accountGet, noStore)
+	g.POST("/account/phrase", h.changePhrase, noStore, sessionLimit)
+	g.GET("/account/phrase", h.accountGet, noStore)
+	g.POST("/account/session/end", h.endSession, noStore, sessionLimit)
+	g.GET("/account/session/end", h.accountGet, noStore)
+	g.POST("/account/totp/setup", h.totpBegin, noStore, limit)
+	g.GET("/account/totp/setup", h.accountGet, noStore)
+	g.POST("/account/totp/confirm", h.totpConfirm, noStore, limit)
+	g.GET("/account/totp/confirm", h.accountGet, noStore)
+	g.POST("/account/totp/disable", h.totpDisable, noStore, limit)
+	g.GET("/account/totp/disable", h.accountGet, noStore)
+	g.GET("/account/totp/qr/:id", h.totpQRCode, noStore)
+	g.POST("/account/email", h.requestEmail, noStore, limit)
+	g.GET("/account/email", h.accountGet, noStore)
+	g.POST("/account/email/confirm", h.confirmEmail, noStore, limit)
+	g.GET("/account/email/confirm", h.accountGet, noStore)
+	g.POST("/account/recovery", h.newRecoveryCodes, noStore, limit)
+	g.GET("/account/recovery", h.accountGet, noStore)
+	g.POST("/account/export", h.exportData, noStore, limit)
+	g.GET("/account/export", h.accountGet, noStore)
+	g.POST("/account/delete", h.deleteAccount, noStore, limit)
+	g.GET("/account/delete", h.accountGet, noStore)
+
+	// --- Reset Account, Recover Account, the usercode reminder, and their
+	// parts of My account (selfservice.go). Their own login-sized budget.
+	selfLimit := h.accountLimiter()
+	g.GET("/reset", h.resetForm, noStore)
+	g.POST("/reset", h.resetStart, noStore, selfLimit)
+	g.POST("/reset/confirm", h.resetConfirm, noStore, selfLimit)
+	g.GET("/reset/confirm", h.redirectTo("/reset"), noStore)
+	g.GET("/recover", h.recoverForm, noStore)
+	g.POST("/recover", h.recoverStart, noStore, selfLimit)
+	g.POST("/recover/answer", h.recoverAnswer, noStore, selfLimit)
+	g.GET("/recover/answer", h.redirectTo("/recover"), noStore)
+	g.POST("/account/recover-setup", h.recoverySetup, noStore, selfLimit)
+	g.GET("/account/recover-setup", h.accountGet, noStore)
+	g.POST("/account/recover-setup/file", h.recoveryFile, noStore, selfLimit)
+	g.GET("/account/recover-setup/file", h.accountGet, noStore)
+	g.POST("/account/recover-remove", h.recoveryRemove, noStore, selfLimit)
+	g.GET("/account/recover-remove", h.accountGet, noStore)
+	g.POST("/account/reset", h.resetSignedIn, noStore, selfLimit)
+	g.GET("/account/reset", h.accountGet, noStore)
+	g.GET("/usercode", h.usercodeForm, noStore)
+	g.POST("/usercode", h.usercodeStart, noStore, selfLimit)
+	g.POST("/usercode/confirm", h.usercodeConfirm, noStore, selfLimit)
+	g.GET("/usercode/confirm", h.redirectTo("/usercode"), noStore)
+
+	// --- The account managers' area (manage.go). Changes share the generous
+	// size of the session budget; adding users has its own per-manager limit
+	// in the domain.
+	managerLimit := h.sessionLimiter()
+	g.GET("/account/members", h.membersGet, noStore)
+	g.POST("/account/members", h.membersPost, noStore)
+	g.POST("/account/members/add", h.addMember, noStore, managerLimit)
+	g.GET("/account/members/add", h.membersGet, noStore)
+	g.POST("/account/members/suspend", h.suspendMember, noStore, managerLimit)
+	g.GET("/account/members/suspend", h.membersGet, noStore)
+	g.POST("/account/members/reactivate", h.reactivateMember, noStore, managerLimit)
+	g.GET("/account/members/reactivate", h.membersGet, noStore)
+	g.POST("/account/members/close", h.closeMember, noStore, managerLimit)
+	g.GET("/account/members/close", h.membersGet, noStore)
+	g.POST("/account/members/type", h.memberType, noStore, managerLimit)
+	g.GET("/account/members/type", h.membersGet, noStore)
+	g.GET("/account/members/audit", h.auditGet, noStore)
+	g.POST("/account/members/audit", h.auditPost, noStore)
+
+	// --- Support tickets for visitors and users (support*.go). Every ticket
+	// route is under one per-address limit (docs/SECURITY.md), on top of the
+	// service's own counts of wrong keys. The follow form and the ticket
+	// page apply it by hand, so a refusal keeps what was typed; the upload
+	// routes have it before they read any of their body.
+	ticketLimit := perAddressLimit(h.ticketLimit())
+	g.GET("/support", h.supportForm, noStore)
+	upload(g, "/support", h.submitTicket, noStore, ticketLimit)
+	g.POST("/support/new", h.supportFormPost, noStore)
+	g.GET("/support/new", h.toSupport)
+	g.GET("/support/suggest", h.suggestArticles)
+	g.GET("/support/tickets", h.followForm, noStore, ticketLimit)
+	g.POST("/support/tickets", h.followTicket(ticketLimit), noStore)
+	g.GET("/support/tickets/:ref", h.ticketGet(ticketLimit), noStore)
+	g.POST("/support/tickets/:ref", h.ticketPost(ticketLimit), noStore)
+	upload(g, "/support/tickets/:ref/reply", h.replyTicket, noStore, ticketLimit)
+	g.GET("/support/tickets/:ref/reply", h.toTicket, noStore, ticketLimit)
+	g.POST("/support/tickets/:ref/status", h.ticketStatus, noStore, ticketLimit)
+	g.GET("/support/tickets/:ref/status", h.toTicket, noStore, ticketLimit)
+	g.POST("/support/tickets/:ref/rate", h.rateTicket, noStore, ticketLimit)
+	g.GET("/support/tickets/:ref/rate", h.toTicket, noStore, ticketLimit)
+	g.POST("/support/tickets/:ref/keyfile", h.keyFile, noStore, ticketLimit)
+	g.GET("/support/tickets/:ref/keyfile", h.toTicket, noStore, ticketLimit)
+	g.GET("/support/tickets/:ref/attachments/:id", h.attachment, noStore, ticketLimit)
+	g.POST("/support/tickets/:ref/attachments/:id", h.attachment, noStore, ticketLimit)
+
+	// --- The agents' desk (desk_*.go). Every desk route is under the
+	// per-address limit (docs/SECURITY.md). Pages answer GET (1-Click) and
+	// POST (the token in the form); changes are POST only.
+	deskLimit := h.deskLimiter()
+	g.GET("/desk", h.deskQueue, noStore, deskLimit)
+	g.POST("/desk", h.deskQueue, noStore, deskLimit)
+	g.GET("/desk/poll", h.deskPoll, noStore, deskLimit)
+	g.POST("/desk/poll", h.deskPoll, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref", h.deskTicket, noStore, deskLimit)
+	g.POST("/desk/tickets/:ref", h.deskTicket, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/files/:id", h.deskFile, noStore, deskLimit)
+	g.POST("/desk/tickets/:ref/files/:id", h.deskFile, noStore, deskLimit)
+	upload(g, "/desk/tickets/:ref/reply", h.deskReply, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/reply", h.deskBackToTicket, noStore, deskLimit)
+	g.POST("/desk/tickets/:ref/note", h.deskNote, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/note", h.deskBackToTicket, noStore, deskLimit)
+	g.POST("/desk/tickets/:ref/assign", h.deskAssign, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/assign", h.deskBackToTicket, noStore, deskLimit)
+	g.POST("/desk/tickets/:ref/status", h.deskStatus, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/status", h.deskBackToTicket, noStore, deskLimit)
+	g.POST("/desk/tickets/:ref/priority", h.deskPriority, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/priority", h.deskBackToTicket, noStore, deskLimit)
+	g.GET("/desk/topics", h.deskTopics, noStore, deskLimit)
+	g.POST("/desk/topics", h.deskTopics, noStore, deskLimit)
+	g.POST("/desk/topics/save", h.deskSaveTopic, noStore, deskLimit)
+	g.GET("/desk/topics/save", h.redirectTo("/desk/topics"), noStore, deskLimit)
+	g.GET("/desk/canned", h.deskCanned, noStore, deskLimit)
+	g.POST("/desk/canned", h.deskCanned, noStore, deskLimit)
+	g.POST("/desk/canned/save", h.deskSaveCanned, noStore, deskLimit)
+	g.GET("/desk/canned/save", h.redirectTo("/desk/canned"), noStore, deskLimit)
+	g.POST("/desk/canned/delete", h.deskDeleteCanned, noStore, deskLimit)
+	g.GET("/desk/canned/delete", h.redirectTo("/desk/canned"), noStore, deskLimit)
+	g.GET("/desk/outbox", h.deskOutbox, noStore, deskLimit)
+	g.POST("/desk/outbox", h.deskOutbox, noStore, deskLimit)
+	g.GET("/desk/managers", h.deskManagers, noStore, deskLimit) // desk_managers.go
+	g.POST("/desk/managers", h.deskManagers, noStore, deskLimit)
+	g.POST("/desk/managers/save", h.deskSaveManager, noStore, deskLimit)
+	g.GET("/desk/managers/save", h.redirectTo("/desk/managers"), noStore, deskLimit)
+
 	g.RouteNotFound("/*", notFound)
 	e.RouteNotFound("/*", notFound)
 	return e

@@ -25,37 +25,6 @@ import (
 // practice; the whole request is under the 64K body limit anyway).
 const recoveryFileMax = 4096
 
-// selfServiceRoutes registers Reset Account and Recover Account (issue 6).
-func (h *Handlers) selfServiceRoutes(g *echo.Group) {
-	limit := h.accountLimiter()
-	g.GET("/reset", h.resetForm, noStore)
-	g.POST("/reset", h.resetStart, noStore, limit)
-	g.POST("/reset/confirm", h.resetConfirm, noStore, limit)
-	g.GET("/recover", h.recoverForm, noStore)
-	g.POST("/recover", h.recoverStart, noStore, limit)
-	g.POST("/recover/answer", h.recoverAnswer, noStore, limit)
-	g.POST("/account/recover-setup", h.recoverySetup, noStore, limit)
-	g.POST("/account/recover-setup/file", h.recoveryFile, noStore, limit)
-	g.POST("/account/recover-remove", h.recoveryRemove, noStore, limit)
-	g.POST("/account/reset", h.resetSignedIn, noStore, limit)
-	g.GET("/usercode", h.usercodeForm, noStore)
-	g.POST("/usercode", h.usercodeStart, noStore, limit)
-	g.POST("/usercode/confirm", h.usercodeConfirm, noStore, limit)
-	g.GET("/usercode/confirm", h.redirectTo("/usercode"), noStore)
-	// POST-only steps reached by GET go back to where their flow starts.
-	g.GET("/reset/confirm", h.redirectTo("/reset"), noStore)
-	g.GET("/recover/answer", h.redirectTo("/recover"), noStore)
-	for _, path := range []string{"/account/recover-setup", "/account/recover-setup/file", "/account/recover-remove", "/account/reset"} {
-		g.GET(path, h.accountGet, noStore)
-	}
-}
-
-func (h *Handlers) redirectTo(path string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), path))
-	}
-}
-
 // displayUsercode is the usercode as the hidden fields carry it: its
 // normalized form, whoever typed it how (so known and unknown ones look alike).
 func displayUsercode(s string) string {

@@ -8,19 +8,12 @@ import (
 	"bytes"
 	"encoding/xml"
 	"net/http"
-	"sync"
 
 	"github.com/labstack/echo/v4"
 
 	"zerodesk/internal/kb"
 	"zerodesk/locales"
 )
-
-func (h *Handlers) seoRoutes(e *echo.Echo) {
-	e.GET("/robots.txt", h.robots)
-	e.GET("/sitemap.xml", h.sitemap)
-	e.GET("/favicon.ico", h.favicon)
-}
 
 // baseURL is the portal's public address: --public-url, else the address
 // this request reached (scheme from the connection or a trusted proxy).
@@ -76,32 +69,20 @@ type sitemapLink struct {
 	Href     string `xml:"href,attr"`
 }
 
-// sitemapCache keeps the built sitemap per catalog version, with
-// sitemapBase standing for the portal's address.
-type sitemapCache struct {
-	mu      sync.Mutex
-	version uint64
-	body    []byte
-}
-
 // sitemapBase is replaced by the portal's address in each answer, so the
 // sitemap is built once per catalog version whatever Host a request names.
 const sitemapBase = "https://zerodesk.invalid"
 
 func (h *Handlers) sitemap(c echo.Context) error {
 	version := h.KB.Version()
-	sm := &h.sitemaps
-	sm.mu.Lock()
-	body := sm.body
-	if body == nil || sm.version != version {
+	body, ok := h.sitemaps.get(version, struct{}{})
+	if !ok {
 		var err error
 		if body, err = h.buildSitemap(sitemapBase); err != nil {
-			sm.mu.Unlock()
 			return err
 		}
-		sm.version, sm.body = version, body
+		h.sitemaps.put(version, struct{}{}, body)
 	}
-	sm.mu.Unlock()
 	var base bytes.Buffer
 	xml.EscapeText(&base, []byte(h.baseURL(c)))
 	c.Response().Header().Set("Cache-Control", "public, max-age=3600")

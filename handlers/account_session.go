@@ -1,0 +1,103 @@
+package handlers
+
+import (
+	"context"
+	"net"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"zerodesk/internal/accounts"
+	"zerodesk/internal/errs"
+)
+
+// How a session travels over HTTP: the one 1-Click cookie (__Host- on TLS)
+// or, without it, the token in a hidden field of the account pages' forms.
+
+// The session cookie's names: plain HTTP, and TLS.
+const (
+	sessionCookie       = "zd"
+	sessionCookieSecure = "__Host-zd"
+)
+
+// secure reports whether the browser reached us over TLS.
+func (h *Handlers) secure(c echo.Context) bool {
+	if c.IsTLS() {
+		return true
+	}
+	return h.fromTrustedProxy(c) && c.Request().Header.Get(echo.HeaderXForwardedProto) == "https"
+}
+
+// fromTrustedProxy reports whether the connection itself comes from one of
+// the configured proxies: only then do their forwarding headers mean
+// anything (a client can send X-Forwarded-Proto as easily as a proxy can).
+func (h *Handlers) fromTrustedProxy(c echo.Context) bool {
+	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+	if err != nil {
+		host = c.Request().RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	for _, n := range h.TrustedProxies {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handlers) cookieName(c echo.Context) string {
+	if h.secure(c) {
+		return sessionCookieSecure
+	}
+	return sessionCookie
+}
+
+// newSessionCookie is the 1-Click cookie: no Expires or Max-Age, so the
+// browser drops it when it closes.
+func (h *Handlers) newSessionCookie(c echo.Context, token string) *http.Cookie {
+	return &http.Cookie{
+		Name: h.cookieName(c), Value: token, Path: "/",
+		Secure: h.secure(c), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// sessionToken finds the request's session: the hidden form field of a
+// cookie-less session, else the 1-Click cookie. fromCookie tells which.
+func (h *Handlers) sessionToken(c echo.Context) (token string, fromCookie bool) {
+	if c.Request().Method == http.MethodPost {
+		if t := c.FormValue("token"); t != "" {
+			return t, false
+		}
+	}
+	if ck, err := c.Cookie(h.cookieName(c)); err == nil && ck.Value != "" {
+		return ck.Value, true
+	}
+	return "", false
+}
+
+// session loads the signed-in session; the token is returned for the forms
+// only when it did not come from the cookie.
+func (h *Handlers) session(c echo.Context) (*accounts.Session, string, error) {
+	return h.loadSession(c, h.Accounts.Session)
+}
+
+// peekSession is session for automatic requests (polling): it does not count
+// as a use, so the idle timeout still ends a session nobody works in.
+func (h *Handlers) peekSession(c echo.Context) (*accounts.Session, string, error) {
+	return h.loadSession(c, h.Accounts.PeekSession)
+}
+
+func (h *Handlers) loadSession(c echo.Context, load func(context.Context, string) (*accounts.Session, error)) (*accounts.Session, string, error) {
+	token, fromCookie := h.sessionToken(c)
+	if token == "" {
+		return nil, "", errs.E(errs.Forbidden, accounts.MsgSessionExpired)
+	}
+	s, err := load(c.Request().Context(), token)
+	if err != nil {
+		return nil, "", err
+	}
+	if fromCookie {
+		token = ""
+	}
+	return s, token, nil
+}
