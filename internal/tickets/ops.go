@@ -201,7 +201,7 @@ func agentName(id string, names map[int64]string) string {
 }
 
 // Reply adds a public message. A customer's reply reopens a pending or
-// resolved ticket; an agent's first reply stops the first-response timer and
+// resolved ticket (nextStatus); an agent's first reply stops the first-response timer and
 // sends the customer a notice (when the reply is released). Only agents may
 // set ReleaseAt; anyone may set ExpiresAt.
 func (s *Service) Reply(ctx context.Context, v Viewer, ref string, rp Reply) error {
@@ -260,11 +260,12 @@ func (s *Service) Reply(ctx context.Context, v Viewer, ref string, rp Reply) err
 			return err
 		}
 		r := a.r
-		if r.status == StatusClosed {
-			return errNotAllowed()
-		}
 		old := r.status
 		t := now.Unix()
+		next, err := nextStatus(statusMove{From: old, Reply: true, Agent: a.agent, Resolved: r.resolved, Now: t})
+		if err != nil {
+			return err
+		}
 		author := authorCustomer
 		if a.agent {
 			author = authorAgent(v.Session.AccountID)
@@ -275,19 +276,13 @@ func (s *Service) Reply(ctx context.Context, v Viewer, ref string, rp Reply) err
 			return err
 		}
 		r.updated = t
+		r.status, r.resolved = next.Status, next.Resolved
 		if a.agent {
 			if r.firstResp == 0 {
 				r.firstResp = t
 			}
-			if r.status == StatusNew {
-				r.status = StatusOpen
-			}
 			r.custUnread = true
 		} else {
-			if r.status == StatusPending || r.status == StatusResolved {
-				r.status = StatusOpen
-				r.resolved = 0
-			}
 			r.deskUnread = true
 		}
 		if err := s.save(ctx, tx, r, old); err != nil {
@@ -299,8 +294,8 @@ func (s *Service) Reply(ctx context.Context, v Viewer, ref string, rp Reply) err
 		if err := s.event(ctx, tx, r.id, a.actor, EventReply, "", ""); err != nil {
 			return err
 		}
-		if old != r.status {
-			if err := s.event(ctx, tx, r.id, a.actor, EventStatus, string(old), string(r.status)); err != nil {
+		if next.Event != "" {
+			if err := s.event(ctx, tx, r.id, a.actor, next.Event, string(old), string(r.status)); err != nil {
 				return err
 			}
 		}
@@ -360,8 +355,9 @@ func (s *Service) Note(ctx context.Context, v Viewer, ref, body string) error {
 	return errs.Pass(err, "tickets: note")
 }
 
-// SetStatus changes the status. Customers may close their ticket (from any
-// status) and reopen a resolved or closed one; agents may set any status.
+// SetStatus changes the status, as nextStatus allows: customers may close
+// their ticket (from any status) and reopen a resolved or closed one; agents
+// may set any status.
 func (s *Service) SetStatus(ctx context.Context, v Viewer, ref string, st Status) error {
 	if !st.Valid() {
 		return errs.E(errs.Invalid, MsgStatusNotAllowed)
@@ -376,36 +372,16 @@ func (s *Service) SetStatus(ctx context.Context, v Viewer, ref string, st Status
 		}
 		r := a.r
 		old := r.status
-		if old == st {
-			return nil
-		}
-		done := old == StatusResolved || old == StatusClosed
-		kind := EventStatus
-		if !a.agent {
-			switch {
-			case st == StatusClosed:
-				kind = EventClosed
-			case st == StatusOpen && done:
-				kind = EventReopened
-			default:
-				return errs.E(errs.Forbidden, MsgStatusNotAllowed)
-			}
-		}
 		t := s.now().Unix()
-		r.status, r.updated = st, t
-		switch {
-		case st == StatusResolved:
-			r.resolved = t
-		case st != StatusClosed && done:
-			r.resolved = 0
+		next, err := nextStatus(statusMove{From: old, To: st, Agent: a.agent, Resolved: r.resolved, Now: t})
+		if err != nil || next.Event == "" {
+			return err
 		}
-		if st == StatusClosed && r.resolved == 0 {
-			r.resolved = t
-		}
+		r.status, r.resolved, r.updated = next.Status, next.Resolved, t
 		if err := s.save(ctx, tx, r, old); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, r.id, a.actor, kind, string(old), string(st))
+		return s.event(ctx, tx, r.id, a.actor, next.Event, string(old), string(st))
 	})
 	return errs.Pass(err, "tickets: set status")
 }
