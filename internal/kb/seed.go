@@ -205,6 +205,37 @@ func (a *demoArticle) revisions(f *demoFile, now int64) (updated, from int64) {
 
 // readDemo parses and checks every file; it returns the articles sorted by key.
 func readDemo(demo fs.FS) ([]*demoArticle, error) {
+	files, err := readDemoFiles(demo)
+	if err != nil {
+		return nil, err
+	}
+	byKey, err := groupDemoFiles(files)
+	if err != nil {
+		return nil, err
+	}
+	var out []*demoArticle
+	for _, key := range sortedKeys(byKey) {
+		a := byKey[key]
+		if err := a.takeSource(byKey); err != nil {
+			return nil, err
+		}
+		if err := a.checkTranslations(); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := checkDemoAddresses(out); err != nil {
+		return nil, err
+	}
+	if err := checkDemoLinks(out, byKey); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readDemoFiles parses every Markdown file of demo, each in its language's
+// folder.
+func readDemoFiles(demo fs.FS) ([]*demoFile, error) {
 	var files []*demoFile
 	err := fs.WalkDir(demo, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -229,10 +260,12 @@ func readDemo(demo fs.FS) ([]*demoArticle, error) {
 		files = append(files, f)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
+	return files, err
+}
 
+// groupDemoFiles gathers the files into articles by key: one file per key
+// and language, one slug per language.
+func groupDemoFiles(files []*demoFile) (map[string]*demoArticle, error) {
 	byKey := map[string]*demoArticle{}
 	slugs := map[string]string{} // lang + slug → file
 	for _, f := range files {
@@ -254,95 +287,110 @@ func readDemo(demo fs.FS) ([]*demoArticle, error) {
 		}
 		slugs[f.lang+"/"+slug] = f.name
 	}
+	return byKey, nil
+}
 
-	var out []*demoArticle
-	for _, key := range sortedKeys(byKey) {
-		a := byKey[key]
-		src := a.files["en"]
-		if src == nil {
-			src = a.files[sortedKeys(a.files)[0]]
-		}
-		a.source = src
-		if src.fm.Category == nil {
-			return nil, fmt.Errorf("%s: missing category", src.name)
-		}
-		if src.fm.Position == nil {
-			return nil, fmt.Errorf("%s: missing position", src.name)
-		}
-		a.category, a.position, a.related = Category(*src.fm.Category), *src.fm.Position, src.fm.Related
-		if !a.category.valid() {
-			return nil, fmt.Errorf("%s: unknown category %q (want one of %v)", src.name, a.category, Categories)
-		}
-		for i, r := range a.related {
-			switch {
-			case byKey[r] == nil:
-				return nil, fmt.Errorf("%s: related: no article has key %q", src.name, r)
-			case r == a.key:
-				return nil, fmt.Errorf("%s: related: an article cannot be related to itself", src.name)
-			case slices.Contains(a.related[:i], r):
-				return nil, fmt.Errorf("%s: related: %q listed twice", src.name, r)
-			}
-		}
-		switch sp, su := src.fm.Published, src.fm.Updated; {
-		case src.fm.Translated != nil:
-			return nil, fmt.Errorf("%s: translated is for translations; this is the source", src.name)
-		case su != nil && sp == nil:
-			return nil, fmt.Errorf("%s: updated without published", src.name)
-		case su != nil && su.Before(*sp):
-			return nil, fmt.Errorf("%s: updated %s is before published %s", src.name, day(*su), day(*sp))
-		}
-		for _, f := range a.files {
-			if f == src {
-				continue
-			}
-			switch {
-			case f.fm.Updated != nil:
-				return nil, fmt.Errorf("%s: updated is for the source (%s); a translation says which revision it follows with translated", f.name, src.name)
-			case f.fm.Translated != nil && src.fm.Published != nil && f.fm.Translated.Before(*src.fm.Published):
-				return nil, fmt.Errorf("%s: translated %s is before %s was published (%s)", f.name, day(*f.fm.Translated), src.name, day(*src.fm.Published))
-			case f.fm.Category != nil && Category(*f.fm.Category) != a.category:
-				return nil, fmt.Errorf("%s: category %q differs from %s", f.name, *f.fm.Category, src.name)
-			case f.fm.Position != nil && *f.fm.Position != a.position:
-				return nil, fmt.Errorf("%s: position %d differs from %s", f.name, *f.fm.Position, src.name)
-			case f.fm.Related != nil && !slices.Equal(f.fm.Related, a.related):
-				return nil, fmt.Errorf("%s: related differs from %s", f.name, src.name)
-			}
-		}
-		out = append(out, a)
+// takeSource picks the article's source (English, else its first
+// language), takes category, position and related articles from it, and
+// checks them and its dates. byKey are all the articles.
+func (a *demoArticle) takeSource(byKey map[string]*demoArticle) error {
+	src := a.files["en"]
+	if src == nil {
+		src = a.files[sortedKeys(a.files)[0]]
 	}
+	a.source = src
+	if src.fm.Category == nil {
+		return fmt.Errorf("%s: missing category", src.name)
+	}
+	if src.fm.Position == nil {
+		return fmt.Errorf("%s: missing position", src.name)
+	}
+	a.category, a.position, a.related = Category(*src.fm.Category), *src.fm.Position, src.fm.Related
+	if !a.category.valid() {
+		return fmt.Errorf("%s: unknown category %q (want one of %v)", src.name, a.category, Categories)
+	}
+	for i, r := range a.related {
+		switch {
+		case byKey[r] == nil:
+			return fmt.Errorf("%s: related: no article has key %q", src.name, r)
+		case r == a.key:
+			return fmt.Errorf("%s: related: an article cannot be related to itself", src.name)
+		case slices.Contains(a.related[:i], r):
+			return fmt.Errorf("%s: related: %q listed twice", src.name, r)
+		}
+	}
+	switch sp, su := src.fm.Published, src.fm.Updated; {
+	case src.fm.Translated != nil:
+		return fmt.Errorf("%s: translated is for translations; this is the source", src.name)
+	case su != nil && sp == nil:
+		return fmt.Errorf("%s: updated without published", src.name)
+	case su != nil && su.Before(*sp):
+		return fmt.Errorf("%s: updated %s is before published %s", src.name, day(*su), day(*sp))
+	}
+	return nil
+}
 
-	// An address names one article, in whatever language it is followed.
+// checkTranslations checks that each translation agrees with the source
+// and dates itself by the source's revision it follows.
+func (a *demoArticle) checkTranslations() error {
+	src := a.source
+	for _, f := range a.files {
+		if f == src {
+			continue
+		}
+		switch {
+		case f.fm.Updated != nil:
+			return fmt.Errorf("%s: updated is for the source (%s); a translation says which revision it follows with translated", f.name, src.name)
+		case f.fm.Translated != nil && src.fm.Published != nil && f.fm.Translated.Before(*src.fm.Published):
+			return fmt.Errorf("%s: translated %s is before %s was published (%s)", f.name, day(*f.fm.Translated), src.name, day(*src.fm.Published))
+		case f.fm.Category != nil && Category(*f.fm.Category) != a.category:
+			return fmt.Errorf("%s: category %q differs from %s", f.name, *f.fm.Category, src.name)
+		case f.fm.Position != nil && *f.fm.Position != a.position:
+			return fmt.Errorf("%s: position %d differs from %s", f.name, *f.fm.Position, src.name)
+		case f.fm.Related != nil && !slices.Equal(f.fm.Related, a.related):
+			return fmt.Errorf("%s: related differs from %s", f.name, src.name)
+		}
+	}
+	return nil
+}
+
+// checkDemoAddresses: an address names one article, in whatever language
+// it is followed.
+func checkDemoAddresses(articles []*demoArticle) error {
 	owner := map[string]*demoArticle{}
-	for _, a := range out {
+	for _, a := range articles {
 		owner[a.key] = a
 	}
-	for _, a := range out {
+	for _, a := range articles {
 		for _, lang := range sortedKeys(a.files) {
 			f := a.files[lang]
 			if f.fm.Slug == "" {
 				continue
 			}
 			if other := owner[f.fm.Slug]; other != nil && other != a {
-				return nil, fmt.Errorf("%s: slug %q is also the key or a slug of %q", f.name, f.fm.Slug, other.key)
+				return fmt.Errorf("%s: slug %q is also the key or a slug of %q", f.name, f.fm.Slug, other.key)
 			}
 			owner[f.fm.Slug] = a
 		}
 	}
+	return nil
+}
 
-	// Links between articles must name an article.
+// checkDemoLinks: links between articles must name an article.
+func checkDemoLinks(articles []*demoArticle, byKey map[string]*demoArticle) error {
 	check := linker{
 		article: func(key string) (string, bool) { return "/", byKey[key] != nil },
 		page:    func(p string) string { return p },
 	}
-	for _, a := range out {
+	for _, a := range articles {
 		for _, lang := range sortedKeys(a.files) {
 			f := a.files[lang]
 			if _, missing := render(f.body, check); len(missing) > 0 {
-				return nil, fmt.Errorf("%s: link to unknown article %q", f.name, missing[0])
+				return fmt.Errorf("%s: link to unknown article %q", f.name, missing[0])
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func parseDemoFile(name, lang string, raw []byte) (*demoFile, error) {

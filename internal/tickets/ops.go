@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/messaging"
 )
@@ -200,137 +199,6 @@ func agentName(id string, names map[int64]string) string {
 	return "#" + id
 }
 
-// Reply adds a public message. A customer's reply reopens a pending or
-// resolved ticket; an agent's first reply stops the first-response timer and
-// sends the customer a notice (when the reply is released). Only agents may
-// set ReleaseAt; anyone may set ExpiresAt.
-func (s *Service) Reply(ctx context.Context, v Viewer, ref string, rp Reply) error {
-	a, err := s.open(ctx, v, ref)
-	if err != nil {
-		return err
-	}
-	body, err := cleanText(rp.Body, s.lim.MaxBody, MsgBodyRequired, MsgBodyTooLong)
-	if err != nil {
-		return err
-	}
-	files, err := s.cleanUploads(rp.Files)
-	if err != nil {
-		return err
-	}
-	now := s.now()
-	if !rp.ReleaseAt.IsZero() && !a.agent {
-		return errNotAllowed()
-	}
-	if !rp.ReleaseAt.IsZero() && !rp.ReleaseAt.After(now) {
-		rp.ReleaseAt = time.Time{}
-	}
-	if !rp.ExpiresAt.IsZero() && (!rp.ExpiresAt.After(now) || (!rp.ReleaseAt.IsZero() && !rp.ExpiresAt.After(rp.ReleaseAt))) {
-		return errs.E(errs.Invalid, MsgScheduleInvalid)
-	}
-	// An expiring message stays out of the blind index: its words must go
-	// with it.
-	var words []int64
-	if rp.ExpiresAt.IsZero() {
-		words = s.wordHashes(body)
-	}
-	formID := strings.TrimSpace(rp.FormID)
-	var formHash []byte
-	if formID != "" {
-		formHash = crypt.KeyedHash(s.keys.form, "reply", a.r.ref, formID)
-	}
-	var email string
-	if a.agent {
-		if email, err = s.customerEmail(a.r); err != nil {
-			return errs.Wrap(err, "tickets: open e-mail")
-		}
-	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		if formHash != nil {
-			var n int
-			if err := tx.QueryRowContext(ctx, sqlFormCount, formHash).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				e := errs.E(errs.Conflict, MsgAlreadySent)
-				e.Data = map[string]any{"Reference": a.r.ref}
-				return e
-			}
-		}
-		if err := a.reload(ctx, tx); err != nil {
-			return err
-		}
-		r := a.r
-		if r.status == StatusClosed {
-			return errNotAllowed()
-		}
-		old := r.status
-		t := now.Unix()
-		author := authorCustomer
-		if a.agent {
-			author = authorAgent(v.Session.AccountID)
-		}
-		mid, err := s.msg.Post(ctx, tx, a.th, messaging.Post{Author: author, Kind: kindReply, Body: []byte(body), Files: files,
-			ReleaseAt: rp.ReleaseAt, ExpiresAt: rp.ExpiresAt})
-		if err != nil {
-			return err
-		}
-		r.updated = t
-		if a.agent {
-			if r.firstResp == 0 {
-				r.firstResp = t
-			}
-			if r.status == StatusNew {
-				r.status = StatusOpen
-			}
-			r.custUnread = true
-		} else {
-			if r.status == StatusPending || r.status == StatusResolved {
-				r.status = StatusOpen
-				r.resolved = 0
-			}
-			r.deskUnread = true
-		}
-		if err := s.save(ctx, tx, r, old); err != nil {
-			return err
-		}
-		if err := s.indexWords(ctx, tx, r.id, words); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, r.id, a.actor, EventReply, "", ""); err != nil {
-			return err
-		}
-		if old != r.status {
-			if err := s.event(ctx, tx, r.id, a.actor, EventStatus, string(old), string(r.status)); err != nil {
-				return err
-			}
-		}
-		if formHash != nil {
-			if _, err := s.st.Exec(ctx, tx, sqlFormInsert, formHash, r.ref, t); err != nil {
-				return err
-			}
-		}
-		if !a.agent {
-			return nil
-		}
-		if !rp.ReleaseAt.IsZero() {
-			_, err := tx.ExecContext(ctx, sqlInsertNotice, mid, r.id, rp.ReleaseAt.Unix())
-			return err
-		}
-		return s.replyNotice(ctx, tx, r, email)
-	})
-	return errs.Pass(err, "tickets: reply")
-}
-
-// replyNotice tells the customer a reply waits, with a link without the
-// access key (My account for account users).
-func (s *Service) replyNotice(ctx context.Context, tx *sql.Tx, r *row, email string) error {
-	link := s.link(r.lang, "/support/tickets/"+r.ref)
-	if r.accountID.Valid {
-		link = s.link(r.lang, "/account")
-	}
-	return s.notice(ctx, tx, email, r.lang, r.ref, MailReplySubject, MailReplyBody, link)
-}
-
 // Note adds an internal note (agents only), never shown to customers.
 func (s *Service) Note(ctx context.Context, v Viewer, ref, body string) error {
 	if !v.staff() {
@@ -360,8 +228,9 @@ func (s *Service) Note(ctx context.Context, v Viewer, ref, body string) error {
 	return errs.Pass(err, "tickets: note")
 }
 
-// SetStatus changes the status. Customers may close their ticket (from any
-// status) and reopen a resolved or closed one; agents may set any status.
+// SetStatus changes the status, as nextStatus allows: customers may close
+// their ticket (from any status) and reopen a resolved or closed one; agents
+// may set any status.
 func (s *Service) SetStatus(ctx context.Context, v Viewer, ref string, st Status) error {
 	if !st.Valid() {
 		return errs.E(errs.Invalid, MsgStatusNotAllowed)
@@ -376,36 +245,16 @@ func (s *Service) SetStatus(ctx context.Context, v Viewer, ref string, st Status
 		}
 		r := a.r
 		old := r.status
-		if old == st {
-			return nil
-		}
-		done := old == StatusResolved || old == StatusClosed
-		kind := EventStatus
-		if !a.agent {
-			switch {
-			case st == StatusClosed:
-				kind = EventClosed
-			case st == StatusOpen && done:
-				kind = EventReopened
-			default:
-				return errs.E(errs.Forbidden, MsgStatusNotAllowed)
-			}
-		}
 		t := s.now().Unix()
-		r.status, r.updated = st, t
-		switch {
-		case st == StatusResolved:
-			r.resolved = t
-		case st != StatusClosed && done:
-			r.resolved = 0
+		next, err := nextStatus(statusMove{From: old, To: st, Agent: a.agent, Resolved: r.resolved, Now: t})
+		if err != nil || next.Event == "" {
+			return err
 		}
-		if st == StatusClosed && r.resolved == 0 {
-			r.resolved = t
-		}
+		r.status, r.resolved, r.updated = next.Status, next.Resolved, t
 		if err := s.save(ctx, tx, r, old); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, r.id, a.actor, kind, string(old), string(st))
+		return s.event(ctx, tx, r.id, a.actor, next.Event, string(old), string(st))
 	})
 	return errs.Pass(err, "tickets: set status")
 }

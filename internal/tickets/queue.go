@@ -78,129 +78,196 @@ func (s *Service) Queue(ctx context.Context, v Viewer, f QueueFilter) (*Queue, e
 	if !v.staff() {
 		return nil, errNotAllowed()
 	}
+	f = f.paged()
+	sel, err := s.queueWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	q := &Queue{Page: f.Page}
+	if q.Counts, err = s.statusCounts(ctx); err != nil {
+		return nil, errs.Wrap(err, "tickets: counts")
+	}
+	if q.Total, err = s.queueTotal(ctx, f.Status, sel, q.Counts); err != nil {
+		return nil, errs.Wrap(err, "tickets: queue total")
+	}
+	ids, err := s.queueIDs(ctx, f, sel)
+	if err != nil {
+		return nil, errs.Wrap(err, "tickets: queue")
+	}
+	if sel.text {
+		// A text search lists all its matches: their number is the
+		// total, and the page is cut here.
+		q.Total = len(ids)
+		ids = f.cut(ids)
+	}
+	q.Pages = max(1, (q.Total+f.PageSize-1)/f.PageSize)
+	if q.Tickets, err = s.summariesByID(ctx, ids); err != nil {
+		return nil, errs.Wrap(err, "tickets: queue")
+	}
+	return q, nil
+}
+
+// paged is f with its page and page size made sane: 20 a page unless asked,
+// at most 100, from page 1.
+func (f QueueFilter) paged() QueueFilter {
 	if f.PageSize <= 0 {
 		f.PageSize = 20
 	}
 	f.PageSize = min(f.PageSize, 100)
 	f.Page = max(f.Page, 1)
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	onlyStatus := true
-	from := `tickets t`
-	textSearch := false
+	return f
+}
+
+// cut is f's page of ids, the whole list's.
+func (f QueueFilter) cut(ids []int64) []int64 {
+	lo := min(len(ids), (f.Page-1)*f.PageSize)
+	return ids[lo:min(len(ids), lo+f.PageSize)]
+}
+
+// queueSelection is the SQL that picks a queue filter's tickets.
+type queueSelection struct {
+	from  string // tickets t, or the blind-index matches joined to it
+	where []string
+	args  []any
+	// onlyStatus is true when the status alone filters: the status counts
+	// then give the total.
+	onlyStatus bool
+	// text is true for a blind-index text search.
+	text bool
+}
+
+// arg binds v and returns its placeholder.
+func (sel *queueSelection) arg(v any) string {
+	sel.args = append(sel.args, v)
+	return "$" + strconv.Itoa(len(sel.args))
+}
+
+func (sel *queueSelection) cond() string { return strings.Join(sel.where, " AND ") }
+
+// queueWhere turns a filter into the selection's SQL; an unknown status or
+// priority is invalid input.
+func (s *Service) queueWhere(f QueueFilter) (*queueSelection, error) {
+	sel := &queueSelection{from: `tickets t`, onlyStatus: true}
 	if f.Status == "" {
-		where = append(where, "t.closed = 0")
+		sel.where = append(sel.where, "t.closed = 0")
 	} else {
 		if !f.Status.Valid() {
 			return nil, errs.E(errs.Invalid, MsgStatusNotAllowed)
 		}
-		where = append(where, "t.status = "+arg(f.Status))
+		sel.where = append(sel.where, "t.status = "+sel.arg(f.Status))
 	}
 	if f.Priority != "" {
 		if !f.Priority.Valid() {
 			return nil, errs.E(errs.Invalid, MsgPriorityInvalid)
 		}
-		where = append(where, "t.priority = "+arg(f.Priority))
-		onlyStatus = false
+		sel.where = append(sel.where, "t.priority = "+sel.arg(f.Priority))
+		sel.onlyStatus = false
 	}
 	if f.Topic != "" {
-		where = append(where, "t.topic = "+arg(f.Topic))
-		onlyStatus = false
+		sel.where = append(sel.where, "t.topic = "+sel.arg(f.Topic))
+		sel.onlyStatus = false
 	}
 	switch {
 	case f.Assignee < 0:
-		where = append(where, "t.assignee_id = 0")
-		onlyStatus = false
+		sel.where = append(sel.where, "t.assignee_id = 0")
+		sel.onlyStatus = false
 	case f.Assignee > 0:
-		where = append(where, "t.assignee_id = "+arg(f.Assignee))
-		onlyStatus = false
+		sel.where = append(sel.where, "t.assignee_id = "+sel.arg(f.Assignee))
+		sel.onlyStatus = false
 	}
 	if text := strings.TrimSpace(f.Text); text != "" {
-		onlyStatus = false
-		if ref, ok := NormalizeReference(text); ok {
-			where = append(where, "t.reference = "+arg(ref))
-		} else {
-			hashes := s.queryHashes(text)
-			if len(hashes) == 0 {
-				where = append(where, "0")
-			} else {
-				// Every word: an intersection of index ranges of the
-				// blind index (WITHOUT ROWID, keyed by word then ticket).
-				// The matches drive the query (CROSS JOIN keeps them the
-				// outer loop): a few hundred matches are sorted, instead of
-				// walking the whole queue to probe each ticket.
-				parts := make([]string, len(hashes))
-				for i, h := range hashes {
-					parts[i] = `SELECT ticket_id FROM ticket_words WHERE word = ` + arg(h)
-				}
-				from = `(` + strings.Join(parts, " INTERSECT ") + `) w CROSS JOIN tickets t ON t.id = w.ticket_id`
-				textSearch = true
-			}
-		}
+		sel.onlyStatus = false
+		s.queueText(sel, text)
 	}
-	cond := strings.Join(where, " AND ")
-	q := &Queue{Page: f.Page, Counts: map[Status]int{}}
-	err := func() error {
-		rows, err := s.db.Read.QueryContext(ctx, sqlCounts)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var st Status
-			var n int
-			if err := rows.Scan(&st, &n); err != nil {
-				return err
-			}
-			q.Counts[st] = n
-		}
-		return rows.Err()
-	}()
+	return sel, nil
+}
+
+// queueText narrows sel to text: the ticket with that reference, or the
+// tickets whose blind index holds every word of it.
+func (s *Service) queueText(sel *queueSelection, text string) {
+	if ref, ok := NormalizeReference(text); ok {
+		sel.where = append(sel.where, "t.reference = "+sel.arg(ref))
+		return
+	}
+	hashes := s.queryHashes(text)
+	if len(hashes) == 0 {
+		sel.where = append(sel.where, "0")
+		return
+	}
+	// Every word: an intersection of index ranges of the blind index
+	// (WITHOUT ROWID, keyed by word then ticket). The matches drive the
+	// query (CROSS JOIN keeps them the outer loop): a few hundred matches
+	// are sorted, instead of walking the whole queue to probe each ticket.
+	parts := make([]string, len(hashes))
+	for i, h := range hashes {
+		parts[i] = `SELECT ticket_id FROM ticket_words WHERE word = ` + sel.arg(h)
+	}
+	sel.from = `(` + strings.Join(parts, " INTERSECT ") + `) w CROSS JOIN tickets t ON t.id = w.ticket_id`
+	sel.text = true
+}
+
+// statusCounts is how many tickets have each status.
+func (s *Service) statusCounts(ctx context.Context) (map[Status]int, error) {
+	counts := map[Status]int{}
+	rows, err := s.db.Read.QueryContext(ctx, sqlCounts)
 	if err != nil {
-		return nil, errs.Wrap(err, "tickets: counts")
+		return counts, err
 	}
-	if onlyStatus {
-		if f.Status == "" {
-			for st, n := range q.Counts {
-				if st != StatusClosed {
-					q.Total += n
-				}
+	defer rows.Close()
+	for rows.Next() {
+		var st Status
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return counts, err
+		}
+		counts[st] = n
+	}
+	return counts, rows.Err()
+}
+
+// queueTotal is how many tickets sel picks: from the status counts when
+// the status alone filters, else counted. A text search's total is the
+// number of its matches, which Queue counts as it lists them (0 here).
+func (s *Service) queueTotal(ctx context.Context, status Status, sel *queueSelection, counts map[Status]int) (int, error) {
+	switch {
+	case sel.onlyStatus && status == "":
+		total := 0
+		for st, n := range counts {
+			if st != StatusClosed {
+				total += n
 			}
-		} else {
-			q.Total = q.Counts[f.Status]
 		}
-	} else if !textSearch {
-		if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+cond, args...).Scan(&q.Total); err != nil {
-			return nil, errs.Wrap(err, "tickets: queue total")
-		}
+		return total, nil
+	case sel.onlyStatus:
+		return counts[status], nil
+	case sel.text:
+		return 0, nil
 	}
-	// Two steps: the page's ids from the index alone (deep pages skip index
-	// entries, not joined rows), then those rows with their threads. A text
-	// search lists all its matches' ids in one pass (the total is their
-	// number) rather than intersecting the words twice.
-	query := `SELECT t.id FROM ` + from + ` WHERE ` + cond + ` ORDER BY t.next_due, t.updated_at DESC`
-	if !textSearch {
-		query += ` LIMIT ` + arg(f.PageSize) + ` OFFSET ` + arg((f.Page-1)*f.PageSize)
+	var total int
+	err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+sel.from+` WHERE `+sel.cond(), sel.args...).Scan(&total)
+	return total, err
+}
+
+// queueIDs are the ids of f's page, in queue order: from the index alone,
+// so deep pages skip index entries, not joined rows. A text search lists
+// all its matches' ids in one pass (the total is their number) rather than
+// intersecting the words twice.
+func (s *Service) queueIDs(ctx context.Context, f QueueFilter, sel *queueSelection) ([]int64, error) {
+	query := `SELECT t.id FROM ` + sel.from + ` WHERE ` + sel.cond() + ` ORDER BY t.next_due, t.updated_at DESC`
+	if !sel.text {
+		query += ` LIMIT ` + sel.arg(f.PageSize) + ` OFFSET ` + sel.arg((f.Page-1)*f.PageSize)
 	}
 	if s.explain != nil {
-		s.explain(query, args)
+		s.explain(query, sel.args)
 	}
-	ids, err := s.ids(ctx, query, args)
-	if err != nil {
-		return nil, errs.Wrap(err, "tickets: queue")
-	}
-	if textSearch {
-		q.Total = len(ids)
-		lo := min(len(ids), (f.Page-1)*f.PageSize)
-		ids = ids[lo:min(len(ids), lo+f.PageSize)]
-	}
-	q.Pages = max(1, (q.Total+f.PageSize-1)/f.PageSize)
+	return s.ids(ctx, query, sel.args)
+}
+
+// summariesByID are the queue rows of ids, with their threads, in the
+// order of ids (a ticket gone since is left out).
+func (s *Service) summariesByID(ctx context.Context, ids []int64) ([]Summary, error) {
 	if len(ids) == 0 {
-		return q, nil
+		return nil, nil
 	}
 	idArgs := make([]any, len(ids))
 	ph := make([]string, len(ids))
@@ -209,22 +276,23 @@ func (s *Service) Queue(ctx context.Context, v Viewer, f QueueFilter) (*Queue, e
 	}
 	rows, err := s.db.Read.QueryContext(ctx, sqlSummariesIn+strings.Join(ph, ", ")+`)`, idArgs...)
 	if err != nil {
-		return nil, errs.Wrap(err, "tickets: queue")
+		return nil, err
 	}
 	list, err := s.summaries(ctx, rows, true, s.msg.DeskThread)
 	if err != nil {
-		return nil, errs.Wrap(err, "tickets: queue")
+		return nil, err
 	}
 	byID := make(map[int64]Summary, len(list))
 	for _, sm := range list {
 		byID[sm.ID] = sm
 	}
+	var out []Summary
 	for _, id := range ids {
 		if sm, ok := byID[id]; ok {
-			q.Tickets = append(q.Tickets, sm)
+			out = append(out, sm)
 		}
 	}
-	return q, nil
+	return out, nil
 }
 
 func (s *Service) ids(ctx context.Context, query string, args []any) ([]int64, error) {

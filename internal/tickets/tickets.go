@@ -16,7 +16,7 @@
 //   - the access key: only its keyed hash; the reference is stored plain (an
 //     identifier, not a secret);
 //   - queue text search: a blind index of keyed hashes of the normalized words
-//     of subject and body (see words.go), so word equality leaks, not words.
+//     of subject and body (see blindindex.go), so word equality leaks, not words.
 package tickets
 
 import (
