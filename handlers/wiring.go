@@ -90,7 +90,7 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	}
 	if a.Accounts, err = accounts.New(w.DB, accounts.Options{Secret: w.Secret, Outbox: a.Outbox, Log: w.Log, Hasher: w.Hasher,
 		Languages: w.Catalog.Languages(), PortalURL: w.PortalURL, PageURL: w.AccountPageURL,
-		Text: MailText(w.Catalog)}); err != nil {
+		Texts: w.Catalog}); err != nil {
 		return nil, err
 	}
 	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,

@@ -396,7 +396,11 @@ func createStaff(ctx context.Context, cfg config, staff staffFlags, out io.Write
 	if err != nil {
 		return err
 	}
-	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log})
+	cat, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log, Texts: cat})
 	if err != nil {
 		return err
 	}

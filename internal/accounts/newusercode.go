@@ -72,32 +72,6 @@ const (
 	scopeUsercodeFlow    scope = "usercode-flow"    // key: keyed hash of the flow id
 )
 
-func init() {
-	englishMail[MailUsercodeCodeSubject] = "Your {{.Portal}} code for a new usercode"
-	englishMail[MailUsercodeCodeBody] = `Hello,
-
-someone asked for a new usercode for the {{.Portal}} account registered with
-this e-mail address. To get it, enter this code on the page where it was
-asked for:
-
-    {{.Code}}
-
-The code works once, for {{.Minutes}} minutes. The new usercode replaces the
-old one, which stops working, and every session is signed out. If this was
-not you, ignore this message: nothing changes without the code.
-`
-	englishMail[MailUsercodeDoneSubject] = "Your {{.Portal}} usercode was replaced"
-	englishMail[MailUsercodeDoneBody] = `Hello,
-
-the usercode of your {{.Portal}} account was replaced after this e-mail
-address was proven: the old usercode no longer works and every session was
-signed out. Your password, phrase and data are unchanged.
-
-If this was not you, reset your account at {{.ResetURL}} or open a support
-ticket at {{.SupportURL}}.
-`
-}
-
 func (a *Accounts) usercodeLimit(s scope) (limit, bool) {
 	switch s {
 	case scopeUsercodeAddress:

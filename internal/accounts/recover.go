@@ -72,34 +72,6 @@ const (
 	MailRecoveryChangedBody    = "accounts.mail.recovery_changed.body"
 )
 
-func init() {
-	for id, text := range englishRecoverMail {
-		englishMail[id] = text
-	}
-}
-
-var englishRecoverMail = map[string]string{
-	MailRecoveredSubject: "Your {{.Portal}} account was recovered",
-	MailRecoveredBody: `Hello,
-
-your {{.Portal}} account was recovered with its recovery record: it has a new
-password and a new anti-phishing phrase, every session was signed out, and
-your data is kept.
-
-If this was not you, reset your account at {{.ResetURL}} or open a support
-ticket at {{.SupportURL}}.
-`,
-	MailRecoveryChangedSubject: "The recovery record of your {{.Portal}} account changed",
-	MailRecoveryChangedBody: `Hello,
-
-a recovery record of your {{.Portal}} account was set up, replaced or removed
-in My account.
-
-If this was not you, reset your account at {{.ResetURL}} or open a support
-ticket at {{.SupportURL}}.
-`,
-}
-
 // RecoveryMethod is what opens a recovery record.
 type RecoveryMethod string
 
