@@ -104,9 +104,6 @@ type IssuedUsercode struct {
 	RegisteredAt time.Time
 }
 
-const sqlActiveByEmail = `SELECT id, lang, email_sealed, lookup, created_at FROM accounts
-	WHERE email_lookup = $1 AND state = 'active' ORDER BY id LIMIT $2`
-
 type emailAccount struct {
 	id          int64
 	lang        string
@@ -297,8 +294,6 @@ func (a *Accounts) FinishUsercode(ctx context.Context, f UsercodeFinish) ([]Issu
 	return issued, nil
 }
 
-const sqlReplaceLookup = `UPDATE accounts SET lookup = $2, updated_at = $4 WHERE id = $1 AND lookup = $3 AND state = 'active'`
-
 // freshUsercode draws a usercode no account uses.
 func (a *Accounts) freshUsercode(ctx context.Context, tx *sql.Tx) (Usercode, error) {
 	for {
@@ -352,11 +347,11 @@ func (a *Accounts) rekey(ctx context.Context, row *accountRow, u Usercode, dk []
 			}
 		}
 		return a.db.Tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET phrase_sealed = $2, usercode_key_wrapped = $3 WHERE id = $1`, row.id, sealed, wrapped); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlSetUsercodeKeys, row.id, sealed, wrapped); err != nil {
 				return err
 			}
 			if method != nil {
-				_, err = tx.ExecContext(ctx, `UPDATE account_recovery SET method_sealed = $2 WHERE account_id = $1`, row.id, method)
+				_, err = tx.ExecContext(ctx, sqlSetRecoveryMethod, row.id, method)
 			}
 			return err
 		})

@@ -601,13 +601,3 @@ func (a *Accounts) Recover(ctx context.Context, r RecoverRequest) error {
 	a.log.Info("accounts: recovered; every session ended", "account", row.id)
 	return nil
 }
-
-const (
-	sqlRecoveryByAccount = `SELECT method_sealed, params, record_id, record_sealed, created_at
-		FROM account_recovery WHERE account_id = $1`
-	sqlUpsertRecord = `INSERT INTO account_recovery (account_id, method_sealed, params, record_id, record_sealed, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (account_id) DO UPDATE SET method_sealed = excluded.method_sealed, params = excluded.params,
-			record_id = excluded.record_id, record_sealed = excluded.record_sealed, created_at = excluded.created_at`
-	sqlDeleteRecord = `DELETE FROM account_recovery WHERE account_id = $1`
-)

@@ -391,8 +391,3 @@ func (a *Accounts) replaceKeys(ctx context.Context, row *accountRow, ucKey []byt
 	a.log.Info("accounts: reset: new data key, every session ended", "account", row.id)
 	return nil
 }
-
-const sqlResetKeys = `UPDATE accounts SET name_sealed = $2, pw_params = $3, pw_verifier = $4, data_key_wrapped = $5,
-		phrase_sealed = $6, usercode_key_wrapped = $7, totp_sealed = NULL, totp_pending_sealed = NULL,
-		totp_last_step = 0, updated_at = $8
-		WHERE id = $1 AND state = 'active'`
