@@ -248,7 +248,7 @@ func serve(ctx context.Context, cfg config) error {
 		return err
 	}
 	app, err := handlers.Build(ctx, handlers.Wiring{DB: db, Secret: secret, Log: log, Sender: sender, From: cfg.MailFrom,
-		PortalURL: cfg.portalURL(), AccountPageURL: accountPageURL(cfg.portalURL()),
+		PortalURL:      cfg.portalURL(),
 		TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return err
@@ -313,16 +313,6 @@ func serve(ctx context.Context, cfg config) error {
 	}
 	log.Info("stopped")
 	return err
-}
-
-// accountPageURL links the portal pages account mail points to.
-func accountPageURL(base string) func(lang, page string) string {
-	return func(lang, page string) string {
-		if page == "login" {
-			page = "login/user"
-		}
-		return base + "/" + lang + "/" + page
-	}
 }
 
 func migrate(ctx context.Context, cfg config, out io.Writer) error {

@@ -164,11 +164,9 @@ type Options struct {
 	Outbox *mail.Outbox  // where account mail goes; required
 	Now    func() time.Time
 	Log    *slog.Logger
-	// PortalURL is the portal's address as mails show it ("https://desk.example").
+	// PortalURL is the portal's address as mails show it ("https://desk.example");
+	// links.Portal builds the pages' links below it.
 	PortalURL string
-	// PageURL, when set, links a portal page ("login", "reset", "support") in
-	// a language from a mail; nil = PortalURL + "/LANG/PAGE".
-	PageURL func(lang, page string) string
 	// Texts gives the mail texts (the message catalog); required.
 	Texts mail.Texts
 	// Issuer names the service in authenticator apps [zerodesk].

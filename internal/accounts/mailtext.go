@@ -1,8 +1,7 @@
 package accounts
 
 import (
-	"strings"
-
+	"zerodesk/internal/links"
 	"zerodesk/internal/mail"
 )
 
@@ -29,13 +28,9 @@ func (a *Accounts) text(lang, id string, data map[string]string) string {
 
 func (a *Accounts) portalName() string { return a.opts.Issuer }
 
-// pageURL links a portal page from a mail: Options.PageURL, or PortalURL +
-// /LANG/PAGE (the routes of handlers/routes.go).
-func (a *Accounts) pageURL(lang, page string) string {
-	if a.opts.PageURL != nil {
-		return a.opts.PageURL(lang, page)
-	}
-	return strings.TrimRight(a.opts.PortalURL, "/") + "/" + lang + "/" + page
+// pageURL links a portal page (links.Login, …) in lang from a mail.
+func (a *Accounts) pageURL(lang, path string) string {
+	return links.Portal(a.opts.PortalURL).Page(lang, path)
 }
 
 // message builds a mail from a subject and body ID pair.
@@ -44,8 +39,8 @@ func (a *Accounts) message(to, lang, subjectID, bodyID string, data map[string]s
 		data = map[string]string{}
 	}
 	data["Portal"] = a.portalName()
-	data["LoginURL"] = a.pageURL(lang, "login")
-	data["ResetURL"] = a.pageURL(lang, "reset")
-	data["SupportURL"] = a.pageURL(lang, "support")
+	data["LoginURL"] = a.pageURL(lang, links.Login)
+	data["ResetURL"] = a.pageURL(lang, links.Reset)
+	data["SupportURL"] = a.pageURL(lang, links.Support)
 	return mail.Message{To: to, Subject: a.text(lang, subjectID, data), TextBody: a.text(lang, bodyID, data)}
 }

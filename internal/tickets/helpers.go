@@ -19,6 +19,7 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/links"
 	mailpkg "zerodesk/internal/mail"
 	"zerodesk/internal/messaging"
 	"zerodesk/internal/store"
@@ -386,7 +387,7 @@ func (s *Service) text(lang, id string, data map[string]string) string {
 func (s *Service) Link(lang, p string) string { return s.link(lang, p) }
 
 func (s *Service) link(lang, p string) string {
-	return strings.TrimRight(s.opts.BaseURL, "/") + "/" + lang + p
+	return links.Portal(s.opts.BaseURL).Page(lang, p)
 }
 
 // noticeMessage is a "a secure message is waiting" mail. It goes to an

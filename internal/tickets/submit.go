@@ -10,6 +10,7 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/links"
 	"zerodesk/internal/messaging"
 )
 
@@ -89,7 +90,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (*Receipt, error) 
 			return nil, errs.Wrap(err, "tickets: seal e-mail")
 		}
 		notice := s.noticeMessage(email, lang, ref, MailCreatedSubject, MailCreatedBody,
-			s.link(lang, "/support/tickets/"+ref+"?key="+key))
+			s.link(lang, links.SupportTicket+ref+"?key="+key))
 		err = s.write(ctx, func(tx *sql.Tx) error {
 			now := s.now()
 			t := now.Unix()
