@@ -11,7 +11,6 @@ import (
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/tickets"
-	"zerodesk/locales"
 	"zerodesk/views"
 )
 
@@ -246,22 +245,4 @@ func (h *Handlers) deleteAccount(c echo.Context) error {
 		h.endCookie(c)
 		return h.render(c, http.StatusOK, views.DeletedPage(), nil)
 	})
-}
-
-// MailText is accounts.Options.Text from the message catalog: account mail in
-// the account's language, "" (the built-in English) when there is none.
-func MailText(cat *locales.Catalog) func(lang, id string, data map[string]string) string {
-	return func(lang, id string, data map[string]string) string {
-		if !cat.Supported(lang) {
-			return ""
-		}
-		args := make([]any, 0, 2*len(data))
-		for k, v := range data {
-			args = append(args, k, v)
-		}
-		if s := cat.Localizer(lang).T(id, args...); s != id {
-			return s
-		}
-		return ""
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"zerodesk/internal/errs"
+	"zerodesk/internal/links"
 	"zerodesk/internal/tickets"
 	"zerodesk/views"
 )
@@ -321,7 +322,7 @@ func (h *Handlers) deskFindArticles(c echo.Context, ticketLang string, cp *views
 	}
 	origin := c.Scheme() + "://" + c.Request().Host
 	for _, hit := range append(res.Hits, res.Other...) {
-		cp.Articles = append(cp.Articles, views.DeskArticle{Title: hit.Title, Link: origin + "/" + hit.Lang + "/articles/" + hit.Slug})
+		cp.Articles = append(cp.Articles, views.DeskArticle{Title: hit.Title, Link: links.Portal(origin).Article(hit.Lang, hit.Slug)})
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"zerodesk/internal/errs"
 	"zerodesk/internal/kb"
+	"zerodesk/internal/links"
 	"zerodesk/views"
 )
 
@@ -22,7 +23,7 @@ func lang(c echo.Context) string { return views.Lang(c.Request().Context()) }
 func (h *Handlers) root(c echo.Context) error {
 	c.Response().Header().Add("Vary", "Accept-Language")
 	c.Response().Header().Add("Vary", "Cookie")
-	target := "/" + h.preferredLanguage(c) + "/"
+	target := links.Portal("").Page(h.preferredLanguage(c), "/")
 	if q := c.QueryString(); q != "" {
 		target += "?" + q
 	}
@@ -43,7 +44,7 @@ func (h *Handlers) preferredLanguage(c echo.Context) string {
 
 // languageRoot sends /en to /en/.
 func (h *Handlers) languageRoot(c echo.Context) error {
-	target := "/" + lang(c) + "/"
+	target := links.Portal("").Page(lang(c), "/")
 	if q := c.QueryString(); q != "" {
 		target += "?" + q
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"zerodesk/internal/links"
 	"zerodesk/views"
 )
 
@@ -40,7 +41,7 @@ func (h *Handlers) switchLanguage(c echo.Context) error {
 	from := c.QueryParam("from")
 	// Only a path of ours: never "//host" or "/\host", which browsers follow off-site.
 	if !strings.HasPrefix(from, "/") || strings.HasPrefix(from, "//") || strings.HasPrefix(from, "/\\") {
-		from = "/" + to + "/"
+		from = links.Portal("").Page(to, "/")
 	}
 	rest := from[1:]
 	if i := strings.IndexAny(rest, "/?"); i >= 0 && h.Locales.Supported(rest[:i]) {
@@ -53,5 +54,5 @@ func (h *Handlers) switchLanguage(c echo.Context) error {
 	if strings.HasPrefix(rest, "?") {
 		rest = "/" + rest
 	}
-	return c.Redirect(http.StatusSeeOther, "/"+to+rest)
+	return c.Redirect(http.StatusSeeOther, links.Portal("").Page(to, rest))
 }

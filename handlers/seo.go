@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"zerodesk/internal/kb"
+	"zerodesk/internal/links"
 	"zerodesk/locales"
 )
 
@@ -91,21 +92,22 @@ func (h *Handlers) sitemap(c echo.Context) error {
 
 func (h *Handlers) buildSitemap(base string) ([]byte, error) {
 	set := sitemapURLSet{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", XHTML: "http://www.w3.org/1999/xhtml"}
+	portal := links.Portal(base)
 	langs := h.Locales.Languages()
-	withDefault := func(links []sitemapLink, defaultHref string) []sitemapLink {
+	withDefault := func(alts []sitemapLink, defaultHref string) []sitemapLink {
 		if defaultHref != "" {
-			links = append(links, sitemapLink{Rel: "alternate", HrefLang: "x-default", Href: defaultHref})
+			alts = append(alts, sitemapLink{Rel: "alternate", HrefLang: "x-default", Href: defaultHref})
 		}
-		return links
+		return alts
 	}
 	for _, page := range sitemapPages {
-		var links []sitemapLink
+		var alts []sitemapLink
 		for _, l := range langs {
-			links = append(links, sitemapLink{Rel: "alternate", HrefLang: l, Href: base + "/" + l + page})
+			alts = append(alts, sitemapLink{Rel: "alternate", HrefLang: l, Href: portal.Page(l, page)})
 		}
-		links = withDefault(links, base+"/"+locales.Default+page)
+		alts = withDefault(alts, portal.Page(locales.Default, page))
 		for _, l := range langs {
-			set.URLs = append(set.URLs, sitemapURL{Loc: base + "/" + l + page, Alternates: links})
+			set.URLs = append(set.URLs, sitemapURL{Loc: portal.Page(l, page), Alternates: alts})
 		}
 	}
 	seen := map[string]bool{}
@@ -120,16 +122,16 @@ func (h *Handlers) buildSitemap(base string) ([]byte, error) {
 				if err != nil {
 					return nil, err
 				}
-				var links []sitemapLink
+				var alts []sitemapLink
 				defaultHref := ""
 				for _, t := range a.Translations {
-					href := base + "/" + t.Lang + "/articles/" + t.Slug
-					links = append(links, sitemapLink{Rel: "alternate", HrefLang: t.Lang, Href: href})
+					href := portal.Article(t.Lang, t.Slug)
+					alts = append(alts, sitemapLink{Rel: "alternate", HrefLang: t.Lang, Href: href})
 					if t.Lang == locales.Default {
 						defaultHref = href
 					}
 				}
-				u := sitemapURL{Loc: base + "/" + l + "/articles/" + s.Slug, Alternates: withDefault(links, defaultHref)}
+				u := sitemapURL{Loc: portal.Article(l, s.Slug), Alternates: withDefault(alts, defaultHref)}
 				if !s.PublishedAt.IsZero() {
 					u.LastMod = s.PublishedAt.UTC().Format("2006-01-02")
 				}

@@ -8,6 +8,7 @@ import (
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/kb"
+	"zerodesk/internal/links"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/store"
 	"zerodesk/internal/tickets"
@@ -31,11 +32,8 @@ type Wiring struct {
 	// sender address (empty: the outbox's default).
 	Sender mail.Sender
 	From   string
-	// PortalURL is the portal's absolute address, for links in mail;
-	// AccountPageURL builds the account pages' links in it (nil: the service's
-	// default).
-	PortalURL      string
-	AccountPageURL func(lang, page string) string
+	// PortalURL is the portal's absolute address, for links in mail.
+	PortalURL string
 	// Hasher hashes passwords and usercodes; nil: crypt.DefaultArgon2.
 	Hasher *crypt.Hasher
 	// TicketLimits are the ticket service's limits; zero: its defaults.
@@ -57,11 +55,7 @@ type App struct {
 
 // KBOptions are the help articles' options: their links on the portal.
 func KBOptions(secret crypt.Secret) kb.Options {
-	return kb.Options{
-		Secret:     secret,
-		ArticleURL: func(lang, slug string) string { return "/" + lang + "/articles/" + slug },
-		PageURL:    func(lang, path string) string { return "/" + lang + path },
-	}
+	return kb.Options{Secret: secret, ArticleURL: links.Portal("").Article, PageURL: links.Portal("").Page}
 }
 
 // Build wires the application on w.DB. The caller runs the services' Run
@@ -89,8 +83,8 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 		return nil, err
 	}
 	if a.Accounts, err = accounts.New(w.DB, accounts.Options{Secret: w.Secret, Outbox: a.Outbox, Log: w.Log, Hasher: w.Hasher,
-		Languages: w.Catalog.Languages(), PortalURL: w.PortalURL, PageURL: w.AccountPageURL,
-		Text: MailText(w.Catalog)}); err != nil {
+		Languages: w.Catalog.Languages(), PortalURL: w.PortalURL,
+		Texts: w.Catalog}); err != nil {
 		return nil, err
 	}
 	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,

@@ -42,6 +42,7 @@ var base = map[string]bool{
 	"internal/store":           true,
 	"internal/store/storetest": true,
 	"internal/mail":            true,
+	"internal/links":           true,
 	"internal/usercode":        true,
 	"internal/words":           true,
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"zerodesk/internal/links"
 	"zerodesk/locales"
 	"zerodesk/static"
 )
@@ -121,7 +122,7 @@ func HrefQuery(ctx context.Context, path string, q url.Values) string {
 }
 
 func link(lang, path string, q url.Values, size int) string {
-	u := "/" + lang + path
+	u := links.Portal("").Page(lang, path)
 	if size != DefaultTextSize {
 		if q == nil {
 			q = url.Values{}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/locales"
 )
 
 // admin create --role manager makes an account manager: a pending account
@@ -43,7 +44,11 @@ func TestAdminCreate_ManagerRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log})
+	cat, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log, Texts: cat})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -248,7 +248,7 @@ func serve(ctx context.Context, cfg config) error {
 		return err
 	}
 	app, err := handlers.Build(ctx, handlers.Wiring{DB: db, Secret: secret, Log: log, Sender: sender, From: cfg.MailFrom,
-		PortalURL: cfg.portalURL(), AccountPageURL: accountPageURL(cfg.portalURL()),
+		PortalURL:      cfg.portalURL(),
 		TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return err
@@ -313,16 +313,6 @@ func serve(ctx context.Context, cfg config) error {
 	}
 	log.Info("stopped")
 	return err
-}
-
-// accountPageURL links the portal pages account mail points to.
-func accountPageURL(base string) func(lang, page string) string {
-	return func(lang, page string) string {
-		if page == "login" {
-			page = "login/user"
-		}
-		return base + "/" + lang + "/" + page
-	}
 }
 
 func migrate(ctx context.Context, cfg config, out io.Writer) error {
@@ -396,7 +386,11 @@ func createStaff(ctx context.Context, cfg config, staff staffFlags, out io.Write
 	if err != nil {
 		return err
 	}
-	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log})
+	cat, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log, Texts: cat})
 	if err != nil {
 		return err
 	}

@@ -164,14 +164,11 @@ type Options struct {
 	Outbox *mail.Outbox  // where account mail goes; required
 	Now    func() time.Time
 	Log    *slog.Logger
-	// PortalURL is the portal's address as mails show it ("https://desk.example").
+	// PortalURL is the portal's address as mails show it ("https://desk.example");
+	// links.Portal builds the pages' links below it.
 	PortalURL string
-	// PageURL, when set, links a portal page ("login", "reset", "support") in
-	// a language from a mail; nil = PortalURL + "/LANG/PAGE".
-	PageURL func(lang, page string) string
-	// Text returns the text of a mail message ID in a language with data filled
-	// in (go-i18n in production); "" falls back to the built-in English.
-	Text func(lang, id string, data map[string]string) string
+	// Texts gives the mail texts (the message catalog); required.
+	Texts mail.Texts
 	// Issuer names the service in authenticator apps [zerodesk].
 	Issuer string
 	// Languages, when set, lists the languages an account may choose.
@@ -209,6 +206,9 @@ type keys struct {
 func New(db *store.DB, opts Options) (*Accounts, error) {
 	if opts.Outbox == nil {
 		return nil, errs.Wrap(errNoOutbox, "accounts: new")
+	}
+	if opts.Texts == nil {
+		return nil, errs.Wrap(errNoTexts, "accounts: new")
 	}
 	a := &Accounts{db: db, opts: opts, now: opts.Now, log: opts.Log, hasher: opts.Hasher, outbox: opts.Outbox, lim: opts.Limits}
 	if a.now == nil {
@@ -253,7 +253,10 @@ type constError string
 
 func (e constError) Error() string { return string(e) }
 
-const errNoOutbox = constError("Options.Outbox is required")
+const (
+	errNoOutbox = constError("Options.Outbox is required")
+	errNoTexts  = constError("Options.Texts is required")
+)
 
 // ad is the additional data that binds a sealed value to its purpose and row.
 func ad(purpose string, id int64) []byte {

@@ -52,20 +52,6 @@ type AuditEntry struct {
 // AuditPageSize is how many entries one page of the log shows.
 const AuditPageSize = 20
 
-const (
-	sqlInsertAudit = `INSERT INTO account_member_audit (manager_id, member_id, actor_id, action, detail_sealed, at)
-		VALUES ($1, $2, $3, $4, $6, $5) RETURNING id` // $6: noBlob
-	sqlSealAudit = `UPDATE account_member_audit SET detail_sealed = $2 WHERE id = $1`
-	sqlAuditPage = `SELECT id, member_id, actor_id, action, detail_sealed, at FROM account_member_audit
-		WHERE manager_id = $1 ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3`
-)
-
-// noBlob is the empty blob a sealed column holds between the INSERT that gives
-// a row its id and the UPDATE that seals the value bound to that id (members,
-// audit entries). It is bound rather than written as a blob literal, so the
-// statement reads the same in SQLite and PostgreSQL.
-var noBlob = []byte{}
-
 // audit records one action in tx.
 func (a *Accounts) audit(ctx context.Context, tx *sql.Tx, managerID, memberID, actorID int64, action AuditAction, dk []byte, d AuditDetail) error {
 	var id int64

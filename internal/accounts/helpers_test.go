@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"zerodesk/internal/store/storetest"
 	"zerodesk/internal/testsupport"
 	"zerodesk/internal/testsupport/testmail"
+	"zerodesk/locales"
 )
 
 type env struct {
@@ -28,6 +30,16 @@ type env struct {
 	logs   *testsupport.SyncBuffer
 	hasher *crypt.Hasher
 }
+
+// catalog is the real message catalog, a fixture: the mail texts live only in
+// the locale files.
+var catalog = sync.OnceValue(func() *locales.Catalog {
+	c, err := locales.Load()
+	if err != nil {
+		panic(err)
+	}
+	return c
+})
 
 type envOption func(*Options)
 
@@ -50,7 +62,7 @@ func (e *env) start(secret crypt.Secret, opts ...envOption) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	o := Options{Secret: secret, Hasher: e.hasher, Outbox: e.outbox, Now: e.clk.Now, Log: log, PortalURL: "https://desk.example"}
+	o := Options{Secret: secret, Hasher: e.hasher, Outbox: e.outbox, Now: e.clk.Now, Log: log, PortalURL: "https://desk.example", Texts: catalog()}
 	for _, f := range opts {
 		f(&o)
 	}

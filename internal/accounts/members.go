@@ -80,24 +80,6 @@ type NewMember struct {
 	Type  Role   // Basic or Premium
 }
 
-const (
-	sqlInsertMember = `INSERT INTO account_members (manager_id, account_id, label_sealed, added_at)
-		VALUES ($1, $2, $4, $3) RETURNING id` // $4: noBlob
-	sqlSealMemberLabel = `UPDATE account_members SET label_sealed = $2 WHERE id = $1`
-	memberColumns      = `m.id, m.account_id, m.label_sealed, m.added_at, m.last_login_at, m.closed_at,
-		a.role, a.state, a.email_sealed, a.lookup`
-	sqlMembers = `SELECT ` + memberColumns + ` FROM account_members m LEFT JOIN accounts a ON a.id = m.account_id
-		WHERE m.manager_id = $1 ORDER BY m.id DESC`
-	sqlMember = `SELECT ` + memberColumns + ` FROM account_members m LEFT JOIN accounts a ON a.id = m.account_id
-		WHERE m.id = $1 AND m.manager_id = $2`
-	sqlCloseMember  = `UPDATE account_members SET account_id = NULL, closed_at = $2 WHERE id = $1`
-	sqlMemberSignIn = `UPDATE account_members SET last_login_at = $2 WHERE account_id = $1`
-	// A state change only from the state the action expects, so two
-	// concurrent requests cannot both pass.
-	sqlMemberState = `UPDATE accounts SET state = $2, updated_at = $3 WHERE id = $1 AND state = $4`
-	sqlMemberRole  = `UPDATE accounts SET role = $2, updated_at = $3 WHERE id = $1 AND role = $4`
-)
-
 // memberRow is one membership with its account's columns (NULL once closed).
 type memberRow struct {
 	id          int64

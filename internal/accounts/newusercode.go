@@ -72,32 +72,6 @@ const (
 	scopeUsercodeFlow    scope = "usercode-flow"    // key: keyed hash of the flow id
 )
 
-func init() {
-	englishMail[MailUsercodeCodeSubject] = "Your {{.Portal}} code for a new usercode"
-	englishMail[MailUsercodeCodeBody] = `Hello,
-
-someone asked for a new usercode for the {{.Portal}} account registered with
-this e-mail address. To get it, enter this code on the page where it was
-asked for:
-
-    {{.Code}}
-
-The code works once, for {{.Minutes}} minutes. The new usercode replaces the
-old one, which stops working, and every session is signed out. If this was
-not you, ignore this message: nothing changes without the code.
-`
-	englishMail[MailUsercodeDoneSubject] = "Your {{.Portal}} usercode was replaced"
-	englishMail[MailUsercodeDoneBody] = `Hello,
-
-the usercode of your {{.Portal}} account was replaced after this e-mail
-address was proven: the old usercode no longer works and every session was
-signed out. Your password, phrase and data are unchanged.
-
-If this was not you, reset your account at {{.ResetURL}} or open a support
-ticket at {{.SupportURL}}.
-`
-}
-
 func (a *Accounts) usercodeLimit(s scope) (limit, bool) {
 	switch s {
 	case scopeUsercodeAddress:
@@ -129,9 +103,6 @@ type IssuedUsercode struct {
 	Usercode     Usercode
 	RegisteredAt time.Time
 }
-
-const sqlActiveByEmail = `SELECT id, lang, email_sealed, lookup, created_at FROM accounts
-	WHERE email_lookup = $1 AND state = 'active' ORDER BY id LIMIT $2`
 
 type emailAccount struct {
 	id          int64
@@ -323,8 +294,6 @@ func (a *Accounts) FinishUsercode(ctx context.Context, f UsercodeFinish) ([]Issu
 	return issued, nil
 }
 
-const sqlReplaceLookup = `UPDATE accounts SET lookup = $2, updated_at = $4 WHERE id = $1 AND lookup = $3 AND state = 'active'`
-
 // freshUsercode draws a usercode no account uses.
 func (a *Accounts) freshUsercode(ctx context.Context, tx *sql.Tx) (Usercode, error) {
 	for {
@@ -378,11 +347,11 @@ func (a *Accounts) rekey(ctx context.Context, row *accountRow, u Usercode, dk []
 			}
 		}
 		return a.db.Tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET phrase_sealed = $2, usercode_key_wrapped = $3 WHERE id = $1`, row.id, sealed, wrapped); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlSetUsercodeKeys, row.id, sealed, wrapped); err != nil {
 				return err
 			}
 			if method != nil {
-				_, err = tx.ExecContext(ctx, `UPDATE account_recovery SET method_sealed = $2 WHERE account_id = $1`, row.id, method)
+				_, err = tx.ExecContext(ctx, sqlSetRecoveryMethod, row.id, method)
 			}
 			return err
 		})

@@ -72,34 +72,6 @@ const (
 	MailRecoveryChangedBody    = "accounts.mail.recovery_changed.body"
 )
 
-func init() {
-	for id, text := range englishRecoverMail {
-		englishMail[id] = text
-	}
-}
-
-var englishRecoverMail = map[string]string{
-	MailRecoveredSubject: "Your {{.Portal}} account was recovered",
-	MailRecoveredBody: `Hello,
-
-your {{.Portal}} account was recovered with its recovery record: it has a new
-password and a new anti-phishing phrase, every session was signed out, and
-your data is kept.
-
-If this was not you, reset your account at {{.ResetURL}} or open a support
-ticket at {{.SupportURL}}.
-`,
-	MailRecoveryChangedSubject: "The recovery record of your {{.Portal}} account changed",
-	MailRecoveryChangedBody: `Hello,
-
-a recovery record of your {{.Portal}} account was set up, replaced or removed
-in My account.
-
-If this was not you, reset your account at {{.ResetURL}} or open a support
-ticket at {{.SupportURL}}.
-`,
-}
-
 // RecoveryMethod is what opens a recovery record.
 type RecoveryMethod string
 
@@ -629,13 +601,3 @@ func (a *Accounts) Recover(ctx context.Context, r RecoverRequest) error {
 	a.log.Info("accounts: recovered; every session ended", "account", row.id)
 	return nil
 }
-
-const (
-	sqlRecoveryByAccount = `SELECT method_sealed, params, record_id, record_sealed, created_at
-		FROM account_recovery WHERE account_id = $1`
-	sqlUpsertRecord = `INSERT INTO account_recovery (account_id, method_sealed, params, record_id, record_sealed, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (account_id) DO UPDATE SET method_sealed = excluded.method_sealed, params = excluded.params,
-			record_id = excluded.record_id, record_sealed = excluded.record_sealed, created_at = excluded.created_at`
-	sqlDeleteRecord = `DELETE FROM account_recovery WHERE account_id = $1`
-)

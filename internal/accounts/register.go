@@ -129,7 +129,7 @@ func (a *Accounts) insertPending(ctx context.Context, tx *sql.Tx, role Role, lan
 		if row != nil && try < 3 {
 			continue
 		}
-		if err := tx.QueryRowContext(ctx, sqlInsertAccount, a.lookupOf(u), string(role), lang, emailKey, a.unix()).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, sqlInsertAccount, a.lookupOf(u), string(role), lang, emailKey, a.unix(), noBlob).Scan(&id); err != nil {
 			return "", 0, err
 		}
 		break

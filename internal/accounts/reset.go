@@ -36,7 +36,7 @@ const (
 	MsgResetTooMany     = "accounts.reset.too_many"    // rate_limited: this address asked for too many codes
 )
 
-// Mail of the reset (English fallbacks in englishResetMail).
+// Mail of the reset.
 const (
 	MailResetCodeSubject = "accounts.mail.reset_code.subject"
 	MailResetCodeBody    = "accounts.mail.reset_code.body"
@@ -61,38 +61,6 @@ const (
 	scopeResetAccount scope = "reset-account" // key: the usercode's lookup hash (unknown usercodes too)
 	scopeResetFlow    scope = "reset-flow"    // key: keyed hash of the flow id
 )
-
-func init() {
-	for id, text := range englishResetMail {
-		englishMail[id] = text
-	}
-}
-
-var englishResetMail = map[string]string{
-	MailResetCodeSubject: "Your {{.Portal}} reset code",
-	MailResetCodeBody: `Hello,
-
-someone asked to reset your {{.Portal}} account. To go on, enter this code on
-the page where the reset was asked for:
-
-    {{.Code}}
-
-The code works once, for {{.Minutes}} minutes. A reset replaces your password
-and phrase, signs out every session and makes data sealed under the old key
-unreadable. If this was not you, ignore this message: nothing changes without
-the code.
-`,
-	MailResetDoneSubject: "Your {{.Portal}} account was reset",
-	MailResetDoneBody: `Hello,
-
-your {{.Portal}} account was reset: it has a new password and a new
-anti-phishing phrase, every session was signed out, two-step verification and
-the recovery record were turned off, and data sealed under the old key can no
-longer be opened.
-
-If this was not you, open a support ticket at {{.SupportURL}}.
-`,
-}
 
 func (a *Accounts) resetLimit(s scope) (limit, bool) {
 	switch s {
@@ -423,8 +391,3 @@ func (a *Accounts) replaceKeys(ctx context.Context, row *accountRow, ucKey []byt
 	a.log.Info("accounts: reset: new data key, every session ended", "account", row.id)
 	return nil
 }
-
-const sqlResetKeys = `UPDATE accounts SET name_sealed = $2, pw_params = $3, pw_verifier = $4, data_key_wrapped = $5,
-		phrase_sealed = $6, usercode_key_wrapped = $7, totp_sealed = NULL, totp_pending_sealed = NULL,
-		totp_last_step = 0, updated_at = $8
-		WHERE id = $1 AND state = 'active'`

@@ -40,13 +40,6 @@ type RoleAuditEntry struct {
 	Action    RoleAction
 }
 
-const (
-	sqlAccountsByEmail = `SELECT id, role, state FROM accounts WHERE email_lookup = $1 ORDER BY id`
-	sqlSetRoleFrom     = `UPDATE accounts SET role = $3, updated_at = $4 WHERE id = $1 AND role = $2`
-	sqlInsertRoleAudit = `INSERT INTO account_role_audit (account_id, admin_id, action, at) VALUES ($1, $2, $3, $4)`
-	sqlRoleAudit       = `SELECT COALESCE(account_id, 0), admin_id, action, at FROM account_role_audit ORDER BY at DESC, id DESC LIMIT $1`
-)
-
 // admin checks that s is a live administrator's session.
 func (a *Accounts) admin(ctx context.Context, s *Session) (*accountRow, error) {
 	row, err := loadAccount(ctx, a.db.Read, sqlAccountByID, s.AccountID)

@@ -21,7 +21,7 @@ const (
 		FROM (SELECT 1 AS one) AS one LEFT JOIN accounts a ON a.lookup = $1`
 
 	sqlInsertAccount = `INSERT INTO accounts (lookup, role, state, lang, email_lookup, email_sealed, name_sealed, created_at, updated_at)
-		VALUES ($1, $2, 'pending', $3, $4, x'', x'', $5, $5) RETURNING id`
+		VALUES ($1, $2, 'pending', $3, $4, $6, $6, $5, $5) RETURNING id` // $6: noBlob
 	sqlSealPending = `UPDATE accounts SET email_sealed = $2, name_sealed = $3 WHERE id = $1`
 	sqlActivate    = `UPDATE accounts SET state = 'active', name_sealed = $2, pw_params = $3, pw_verifier = $4,
 		data_key_wrapped = $5, phrase_sealed = $6, usercode_key_wrapped = $7, activated_at = $8, updated_at = $8
@@ -85,7 +85,65 @@ const (
 	sqlCodeTry    = `UPDATE account_codes SET tries = tries + 1 WHERE account_id = $1 AND purpose = $2`
 	sqlDeleteCode = `DELETE FROM account_codes WHERE account_id = $1 AND purpose = $2`
 	sqlPruneCodes = `DELETE FROM account_codes WHERE expires_at <= $1`
+
+	// Managed members (members.go).
+	sqlInsertMember = `INSERT INTO account_members (manager_id, account_id, label_sealed, added_at)
+		VALUES ($1, $2, $4, $3) RETURNING id` // $4: noBlob
+	sqlSealMemberLabel = `UPDATE account_members SET label_sealed = $2 WHERE id = $1`
+	memberColumns      = `m.id, m.account_id, m.label_sealed, m.added_at, m.last_login_at, m.closed_at,
+		a.role, a.state, a.email_sealed, a.lookup`
+	sqlMembers = `SELECT ` + memberColumns + ` FROM account_members m LEFT JOIN accounts a ON a.id = m.account_id
+		WHERE m.manager_id = $1 ORDER BY m.id DESC`
+	sqlMember = `SELECT ` + memberColumns + ` FROM account_members m LEFT JOIN accounts a ON a.id = m.account_id
+		WHERE m.id = $1 AND m.manager_id = $2`
+	sqlCloseMember  = `UPDATE account_members SET account_id = NULL, closed_at = $2 WHERE id = $1`
+	sqlMemberSignIn = `UPDATE account_members SET last_login_at = $2 WHERE account_id = $1`
+	// A state change only from the state the action expects, so two
+	// concurrent requests cannot both pass.
+	sqlMemberState = `UPDATE accounts SET state = $2, updated_at = $3 WHERE id = $1 AND state = $4`
+	sqlMemberRole  = `UPDATE accounts SET role = $2, updated_at = $3 WHERE id = $1 AND role = $4`
+
+	// The managers' audit log (audit.go).
+	sqlInsertAudit = `INSERT INTO account_member_audit (manager_id, member_id, actor_id, action, detail_sealed, at)
+		VALUES ($1, $2, $3, $4, $6, $5) RETURNING id` // $6: noBlob
+	sqlSealAudit = `UPDATE account_member_audit SET detail_sealed = $2 WHERE id = $1`
+	sqlAuditPage = `SELECT id, member_id, actor_id, action, detail_sealed, at FROM account_member_audit
+		WHERE manager_id = $1 ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3`
+
+	// Staff roles (roles.go).
+	sqlAccountsByEmail = `SELECT id, role, state FROM accounts WHERE email_lookup = $1 ORDER BY id`
+	sqlSetRoleFrom     = `UPDATE accounts SET role = $3, updated_at = $4 WHERE id = $1 AND role = $2`
+	sqlInsertRoleAudit = `INSERT INTO account_role_audit (account_id, admin_id, action, at) VALUES ($1, $2, $3, $4)`
+	sqlRoleAudit       = `SELECT COALESCE(account_id, 0), admin_id, action, at FROM account_role_audit ORDER BY at DESC, id DESC LIMIT $1`
+
+	// Account recovery (recover.go).
+	sqlRecoveryByAccount = `SELECT method_sealed, params, record_id, record_sealed, created_at
+		FROM account_recovery WHERE account_id = $1`
+	sqlUpsertRecord = `INSERT INTO account_recovery (account_id, method_sealed, params, record_id, record_sealed, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (account_id) DO UPDATE SET method_sealed = excluded.method_sealed, params = excluded.params,
+			record_id = excluded.record_id, record_sealed = excluded.record_sealed, created_at = excluded.created_at`
+	sqlDeleteRecord = `DELETE FROM account_recovery WHERE account_id = $1`
+
+	// Reset (reset.go).
+	sqlResetKeys = `UPDATE accounts SET name_sealed = $2, pw_params = $3, pw_verifier = $4, data_key_wrapped = $5,
+		phrase_sealed = $6, usercode_key_wrapped = $7, totp_sealed = NULL, totp_pending_sealed = NULL,
+		totp_last_step = 0, updated_at = $8
+		WHERE id = $1 AND state = 'active'`
+
+	// A new usercode (newusercode.go).
+	sqlActiveByEmail = `SELECT id, lang, email_sealed, lookup, created_at FROM accounts
+		WHERE email_lookup = $1 AND state = 'active' ORDER BY id LIMIT $2`
+	sqlReplaceLookup     = `UPDATE accounts SET lookup = $2, updated_at = $4 WHERE id = $1 AND lookup = $3 AND state = 'active'`
+	sqlSetUsercodeKeys   = `UPDATE accounts SET phrase_sealed = $2, usercode_key_wrapped = $3 WHERE id = $1`
+	sqlSetRecoveryMethod = `UPDATE account_recovery SET method_sealed = $2 WHERE account_id = $1`
 )
+
+// noBlob is the empty blob a sealed column holds between the INSERT that gives
+// a row its id and the UPDATE that seals the value bound to that id (accounts,
+// members, audit entries). It is bound rather than written as a blob literal,
+// so the statement reads the same in SQLite and PostgreSQL.
+var noBlob = []byte{}
 
 // accountRow is one row of accounts, still sealed.
 type accountRow struct {

@@ -5,7 +5,6 @@ package kb
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/links"
 	"zerodesk/internal/store"
 )
 
@@ -99,8 +99,8 @@ type Tally struct{ Yes, No int64 }
 type Options struct {
 	Secret     crypt.Secret
 	Now        func() time.Time               // nil = time.Now; tests inject a clock
-	ArticleURL func(lang, slug string) string // how to link an article (article:KEY links); nil = /LANG/help/SLUG
-	PageURL    func(lang, path string) string // how to link a root-relative portal path like "/support"; nil = as is
+	ArticleURL func(lang, slug string) string // how to link an article (article:KEY links); nil = links.Portal("").Article
+	PageURL    func(lang, path string) string // how to link a portal path like "/support"; nil = links.Portal("").Page
 	Log        *slog.Logger                   // nil = slog.Default(); only Run logs (failed flushes)
 }
 
@@ -153,10 +153,10 @@ func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
 		k.log = slog.Default()
 	}
 	if k.opts.ArticleURL == nil {
-		k.opts.ArticleURL = func(lang, slug string) string { return "/" + lang + "/help/" + url.PathEscape(slug) }
+		k.opts.ArticleURL = links.Portal("").Article
 	}
 	if k.opts.PageURL == nil {
-		k.opts.PageURL = func(_, path string) string { return path }
+		k.opts.PageURL = links.Portal("").Page
 	}
 	fts, err := newSQLiteFTS(ctx, db.Read)
 	if err != nil {

@@ -19,6 +19,17 @@ import (
 	"golang.org/x/net/idna"
 )
 
+// Texts is what a room that sends mail needs of the message catalog (the
+// wiring passes *locales.Catalog; the domain imports no go-i18n): the
+// languages that ship, the default first, and the text of a mail message ID
+// in one of them with its placeholders filled. The texts live only in the
+// locale files.
+type Texts interface {
+	Languages() []string
+	Supported(lang string) bool
+	Text(lang, id string, data map[string]string) string
+}
+
 // Message is one plain-text e-mail to one recipient. Bodies never carry a
 // password; the registration mail carries the usercode, the one place a usercode
 // ever leaves the server (see package accounts).

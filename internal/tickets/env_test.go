@@ -48,7 +48,7 @@ func newEnv(t testing.TB, lim Limits) *env {
 		t.Fatal(err)
 	}
 	if e.acc, err = accounts.New(e.db, accounts.Options{Secret: testsupport.SecretA, Hasher: crypt.NewHasher(testsupport.TinyArgon, 4), Outbox: e.outbox,
-		Now: e.clk.Now, Log: log, PortalURL: "https://desk.example"}); err != nil {
+		Now: e.clk.Now, Log: log, PortalURL: "https://desk.example", Texts: catalog()}); err != nil {
 		t.Fatal(err)
 	}
 	if e.svc, err = New(context.Background(), e.db, testsupport.SecretA, e.acc, e.outbox, catalog(), Options{Now: e.clk.Now,

@@ -8,6 +8,7 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/links"
 	"zerodesk/internal/messaging"
 )
 
@@ -161,9 +162,9 @@ func (s *Service) refuseReplyReplay(ctx context.Context, tx *sql.Tx, formHash []
 // replyNotice tells the customer a reply waits, with a link without the
 // access key (My account for account users).
 func (s *Service) replyNotice(ctx context.Context, tx *sql.Tx, r *row, email string) error {
-	link := s.link(r.lang, "/support/tickets/"+r.ref)
+	link := s.link(r.lang, links.SupportTicket+r.ref)
 	if r.accountID.Valid {
-		link = s.link(r.lang, "/account")
+		link = s.link(r.lang, links.Account)
 	}
 	return s.notice(ctx, tx, email, r.lang, r.ref, MailReplySubject, MailReplyBody, link)
 }

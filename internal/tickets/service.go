@@ -21,7 +21,7 @@ type Service struct {
 	db      *store.DB
 	acc     AccountKeys
 	outbox  *mail.Outbox
-	cat     Texts
+	cat     mail.Texts
 	msg     *messaging.Core
 	opts    Options
 	now     func() time.Time
@@ -51,20 +51,11 @@ type AccountKeys interface {
 	UnwrapForAccount(s *accounts.Session, wrapped, ad []byte) ([]byte, error)
 }
 
-// Texts is what the ticket room needs of the message catalog (the wiring
-// passes *locales.Catalog): the languages that ship, the default first, and
-// the text of a mail message in one of them with its placeholders filled.
-type Texts interface {
-	Languages() []string
-	Supported(lang string) bool
-	Text(lang, id string, data map[string]string) string
-}
-
 // New returns the ticket service on db (migrated); it seeds the default
 // topics into an empty topic list and two canned replies per language into
 // an empty list of canned replies. acc may be nil (no account users; pass a plain nil);
 // outbox and cat are required.
-func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys, outbox *mail.Outbox, cat Texts, opts Options) (*Service, error) {
+func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys, outbox *mail.Outbox, cat mail.Texts, opts Options) (*Service, error) {
 	if outbox == nil || cat == nil {
 		return nil, errors.New("tickets: an outbox and a catalog are required")
 	}

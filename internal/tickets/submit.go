@@ -11,6 +11,7 @@ import (
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/links"
 	mailpkg "zerodesk/internal/mail"
 	"zerodesk/internal/messaging"
 )
@@ -160,7 +161,7 @@ func (s *Service) drawTicket(in *submission, key string) (*drawnTicket, error) {
 		return nil, errs.Wrap(err, "tickets: seal e-mail")
 	}
 	d.notice = s.noticeMessage(in.email, in.lang, ref, MailCreatedSubject, MailCreatedBody,
-		s.link(in.lang, "/support/tickets/"+ref+"?key="+key))
+		s.link(in.lang, links.SupportTicket+ref+"?key="+key))
 	return d, nil
 }
 
