@@ -171,7 +171,7 @@ func clockedTickets(t *testing.T, a *testApp, now *time.Time) {
 		t.Fatal(err)
 	}
 	tix, err := tickets.New(context.Background(), a.db, secret, a.accounts, a.outbox, catalog,
-		tickets.Options{BaseURL: "http://example.com", Now: func() time.Time { return *now }})
+		tickets.Options{PortalURL: "http://example.com", Now: func() time.Time { return *now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 		return nil, err
 	}
 	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,
-		tickets.Options{BaseURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits}); err != nil {
+		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits}); err != nil {
 		return nil, err
 	}
 	a.Handlers = New(Config{KB: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,

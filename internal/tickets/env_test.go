@@ -52,7 +52,7 @@ func newEnv(t testing.TB, lim Limits) *env {
 		t.Fatal(err)
 	}
 	if e.svc, err = New(context.Background(), e.db, testsupport.SecretA, e.acc, e.outbox, catalog(), Options{Now: e.clk.Now,
-		BaseURL: "https://desk.example", Limits: lim, Log: log}); err != nil {
+		PortalURL: "https://desk.example", Limits: lim, Log: log}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.svc.Close)

@@ -26,7 +26,7 @@ func (s *Service) text(lang, id string, data map[string]string) string {
 func (s *Service) Link(lang, p string) string { return s.link(lang, p) }
 
 func (s *Service) link(lang, p string) string {
-	return links.Portal(s.opts.BaseURL).Page(lang, p)
+	return links.Portal(s.opts.PortalURL).Page(lang, p)
 }
 
 // noticeMessage is a "a secure message is waiting" mail. It goes to an

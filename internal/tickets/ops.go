@@ -67,79 +67,123 @@ func (s *Service) Open(ctx context.Context, v Viewer, ref string) (*Ticket, erro
 // view builds the Ticket for a's viewer and lists the messages it has not
 // read yet.
 func (s *Service) view(ctx context.Context, a *access) (*Ticket, []int64, error) {
-	r := a.r
-	q := s.db.Read
 	m := metaOf(a.th)
-	email, err := s.customerEmail(r)
+	email, err := s.customerEmail(a.r)
 	if err != nil {
 		return nil, nil, err
 	}
-	names, err := s.agentNames(ctx, q)
+	names, err := s.agentNames(ctx, s.db.Read)
 	if err != nil {
 		return nil, nil, err
 	}
-	now := s.now().Unix()
+	t := ticketOf(a.r, m, email, names, s.now().Unix())
+	if t.Rating, err = ratingOf(a); err != nil {
+		return nil, nil, err
+	}
+	allowActions(t, a)
+	unread, err := s.viewMessages(ctx, a, t, names, m.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.agent {
+		if t.History, err = s.history(ctx, a.r.id, names, m.Name); err != nil {
+			return nil, nil, err
+		}
+	}
+	return t, unread, nil
+}
+
+// ticketOf is row r with its thread's meta m as a Ticket, without rating,
+// actions or messages; now decides what is overdue.
+func ticketOf(r *row, m meta, email string, names map[int64]string, now int64) *Ticket {
 	t := &Ticket{ID: r.id, Reference: r.ref, Lang: r.lang, Topic: r.topic, Subject: m.Subject, Article: m.Article,
 		Comment: r.comment, Status: r.status, Priority: r.priority, CustomerName: m.Name, CustomerEmail: email,
 		AccountID: r.accountID.Int64, AssigneeID: r.assignee, AssigneeName: names[r.assignee],
 		CreatedAt: timeOf(r.created), UpdatedAt: timeOf(r.updated), FirstResponseAt: timeOf(r.firstResp),
 		ResolvedAt: timeOf(r.resolved), FirstResponseDue: timeOf(r.frDue), ResolutionDue: timeOf(r.resDue)}
 	t.FirstResponseOverdue, t.ResolutionOverdue = overdue(r, now)
-	if r.ratingScore > 0 {
-		t.Rating = &Rating{Score: r.ratingScore, At: timeOf(r.ratedAt)}
-		if r.ratingSealed != nil {
-			c, err := a.th.Open("rating", r.ratingSealed)
-			if err != nil {
-				return nil, nil, err
-			}
-			t.Rating.Comment = string(c)
-		}
+	return t
+}
+
+// ratingOf is the customer's rating of a's ticket with its comment opened,
+// or nil before one.
+func ratingOf(a *access) (*Rating, error) {
+	r := a.r
+	if r.ratingScore <= 0 {
+		return nil, nil
 	}
+	rt := &Rating{Score: r.ratingScore, At: timeOf(r.ratedAt)}
+	if r.ratingSealed != nil {
+		c, err := a.th.Open("rating", r.ratingSealed)
+		if err != nil {
+			return nil, err
+		}
+		rt.Comment = string(c)
+	}
+	return rt, nil
+}
+
+// allowActions sets what a's viewer may do with the ticket in its status.
+func allowActions(t *Ticket, a *access) {
+	r := a.r
 	done := r.status == StatusResolved || r.status == StatusClosed
 	t.CanReply = r.status != StatusClosed
 	t.CanClose = r.status != StatusClosed
 	t.CanReopen = done
 	t.CanRate = !a.agent && done && r.ratingScore == 0
+}
 
-	msgs, err := s.msg.Messages(ctx, q, a.th, a.agent)
+// viewMessages adds the thread's messages a's viewer may see to t (no
+// internal notes for the customer) and returns the released ones from the
+// other side that the viewer has not read yet.
+func (s *Service) viewMessages(ctx context.Context, a *access, t *Ticket, names map[int64]string, customer string) ([]int64, error) {
+	msgs, err := s.msg.Messages(ctx, s.db.Read, a.th, a.agent)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var unread []int64
 	for _, mm := range msgs {
 		if mm.Kind == kindNote && !a.agent {
 			continue
 		}
-		fromAgent := strings.HasPrefix(mm.Author, "agent:")
-		msg := Message{ID: mm.ID, FromAgent: fromAgent, Body: string(mm.Body), Internal: mm.Kind == kindNote,
-			CreatedAt: mm.CreatedAt, ReleaseAt: mm.ReleaseAt, ExpiresAt: mm.ExpiresAt, Expired: mm.Expired,
-			ReadByCustomerAt: mm.ReadBy[readerCustomer], ReadByAgentAt: mm.ReadBy[readerDesk]}
-		if fromAgent {
-			id, _ := strconv.ParseInt(strings.TrimPrefix(mm.Author, "agent:"), 10, 64)
-			msg.AuthorName = names[id]
-		} else {
-			msg.AuthorName = m.Name
-		}
-		for _, f := range mm.Files {
-			msg.Attachments = append(msg.Attachments, AttachmentInfo{ID: f.ID, Name: f.Name, Type: f.Type, Size: f.Size})
-		}
+		msg := messageOf(mm, names, customer)
 		t.Messages = append(t.Messages, msg)
-		if !mm.Released || msg.Internal {
-			continue
-		}
-		if a.agent && !fromAgent && msg.ReadByAgentAt.IsZero() {
-			unread = append(unread, mm.ID)
-		}
-		if !a.agent && fromAgent && msg.ReadByCustomerAt.IsZero() {
+		if mm.Released && unreadBy(a.agent, msg) {
 			unread = append(unread, mm.ID)
 		}
 	}
-	if a.agent {
-		if t.History, err = s.history(ctx, r.id, names, m.Name); err != nil {
-			return nil, nil, err
-		}
+	return unread, nil
+}
+
+// messageOf is thread message mm as a Message, its author named.
+func messageOf(mm messaging.Message, names map[int64]string, customer string) Message {
+	fromAgent := strings.HasPrefix(mm.Author, "agent:")
+	msg := Message{ID: mm.ID, FromAgent: fromAgent, Body: string(mm.Body), Internal: mm.Kind == kindNote,
+		CreatedAt: mm.CreatedAt, ReleaseAt: mm.ReleaseAt, ExpiresAt: mm.ExpiresAt, Expired: mm.Expired,
+		ReadByCustomerAt: mm.ReadBy[readerCustomer], ReadByAgentAt: mm.ReadBy[readerDesk]}
+	if fromAgent {
+		id, _ := strconv.ParseInt(strings.TrimPrefix(mm.Author, "agent:"), 10, 64)
+		msg.AuthorName = names[id]
+	} else {
+		msg.AuthorName = customer
 	}
-	return t, unread, nil
+	for _, f := range mm.Files {
+		msg.Attachments = append(msg.Attachments, AttachmentInfo{ID: f.ID, Name: f.Name, Type: f.Type, Size: f.Size})
+	}
+	return msg
+}
+
+// unreadBy tells whether a released message is one the viewer (an agent
+// or the customer) has yet to read: from the other side, not a note, not
+// read.
+func unreadBy(agent bool, msg Message) bool {
+	if msg.Internal {
+		return false
+	}
+	if agent {
+		return !msg.FromAgent && msg.ReadByAgentAt.IsZero()
+	}
+	return msg.FromAgent && msg.ReadByCustomerAt.IsZero()
 }
 
 func overdue(r *row, now int64) (first, resolution bool) {

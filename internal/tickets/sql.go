@@ -73,6 +73,25 @@ const (
 	sqlDeskRead     = `UPDATE tickets SET desk_unread = 0 WHERE id = $1`
 )
 
+// sqlAccountTickets is every ticket of an account, oldest first, with the
+// thread key as wrapped for it when there is one ($2 = "account:ID").
+const sqlAccountTickets = `SELECT ` + summaryRow + `, p.key_wrapped, m.meta_sealed FROM tickets t
+	JOIN msg_threads m ON m.id = t.thread_id
+	LEFT JOIN msg_participants p ON p.thread_id = t.thread_id AND p.participant = $2
+	WHERE t.account_id = $1 ORDER BY t.created_at, t.id`
+
+// The statements of EraseAccountData.
+const (
+	sqlAccountThreads   = `SELECT thread_id FROM tickets WHERE account_id = $1`
+	sqlEraseCounts      = `UPDATE ticket_counts SET n = n - (SELECT count(*) FROM tickets t WHERE t.account_id = $1 AND t.status = ticket_counts.status)`
+	sqlEraseForms       = `DELETE FROM ticket_forms WHERE reference IN (SELECT reference FROM tickets WHERE account_id = $1)`
+	sqlEraseWords       = `DELETE FROM ticket_words WHERE ticket_id IN (SELECT id FROM tickets WHERE account_id = $1)`
+	sqlEraseEvents      = `DELETE FROM ticket_events WHERE ticket_id IN (SELECT id FROM tickets WHERE account_id = $1)`
+	sqlEraseNotices     = `DELETE FROM ticket_notices WHERE ticket_id IN (SELECT id FROM tickets WHERE account_id = $1)`
+	sqlEraseTickets     = `DELETE FROM tickets WHERE account_id = $1`
+	sqlEraseAccountPart = `DELETE FROM msg_participants WHERE participant = $1`
+)
+
 // The statements of a submission, prepared once (see store.Prepared).
 const (
 	sqlFormSeen   = `SELECT reference FROM ticket_forms WHERE form_hash = $1`

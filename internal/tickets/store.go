@@ -150,78 +150,132 @@ func (s *Service) open(ctx context.Context, v Viewer, ref string) (*access, erro
 	if !ok {
 		return nil, errDenied()
 	}
-	q := s.db.Read
 	switch {
 	case v.staff():
-		r, err := loadRow(ctx, q, sqlTicketByRef, ref)
-		if err != nil {
-			return nil, err
-		}
-		th, err := s.msg.OpenAsDesk(ctx, q, r.threadID)
-		if err != nil {
-			return nil, errs.Wrap(err, "tickets: open as desk")
-		}
-		return &access{r: r, th: th, agent: true, actor: authorAgent(v.Session.AccountID), sess: v.Session}, nil
+		return s.openAsDesk(ctx, v, ref)
 	case v.Session != nil && v.AccessKey == "":
-		r, err := loadRow(ctx, q, sqlTicketByRef, ref)
-		if err != nil {
-			return nil, err
-		}
-		if !r.accountID.Valid || r.accountID.Int64 != v.Session.AccountID {
-			return nil, errDenied()
-		}
-		// The account's data key must open the thread: after Reset Account
-		// (a new data key) the ticket is followed with its access key, and an
-		// account id reused after a deletion opens nothing.
-		th, err := s.msg.OpenAs(ctx, q, r.threadID, partAccount(v.Session.AccountID), s.accountKeyring(v.Session))
-		if err != nil {
-			return nil, errDenied()
-		}
-		return &access{r: r, th: th, actor: authorCustomer, sess: v.Session}, nil
+		return s.openAsAccount(ctx, v, ref)
 	}
+	return s.openWithKey(ctx, v, ref)
+}
+
+// openAsDesk lets staff into ticket ref with the desk's key.
+func (s *Service) openAsDesk(ctx context.Context, v Viewer, ref string) (*access, error) {
+	q := s.db.Read
+	r, err := loadRow(ctx, q, sqlTicketByRef, ref)
+	if err != nil {
+		return nil, err
+	}
+	th, err := s.msg.OpenAsDesk(ctx, q, r.threadID)
+	if err != nil {
+		return nil, errs.Wrap(err, "tickets: open as desk")
+	}
+	return &access{r: r, th: th, agent: true, actor: authorAgent(v.Session.AccountID), sess: v.Session}, nil
+}
+
+// openAsAccount lets a signed-in user into their own ticket ref with the
+// account's data key.
+func (s *Service) openAsAccount(ctx context.Context, v Viewer, ref string) (*access, error) {
+	q := s.db.Read
+	r, err := loadRow(ctx, q, sqlTicketByRef, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !r.accountID.Valid || r.accountID.Int64 != v.Session.AccountID {
+		return nil, errDenied()
+	}
+	// The account's data key must open the thread: after Reset Account
+	// (a new data key) the ticket is followed with its access key, and an
+	// account id reused after a deletion opens nothing.
+	th, err := s.msg.OpenAs(ctx, q, r.threadID, partAccount(v.Session.AccountID), s.accountKeyring(v.Session))
+	if err != nil {
+		return nil, errDenied()
+	}
+	return &access{r: r, th: th, actor: authorCustomer, sess: v.Session}, nil
+}
+
+// openWithKey lets a guest into ticket ref with its reference and access
+// key, within the wrong-key limits; a wrong key is counted against them.
+func (s *Service) openWithKey(ctx context.Context, v Viewer, ref string) (*access, error) {
 	if vr, ok := NormalizeReference(v.Reference); !ok || vr != ref {
 		return nil, errDenied()
 	}
-	now := s.now().Unix()
-	pairKey := crypt.KeyedHash(s.keys.limit, scopeWrongKey, ref, v.Address)
-	addrKey := crypt.KeyedHash(s.keys.limit, scopeWrongKeyAddress, v.Address)
-	n, err := counted(ctx, q, scopeWrongKey, pairKey, 15*time.Minute, now)
-	if err != nil {
-		return nil, errs.Wrap(err, "tickets: wrong-key counter")
+	w := s.wrongKeysOf(v, ref)
+	if err := s.checkWrongKeys(ctx, w); err != nil {
+		return nil, err
 	}
-	if n >= s.lim.WrongKeys {
-		return nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
-	}
-	if v.Address != "" {
-		n, err := counted(ctx, q, scopeWrongKeyAddress, addrKey, 15*time.Minute, now)
-		if err != nil {
-			return nil, errs.Wrap(err, "tickets: wrong-key counter")
-		}
-		if n >= s.lim.WrongKeysPerAddress {
-			return nil, errs.E(errs.RateLimited, MsgTooManyAttempts)
-		}
-	}
-	r, err := loadRow(ctx, q, sqlTicketByRef, ref)
+	r, err := loadRow(ctx, s.db.Read, sqlTicketByRef, ref)
 	if err == nil && s.accessKeyMatches(r.accessHash, ref, v.AccessKey) {
-		th, err := s.msg.OpenAs(ctx, q, r.threadID, partGuest, s.guestKeyring(ref, v.AccessKey))
+		th, err := s.msg.OpenAs(ctx, s.db.Read, r.threadID, partGuest, s.guestKeyring(ref, v.AccessKey))
 		if err != nil {
 			return nil, errDenied()
 		}
 		return &access{r: r, th: th, actor: authorCustomer}, nil
 	}
-	if err := s.commits.Do(ctx, func(tx *sql.Tx) error {
-		if _, err := s.tryCount(ctx, tx, scopeWrongKey, pairKey, 15*time.Minute, s.lim.WrongKeys, now); err != nil {
-			return err
-		}
-		if v.Address == "" {
-			return nil
-		}
-		_, err := s.tryCount(ctx, tx, scopeWrongKeyAddress, addrKey, 15*time.Minute, s.lim.WrongKeysPerAddress, now)
-		return err
-	}); err != nil {
-		return nil, errs.Wrap(err, "tickets: count wrong key")
+	if err := s.countWrongKey(ctx, w); err != nil {
+		return nil, err
 	}
 	return nil, errDenied()
+}
+
+// wrongKeys are the counters a guest's wrong access key goes to: per
+// (reference, address) and, with an address, per address.
+type wrongKeys struct {
+	pair, addr []byte
+	address    string
+	now        int64
+}
+
+const wrongKeyWindow = 15 * time.Minute
+
+func (s *Service) wrongKeysOf(v Viewer, ref string) wrongKeys {
+	return wrongKeys{
+		pair:    crypt.KeyedHash(s.keys.limit, scopeWrongKey, ref, v.Address),
+		addr:    crypt.KeyedHash(s.keys.limit, scopeWrongKeyAddress, v.Address),
+		address: v.Address,
+		now:     s.now().Unix(),
+	}
+}
+
+// checkWrongKeys refuses a guest who has used up either counter of w.
+func (s *Service) checkWrongKeys(ctx context.Context, w wrongKeys) error {
+	q := s.db.Read
+	n, err := counted(ctx, q, scopeWrongKey, w.pair, wrongKeyWindow, w.now)
+	if err != nil {
+		return errs.Wrap(err, "tickets: wrong-key counter")
+	}
+	if n >= s.lim.WrongKeys {
+		return errs.E(errs.RateLimited, MsgTooManyAttempts)
+	}
+	if w.address == "" {
+		return nil
+	}
+	n, err = counted(ctx, q, scopeWrongKeyAddress, w.addr, wrongKeyWindow, w.now)
+	if err != nil {
+		return errs.Wrap(err, "tickets: wrong-key counter")
+	}
+	if n >= s.lim.WrongKeysPerAddress {
+		return errs.E(errs.RateLimited, MsgTooManyAttempts)
+	}
+	return nil
+}
+
+// countWrongKey counts one wrong access key on the counters of w.
+func (s *Service) countWrongKey(ctx context.Context, w wrongKeys) error {
+	err := s.commits.Do(ctx, func(tx *sql.Tx) error {
+		if _, err := s.tryCount(ctx, tx, scopeWrongKey, w.pair, wrongKeyWindow, s.lim.WrongKeys, w.now); err != nil {
+			return err
+		}
+		if w.address == "" {
+			return nil
+		}
+		_, err := s.tryCount(ctx, tx, scopeWrongKeyAddress, w.addr, wrongKeyWindow, s.lim.WrongKeysPerAddress, w.now)
+		return err
+	})
+	if err != nil {
+		return errs.Wrap(err, "tickets: count wrong key")
+	}
+	return nil
 }
 
 // reload reads a's row again inside tx (another change may have landed).

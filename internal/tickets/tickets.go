@@ -77,11 +77,13 @@ func (p Priority) Valid() bool {
 
 // Options configure the service. Zero values mean the defaults.
 type Options struct {
-	Now     func() time.Time // [time.Now]
-	BaseURL string           // absolute base of links in mail ("https://desk.example")
-	Limits  Limits
-	Targets map[Priority]Target // first-response and resolution targets [DefaultTargets]
-	Log     *slog.Logger
+	Now func() time.Time // [time.Now]
+	// PortalURL is the portal's address as mails show it ("https://desk.example");
+	// links.Portal builds the pages' links below it (as accounts.Options.PortalURL).
+	PortalURL string
+	Limits    Limits
+	Targets   map[Priority]Target // first-response and resolution targets [DefaultTargets]
+	Log       *slog.Logger
 	// CommitDelay, when positive, is how long the group committer waits for
 	// more submissions before it commits a batch [0: commit what is queued].
 	CommitDelay time.Duration
