@@ -87,6 +87,16 @@ func (j *journey) activate(t *testing.T, usercode, phrase string, on bool, heade
 	return j.post(t, "/en/login/user/activate", form, headers...)
 }
 
+// adaAtMyAccount registers Ada Lovelace and runs her first login without
+// 1-Click; it returns the journey, her usercode and the first login's
+// response (My account).
+func adaAtMyAccount(t *testing.T) (*journey, string, *httptest.ResponseRecorder) {
+	t.Helper()
+	j := &journey{a: newTestApp(t)}
+	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
+	return j, usercode, j.activate(t, usercode, "silver otter hums", false)
+}
+
 // login runs steps 1 and 2 and returns step 1's response and step 2's.
 func (j *journey) login(t *testing.T, usercode, password string, on bool, headers ...string) (*httptest.ResponseRecorder, *httptest.ResponseRecorder) {
 	t.Helper()

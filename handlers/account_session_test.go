@@ -54,10 +54,7 @@ func TestAccounts_LoginRenewsTheSessionAndAStaleCookieIsDeleted(t *testing.T) {
 
 func TestAccounts_EndOneSessionFromTheList(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	j := &journey{a: a}
-	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
-	w := j.activate(t, usercode, "silver otter hums", false)
+	j, usercode, w := adaAtMyAccount(t)
 	wantStatus(t, w, http.StatusOK)
 	token1 := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
 	_, w2 := j.login(t, usercode, testPassword, false)

@@ -43,10 +43,7 @@ func TestAccounts_MyAccountChangesNameLanguageAndPhrase(t *testing.T) {
 
 func TestAccounts_ExportMyDataIsAJSONDownload(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	j := &journey{a: a}
-	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
-	w := j.activate(t, usercode, "silver otter hums", false)
+	j, _, w := adaAtMyAccount(t)
 	token := doc(t, w).Find(`form[action="/en/account/export"] input[name="token"]`).AttrOr("value", "")
 	if token == "" {
 		t.Fatal("My account has no export form carrying the session")
@@ -79,10 +76,8 @@ func TestAccounts_ExportMyDataIsAJSONDownload(t *testing.T) {
 
 func TestAccounts_DeleteMyAccountEndsTheSessionAndLeavesADecoy(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	j := &journey{a: a}
-	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
-	w := j.activate(t, usercode, "silver otter hums", false)
+	j, usercode, w := adaAtMyAccount(t)
+	a := j.a
 	token := doc(t, w).Find(`form[action="/en/account/delete"] input[name="token"]`).AttrOr("value", "")
 	if token == "" {
 		t.Fatal("My account has no delete form carrying the session")
@@ -243,10 +238,8 @@ func TestAccounts_UserSeesItsRoleWithoutALaterNote(t *testing.T) {
 
 func TestAccounts_EmailChangeIsConfirmedByACodeToTheNewAddress(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	j := &journey{a: a}
-	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
-	w := j.activate(t, usercode, "silver otter hums", false)
+	j, usercode, w := adaAtMyAccount(t)
+	a := j.a
 	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
 	wantCount(t, doc(t, w), `form[action="/en/account/email"] input[name="email"]`, 1)
 

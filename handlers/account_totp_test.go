@@ -109,10 +109,8 @@ func (j *journey) loginWithCode(t *testing.T, usercode, code string, on bool, he
 
 func TestAccounts_TOTPSetUpLoginCodesOnceAndRecovery(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	j := &journey{a: a}
-	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
-	w := j.activate(t, usercode, "silver otter hums", false)
+	j, usercode, w := adaAtMyAccount(t)
+	a := j.a
 	wantStatus(t, w, http.StatusOK)
 	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
 	secret, recovery := j.setUpTOTP(t, token)
@@ -180,10 +178,7 @@ func TestAccounts_TOTPSetUpLoginCodesOnceAndRecovery(t *testing.T) {
 
 func TestAccounts_NewRecoveryCodesAreShownOnceAndReplaceTheOld(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	j := &journey{a: a}
-	usercode := j.register(t, "Ada Lovelace", "ada@example.com")
-	w := j.activate(t, usercode, "silver otter hums", false)
+	j, _, w := adaAtMyAccount(t)
 	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
 	_, old := j.setUpTOTP(t, token)
 
