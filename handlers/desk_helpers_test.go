@@ -1,13 +1,13 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
-	"mime/multipart"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -92,29 +92,22 @@ func (d *deskAgent) send(t *testing.T, path string, form url.Values, headers ...
 	return w
 }
 
-// sendMultipart posts the reply form with files.
+// sendMultipart posts the reply form with files, built as multipartBody
+// builds every multipart form of the tests.
 func (d *deskAgent) sendMultipart(t *testing.T, path string, form url.Values, files map[string][]byte) *httptest.ResponseRecorder {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
+	fields := url.Values{}
+	maps.Copy(fields, form)
 	if d.token != "" {
-		mw.WriteField("token", d.token)
+		fields.Set("token", d.token)
 	}
-	for k, vs := range form {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
+	var parts []testFile
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		parts = append(parts, testFile{name: name, data: files[name]})
 	}
-	for name, data := range files {
-		fw, err := mw.CreateFormFile("files", name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fw.Write(data)
-	}
-	mw.Close()
-	r := httptest.NewRequest(http.MethodPost, path, &body)
-	r.Header.Set("Content-Type", mw.FormDataContentType())
+	body, ct := multipartBody(t, fields, parts...)
+	r := httptest.NewRequest(http.MethodPost, path, body)
+	r.Header.Set("Content-Type", ct)
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
 	if d.cookie != "" {
 		r.Header.Set("Cookie", d.cookie)
