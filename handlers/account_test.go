@@ -77,7 +77,6 @@ func TestAccounts_ExportMyDataIsAJSONDownload(t *testing.T) {
 func TestAccounts_DeleteMyAccountEndsTheSessionAndLeavesADecoy(t *testing.T) {
 	t.Parallel()
 	j, usercode, w := adaAtMyAccount(t)
-	a := j.a
 	token := doc(t, w).Find(`form[action="/en/account/delete"] input[name="token"]`).AttrOr("value", "")
 	if token == "" {
 		t.Fatal("My account has no delete form carrying the session")
@@ -115,7 +114,7 @@ func TestAccounts_DeleteMyAccountEndsTheSessionAndLeavesADecoy(t *testing.T) {
 	}
 
 	// With 1-Click, the cookie goes with the account.
-	a = newTestApp(t)
+	a := newTestApp(t)
 	j = &journey{a: a}
 	other := j.register(t, "Grace Hopper", "grace@example.com")
 	w = j.activate(t, other, "amber falcon sings", true)
