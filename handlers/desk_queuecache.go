@@ -78,10 +78,19 @@ func (h *Handlers) serveQueue(f tickets.QueueFilter, e *deskQueueEntry, v ticket
 	return e.q, true
 }
 
+// refreshQueueTimeout bounds one background refresh.
+const refreshQueueTimeout = 5 * time.Second
+
 // refreshQueue asks the service again for an entry past its life, the old
-// page served meanwhile.
+// page served meanwhile. It outlives the request that started it, and no
+// one waits on it, so it gets its own deadline: a refresh that hangs (a
+// locked database) would otherwise keep the entry marked refreshing, and so
+// stale, forever. On timeout the old page stays and the next request past
+// the entry's life tries again.
 func (h *Handlers) refreshQueue(f tickets.QueueFilter, e *deskQueueEntry, v tickets.Viewer) {
-	q, err := h.Tickets.Queue(context.Background(), v, f)
+	ctx, cancel := context.WithTimeout(context.Background(), refreshQueueTimeout)
+	defer cancel()
+	q, err := h.Tickets.Queue(ctx, v, f)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.refreshing = false
