@@ -57,7 +57,7 @@ func BenchmarkHomeByLanguage(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					if !cached {
-						a.h.pages.reset()
+						a.h.pages.Reset()
 					}
 					w := httptest.NewRecorder()
 					a.e.ServeHTTP(w, r)

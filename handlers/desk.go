@@ -95,7 +95,7 @@ func (h *Handlers) deskLogin(c echo.Context, msgID string) error {
 }
 
 func (h *Handlers) enterDesk(c echo.Context, s *accounts.Session) error {
-	if _, done := h.deskEntered.get(0, s.ID); done {
+	if _, done := h.deskEntered.Get(0, s.ID); done {
 		return nil
 	}
 	ctx := c.Request().Context()
@@ -106,6 +106,6 @@ func (h *Handlers) enterDesk(c echo.Context, s *accounts.Session) error {
 	if err := h.Tickets.EnterDesk(ctx, s, p.Name); err != nil {
 		return err
 	}
-	h.deskEntered.put(0, s.ID, true)
+	h.deskEntered.Put(0, s.ID, true)
 	return nil
 }

@@ -59,7 +59,7 @@ func (h *Handlers) renderQueue(c echo.Context, v views.DeskQueueView) error {
 			key.account = *p.Account
 		}
 	}
-	page, ok := h.deskRendered.get(0, key)
+	page, ok := h.deskRendered.Get(0, key)
 	if !ok {
 		component, _ := choose(c, views.DeskQueuePage(v), views.DeskQueueRegion(v))
 		var buf bytes.Buffer
@@ -67,7 +67,7 @@ func (h *Handlers) renderQueue(c echo.Context, v views.DeskQueueView) error {
 			return err
 		}
 		page = newCachedPage(buf.Bytes())
-		h.deskRendered.put(0, key, page)
+		h.deskRendered.Put(0, key, page)
 	}
 	return writeHTML(c, http.StatusOK, page.body, page.gzipped, "")
 }

@@ -39,7 +39,7 @@ type deskQueueEntry struct {
 func (h *Handlers) deskQueuePage(c echo.Context, d deskVisit, version int64, f tickets.QueueFilter) (*tickets.Queue, error) {
 	ctx := c.Request().Context()
 	v := d.viewer()
-	if e, ok := h.deskQueues.get(uint64(version), f); ok {
+	if e, ok := h.deskQueues.Get(uint64(version), f); ok {
 		select {
 		case <-e.done:
 		default: // another request is asking: wait for its answer
@@ -54,7 +54,7 @@ func (h *Handlers) deskQueuePage(c echo.Context, d deskVisit, version int64, f t
 		}
 	}
 	e := &deskQueueEntry{done: make(chan struct{})}
-	h.deskQueues.put(uint64(version), f, e)
+	h.deskQueues.Put(uint64(version), f, e)
 	q, err := h.Tickets.Queue(ctx, v, f)
 	e.mu.Lock()
 	e.q, e.err, e.at = q, err, time.Now()
@@ -78,10 +78,19 @@ func (h *Handlers) serveQueue(f tickets.QueueFilter, e *deskQueueEntry, v ticket
 	return e.q, true
 }
 
+// refreshQueueTimeout bounds one background refresh.
+const refreshQueueTimeout = 5 * time.Second
+
 // refreshQueue asks the service again for an entry past its life, the old
-// page served meanwhile.
+// page served meanwhile. It outlives the request that started it, and no
+// one waits on it, so it gets its own deadline: a refresh that hangs (a
+// locked database) would otherwise keep the entry marked refreshing, and so
+// stale, forever. On timeout the old page stays and the next request past
+// the entry's life tries again.
 func (h *Handlers) refreshQueue(f tickets.QueueFilter, e *deskQueueEntry, v tickets.Viewer) {
-	q, err := h.Tickets.Queue(context.Background(), v, f)
+	ctx, cancel := context.WithTimeout(context.Background(), refreshQueueTimeout)
+	defer cancel()
+	q, err := h.Tickets.Queue(ctx, v, f)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.refreshing = false
@@ -99,7 +108,7 @@ type deskLists struct {
 }
 
 func (h *Handlers) deskChoices(ctx context.Context, lang string, version int64) ([]tickets.TopicName, []tickets.Agent, error) {
-	if l, ok := h.deskLists.get(uint64(version), lang); ok {
+	if l, ok := h.deskLists.Get(uint64(version), lang); ok {
 		return l.topics, l.agents, nil
 	}
 	topics, err := h.Tickets.Topics(ctx, lang, true)
@@ -110,6 +119,6 @@ func (h *Handlers) deskChoices(ctx context.Context, lang string, version int64) 
 	if err != nil {
 		return nil, nil, err
 	}
-	h.deskLists.put(uint64(version), lang, deskLists{topics: topics, agents: agents})
+	h.deskLists.Put(uint64(version), lang, deskLists{topics: topics, agents: agents})
 	return topics, agents, nil
 }

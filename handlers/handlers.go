@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/internal/cache"
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/tickets"
@@ -77,15 +78,15 @@ type Handlers struct {
 	uploads uploadGate
 	totp    totpSetups // two-step set-ups between password and code, in memory
 
-	// The caches (cache.go), bounded; New sets the bounds and lives.
-	pages    versionedCache[string, cachedPage] // pages for everyone, per catalog version (renderCached)
-	sitemaps versionedCache[struct{}, []byte]   // the sitemap, per catalog version (sitemapBase for the address)
+	// The caches (internal/cache), bounded; New sets the bounds and lives.
+	pages    cache.Versioned[string, cachedPage] // pages for everyone, per catalog version (renderCached)
+	sitemaps cache.Versioned[struct{}, []byte]   // the sitemap, per catalog version (sitemapBase for the address)
 	// deskEntered: the staff sessions whose name the tickets service already
 	// has, so the desk records it once per session, not once per request.
-	deskEntered  versionedCache[int64, bool]
-	deskRendered versionedCache[deskRenderKey, cachedPage]            // queue pages as sent (renderQueue)
-	deskQueues   versionedCache[tickets.QueueFilter, *deskQueueEntry] // queue pages, per tickets version
-	deskLists    versionedCache[string, deskLists]                    // the filter's choices by language
+	deskEntered  cache.Versioned[int64, bool]
+	deskRendered cache.Versioned[deskRenderKey, cachedPage]            // queue pages as sent (renderQueue)
+	deskQueues   cache.Versioned[tickets.QueueFilter, *deskQueueEntry] // queue pages, per tickets version
+	deskLists    cache.Versioned[string, deskLists]                    // the filter's choices by language
 }
 
 // Config is what New needs.
@@ -120,11 +121,11 @@ func New(cfg Config) *Handlers {
 		Tickets:        cfg.Tickets,
 		Outbox:         cfg.Outbox,
 		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
-		pages:          versionedCache[string, cachedPage]{max: maxCachedPages},
-		sitemaps:       versionedCache[struct{}, []byte]{max: 1},
-		deskEntered:    versionedCache[int64, bool]{max: 10000}, // past it, agents are named again
-		deskRendered:   versionedCache[deskRenderKey, cachedPage]{max: 500},
-		deskQueues:     versionedCache[tickets.QueueFilter, *deskQueueEntry]{max: 1000},
-		deskLists:      versionedCache[string, deskLists]{ttl: deskQueueTTL},
+		pages:          cache.Versioned[string, cachedPage]{Max: maxCachedPages},
+		sitemaps:       cache.Versioned[struct{}, []byte]{Max: 1},
+		deskEntered:    cache.Versioned[int64, bool]{Max: 10000}, // past it, agents are named again
+		deskRendered:   cache.Versioned[deskRenderKey, cachedPage]{Max: 500},
+		deskQueues:     cache.Versioned[tickets.QueueFilter, *deskQueueEntry]{Max: 1000},
+		deskLists:      cache.Versioned[string, deskLists]{TTL: deskQueueTTL},
 	}
 }

@@ -68,14 +68,14 @@ func (h *Handlers) renderCached(c echo.Context, key string, page, fragment templ
 	p := views.PageOf(c.Request().Context())
 	full := key + "|" + p.L.Lang() + "|" + strconv.Itoa(p.TextSize) + "|" + strconv.FormatBool(isFragment)
 	version := h.KB.Version()
-	cached, ok := h.pages.get(version, full)
+	cached, ok := h.pages.Get(version, full)
 	if !ok {
 		var buf bytes.Buffer
 		if err := component.Render(c.Request().Context(), &buf); err != nil {
 			return err
 		}
 		cached = newCachedPage(buf.Bytes())
-		h.pages.put(version, full, cached)
+		h.pages.Put(version, full, cached)
 	}
 	if c.Request().Header.Get("If-None-Match") == cached.etag {
 		c.Response().Header().Add("Vary", headerHXRequest)

@@ -76,13 +76,13 @@ const sitemapBase = "https://zerodesk.invalid"
 
 func (h *Handlers) sitemap(c echo.Context) error {
 	version := h.KB.Version()
-	body, ok := h.sitemaps.get(version, struct{}{})
+	body, ok := h.sitemaps.Get(version, struct{}{})
 	if !ok {
 		var err error
 		if body, err = h.buildSitemap(sitemapBase); err != nil {
 			return err
 		}
-		h.sitemaps.put(version, struct{}{}, body)
+		h.sitemaps.Put(version, struct{}{}, body)
 	}
 	var base bytes.Buffer
 	xml.EscapeText(&base, []byte(h.baseURL(c)))

@@ -37,6 +37,7 @@ var forbidden = []struct {
 // base are the packages every room may import: mechanics and vocabulary
 // shared by all, owned by none.
 var base = map[string]bool{
+	"internal/cache":           true,
 	"internal/crypt":           true,
 	"internal/errs":            true,
 	"internal/store":           true,

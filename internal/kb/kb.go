@@ -142,6 +142,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
 		now:     opts.Now,
 		log:     opts.Log,
 		voteKey: opts.Secret.Subkey("kb.vote"),
+		results: resultCache{Max: maxCachedResults},
 
 		searchQueryKey:   opts.Secret.Subkey("kb.search.query"),
 		searchVisitorKey: opts.Secret.Subkey("kb.search.visitor"),

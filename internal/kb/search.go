@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
+	"zerodesk/internal/cache"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/words"
 )
@@ -120,12 +120,12 @@ func (k *KB) SearchPage(ctx context.Context, lang, query string, page, perPage i
 	terms = expandSynonyms(lang, terms)
 	cat := k.cat.Load()
 	key := resultKey{lang: lang, query: res.Query, limit: limit, page: page}
-	if cached, ok := k.results.get(cat, key); ok {
+	if cached, ok := k.results.Get(cat.version, key); ok {
 		return cached, nil
 	}
 	res, err := k.search(ctx, cat, lang, terms, res, limit)
 	if err == nil {
-		k.results.put(cat, key, res)
+		k.results.Put(cat.version, key, res)
 	}
 	return res, err
 }
@@ -385,14 +385,11 @@ func toFTS(ts []term, or bool) ftsQuery {
 	return q
 }
 
-// resultCache keeps the results of recent searches for one catalog: typing
-// repeats the same prefixes, and results only change with the catalog.
-// Cached Results are shared between callers, who must not modify them.
-type resultCache struct {
-	mu      sync.Mutex
-	cat     *catalog
-	entries map[resultKey]*Results
-}
+// resultCache keeps the results of recent searches for one catalog (by its
+// version): typing repeats the same prefixes, and results only change with
+// the catalog. Cached Results are shared between callers, who must not
+// modify them.
+type resultCache = cache.Versioned[resultKey, *Results]
 
 type resultKey struct {
 	lang, query string
@@ -401,29 +398,3 @@ type resultKey struct {
 
 // maxCachedResults bounds the cache whatever is searched: past it, it starts over.
 const maxCachedResults = 512
-
-// reset empties the cache.
-func (c *resultCache) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.cat, c.entries = nil, nil
-}
-
-func (c *resultCache) get(cat *catalog, key resultKey) (*Results, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cat != cat {
-		return nil, false
-	}
-	r, ok := c.entries[key]
-	return r, ok
-}
-
-func (c *resultCache) put(cat *catalog, key resultKey, r *Results) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cat != cat || c.entries == nil || len(c.entries) >= maxCachedResults {
-		c.cat, c.entries = cat, make(map[resultKey]*Results)
-	}
-	c.entries[key] = r
-}

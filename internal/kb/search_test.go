@@ -383,7 +383,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Run(q, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				k.results.reset()
+				k.results.Reset()
 				if _, err := k.Search(ctx, "en", q, 10); err != nil {
 					b.Fatal(err)
 				}
@@ -396,7 +396,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Run(q[0]+"/"+q[1], func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				k.results.reset()
+				k.results.Reset()
 				if _, err := k.Search(ctx, q[0], q[1], 10); err != nil {
 					b.Fatal(err)
 				}

@@ -644,7 +644,7 @@ func TestNew_RebuildsAnIndexOfAnOlderFormat(t *testing.T) {
 	if res := search(t, k, "zh-Hans", "密码"); len(res.Hits) != 1 {
 		t.Fatalf("cached before the change: %s", hitKeys(res))
 	}
-	k.results.reset()
+	k.results.Reset()
 	if res := search(t, k, "zh-Hans", "密码"); len(res.Hits) != 0 {
 		t.Fatalf("the old index found %s: the test does not test", hitKeys(res))
 	}

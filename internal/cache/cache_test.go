@@ -1,4 +1,4 @@
-package handlers
+package cache
 
 import (
 	"fmt"
@@ -47,14 +47,14 @@ func TestVersionedCache(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-			c := versionedCache[string, int]{max: tc.max, ttl: tc.ttl, now: func() time.Time { return now }}
+			c := Versioned[string, int]{Max: tc.max, TTL: tc.ttl, now: func() time.Time { return now }}
 			for i, s := range tc.steps {
 				now = now.Add(s.advance)
 				if s.put {
-					c.put(s.version, s.key, s.value)
+					c.Put(s.version, s.key, s.value)
 					continue
 				}
-				got, ok := c.get(s.version, s.key)
+				got, ok := c.Get(s.version, s.key)
 				if !ok {
 					got = miss
 				}
@@ -68,23 +68,23 @@ func TestVersionedCache(t *testing.T) {
 
 func TestVersionedCache_ZeroValueIsBoundedAndResets(t *testing.T) {
 	t.Parallel()
-	var c versionedCache[int, int]
-	for i := range defaultCacheMax + 1 {
-		c.put(0, i, i)
+	var c Versioned[int, int]
+	for i := range DefaultMax + 1 {
+		c.Put(0, i, i)
 	}
-	if n := len(c.entries); n > defaultCacheMax {
-		t.Fatalf("%d entries kept, bound %d", n, defaultCacheMax)
+	if n := len(c.entries); n > DefaultMax {
+		t.Fatalf("%d entries kept, bound %d", n, DefaultMax)
 	}
-	c.put(0, 1, 1)
-	c.reset()
-	if _, ok := c.get(0, 1); ok {
+	c.Put(0, 1, 1)
+	c.Reset()
+	if _, ok := c.Get(0, 1); ok {
 		t.Fatal("a value outlived reset")
 	}
 }
 
 func TestVersionedCache_SafeForConcurrentUse(t *testing.T) {
 	t.Parallel()
-	c := versionedCache[string, int]{max: 8}
+	c := Versioned[string, int]{Max: 8}
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)
@@ -92,8 +92,8 @@ func TestVersionedCache_SafeForConcurrentUse(t *testing.T) {
 			defer wg.Done()
 			for i := range 200 {
 				key := fmt.Sprint(i % 16)
-				c.put(uint64(i%3), key, g)
-				c.get(uint64(i%3), key)
+				c.Put(uint64(i%3), key, g)
+				c.Get(uint64(i%3), key)
 			}
 		}()
 	}
