@@ -145,6 +145,14 @@ func TestSearch_ArabicMarksBesideAMatchAnswer200(t *testing.T) {
 func TestSearch_PerAddressLimitAnswersALocalized429(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
+	if a.h.SearchLimit < 60 {
+		t.Fatalf("the search limit is %d a minute: not generous", a.h.SearchLimit)
+	}
+	// The mechanism with a small budget: the limiter refills in real time
+	// (60 a minute is one a second), and 60 searches under -race on a busy
+	// machine took 8 s, long enough to earn the 61st back.
+	a.h.SearchLimit = 5
+	a.e = a.h.Echo()
 	get := func(addr, path string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
 		r.RemoteAddr = addr
