@@ -20,15 +20,29 @@ import (
 
 // langAttrs are the lang and, when the language is not the page's, the dir
 // of an element holding text in lang.
+//
+// The attributes are made once per pair of languages and shared (templ only
+// reads them): a results page asks for them for every title and snippet, and
+// a fresh map each time was the largest allocation of the search page.
 func langAttrs(ctx context.Context, lang string) templ.Attributes {
 	if lang == "" {
 		return nil
 	}
-	if lang == Lang(ctx) {
-		return templ.Attributes{"lang": lang}
+	key := [2]string{lang, Lang(ctx)}
+	if a, ok := sharedLangAttrs.Load(key); ok {
+		return a.(templ.Attributes)
 	}
-	return templ.Attributes{"lang": lang, "dir": locales.DirOf(lang)}
+	a := templ.Attributes{"lang": lang}
+	if lang != key[1] {
+		a["dir"] = locales.DirOf(lang)
+	}
+	sharedLangAttrs.Store(key, a)
+	return a
 }
+
+// sharedLangAttrs holds langAttrs' answers by [language, page language]:
+// a few dozen pairs at most (8 languages shipped, plus article languages).
+var sharedLangAttrs sync.Map
 
 // isolate wraps text for a sentence in FSI … PDI: its own direction, taken
 // from its first strong character, stays inside.
