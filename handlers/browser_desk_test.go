@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"zerodesk/internal/accounts"
@@ -57,6 +58,10 @@ func TestBrowser_AgentWorksATicketFromTheQueue(t *testing.T) {
 	b := newBrowserTab(t)
 	ctx := context.Background()
 	a := b.app
+	// The agent works in Tokyo: the desk shows times in that zone.
+	if _, err := chromedp.Call(b.ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
 	// An admin wrote a canned reply; a guest opened a ticket.
 	admin := signInStaff(t, a, accounts.Admin, "Ada Admin", "admin@example.com", true)
 	if err := a.tickets.SaveCanned(ctx, tickets.Viewer{Session: admin.session(t)}, tickets.Canned{Lang: "en", Title: "Reset steps",
@@ -78,6 +83,9 @@ func TestBrowser_AgentWorksATicketFromTheQueue(t *testing.T) {
 	guestTicket(t, a, "Edsger Dijkstra", "edsger@example.com", "billing", "Invoice question", "Where is my invoice for March?")
 	b.waitLong("the polling to bring the new ticket", `document.querySelectorAll("#queue-table tbody tr").length === 2`, 15*time.Second)
 	b.waitFor("the announcement", `document.querySelector("#queue-announce").textContent === "1 new ticket in the queue"`)
+	b.waitFor("the polled rows' times in Tokyo", `Array.from(document.querySelectorAll("#queue-table tbody time")).every(function (t) {
+		return t.textContent.includes("GMT+9") && t.title.includes("UTC");
+	})`)
 	b.checkNoNavigation("/en/desk")
 	b.waitForFocus("the search field", `el.id === "f-text"`)
 
@@ -92,6 +100,9 @@ func TestBrowser_AgentWorksATicketFromTheQueue(t *testing.T) {
 	b.open("/en/desk", 200)
 	b.follow("opening the ticket", chromedp.Click(chromedp.CSS(`#queue-table a[href="/en/desk/tickets/`+rc.Reference+`"]`)))
 	b.check("the ticket", `document.querySelector(".thread").textContent.includes("The second step refuses my password.")`)
+	b.check("the message's time in Tokyo", `(function (t) {
+		return t.textContent.includes("GMT+9") && t.title.includes("UTC");
+	})(document.querySelector(".thread time"))`)
 	b.checkAccessibility("the ticket")
 
 	b.follow("assigning to me", chromedp.Click(chromedp.CSS("#assign-me")))
