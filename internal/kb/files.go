@@ -63,7 +63,7 @@ func (k *KB) AddFile(ctx context.Context, name string, data []byte, by int64) (F
 		return File{}, errs.E(errs.Invalid, MsgFileMissing)
 	}
 	if len(data) > MaxFileBytes {
-		return File{}, errs.E(errs.Invalid, MsgFileTooLarge)
+		return File{}, &errs.Error{Code: errs.Invalid, MessageID: MsgFileTooLarge, Data: map[string]any{"Size": MaxFileBytes >> 20}}
 	}
 	t, ok := SniffType(data)
 	if !ok {
@@ -78,7 +78,7 @@ func (k *KB) AddFile(ctx context.Context, name string, data []byte, by int64) (F
 		return File{}, errs.E(errs.Invalid, MsgFileBroken)
 	}
 	if w > MaxImageSide || h > MaxImageSide {
-		return File{}, errs.E(errs.Invalid, MsgFileTooWide)
+		return File{}, &errs.Error{Code: errs.Invalid, MessageID: MsgFileTooWide, Data: map[string]any{"Side": MaxImageSide}}
 	}
 	sum := sha256.Sum256(clean)
 	f := File{
