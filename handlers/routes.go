@@ -223,6 +223,12 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/desk/managers/save", h.deskSaveManager, noStore, deskLimit)
 	g.GET("/desk/managers/save", h.redirectTo("/desk/managers"), noStore, deskLimit)
 
+	// --- The editor's room (editor*.go): editors and admins only
+	// (requireEditor). Pages answer GET (1-Click) and POST (the token in
+	// the form); changes are POST only.
+	g.GET("/editor", h.editorHome, noStore, h.requireEditor)
+	g.POST("/editor", h.editorHome, noStore, h.requireEditor)
+
 	g.RouteNotFound("/*", notFound)
 	e.RouteNotFound("/*", notFound)
 	return e
