@@ -64,7 +64,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/articles/:slug/feedback", h.feedback, h.voteLimiter())
 	g.GET("/sections/:category", h.section)
 	g.GET("/search", h.search, h.searchLimiter())
-	g.GET("/feed.atom", h.feed) // feed.go
+	g.GET("/feed.atom", h.feed)           // feed.go
 	g.GET("/browser-test", h.browserTest) // browsertest.go
 
 	// --- Login and My account (account.go, account_login.go, account_totp.go).
