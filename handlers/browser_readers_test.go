@@ -69,6 +69,15 @@ func TestBrowser_EditorUploadsAnImageAndSeesItInTheFilesList(t *testing.T) {
 			b.follow("making the Markdown", chromedp.Click(chromedp.CSS(`.snippet-form button[type="submit"]`)))
 			b.check("the snippet", `/^!\[The support form, filled in\]\(\/files\/[0-9a-f]{64}\.jpg\)$/.test(document.querySelector("textarea.snippet-text").value)`)
 			b.checkAccessibility("the files page with a snippet")
+
+			// The readers' pages and the searches without results.
+			b.follow("opening Readers", chromedp.Click(chromedp.CSS(`nav.desk-menu a[href="/en/editor/readers"]`)))
+			b.checkAccessibility("the readers' numbers")
+			b.follow("opening an article's numbers", chromedp.Click(chromedp.CSS(`table.readers-table tbody tr a`)))
+			b.check("two charts", `document.querySelectorAll("svg.chart-svg[role=img] title").length === 2`)
+			b.checkAccessibility("an article's numbers")
+			b.follow("opening Searches", chromedp.Click(chromedp.CSS(`nav.desk-menu a[href="/en/editor/searches"]`)))
+			b.checkAccessibility("the searches without results")
 		})
 	}
 }
