@@ -74,7 +74,10 @@ const (
 	sqlTally         = `SELECT helpful_yes, helpful_no FROM articles WHERE id = $1`
 
 	// Readers' numbers per article, language and day (stats.go).
-	sqlAddDailyViews = `INSERT INTO article_daily (article_id, lang, day, views) VALUES ($1, $2, $3, $4)
+	// Views of an article deleted since they were counted are dropped (not a
+	// foreign-key failure that would keep every flush failing).
+	sqlAddDailyViews = `INSERT INTO article_daily (article_id, lang, day, views)
+		SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1)
 		ON CONFLICT (article_id, lang, day) DO UPDATE SET views = article_daily.views + excluded.views`
 	sqlAddDailyVotes = `INSERT INTO article_daily (article_id, lang, day, helpful_yes, helpful_no) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (article_id, lang, day) DO UPDATE SET

@@ -111,3 +111,30 @@ func TestFeed_OwnTranslationsLastChangedFirst(t *testing.T) {
 		t.Fatal("limits")
 	}
 }
+
+// Views counted for an article deleted before the flush are dropped; the
+// flush (and the search log with it) still goes through.
+func TestStats_ViewsOfADeletedArticleDoNotBlockTheFlush(t *testing.T) {
+	k, db, _ := seeded(t, demoFS())
+	ctx := context.Background()
+	id := articleID(t, k, "phrase")
+	keep := articleID(t, k, "reset-password")
+	k.CountView(id, "en")
+	k.CountView(keep, "en")
+	for _, addr := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
+		k.RecordSearch("en", "quux", 0, addr)
+	}
+	if _, err := db.Write.Exec(`DELETE FROM articles WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Flush(ctx); err != nil {
+		t.Fatalf("flush: %v", err)
+	}
+	days, _ := k.ArticleDaily(ctx, keep, "en", 1)
+	if days[0].Views != 1 {
+		t.Fatalf("views = %+v", days)
+	}
+	if q, _ := k.MissingSearches(ctx, "en", 10); len(q) != 1 {
+		t.Fatalf("searches = %+v", q)
+	}
+}
