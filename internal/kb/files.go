@@ -96,7 +96,7 @@ func (k *KB) AddFile(ctx context.Context, name string, data []byte, by int64) (F
 		return err
 	})
 	if err != nil {
-		return File{}, errs.Wrap(err, "kb: store file")
+		return File{}, errs.Pass(err, "kb: store file")
 	}
 	return f, nil
 }
