@@ -3,6 +3,8 @@ package kb
 import (
 	"strings"
 
+	"zerodesk/internal/errs"
+
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 )
@@ -27,6 +29,22 @@ func ImagesWithoutAlt(md string) []string {
 		return ast.WalkSkipChildren, nil
 	})
 	return out
+}
+
+// MsgImagesWithoutAlt is RequireAltText's refusal; its Images placeholder
+// lists the images' addresses.
+const MsgImagesWithoutAlt = "editor.publish.images_without_alt"
+
+// RequireAltText refuses a Markdown body with an image that has no
+// alternative text (ImagesWithoutAlt), for publishing to call: an Invalid
+// error whose message, in the editor's language, names the images.
+func RequireAltText(md string) error {
+	missing := ImagesWithoutAlt(md)
+	if len(missing) == 0 {
+		return nil
+	}
+	return &errs.Error{Code: errs.Invalid, MessageID: MsgImagesWithoutAlt,
+		Data: map[string]any{"Count": len(missing), "Images": strings.Join(missing, ", ")}}
 }
 
 // altText is the plain text of an image's description.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/color"
 	"image/gif"
@@ -263,5 +264,14 @@ func TestImagesWithoutAlt(t *testing.T) {
 	}
 	if got := ImagesWithoutAlt("no images here"); got != nil {
 		t.Fatalf("%q", got)
+	}
+	err := RequireAltText(md)
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Code != errs.Invalid || e.MessageID != MsgImagesWithoutAlt ||
+		e.Data["Images"] != "/files/b.png, /files/c.png, /files/e.png" || e.Data["Count"] != 3 {
+		t.Fatalf("RequireAltText = %#v", err)
+	}
+	if err := RequireAltText("![A form](/files/a.png)"); err != nil {
+		t.Fatal(err)
 	}
 }
