@@ -275,3 +275,57 @@ func TestImagesWithoutAlt(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A phone photo stored sideways with Orientation 6 (little-endian EXIF, as
+// phones write it) keeps its orientation, alone in a new EXIF segment; the
+// camera, the position and the rest are gone.
+func TestAddFile_KeepsOnlyTheOrientationOfAPhoneJPEG(t *testing.T) {
+	k, _, _ := seeded(t, demoFS())
+	le := binary.LittleEndian
+	tiff := []byte{'I', 'I', 42, 0, 8, 0, 0, 0}
+	entry := func(tag, typ uint16, count, val uint32) {
+		tiff = le.AppendUint16(tiff, tag)
+		tiff = le.AppendUint16(tiff, typ)
+		tiff = le.AppendUint32(tiff, count)
+		tiff = le.AppendUint32(tiff, val)
+	}
+	tiff = le.AppendUint16(tiff, 3)
+	entry(0x010F, 2, 4, uint32('Z')|uint32('D')<<8|uint32('C')<<16) // Make "ZDC"
+	entry(0x0112, 3, 1, 6)                                          // Orientation: rotate 90° clockwise
+	entry(0x8825, 4, 1, 50)                                         // GPSInfo at 50
+	tiff = le.AppendUint32(tiff, 0)
+	tiff = le.AppendUint16(tiff, 1)
+	entry(0x0001, 2, 2, 'S') // GPSLatitudeRef "S"
+	tiff = le.AppendUint32(tiff, 0)
+	app1 := append([]byte{0xFF, 0xE1, 0, 0}, "Exif\x00\x00"...)
+	app1 = append(app1, tiff...)
+	binary.BigEndian.PutUint16(app1[2:], uint16(len(app1)-2))
+	src := readFixture(t, "gps-exif.jpg")
+	var plain bytes.Buffer
+	img, _ := jpeg.Decode(bytes.NewReader(src))
+	jpeg.Encode(&plain, img, nil)
+	in := append(append([]byte{0xFF, 0xD8}, app1...), plain.Bytes()[2:]...)
+
+	f, err := k.AddFile(context.Background(), "phone.jpg", in, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stored, _ := k.FileData(context.Background(), f.Hash, "jpg")
+	want := append([]byte{0xFF, 0xD8}, orientationSegment(6)...)
+	if !bytes.HasPrefix(stored, want) {
+		t.Fatalf("stored starts % x, want % x", stored[:40], want)
+	}
+	if bytes.Contains(stored, []byte("ZDC")) || bytes.Count(stored, []byte("Exif\x00\x00")) != 1 {
+		t.Fatal("more than the orientation was kept")
+	}
+	if got := exifOrientation(stored[2+4+6:]); got != 6 {
+		t.Fatalf("orientation read back = %d", got)
+	}
+	again, err := StripMetadata(TypeJPEG, stored)
+	if err != nil || !bytes.Equal(again, stored) {
+		t.Fatalf("stripping again changed it: %v", err)
+	}
+	if _, err := jpeg.DecodeConfig(bytes.NewReader(stored)); err != nil {
+		t.Fatal(err)
+	}
+}

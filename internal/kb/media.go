@@ -108,7 +108,9 @@ func imageSize(t FileType, data []byte) (w, h int, err error) {
 // --- JPEG: a sequence of marker segments. Kept: everything but APPn and
 // COM, except APP0 (JFIF) and APP14 (Adobe, which says how to convert CMYK
 // colours). The entropy-coded data after SOS is copied as is, up to the next
-// marker; anything after EOI is dropped.
+// marker; anything after EOI is dropped. The one EXIF field a reader needs,
+// the orientation (a phone's photo taken upright is stored sideways), is
+// written back alone in a new, minimal EXIF segment right after SOI.
 
 func stripJPEG(in []byte) ([]byte, error) {
 	if len(in) < 4 || in[0] != 0xFF || in[1] != 0xD8 {
@@ -116,6 +118,14 @@ func stripJPEG(in []byte) ([]byte, error) {
 	}
 	out := make([]byte, 0, len(in))
 	out = append(out, 0xFF, 0xD8)
+	orientation, seenExif := uint16(0), false
+	done := func() ([]byte, error) {
+		out = append(out, 0xFF, 0xD9)
+		if orientation < 2 || orientation > 8 {
+			return out, nil
+		}
+		return append(append(out[:2:2], orientationSegment(orientation)...), out[2:]...), nil
+	}
 	i := 2
 	for {
 		// Markers may be preceded by fill bytes 0xFF.
@@ -132,7 +142,7 @@ func stripJPEG(in []byte) ([]byte, error) {
 		i++
 		switch {
 		case m == 0xD9: // EOI
-			return append(out, 0xFF, 0xD9), nil
+			return done()
 		case m == 0x01 || (m >= 0xD0 && m <= 0xD7) || m == 0x00:
 			// Standalone markers (TEM, RSTn) outside a scan: keep.
 			out = append(out, 0xFF, m)
@@ -155,6 +165,10 @@ func stripJPEG(in []byte) ([]byte, error) {
 			keep = n >= 7 && string(seg[2:7]) == "Adobe"
 		case m >= 0xE1 && m <= 0xEF, m == 0xFE: // other APPn, COM
 			keep = false
+			if m == 0xE1 && !seenExif && n >= 8 && string(seg[2:8]) == "Exif\x00\x00" {
+				seenExif = true
+				orientation = exifOrientation(seg[8:])
+			}
 		}
 		if keep {
 			out = append(out, 0xFF, m)
@@ -181,6 +195,42 @@ func stripJPEG(in []byte) ([]byte, error) {
 			out = append(out, in[start:i]...)
 		}
 	}
+}
+
+// exifOrientation reads the Orientation (0x0112) of a TIFF block's IFD0;
+// 0 when it has none or the block is malformed.
+func exifOrientation(tiff []byte) uint16 {
+	if len(tiff) < 8 {
+		return 0
+	}
+	var bo binary.ByteOrder
+	switch string(tiff[:2]) {
+	case "MM":
+		bo = binary.BigEndian
+	case "II":
+		bo = binary.LittleEndian
+	default:
+		return 0
+	}
+	off := int64(bo.Uint32(tiff[4:]))
+	if off < 8 || off+2 > int64(len(tiff)) {
+		return 0
+	}
+	n := int64(bo.Uint16(tiff[off:]))
+	for e := off + 2; e+12 <= int64(len(tiff)) && e < off+2+12*n; e += 12 {
+		if bo.Uint16(tiff[e:]) == 0x0112 && bo.Uint16(tiff[e+2:]) == 3 && bo.Uint32(tiff[e+4:]) == 1 {
+			return bo.Uint16(tiff[e+8:])
+		}
+	}
+	return 0
+}
+
+// orientationSegment is an APP1 EXIF segment holding only the orientation.
+func orientationSegment(o uint16) []byte {
+	b := []byte{0xFF, 0xE1, 0, 34}
+	b = append(b, "Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08"...)
+	b = append(b, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, byte(o>>8), byte(o), 0, 0, 0, 0, 0, 0)
+	return b
 }
 
 // --- PNG: chunks, kept by an allow-list (the critical ones and those that
