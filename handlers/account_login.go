@@ -122,6 +122,8 @@ func landing(kind string, role accounts.Role) string {
 	switch {
 	case kind == "staff" && role.Staff():
 		return "/desk"
+	case kind == "staff" && role.Edits():
+		return "/editor"
 	case kind == "manager" && role == accounts.Manager:
 		return "/account/members"
 	}

@@ -28,8 +28,11 @@ type KnowledgeBase interface {
 	// Version changes whenever anything a page shows of the articles changes.
 	Version() uint64
 	Article(lang, slug string) (*kb.Article, error)
-	CountView(articleID int64)
-	Vote(ctx context.Context, articleID int64, address string, helpful bool) (kb.Tally, error)
+	// CountView counts a view of an article on a page in lang.
+	CountView(articleID int64, lang string)
+	// Vote records a helpful / not helpful answer (with an optional reason
+	// for "not helpful") on a page in lang.
+	Vote(ctx context.Context, articleID int64, lang, address string, helpful bool, reason kb.Reason) (kb.Tally, error)
 	Search(ctx context.Context, lang, query string, limit int) (*kb.Results, error)
 	SearchPage(ctx context.Context, lang, query string, page, perPage int) (*kb.Results, error)
 	// RecordSearch notes a submitted search; address is the visitor's, which
@@ -37,9 +40,27 @@ type KnowledgeBase interface {
 	RecordSearch(lang, query string, hits int, address string)
 }
 
+// Readers is what the editor's room needs of the help articles for its
+// files, readers' numbers and searches that found nothing, and the visitors'
+// Atom feeds (editor_files.go, editor_readers.go, feed.go). *kb.KB has it.
+type Readers interface {
+	AddFile(ctx context.Context, name string, data []byte, by int64) (kb.File, error)
+	Files(ctx context.Context, limit int) ([]kb.File, error)
+	FileData(ctx context.Context, hash, ext string) (kb.File, []byte, error)
+	ArticleStats(ctx context.Context, lang string, days int) ([]kb.ArticleStat, error)
+	ArticleDaily(ctx context.Context, articleID int64, lang string, days int) ([]kb.DayStat, error)
+	ArticleLanguages(ctx context.Context, articleID int64, days int) ([]string, error)
+	ArticleReasons(ctx context.Context, articleID int64, lang string, days int) ([]kb.ReasonCount, error)
+	ArticleByKey(lang, key string) (*kb.Article, bool, error)
+	MissingSearches(ctx context.Context, lang string, n int) ([]kb.QueryStat, error)
+	HiddenSearches(ctx context.Context, lang string) (queries, zeroHitSearches int64, err error)
+	Feed(lang string, n int) []kb.FeedEntry
+}
+
 // Handlers holds the dependencies of every HTTP handler.
 type Handlers struct {
 	KB      KnowledgeBase
+	Readers Readers
 	Locales *locales.Catalog
 	Assets  *static.Assets
 	Log     *slog.Logger
@@ -81,6 +102,7 @@ type Handlers struct {
 	// The caches (internal/cache), bounded; New sets the bounds and lives.
 	pages    cache.Versioned[string, cachedPage] // pages for everyone, per catalog version (renderCached)
 	sitemaps cache.Versioned[struct{}, []byte]   // the sitemap, per catalog version (sitemapBase for the address)
+	feeds    cache.Versioned[string, []byte]     // the Atom feeds by language, per catalog version (feed.go)
 	// deskEntered: the staff sessions whose name the tickets service already
 	// has, so the desk records it once per session, not once per request.
 	deskEntered  cache.Versioned[int64, bool]
@@ -92,6 +114,7 @@ type Handlers struct {
 // Config is what New needs.
 type Config struct {
 	KB             KnowledgeBase
+	Readers        Readers
 	Locales        *locales.Catalog
 	Assets         *static.Assets
 	Log            *slog.Logger
@@ -110,6 +133,7 @@ func New(cfg Config) *Handlers {
 	}
 	return &Handlers{
 		KB:             cfg.KB,
+		Readers:        cfg.Readers,
 		Locales:        cfg.Locales,
 		Assets:         cfg.Assets,
 		Log:            log,
@@ -123,6 +147,7 @@ func New(cfg Config) *Handlers {
 		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
 		pages:          cache.Versioned[string, cachedPage]{Max: maxCachedPages},
 		sitemaps:       cache.Versioned[struct{}, []byte]{Max: 1},
+		feeds:          cache.Versioned[string, []byte]{Max: 64},
 		deskEntered:    cache.Versioned[int64, bool]{Max: 10000}, // past it, agents are named again
 		deskRendered:   cache.Versioned[deskRenderKey, cachedPage]{Max: 500},
 		deskQueues:     cache.Versioned[tickets.QueueFilter, *deskQueueEntry]{Max: 1000},

@@ -89,16 +89,20 @@ func (h *Handlers) article(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, views.Href(c.Request().Context(), "/articles/"+a.Slug))
 	}
 	if !isHead(c) {
-		h.KB.CountView(a.ArticleID)
+		h.KB.CountView(a.ArticleID, lang(c))
 	}
 	v := views.ArticleView{Article: a}
 	if voted := c.QueryParam("voted"); voted == "yes" || voted == "no" {
 		v.Voted = voted
+		v.ReasonSent = voted == "no" && c.QueryParam("reason") == "sent"
 	}
-	return h.renderCached(c, "article|"+a.Slug+"|"+v.Voted, views.ArticlePage(v), views.ArticleFragment(a))
+	return h.renderCached(c, "article|"+a.Slug+"|"+v.Voted+"|"+strconv.FormatBool(v.ReasonSent),
+		views.ArticlePage(v), views.ArticleFragment(a))
 }
 
-// feedback counts "Was this helpful?" without cookies or accounts.
+// feedback counts "Was this helpful?" without cookies or accounts. A "no"
+// may come back with a reason from a fixed list (kb.Reasons): the thanks
+// after "no" asks for one, and sending it changes the same vote.
 func (h *Handlers) feedback(c echo.Context) error {
 	l := lang(c)
 	a, err := h.KB.Article(l, c.Param("slug"))
@@ -109,18 +113,26 @@ func (h *Handlers) feedback(c echo.Context) error {
 	if answer != "yes" && answer != "no" {
 		return errs.E(errs.Invalid, "feedback.invalid")
 	}
-	tally, err := h.KB.Vote(c.Request().Context(), a.ArticleID, c.RealIP(), answer == "yes")
+	reason := kb.Reason(c.FormValue("reason"))
+	if reason != "" && (!reason.Valid() || answer != "no") {
+		return errs.E(errs.Invalid, "feedback.invalid")
+	}
+	tally, err := h.KB.Vote(c.Request().Context(), a.ArticleID, l, c.RealIP(), answer == "yes", reason)
 	if err != nil {
 		return err
 	}
 	if !isFragmentRequest(c) {
 		// Post/redirect/get: a reload never votes twice.
 		q := url.Values{"voted": {answer}}
+		if reason != "" {
+			q.Set("reason", "sent")
+		}
 		return c.Redirect(http.StatusSeeOther, views.HrefQuery(c.Request().Context(), "/articles/"+a.Slug, q)+"#feedback")
 	}
 	counted := *a
 	counted.HelpfulYes, counted.HelpfulNo = tally.Yes, tally.No
-	return h.render(c, http.StatusOK, views.Feedback(&counted, answer), views.Feedback(&counted, answer))
+	f := views.Feedback(&counted, answer, reason != "")
+	return h.render(c, http.StatusOK, f, f)
 }
 
 // section lists one category (the How-To and Documents panels, and others).

@@ -54,6 +54,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	e.GET("/robots.txt", h.robots)
 	e.GET("/sitemap.xml", h.sitemap)
 	e.GET("/favicon.ico", h.favicon)
+	e.GET("/files/:name", h.file) // editors' files, immutable (editor_files.go)
 
 	// --- The help desk: articles, sections, search (helpdesk.go, search.go).
 	g := e.Group("/:lang", h.withPage)
@@ -63,6 +64,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/articles/:slug/feedback", h.feedback, h.voteLimiter())
 	g.GET("/sections/:category", h.section)
 	g.GET("/search", h.search, h.searchLimiter())
+	g.GET("/feed.atom", h.feed)           // feed.go
 	g.GET("/browser-test", h.browserTest) // browsertest.go
 
 	// --- Login and My account (account.go, account_login.go, account_totp.go).
@@ -222,6 +224,25 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/desk/managers", h.deskManagers, noStore, deskLimit)
 	g.POST("/desk/managers/save", h.deskSaveManager, noStore, deskLimit)
 	g.GET("/desk/managers/save", h.redirectTo("/desk/managers"), noStore, deskLimit)
+
+	// --- The editor's room (editor*.go): editors and admins only
+	// (requireEditor). Pages answer GET (1-Click) and POST (the token in
+	// the form); changes are POST only.
+	g.GET("/editor", h.editorHome, noStore, h.requireEditor)
+	g.POST("/editor", h.editorHome, noStore, h.requireEditor)
+	// Files (editor_files.go): the upload checks the session itself, after
+	// the text fields and before any file is read (uploads.go).
+	g.GET("/editor/files", h.editorFiles, noStore, h.requireEditor)
+	g.POST("/editor/files", h.editorFiles, noStore, h.requireEditor)
+	upload(g, "/editor/files/upload", h.editorUpload, noStore)
+	g.GET("/editor/files/upload", h.redirectTo("/editor/files"), noStore)
+	// What readers need (editor_readers.go).
+	g.GET("/editor/readers", h.editorReaders, noStore, h.requireEditor)
+	g.POST("/editor/readers", h.editorReaders, noStore, h.requireEditor)
+	g.GET("/editor/readers/:key", h.editorReadersArticle, noStore, h.requireEditor)
+	g.POST("/editor/readers/:key", h.editorReadersArticle, noStore, h.requireEditor)
+	g.GET("/editor/searches", h.editorSearches, noStore, h.requireEditor)
+	g.POST("/editor/searches", h.editorSearches, noStore, h.requireEditor)
 
 	g.RouteNotFound("/*", notFound)
 	e.RouteNotFound("/*", notFound)

@@ -116,8 +116,23 @@ func uploadRoute(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// uploadRules are one upload route's bounds: the whole body, how many files
+// and how large each. The ticket routes use the ticket service's limits
+// (ticketUploads); the editors' files theirs (editor_files.go).
+type uploadRules struct {
+	body      int64
+	files     int
+	fileBytes int64
+}
+
+func (h *Handlers) ticketUploads() uploadRules {
+	l := h.Tickets.Limits()
+	return uploadRules{body: h.uploadLimit(), files: l.MaxAttachments, fileBytes: l.MaxAttachmentBytes}
+}
+
 // posted is a submitted form: its text fields and its files.
 type posted struct {
+	rules  uploadRules
 	values url.Values
 	files  []tickets.Upload
 	// tooLarge: the body (or its text) went past the route's limit; what
@@ -176,9 +191,14 @@ func (p *posted) setForm(r *http.Request) {
 // the route's body limit; the text together is at most maxFieldsBytes. The
 // caller must close p (after readFiles, if it calls it).
 func (h *Handlers) readFields(c echo.Context) (*posted, error) {
+	return h.readFieldsUnder(c, h.ticketUploads())
+}
+
+// readFieldsUnder is readFields under the bounds of another route.
+func (h *Handlers) readFieldsUnder(c echo.Context, rules uploadRules) (*posted, error) {
 	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, h.uploadLimit())
-	p := &posted{values: url.Values{}}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, rules.body)
+	p := &posted{values: url.Values{}, rules: rules}
 	defer p.setForm(r)
 	r.MultipartForm = nil // uploadRoute's guard: this is the one reader
 	mr, err := r.MultipartReader()
@@ -274,7 +294,6 @@ func (h *Handlers) readFiles(c echo.Context, p *posted) error {
 	}
 	p.release = append(p.release, func() { <-g.slots })
 	defer p.setForm(c.Request())
-	lim := h.Tickets.Limits()
 	budget := int64(maxFieldsBytes)
 	for _, vs := range p.values {
 		for _, v := range vs {
@@ -307,7 +326,7 @@ func (h *Handlers) readFiles(c echo.Context, p *posted) error {
 			part = nil
 			continue
 		}
-		if len(p.spooled) > lim.MaxAttachments {
+		if len(p.spooled) > p.rules.files {
 			if _, err := io.Copy(io.Discard, part); err != nil {
 				p.tooLarge = true
 				return nil
@@ -317,7 +336,7 @@ func (h *Handlers) readFiles(c echo.Context, p *posted) error {
 		}
 		prefix := p.prefix
 		p.prefix = nil
-		if err := p.spool(part, prefix, lim.MaxAttachmentBytes+1); err != nil {
+		if err := p.spool(part, prefix, p.rules.fileBytes+1); err != nil {
 			var own *errs.Error
 			switch {
 			case bodyTooLarge(err):

@@ -91,7 +91,7 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits}); err != nil {
 		return nil, err
 	}
-	a.Handlers = New(Config{KB: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
+	a.Handlers = New(Config{KB: a.KB, Readers: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
 		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL})
 	return a, nil
 }

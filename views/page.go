@@ -40,7 +40,7 @@ type Page struct {
 // FrameAccount is the signed-in person as the page frame shows them.
 type FrameAccount struct {
 	Name string
-	Role string // accounts.Role: basic, premium, manager, agent, admin
+	Role string // accounts.Role: basic, premium, manager, agent, admin, editor
 	// Token is a cookie-less session's token: the frame's actions are then POST
 	// forms carrying it (never a link: it must not reach a URL). "" with 1-Click.
 	Token string
@@ -48,6 +48,9 @@ type FrameAccount struct {
 
 // Staff reports whether the account works at the desk.
 func (a *FrameAccount) Staff() bool { return a.Role == "agent" || a.Role == "admin" }
+
+// Edits reports whether the account writes the help articles (the editor's room).
+func (a *FrameAccount) Edits() bool { return a.Role == "editor" || a.Role == "admin" }
 
 // Absolute makes a portal path absolute with the public URL, when known.
 func Absolute(ctx context.Context, path string) string {

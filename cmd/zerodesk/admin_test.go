@@ -15,18 +15,29 @@ import (
 // admin create --role manager makes an account manager: a pending account
 // whose first login signs in with the Manager role.
 func TestAdminCreate_ManagerRole(t *testing.T) {
+	adminCreateSignsInAs(t, accounts.Manager, "Mia Manager", "mia@example.org")
+}
+
+// admin create --role editor makes an editor (issue 13): a pending account
+// whose first login signs in with the Editor role.
+func TestAdminCreate_EditorRole(t *testing.T) {
+	adminCreateSignsInAs(t, accounts.Editor, "Eda Editor", "eda@example.org")
+}
+
+func adminCreateSignsInAs(t *testing.T, role accounts.Role, name, email string) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	var staff staffFlags
 	var stderr, out bytes.Buffer
-	cfg, err := parseFlags("admin create", []string{"--data", dir, "--role", "manager", "--name", "Mia Manager", "--email", "mia@example.org"}, &stderr, staff.register)
+	cfg, err := parseFlags("admin create", []string{"--data", dir, "--role", string(role), "--name", name, "--email", email}, &stderr, staff.register)
 	if err != nil {
 		t.Fatal(err, stderr.String())
 	}
 	if err := createStaff(ctx, cfg, staff, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), "manager account created") {
+	if !strings.HasPrefix(out.String(), string(role)+" account created") {
 		t.Errorf("output: %q", out.String())
 	}
 	code := regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b`).FindString(out.String())
@@ -56,8 +67,8 @@ func TestAdminCreate_ManagerRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Role != accounts.Manager {
-		t.Errorf("role = %s, want manager", l.Role)
+	if l.Role != role {
+		t.Errorf("role = %s, want %s", l.Role, role)
 	}
 
 	staff.role = "owner"

@@ -37,7 +37,7 @@ Usage:
   zerodesk migrate [flags]   apply pending database migrations and exit
   zerodesk backup FILE       write a consistent copy of the live database to FILE
   zerodesk searches [LANG]   list the searches that most often found nothing (default LANG: en)
-  zerodesk admin create --role admin|agent|manager --name NAME --email ADDRESS
+  zerodesk admin create --role admin|agent|editor|manager --name NAME --email ADDRESS
                              create a staff or account manager account and print
                              its usercode, once
 
@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	case "admin":
 		if len(args) == 0 || args[0] != "create" {
 			fmt.Fprint(stderr, usage)
-			return errors.New(`usage: zerodesk admin create --role admin|agent|manager --name NAME --email ADDRESS`)
+			return errors.New(`usage: zerodesk admin create --role admin|agent|editor|manager --name NAME --email ADDRESS`)
 		}
 		var staff staffFlags
 		cfg, err := parseFlags("admin create", args[1:], stderr, staff.register)
@@ -359,7 +359,7 @@ func newOutbox(db *store.DB, cfg config, secret crypt.Secret, log *slog.Logger) 
 type staffFlags struct{ role, name, email string }
 
 func (s *staffFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.role, "role", "", "admin, agent or manager (an account manager: a user account that adds and manages users)")
+	fs.StringVar(&s.role, "role", "", "admin, agent, editor (writes the help articles) or manager (an account manager: a user account that adds and manages users)")
 	fs.StringVar(&s.name, "name", "", "the person's name")
 	fs.StringVar(&s.email, "email", "", "the person's e-mail address")
 }
@@ -369,8 +369,8 @@ func (s *staffFlags) register(fs *flag.FlagSet) {
 // over (or it is lost).
 func createStaff(ctx context.Context, cfg config, staff staffFlags, out io.Writer) error {
 	role := accounts.Role(staff.role)
-	if role != accounts.Admin && role != accounts.Agent && role != accounts.Manager {
-		return errors.New("--role must be admin, agent or manager")
+	if role != accounts.Admin && role != accounts.Agent && role != accounts.Editor && role != accounts.Manager {
+		return errors.New("--role must be admin, agent, editor or manager")
 	}
 	log := newLogger(cfg, io.Discard)
 	secret, err := loadSecret(cfg)

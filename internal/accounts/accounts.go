@@ -32,7 +32,8 @@ import (
 )
 
 // Role is what an account may do. Registration gives Basic or Premium; the
-// others are granted (Manager) or created from the command line (Agent, Admin).
+// others are granted (Manager) or created from the command line (Agent,
+// Admin, Editor).
 type Role string
 
 // The roles.
@@ -42,14 +43,20 @@ const (
 	Manager Role = "manager"
 	Agent   Role = "agent"
 	Admin   Role = "admin"
+	// Editor writes and publishes the help articles (the editor's room), and
+	// nothing else: not the desk, not the accounts.
+	Editor Role = "editor"
 )
 
 // Staff reports whether r works the help desk (agents and admins).
 func (r Role) Staff() bool { return r == Agent || r == Admin }
 
+// Edits reports whether r writes the help articles (editors and admins).
+func (r Role) Edits() bool { return r == Editor || r == Admin }
+
 func (r Role) valid() bool {
 	switch r {
-	case Basic, Premium, Manager, Agent, Admin:
+	case Basic, Premium, Manager, Agent, Admin, Editor:
 		return true
 	}
 	return false

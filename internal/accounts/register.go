@@ -82,13 +82,13 @@ func (a *Accounts) Register(ctx context.Context, r Registration) error {
 	return nil
 }
 
-// CreateStaff creates a pending agent, admin or account manager account
+// CreateStaff creates a pending agent, admin, editor or account manager account
 // (zerodesk admin create) and returns its usercode, to be shown once. No mail
 // is sent: the operator hands the usercode over; the first login sets password
 // and phrase. A manager is a user account of the Manager type (the members
 // pages), not staff.
 func (a *Accounts) CreateStaff(ctx context.Context, role Role, name, email string) (Usercode, error) {
-	if role != Agent && role != Admin && role != Manager {
+	if role != Agent && role != Admin && role != Editor && role != Manager {
 		return "", errs.E(errs.Invalid, MsgRoleInvalid)
 	}
 	name, email, emailKey, err := a.cleanPerson(name, email)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"zerodesk/internal/crypt"
@@ -16,11 +17,13 @@ import (
 // What readers do to articles: views are counted in memory and written in
 // batches; votes are written at once, at most one per visitor, article and day.
 
-// CountView counts one view of an article. It touches no lock and no database:
+// CountView counts one view of an article on a page in lang (for the
+// editors' daily numbers, stats.go). It touches no lock and no database:
 // Flush writes the counts.
-func (k *KB) CountView(articleID int64) {
+func (k *KB) CountView(articleID int64, lang string) {
 	if c := (*k.pendingViews.Load())[articleID]; c != nil {
 		c.Add(1)
+		k.countDaily(articleID, lang)
 	}
 }
 
@@ -39,7 +42,8 @@ func (k *KB) Flush(ctx context.Context) error {
 		}
 	}
 	searches := k.searchLog.take()
-	if len(views) == 0 && len(searches) == 0 {
+	daily := k.takeDaily()
+	if len(views) == 0 && len(searches) == 0 && len(daily) == 0 {
 		return nil
 	}
 	slices.SortFunc(views, func(a, b delta) int { return cmp.Compare(a.id, b.id) })
@@ -51,6 +55,9 @@ func (k *KB) Flush(ctx context.Context) error {
 				return err
 			}
 		}
+		if err := writeDaily(ctx, tx, daily, day); err != nil {
+			return err
+		}
 		return k.writeSearches(ctx, tx, searches, day)
 	})
 	if err != nil {
@@ -59,6 +66,7 @@ func (k *KB) Flush(ctx context.Context) error {
 			pending[v.id].Add(v.n)
 		}
 		k.searchLog.putBack(searches)
+		k.putBackDaily(daily)
 		return errs.Pass(err, "kb: flush")
 	}
 	if len(views) > 0 {
@@ -96,10 +104,19 @@ func (k *KB) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Vote records whether an article helped. An address counts once per article
-// and day: voting again that day changes the vote. The address is only ever
+// Vote records whether an article helped, on a page in lang, and for a "not
+// helpful" answer the optional reason (one of Reasons; "" for none). An
+// address counts once per article and day: voting again that day changes the
+// vote, its reason and the day's numbers (stats.go). The address is only ever
 // hashed, with the day, under a key derived from the server secret.
-func (k *KB) Vote(ctx context.Context, articleID int64, address string, helpful bool) (Tally, error) {
+func (k *KB) Vote(ctx context.Context, articleID int64, lang, address string, helpful bool, reason Reason) (Tally, error) {
+	if reason != "" && !reason.Valid() {
+		return Tally{}, errs.E(errs.Invalid, "feedback.invalid")
+	}
+	if helpful {
+		reason = ""
+	}
+	lang = truncateRunes(strings.ToValidUTF8(lang, ""), 35)
 	day := unixDay(k.now())
 	voter := crypt.KeyedHash(k.voteKey, address, strconv.FormatInt(day, 10))
 	vote := int64(0)
@@ -122,21 +139,33 @@ func (k *KB) Vote(ctx context.Context, articleID int64, address string, helpful 
 			return err
 		}
 		var prev int64
-		err := tx.QueryRowContext(ctx, sqlVoteOf, articleID, voter).Scan(&prev)
+		var prevLang, prevReason string
+		err := tx.QueryRowContext(ctx, sqlVoteOf, articleID, voter).Scan(&prev, &prevLang, &prevReason)
 		var yes, no int64
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			if _, err := tx.ExecContext(ctx, sqlInsertVote, articleID, voter, day, vote); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlInsertVote, articleID, voter, day, vote, lang, string(reason)); err != nil {
 				return err
 			}
 			yes, no = vote, 1-vote
-		case err != nil:
-			return err
-		case prev != vote:
-			if _, err := tx.ExecContext(ctx, sqlChangeVote, articleID, voter, vote); err != nil {
+			if err := addDailyVote(ctx, tx, articleID, lang, day, vote, string(reason), 1); err != nil {
 				return err
 			}
-			yes, no = 2*vote-1, 1-2*vote // +1 on the new side, -1 on the old
+		case err != nil:
+			return err
+		case prev != vote || prevLang != lang || prevReason != string(reason):
+			if _, err := tx.ExecContext(ctx, sqlChangeVote, articleID, voter, vote, lang, string(reason)); err != nil {
+				return err
+			}
+			if prev != vote {
+				yes, no = 2*vote-1, 1-2*vote // +1 on the new side, -1 on the old
+			}
+			if err := addDailyVote(ctx, tx, articleID, prevLang, day, prev, prevReason, -1); err != nil {
+				return err
+			}
+			if err := addDailyVote(ctx, tx, articleID, lang, day, vote, string(reason), 1); err != nil {
+				return err
+			}
 		}
 		if yes != 0 || no != 0 {
 			if _, err := tx.ExecContext(ctx, sqlAddTally, yes, no, articleID); err != nil {

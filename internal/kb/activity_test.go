@@ -37,12 +37,12 @@ func TestViews_CountedInMemoryThenFlushedInOneGo(t *testing.T) {
 	phrase := articleID(t, k, "phrase")
 	ticket := articleID(t, k, "support-ticket")
 	for range 7 {
-		k.CountView(phrase)
+		k.CountView(phrase, "en")
 	}
 	for range 3 {
-		k.CountView(ticket)
+		k.CountView(ticket, "en")
 	}
-	k.CountView(987654) // unknown: ignored
+	k.CountView(987654, "en") // unknown: ignored
 	if got := popularKeys(k); got != "reset-password,usercode,support-ticket,phrase" {
 		t.Fatalf("popular changed before Flush: %s", got)
 	}
@@ -105,7 +105,7 @@ func TestViews_ConcurrentCountsAreNeverLost(t *testing.T) {
 	for range workers {
 		wg.Go(func() {
 			for range each {
-				k.CountView(id)
+				k.CountView(id, "en")
 				k.Article("en", "usercode")
 			}
 		})
@@ -128,7 +128,7 @@ func TestViews_ConcurrentCountsAreNeverLost(t *testing.T) {
 func TestViews_FailedFlushKeepsTheCounts(t *testing.T) {
 	k, db, _ := seeded(t, demoFS())
 	id := articleID(t, k, "usercode")
-	k.CountView(id)
+	k.CountView(id, "en")
 	for _, addr := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
 		k.RecordSearch("en", "lost query", 0, addr)
 	}
@@ -154,7 +154,7 @@ func TestRun_FlushesOnTheTickAndWhenStopped(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { k.Run(ctx, 10*time.Millisecond); close(done) }()
-	k.CountView(id)
+	k.CountView(id, "en")
 	deadline := time.Now().Add(5 * time.Second)
 	var views int64
 	for views != 1 && time.Now().Before(deadline) {
@@ -164,7 +164,7 @@ func TestRun_FlushesOnTheTickAndWhenStopped(t *testing.T) {
 	if views != 1 {
 		t.Fatal("Run did not flush on its tick")
 	}
-	k.CountView(id)
+	k.CountView(id, "en")
 	k.RecordSearch("en", "last words", 0, "192.0.2.1")
 	cancel()
 	<-done
@@ -180,7 +180,7 @@ func TestVote_OneAddressCountsOncePerDay(t *testing.T) {
 	id := articleID(t, k, "reset-password")
 	vote := func(addr string, helpful bool) Tally {
 		t.Helper()
-		tally, err := k.Vote(ctx, id, addr, helpful)
+		tally, err := k.Vote(ctx, id, "en", addr, helpful, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +222,7 @@ func TestVote_OneAddressCountsOncePerDay(t *testing.T) {
 
 func TestVote_UnknownArticleIsNotFound(t *testing.T) {
 	k, _, _ := seeded(t, demoFS())
-	_, err := k.Vote(context.Background(), 987654, "192.0.2.7", true)
+	_, err := k.Vote(context.Background(), 987654, "en", "192.0.2.7", true, "")
 	if errs.CodeOf(err) != errs.NotFound || errs.MessageIDOf(err) != "kb.article.not_found" {
 		t.Fatalf("err = %v", err)
 	}
@@ -352,16 +352,16 @@ func TestVersion_ChangesWhenWhatPagesShowChanges(t *testing.T) {
 	}
 	step("seeding", true)
 	id := articleID(t, k, "usercode")
-	k.CountView(id)
+	k.CountView(id, "en")
 	step("counting a view", false)
 	k.Flush(ctx)
 	step("flushing views", true)
 	k.RecordSearch("en", "x", 0, "192.0.2.1")
 	k.Flush(ctx)
 	step("flushing searches only", false)
-	k.Vote(ctx, id, "192.0.2.1", true)
+	k.Vote(ctx, id, "en", "192.0.2.1", true, "")
 	step("voting", true)
-	k.Vote(ctx, id, "192.0.2.1", true)
+	k.Vote(ctx, id, "en", "192.0.2.1", true, "")
 	step("voting the same again", false)
 }
 
@@ -391,7 +391,7 @@ func BenchmarkCountView(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			k.CountView(id)
+			k.CountView(id, "en")
 		}
 	})
 }
@@ -429,7 +429,7 @@ func TestHomeLists_PopularAndLatestNeverRepeat(t *testing.T) {
 	_, latest := k.HomeLists("en", 6)
 	newest := latest[0]
 	for range 50 {
-		k.CountView(newest.ArticleID)
+		k.CountView(newest.ArticleID, "en")
 	}
 	if err := k.Flush(ctx); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,9 @@
 package kb
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -198,6 +200,55 @@ func FuzzRedactQuery(f *testing.F) {
 		}
 		if _, ok := usercode.Normalize(out); ok {
 			t.Fatalf("redactQuery(%q) kept the usercode %q", q, out)
+		}
+	})
+}
+
+// The metadata strippers read editors' files byte by byte: whatever the
+// input, they never panic, and what they keep is stable (stripping it again
+// changes nothing) and holds no chunk they remove.
+func FuzzStripMetadata(f *testing.F) {
+	for _, name := range []string{"gps-exif.jpg", "gps-exif.png"} {
+		b, err := os.ReadFile("testdata/files/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		f.Add(b[:len(b)/2])
+	}
+	f.Add(tinyWebP)
+	f.Add(webpWithMetadata())
+	f.Add([]byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xfe\x03abc\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"))
+	f.Add([]byte("\xff\xd8\xff\xda\x00\x02\xff\xff\xff"))
+	f.Add([]byte("RIFF\x04\x00\x00\x00WEBP"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		typ, ok := SniffType(data)
+		if !ok {
+			return
+		}
+		out, err := StripMetadata(typ, data)
+		if err != nil || !typ.Image {
+			return
+		}
+		again, err := StripMetadata(typ, out)
+		if err != nil {
+			t.Fatalf("stripped %s does not strip again: %v", typ.Ext, err)
+		}
+		if !bytes.Equal(again, out) {
+			t.Fatalf("stripping %s twice changed it", typ.Ext)
+		}
+		if t2, ok := SniffType(out); !ok || t2 != typ {
+			t.Fatalf("stripped %s sniffs as %v", typ.Ext, t2)
+		}
+	})
+}
+
+func FuzzImagesWithoutAlt(f *testing.F) {
+	addSeeds(f)
+	f.Add("![](a.png) ![x](b.png) ![][r]\n\n[r]: c.png")
+	f.Fuzz(func(t *testing.T, md string) {
+		for _, d := range ImagesWithoutAlt(md) {
+			_ = d
 		}
 	})
 }

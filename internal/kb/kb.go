@@ -129,6 +129,9 @@ type KB struct {
 	// (under mu, copy-on-write) so CountView reads it without a lock.
 	pendingViews atomic.Pointer[map[int64]*atomic.Int64]
 
+	// daily holds unflushed views per article and page language (stats.go).
+	daily dailyViews
+
 	searchLog searchLog
 	results   resultCache
 }

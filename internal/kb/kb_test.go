@@ -249,7 +249,7 @@ func TestCatalog_ReadsDoNotTouchTheDatabase(t *testing.T) {
 	if _, err := k.Article("en", "reset-password"); err != nil {
 		t.Fatal(err)
 	}
-	k.CountView(1)
+	k.CountView(1, "en")
 }
 
 func TestSection_PublishedOnlyByPosition(t *testing.T) {

@@ -429,7 +429,7 @@ func TestSearch_CachedResultsFollowTheCatalog(t *testing.T) {
 		t.Fatal("a different limit shared the cached results")
 	}
 	// A new catalog (a vote changes a tally) makes cached results stale.
-	if _, err := k.Vote(ctx, first.Hits[0].ArticleID, "192.0.2.1", true); err != nil {
+	if _, err := k.Vote(ctx, first.Hits[0].ArticleID, "en", "192.0.2.1", true, ""); err != nil {
 		t.Fatal(err)
 	}
 	fresh, _ := k.Search(ctx, "en", "password", 10)

@@ -67,11 +67,39 @@ const (
 
 	sqlArticleExists = `SELECT id FROM articles WHERE id = $1`
 	sqlPruneVotes    = `DELETE FROM article_votes WHERE day < $1`
-	sqlVoteOf        = `SELECT helpful FROM article_votes WHERE article_id = $1 AND voter = $2`
-	sqlInsertVote    = `INSERT INTO article_votes (article_id, voter, day, helpful) VALUES ($1, $2, $3, $4)`
-	sqlChangeVote    = `UPDATE article_votes SET helpful = $3 WHERE article_id = $1 AND voter = $2`
+	sqlVoteOf        = `SELECT helpful, lang, reason FROM article_votes WHERE article_id = $1 AND voter = $2`
+	sqlInsertVote    = `INSERT INTO article_votes (article_id, voter, day, helpful, lang, reason) VALUES ($1, $2, $3, $4, $5, $6)`
+	sqlChangeVote    = `UPDATE article_votes SET helpful = $3, lang = $4, reason = $5 WHERE article_id = $1 AND voter = $2`
 	sqlAddTally      = `UPDATE articles SET helpful_yes = helpful_yes + $1, helpful_no = helpful_no + $2 WHERE id = $3`
 	sqlTally         = `SELECT helpful_yes, helpful_no FROM articles WHERE id = $1`
+
+	// Readers' numbers per article, language and day (stats.go).
+	// Views of an article deleted since they were counted are dropped (not a
+	// foreign-key failure that would keep every flush failing).
+	sqlAddDailyViews = `INSERT INTO article_daily (article_id, lang, day, views)
+		SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1)
+		ON CONFLICT (article_id, lang, day) DO UPDATE SET views = article_daily.views + excluded.views`
+	sqlAddDailyVotes = `INSERT INTO article_daily (article_id, lang, day, helpful_yes, helpful_no) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (article_id, lang, day) DO UPDATE SET
+			helpful_yes = article_daily.helpful_yes + excluded.helpful_yes,
+			helpful_no = article_daily.helpful_no + excluded.helpful_no`
+	sqlAddReason = `INSERT INTO article_reasons (article_id, lang, day, reason, count) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (article_id, lang, day, reason) DO UPDATE SET count = article_reasons.count + excluded.count`
+	sqlDailyTotals = `SELECT article_id, coalesce(sum(views), 0), coalesce(sum(helpful_yes), 0), coalesce(sum(helpful_no), 0)
+		FROM article_daily WHERE day >= $1 AND day <= $2 GROUP BY article_id`
+	sqlDaily = `SELECT day, coalesce(sum(views), 0), coalesce(sum(helpful_yes), 0), coalesce(sum(helpful_no), 0)
+		FROM article_daily WHERE article_id = $1 AND ($2 = '' OR lang = $2) AND day >= $3 AND day <= $4
+		GROUP BY day ORDER BY day`
+	sqlDailyLangs = `SELECT DISTINCT lang FROM article_daily WHERE article_id = $1 AND day >= $2 AND day <= $3 ORDER BY lang`
+	sqlReasons    = `SELECT reason, coalesce(sum(count), 0) FROM article_reasons
+		WHERE article_id = $1 AND ($2 = '' OR lang = $2) AND day >= $3 AND day <= $4 GROUP BY reason`
+
+	// Editors' files (files.go).
+	sqlInsertFile = `INSERT INTO kb_files (hash, ext, content_type, size, width, height, name, uploaded_by, created_at, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (hash) DO NOTHING`
+	sqlListFiles = `SELECT hash, ext, size, width, height, name, uploaded_by, created_at FROM kb_files
+		ORDER BY created_at DESC, hash LIMIT $1`
+	sqlFileData = `SELECT size, created_at, data FROM kb_files WHERE hash = $1 AND ext = $2`
 )
 
 type articleRow struct {

@@ -385,9 +385,9 @@ func TestPopular_CountsViewsOfEveryLanguageTogether(t *testing.T) {
 	if es.ArticleID != ar.ArticleID || es.ArticleID != en.ArticleID {
 		t.Fatal("translations carry different article ids")
 	}
-	k.CountView(es.ArticleID)
-	k.CountView(ar.ArticleID)
-	k.CountView(en.ArticleID)
+	k.CountView(es.ArticleID, "en")
+	k.CountView(ar.ArticleID, "en")
+	k.CountView(en.ArticleID, "en")
 	if err := k.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,70 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"zerodesk/internal/accounts"
+	"zerodesk/internal/errs"
+	"zerodesk/views"
+)
+
+// The editor's room (/LANG/editor, issue 13): editors and admins write,
+// preview, save and publish the help articles. Every route of the room is
+// behind requireEditor in the route table. Both session styles work, as at
+// the desk: the 1-Click cookie, or the token in a hidden field of POST forms
+// (then every page also answers POST and every navigation is a form).
+
+// Message IDs of the room's guard.
+const (
+	MsgEditorSignIn = "editor.signin"
+	MsgEditorOnly   = "editor.only"
+)
+
+// editorVisit is what an editor's handler knows of the person.
+type editorVisit struct {
+	s     *accounts.Session
+	frame views.EditorFrame
+}
+
+const editorVisitKey = "zerodesk.editor"
+
+// requireEditor lets editors and admins through, with their session in the
+// context (editorOf). Without a session: the staff login with a 403; a
+// session of any other role (visitor, user, manager, agent): a 403 page; an
+// ended session (a replayed token): the staff login again.
+func (h *Handlers) requireEditor(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if token, _ := h.sessionToken(c); token == "" {
+			return h.deskLogin(c, MsgEditorSignIn)
+		}
+		s, formToken, err := h.session(c)
+		if err != nil {
+			if errs.MessageIDOf(err) == accounts.MsgSessionExpired {
+				h.endCookie(c)
+				return h.deskLogin(c, accounts.MsgSessionExpired)
+			}
+			return err
+		}
+		if !s.Role.Edits() {
+			return errs.E(errs.Forbidden, MsgEditorOnly)
+		}
+		c.Set(editorVisitKey, editorVisit{s: s, frame: views.EditorFrame{Token: formToken, Admin: s.Role == accounts.Admin}})
+		return next(c)
+	}
+}
+
+// editorOf is the visit requireEditor let through, its frame marking here as
+// the page the menu shows current.
+func editorOf(c echo.Context, here string) editorVisit {
+	v, _ := c.Get(editorVisitKey).(editorVisit)
+	v.frame.Here = here
+	return v
+}
+
+// editorHome is the room's landing page.
+func (h *Handlers) editorHome(c echo.Context) error {
+	v := editorOf(c, "home")
+	return h.render(c, http.StatusOK, views.EditorHomePage(views.EditorHomeView{EditorFrame: v.frame}), nil)
+}
