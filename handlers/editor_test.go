@@ -9,7 +9,7 @@ import (
 )
 
 // editorPaths are pages of the editor's room every role test walks.
-var editorPaths = []string{"/en/editor"}
+var editorPaths = []string{"/en/editor", "/en/editor/articles", "/en/editor/new", "/en/editor/articles/1/en", "/en/editor/articles/1/en/history"}
 
 // The room refuses every role but editor and admin, and guests: no session
 // is the staff login, another role a 403 page, a token that is no longer a

@@ -39,10 +39,12 @@ type KnowledgeBase interface {
 
 // Handlers holds the dependencies of every HTTP handler.
 type Handlers struct {
-	KB      KnowledgeBase
-	Locales *locales.Catalog
-	Assets  *static.Assets
-	Log     *slog.Logger
+	KB KnowledgeBase
+	// Editorial is KB for the editor's room, when it can be written (editor.go).
+	Editorial Editorial
+	Locales   *locales.Catalog
+	Assets    *static.Assets
+	Log       *slog.Logger
 	// TrustedProxies are the networks whose X-Forwarded-For is believed. Empty:
 	// the client address is the connection's, whatever headers say.
 	TrustedProxies []*net.IPNet
@@ -108,8 +110,10 @@ func New(cfg Config) *Handlers {
 	if log == nil {
 		log = slog.Default()
 	}
+	editorial, _ := cfg.KB.(Editorial)
 	return &Handlers{
 		KB:             cfg.KB,
+		Editorial:      editorial,
 		Locales:        cfg.Locales,
 		Assets:         cfg.Assets,
 		Log:            log,

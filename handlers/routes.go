@@ -226,8 +226,31 @@ func (h *Handlers) Echo() *echo.Echo {
 	// --- The editor's room (editor*.go): editors and admins only
 	// (requireEditor). Pages answer GET (1-Click) and POST (the token in
 	// the form); changes are POST only.
-	g.GET("/editor", h.editorHome, noStore, h.requireEditor)
-	g.POST("/editor", h.editorHome, noStore, h.requireEditor)
+	ed := h.requireEditor
+	g.GET("/editor", h.editorHome, noStore, ed)
+	g.POST("/editor", h.editorHome, noStore, ed)
+	g.GET("/editor/articles", h.editorArticles, noStore, ed) // editor_articles.go
+	g.POST("/editor/articles", h.editorArticles, noStore, ed)
+	g.GET("/editor/new", h.editorNew, noStore, ed)
+	g.POST("/editor/new", h.editorNew, noStore, ed)
+	g.POST("/editor/save", h.editorSave, noStore, ed)
+	g.GET("/editor/save", h.redirectTo("/editor/articles"), noStore, ed)
+	g.POST("/editor/preview", h.editorPreview, noStore, ed)
+	g.GET("/editor/preview", h.redirectTo("/editor/new"), noStore, ed)
+	g.POST("/editor/slug", h.editorSlug, noStore, ed)
+	g.GET("/editor/slug", h.redirectTo("/editor/new"), noStore, ed)
+	g.POST("/editor/slug/propose", h.editorSlugPropose, noStore, ed)
+	g.GET("/editor/slug/propose", h.redirectTo("/editor/new"), noStore, ed)
+	g.POST("/editor/autosave", h.editorAutosave, noStore, ed)
+	g.GET("/editor/autosave", h.redirectTo("/editor/articles"), noStore, ed)
+	g.GET("/editor/articles/:id/:tlang", h.editorEdit, noStore, ed)
+	g.POST("/editor/articles/:id/:tlang", h.editorEdit, noStore, ed)
+	g.POST("/editor/articles/:id/:tlang/publish", h.editorPublish, noStore, ed) // editor_publish.go
+	g.GET("/editor/articles/:id/:tlang/publish", h.redirectTo("/editor/articles"), noStore, ed)
+	g.GET("/editor/articles/:id/:tlang/history", h.editorHistory, noStore, ed)
+	g.POST("/editor/articles/:id/:tlang/history", h.editorHistory, noStore, ed)
+	g.POST("/editor/articles/:id/:tlang/restore", h.editorRestore, noStore, ed)
+	g.GET("/editor/articles/:id/:tlang/restore", h.redirectTo("/editor/articles"), noStore, ed)
 
 	g.RouteNotFound("/*", notFound)
 	e.RouteNotFound("/*", notFound)

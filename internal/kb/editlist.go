@@ -307,6 +307,8 @@ func (k *KB) ArticleKeys(lang string) []Summary {
 	for _, a := range sh.byArticle {
 		out = append(out, a.Summary)
 	}
-	slices.SortFunc(out, func(a, b Summary) int { return cmp.Or(cmp.Compare(foldText(a.Title), foldText(b.Title)), cmp.Compare(a.Key, b.Key)) })
+	slices.SortFunc(out, func(a, b Summary) int {
+		return cmp.Or(cmp.Compare(foldText(a.Title), foldText(b.Title)), cmp.Compare(a.Key, b.Key))
+	})
 	return out
 }

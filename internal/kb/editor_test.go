@@ -401,3 +401,39 @@ func TestEditor_WorkingCopyUntilSave(t *testing.T) {
 		t.Error("the working copy outlived the save")
 	}
 }
+
+func TestDiff_WordLevelAndLossless(t *testing.T) {
+	join := func(ps []DiffPart, side string) string {
+		var b strings.Builder
+		for _, p := range ps {
+			if (side == "old" && !p.Added) || (side == "new" && !p.Removed) {
+				b.WriteString(p.Text)
+			}
+		}
+		return b.String()
+	}
+	for _, c := range [][2]string{
+		{"Open the ticket and choose Print.", "Open the old ticket and pick Print now."},
+		{"", "all new"},
+		{"パスワードを忘れた", "パスワードを再設定"},
+		{"same", "same"},
+	} {
+		ps := Diff(c[0], c[1])
+		if join(ps, "old") != c[0] || join(ps, "new") != c[1] {
+			t.Errorf("%q → %q: %+v", c[0], c[1], ps)
+		}
+	}
+	ps := Diff("Open the ticket and choose Print.", "Open the old ticket and pick Print.")
+	var added, removed []string
+	for _, p := range ps {
+		if p.Added {
+			added = append(added, strings.TrimSpace(p.Text))
+		}
+		if p.Removed {
+			removed = append(removed, strings.TrimSpace(p.Text))
+		}
+	}
+	if strings.Join(added, ",") != "old,pick" || strings.Join(removed, ",") != "choose" {
+		t.Errorf("added %v, removed %v", added, removed)
+	}
+}
