@@ -37,6 +37,10 @@ var editorDone = map[string]string{
 
 const editorPageSize = 25
 
+// editorFormLimit bounds a posted writing form (routes.go): kb.MaxBody bytes
+// of Markdown URL-encoded (up to 3 bytes each) with the other fields.
+const editorFormLimit = 256 << 10
+
 // editorAuthor is the person as revisions name them.
 func (h *Handlers) editorAuthor(c echo.Context, v editorVisit) (kb.Author, error) {
 	p, err := h.Accounts.Profile(c.Request().Context(), v.s)

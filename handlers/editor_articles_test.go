@@ -335,3 +335,46 @@ func TestEditor_ScheduleRefusesThePast(t *testing.T) {
 	wantCount(t, d, "#scheduled-at time", 1)
 	wantStatus(t, a.get(t, "/en/articles/later-article"), http.StatusNotFound)
 }
+
+// A long article in a non-Latin script (URL-encoded, three times its bytes)
+// is within the writing form's bound.
+func TestEditor_LongNonLatinArticleSaves(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", true)
+	body := strings.Repeat("نص طويل جدا ", 2700) // 56,700 bytes
+	f := newArticleForm("مقالة طويلة", body)
+	f.Set("lang", "ar")
+	f.Set("slug", "long-article")
+	w := e.send(t, "/ar/editor/save", f)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("status = %d", w.Code)
+	}
+	f.Set("body", body+strings.Repeat("x", 4000))
+	w = e.send(t, "/ar/editor/save", f)
+	wantStatus(t, w, http.StatusBadRequest)
+	d := doc(t, w)
+	wantCount(t, d, `html[dir="rtl"]`, 1)
+	if !strings.HasPrefix(d.Find("#ed-body").Text(), "نص طويل") {
+		t.Error("the refused text was not kept")
+	}
+}
+
+// Publishing reaches the home page's lists at once (the catalog's version
+// changes, so no cached page outlives it).
+func TestEditor_PublishingReachesTheHomePage(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", true)
+	home := a.get(t, "/en/")
+	wantStatus(t, home, http.StatusOK)
+	if strings.Contains(home.Body.String(), "/en/articles/brand-new-question") {
+		t.Fatal("already on the home page")
+	}
+	f := newArticleForm("Brand New Question", "An answer.")
+	f.Set("category", "faq")
+	f.Set("action", "publish")
+	w := e.send(t, "/en/editor/save", f)
+	editorSaved(t, w, w.Code, "published")
+	wantCount(t, doc(t, a.get(t, "/en/")), `main a[href="/en/articles/brand-new-question"]`, 1)
+}

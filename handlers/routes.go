@@ -227,21 +227,28 @@ func (h *Handlers) Echo() *echo.Echo {
 	// (requireEditor). Pages answer GET (1-Click) and POST (the token in
 	// the form); changes are POST only.
 	ed := h.requireEditor
+	// The writing form carries a whole article: Markdown up to kb.MaxBody
+	// bytes, which URL-encoding may triple. Its own bound, read before the
+	// guard reads the form.
+	writing := func(path string, fn echo.HandlerFunc) {
+		r := g.POST(path, fn, h.limitBody(editorFormLimit, func(echo.Context) bool { return false }), noStore, ed)
+		ownLimit[r.Path] = true
+	}
 	g.GET("/editor", h.editorHome, noStore, ed)
 	g.POST("/editor", h.editorHome, noStore, ed)
 	g.GET("/editor/articles", h.editorArticles, noStore, ed) // editor_articles.go
 	g.POST("/editor/articles", h.editorArticles, noStore, ed)
 	g.GET("/editor/new", h.editorNew, noStore, ed)
 	g.POST("/editor/new", h.editorNew, noStore, ed)
-	g.POST("/editor/save", h.editorSave, noStore, ed)
+	writing("/editor/save", h.editorSave)
 	g.GET("/editor/save", h.redirectTo("/editor/articles"), noStore, ed)
-	g.POST("/editor/preview", h.editorPreview, noStore, ed)
+	writing("/editor/preview", h.editorPreview)
 	g.GET("/editor/preview", h.redirectTo("/editor/new"), noStore, ed)
-	g.POST("/editor/slug", h.editorSlug, noStore, ed)
+	writing("/editor/slug", h.editorSlug)
 	g.GET("/editor/slug", h.redirectTo("/editor/new"), noStore, ed)
-	g.POST("/editor/slug/propose", h.editorSlugPropose, noStore, ed)
+	writing("/editor/slug/propose", h.editorSlugPropose)
 	g.GET("/editor/slug/propose", h.redirectTo("/editor/new"), noStore, ed)
-	g.POST("/editor/autosave", h.editorAutosave, noStore, ed)
+	writing("/editor/autosave", h.editorAutosave)
 	g.GET("/editor/autosave", h.redirectTo("/editor/articles"), noStore, ed)
 	g.GET("/editor/articles/:id/:tlang", h.editorEdit, noStore, ed)
 	g.POST("/editor/articles/:id/:tlang", h.editorEdit, noStore, ed)
