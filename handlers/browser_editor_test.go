@@ -244,3 +244,20 @@ func TestBrowser_EditorSlugChangeRedirects(t *testing.T) {
 		})
 	}
 }
+
+// The room in Arabic: right to left, every word translated, no axe violation.
+func TestBrowser_EditorInArabic(t *testing.T) {
+	b := newBrowserTab(t)
+	rev := newEditorArticle(t, b.app, "Arabic Room Article", "Text.")
+	b.editorLogin("Eda Editor", "eda@example.com")
+	for _, path := range []string{"/ar/editor", "/ar/editor/articles", "/ar/editor/new", strings.Replace(editorArticlePage(rev.ArticleID), "/en/", "/ar/", 1) + "/history"} {
+		b.open(path, 200)
+		b.check(path+" is right to left", `document.documentElement.dir === "rtl" && document.documentElement.lang === "ar"`)
+		b.checkAccessibility(path)
+	}
+	b.open("/ar/editor/new", 200)
+	b.typeInto("#ed-title", "مقالة")
+	b.typeInto("#ed-body", "نص **غامق**.")
+	b.waitFor("the live preview", `(document.querySelector("#preview-body strong") || {}).textContent === "غامق"`)
+	b.checkAccessibility("Arabic writing page with preview")
+}
