@@ -515,7 +515,7 @@ func (k *KB) KeepWorking(ctx context.Context, by Author, articleID, baseID int64
 			d.Body, d.Keywords, k.now().Unix())
 		return err
 	})
-	return errs.Wrap(err, "kb: keep working copy")
+	return errs.Pass(err, "kb: keep working copy")
 }
 
 // WorkingCopy returns the editor's working copy of the translation, if any.
