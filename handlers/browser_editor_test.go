@@ -261,3 +261,25 @@ func TestBrowser_EditorInArabic(t *testing.T) {
 	b.waitFor("the live preview", `(document.querySelector("#preview-body strong") || {}).textContent === "غامق"`)
 	b.checkAccessibility("Arabic writing page with preview")
 }
+
+// With JavaScript the text is kept every few seconds as the editor's
+// working copy, and the page offers it back.
+func TestBrowser_EditorAutosavesAWorkingCopy(t *testing.T) {
+	b := newBrowserTab(t)
+	rev := newEditorArticle(t, b.app, "Autosaved Article", "Saved text.")
+	b.editorLogin("Eda Editor", "eda@example.com")
+	b.open(editorArticlePage(rev.ArticleID), 200)
+	b.typeInto("#ed-body", "Saved text, and words not saved yet")
+	b.waitLong("the autosave", `document.querySelector("#autosave-status").textContent === "Working copy kept."`, 8*time.Second)
+	s := evalJS[string](b, `document.querySelector("#ed-body").value`)
+	if s != "Saved text, and words not saved yet" {
+		t.Fatalf("body = %q", s)
+	}
+	// Leaving is not blocked for the test: the form counts as submitted.
+	evalJS[chromedp.Void](b, `document.querySelector("#editor-form").dispatchEvent(new Event("submit"))`)
+	b.open(editorArticlePage(rev.ArticleID), 200)
+	b.check("the working copy is offered", `document.querySelector("#working-notice") !== null`)
+	b.checkAccessibility("page offering the working copy")
+	b.follow("opening it", chromedp.Click(chromedp.CSS(`#working-notice a`)))
+	b.check("the unsaved words are back", `document.querySelector("#ed-body").value === "Saved text, and words not saved yet"`)
+}

@@ -156,7 +156,8 @@ func editionView(ed *kb.Edition) views.EditorEditView {
 	d := ed.Head.Draft
 	d.Note = ""
 	return views.EditorEditView{ArticleID: ed.ArticleID, Key: ed.Key, BaseID: ed.Head.ID, Draft: d,
-		State: ed.State, PublishAt: ed.PublishAt}
+		State: ed.State, PublishAt: ed.PublishAt,
+		Pending: ed.State == kb.StatePublished && ed.Head.ID != 0 && ed.PublishedID != ed.Head.ID}
 }
 
 // draftForm reads the writing form.

@@ -92,6 +92,7 @@ func TestEditor_WritePreviewSaveDraftPublish(t *testing.T) {
 	form.Set("action", "publish")
 	w = e.send(t, "/en/editor/save", form)
 	editorSaved(t, w, w.Code, "published")
+	published, _ := url.ParseQuery(strings.SplitN(w.Header().Get("Location"), "?", 2)[1])
 	w = a.get(t, "/en/articles/print-a-ticket-receipt")
 	wantStatus(t, w, http.StatusOK)
 	wantText(t, doc(t, w).Find("main h1"), "Print a Ticket Receipt")
@@ -102,6 +103,15 @@ func TestEditor_WritePreviewSaveDraftPublish(t *testing.T) {
 	if sitemap := a.get(t, "/sitemap.xml").Body.String(); sitemap == sitemapBefore || !strings.Contains(sitemap, "print-a-ticket-receipt") {
 		t.Error("the sitemap did not change")
 	}
+
+	// A newer save is said to wait for publishing.
+	form.Set("base", published.Get("rev"))
+	form.Set("action", "save")
+	form.Set("body", "A later draft.")
+	w = e.send(t, "/en/editor/save", form)
+	editorSaved(t, w, w.Code, "saved")
+	wantText(t, doc(t, e.open(t, page, nil)).Find("#pending-note"), "not published yet")
+	wantText(t, doc(t, a.get(t, "/en/articles/print-a-ticket-receipt")).Find("main"), "Xylophone")
 
 	// The list shows it, published in English, missing in Spanish.
 	d = doc(t, e.open(t, "/en/editor/articles", url.Values{"q": {"receipt"}}))
@@ -240,6 +250,9 @@ func TestEditor_SlugChangeRedirectsAndArchiveIsGone(t *testing.T) {
 	f.Set("slug", "moved-article")
 	w = e.send(t, "/en/editor/save", f)
 	editorSaved(t, w, w.Code, "published")
+	if doc(t, e.open(t, page, nil)).Find("#pending-note").Length() != 0 {
+		t.Error("a published head says it is not published")
+	}
 	w = a.get(t, "/en/articles/moving-article")
 	wantStatus(t, w, http.StatusMovedPermanently)
 	if loc := w.Header().Get("Location"); loc != "/en/articles/moved-article" {
