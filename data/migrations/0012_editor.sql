@@ -82,3 +82,13 @@ CREATE TABLE article_slugs (
     article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     PRIMARY KEY (lang, slug)
 );
+
+-- Counts the changes to what visitors read (publish, unpublish): every
+-- instance compares it each second with the one its catalog was loaded at,
+-- and reloads when another instance published.
+CREATE TABLE kb_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+
+INSERT INTO kb_generation (id, n) VALUES (1, 0);

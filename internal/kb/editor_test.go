@@ -437,3 +437,42 @@ func TestDiff_WordLevelAndLossless(t *testing.T) {
 		t.Errorf("added %v, removed %v", added, removed)
 	}
 }
+
+// Another instance on the same database sees a publication at its next
+// Refresh (the scheduler's tick), without a restart.
+func TestEditor_OtherInstanceRefreshesAfterAPublication(t *testing.T) {
+	ctx := context.Background()
+	k, db, c := seeded(t, demoFS())
+	other, err := New(ctx, db, testOptions(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, _ := k.Create(ctx, eda, newDraft())
+	if err := k.Publish(ctx, rev.ArticleID, "en", rev.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Article("en", rev.Slug); err == nil {
+		t.Fatal("seen before any refresh: the test proves nothing")
+	}
+	v := other.Version()
+	if err := other.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Article("en", rev.Slug); err != nil {
+		t.Errorf("not seen after Refresh: %v", err)
+	}
+	if other.Version() == v {
+		t.Error("the version did not change")
+	}
+	v = other.Version()
+	if err := other.Refresh(ctx); err != nil || other.Version() != v {
+		t.Errorf("a refresh without a change reloaded: %v", err)
+	}
+	if err := k.Unpublish(ctx, rev.ArticleID, "en", ""); err != nil {
+		t.Fatal(err)
+	}
+	_ = other.Refresh(ctx)
+	if _, err := other.Article("en", rev.Slug); err == nil {
+		t.Error("an archived article is still served by the other instance")
+	}
+}

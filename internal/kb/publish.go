@@ -91,6 +91,9 @@ func (k *KB) publishTx(ctx context.Context, tx *sql.Tx, articleID int64, lang st
 	if _, err := tx.ExecContext(ctx, sqlEdSetPublished, articleID, lang, revID, now); err != nil {
 		return err
 	}
+	if _, err := tx.ExecContext(ctx, sqlEdNextGeneration); err != nil {
+		return err
+	}
 	return k.reindexAll(ctx, tx)
 }
 
@@ -172,7 +175,8 @@ func (k *KB) PublishDue(ctx context.Context) (int, error) {
 
 var errNotClaimed = errors.New("kb: claimed by another instance")
 
-// RunScheduler publishes due translations every interval until ctx ends.
+// RunScheduler publishes due translations every interval until ctx ends,
+// and reloads the catalog when another instance published or unpublished.
 func (k *KB) RunScheduler(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -184,8 +188,25 @@ func (k *KB) RunScheduler(ctx context.Context, every time.Duration) {
 			if _, err := k.PublishDue(ctx); err != nil && ctx.Err() == nil {
 				k.log.Error("kb: scheduled publications", "err", err)
 			}
+			if err := k.Refresh(ctx); err != nil && ctx.Err() == nil {
+				k.log.Error("kb: catalog refresh", "err", err)
+			}
 		}
 	}
+}
+
+// Refresh reloads the catalog when what visitors read changed in the
+// database since it was loaded (another instance published): one read of a
+// counter when nothing changed.
+func (k *KB) Refresh(ctx context.Context) error {
+	var n int64
+	if err := k.db.Read.QueryRowContext(ctx, sqlEdGeneration).Scan(&n); err != nil {
+		return errs.Wrap(err, "kb: read generation")
+	}
+	if n == k.generation.Load() {
+		return nil
+	}
+	return k.reload(ctx)
 }
 
 // Unpublish archives the article's translation in lang: visitors no longer
@@ -207,7 +228,10 @@ func (k *KB) Unpublish(ctx context.Context, articleID int64, lang, replacement s
 		if _, err := tx.ExecContext(ctx, sqlEdUnpublishTranslation, articleID, lang); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, sqlEdArchive, articleID, lang, to, k.now().Unix())
+		if _, err := tx.ExecContext(ctx, sqlEdArchive, articleID, lang, to, k.now().Unix()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, sqlEdNextGeneration)
 		return err
 	})
 	if err != nil {

@@ -79,10 +79,12 @@ const (
 const (
 	sqlEdArticle = `SELECT id, key, category, position, source_lang, views, helpful_yes, helpful_no
 		FROM articles WHERE id = $1`
-	sqlEdArticleByKey = `SELECT id FROM articles WHERE key = $1`
-	sqlEdKeyOf        = `SELECT key FROM articles WHERE id = $1`
-	sqlEdKeyTaken     = `SELECT count(*) FROM articles WHERE key = $1`
-	sqlEdTranslation  = `SELECT id, slug, title, description, body_md, keywords, published_at
+	sqlEdGeneration     = `SELECT n FROM kb_generation WHERE id = 1`
+	sqlEdNextGeneration = `UPDATE kb_generation SET n = n + 1 WHERE id = 1`
+	sqlEdArticleByKey   = `SELECT id FROM articles WHERE key = $1`
+	sqlEdKeyOf          = `SELECT key FROM articles WHERE id = $1`
+	sqlEdKeyTaken       = `SELECT count(*) FROM articles WHERE key = $1`
+	sqlEdTranslation    = `SELECT id, slug, title, description, body_md, keywords, published_at
 		FROM translations WHERE article_id = $1 AND lang = $2`
 	sqlEdRelatedKeys = `SELECT articles.key FROM article_related
 		JOIN articles ON articles.id = article_related.related_id
