@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"zerodesk/internal/accounts"
 )
 
@@ -390,4 +392,37 @@ func TestEditor_PublishingReachesTheHomePage(t *testing.T) {
 	w := e.send(t, "/en/editor/save", f)
 	editorSaved(t, w, w.Code, "published")
 	wantCount(t, doc(t, a.get(t, "/en/")), `main a[href="/en/articles/brand-new-question"]`, 1)
+}
+
+// Without a cookie every page carries the session's token in its forms and
+// never in a link; a change answers with the page itself.
+func TestEditor_CookielessSessionWritesAndPublishes(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", false)
+	d := doc(t, e.send(t, "/en/editor/new", nil))
+	wantCount(t, d, `#editor-form input[name="token"]`, 1)
+	f := newArticleForm("Cookieless Article", "Text.")
+	f.Set("action", "publish")
+	w := e.send(t, "/en/editor/save", f)
+	wantStatus(t, w, http.StatusOK)
+	d = doc(t, w)
+	wantText(t, d.Find("#editor-notice"), "visitors see it now")
+	for _, sel := range []string{"#editor-form", `form[action$="/publish"]`, `.desk-menu form[action="/en/editor/articles"]`, `.editor-links form[action$="/history"]`} {
+		wantCount(t, d, sel+` input[name="token"]`, 1)
+	}
+	html, _ := d.Html()
+	token := e.token
+	d.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
+		if strings.Contains(s.AttrOr("href", ""), token) {
+			t.Errorf("a link holds the token: %s", s.AttrOr("href", ""))
+		}
+	})
+	if !strings.Contains(html, token) {
+		t.Error("the page lost the token")
+	}
+	wantStatus(t, a.get(t, "/en/articles/cookieless-article"), http.StatusOK)
+	w = e.send(t, "/en/editor/articles", url.Values{"q": {"cookieless"}})
+	wantStatus(t, w, http.StatusOK)
+	wantCount(t, doc(t, w), `table.editor-list tbody tr form input[name="token"]`, 1)
 }

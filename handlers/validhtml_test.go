@@ -155,7 +155,11 @@ func allPageTypes(t *testing.T) map[string][]byte {
 			p.add(lang+path, a.get(t, "/"+lang+path, "Cookie", editor.cookie), ok)
 		}
 	}
-	p.add("en/editor cookie-less", agent.send(t, "/en/editor", nil), anyRefusal)
+	p.add("en/editor agent", agent.send(t, "/en/editor", nil), anyRefusal)
+	tokenEditor := signInStaff(t, a, accounts.Editor, "Ben Editor", "editor2@example.com", false)
+	for _, path := range []string{"/en/editor/articles", edPage, edPage + "/history"} {
+		p.add(path+" cookie-less", tokenEditor.send(t, path, nil), ok)
+	}
 	editor.send(t, edPage+"/publish", url.Values{"action": {"unpublish"}})
 	p.add("en/410", a.get(t, "/en/articles/valid-article"), http.StatusGone)
 
