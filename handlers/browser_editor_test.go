@@ -191,7 +191,13 @@ func TestBrowser_EditorHistoryDiffAndRestore(t *testing.T) {
 // A publication scheduled 2 seconds ahead appears without a restart: the
 // server's scheduler publishes it.
 func TestBrowser_EditorScheduledPublishAppears(t *testing.T) {
-	b := newBrowserTab(t)
+	for _, js := range []bool{true, false} {
+		t.Run(jsName(js), func(t *testing.T) { scheduledPublishAppears(t, js) })
+	}
+}
+
+func scheduledPublishAppears(t *testing.T, js bool) {
+	b := newBrowserTab(t, tabOptions(js)...)
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
 	go b.app.kb.RunScheduler(ctx, 200*time.Millisecond)
@@ -213,7 +219,7 @@ func TestBrowser_EditorScheduledPublishAppears(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	v := b.sibling(false)
+	v := b.sibling(!js)
 	v.open("/en/articles/scheduled-article", 200)
 	v.check("the article", `document.querySelector("main h1").textContent === "Scheduled Article"`)
 }
