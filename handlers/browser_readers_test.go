@@ -1,35 +1,13 @@
 package handlers
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"zerodesk/internal/accounts"
 )
-
-// editorLogin signs a new editor in through the staff login with 1-Click;
-// it lands in the editor's room.
-func (b *browserTab) editorLogin(name, email string) {
-	b.t.Helper()
-	usercode, err := b.app.accounts.CreateStaff(context.Background(), accounts.Editor, name, email)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	b.open("/en/login/staff", 200)
-	b.typeInto("#usercode", string(usercode))
-	if !evalJS[bool](b, `document.querySelector('input[name="oneclick"]').checked`) {
-		b.click(`input[name="oneclick"]`)
-	}
-	b.follow("sending the usercode", chromedp.Click(chromedp.CSS(`form.account-form button[type="submit"]`)))
-	b.typeInto("#new-password", testPassword)
-	b.follow("activating", chromedp.Click(chromedp.CSS(`form.account-form > p > button:not([name])`)))
-	b.check("the editor's room", `location.pathname === "/en/editor"`)
-}
 
 // An editor uploads a photo, finds it in the files list (the image loads
 // from its immutable address) and makes its Markdown with alternative

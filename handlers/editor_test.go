@@ -8,8 +8,12 @@ import (
 	"zerodesk/internal/accounts"
 )
 
+// editorChanges are the room's POST-only addresses every role test sends.
+var editorChanges = []string{"/en/editor/save", "/en/editor/preview", "/en/editor/slug", "/en/editor/slug/propose",
+	"/en/editor/autosave", "/en/editor/articles/1/en/publish", "/en/editor/articles/1/en/restore"}
+
 // editorPaths are pages of the editor's room every role test walks.
-var editorPaths = []string{"/en/editor"}
+var editorPaths = []string{"/en/editor", "/en/editor/articles", "/en/editor/new", "/en/editor/articles/1/en", "/en/editor/articles/1/en/history"}
 
 // The room refuses every role but editor and admin, and guests: no session
 // is the staff login, another role a 403 page, a token that is no longer a
@@ -40,7 +44,17 @@ func TestEditor_RefusesEveryOtherRoleAndGuests(t *testing.T) {
 		"agent":                 signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace@example.com", true),
 		"agent without 1-Click": signInStaff(t, a, accounts.Agent, "Alan Turing", "alan@example.com", false),
 	}
+	change := url.Values{"article": {"1"}, "base": {"0"}, "lang": {"en"}, "title": {"Hijack"}, "body": {"x"},
+		"category": {"faq"}, "action": {"publish"}, "revision": {"1"}}
+	for _, path := range editorChanges {
+		wantStatus(t, a.post(t, path, change), http.StatusForbidden)
+	}
 	for who, p := range others {
+		for _, path := range editorChanges {
+			if w := p.send(t, path, change); w.Code != http.StatusForbidden {
+				t.Errorf("%s got %d on POST %s", who, w.Code, path)
+			}
+		}
 		for _, path := range editorPaths {
 			w := p.open(t, path, nil)
 			if w.Code != http.StatusForbidden {

@@ -59,7 +59,10 @@ type Readers interface {
 
 // Handlers holds the dependencies of every HTTP handler.
 type Handlers struct {
-	KB      KnowledgeBase
+	KB KnowledgeBase
+	// Editorial is KB for the editor's room, when it can be written (editor.go).
+	Editorial Editorial
+	// Readers is KB for the editor's files, readers' numbers and the feeds.
 	Readers Readers
 	Locales *locales.Catalog
 	Assets  *static.Assets
@@ -131,9 +134,11 @@ func New(cfg Config) *Handlers {
 	if log == nil {
 		log = slog.Default()
 	}
+	editorial, _ := cfg.KB.(Editorial)
 	return &Handlers{
 		KB:             cfg.KB,
 		Readers:        cfg.Readers,
+		Editorial:      editorial,
 		Locales:        cfg.Locales,
 		Assets:         cfg.Assets,
 		Log:            log,

@@ -81,6 +81,9 @@ func (h *Handlers) bodies(l string, items []kb.Summary) map[int64]*kb.Article {
 // article is an article's permanent page, or its body when expanded in place.
 func (h *Handlers) article(c echo.Context) error {
 	a, err := h.KB.Article(lang(c), c.Param("slug"))
+	if errs.CodeOf(err) == errs.NotFound {
+		return h.goneOrMoved(c, err) // editor_publish.go: old and archived addresses
+	}
 	if err != nil {
 		return err
 	}

@@ -228,21 +228,51 @@ func (h *Handlers) Echo() *echo.Echo {
 	// --- The editor's room (editor*.go): editors and admins only
 	// (requireEditor). Pages answer GET (1-Click) and POST (the token in
 	// the form); changes are POST only.
-	g.GET("/editor", h.editorHome, noStore, h.requireEditor)
-	g.POST("/editor", h.editorHome, noStore, h.requireEditor)
+	ed := h.requireEditor
+	// The writing form carries a whole article: Markdown up to kb.MaxBody
+	// bytes, which URL-encoding may triple. Its own bound, read before the
+	// guard reads the form.
+	writing := func(path string, fn echo.HandlerFunc) {
+		r := g.POST(path, fn, h.limitBody(editorFormLimit, func(echo.Context) bool { return false }), noStore, ed)
+		ownLimit[r.Path] = true
+	}
+	g.GET("/editor", h.editorHome, noStore, ed)
+	g.POST("/editor", h.editorHome, noStore, ed)
+	g.GET("/editor/articles", h.editorArticles, noStore, ed) // editor_articles.go
+	g.POST("/editor/articles", h.editorArticles, noStore, ed)
+	g.GET("/editor/new", h.editorNew, noStore, ed)
+	g.POST("/editor/new", h.editorNew, noStore, ed)
+	writing("/editor/save", h.editorSave)
+	g.GET("/editor/save", h.redirectTo("/editor/articles"), noStore, ed)
+	writing("/editor/preview", h.editorPreview)
+	g.GET("/editor/preview", h.redirectTo("/editor/new"), noStore, ed)
+	writing("/editor/slug", h.editorSlug)
+	g.GET("/editor/slug", h.redirectTo("/editor/new"), noStore, ed)
+	writing("/editor/slug/propose", h.editorSlugPropose)
+	g.GET("/editor/slug/propose", h.redirectTo("/editor/new"), noStore, ed)
+	writing("/editor/autosave", h.editorAutosave)
+	g.GET("/editor/autosave", h.redirectTo("/editor/articles"), noStore, ed)
+	g.GET("/editor/articles/:id/:tlang", h.editorEdit, noStore, ed)
+	g.POST("/editor/articles/:id/:tlang", h.editorEdit, noStore, ed)
+	g.POST("/editor/articles/:id/:tlang/publish", h.editorPublish, noStore, ed) // editor_publish.go
+	g.GET("/editor/articles/:id/:tlang/publish", h.redirectTo("/editor/articles"), noStore, ed)
+	g.GET("/editor/articles/:id/:tlang/history", h.editorHistory, noStore, ed)
+	g.POST("/editor/articles/:id/:tlang/history", h.editorHistory, noStore, ed)
+	g.POST("/editor/articles/:id/:tlang/restore", h.editorRestore, noStore, ed)
+	g.GET("/editor/articles/:id/:tlang/restore", h.redirectTo("/editor/articles"), noStore, ed)
 	// Files (editor_files.go): the upload checks the session itself, after
 	// the text fields and before any file is read (uploads.go).
-	g.GET("/editor/files", h.editorFiles, noStore, h.requireEditor)
-	g.POST("/editor/files", h.editorFiles, noStore, h.requireEditor)
+	g.GET("/editor/files", h.editorFiles, noStore, ed)
+	g.POST("/editor/files", h.editorFiles, noStore, ed)
 	upload(g, "/editor/files/upload", h.editorUpload, noStore)
 	g.GET("/editor/files/upload", h.redirectTo("/editor/files"), noStore)
 	// What readers need (editor_readers.go).
-	g.GET("/editor/readers", h.editorReaders, noStore, h.requireEditor)
-	g.POST("/editor/readers", h.editorReaders, noStore, h.requireEditor)
-	g.GET("/editor/readers/:key", h.editorReadersArticle, noStore, h.requireEditor)
-	g.POST("/editor/readers/:key", h.editorReadersArticle, noStore, h.requireEditor)
-	g.GET("/editor/searches", h.editorSearches, noStore, h.requireEditor)
-	g.POST("/editor/searches", h.editorSearches, noStore, h.requireEditor)
+	g.GET("/editor/readers", h.editorReaders, noStore, ed)
+	g.POST("/editor/readers", h.editorReaders, noStore, ed)
+	g.GET("/editor/readers/:key", h.editorReadersArticle, noStore, ed)
+	g.POST("/editor/readers/:key", h.editorReadersArticle, noStore, ed)
+	g.GET("/editor/searches", h.editorSearches, noStore, ed)
+	g.POST("/editor/searches", h.editorSearches, noStore, ed)
 
 	g.RouteNotFound("/*", notFound)
 	e.RouteNotFound("/*", notFound)

@@ -137,6 +137,32 @@ func allPageTypes(t *testing.T) map[string][]byte {
 	p.add("en/desk ticket cookie-less", agent.send(t, "/en/desk/tickets/"+rc.Reference, nil), ok)
 	p.add("en/desk signed out", a.get(t, "/en/desk"), anyRefusal)
 
+	// The editor's room (issue 13): list, writing with preview, merge,
+	// history, the 410 of an archived article.
+	editor := signInStaff(t, a, accounts.Editor, "Eda Editor", "editor@example.com", true)
+	written := editor.send(t, "/en/editor/save", newArticleForm("Valid Article", "Some **text**."))
+	edPage, edQuery, _ := strings.Cut(written.Header().Get("Location"), "?")
+	edValues, _ := url.ParseQuery(edQuery)
+	edited := newArticleForm("Valid Article", "Some more **text**.")
+	edited.Set("article", strings.Split(edPage, "/")[4])
+	edited.Set("base", edValues.Get("rev"))
+	edited.Set("slug", "valid-article")
+	edited.Set("action", "publish")
+	editor.send(t, "/en/editor/save", edited)
+	p.add("en/editor merge", editor.send(t, "/en/editor/save", edited), http.StatusConflict)
+	for _, lang := range []string{"en", "ar"} {
+		for _, path := range []string{"/editor", "/editor/articles", "/editor/new", strings.TrimPrefix(edPage, "/en"), strings.TrimPrefix(edPage, "/en") + "/history"} {
+			p.add(lang+path, a.get(t, "/"+lang+path, "Cookie", editor.cookie), ok)
+		}
+	}
+	p.add("en/editor agent", agent.send(t, "/en/editor", nil), anyRefusal)
+	tokenEditor := signInStaff(t, a, accounts.Editor, "Ben Editor", "editor2@example.com", false)
+	for _, path := range []string{"/en/editor/articles", edPage, edPage + "/history"} {
+		p.add(path+" cookie-less", tokenEditor.send(t, path, nil), ok)
+	}
+	editor.send(t, edPage+"/publish", url.Values{"action": {"unpublish"}})
+	p.add("en/410", a.get(t, "/en/articles/valid-article"), http.StatusGone)
+
 	// 429: the vote limit.
 	var w *httptest.ResponseRecorder
 	for range a.h.VoteLimit + 1 {

@@ -41,12 +41,13 @@ CREATE TABLE article_revisions (
 CREATE INDEX article_revisions_by_translation ON article_revisions (article_id, lang, id);
 
 -- Where one translation stands: its newest revision (head), the one visitors
--- read (published), the one waiting for publish_at (scheduled). An archived
--- translation's address answers 410, or 301 to the replacement article.
+-- read (published), the one waiting for publish_at (scheduled); NULL head or
+-- published: the text loaded from the demo files, never saved in the editor.
+-- An archived translation's address answers 410, or 301 to the replacement.
 CREATE TABLE article_editions (
     article_id     INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     lang           TEXT    NOT NULL,
-    head_id        INTEGER NOT NULL REFERENCES article_revisions (id),
+    head_id        INTEGER REFERENCES article_revisions (id),
     published_id   INTEGER REFERENCES article_revisions (id),
     state          TEXT    NOT NULL CHECK (state IN ('draft', 'scheduled', 'published', 'archived')),
     scheduled_id   INTEGER REFERENCES article_revisions (id),
@@ -81,3 +82,13 @@ CREATE TABLE article_slugs (
     article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     PRIMARY KEY (lang, slug)
 );
+
+-- Counts the changes to what visitors read (publish, unpublish): every
+-- instance compares it each second with the one its catalog was loaded at,
+-- and reloads when another instance published.
+CREATE TABLE kb_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  INTEGER NOT NULL
+);
+
+INSERT INTO kb_generation (id, n) VALUES (1, 0);

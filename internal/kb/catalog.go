@@ -64,6 +64,7 @@ func buildLibrary(rows *libraryRows, opts Options) *library {
 		lib.byKey[a.key] = a
 	}
 	bodies := map[int64]string{}
+	keywords := map[int64]string{}
 	for _, t := range rows.translations {
 		a := rows.articles[t.articleID]
 		if a == nil {
@@ -75,6 +76,7 @@ func buildLibrary(rows *libraryRows, opts Options) *library {
 			sourceUpdatedAt: time.Unix(t.sourceUpdatedAt, 0).UTC(),
 		}
 		bodies[d.id] = t.body
+		keywords[d.id] = t.keywords
 		lib.docs = append(lib.docs, d)
 		if lib.byLang[d.lang] == nil {
 			lib.byLang[d.lang] = map[int64]*doc{}
@@ -127,7 +129,7 @@ func buildLibrary(rows *libraryRows, opts Options) *library {
 			builders[d.lang] = vb
 		}
 		d.plain = plainText(d.bodyHTML)
-		vb.addDocument(d.title, d.plain)
+		vb.addDocument(d.title, withKeywords(d.plain, keywords[d.id])) // what the index holds
 	}
 	for lang, vb := range builders {
 		lib.vocab[lang] = vb.build()

@@ -3,6 +3,7 @@ package kb
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"zerodesk/internal/words"
 )
@@ -37,61 +38,79 @@ func (k *KB) upgradeIndex(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, sqlIndexFormat).Scan(&format); err != nil || format >= indexFormat {
 			return err
 		}
-		keys := map[string]bool{}
-		rows, err := tx.QueryContext(ctx, sqlArticleKeys)
-		if err != nil {
+		if err := k.reindexAll(ctx, tx); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var key string
-			if err := rows.Scan(&key); err != nil {
-				rows.Close()
-				return err
-			}
-			keys[key] = true
-		}
-		if err := closeRows(rows); err != nil {
-			return err
-		}
-		type translation struct {
-			id                int64
-			lang, title, body string
-		}
-		var all []translation
-		rows, err = tx.QueryContext(ctx, sqlIndexTranslations)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var t translation
-			if err := rows.Scan(&t.id, &t.lang, &t.title, &t.body); err != nil {
-				rows.Close()
-				return err
-			}
-			all = append(all, t)
-		}
-		if err := closeRows(rows); err != nil {
-			return err
-		}
-
-		links := linker{
-			article: func(key string) (string, bool) { return "/", keys[key] },
-			page:    func(p string) string { return p },
-		}
-		if err := k.fts.clear(ctx, tx); err != nil {
-			return err
-		}
-		for _, t := range all {
-			if err := k.indexTranslation(ctx, tx, t.id, t.lang, t.title, t.body, links); err != nil {
-				return err
-			}
-		}
-		if len(all) > 0 {
-			if err := k.fts.indexed(ctx, tx); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, sqlSetIndexFormat, indexFormat)
+		_, err := tx.ExecContext(ctx, sqlSetIndexFormat, indexFormat)
 		return err
 	})
+}
+
+// reindexAll empties the search index and indexes every translation again
+// (drafts too: search filters on publication), each with its keywords, in
+// tx. Publishing in the editor's room calls it: only the index functions
+// above write the index.
+func (k *KB) reindexAll(ctx context.Context, tx *sql.Tx) error {
+	keys := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, sqlArticleKeys)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			rows.Close()
+			return err
+		}
+		keys[key] = true
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	type translation struct {
+		id                          int64
+		lang, title, body, keywords string
+	}
+	var all []translation
+	rows, err = tx.QueryContext(ctx, sqlIndexTranslations)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var t translation
+		if err := rows.Scan(&t.id, &t.lang, &t.title, &t.body, &t.keywords); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, t)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+
+	links := linker{
+		article: func(key string) (string, bool) { return "/", keys[key] },
+		page:    func(p string) string { return p },
+	}
+	if err := k.fts.clear(ctx, tx); err != nil {
+		return err
+	}
+	for _, t := range all {
+		if err := k.indexTranslation(ctx, tx, t.id, t.lang, t.title, withKeywords(t.body, t.keywords), links); err != nil {
+			return err
+		}
+	}
+	if len(all) > 0 {
+		return k.fts.indexed(ctx, tx)
+	}
+	return nil
+}
+
+// withKeywords is the text indexed for a body: the editor's keywords are
+// words of it for search, never shown on the page.
+func withKeywords(body, keywords string) string {
+	if keywords = strings.TrimSpace(keywords); keywords == "" {
+		return body
+	}
+	return body + "\n\n" + keywords
 }

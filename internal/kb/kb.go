@@ -119,6 +119,8 @@ type KB struct {
 
 	cat      atomic.Pointer[catalog]
 	versions atomic.Uint64 // the last catalog version handed out
+	// generation is kb_generation's count the catalog was loaded at (Refresh).
+	generation atomic.Int64
 
 	// mu serialises catalog rebuilds and guards counts, the persisted numbers
 	// (views, votes) the next rebuild shows.
@@ -186,6 +188,12 @@ func (k *KB) reload(ctx context.Context) error {
 	// and installing them.
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	// Read before the library: a publication in between is loaded now, or
+	// found by the next Refresh, never missed.
+	var gen int64
+	if err := k.db.Read.QueryRowContext(ctx, sqlEdGeneration).Scan(&gen); err != nil {
+		return errs.Wrap(err, "kb: read generation")
+	}
 	rows, err := loadLibrary(ctx, k.db.Read)
 	if err != nil {
 		return errs.Wrap(err, "kb: load catalog")
@@ -213,6 +221,7 @@ func (k *KB) reload(ctx context.Context) error {
 		k.pendingViews.Store(&next)
 	}
 	k.install(newCatalog(lib, k.counts))
+	k.generation.Store(gen)
 	return nil
 }
 

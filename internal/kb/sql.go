@@ -12,7 +12,7 @@ const (
 	sqlLoadArticles = `SELECT id, key, category, position, source_lang, views, helpful_yes, helpful_no
 		FROM articles`
 	sqlLoadTranslations = `SELECT id, article_id, lang, slug, title, description, body_md, published_at, updated_at,
-		source_updated_at
+		source_updated_at, keywords
 		FROM translations WHERE published_at IS NOT NULL`
 	sqlLoadRelated = `SELECT article_id, related_id FROM article_related ORDER BY article_id, position`
 
@@ -28,7 +28,7 @@ const (
 	sqlIndexFormat       = `SELECT format FROM search_index WHERE id = 1`
 	sqlSetIndexFormat    = `UPDATE search_index SET format = $1 WHERE id = 1`
 	sqlArticleKeys       = `SELECT key FROM articles`
-	sqlIndexTranslations = `SELECT id, lang, title, body_md FROM translations ORDER BY id`
+	sqlIndexTranslations = `SELECT id, lang, title, body_md, keywords FROM translations ORDER BY id`
 	sqlInsertRelated     = `INSERT INTO article_related (article_id, related_id, position) VALUES ($1, $2, $3)`
 
 	sqlAddViews = `UPDATE articles SET views = views + $1 WHERE id = $2`
@@ -102,6 +102,103 @@ const (
 	sqlFileData = `SELECT size, created_at, data FROM kb_files WHERE hash = $1 AND ext = $2`
 )
 
+// The editor's room (editor.go, issue 13): revisions, editions, working
+// copies, old addresses.
+const (
+	sqlEdArticle = `SELECT id, key, category, position, source_lang, views, helpful_yes, helpful_no
+		FROM articles WHERE id = $1`
+	sqlEdGeneration     = `SELECT n FROM kb_generation WHERE id = 1`
+	sqlEdNextGeneration = `UPDATE kb_generation SET n = n + 1 WHERE id = 1`
+	sqlEdArticleByKey   = `SELECT id FROM articles WHERE key = $1`
+	sqlEdKeyOf          = `SELECT key FROM articles WHERE id = $1`
+	sqlEdKeyTaken       = `SELECT count(*) FROM articles WHERE key = $1`
+	sqlEdTranslation    = `SELECT id, slug, title, description, body_md, keywords, published_at
+		FROM translations WHERE article_id = $1 AND lang = $2`
+	sqlEdRelatedKeys = `SELECT articles.key FROM article_related
+		JOIN articles ON articles.id = article_related.related_id
+		WHERE article_related.article_id = $1 ORDER BY article_related.position`
+	sqlEdEdition = `SELECT coalesce(head_id, 0), coalesce(published_id, 0), state, coalesce(scheduled_id, 0),
+		coalesce(publish_at, 0), coalesce(replacement_id, 0), changed_at
+		FROM article_editions WHERE article_id = $1 AND lang = $2`
+	sqlEdRevisionCols = `SELECT id, article_id, lang, coalesce(base_id, 0), coalesce(author_id, 0), author_name, note,
+		title, slug, description, body_md, keywords, category, position, related, created_at
+		FROM article_revisions`
+	sqlEdRevision       = sqlEdRevisionCols + ` WHERE id = $1`
+	sqlEdRevisions      = sqlEdRevisionCols + ` WHERE article_id = $1 AND lang = $2 ORDER BY id DESC`
+	sqlEdInsertRevision = `INSERT INTO article_revisions (article_id, lang, base_id, author_id, author_name, note,
+		title, slug, description, body_md, keywords, category, position, related, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`
+	sqlEdInsertArticle = `INSERT INTO articles (key, category, position, source_lang, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`
+	// The head moves; a translation never saved in the editor enters with the
+	// state its published_at gives it.
+	sqlEdSetHead = `INSERT INTO article_editions (article_id, lang, head_id, state, changed_at)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (article_id, lang) DO UPDATE SET head_id = excluded.head_id, changed_at = excluded.changed_at`
+	sqlEdSetPublished = `INSERT INTO article_editions (article_id, lang, head_id, published_id, state, changed_at)
+		VALUES ($1, $2, $3, $3, 'published', $4)
+		ON CONFLICT (article_id, lang) DO UPDATE SET published_id = excluded.published_id, state = 'published',
+			scheduled_id = NULL, publish_at = NULL, replacement_id = NULL, changed_at = excluded.changed_at`
+	sqlEdSchedule = `UPDATE article_editions SET state = 'scheduled', scheduled_id = $3, publish_at = $4, changed_at = $5
+		WHERE article_id = $1 AND lang = $2`
+	sqlEdArchive = `INSERT INTO article_editions (article_id, lang, state, replacement_id, changed_at)
+		VALUES ($1, $2, 'archived', $3, $4)
+		ON CONFLICT (article_id, lang) DO UPDATE SET state = 'archived', replacement_id = excluded.replacement_id,
+			scheduled_id = NULL, publish_at = NULL, changed_at = excluded.changed_at`
+	sqlEdDue = `SELECT article_id, lang, scheduled_id FROM article_editions
+		WHERE state = 'scheduled' AND publish_at <= $1 ORDER BY publish_at, article_id, lang`
+	// The claim: of several instances, the one whose UPDATE changes the row
+	// publishes; the others change nothing and skip it.
+	sqlEdClaimDue = `UPDATE article_editions SET state = 'published'
+		WHERE article_id = $1 AND lang = $2 AND state = 'scheduled' AND scheduled_id = $3 AND publish_at <= $4`
+	sqlEdUpdateTranslation = `UPDATE translations SET slug = $3, title = $4, description = $5, body_md = $6, keywords = $7,
+		published_at = coalesce(published_at, $8), updated_at = $8,
+		source_updated_at = CASE WHEN $9 THEN $8 ELSE source_updated_at END
+		WHERE article_id = $1 AND lang = $2`
+	sqlEdInsertTranslation = `INSERT INTO translations
+		(article_id, lang, slug, title, description, body_md, keywords, published_at, updated_at, source_updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)`
+	sqlEdUnpublishTranslation = `UPDATE translations SET published_at = NULL WHERE article_id = $1 AND lang = $2`
+	sqlEdPlaceArticle         = `UPDATE articles SET category = $2, position = $3, updated_at = $4 WHERE id = $1`
+	sqlEdClearRelated         = `DELETE FROM article_related WHERE article_id = $1`
+	sqlEdKeepOldSlug          = `INSERT INTO article_slugs (lang, slug, article_id) VALUES ($1, $2, $3)
+		ON CONFLICT (lang, slug) DO UPDATE SET article_id = excluded.article_id`
+	sqlEdDropOldSlug = `DELETE FROM article_slugs WHERE lang = $1 AND slug = $2`
+	sqlEdOldSlug     = `SELECT article_id FROM article_slugs WHERE lang = $1 AND slug = $2`
+	sqlEdArchived    = `SELECT translations.article_id, coalesce(article_editions.replacement_id, 0)
+		FROM translations JOIN article_editions
+			ON article_editions.article_id = translations.article_id AND article_editions.lang = translations.lang
+		WHERE translations.lang = $1 AND translations.slug = $2 AND article_editions.state = 'archived'`
+	sqlEdReplacementOf = `SELECT coalesce(replacement_id, 0) FROM article_editions
+		WHERE article_id = $1 AND lang = $2 AND state = 'archived'`
+	// A slug is taken in a language by another article's key, translation,
+	// newest revision or old address.
+	sqlEdSlugTaken = `SELECT count(*) FROM (
+		SELECT id FROM articles WHERE key = $2 AND id <> $3
+		UNION ALL SELECT id FROM translations WHERE lang = $1 AND slug = $2 AND article_id <> $3
+		UNION ALL SELECT article_editions.article_id FROM article_editions
+			JOIN article_revisions ON article_revisions.id = article_editions.head_id
+			WHERE article_editions.lang = $1 AND article_revisions.slug = $2 AND article_editions.article_id <> $3
+		UNION ALL SELECT article_id FROM article_slugs WHERE lang = $1 AND slug = $2 AND article_id <> $3) AS taken`
+	sqlEdSaveWorking = `INSERT INTO article_working (article_id, lang, account_id, base_id, title, slug, description,
+		body_md, keywords, saved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (article_id, lang, account_id) DO UPDATE SET base_id = excluded.base_id, title = excluded.title,
+			slug = excluded.slug, description = excluded.description, body_md = excluded.body_md,
+			keywords = excluded.keywords, saved_at = excluded.saved_at`
+	sqlEdWorking = `SELECT coalesce(base_id, 0), title, slug, description, body_md, keywords, saved_at
+		FROM article_working WHERE article_id = $1 AND lang = $2 AND account_id = $3`
+	sqlEdDropWorking = `DELETE FROM article_working WHERE article_id = $1 AND lang = $2 AND account_id = $3`
+
+	// The article list reads everything once and filters in Go.
+	sqlEdListArticles = `SELECT id, key, category, position, source_lang, views, helpful_yes, helpful_no, updated_at
+		FROM articles`
+	sqlEdListTranslations = `SELECT article_id, lang, title, published_at, updated_at, source_updated_at FROM translations`
+	sqlEdListEditions     = `SELECT article_editions.article_id, article_editions.lang, article_editions.state,
+		article_editions.changed_at, coalesce(article_revisions.title, ''),
+		coalesce(article_revisions.author_id, 0), coalesce(article_revisions.author_name, '')
+		FROM article_editions LEFT JOIN article_revisions ON article_revisions.id = article_editions.head_id`
+)
+
 type articleRow struct {
 	id         int64
 	key        string
@@ -115,6 +212,7 @@ type translationRow struct {
 	lang, slug, title, desc, body string
 	publishedAt, updatedAt        int64
 	sourceUpdatedAt               int64
+	keywords                      string // the editor's words for search (0012)
 }
 
 // counts are the numbers of an article that change while the catalog lives.
@@ -168,7 +266,7 @@ func loadLibrary(ctx context.Context, db *sql.DB) (*libraryRows, error) {
 	for rows.Next() {
 		var t translationRow
 		if err := rows.Scan(&t.id, &t.articleID, &t.lang, &t.slug, &t.title, &t.desc, &t.body, &t.publishedAt, &t.updatedAt,
-			&t.sourceUpdatedAt); err != nil {
+			&t.sourceUpdatedAt, &t.keywords); err != nil {
 			rows.Close()
 			return nil, err
 		}
