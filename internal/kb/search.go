@@ -116,13 +116,16 @@ func (k *KB) SearchPage(ctx context.Context, lang, query string, page, perPage i
 	page = max(page, 1)
 
 	terms := parseQuery(query)
-	res := &Results{Query: showTerms(terms), Page: page, PerPage: limit}
-	terms = expandSynonyms(lang, terms)
+	shown := showTerms(terms)
 	cat := k.cat.Load()
-	key := resultKey{lang: lang, query: res.Query, limit: limit, page: page}
+	key := resultKey{lang: lang, query: shown, limit: limit, page: page}
 	if cached, ok := k.results.Get(cat.version, key); ok {
 		return cached, nil
 	}
+	// Only a miss pays for the answer and the synonyms: a repeated query
+	// (typing, a popular question) allocates nothing but its parsed words.
+	res := &Results{Query: shown, Page: page, PerPage: limit}
+	terms = expandSynonyms(lang, terms)
 	res, err := k.search(ctx, cat, lang, terms, res, limit)
 	if err == nil {
 		k.results.Put(cat.version, key, res)
