@@ -74,3 +74,23 @@ func BenchmarkHomeByLanguage(b *testing.B) {
 func BenchmarkRootNegotiation(b *testing.B) {
 	benchmarkStatus(b, http.StatusFound, "/", "Accept-Language", "pt-PT,pt;q=0.9,en;q=0.5")
 }
+
+// BenchmarkSearchRendered is BenchmarkSearch without the kept page: what a
+// query costs the first time it is asked in a catalog version (the results
+// themselves stay cached in kb).
+func BenchmarkSearchRendered(b *testing.B) {
+	a := newTestApp(b)
+	a.h.SearchLimit = 1 << 30
+	a.e = a.h.Echo()
+	r := httptest.NewRequest(http.MethodGet, "/en/search?q=password", nil)
+	r.RemoteAddr = "198.51.100.7:40000"
+	b.ReportAllocs()
+	for b.Loop() {
+		a.h.searchPages.Reset()
+		w := httptest.NewRecorder()
+		a.e.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}

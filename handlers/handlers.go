@@ -103,9 +103,11 @@ type Handlers struct {
 	totp    totpSetups // two-step set-ups between password and code, in memory
 
 	// The caches (internal/cache), bounded; New sets the bounds and lives.
-	pages    cache.Versioned[string, cachedPage] // pages for everyone, per catalog version (renderCached)
-	sitemaps cache.Versioned[struct{}, []byte]   // the sitemap, per catalog version (sitemapBase for the address)
-	feeds    cache.Versioned[string, []byte]     // the Atom feeds by language, per catalog version (feed.go)
+	pages cache.Versioned[string, cachedPage] // pages for everyone, per catalog version (renderCached)
+	// searchPages: search pages for everyone, per catalog version, by query as typed (search).
+	searchPages cache.Versioned[string, cachedPage]
+	sitemaps    cache.Versioned[struct{}, []byte] // the sitemap, per catalog version (sitemapBase for the address)
+	feeds       cache.Versioned[string, []byte]   // the Atom feeds by language, per catalog version (feed.go)
 	// deskEntered: the staff sessions whose name the tickets service already
 	// has, so the desk records it once per session, not once per request.
 	deskEntered  cache.Versioned[int64, bool]
@@ -151,6 +153,7 @@ func New(cfg Config) *Handlers {
 		Outbox:         cfg.Outbox,
 		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
 		pages:          cache.Versioned[string, cachedPage]{Max: maxCachedPages},
+		searchPages:    cache.Versioned[string, cachedPage]{Max: maxCachedSearchPages},
 		sitemaps:       cache.Versioned[struct{}, []byte]{Max: 1},
 		feeds:          cache.Versioned[string, []byte]{Max: 64},
 		deskEntered:    cache.Versioned[int64, bool]{Max: 10000}, // past it, agents are named again

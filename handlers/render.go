@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"zerodesk/internal/cache"
 	"zerodesk/static"
 	"zerodesk/views"
 )
@@ -60,6 +61,12 @@ func (h *Handlers) render(c echo.Context, status int, page, fragment templ.Compo
 // and compressed. key must be built only from validated values (it bounds the
 // cache): the language and text size are added here.
 func (h *Handlers) renderCached(c echo.Context, key string, page, fragment templ.Component) error {
+	return h.renderCachedIn(c, &h.pages, key, page, fragment)
+}
+
+// renderCachedIn is renderCached keeping the page in pages: search pages have
+// their own cache, so a flood of new queries never pushes out the home page.
+func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[string, cachedPage], key string, page, fragment templ.Component) error {
 	if h.hasSessionCookie(c) {
 		// The frame shows who is signed in: not a page for everyone.
 		return h.render(c, http.StatusOK, page, fragment)
@@ -68,14 +75,14 @@ func (h *Handlers) renderCached(c echo.Context, key string, page, fragment templ
 	p := views.PageOf(c.Request().Context())
 	full := key + "|" + p.L.Lang() + "|" + strconv.Itoa(p.TextSize) + "|" + strconv.FormatBool(isFragment)
 	version := h.KB.Version()
-	cached, ok := h.pages.Get(version, full)
+	cached, ok := pages.Get(version, full)
 	if !ok {
 		var buf bytes.Buffer
 		if err := component.Render(c.Request().Context(), &buf); err != nil {
 			return err
 		}
 		cached = newCachedPage(buf.Bytes())
-		h.pages.Put(version, full, cached)
+		pages.Put(version, full, cached)
 	}
 	if c.Request().Header.Get("If-None-Match") == cached.etag {
 		c.Response().Header().Add("Vary", headerHXRequest)
@@ -212,3 +219,8 @@ func newCachedPage(body []byte) cachedPage {
 // maxCachedPages bounds the pages kept for everyone (Handlers.pages),
 // whatever the keys.
 const maxCachedPages = 4096
+
+// maxCachedSearchPages bounds the search pages kept for everyone
+// (Handlers.searchPages): the repeated queries of as-you-type and popular
+// questions, ~15 KB each with the compressed copy.
+const maxCachedSearchPages = 512

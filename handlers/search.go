@@ -53,5 +53,13 @@ func (h *Handlers) search(c echo.Context) error {
 			v.Popular = h.KB.Popular(l, homeListLength)
 		}
 	}
-	return h.render(c, status, views.SearchPage(v), views.SearchResults(v))
+	if status != http.StatusOK {
+		return h.render(c, status, views.SearchPage(v), views.SearchResults(v))
+	}
+	// The page holds nothing of the visitor: what it shows follows from the
+	// query as typed (the search boxes and links carry it), the page asked
+	// for and the catalog version (results, popular articles); the language,
+	// text size and fragment or page are added by renderCachedIn. The query
+	// is bounded (a longer one was refused above) and so is the cache.
+	return h.renderCachedIn(c, &h.searchPages, "search|"+strconv.Itoa(page)+"|"+raw, views.SearchPage(v), views.SearchResults(v))
 }

@@ -68,7 +68,11 @@ func (c *Versioned[K, V]) Put(version uint64, key K, v V) {
 	if c.entries == nil || c.version != version || (len(c.entries) >= limit && !replaces) {
 		c.version, c.entries = version, map[K]entry[V]{}
 	}
-	c.entries[key] = entry[V]{v: v, at: c.clock()}
+	e := entry[V]{v: v}
+	if c.TTL > 0 { // reading the clock is for entries that can expire
+		e.at = c.clock()
+	}
+	c.entries[key] = e
 }
 
 // Reset empties the cache.

@@ -42,33 +42,50 @@ const (
 	// b-tree instead of several.
 	sqlFTSOptimize = `INSERT INTO translations_fts (translations_fts) VALUES ('optimize')`
 
-	// bm25 weights: a word in the title counts ten times a word in the body.
-	// Only the ranked ids come back: snippets are cut in Go from the text the
-	// catalog already holds (snippet() re-reading every body cost ~70 µs a hit).
-	sqlFTSSearch = `SELECT translations_fts.rowid
+	// bm25 weights: a word in the title counts ten times a word in the body;
+	// the language token counts nothing. The language is part of the MATCH
+	// (lang : "en" AND …, see langMatch), so the index itself narrows the
+	// matches to the language: no stored row is read per match, and neither
+	// is translations (publication is the catalog's to check: it holds only
+	// published translations). Only the ranked ids come back: snippets are
+	// cut in Go from the text the catalog already holds.
+	sqlFTSSearch = `SELECT rowid
 		FROM translations_fts
-		JOIN translations ON translations.id = translations_fts.rowid
 		WHERE translations_fts MATCH $1
-		  AND translations_fts.lang = $2
-		  AND translations.published_at IS NOT NULL
-		ORDER BY bm25(translations_fts, 10.0, 1.0), translations_fts.rowid
-		LIMIT $3`
+		ORDER BY bm25(translations_fts, 10.0, 1.0, 0.0), rowid
+		LIMIT $2`
 
-	// The same in every other language, for the articles lang lacks.
+	// The same in every other language, for the articles lang lacks (the
+	// MATCH leaves lang out; $2 is the language code itself).
 	sqlFTSSearchUntranslated = `SELECT translations_fts.rowid
 		FROM translations_fts
 		JOIN translations ON translations.id = translations_fts.rowid
 		WHERE translations_fts MATCH $1
-		  AND translations_fts.lang <> $2
+		  AND translations.lang <> $2
 		  AND translations.published_at IS NOT NULL
 		  AND NOT EXISTS (SELECT 1 FROM translations AS here
 			WHERE here.article_id = translations.article_id AND here.lang = $2 AND here.published_at IS NOT NULL)
-		ORDER BY bm25(translations_fts, 10.0, 1.0), translations_fts.rowid
+		ORDER BY bm25(translations_fts, 10.0, 1.0, 0.0), translations_fts.rowid
 		LIMIT $3`
 )
 
+// langToken is how a language is written in the index's lang column: one
+// token the tokenizer keeps whole ("zh-Hans" is zhhans), matched exactly.
+func langToken(lang string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(lang) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// langMatch is the FTS5 filter on the lang column.
+func langMatch(lang string) string { return `lang : "` + langToken(lang) + `"` }
+
 func (*sqliteFTS) index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error {
-	_, err := tx.ExecContext(ctx, sqlFTSInsert, translationID, title, text, lang)
+	_, err := tx.ExecContext(ctx, sqlFTSInsert, translationID, title, text, langToken(lang))
 	return err
 }
 
@@ -83,19 +100,25 @@ func (*sqliteFTS) clear(ctx context.Context, tx *sql.Tx) error {
 }
 
 func (f *sqliteFTS) search(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
-	return f.run(ctx, f.query, lang, q, limit)
+	match := ftsMatch(q)
+	if match == "" || langToken(lang) == "" {
+		return nil, nil
+	}
+	return collect(f.query.QueryContext(ctx, langMatch(lang)+" AND ("+match+")", limit))
 }
 
 func (f *sqliteFTS) searchUntranslated(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
-	return f.run(ctx, f.untranslated, lang, q, limit)
-}
-
-func (*sqliteFTS) run(ctx context.Context, st *sql.Stmt, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
 	match := ftsMatch(q)
 	if match == "" {
 		return nil, nil
 	}
-	rows, err := st.QueryContext(ctx, match, lang, limit)
+	if langToken(lang) != "" {
+		match = "(" + match + ") NOT " + langMatch(lang)
+	}
+	return collect(f.untranslated.QueryContext(ctx, match, lang, limit))
+}
+
+func collect(rows *sql.Rows, err error) ([]ftsHit, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -22,8 +22,10 @@ func (k *KB) indexTranslation(ctx context.Context, tx *sql.Tx, id int64, lang, t
 // indexFormat is the format of what indexTranslation writes. Raise it when
 // indexText changes: New rebuilds the index of a database written by an
 // older version (search_index.format, migration 0002). 1 was the plain text
-// as rendered; 2 folds in Go and cuts CJK into bigrams.
-const indexFormat = 2
+// as rendered; 2 folds in Go and cuts CJK into bigrams; 3 writes the
+// language as an indexed token (langToken, migration 0010), which search
+// matches instead of reading every match's stored row.
+const indexFormat = 3
 
 // upgradeIndex rebuilds the search index when the database's is older than
 // indexFormat, in one transaction, from every translation (drafts too, as the

@@ -269,15 +269,13 @@ func (k *KB) Latest(lang string, n int) []Summary {
 func (k *KB) HomeLists(lang string, n int) (popular, latest []Summary) {
 	sh := k.cat.Load().shelf(lang)
 	popular = head(sh.popular, n)
-	shown := make(map[int64]bool, len(popular))
-	for _, s := range popular {
-		shown[s.ArticleID] = true
-	}
+	latest = make([]Summary, 0, max(n, 0))
 	for _, s := range sh.latest {
 		if len(latest) == n {
 			break
 		}
-		if !shown[s.ArticleID] {
+		// n is a handful: a scan of popular costs less than a map per request.
+		if !slices.ContainsFunc(popular, func(p Summary) bool { return p.ArticleID == s.ArticleID }) {
 			latest = append(latest, s)
 		}
 	}

@@ -53,7 +53,8 @@ type fullText interface {
 	indexed(ctx context.Context, tx *sql.Tx) error
 	// clear empties the index before it is rebuilt.
 	clear(ctx context.Context, tx *sql.Tx) error
-	// search returns the best-ranked published translations in lang.
+	// search returns the best-ranked translations in lang, drafts included:
+	// the catalog, which holds only what is published, keeps the rest.
 	search(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error)
 	// searchUntranslated returns the best-ranked published translations in
 	// other languages of the articles with no published translation in lang.
@@ -116,13 +117,16 @@ func (k *KB) SearchPage(ctx context.Context, lang, query string, page, perPage i
 	page = max(page, 1)
 
 	terms := parseQuery(query)
-	res := &Results{Query: showTerms(terms), Page: page, PerPage: limit}
-	terms = expandSynonyms(lang, terms)
+	shown := showTerms(terms)
 	cat := k.cat.Load()
-	key := resultKey{lang: lang, query: res.Query, limit: limit, page: page}
+	key := resultKey{lang: lang, query: shown, limit: limit, page: page}
 	if cached, ok := k.results.Get(cat.version, key); ok {
 		return cached, nil
 	}
+	// Only a miss pays for the answer and the synonyms: a repeated query
+	// (typing, a popular question) allocates nothing but its parsed words.
+	res := &Results{Query: shown, Page: page, PerPage: limit}
+	terms = expandSynonyms(lang, terms)
 	res, err := k.search(ctx, cat, lang, terms, res, limit)
 	if err == nil {
 		k.results.Put(cat.version, key, res)
@@ -230,15 +234,9 @@ func (k *KB) searchIn(ctx context.Context, cat *catalog, lang string, terms []te
 	}
 	for _, a := range attempts {
 		q := toFTS(a.terms, a.or)
-		hits, err := k.fts.search(ctx, lang, q, maxTotal)
+		docs, err := k.published(ctx, cat, lang, q)
 		if err != nil {
-			return nil, searchError(ctx, err)
-		}
-		var docs []*doc
-		for _, h := range hits {
-			if d, ok := cat.docs[h.translationID]; ok { // else published after the catalog was built
-				docs = append(docs, d)
-			}
+			return nil, err
 		}
 		if len(docs) == 0 {
 			continue
@@ -254,6 +252,28 @@ func (k *KB) searchIn(ctx context.Context, cat *catalog, lang string, terms []te
 		return &q, nil
 	}
 	return nil, nil
+}
+
+// published is the best-ranked maxTotal matches of q in lang that the
+// catalog shows (published, and published when it was built). The index
+// holds drafts too: when they took places in a full answer, it asks again
+// for more, so the count stays true.
+func (k *KB) published(ctx context.Context, cat *catalog, lang string, q ftsQuery) ([]*doc, error) {
+	for limit := maxTotal; ; limit *= 4 {
+		hits, err := k.fts.search(ctx, lang, q, limit)
+		if err != nil {
+			return nil, searchError(ctx, err)
+		}
+		docs := make([]*doc, 0, min(len(hits), maxTotal))
+		for _, h := range hits {
+			if d, ok := cat.docs[h.translationID]; ok && d.lang == lang && len(docs) < maxTotal {
+				docs = append(docs, d)
+			}
+		}
+		if len(hits) < limit || len(docs) == maxTotal {
+			return docs, nil
+		}
+	}
 }
 
 // Pages is how many pages of PerPage the matches in the language searched fill.
