@@ -244,7 +244,7 @@ func (h *Handlers) editorRefused(c echo.Context, v editorVisit, ev views.EditorE
 	if !errs.IsRefusal(err) {
 		return err
 	}
-	ev.ErrorID = errs.MessageIDOf(err)
+	ev.ErrorID, ev.Args = errs.MessageIDOf(err), errArgs(err)
 	if id := ev.ErrorID; id == kb.MsgEditSlugInvalid || id == kb.MsgEditSlugTaken {
 		ev.SlugError = id
 	}
