@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -89,10 +90,17 @@ func (h *Handlers) editorArticles(c echo.Context) error {
 		EditorFrame: v.frame, Langs: langs, Filter: f, Page: page, Query: q}), nil)
 }
 
-// editorNew is the writing page of a new article.
+// editorNew is the writing page of a new article, prefilled from its query
+// (lang, title, keywords: "write an article for this" on the searches page).
 func (h *Handlers) editorNew(c echo.Context) error {
 	v := editorOf(c, "new")
 	d := kb.Draft{Lang: lang(c), Category: kb.FAQ}
+	if l := c.FormValue("lang"); slices.Contains(h.Locales.Languages(), l) {
+		d.Lang = l
+	}
+	d.Title = truncateRunes(strings.TrimSpace(c.FormValue("title")), 200)
+	d.Keywords = truncateRunes(strings.TrimSpace(c.FormValue("keywords")), 500)
+	d.Slug = kb.ProposeSlug(d.Title)
 	return h.editorPage(c, v, http.StatusOK, views.EditorEditView{Draft: d})
 }
 

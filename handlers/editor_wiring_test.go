@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,4 +72,35 @@ func editorSavedIn(t *testing.T, w interface {
 		t.Fatalf("redirected to %q", loc)
 	}
 	return path
+}
+
+// Without a cookie, "write an article for this" is a form carrying the
+// session, and the new-article page opens prefilled in the search's language.
+func TestEditorSearches_WriteAnArticleForThisWithoutACookie(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	for _, addr := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
+		a.kb.RecordSearch("fr", "écran bleu", 0, addr)
+	}
+	if err := a.kb.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", false)
+	d := doc(t, e.send(t, "/en/editor/searches", url.Values{"in": {"fr"}}))
+	f := wantCount(t, d, "table.searches-table tbody tr form", 1)
+	action := f.AttrOr("action", "")
+	if f.Find(`input[name="token"]`).Length() != 1 {
+		t.Error("the form does not carry the session")
+	}
+	if !strings.HasPrefix(action, "/en/editor/new?") || f.AttrOr("method", "") != "post" {
+		t.Fatalf("form: %s %s", f.AttrOr("method", ""), action)
+	}
+	nd := doc(t, e.send(t, action, nil))
+	if got := nd.Find("#ed-title").AttrOr("value", ""); got != "écran bleu" {
+		t.Errorf("title = %q", got)
+	}
+	wantCount(t, nd, `#ed-lang option[value="fr"][selected]`, 1)
+	if got := nd.Find("#ed-title").AttrOr("lang", ""); got != "fr" {
+		t.Errorf("title's lang = %q", got)
+	}
 }
