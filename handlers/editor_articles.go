@@ -109,6 +109,11 @@ func (h *Handlers) editorPage(c echo.Context, v editorVisit, status int, ev view
 	ev.EditorFrame = v.frame
 	ev.Langs = h.Locales.Languages()
 	ev.Articles = h.Editorial.ArticleKeys(ev.Draft.Lang)
+	images, err := h.editorImages(c)
+	if err != nil {
+		return err
+	}
+	ev.Images, ev.MaxFiles, ev.MaxMB = images, editorMaxFiles, kb.MaxFileBytes>>20
 	if ev.Preview == nil && ev.Theirs == nil && ev.Draft.Body != "" {
 		ev.Preview = h.Editorial.Preview(ev.ArticleID, ev.Key, ev.Draft)
 	}
@@ -194,27 +199,20 @@ func (h *Handlers) editorKey(c echo.Context, articleID int64, l string) string {
 }
 
 // editorSave saves the writing form as a revision (action "save"), saves and
-// publishes it ("publish"), or shows it with its preview ("preview", the
-// Preview button without JavaScript). Refusals show the form again, whole.
+// publishes it ("publish"), shows it with its preview ("preview", the
+// Preview button without JavaScript) or with an image inserted ("insert",
+// editor_images.go). Refusals show the form again, whole.
 func (h *Handlers) editorSave(c echo.Context) error {
 	v := editorOf(c, "edit")
-	articleID, baseID, d := draftForm(c)
-	if !slices.Contains(h.Locales.Languages(), d.Lang) {
-		d.Lang = lang(c)
-	}
-	if articleID == 0 {
-		v.frame.Here = "new"
-	}
-	ev := views.EditorEditView{ArticleID: articleID, BaseID: baseID, Draft: d, Key: h.editorKey(c, articleID, d.Lang)}
+	ev := h.writingView(c, &v)
+	articleID, baseID, d := ev.ArticleID, ev.BaseID, ev.Draft
 	ctx := c.Request().Context()
-	if articleID != 0 {
-		if ed, err := h.Editorial.Edition(ctx, articleID, d.Lang); err == nil {
-			ev.State, ev.PublishAt = ed.State, ed.PublishAt
-		}
-	}
 	action := c.FormValue("action")
-	if action == "preview" {
+	switch action {
+	case "preview":
 		return h.editorPage(c, v, http.StatusOK, ev)
+	case "insert":
+		return h.editorInsertImage(c, v, ev)
 	}
 	by, err := h.editorAuthor(c, v)
 	if err != nil {

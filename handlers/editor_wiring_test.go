@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -102,5 +103,136 @@ func TestEditorSearches_WriteAnArticleForThisWithoutACookie(t *testing.T) {
 	wantCount(t, nd, `#ed-lang option[value="fr"][selected]`, 1)
 	if got := nd.Find("#ed-title").AttrOr("lang", ""); got != "fr" {
 		t.Errorf("title's lang = %q", got)
+	}
+}
+
+// uploadFromWriting sends the writing form, with files, to the upload as
+// its Upload button does (multipart, same-origin, the token when there is
+// no cookie).
+func uploadFromWriting(t *testing.T, d *deskAgent, fields url.Values, files ...testFile) *httptest.ResponseRecorder {
+	t.Helper()
+	f := url.Values{}
+	for k, v := range fields {
+		f[k] = v
+	}
+	f.Set("writing", "1")
+	f.Set("action", "upload")
+	if d.token != "" {
+		f.Set("token", d.token)
+	}
+	body, ct := multipartBody(t, f, files...)
+	r := httptest.NewRequest(http.MethodPost, "/en/editor/files/upload", body)
+	r.Header.Set("Content-Type", ct)
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	r.Header.Set("Origin", "http://example.com")
+	if d.cookie != "" {
+		r.Header.Set("Cookie", d.cookie)
+	}
+	return d.a.do(t, r)
+}
+
+// From the writing page an editor uploads an image and inserts it with its
+// alternative text: every word typed is there after the upload (with 1-Click
+// and without a cookie), the picker offers the new image, Insert without
+// alt text is refused with the text kept, and with it the Markdown is added
+// and previewed.
+func TestEditor_ImagesUploadedAndInsertedFromTheWritingPage(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	for _, oneClick := range []bool{true, false} {
+		email := map[bool]string{true: "eda@example.com", false: "edb@example.com"}[oneClick]
+		e := signInStaff(t, a, accounts.Editor, "Eda Editor", email, oneClick)
+		d := doc(t, e.open(t, "/en/editor/new", nil))
+		up := wantCount(t, d, `#editor-form #editor-images button#ed-upload[formaction="/en/editor/files/upload"][formenctype="multipart/form-data"][formnovalidate]`, 1)
+		if up.AttrOr("value", "") != "upload" {
+			t.Error("the upload button has no action")
+		}
+		wantCount(t, d, `#editor-form input#ed-files[type="file"][name="files"]`, 1)
+		if d.Find(`label[for="ed-files"]`).Length() != 1 {
+			t.Error("the file input has no label")
+		}
+		// Save stays the form's default button (the first submit button).
+		if v := d.Find(`#editor-form button[type="submit"]`).First().AttrOr("value", ""); v != "save" {
+			t.Errorf("default button = %q", v)
+		}
+
+		body := "Line one, kept.\n\nLine two — ünïcödé kept: 打印."
+		form := newArticleForm("Printer Photos", body)
+		delete(form, "action")
+		w := uploadFromWriting(t, e, form, testFile{name: "printer.jpg", data: gpsJPEG(t)})
+		wantStatus(t, w, http.StatusOK)
+		d = doc(t, w)
+		wantText(t, d.Find("#editor-notice"), "Uploaded")
+		if got := d.Find("#ed-body").Text(); got != body {
+			t.Fatalf("body after the upload = %q", got)
+		}
+		for sel, want := range map[string]string{"#ed-title": "Printer Photos", "#ed-keywords": "quokka", "#ed-description": "Paper copies of a ticket."} {
+			if got := d.Find(sel).AttrOr("value", ""); got != want {
+				t.Errorf("%s = %q", sel, got)
+			}
+		}
+		wantCount(t, d, `#ed-category option[value="howto"][selected]`, 1)
+		opt := wantCount(t, d, `#ed-insert-file option[selected]`, 1)
+		file := opt.AttrOr("value", "")
+		if !strings.HasSuffix(file, ".jpg") || opt.AttrOr("data-path", "") != "/files/"+file {
+			t.Fatalf("chosen image: %q %q", file, opt.AttrOr("data-path", ""))
+		}
+		if !oneClick {
+			wantCount(t, d, `#editor-form input[name="token"]`, 1)
+		}
+
+		// Insert without alternative text: refused, every word kept.
+		form.Set("insert_file", file)
+		form.Set("insert_alt", "  ")
+		form.Set("action", "insert")
+		w = e.send(t, "/en/editor/save", form)
+		wantStatus(t, w, http.StatusUnprocessableEntity)
+		d = doc(t, w)
+		wantText(t, d.Find("#form-error"), "alternative text")
+		if got := d.Find("#ed-body").Text(); got != body {
+			t.Fatalf("body after a refused insert = %q", got)
+		}
+		// With it: the Markdown at the end, the preview shows the image.
+		form.Set("insert_alt", "The printer's [paper] tray")
+		w = e.send(t, "/en/editor/save", form)
+		wantStatus(t, w, http.StatusOK)
+		d = doc(t, w)
+		want := body + "\n\n![The printer's \\[paper\\] tray](/files/" + file + ")\n"
+		if got := d.Find("#ed-body").Text(); got != want {
+			t.Fatalf("body after insert = %q, want %q", got, want)
+		}
+		if got := d.Find(`#preview-body img[src="/files/` + file + `"]`).AttrOr("alt", ""); got != "The printer's [paper] tray" {
+			t.Errorf("preview image alt = %q", got)
+		}
+		wantText(t, d.Find("#editor-notice"), "added at the end")
+		if got := d.Find("#ed-insert-alt").AttrOr("value", "x"); got != "" {
+			t.Errorf("alt kept after insert: %q", got)
+		}
+		// An image that was never uploaded is refused.
+		form.Set("insert_file", strings.Repeat("ab", 32)+".png")
+		wantStatus(t, e.send(t, "/en/editor/save", form), http.StatusUnprocessableEntity)
+	}
+}
+
+// An upload from the writing page that stores nothing (no file, a file of
+// another type) shows the writing page again with the refusal and the text.
+func TestEditor_RefusedUploadFromTheWritingPageKeepsTheText(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", true)
+	body := "Nothing of this is lost."
+	form := newArticleForm("Kept Text", body)
+	delete(form, "action")
+	for _, files := range [][]testFile{nil, {{name: "notes.txt", data: []byte("plain text, not an image")}}} {
+		w := uploadFromWriting(t, e, form, files...)
+		if w.Code < 400 {
+			t.Fatalf("status = %d", w.Code)
+		}
+		d := doc(t, w)
+		wantCount(t, d, "#form-error", 1)
+		if got := d.Find("#ed-body").Text(); got != body {
+			t.Fatalf("body = %q", got)
+		}
+		wantCount(t, d, "#images-none", 1)
 	}
 }
