@@ -201,7 +201,7 @@ func TestEditor_ImagesUploadedAndInsertedFromTheWritingPage(t *testing.T) {
 		if got := d.Find("#ed-body").Text(); got != want {
 			t.Fatalf("body after insert = %q, want %q", got, want)
 		}
-		if got := d.Find(`#preview-body img[src="/files/` + file + `"]`).AttrOr("alt", ""); got != "The printer's [paper] tray" {
+		if got := d.Find(`#preview-body img[src="/files/`+file+`"]`).AttrOr("alt", ""); got != "The printer's [paper] tray" {
 			t.Errorf("preview image alt = %q", got)
 		}
 		wantText(t, d.Find("#editor-notice"), "added at the end")
