@@ -34,6 +34,7 @@ const (
 var editorDone = map[string]string{
 	"saved": MsgEditorDoneSaved, "published": MsgEditorDonePublished, "scheduled": MsgEditorDoneScheduled,
 	"unpublished": MsgEditorDoneUnpublished, "restored": MsgEditorDoneRestored,
+	"discarded": MsgProposalDiscarded,
 }
 
 const editorPageSize = 25
@@ -86,8 +87,12 @@ func (h *Handlers) editorArticles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	proposals, err := h.Editorial.OpenProposals(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	return h.render(c, http.StatusOK, views.EditorListPage(views.EditorListView{
-		EditorFrame: v.frame, Langs: langs, Filter: f, Page: page, Query: q}), nil)
+		EditorFrame: v.frame, Langs: langs, Filter: f, Page: page, Query: q, Proposals: proposals}), nil)
 }
 
 // editorNew is the writing page of a new article, prefilled from its query

@@ -97,6 +97,9 @@ func (h *Handlers) editorHistoryPage(c echo.Context, v editorVisit, id int64, l 
 		return err
 	}
 	hv.EditorFrame, hv.ArticleID, hv.Lang, hv.Title, hv.Revisions, hv.HeadID = v.frame, id, l, ed.Head.Title, revs, ed.Head.ID
+	if hv.Proposals, err = h.Editorial.Proposals(ctx, id, l); err != nil {
+		return err
+	}
 	byID := map[int64]kb.Revision{}
 	for _, r := range revs {
 		byID[r.ID] = r
