@@ -4,9 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"zerodesk/internal/accounts"
 )
 
 // The editor writes an article with an image uploaded from the writing
@@ -77,6 +80,47 @@ func TestBrowser_EditorWritesAnArticleWithAnImage(t *testing.T) {
 			v.open("/en/articles/receipt-printer-tray", 200)
 			v.waitFor("the visitor sees the image", `(function (i) { return i && i.alt === "The paper tray, open" && i.complete && i.naturalWidth > 0; })(document.querySelector('main img[src="`+path+`"]'))`)
 			v.checkNoStoredCookies()
+		})
+	}
+}
+
+// An agent reads a draft from the desk and proposes an edit; an editor
+// publishes it from the history and a visitor reads it: with and without
+// JavaScript.
+func TestBrowser_AgentProposesAnEditEditorPublishes(t *testing.T) {
+	t.Parallel()
+	for _, js := range []bool{true, false} {
+		t.Run(jsName(js), func(t *testing.T) {
+			t.Parallel()
+			b := newBrowserTab(t, tabOptions(js)...)
+			rev := newEditorArticle(t, b.app, "Printer Paper Jams", "Open the lid and pull the paper.")
+			b.staffLogin(accounts.Agent, "Grace Agent", "grace@example.com", true)
+			b.open("/en/desk", 200)
+			b.follow("help articles", chromedp.Click(chromedp.CSS(`.desk-menu a[href="/en/editor/drafts"]`)))
+			b.checkAccessibility("the drafts list")
+			page := "/en/editor/drafts/" + strconv.FormatInt(rev.ArticleID, 10) + "/en"
+			b.follow("the draft", chromedp.Click(chromedp.CSS(`table.drafts-table a[href="`+page+`"]`)))
+			b.check("the draft, read only", `document.querySelector("#preview-body").textContent.includes("pull the paper")`)
+			b.checkAccessibility("a draft with the proposal form")
+			b.typeInto("#pr-body", "Open the lid and pull the paper gently, towards you.")
+			b.typeInto("#pr-note", "gentler")
+			b.follow("proposing", chromedp.Click(chromedp.CSS(`#propose-form button[type="submit"]`)))
+			b.check("kept", `document.querySelector("#editor-notice").textContent.includes("An editor will publish or discard it")`)
+			b.checkAccessibility("a proposal sent")
+
+			e := b.sibling(!js)
+			e.editorLogin("Eda Editor", "eda@example.com")
+			e.open("/en/editor/articles", 200)
+			e.check("the list says a proposal waits", `document.querySelector("table.editor-list .proposal-count").textContent.includes("1")`)
+			e.open("/en/editor/articles/"+strconv.FormatInt(rev.ArticleID, 10)+"/en/history", 200)
+			e.check("the history names the agent", `document.querySelector("#history").textContent.includes("Grace Agent")`)
+			e.checkAccessibility("a history with a proposal")
+			e.follow("publishing the proposal", chromedp.Click(chromedp.CSS(`#proposals button[value="accept"]`)))
+			e.check("published", `document.querySelector("#editor-notice").textContent.includes("visitors see it now")`)
+			w := b.app.get(t, "/en/articles/printer-paper-jams")
+			if w.Code != 200 || !strings.Contains(w.Body.String(), "gently, towards you") {
+				t.Errorf("the visitor's article: %d", w.Code)
+			}
 		})
 	}
 }
