@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"zerodesk/internal/accounts"
@@ -123,4 +126,32 @@ func TestBrowser_AgentProposesAnEditEditorPublishes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// With JavaScript the publishing time reads in the browser's time zone,
+// said on the form; the server schedules that instant.
+func TestBrowser_EditorSchedulesInItsOwnTimeZone(t *testing.T) {
+	t.Parallel()
+	b := newBrowserTab(t)
+	if _, err := chromedp.Call(b.ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	rev := newEditorArticle(t, b.app, "Tokyo Article", "Out later.")
+	b.editorLogin("Eda Editor", "eda@example.com")
+	b.open(editorArticlePage(rev.ArticleID), 200)
+	b.check("the zone is the browser's", `document.querySelector("#publish-zone").value === "Asia/Tokyo"`)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Now().In(tokyo).Add(5 * time.Hour).Truncate(time.Minute)
+	evalJS[chromedp.Void](b, `document.querySelector("#publish-at").value = "`+want.Format("2006-01-02T15:04")+`"`)
+	b.follow("scheduling", chromedp.Click(chromedp.CSS(`button[name="action"][value="schedule"]`)))
+	b.check("scheduled", `document.querySelector("#editor-notice").textContent.includes("Scheduled")`)
+	ed, err := b.app.kb.Edition(context.Background(), rev.ArticleID, "en")
+	if err != nil || !ed.PublishAt.Equal(want) {
+		t.Fatalf("scheduled at %v, want %v (%v)", ed.PublishAt, want.UTC(), err)
+	}
+	b.check("shown again in Tokyo time", `document.querySelector("#publish-at").value.startsWith("`+want.Format("2006-01-02T15:04")+`")`)
+	b.checkAccessibility("the publishing form in a time zone")
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,5 +235,42 @@ func TestEditor_RefusedUploadFromTheWritingPageKeepsTheText(t *testing.T) {
 			t.Fatalf("body = %q", got)
 		}
 		wantCount(t, d, "#images-none", 1)
+	}
+}
+
+// The publishing time is read in the time zone the form names (the
+// browser's with JavaScript, UTC without): the form says which; an unknown
+// zone is refused in words.
+func TestEditor_ScheduleReadsTheEditorsTimeZone(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", true)
+	w := e.send(t, "/en/editor/save", newArticleForm("Zoned Article", "Text for later."))
+	page := editorSaved(t, w, w.Code, "saved")
+	d := doc(t, e.open(t, page, nil))
+	zone := wantCount(t, d, `input#publish-zone[name="zone"][value="UTC"]`, 1)
+	if d.Find(`label[for="publish-zone"]`).Text() != "Time zone" || !strings.Contains(zone.AttrOr("aria-describedby", ""), "publish-zone-hint") {
+		t.Error("the zone is not said on the form")
+	}
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Now().In(tokyo).Add(3 * time.Hour).Truncate(time.Minute)
+	w = e.send(t, page+"/publish", url.Values{"action": {"schedule"}, "publish_at": {want.Format("2006-01-02T15:04")}, "zone": {"Asia/Tokyo"}})
+	editorSaved(t, w, w.Code, "scheduled")
+	id, _ := strconv.ParseInt(strings.Split(page, "/")[4], 10, 64)
+	ed, err := a.kb.Edition(context.Background(), id, "en")
+	if err != nil || !ed.PublishAt.Equal(want) {
+		t.Fatalf("scheduled at %v, want %v (%v)", ed.PublishAt, want.UTC(), err)
+	}
+	d = doc(t, e.open(t, page, nil))
+	if got := d.Find("#publish-at").AttrOr("data-utc", ""); got != want.UTC().Format(time.RFC3339) {
+		t.Errorf("data-utc = %q", got)
+	}
+	for _, bad := range []string{"Mars/Olympus", "Local", "../../etc/passwd"} {
+		w = e.send(t, page+"/publish", url.Values{"action": {"schedule"}, "publish_at": {want.Format("2006-01-02T15:04")}, "zone": {bad}})
+		wantStatus(t, w, http.StatusBadRequest)
+		wantText(t, doc(t, w).Find("#form-error"), "Unknown time zone")
 	}
 }

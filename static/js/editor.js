@@ -4,6 +4,22 @@
 // asks first. Without this file nothing is lost either: Save makes a revision.
 (function () {
   "use strict";
+  // The publishing time in the editor's own time zone: the zone field says
+  // which (UTC without JavaScript), and a scheduled time is shown in it.
+  var zone = document.getElementById("publish-zone"), when = document.getElementById("publish-at");
+  if (zone && when && window.Intl && Intl.DateTimeFormat) {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && zone.value === "UTC") {
+      zone.value = tz;
+      var utc = when.getAttribute("data-utc"), d = utc ? new Date(utc) : null;
+      if (d && !isNaN(d.getTime())) {
+        var p = function (n) { return (n < 10 ? "0" : "") + n; };
+        when.value = d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + "T" +
+          p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds());
+      }
+    }
+  }
+
   var form = document.getElementById("editor-form");
   if (!form || !window.fetch) return;
   var dirty = false, pending = false;
