@@ -205,7 +205,7 @@ func scheduledPublishAppears(t *testing.T, js bool) {
 	b.editorLogin("Eda Editor", "eda@example.com")
 	b.open(editorArticlePage(rev.ArticleID), 200)
 	at := time.Now().UTC().Add(2 * time.Second).Format("2006-01-02T15:04:05")
-	evalJS[chromedp.Void](b, `document.querySelector("#publish-at").value = "`+at+`"`)
+	evalJS[chromedp.Void](b, `document.querySelector("#publish-at").value = "`+at+`"; document.querySelector("#publish-zone").value = "UTC"`)
 	b.follow("scheduling", chromedp.Click(chromedp.CSS(`button[name="action"][value="schedule"]`)))
 	b.check("scheduled", `document.querySelector("#editor-notice").textContent.includes("Scheduled")`)
 	b.checkAccessibility("scheduled article")

@@ -43,6 +43,12 @@ type Editorial interface {
 	Schedule(ctx context.Context, articleID int64, lang string, revID int64, at time.Time) error
 	Unpublish(ctx context.Context, articleID int64, lang, replacement string) error
 	MovedAddress(ctx context.Context, lang, slug string) (*kb.Moved, error)
+	// Agents' proposed edits (editor_proposals.go).
+	Propose(ctx context.Context, by kb.Author, articleID int64, d kb.Draft) (*kb.Revision, error)
+	Proposals(ctx context.Context, articleID int64, lang string) (map[int64]kb.Proposal, error)
+	OpenProposals(ctx context.Context) (map[int64]int, error)
+	AcceptProposal(ctx context.Context, by kb.Author, articleID, revID, baseID int64) (*kb.Revision, error)
+	DiscardProposal(ctx context.Context, by kb.Author, articleID, revID int64) error
 }
 
 var _ Editorial = (*kb.KB)(nil)

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -33,6 +34,7 @@ const (
 var editorDone = map[string]string{
 	"saved": MsgEditorDoneSaved, "published": MsgEditorDonePublished, "scheduled": MsgEditorDoneScheduled,
 	"unpublished": MsgEditorDoneUnpublished, "restored": MsgEditorDoneRestored,
+	"discarded": MsgProposalDiscarded,
 }
 
 const editorPageSize = 25
@@ -85,14 +87,25 @@ func (h *Handlers) editorArticles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	proposals, err := h.Editorial.OpenProposals(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	return h.render(c, http.StatusOK, views.EditorListPage(views.EditorListView{
-		EditorFrame: v.frame, Langs: langs, Filter: f, Page: page, Query: q}), nil)
+		EditorFrame: v.frame, Langs: langs, Filter: f, Page: page, Query: q, Proposals: proposals}), nil)
 }
 
-// editorNew is the writing page of a new article.
+// editorNew is the writing page of a new article, prefilled from its query
+// (lang, title, keywords: "write an article for this" on the searches page).
 func (h *Handlers) editorNew(c echo.Context) error {
 	v := editorOf(c, "new")
 	d := kb.Draft{Lang: lang(c), Category: kb.FAQ}
+	if l := c.FormValue("lang"); slices.Contains(h.Locales.Languages(), l) {
+		d.Lang = l
+	}
+	d.Title = truncateRunes(strings.TrimSpace(c.FormValue("title")), 200)
+	d.Keywords = truncateRunes(strings.TrimSpace(c.FormValue("keywords")), 500)
+	d.Slug = kb.ProposeSlug(d.Title)
 	return h.editorPage(c, v, http.StatusOK, views.EditorEditView{Draft: d})
 }
 
@@ -101,6 +114,11 @@ func (h *Handlers) editorPage(c echo.Context, v editorVisit, status int, ev view
 	ev.EditorFrame = v.frame
 	ev.Langs = h.Locales.Languages()
 	ev.Articles = h.Editorial.ArticleKeys(ev.Draft.Lang)
+	images, err := h.editorImages(c)
+	if err != nil {
+		return err
+	}
+	ev.Images, ev.MaxFiles, ev.MaxMB = images, editorMaxFiles, kb.MaxFileBytes>>20
 	if ev.Preview == nil && ev.Theirs == nil && ev.Draft.Body != "" {
 		ev.Preview = h.Editorial.Preview(ev.ArticleID, ev.Key, ev.Draft)
 	}
@@ -186,27 +204,20 @@ func (h *Handlers) editorKey(c echo.Context, articleID int64, l string) string {
 }
 
 // editorSave saves the writing form as a revision (action "save"), saves and
-// publishes it ("publish"), or shows it with its preview ("preview", the
-// Preview button without JavaScript). Refusals show the form again, whole.
+// publishes it ("publish"), shows it with its preview ("preview", the
+// Preview button without JavaScript) or with an image inserted ("insert",
+// editor_images.go). Refusals show the form again, whole.
 func (h *Handlers) editorSave(c echo.Context) error {
 	v := editorOf(c, "edit")
-	articleID, baseID, d := draftForm(c)
-	if !slices.Contains(h.Locales.Languages(), d.Lang) {
-		d.Lang = lang(c)
-	}
-	if articleID == 0 {
-		v.frame.Here = "new"
-	}
-	ev := views.EditorEditView{ArticleID: articleID, BaseID: baseID, Draft: d, Key: h.editorKey(c, articleID, d.Lang)}
+	ev := h.writingView(c, &v)
+	articleID, baseID, d := ev.ArticleID, ev.BaseID, ev.Draft
 	ctx := c.Request().Context()
-	if articleID != 0 {
-		if ed, err := h.Editorial.Edition(ctx, articleID, d.Lang); err == nil {
-			ev.State, ev.PublishAt = ed.State, ed.PublishAt
-		}
-	}
 	action := c.FormValue("action")
-	if action == "preview" {
+	switch action {
+	case "preview":
 		return h.editorPage(c, v, http.StatusOK, ev)
+	case "insert":
+		return h.editorInsertImage(c, v, ev)
 	}
 	by, err := h.editorAuthor(c, v)
 	if err != nil {
@@ -244,7 +255,7 @@ func (h *Handlers) editorRefused(c echo.Context, v editorVisit, ev views.EditorE
 	if !errs.IsRefusal(err) {
 		return err
 	}
-	ev.ErrorID = errs.MessageIDOf(err)
+	ev.ErrorID, ev.Args = errs.MessageIDOf(err), errArgs(err)
 	if id := ev.ErrorID; id == kb.MsgEditSlugInvalid || id == kb.MsgEditSlugTaken {
 		ev.SlugError = id
 	}

@@ -48,17 +48,9 @@ func (h *Handlers) editorFiles(c echo.Context) error {
 	status := http.StatusOK
 	if c.Request().Method == http.MethodPost && c.FormValue("file") != "" {
 		st.Snippet = views.FileSnippet{File: c.FormValue("file"), Alt: shown(c.FormValue("alt"))}
-		alt := strings.Join(strings.Fields(st.Snippet.Alt), " ")
-		_, isImage := imageExt(st.Snippet.File)
-		switch {
-		case alt == "" && isImage:
-			st.Snippet.ErrorID, status = MsgEditorFilesAltRequired, http.StatusUnprocessableEntity
-		case alt == "":
-			st.Snippet.ErrorID, status = MsgEditorFilesLinkRequired, http.StatusUnprocessableEntity
-		case isImage:
-			st.Snippet.Text = "![" + markdownLabel(alt) + "](" + kbFilePath(st.Snippet.File) + ")"
-		default:
-			st.Snippet.Text = "[" + markdownLabel(alt) + "](" + kbFilePath(st.Snippet.File) + ")"
+		st.Snippet.Text, st.Snippet.ErrorID = fileSnippet(st.Snippet.File, st.Snippet.Alt)
+		if st.Snippet.ErrorID != "" {
+			status = http.StatusUnprocessableEntity
 		}
 	}
 	return h.editorFilesPage(c, st, status)
@@ -116,9 +108,14 @@ func (h *Handlers) editorUpload(c echo.Context) error {
 	return h.requireEditor(func(c echo.Context) error {
 		v := editorOf(c, "files")
 		st := views.EditorFilesView{EditorFrame: v.frame}
+		// An upload from the writing page goes back to it (editor_images.go).
+		page := h.editorFilesPage
+		if c.FormValue("writing") == "1" {
+			page = h.editorUploadedToWriting
+		}
 		tooLarge := func() error {
 			st.ErrorID, st.ErrorArgs = MsgEditorFilesBodyTooLarge, []any{"Size", kb.MaxFileBytes >> 20, "Count", editorMaxFiles}
-			return h.editorFilesPage(c, st, http.StatusRequestEntityTooLarge)
+			return page(c, st, http.StatusRequestEntityTooLarge)
 		}
 		if p.tooLarge {
 			return tooLarge()
@@ -127,7 +124,7 @@ func (h *Handlers) editorUpload(c echo.Context) error {
 			if errors.Is(err, errUploadBusy) {
 				busy(c)
 				st.ErrorID = MsgUploadBusy
-				return h.editorFilesPage(c, st, http.StatusServiceUnavailable)
+				return page(c, st, http.StatusServiceUnavailable)
 			}
 			return err
 		}
@@ -136,10 +133,10 @@ func (h *Handlers) editorUpload(c echo.Context) error {
 			return tooLarge()
 		case len(p.spooled) == 0:
 			st.ErrorID = kb.MsgFileMissing
-			return h.editorFilesPage(c, st, http.StatusBadRequest)
+			return page(c, st, http.StatusBadRequest)
 		case len(p.spooled) > editorMaxFiles:
 			st.ErrorID, st.ErrorArgs = MsgEditorFilesTooMany, []any{"Count", editorMaxFiles}
-			return h.editorFilesPage(c, st, http.StatusBadRequest)
+			return page(c, st, http.StatusBadRequest)
 		}
 		ctx := c.Request().Context()
 		if err := h.load(ctx, p); err != nil {
@@ -162,7 +159,7 @@ func (h *Handlers) editorUpload(c echo.Context) error {
 			}
 			st.Added = append(st.Added, added)
 		}
-		return h.editorFilesPage(c, st, status)
+		return page(c, st, status)
 	})(c)
 }
 

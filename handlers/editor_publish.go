@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // publishZone
 
 	"github.com/labstack/echo/v4"
 
@@ -33,7 +34,7 @@ func (h *Handlers) editorPublish(c echo.Context) error {
 	}
 	switch c.FormValue("action") {
 	case "schedule":
-		at, perr := parsePublishAt(c.FormValue("publish_at"))
+		at, perr := parsePublishAt(c.FormValue("publish_at"), c.FormValue("zone"))
 		if perr != nil {
 			err = perr
 			break
@@ -65,10 +66,35 @@ func (h *Handlers) editorPublish(c echo.Context) error {
 	return h.editorRefused(c, v, ev, err)
 }
 
-// parsePublishAt reads a datetime-local value, in UTC.
-func parsePublishAt(s string) (time.Time, error) {
+// MsgEditorZoneInvalid refuses a time zone that is not an IANA name.
+const MsgEditorZoneInvalid = "editor.publish.zone_invalid"
+
+// publishZone is the time zone the form names (its IANA name, filled in by
+// editor.js from the browser; UTC without JavaScript). The binary carries
+// the zone database (time/tzdata), so a host without one reads it too.
+func publishZone(name string) (*time.Location, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || strings.EqualFold(name, "UTC") {
+		return time.UTC, nil
+	}
+	if name == "Local" { // the server's zone, not the editor's
+		return nil, errs.E(errs.Invalid, MsgEditorZoneInvalid)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, errs.E(errs.Invalid, MsgEditorZoneInvalid)
+	}
+	return loc, nil
+}
+
+// parsePublishAt reads a datetime-local value in the named time zone.
+func parsePublishAt(s, zone string) (time.Time, error) {
+	loc, err := publishZone(zone)
+	if err != nil {
+		return time.Time{}, err
+	}
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), time.UTC); err == nil {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), loc); err == nil {
 			return t, nil
 		}
 	}
@@ -97,6 +123,9 @@ func (h *Handlers) editorHistoryPage(c echo.Context, v editorVisit, id int64, l 
 		return err
 	}
 	hv.EditorFrame, hv.ArticleID, hv.Lang, hv.Title, hv.Revisions, hv.HeadID = v.frame, id, l, ed.Head.Title, revs, ed.Head.ID
+	if hv.Proposals, err = h.Editorial.Proposals(ctx, id, l); err != nil {
+		return err
+	}
 	byID := map[int64]kb.Revision{}
 	for _, r := range revs {
 		byID[r.ID] = r

@@ -191,10 +191,25 @@ func TestEditorSearches_ShowsOnlyWhatSeveralVisitorsSearched(t *testing.T) {
 		t.Fatal("a query one visitor typed is shown")
 	}
 	wantText(t, d.Find("#searches-hidden"), "1 other search")
-	// "Write an article for this" needs the new-article page (another branch).
-	if d.Find(`a[href*="/editor/articles/new"]`).Length() != 0 {
-		t.Fatal("links a page this branch does not have")
+	// "Write an article for this": the new-article page, prefilled.
+	link := row.Find(`a[href^="/en/editor/new?"]`)
+	if link.Length() != 1 {
+		t.Fatalf("links to write an article: %d", link.Length())
 	}
+	wantText(t, link, "Write an article for")
+	w = e.open(t, link.AttrOr("href", ""), nil)
+	wantStatus(t, w, http.StatusOK)
+	nd := doc(t, w)
+	if got := nd.Find("#ed-title").AttrOr("value", ""); got != "frobnicate the widget" {
+		t.Errorf("title = %q", got)
+	}
+	if got := nd.Find("#ed-keywords").AttrOr("value", ""); got != "frobnicate the widget" {
+		t.Errorf("keywords = %q", got)
+	}
+	if got := nd.Find("#ed-slug").AttrOr("value", ""); got != "frobnicate-the-widget" {
+		t.Errorf("slug = %q", got)
+	}
+	wantCount(t, nd, `#ed-lang option[value="en"][selected]`, 1)
 	w = e.open(t, "/en/editor/searches", url.Values{"in": {"fr"}})
 	d = doc(t, w)
 	wantText(t, d.Find("#searches-none"), "No search in French")

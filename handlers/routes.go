@@ -273,6 +273,18 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/editor/readers/:key", h.editorReadersArticle, noStore, ed)
 	g.GET("/editor/searches", h.editorSearches, noStore, ed)
 	g.POST("/editor/searches", h.editorSearches, noStore, ed)
+	// Agents read drafts and propose an edit (editor_proposals.go): agents,
+	// editors and admins (requireProposer); editors publish or discard.
+	pr := h.requireProposer
+	g.GET("/editor/drafts", h.editorDrafts, noStore, pr)
+	g.POST("/editor/drafts", h.editorDrafts, noStore, pr)
+	g.GET("/editor/drafts/:id/:tlang", h.editorDraft, noStore, pr)
+	g.POST("/editor/drafts/:id/:tlang", h.editorDraft, noStore, pr)
+	r := g.POST("/editor/drafts/:id/:tlang/propose", h.editorPropose, h.limitBody(editorFormLimit, func(echo.Context) bool { return false }), noStore, pr)
+	ownLimit[r.Path] = true
+	g.GET("/editor/drafts/:id/:tlang/propose", h.redirectTo("/editor/drafts"), noStore, pr)
+	g.POST("/editor/articles/:id/:tlang/proposal", h.editorProposal, noStore, ed)
+	g.GET("/editor/articles/:id/:tlang/proposal", h.redirectTo("/editor/articles"), noStore, ed)
 
 	g.RouteNotFound("/*", notFound)
 	e.RouteNotFound("/*", notFound)

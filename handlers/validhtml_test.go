@@ -149,6 +149,13 @@ func allPageTypes(t *testing.T) map[string][]byte {
 	edited.Set("slug", "valid-article")
 	edited.Set("action", "publish")
 	editor.send(t, "/en/editor/save", edited)
+	// An agent's drafts pages and proposal (editor_proposals.go).
+	draftPage := "/editor/drafts/" + strings.Split(edPage, "/")[4] + "/en"
+	agent.send(t, "/en"+draftPage+"/propose", url.Values{"title": {"Valid Article"}, "body": {"Proposed **text**."}})
+	for _, lang := range []string{"en", "ar"} {
+		p.add(lang+"/editor/drafts cookie-less agent", agent.send(t, "/"+lang+"/editor/drafts", nil), ok)
+		p.add(lang+draftPage+" cookie-less agent", agent.send(t, "/"+lang+draftPage, nil), ok)
+	}
 	p.add("en/editor merge", editor.send(t, "/en/editor/save", edited), http.StatusConflict)
 	for _, lang := range []string{"en", "ar"} {
 		for _, path := range []string{"/editor", "/editor/articles", "/editor/new", strings.TrimPrefix(edPage, "/en"), strings.TrimPrefix(edPage, "/en") + "/history"} {

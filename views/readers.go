@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -181,3 +182,9 @@ func newestFirst(days []kb.DayStat) []kb.DayStat {
 }
 
 func readersPath(key string) string { return editorPath("/readers/" + key) }
+
+// EditorNewFor is the new-article page prefilled for a search that found
+// nothing: in its language, the query as the title and the keywords.
+func EditorNewFor(lang, query string) string {
+	return editorPath("/new") + "?" + url.Values{"lang": {lang}, "title": {query}, "keywords": {query}}.Encode()
+}

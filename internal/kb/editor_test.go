@@ -476,3 +476,46 @@ func TestEditor_OtherInstanceRefreshesAfterAPublication(t *testing.T) {
 		t.Error("an archived article is still served by the other instance")
 	}
 }
+
+// Publishing and scheduling refuse a revision with an image that has no
+// alternative text (the revision stays, every word of it); once the editor
+// saves it with alt text, it publishes and visitors read the image.
+func TestEditor_PublishRefusesAnImageWithoutAltText(t *testing.T) {
+	ctx := context.Background()
+	k, _, _ := seeded(t, demoFS())
+	d := newDraft()
+	d.Body = "Before.\n\n![](/files/abc.png)\n\nAfter, every word kept."
+	rev, err := k.Create(ctx, eda, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = k.Publish(ctx, rev.ArticleID, "en", rev.ID)
+	if errs.CodeOf(err) != errs.Invalid || errs.MessageIDOf(err) != MsgImagesWithoutAlt {
+		t.Fatalf("publish without alt text = %v", err)
+	}
+	if err := k.Schedule(ctx, rev.ArticleID, "en", rev.ID, time.Now().Add(time.Hour)); errs.MessageIDOf(err) != MsgImagesWithoutAlt {
+		t.Fatalf("schedule without alt text = %v", err)
+	}
+	if _, err := k.Article("en", rev.Slug); errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("the refused revision is readable: %v", err)
+	}
+	kept, err := k.Revision(ctx, rev.ArticleID, rev.ID)
+	if err != nil || kept.Body != d.Body {
+		t.Fatalf("the refused revision was not kept whole: %v %+v", err, kept)
+	}
+	d.Body = "Before.\n\n![The receipt printer's menu](/files/abc.png)\n\nAfter, every word kept."
+	rev2, err := k.Save(ctx, eda, rev.ArticleID, rev.ID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Publish(ctx, rev.ArticleID, "en", rev2.ID); err != nil {
+		t.Fatal(err)
+	}
+	a, err := k.Article("en", rev.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.BodyHTML, `<img src="/files/abc.png" alt="The receipt printer`) {
+		t.Errorf("published image lost its alt text: %s", a.BodyHTML)
+	}
+}

@@ -15,7 +15,8 @@ import (
 // as a 301 (article_slugs).
 
 // Publish makes revision revID what visitors read of the article in lang,
-// at once: the translation, the article's place and related articles, the
+// at once (refused while an image has no alternative text, RequireAltText;
+// the revision stays saved): the translation, the article's place and related articles, the
 // search index and the catalog change in one go.
 func (k *KB) Publish(ctx context.Context, articleID int64, lang string, revID int64) error {
 	err := k.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -34,6 +35,9 @@ func (k *KB) publishTx(ctx context.Context, tx *sql.Tx, articleID int64, lang st
 	}
 	if rev.ArticleID != articleID || rev.Lang != lang {
 		return errs.E(errs.NotFound, MsgEditNotFound)
+	}
+	if err := RequireAltText(rev.Body); err != nil {
+		return err
 	}
 	ed, err := k.edition(ctx, tx, articleID, lang)
 	if err != nil {
@@ -110,6 +114,9 @@ func (k *KB) Schedule(ctx context.Context, articleID int64, lang string, revID i
 		}
 		if rev.ArticleID != articleID || rev.Lang != lang {
 			return errs.E(errs.NotFound, MsgEditNotFound)
+		}
+		if err := RequireAltText(rev.Body); err != nil {
+			return err
 		}
 		if err := k.slugFree(ctx, tx, lang, rev.Slug, articleID); err != nil {
 			return err

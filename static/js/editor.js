@@ -4,6 +4,22 @@
 // asks first. Without this file nothing is lost either: Save makes a revision.
 (function () {
   "use strict";
+  // The publishing time in the editor's own time zone: the zone field says
+  // which (UTC without JavaScript), and a scheduled time is shown in it.
+  var zone = document.getElementById("publish-zone"), when = document.getElementById("publish-at");
+  if (zone && when && window.Intl && Intl.DateTimeFormat) {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && zone.value === "UTC") {
+      zone.value = tz;
+      var utc = when.getAttribute("data-utc"), d = utc ? new Date(utc) : null;
+      if (d && !isNaN(d.getTime())) {
+        var p = function (n) { return (n < 10 ? "0" : "") + n; };
+        when.value = d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + "T" +
+          p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds());
+      }
+    }
+  }
+
   var form = document.getElementById("editor-form");
   if (!form || !window.fetch) return;
   var dirty = false, pending = false;
@@ -32,6 +48,36 @@
       if (status) status.textContent = form.getAttribute("data-saved-text");
     }).catch(function () { pending = true; });
   }, 3000);
+
+  // Insert: the chosen image's Markdown at the cursor, without a reload.
+  // Without alternative text the form is sent, and the page says why it is
+  // needed (the same refusal as without JavaScript).
+  var insert = document.getElementById("ed-insert");
+  var pick = document.getElementById("ed-insert-file");
+  var alt = document.getElementById("ed-insert-alt");
+  var body = document.getElementById("ed-body");
+  function label(s) {
+    var r = Array.from(s.trim().split(/\s+/).join(" "));
+    return r.slice(0, 300).join("").replace(/[\\\[\]]/g, function (c) { return "\\" + c; });
+  }
+  if (insert && pick && alt && body && body.setRangeText) {
+    insert.addEventListener("click", function (e) {
+      var opt = pick.options[pick.selectedIndex];
+      if (!opt || alt.value.trim() === "") return;
+      e.preventDefault();
+      var md = "![" + label(alt.value) + "](" + opt.getAttribute("data-path") + ")";
+      var at = body.selectionStart, before = body.value.slice(0, at);
+      if (before !== "" && !/\n\n$/.test(before)) md = (/\n$/.test(before) ? "\n" : "\n\n") + md;
+      if (body.value.slice(body.selectionEnd) !== "") md += "\n\n";
+      body.setRangeText(md, at, body.selectionEnd, "end");
+      alt.value = "";
+      body.focus();
+      body.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    alt.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); insert.click(); }
+    });
+  }
 
   window.addEventListener("beforeunload", function (e) {
     if (!dirty) return;
