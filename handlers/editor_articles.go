@@ -155,7 +155,7 @@ func (h *Handlers) editorEdit(c echo.Context) error {
 func editionView(ed *kb.Edition) views.EditorEditView {
 	d := ed.Head.Draft
 	d.Note = ""
-	return views.EditorEditView{ArticleID: ed.ArticleID, Key: ed.Key, BaseID: ed.Head.ID, Draft: d,
+	return views.EditorEditView{ArticleID: ed.ArticleID, Key: ed.Key, SourceLang: ed.SourceLang, BaseID: ed.Head.ID, Draft: d,
 		State: ed.State, PublishAt: ed.PublishAt,
 		Pending: ed.State == kb.StatePublished && ed.Head.ID != 0 && ed.PublishedID != ed.Head.ID}
 }
@@ -245,6 +245,7 @@ func (h *Handlers) editorRefused(c echo.Context, v editorVisit, ev views.EditorE
 		return err
 	}
 	ev.ErrorID = errs.MessageIDOf(err)
+	ev.Args = heldLangNames(c.Request().Context(), err) // a hold names the languages it waits for
 	if id := ev.ErrorID; id == kb.MsgEditSlugInvalid || id == kb.MsgEditSlugTaken {
 		ev.SlugError = id
 	}

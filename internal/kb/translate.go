@@ -591,6 +591,9 @@ func checkHold(ctx context.Context, tx *sql.Tx, ed *Edition, rev *Revision) erro
 	if a == nil {
 		return nil
 	}
+	if err := followSameText(ctx, tx, a, rev); err != nil {
+		return err
+	}
 	var waiting []string
 	for l := range a.holds {
 		if f, _ := a.follows(l); f < rev.ID {
@@ -602,6 +605,33 @@ func checkHold(ctx context.Context, tx *sql.Tx, ed *Edition, rev *Revision) erro
 	}
 	slices.Sort(waiting)
 	return &errs.Error{Code: errs.Conflict, MessageID: MsgTrHeld, Data: map[string]any{"Langs": waiting}}
+}
+
+// followSameText moves the translations that follow an earlier source
+// revision with the same text as rev (saved again unchanged, as Publish on
+// the writing page does) to follow rev: nothing changed for them.
+func followSameText(ctx context.Context, tx *sql.Tx, a *trArticle, rev *Revision) error {
+	for l, e := range a.eds {
+		if l == a.source || !e.follows.Valid || e.follows.Int64 <= 0 || e.follows.Int64 >= rev.ID {
+			continue
+		}
+		old, err := loadRevision(ctx, tx, e.follows.Int64)
+		if errs.CodeOf(err) == errs.NotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if old.Title != rev.Title || old.Body != rev.Body || old.Description != rev.Description {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, sqlTrSetFollows, a.id, l, rev.ID); err != nil {
+			return err
+		}
+		e.follows.Int64 = rev.ID
+		a.eds[l] = e
+	}
+	return nil
 }
 
 // afterPublish keeps the translations level with a publication: publishing

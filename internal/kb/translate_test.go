@@ -383,3 +383,30 @@ func TestTranslate_HoldDefersSourcePublishing(t *testing.T) {
 		t.Errorf("after release: %+v", w.TranslationStatus)
 	}
 }
+
+// A source saved again unchanged (Publish on the writing page saves first)
+// outdates nothing and satisfies a hold its text satisfied.
+func TestTranslate_UnchangedSourceRevisionKeepsTranslationsCurrent(t *testing.T) {
+	ctx := context.Background()
+	k, _, c := seeded(t, demoFS())
+	id, src := publishedSource(t, k)
+	es, _ := k.SaveTranslation(ctx, eda, id, 0, spanish(), src, false)
+	if err := k.Publish(ctx, id, "es", es.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SetHolds(ctx, id, []string{"es"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Minute)
+	ed, _ := k.Edition(ctx, id, "en")
+	again, err := k.Save(ctx, eda, id, ed.Head.ID, ed.Head.Draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Publish(ctx, id, "en", again.ID); err != nil {
+		t.Fatalf("an unchanged source was held: %v", err)
+	}
+	if w, _ := k.Translation(ctx, id, "es"); w.Outdated || w.Follows != again.ID {
+		t.Errorf("after an unchanged source: %+v", w.TranslationStatus)
+	}
+}
