@@ -282,3 +282,36 @@ func TestTranslate_StillCurrentHoldAndAsksWithoutCookie(t *testing.T) {
 	wantStatus(t, e.send(t, "/en/editor/articles/"+id+"/es/holds", url.Values{}), http.StatusOK)
 	wantStatus(t, changeEnglish(t, e, id, "Wombat Receipt Printing", "Open the ticket."), http.StatusOK)
 }
+
+// Bad input gets a clear, localized refusal and keeps what was typed: the
+// source language as a translation, an unknown article, an empty title, a
+// hold on a language without a translation.
+func TestTranslate_BadInputIsExplainedAndKept(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", true)
+	id := publishEnglish(t, e, "Numbat Receipt Printing", "Open the ticket.")
+
+	w := e.open(t, "/en/editor/articles/"+id+"/en/translate", nil)
+	wantStatus(t, w, http.StatusBadRequest)
+	wantText(t, doc(t, w).Find("main"), "source language")
+	wantStatus(t, e.open(t, "/en/editor/articles/999999/es/translate", nil), http.StatusNotFound)
+	wantStatus(t, e.open(t, "/en/editor/articles/"+id+"/xx/translate", nil), http.StatusNotFound)
+
+	f := translateFormOf(t, e, id)
+	f.Set("title", "")
+	f.Set("body", "Abra el ticket, por favor.")
+	f.Set("action", "save")
+	w = e.send(t, "/en/editor/articles/"+id+"/es/translate/save", f)
+	wantStatus(t, w, http.StatusBadRequest)
+	d := doc(t, w)
+	wantCount(t, d, "#form-error", 1)
+	if got := d.Find("#ed-body").Text(); got != "Abra el ticket, por favor." {
+		t.Errorf("the text came back as %q", got)
+	}
+	wantText(t, d.Find("#source-body"), "Open the ticket.")
+
+	w = e.send(t, "/en/editor/articles/"+id+"/es/holds", url.Values{"hold": {"fr"}})
+	wantStatus(t, w, http.StatusBadRequest)
+	wantText(t, doc(t, w).Find("#form-error"), "has a translation")
+}
