@@ -173,7 +173,7 @@ func (h *Handlers) editorEdit(c echo.Context) error {
 func editionView(ed *kb.Edition) views.EditorEditView {
 	d := ed.Head.Draft
 	d.Note = ""
-	return views.EditorEditView{ArticleID: ed.ArticleID, Key: ed.Key, BaseID: ed.Head.ID, Draft: d,
+	return views.EditorEditView{ArticleID: ed.ArticleID, Key: ed.Key, SourceLang: ed.SourceLang, BaseID: ed.Head.ID, Draft: d,
 		State: ed.State, PublishAt: ed.PublishAt,
 		Pending: ed.State == kb.StatePublished && ed.Head.ID != 0 && ed.PublishedID != ed.Head.ID}
 }
@@ -255,7 +255,10 @@ func (h *Handlers) editorRefused(c echo.Context, v editorVisit, ev views.EditorE
 	if !errs.IsRefusal(err) {
 		return err
 	}
-	ev.ErrorID, ev.Args = errs.MessageIDOf(err), errArgs(err)
+	ev.ErrorID = errs.MessageIDOf(err)
+	// The refusal's own data (the images without alt text), and a hold's
+	// languages by name.
+	ev.Args = append(errArgs(err), heldLangNames(c.Request().Context(), err)...)
 	if id := ev.ErrorID; id == kb.MsgEditSlugInvalid || id == kb.MsgEditSlugTaken {
 		ev.SlugError = id
 	}

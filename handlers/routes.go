@@ -260,6 +260,17 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/editor/articles/:id/:tlang/history", h.editorHistory, noStore, ed)
 	g.POST("/editor/articles/:id/:tlang/restore", h.editorRestore, noStore, ed)
 	g.GET("/editor/articles/:id/:tlang/restore", h.redirectTo("/editor/articles"), noStore, ed)
+	// Translations side by side (editor_translate.go).
+	g.GET("/editor/translations", h.editorTranslations, noStore, ed)
+	g.POST("/editor/translations", h.editorTranslations, noStore, ed)
+	g.GET("/editor/articles/:id/:tlang/translate", h.editorTranslate, noStore, ed)
+	g.POST("/editor/articles/:id/:tlang/translate", h.editorTranslate, noStore, ed)
+	writing("/editor/articles/:id/:tlang/translate/save", h.editorTranslateSave)
+	g.GET("/editor/articles/:id/:tlang/translate/save", h.redirectTo("/editor/translations"), noStore, ed)
+	g.POST("/editor/articles/:id/:tlang/current", h.editorStillCurrent, noStore, ed)
+	g.GET("/editor/articles/:id/:tlang/current", h.redirectTo("/editor/translations"), noStore, ed)
+	g.POST("/editor/articles/:id/:tlang/holds", h.editorHolds, noStore, ed)
+	g.GET("/editor/articles/:id/:tlang/holds", h.redirectTo("/editor/translations"), noStore, ed)
 	// Files (editor_files.go): the upload checks the session itself, after
 	// the text fields and before any file is read (uploads.go).
 	g.GET("/editor/files", h.editorFiles, noStore, ed)

@@ -165,6 +165,7 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 	v.Name, v.Email = shown(p.get("name")), shown(p.get("email"))
 	v.Topic, v.Subject, v.Body = shown(p.get("topic")), shown(p.get("subject")), shown(p.get("body"))
 	v.Comment = p.get("comment") != ""
+	v.Translation = p.get("kind") == "translation"
 	if slug := p.get("article"); slug != "" && len(slug) <= 200 {
 		if a, err := h.KB.Article(lang(c), slug); err == nil {
 			v.Article, v.ArticleRef = slug, &a.Summary
@@ -237,6 +238,9 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 			return err
 		}
 		return refuse(classify(err).Status, views.FieldError{Field: submitField(id), MessageID: id, Args: errArgs(err)})
+	}
+	if v.Translation {
+		h.countTranslationAsk(c, v.Article) // editor_translate.go
 	}
 	sent := views.SentView{Reference: receipt.Reference, AccessKey: receipt.AccessKey, SignedIn: s != nil, Token: token}
 	if s == nil {

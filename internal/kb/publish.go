@@ -29,6 +29,15 @@ func (k *KB) Publish(ctx context.Context, articleID int64, lang string, revID in
 }
 
 func (k *KB) publishTx(ctx context.Context, tx *sql.Tx, articleID int64, lang string, revID int64) error {
+	if err := k.publishRow(ctx, tx, articleID, lang, revID); err != nil {
+		return err
+	}
+	return k.reindexAll(ctx, tx)
+}
+
+// publishRow is publishTx but the search index: a hold refuses it
+// (translate.go), and the translations are kept level after it.
+func (k *KB) publishRow(ctx context.Context, tx *sql.Tx, articleID int64, lang string, revID int64) error {
 	rev, err := loadRevision(ctx, tx, revID)
 	if err != nil {
 		return err
@@ -41,6 +50,9 @@ func (k *KB) publishTx(ctx context.Context, tx *sql.Tx, articleID int64, lang st
 	}
 	ed, err := k.edition(ctx, tx, articleID, lang)
 	if err != nil {
+		return err
+	}
+	if err := checkHold(ctx, tx, ed, rev); err != nil {
 		return err
 	}
 	if err := k.slugFree(ctx, tx, lang, rev.Slug, articleID); err != nil {
@@ -98,7 +110,7 @@ func (k *KB) publishTx(ctx context.Context, tx *sql.Tx, articleID int64, lang st
 	if _, err := tx.ExecContext(ctx, sqlEdNextGeneration); err != nil {
 		return err
 	}
-	return k.reindexAll(ctx, tx)
+	return k.afterPublish(ctx, tx, ed, rev)
 }
 
 // Schedule has the server publish revision revID of the article in lang at
@@ -167,7 +179,7 @@ func (k *KB) PublishDue(ctx context.Context) (int, error) {
 			return k.publishTx(ctx, tx, d.article, d.lang, d.rev)
 		})
 		switch {
-		case errors.Is(err, errNotClaimed):
+		case errors.Is(err, errNotClaimed), HeldLangs(err) != nil: // a held one waits for its translations
 		case err != nil:
 			k.log.Error("kb: scheduled publication failed", "article", d.article, "lang", d.lang, "err", err)
 		default:

@@ -301,3 +301,36 @@ func closeRows(rows *sql.Rows) error {
 	}
 	return err
 }
+
+// Translations side by side (translate.go, issue 13 item 6): what each
+// translation follows, holds, and visitors' asks for a translation.
+// The facts read everything of one article ($1) or of all ($1 = 0) at once.
+const (
+	sqlTrArticles = `SELECT id, key, source_lang, views FROM articles WHERE ($1 = 0 OR id = $1)`
+	sqlTrRows     = `SELECT article_id, lang, title, published_at IS NOT NULL, source_updated_at FROM translations
+		WHERE ($1 = 0 OR article_id = $1)`
+	sqlTrEditions = `SELECT article_editions.article_id, article_editions.lang, coalesce(article_editions.head_id, 0),
+		coalesce(article_editions.published_id, 0), article_editions.state, article_editions.follows_id,
+		coalesce(article_revisions.title, '')
+		FROM article_editions LEFT JOIN article_revisions ON article_revisions.id = article_editions.head_id
+		WHERE ($1 = 0 OR article_editions.article_id = $1)`
+	sqlTrSourceRevisions = `SELECT article_revisions.article_id, article_revisions.id, article_revisions.created_at
+		FROM article_revisions JOIN articles ON articles.id = article_revisions.article_id
+		WHERE ($1 = 0 OR article_revisions.article_id = $1) AND article_revisions.lang = articles.source_lang
+		ORDER BY article_revisions.article_id, article_revisions.id`
+	sqlTrHolds        = `SELECT article_id, lang FROM article_holds WHERE ($1 = 0 OR article_id = $1)`
+	sqlTrRequests     = `SELECT article_id, lang, requests FROM translation_requests WHERE ($1 = 0 OR article_id = $1)`
+	sqlTrSetFollows   = `UPDATE article_editions SET follows_id = $3 WHERE article_id = $1 AND lang = $2`
+	sqlTrClearHolds   = `DELETE FROM article_holds WHERE article_id = $1`
+	sqlTrAddHold      = `INSERT INTO article_holds (article_id, lang) VALUES ($1, $2) ON CONFLICT (article_id, lang) DO NOTHING`
+	sqlTrAskTranslate = `INSERT INTO translation_requests (article_id, lang, requests)
+		SELECT $1, $2, 1 WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1)
+		ON CONFLICT (article_id, lang) DO UPDATE SET requests = translation_requests.requests + 1`
+	// A translation published following the source's published text is
+	// current for visitors again (the catalog's Outdated compares these times).
+	sqlTrCatchUp = `UPDATE translations SET source_updated_at = (SELECT src.updated_at FROM translations AS src
+			JOIN articles ON articles.id = src.article_id AND articles.source_lang = src.lang WHERE src.article_id = $1)
+		WHERE article_id = $1 AND lang = $2
+			AND EXISTS (SELECT 1 FROM translations AS src JOIN articles ON articles.id = src.article_id
+				AND articles.source_lang = src.lang WHERE src.article_id = $1)`
+)
