@@ -25,6 +25,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/mail"
@@ -179,6 +181,8 @@ type Options struct {
 // Accounts is the account service.
 type Accounts struct {
 	db     *store.DB
+	store  *store.SessionStore // scs's store (sessions.go)
+	sm     *scs.SessionManager // the one session manager
 	opts   Options
 	now    func() time.Time
 	log    *slog.Logger
@@ -224,6 +228,8 @@ func New(db *store.DB, opts Options) (*Accounts, error) {
 		a.opts.Issuer = "zerodesk"
 	}
 	a.lim.defaults()
+	a.store = store.NewSessionStore(db, a.now)
+	a.sm = newManager(a.store, a.lim)
 	s := opts.Secret
 	a.keys = keys{
 		lookup:      s.Subkey("accounts.usercode"),
