@@ -90,6 +90,10 @@ func (h *Handlers) renderCached(c echo.Context, key string, page, fragment templ
 // (the login) leaves its token for the page frame.
 const frameTokenKey = "zerodesk.frameToken"
 
+// frameCookieTokenKey is where a handler that has just renewed a 1-Click
+// session leaves its new token: the request's cookie holds the old one.
+const frameCookieTokenKey = "zerodesk.frameCookieToken"
+
 // hasSessionCookie reports whether the request carries a 1-Click cookie.
 func (h *Handlers) hasSessionCookie(c echo.Context) bool {
 	ck, err := c.Cookie(h.cookieName(c))
@@ -118,6 +122,9 @@ func (h *Handlers) frameAccount(c echo.Context) {
 			token = r.MultipartForm.Value["token"][0]
 		}
 		inForm = token != ""
+	}
+	if t, ok := c.Get(frameCookieTokenKey).(string); ok && t != "" && token == "" {
+		token = t
 	}
 	if token == "" {
 		if ck, err := c.Cookie(h.cookieName(c)); err == nil {
