@@ -16,11 +16,12 @@ CREATE INDEX sessions_by_expiry ON sessions (expiry);
 -- line belongs to one scs row: deleting the row (logout, expiry, renewal,
 -- sweep) deletes the line in the same statement. The data key moved into
 -- scs's data; the sessions from before this migration end (everyone signs in
--- again once).
+-- again once). Ids are never reused (AUTOINCREMENT): a request still holding
+-- an ended session's id must not reach a newer line.
 DROP TABLE account_sessions;
 
 CREATE TABLE account_sessions (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     token_hash   BLOB    NOT NULL UNIQUE REFERENCES sessions (token) ON DELETE CASCADE,
     account_id   INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     stage        TEXT    NOT NULL CHECK (stage IN ('second_factor', 'full')),

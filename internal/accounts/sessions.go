@@ -256,7 +256,7 @@ func (a *Accounts) session(ctx context.Context, token string, touch bool) (*Sess
 		// transaction; a session ended or renewed meanwhile is not
 		// brought back.
 		err := a.db.Tx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, sqlTouchSession, r.ID, now.Unix())
+			res, err := tx.ExecContext(ctx, sqlTouchSession, tokenHash(r.token), now.Unix())
 			if err != nil {
 				return err
 			}
@@ -312,7 +312,7 @@ func (a *Accounts) RenewSession(ctx context.Context, s *Session) (string, error)
 	var n newSession
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
 		var one int
-		if err := tx.QueryRowContext(ctx, sqlSessionLive, s.ID).Scan(&one); err != nil {
+		if err := tx.QueryRowContext(ctx, sqlSessionLive, tokenHash(s.token)).Scan(&one); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return errSessionExpired()
 			}
