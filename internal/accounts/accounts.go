@@ -21,6 +21,7 @@ package accounts
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"strconv"
 	"time"
@@ -183,6 +184,7 @@ type Accounts struct {
 	db     *store.DB
 	store  *store.SessionStore // scs's store (sessions.go)
 	sm     *scs.SessionManager // the one session manager
+	byHash *sql.Stmt           // sqlSessionByHash on the read pool: every signed-in request runs it
 	opts   Options
 	now    func() time.Time
 	log    *slog.Logger
@@ -230,6 +232,10 @@ func New(db *store.DB, opts Options) (*Accounts, error) {
 	a.lim.defaults()
 	a.store = store.NewSessionStore(db, a.now)
 	a.sm = newManager(a.store, a.lim)
+	var err error
+	if a.byHash, err = db.Read.PrepareContext(context.Background(), sqlSessionByHash); err != nil {
+		return nil, errs.Wrap(err, "accounts: new")
+	}
 	s := opts.Secret
 	a.keys = keys{
 		lookup:      s.Subkey("accounts.usercode"),

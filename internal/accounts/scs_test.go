@@ -246,3 +246,46 @@ func TestSCS_LiveSessionsHoldNoTokenOrKey(t *testing.T) {
 		t.Fatal("scs's data holds the token")
 	}
 }
+
+func TestSessionCodec_RoundTripAndRefusals(t *testing.T) {
+	var c sessionCodec
+	deadline := time.Unix(1_800_000_000, 123).UTC()
+	in := map[string]any{keyAccount: int64(-42), keyWrapped: []byte{0, 1, 2, 255}, "s": "zoë", "__rememberMe": true, "empty": []byte{}}
+	b, err := c.Encode(deadline, in)
+	mustOK(t, err)
+	d, out, err := c.Decode(b)
+	mustOK(t, err)
+	if !d.Equal(deadline) || len(out) != len(in) || out[keyAccount] != int64(-42) || !bytes.Equal(out[keyWrapped].([]byte), []byte{0, 1, 2, 255}) ||
+		out["s"] != "zoë" || out["__rememberMe"] != true {
+		t.Fatalf("decoded %v %v", d, out)
+	}
+	if _, err := c.Encode(deadline, map[string]any{"f": 1.5}); err == nil {
+		t.Fatal("a float was encoded")
+	}
+	for i := range b { // every truncation and a trailing byte are refused, never a panic
+		if _, _, err := c.Decode(b[:i]); err == nil {
+			t.Fatalf("a truncation to %d bytes decoded", i)
+		}
+	}
+	if _, _, err := c.Decode(append(b, 0)); err == nil {
+		t.Fatal("a trailing byte decoded")
+	}
+}
+
+func FuzzSessionCodec(f *testing.F) {
+	b, _ := sessionCodec{}.Encode(time.Unix(1, 0), map[string]any{"a": int64(1), "k": []byte("x")})
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, v, err := sessionCodec{}.Decode(b)
+		if err != nil {
+			return
+		}
+		again, err := sessionCodec{}.Encode(d, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, v2, err := (sessionCodec{}).Decode(again); err != nil || len(v2) != len(v) {
+			t.Fatal("a decoded value does not round-trip")
+		}
+	})
+}

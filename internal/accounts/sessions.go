@@ -81,6 +81,7 @@ type SessionInfo struct {
 func newManager(st *store.SessionStore, lim Limits) *scs.SessionManager {
 	m := scs.New()
 	m.Store = st
+	m.Codec = sessionCodec{}
 	m.IdleTimeout = lim.IdleTimeout
 	m.Lifetime = lim.AbsoluteTimeout
 	m.HashTokenInStore = true
@@ -208,7 +209,7 @@ func (a *Accounts) loadSession(ctx context.Context, token string) (*sessionRow, 
 	}
 	var r sessionRow
 	var created, seen, expires int64
-	err = a.db.Read.QueryRowContext(ctx, sqlSessionByHash, tokenHash(token)).Scan(&r.ID, &r.AccountID, &r.stage,
+	err = a.byHash.QueryRowContext(ctx, tokenHash(token)).Scan(&r.ID, &r.AccountID, &r.stage,
 		&r.Label, &r.failures, &created, &seen, &expires, &r.Role, &r.state, &r.Lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

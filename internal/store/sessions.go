@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -24,6 +25,11 @@ import (
 type SessionStore struct {
 	db  *DB
 	now func() time.Time
+	// find is sqlSessionFind prepared on the read pool (nil: unprepared):
+	// every signed-in request runs it, and SQLite spends more time parsing
+	// it than running it.
+	find     *sql.Stmt
+	findOnce sync.Once
 }
 
 // Session store SQL, for every engine.
@@ -43,6 +49,13 @@ func NewSessionStore(db *DB, now func() time.Time) *SessionStore {
 		now = time.Now
 	}
 	return &SessionStore{db: db, now: now}
+}
+
+func (s *SessionStore) findStmt(ctx context.Context) *sql.Stmt {
+	s.findOnce.Do(func() {
+		s.find, _ = s.db.Read.PrepareContext(context.WithoutCancel(ctx), sqlSessionFind)
+	})
+	return s.find
 }
 
 type txKey struct{}
@@ -74,6 +87,8 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	var err error
 	if tx := txOf(ctx); tx != nil {
 		err = tx.QueryRowContext(ctx, sqlSessionFind, key).Scan(&data, &expiry)
+	} else if st := s.findStmt(ctx); st != nil {
+		err = st.QueryRowContext(ctx, key).Scan(&data, &expiry)
 	} else {
 		err = s.db.Read.QueryRowContext(ctx, sqlSessionFind, key).Scan(&data, &expiry)
 	}
