@@ -82,9 +82,11 @@ func (h *Handlers) accountPost(c echo.Context) error {
 	})
 }
 
-// endCookie deletes the 1-Click cookie, only when the request had one: a
-// cookie-less session never gets a Set-Cookie, not even a deletion.
+// endCookie is called whenever a handler ends the request's own session. It
+// deletes the 1-Click cookie, only when the request had one: a cookie-less
+// session never gets a Set-Cookie, not even a deletion.
 func (h *Handlers) endCookie(c echo.Context) {
+	c.Set(loadedSessionKey, nil) // the frame must not show the ended session
 	if _, fromCookie := h.sessionToken(c); fromCookie {
 		h.writeSessionCookie(c, "")
 	}

@@ -85,6 +85,16 @@ func (h *Handlers) sessionToken(c echo.Context) (token string, fromCookie bool) 
 	return "", false
 }
 
+// loadedSessionKey is where loadSession leaves the request's session for the
+// page frame, which would otherwise load it a second time; endCookie takes it
+// away when the handler ends the session.
+const loadedSessionKey = "zerodesk.loadedSession"
+
+type loadedSession struct {
+	token string
+	s     *accounts.Session
+}
+
 // session loads the signed-in session; the token is returned for the forms
 // only when it did not come from the cookie.
 func (h *Handlers) session(c echo.Context) (*accounts.Session, string, error) {
@@ -106,6 +116,7 @@ func (h *Handlers) loadSession(c echo.Context, load func(context.Context, string
 	if err != nil {
 		return nil, "", err
 	}
+	c.Set(loadedSessionKey, loadedSession{token: token, s: s})
 	if fromCookie {
 		token = ""
 	}

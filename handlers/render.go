@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"zerodesk/internal/accounts"
 	"zerodesk/static"
 	"zerodesk/views"
 )
@@ -134,8 +135,10 @@ func (h *Handlers) frameAccount(c echo.Context) {
 	if token == "" {
 		return
 	}
-	s, err := h.Accounts.PeekSession(ctx, token)
-	if err != nil {
+	s, err := (*accounts.Session)(nil), error(nil)
+	if l, ok := c.Get(loadedSessionKey).(loadedSession); ok && l.token == token {
+		s = l.s // the handler's, still live: loaded once per request
+	} else if s, err = h.Accounts.PeekSession(ctx, token); err != nil {
 		return
 	}
 	p, err := h.Accounts.Profile(ctx, s)

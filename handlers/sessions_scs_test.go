@@ -253,3 +253,28 @@ func TestSessionManager_SafeSettings(t *testing.T) {
 		t.Fatalf("manager settings: %+v", m)
 	}
 }
+
+// TestFrame_SessionEndedByTheHandlerShowsTheVisitorsFrame: the frame reuses
+// the session the handler loaded, but never one the handler has ended ("sign
+// out everywhere", account deletion), with either session style.
+func TestFrame_SessionEndedByTheHandlerShowsTheVisitorsFrame(t *testing.T) {
+	t.Parallel()
+	j, usercode, w := adaAtMyAccount(t)
+	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
+	d := doc(t, j.post(t, "/en/account/signout-everywhere", url.Values{"token": {token}}))
+	wantCount(t, d, "header .account-bar .login-link", 1)
+	if d.Find(".signed-in").Length() != 0 || d.Find(`input[name="token"]`).Length() != 0 {
+		t.Error("after signing out everywhere (cookie-less), the frame still shows the session")
+	}
+	cookie := oneClickCookie(t, j, usercode)
+	d = doc(t, j.post(t, "/en/account/signout-everywhere", nil, "Cookie", cookie))
+	wantCount(t, d, "header .account-bar .login-link", 1)
+	if d.Find(".signed-in").Length() != 0 {
+		t.Error("after signing out everywhere (1-Click), the frame still shows the session")
+	}
+	cookie = oneClickCookie(t, j, usercode)
+	d = doc(t, j.post(t, "/en/account/delete", url.Values{"password": {testPassword}, "confirm": {"yes"}}, "Cookie", cookie))
+	if d.Find(".signed-in").Length() != 0 {
+		t.Error("after deleting the account, the frame still shows the session")
+	}
+}

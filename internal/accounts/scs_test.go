@@ -289,3 +289,41 @@ func FuzzSessionCodec(f *testing.F) {
 		}
 	})
 }
+
+// TestSCS_ConcurrentUsesAfterAMinuteCommitOnce: many requests of one session
+// that all find the minute over write the store once, not once each.
+func TestSCS_ConcurrentUsesAfterAMinuteCommitOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, l := e.active("Zoë", "zoe@example.org")
+	// Count scs's commits on the writer's one connection.
+	for _, q := range []string{`CREATE TEMP TABLE commits (n INTEGER)`,
+		`CREATE TEMP TRIGGER commit_insert AFTER INSERT ON main.sessions BEGIN INSERT INTO commits VALUES (1); END`,
+		`CREATE TEMP TRIGGER commit_update AFTER UPDATE ON main.sessions BEGIN INSERT INTO commits VALUES (1); END`} {
+		if _, err := e.db.Write.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := 1; round <= 3; round++ {
+		e.clk.Add(90 * time.Second)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if _, err := e.acc.Session(ctx, l.Token); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		var n int
+		mustOK(t, e.db.Write.QueryRowContext(ctx, `SELECT count(*) FROM commits`).Scan(&n))
+		if n != round {
+			t.Fatalf("after %d minutes of 32 concurrent uses each: %d commits, want %d", round, n, round)
+		}
+	}
+}

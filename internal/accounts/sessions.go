@@ -254,15 +254,17 @@ func (a *Accounts) session(ctx context.Context, token string, touch bool) (*Sess
 	}
 	if now := a.now(); touch && now.Sub(r.LastSeenAt) >= touchEvery {
 		// Last seen and scs's commit (the idle expiry slides) in one
-		// transaction; a session ended or renewed meanwhile is not
-		// brought back.
+		// transaction, by the first of the requests that found the
+		// minute over: the others (the line is fresh again), and a use of
+		// a session ended or renewed meanwhile (no line), commit nothing,
+		// so an old token is never brought back.
 		err := a.db.Tx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, sqlTouchSession, tokenHash(r.token), now.Unix())
+			res, err := tx.ExecContext(ctx, sqlTouchSession, tokenHash(r.token), now.Unix(), now.Add(-touchEvery).Unix())
 			if err != nil {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
-				return errSessionExpired()
+				return nil
 			}
 			return a.commit(store.WithTx(r.sctx, tx), r.ExpiresAt)
 		})

@@ -53,7 +53,7 @@ const (
 		s.last_seen_at, s.expires_at, a.role, a.state, a.lang
 		FROM account_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`
 	sqlSessionLive    = `SELECT 1 FROM account_sessions WHERE token_hash = $1`
-	sqlTouchSession   = `UPDATE account_sessions SET last_seen_at = $2 WHERE token_hash = $1`
+	sqlTouchSession   = `UPDATE account_sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at <= $3`
 	sqlSessionFailure = `UPDATE account_sessions SET failures = failures + 1 WHERE id = $1 RETURNING failures`
 	sqlDeleteSession  = `DELETE FROM sessions WHERE token IN (SELECT token_hash FROM account_sessions WHERE id = $1)`
 	sqlEndSession     = `DELETE FROM sessions WHERE token IN
