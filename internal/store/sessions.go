@@ -114,7 +114,7 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 	if !ok {
 		return errors.New("store: session token is not base64url")
 	}
-	at := expiry.Add(s.now().Sub(time.Now())).UnixMilli()
+	at := s.now().Add(time.Until(expiry)).UnixMilli() // as far from the store's now as from the wall clock's
 	return s.exec(ctx, sqlSessionCommit, key, b, at)
 }
 
