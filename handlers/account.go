@@ -82,12 +82,13 @@ func (h *Handlers) accountPost(c echo.Context) error {
 	})
 }
 
-// endCookie deletes the 1-Click cookie, only when the request had one: a
-// cookie-less session never gets a Set-Cookie, not even a deletion.
+// endCookie is called whenever a handler ends the request's own session. It
+// deletes the 1-Click cookie, only when the request had one: a cookie-less
+// session never gets a Set-Cookie, not even a deletion.
 func (h *Handlers) endCookie(c echo.Context) {
+	c.Set(loadedSessionKey, nil) // the frame must not show the ended session
 	if _, fromCookie := h.sessionToken(c); fromCookie {
-		c.SetCookie(&http.Cookie{Name: h.cookieName(c), Value: "", Path: "/", MaxAge: -1,
-			Secure: h.secure(c), HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		h.writeSessionCookie(c, "")
 	}
 }
 
@@ -123,7 +124,7 @@ func (h *Handlers) endSession(c echo.Context) error {
 }
 
 func (h *Handlers) changePassword(c echo.Context) error {
-	return h.accountChange(c, "account.password.changed", func(s *accounts.Session) error {
+	return h.credentialChange(c, "account.password.changed", func(s *accounts.Session) error {
 		return h.Accounts.ChangePassword(c.Request().Context(), s, c.FormValue("current"), c.FormValue("next"))
 	})
 }
@@ -149,6 +150,39 @@ func (h *Handlers) accountChange(c echo.Context, noticeID string, change func(*a
 		}
 		return h.accountPage(c, s, token, http.StatusOK, noticeID, "")
 	})
+}
+
+// credentialChange is accountChange for a change of credentials: the
+// session's token is renewed after it (scs's RenewToken).
+func (h *Handlers) credentialChange(c echo.Context, noticeID string, change func(*accounts.Session) error) error {
+	return h.withSession(c, func(s *accounts.Session, token string) error {
+		if err := change(s); err != nil {
+			return h.refused(c, s, token, err)
+		}
+		token, err := h.renew(c, s, token)
+		if err != nil {
+			return err
+		}
+		return h.accountPage(c, s, token, http.StatusOK, noticeID, "")
+	})
+}
+
+// renew gives s a new token (scs's RenewToken; the old one ends): a 1-Click
+// session gets the new cookie, a cookie-less one the new token in the page's
+// forms (formToken is the old one, "" for 1-Click). It returns the token for
+// the forms.
+func (h *Handlers) renew(c echo.Context, s *accounts.Session, formToken string) (string, error) {
+	token, err := h.Accounts.RenewSession(c.Request().Context(), s)
+	if err != nil {
+		return "", err
+	}
+	if formToken == "" {
+		h.writeSessionCookie(c, token)
+		c.Set(frameCookieTokenKey, token)
+		return "", nil
+	}
+	c.Set(frameTokenKey, token)
+	return token, nil
 }
 
 // refused shows My account again with why a change was refused, or passes on

@@ -107,7 +107,7 @@ func (h *Handlers) loginStep2(c echo.Context) error {
 		// The half-open session travels as a full one would: the 1-Click
 		// cookie, or the hidden field of the code form.
 		if on {
-			c.SetCookie(h.newSessionCookie(c, login.Token))
+			h.writeSessionCookie(c, login.Token)
 			return h.render(c, http.StatusOK, views.SecondFactorPage(views.SecondFactorView{OneClick: true, Kind: kind}), nil)
 		}
 		return h.render(c, http.StatusOK, views.SecondFactorPage(views.SecondFactorView{Token: login.Token, Kind: kind}), nil)
@@ -224,7 +224,7 @@ func (h *Handlers) activate(c echo.Context) error {
 // without, My account rendered right here, its forms carrying the token.
 func (h *Handlers) signedIn(c echo.Context, token string, on bool, dest string) error {
 	if on {
-		c.SetCookie(h.newSessionCookie(c, token))
+		h.writeSessionCookie(c, token)
 		return c.Redirect(http.StatusSeeOther, views.Href(c.Request().Context(), dest))
 	}
 	s, err := h.Accounts.Session(c.Request().Context(), token)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -52,13 +53,22 @@ func (h *Handlers) cookieName(c echo.Context) string {
 	return sessionCookie
 }
 
-// newSessionCookie is the 1-Click cookie: no Expires or Max-Age, so the
-// browser drops it when it closes.
-func (h *Handlers) newSessionCookie(c echo.Context, token string) *http.Cookie {
-	return &http.Cookie{
-		Name: h.cookieName(c), Value: token, Path: "/",
-		Secure: h.secure(c), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+// writeSessionCookie has scs write the 1-Click cookie (token "" deletes it):
+// the one manager's settings (HttpOnly, SameSite=Lax, Path=/, Persist off, so
+// no Expires or Max-Age and the browser drops it when it closes), named and
+// secured for this connection: __Host- and Secure over TLS, direct or through
+// a trusted proxy.
+func (h *Handlers) writeSessionCookie(c echo.Context, token string) {
+	m := *h.Accounts.SessionManager()
+	m.Cookie.Name, m.Cookie.Secure = h.cookieName(c), h.secure(c)
+	ctx, expiry := c.Request().Context(), time.Time{}
+	if token != "" {
+		// scs asks the session data whether RememberMe was set (never
+		// here): an empty session, which touches no store, says no.
+		ctx, _ = m.Load(ctx, "")
+		expiry = time.Now().Add(m.Lifetime)
 	}
+	m.WriteSessionCookie(ctx, c.Response(), token, expiry)
 }
 
 // sessionToken finds the request's session: the hidden form field of a
@@ -73,6 +83,16 @@ func (h *Handlers) sessionToken(c echo.Context) (token string, fromCookie bool) 
 		return ck.Value, true
 	}
 	return "", false
+}
+
+// loadedSessionKey is where loadSession leaves the request's session for the
+// page frame, which would otherwise load it a second time; endCookie takes it
+// away when the handler ends the session.
+const loadedSessionKey = "zerodesk.loadedSession"
+
+type loadedSession struct {
+	token string
+	s     *accounts.Session
 }
 
 // session loads the signed-in session; the token is returned for the forms
@@ -96,6 +116,7 @@ func (h *Handlers) loadSession(c echo.Context, load func(context.Context, string
 	if err != nil {
 		return nil, "", err
 	}
+	c.Set(loadedSessionKey, loadedSession{token: token, s: s})
 	if fromCookie {
 		token = ""
 	}

@@ -127,12 +127,15 @@ func (h *Handlers) totpConfirm(c echo.Context) error {
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
 		}
 		h.totp.drop(id)
+		if token, err = h.renew(c, s, token); err != nil { // a new credential: a new token
+			return err
+		}
 		return h.render(c, http.StatusOK, views.RecoveryCodesPage(views.RecoveryCodesView{Token: token, Codes: codes}), nil)
 	})
 }
 
 func (h *Handlers) totpDisable(c echo.Context) error {
-	return h.accountChange(c, "account.totp.disabled", func(s *accounts.Session) error {
+	return h.credentialChange(c, "account.totp.disabled", func(s *accounts.Session) error {
 		return h.Accounts.DisableTOTP(c.Request().Context(), s, c.FormValue("password"))
 	})
 }

@@ -15,8 +15,9 @@ import (
 )
 
 // setUpTOTP turns two-step verification on from My account and returns the
-// key the page shows and the recovery codes.
-func (j *journey) setUpTOTP(t *testing.T, token string, headers ...string) (string, []string) {
+// key the page shows, the recovery codes and the session's token, renewed by
+// the new credential (the page's forms carry it; "" for 1-Click).
+func (j *journey) setUpTOTP(t *testing.T, token string, headers ...string) (string, []string, string) {
 	t.Helper()
 	w := j.post(t, "/en/account/totp/setup", url.Values{"token": {token}, "password": {"wrong password here"}}, headers...)
 	if w.Code == http.StatusOK {
@@ -73,11 +74,15 @@ func (j *journey) setUpTOTP(t *testing.T, token string, headers ...string) (stri
 	if len(codes) != 10 {
 		t.Fatalf("%d recovery codes shown, want 10", len(codes))
 	}
+	renewed := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
+	if token != "" && (renewed == "" || renewed == token) {
+		t.Fatal("turning two-step verification on kept the session's token")
+	}
 	// The set-up is over: its QR code is gone.
 	if w := j.a.get(t, src, headers...); w.Code != http.StatusNotFound {
 		t.Errorf("QR code after the set-up: %d", w.Code)
 	}
-	return secret, codes
+	return secret, codes, renewed
 }
 
 // loginWithCode runs steps 1 and 2 of a login that asks for a second factor
@@ -113,10 +118,10 @@ func TestAccounts_TOTPSetUpLoginCodesOnceAndRecovery(t *testing.T) {
 	a := j.a
 	wantStatus(t, w, http.StatusOK)
 	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
-	secret, recovery := j.setUpTOTP(t, token)
-	w = j.post(t, "/en/account", url.Values{"token": {token}})
+	secret, recovery, renewed := j.setUpTOTP(t, token)
+	w = j.post(t, "/en/account", url.Values{"token": {renewed}})
 	wantText(t, doc(t, w).Find("#totp-state"), "is on")
-	j.post(t, "/en/account/logout", url.Values{"token": {token}})
+	j.post(t, "/en/account/logout", url.Values{"token": {renewed}})
 
 	// A code of the next step (the set-up used this one's) opens My account.
 	code, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
@@ -173,14 +178,14 @@ func TestAccounts_TOTPSetUpLoginCodesOnceAndRecovery(t *testing.T) {
 	_, w2 := j.login(t, usercode, testPassword, false)
 	wantStatus(t, w2, http.StatusOK)
 	wantText(t, doc(t, w2).Find("#account-name"), "Ada Lovelace")
-	j.checkSecretsStayOut(t, usercode, testPassword, token, secret, recovery[0], recovery[1])
+	j.checkSecretsStayOut(t, usercode, testPassword, token, renewed, secret, recovery[0], recovery[1])
 }
 
 func TestAccounts_NewRecoveryCodesAreShownOnceAndReplaceTheOld(t *testing.T) {
 	t.Parallel()
 	j, _, w := adaAtMyAccount(t)
 	token := doc(t, w).Find(`input[name="token"]`).First().AttrOr("value", "")
-	_, old := j.setUpTOTP(t, token)
+	_, old, token := j.setUpTOTP(t, token)
 
 	w = j.post(t, "/en/account", url.Values{"token": {token}})
 	wantCount(t, doc(t, w), `form[action="/en/account/recovery"] input[name="password"]`, 1)

@@ -32,8 +32,8 @@ func (b *browserTab) storedCookies() []*network.Cookie {
 
 // accountJourney registers, reads the usercode from the mail directory, runs
 // the first login, then logs in again through the phrase and the password.
-func accountJourney(t *testing.T, oneClick bool) (*browserTab, string) {
-	b := newBrowserTab(t)
+func accountJourney(t *testing.T, oneClick bool, opts ...tabOption) (*browserTab, string) {
+	b := newBrowserTab(t, opts...)
 	b.open("/en/register", 200)
 	b.checkAccessibility("/en/register")
 	b.typeInto("#reg-name", "Ada Lovelace")

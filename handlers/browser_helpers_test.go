@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -144,6 +145,13 @@ type tabOption func(*tabConfig)
 type tabConfig struct {
 	noJS     bool
 	viewport [2]int64
+	wrap     func(http.Handler) http.Handler
+}
+
+// withServerWrap puts wrap around the app in the test server (to watch
+// every request and response of a journey).
+func withServerWrap(wrap func(http.Handler) http.Handler) tabOption {
+	return func(c *tabConfig) { c.wrap = wrap }
 }
 
 // withoutJavaScript turns script execution off before the first navigation.
@@ -161,7 +169,11 @@ func newBrowserTab(t *testing.T, opts ...tabOption) *browserTab {
 	}
 	root := sharedBrowser(t)
 	a := newTestApp(t)
-	srv := httptest.NewServer(a.e)
+	var app http.Handler = a.e
+	if cfg.wrap != nil {
+		app = cfg.wrap(app)
+	}
+	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
 
 	timeoutCtx, cancelTimeout := context.WithTimeout(root, tabTimeout)

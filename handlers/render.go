@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"zerodesk/internal/accounts"
 	"zerodesk/internal/cache"
 	"zerodesk/static"
 	"zerodesk/views"
@@ -97,6 +98,10 @@ func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[string,
 // (the login) leaves its token for the page frame.
 const frameTokenKey = "zerodesk.frameToken"
 
+// frameCookieTokenKey is where a handler that has just renewed a 1-Click
+// session leaves its new token: the request's cookie holds the old one.
+const frameCookieTokenKey = "zerodesk.frameCookieToken"
+
 // hasSessionCookie reports whether the request carries a 1-Click cookie.
 func (h *Handlers) hasSessionCookie(c echo.Context) bool {
 	ck, err := c.Cookie(h.cookieName(c))
@@ -126,6 +131,9 @@ func (h *Handlers) frameAccount(c echo.Context) {
 		}
 		inForm = token != ""
 	}
+	if t, ok := c.Get(frameCookieTokenKey).(string); ok && t != "" && token == "" {
+		token = t
+	}
 	if token == "" {
 		if ck, err := c.Cookie(h.cookieName(c)); err == nil {
 			token = ck.Value
@@ -134,8 +142,10 @@ func (h *Handlers) frameAccount(c echo.Context) {
 	if token == "" {
 		return
 	}
-	s, err := h.Accounts.PeekSession(ctx, token)
-	if err != nil {
+	s, err := (*accounts.Session)(nil), error(nil)
+	if l, ok := c.Get(loadedSessionKey).(loadedSession); ok && l.token == token {
+		s = l.s // the handler's, still live: loaded once per request
+	} else if s, err = h.Accounts.PeekSession(ctx, token); err != nil {
 		return
 	}
 	p, err := h.Accounts.Profile(ctx, s)

@@ -30,8 +30,9 @@ func usedMessageIDs(t *testing.T) map[string][]string {
 	// (accounts.MsgLoginFailed = "accounts.login_failed"), which handlers pass
 	// on by constant.
 	msgConst := regexp.MustCompile(`\b(?:Msg|Mail)\w+\s*=\s*"([a-z_]+(?:\.[a-z0-9_-]+)+)"`)
-	// The notice a change of My account shows (h.accountChange(c, "…", …)).
-	noticeArg := regexp.MustCompile(`\baccountChange\(c, "([a-z_]+(?:\.[a-z0-9_-]+)+)"`)
+	// The notice a change of My account shows (h.accountChange(c, "…", …),
+	// h.credentialChange(c, "…", …) for a change that renews the session).
+	noticeArg := regexp.MustCompile(`\b(?:accountChange|credentialChange)\(c, "([a-z_]+(?:\.[a-z0-9_-]+)+)"`)
 	var files []string
 	for _, pattern := range []string{"../views/*.templ", "../views/*.go", "../handlers/*.go", "../internal/*/*.go"} {
 		m, _ := filepath.Glob(pattern)

@@ -21,9 +21,12 @@ package accounts
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"strconv"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
@@ -186,6 +189,9 @@ type Options struct {
 // Accounts is the account service.
 type Accounts struct {
 	db     *store.DB
+	store  *store.SessionStore // scs's store (sessions.go)
+	sm     *scs.SessionManager // the one session manager
+	byHash *sql.Stmt           // sqlSessionByHash on the read pool: every signed-in request runs it
 	opts   Options
 	now    func() time.Time
 	log    *slog.Logger
@@ -231,6 +237,12 @@ func New(db *store.DB, opts Options) (*Accounts, error) {
 		a.opts.Issuer = "zerodesk"
 	}
 	a.lim.defaults()
+	a.store = store.NewSessionStore(db, a.now)
+	a.sm = newManager(a.store, a.lim)
+	var err error
+	if a.byHash, err = db.Read.PrepareContext(context.Background(), sqlSessionByHash); err != nil {
+		return nil, errs.Wrap(err, "accounts: new")
+	}
 	s := opts.Secret
 	a.keys = keys{
 		lookup:      s.Subkey("accounts.usercode"),

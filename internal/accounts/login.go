@@ -191,11 +191,8 @@ func (a *Accounts) Step2(ctx context.Context, c Credentials) (*Login, error) {
 	now := a.now()
 	var n newSession
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := endPrevious(ctx, tx, c.PrevToken); err != nil {
-			return err
-		}
 		var err error
-		if n, err = a.createSession(ctx, tx, row.id, dk, stage, c.Label, now, now.Add(ttl)); err != nil || second {
+		if n, err = a.createSession(ctx, tx, c.PrevToken, row.id, dk, stage, c.Label, now, now.Add(ttl)); err != nil || second {
 			return err
 		}
 		return a.recordSignIn(ctx, tx, row.id, now)
@@ -206,16 +203,6 @@ func (a *Accounts) Step2(ctx context.Context, c Credentials) (*Login, error) {
 	a.log.Info("accounts: password accepted", "account", row.id, "second_factor", second)
 	return &Login{Token: n.token, SecondFactor: second, AccountID: row.id, Role: row.role, Lang: row.lang,
 		ExpiresAt: now.Add(ttl)}, nil
-}
-
-// endPrevious deletes the session the client held before logging in, so a
-// login always starts a fresh token.
-func endPrevious(ctx context.Context, tx *sql.Tx, prev string) error {
-	if !wellFormedToken(prev) {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, sqlDeleteByHash, tokenHash(prev))
-	return err
 }
 
 // rehash stores the password again at today's cost (after the defaults grew).
@@ -296,10 +283,7 @@ func (a *Accounts) Activate(ctx context.Context, f FirstLogin) (*Login, error) {
 		if done, _ := res.RowsAffected(); done != 1 {
 			return errLoginFailed() // activated meanwhile by a concurrent request
 		}
-		if err := endPrevious(ctx, tx, f.PrevToken); err != nil {
-			return err
-		}
-		if n, err = a.createSession(ctx, tx, row.id, dk, stageFull, f.Label, now, now.Add(a.lim.AbsoluteTimeout)); err != nil {
+		if n, err = a.createSession(ctx, tx, f.PrevToken, row.id, dk, stageFull, f.Label, now, now.Add(a.lim.AbsoluteTimeout)); err != nil {
 			return err
 		}
 		return a.recordSignIn(ctx, tx, row.id, now)

@@ -362,6 +362,11 @@ func (a *Accounts) CloseMember(ctx context.Context, s *Session, id int64, eraser
 					return err
 				}
 			}
+			// scs's rows first: the index lines follow them, the account's
+			// deletion would leave them behind.
+			if _, err := tx.ExecContext(ctx, sqlEndAll, r.accountID.Int64); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, sqlDelete, r.accountID.Int64); err != nil {
 				return err
 			}

@@ -247,6 +247,11 @@ func (a *Accounts) Delete(ctx context.Context, s *Session, password string, eras
 					return err
 				}
 			}
+			// scs's rows first: the index lines follow them, the account's
+			// deletion would leave them behind.
+			if _, err := tx.ExecContext(ctx, sqlEndAll, row.id); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, sqlDelete, row.id); err != nil {
 				return err
 			}

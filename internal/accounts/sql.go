@@ -43,22 +43,27 @@ const (
 	sqlDelete      = `DELETE FROM accounts WHERE id = $1`
 	sqlPrunePend   = `DELETE FROM accounts WHERE state = 'pending' AND created_at <= $1`
 
+	// The index of sessions (account_sessions) follows scs's rows (sessions,
+	// internal/store/sessions.go) by token hash, ON DELETE CASCADE: ending a
+	// session deletes scs's row, and the line goes with it.
 	sqlInsertSession = `INSERT INTO account_sessions
-		(token_hash, account_id, stage, key_wrapped, label, created_at, last_seen_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`
-	sqlSessionByHash = `SELECT s.id, s.account_id, s.stage, s.key_wrapped, s.label, s.failures, s.created_at,
+		(token_hash, account_id, stage, label, created_at, last_seen_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`
+	sqlSessionByHash = `SELECT s.id, s.account_id, s.stage, s.label, s.failures, s.created_at,
 		s.last_seen_at, s.expires_at, a.role, a.state, a.lang
 		FROM account_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`
-	sqlTouchSession   = `UPDATE account_sessions SET last_seen_at = $2 WHERE id = $1`
+	sqlSessionLive    = `SELECT 1 FROM account_sessions WHERE token_hash = $1`
+	sqlTouchSession   = `UPDATE account_sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at <= $3`
 	sqlSessionFailure = `UPDATE account_sessions SET failures = failures + 1 WHERE id = $1 RETURNING failures`
-	sqlDeleteSession  = `DELETE FROM account_sessions WHERE id = $1`
-	sqlDeleteByHash   = `DELETE FROM account_sessions WHERE token_hash = $1`
-	sqlEndSession     = `DELETE FROM account_sessions WHERE id = $1 AND account_id = $2`
-	sqlEndOthers      = `DELETE FROM account_sessions WHERE account_id = $1 AND id <> $2`
-	sqlEndAll         = `DELETE FROM account_sessions WHERE account_id = $1`
-	sqlListSessions   = `SELECT id, label, created_at, last_seen_at, expires_at FROM account_sessions
-		WHERE account_id = $1 AND stage = 'full' AND expires_at > $2 AND last_seen_at > $3 ORDER BY last_seen_at DESC, id DESC`
-	sqlPruneSessions = `DELETE FROM account_sessions WHERE expires_at <= $1 OR last_seen_at <= $2`
+	sqlDeleteSession  = `DELETE FROM sessions WHERE token IN (SELECT token_hash FROM account_sessions WHERE id = $1)`
+	sqlEndSession     = `DELETE FROM sessions WHERE token IN
+		(SELECT token_hash FROM account_sessions WHERE id = $1 AND account_id = $2)`
+	sqlEndOthers = `DELETE FROM sessions WHERE token IN
+		(SELECT token_hash FROM account_sessions WHERE account_id = $1 AND id <> $2)`
+	sqlEndAll       = `DELETE FROM sessions WHERE token IN (SELECT token_hash FROM account_sessions WHERE account_id = $1)`
+	sqlListSessions = `SELECT x.id, x.label, x.created_at, x.last_seen_at, x.expires_at
+		FROM account_sessions x JOIN sessions s ON s.token = x.token_hash
+		WHERE x.account_id = $1 AND x.stage = 'full' AND s.expiry > $2 ORDER BY x.last_seen_at DESC, x.id DESC`
 
 	sqlLimit       = `SELECT window_start, attempts, locked_until FROM auth_limits WHERE scope = $1 AND key = $2`
 	sqlUpsertLimit = `INSERT INTO auth_limits (scope, key, window_start, attempts, locked_until) VALUES ($1, $2, $3, $4, $5)

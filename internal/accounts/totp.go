@@ -17,6 +17,7 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/store"
 )
 
 // The optional second factor: TOTP (RFC 6238: SHA-1, 6 digits, 30 s, as every
@@ -221,11 +222,9 @@ func (a *Accounts) SecondFactor(ctx context.Context, token, code string) (*Login
 	now := a.now()
 	var n newSession
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, sqlDeleteSession, r.ID); err != nil {
-			return err
-		}
+		// scs's RenewToken: the half-open token ends, a signed-in one starts.
 		var err error
-		if n, err = a.createSession(ctx, tx, row.id, dk, stageFull, r.Label, now, now.Add(a.lim.AbsoluteTimeout)); err != nil {
+		if n, err = a.startSession(store.WithTx(r.sctx, tx), tx, row.id, dk, stageFull, r.Label, now, now.Add(a.lim.AbsoluteTimeout)); err != nil {
 			return err
 		}
 		return a.recordSignIn(ctx, tx, row.id, now)

@@ -35,15 +35,6 @@ type Proposal struct {
 	DecidedBy  string
 }
 
-const (
-	sqlPropInsert = `INSERT INTO article_proposals (revision_id, article_id, lang) VALUES ($1, $2, $3)`
-	sqlPropOf     = `SELECT revision_id, state, decided_by FROM article_proposals WHERE article_id = $1 AND lang = $2`
-	sqlPropState  = `SELECT state FROM article_proposals WHERE revision_id = $1 AND article_id = $2`
-	sqlPropDecide = `UPDATE article_proposals SET state = $2, decided_by = $3, decided_at = $4
-		WHERE revision_id = $1 AND state = 'open'`
-	sqlPropOpen = `SELECT article_id, count(*) FROM article_proposals WHERE state = 'open' GROUP BY article_id`
-)
-
 // Propose keeps the words of d (title, description, body, keywords, note)
 // as a proposed revision of the article's translation in d.Lang, made from
 // its head; everything else is the head's.

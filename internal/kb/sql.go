@@ -151,9 +151,13 @@ const (
 	// publishes; the others change nothing and skip it.
 	sqlEdClaimDue = `UPDATE article_editions SET state = 'published'
 		WHERE article_id = $1 AND lang = $2 AND state = 'scheduled' AND scheduled_id = $3 AND publish_at <= $4`
+	// A source published again moves its time forward by at least a second
+	// (times are whole seconds): translations made level with the earlier
+	// text in the same second must still read as outdated.
 	sqlEdUpdateTranslation = `UPDATE translations SET slug = $3, title = $4, description = $5, body_md = $6, keywords = $7,
-		published_at = coalesce(published_at, $8), updated_at = $8,
-		source_updated_at = CASE WHEN $9 THEN $8 ELSE source_updated_at END
+		published_at = coalesce(published_at, $8),
+		updated_at = CASE WHEN $9 AND updated_at >= $8 THEN updated_at + 1 ELSE $8 END,
+		source_updated_at = CASE WHEN $9 AND updated_at >= $8 THEN updated_at + 1 WHEN $9 THEN $8 ELSE source_updated_at END
 		WHERE article_id = $1 AND lang = $2`
 	sqlEdInsertTranslation = `INSERT INTO translations
 		(article_id, lang, slug, title, description, body_md, keywords, published_at, updated_at, source_updated_at)
@@ -333,4 +337,14 @@ const (
 		WHERE article_id = $1 AND lang = $2
 			AND EXISTS (SELECT 1 FROM translations AS src JOIN articles ON articles.id = src.article_id
 				AND articles.source_lang = src.lang WHERE src.article_id = $1)`
+)
+
+// Agents' proposed edits (proposals.go).
+const (
+	sqlPropInsert = `INSERT INTO article_proposals (revision_id, article_id, lang) VALUES ($1, $2, $3)`
+	sqlPropOf     = `SELECT revision_id, state, decided_by FROM article_proposals WHERE article_id = $1 AND lang = $2`
+	sqlPropState  = `SELECT state FROM article_proposals WHERE revision_id = $1 AND article_id = $2`
+	sqlPropDecide = `UPDATE article_proposals SET state = $2, decided_by = $3, decided_at = $4
+		WHERE revision_id = $1 AND state = 'open'`
+	sqlPropOpen = `SELECT article_id, count(*) FROM article_proposals WHERE state = 'open' GROUP BY article_id`
 )

@@ -410,3 +410,37 @@ func TestTranslate_UnchangedSourceRevisionKeepsTranslationsCurrent(t *testing.T)
 		t.Errorf("after an unchanged source: %+v", w.TranslationStatus)
 	}
 }
+
+// Times are whole seconds: a source published again within the second its
+// translation was made level still outdates that translation for visitors.
+func TestTranslate_SourceRepublishedInTheSameSecondOutdates(t *testing.T) {
+	ctx := context.Background()
+	k, _, _ := seeded(t, demoFS())
+	id, src := publishedSource(t, k)
+	rev, err := k.SaveTranslation(ctx, eda, id, 0, spanish(), src, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Publish(ctx, id, "es", rev.ID); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := k.Article("es", rev.Slug); a.Outdated {
+		t.Fatal("a fresh translation reads as outdated")
+	}
+	ed, err := k.Edition(ctx, id, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ed.Head.Draft
+	d.Body = "Open the ticket and choose **Print** twice."
+	next, err := k.Save(ctx, eda, id, ed.Head.ID, d) // the clock has not moved
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Publish(ctx, id, "en", next.ID); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := k.Article("es", rev.Slug); !a.Outdated {
+		t.Error("visitors are not told the translation is outdated")
+	}
+}
