@@ -235,7 +235,7 @@ func (k *KB) insertArticles(ctx context.Context, tx *sql.Tx, articles []*demoArt
 			if err != nil {
 				return fmt.Errorf("%s: %w", f.name, err)
 			}
-			if err := k.indexTranslation(ctx, tx, tid, lang, f.fm.Title, f.body, textLinks); err != nil {
+			if err := k.indexTranslation(ctx, tx, tid, lang, f.fm.Title, withKeywords(f.body, f.fm.Keywords), textLinks); err != nil {
 				return fmt.Errorf("%s: index: %w", f.name, err)
 			}
 			if f.fm.State == string(StateArchived) {
