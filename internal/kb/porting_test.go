@@ -345,3 +345,18 @@ func FuzzExportedFile(f *testing.F) {
 		}
 	})
 }
+
+// A git repository of the files may hold a README and .git: neither is an article.
+func TestImport_LeavesTheReadmeAndHiddenFoldersAlone(t *testing.T) {
+	k := emptyKB(t)
+	res := importFS(t, k, fstest.MapFS{
+		"README.md":        {Data: []byte("# Our help articles\n")},
+		".git/notes/x.md":  {Data: []byte("not front matter")},
+		"en/a.md":          md("key = \"a\"\ncategory = \"faq\"\nposition = 1\ntitle = \"A\"\npublished = 2026-03-01", "x"),
+		"files/names.toml": {Data: []byte("")},
+		CategoriesFile:     {Data: []byte("[[category]]\nkey = \"faq\"\n")},
+	})
+	if res.Created != 1 || len(k.Section("en", FAQ)) != 1 {
+		t.Fatalf("import = %+v", res)
+	}
+}

@@ -178,8 +178,11 @@ func readDemoFiles(demo fs.FS) ([]*demoFile, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(name, ".md") {
-			return nil
+		if d.IsDir() && name != "." && strings.HasPrefix(d.Name(), ".") {
+			return fs.SkipDir // .git and the like
+		}
+		if d.IsDir() || !strings.HasSuffix(name, ".md") || strings.EqualFold(name, "README.md") {
+			return nil // a folder's README is for people, not an article
 		}
 		lang, base := path.Split(name)
 		lang = strings.TrimSuffix(lang, "/")
