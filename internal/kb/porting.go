@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -60,9 +61,15 @@ func (k *KB) Import(ctx context.Context, src fs.FS) (ImportResult, error) {
 }
 
 type categoriesFile struct {
-	Category []struct {
-		Key string `toml:"key"`
-	} `toml:"category"`
+	Category []categoryEntry `toml:"category"`
+}
+
+// categoryEntry is one category of categories.toml: its key, and its name
+// and description by language where editors gave them.
+type categoryEntry struct {
+	Key   Category          `toml:"key"`
+	Name  map[string]string `toml:"name"`
+	Intro map[string]string `toml:"intro"`
 }
 
 func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportResult, error) {
@@ -92,12 +99,32 @@ func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportR
 				return err
 			}
 		}
-		if cats == nil {
-			cats = Categories
+		if err := checkImportCategories(ctx, tx, articles, cats); err != nil {
+			return errs.Wrap(err, "kb: read")
+		}
+		if cats == nil && onlyIfEmpty {
+			for _, c := range Categories {
+				cats = append(cats, categoryEntry{Key: c})
+			}
 		}
 		for i, c := range cats {
-			if _, err := tx.ExecContext(ctx, sqlPortPlaceCategory, string(c), i+1); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlPortPlaceCategory, string(c.Key), i+1); err != nil {
 				return err
+			}
+			if _, err := tx.ExecContext(ctx, sqlPortDropCategoryTexts, string(c.Key)); err != nil {
+				return err
+			}
+			for _, lang := range sortedKeys(c.Name) {
+				if err := k.setCategoryText(ctx, tx, c.Key, lang, c.Name[lang], c.Intro[lang]); err != nil {
+					return err
+				}
+			}
+			for _, lang := range sortedKeys(c.Intro) {
+				if _, named := c.Name[lang]; !named {
+					if err := k.setCategoryText(ctx, tx, c.Key, lang, "", c.Intro[lang]); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		ids, err := articleIDs(ctx, tx)
@@ -137,7 +164,7 @@ func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportR
 	if err != nil {
 		return ImportResult{}, err
 	}
-	if res.Created+res.Updated > 0 || cats != nil {
+	if res.Created+res.Updated > 0 || cats != nil || onlyIfEmpty {
 		if err := k.reload(ctx); err != nil {
 			return res, err
 		}
@@ -147,7 +174,7 @@ func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportR
 
 // readCategories reads categories.toml, if any: the categories in display
 // order. nil when there is none.
-func readCategories(src fs.FS) ([]Category, error) {
+func readCategories(src fs.FS) ([]categoryEntry, error) {
 	raw, err := fs.ReadFile(src, CategoriesFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -163,18 +190,55 @@ func readCategories(src fs.FS) ([]Category, error) {
 	if un := md.Undecoded(); len(un) > 0 {
 		return nil, fmt.Errorf("%s: unknown field %q", CategoriesFile, un[0].String())
 	}
-	out := []Category{}
+	seen := map[Category]bool{}
+	out := []categoryEntry{}
 	for _, c := range cf.Category {
-		cat := Category(strings.TrimSpace(c.Key))
-		if !cat.valid() {
-			return nil, fmt.Errorf("%s: unknown category %q (want one of %v)", CategoriesFile, c.Key, Categories)
+		c.Key = Category(strings.TrimSpace(string(c.Key)))
+		if !c.Key.valid() {
+			return nil, fmt.Errorf("%s: category key %q: use a-z, 0-9 and single dashes", CategoriesFile, c.Key)
 		}
-		if slices.Contains(out, cat) {
+		if seen[c.Key] {
 			return nil, fmt.Errorf("%s: category %q listed twice", CategoriesFile, c.Key)
 		}
-		out = append(out, cat)
+		seen[c.Key] = true
+		for _, texts := range []map[string]string{c.Name, c.Intro} {
+			for lang, text := range texts {
+				if !langPattern.MatchString(lang) {
+					return nil, fmt.Errorf("%s: category %q: %q is not a language", CategoriesFile, c.Key, lang)
+				}
+				texts[lang] = strings.TrimSpace(text)
+			}
+		}
+		for lang := range c.Name {
+			if _, _, err := cleanCategoryText(c.Name[lang], c.Intro[lang]); err != nil {
+				return nil, fmt.Errorf("%s: category %q: the %s name or description is too long", CategoriesFile, c.Key, lang)
+			}
+		}
+		out = append(out, c)
 	}
 	return out, nil
+}
+
+// checkImportCategories: every article's category is stored already or in
+// categories.toml.
+func checkImportCategories(ctx context.Context, tx *sql.Tx, articles []*demoArticle, cats []categoryEntry) error {
+	known := map[Category]bool{}
+	for _, c := range cats {
+		known[c.Key] = true
+	}
+	stored, err := categoryList(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, c := range stored {
+		known[c.Key] = true
+	}
+	for _, a := range articles {
+		if !known[a.category] {
+			return fmt.Errorf("%s: unknown category %q (want one of %v)", a.source.name, a.category, slices.Sorted(maps.Keys(known)))
+		}
+	}
+	return nil
 }
 
 func articleIDs(ctx context.Context, tx *sql.Tx) (map[string]int64, error) {
@@ -399,21 +463,27 @@ func (k *KB) export(ctx context.Context) (map[string][]byte, error) {
 	q := k.db.Read
 	var cats strings.Builder
 	cats.WriteString("# The knowledge base's categories, in the order the portal shows them.\n")
-	rows, err := q.QueryContext(ctx, sqlPortCategories)
+	list, err := categoryList(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var key string
-		if err := rows.Scan(&key); err != nil {
-			rows.Close()
-			return nil, err
+	for _, c := range list {
+		fmt.Fprintf(&cats, "\n[[category]]\nkey = %s\n", tomlString(string(c.Key)))
+		for _, t := range []struct {
+			field string
+			texts map[string]string
+		}{{"name", c.Names}, {"intro", c.Intros}} {
+			if len(t.texts) == 0 {
+				continue
+			}
+			var pairs []string
+			for _, lang := range sortedKeys(t.texts) {
+				pairs = append(pairs, tomlString(lang)+" = "+tomlString(t.texts[lang]))
+			}
+			fmt.Fprintf(&cats, "%s = { %s }\n", t.field, strings.Join(pairs, ", "))
 		}
-		fmt.Fprintf(&cats, "\n[[category]]\nkey = %s\n", tomlString(key))
 	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
+	var rows *sql.Rows
 	out[CategoriesFile] = []byte(cats.String())
 
 	type article struct {
@@ -635,7 +705,7 @@ func tomlTime(t time.Time) string {
 const (
 	sqlPortPlaceCategory = `INSERT INTO categories (key, position) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET position = excluded.position`
-	sqlPortCategories        = `SELECT key FROM categories ORDER BY position, key`
+	sqlPortDropCategoryTexts = `DELETE FROM category_texts WHERE category = $1`
 	sqlPortArticleIDs        = `SELECT id, key FROM articles`
 	sqlPortArticles          = `SELECT id, key, category, position, source_lang FROM articles ORDER BY key`
 	sqlPortInsertTranslation = `INSERT INTO translations

@@ -261,8 +261,10 @@ published = 2026-03-01`
 		{"two sources", fstest.MapFS{"en/a.md": md(src+"\nsource = true", "x"), "es/a.md": md(`key = "a"
 title = "A"
 source = true`, "x")}, "es/a.md: source: en/a.md says it is the source too"},
-		{"unknown category", fstest.MapFS{"en/a.md": md(src, "x"), CategoriesFile: {Data: []byte("[[category]]\nkey = \"nope\"\n")}},
-			`categories.toml: unknown category "nope"`},
+		{"bad category key", fstest.MapFS{"en/a.md": md(src, "x"), CategoriesFile: {Data: []byte("[[category]]\nkey = \"No Way\"\n")}},
+			`categories.toml: category key "No Way"`},
+		{"unknown category", fstest.MapFS{"en/a.md": md(strings.Replace(src, `"faq"`, `"nope"`, 1), "x")},
+			`en/a.md: unknown category "nope"`},
 		{"a file that is not its name", fstest.MapFS{"en/a.md": md(src, "x"),
 			"files/" + strings.Repeat("0", 64) + ".webp": {Data: tinyWebP}}, "its bytes are"},
 	}
