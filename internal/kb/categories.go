@@ -371,10 +371,10 @@ func checkCategory(ctx context.Context, q querier, c Category) error {
 const (
 	sqlCatList = `SELECT key, position, (SELECT count(*) FROM articles WHERE articles.category = categories.key)
 		FROM categories ORDER BY position, key`
-	sqlCatTexts      = `SELECT category, lang, name, intro FROM category_texts ORDER BY category, lang`
-	sqlCatCount      = `SELECT count(*), coalesce(max(position), 0) FROM categories`
-	sqlCatTaken      = `SELECT count(*) FROM categories WHERE key = $1`
-	sqlCatSetText    = `INSERT INTO category_texts (category, lang, name, intro) VALUES ($1, $2, $3, $4)
+	sqlCatTexts   = `SELECT category, lang, name, intro FROM category_texts ORDER BY category, lang`
+	sqlCatCount   = `SELECT count(*), coalesce(max(position), 0) FROM categories`
+	sqlCatTaken   = `SELECT count(*) FROM categories WHERE key = $1`
+	sqlCatSetText = `INSERT INTO category_texts (category, lang, name, intro) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (category, lang) DO UPDATE SET name = excluded.name, intro = excluded.intro`
 	sqlCatDropText   = `DELETE FROM category_texts WHERE category = $1 AND lang = $2`
 	sqlCatOtherNames = `SELECT count(*) FROM category_texts WHERE category = $1 AND lang <> $2 AND name <> ''`

@@ -122,7 +122,7 @@ type KB struct {
 
 	cat      atomic.Pointer[catalog]
 	sections atomic.Pointer[Sections] // the categories, loaded with the catalog
-	versions atomic.Uint64 // the last catalog version handed out
+	versions atomic.Uint64            // the last catalog version handed out
 	// generation is kb_generation's count the catalog was loaded at (Refresh).
 	generation atomic.Int64
 
