@@ -112,7 +112,7 @@ func (h *Handlers) buildSitemap(base string) ([]byte, error) {
 	}
 	seen := map[string]bool{}
 	for _, l := range langs {
-		for _, cat := range kb.Categories {
+		for _, cat := range h.sections().Keys() {
 			for _, s := range h.KB.Section(l, cat) {
 				if s.Lang != l || seen[l+"/"+s.Slug] {
 					continue // a fallback: listed in its own language
