@@ -3,6 +3,8 @@ package kb
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
 	"strconv"
@@ -50,6 +52,17 @@ func (c CategoryInfo) Builtin() bool { return slices.Contains(Categories, c.Key)
 type Sections struct {
 	list  []CategoryInfo
 	byKey map[Category]int
+	stamp string
+}
+
+// Stamp tells the names and descriptions editors gave apart: "" when they
+// gave none, else a hash of them all. Parts of pages rendered once and kept
+// (the side panels) are kept per stamp.
+func (s *Sections) Stamp() string {
+	if s == nil {
+		return ""
+	}
+	return s.stamp
 }
 
 // List returns the categories in display order.
@@ -129,8 +142,19 @@ func (k *KB) loadSections(ctx context.Context) error {
 		return errs.Wrap(err, "kb: load categories")
 	}
 	s := &Sections{list: list, byKey: map[Category]int{}}
+	h := fnv.New64a()
+	texts := false
 	for i, c := range list {
 		s.byKey[c.Key] = i
+		for _, m := range []map[string]string{c.Names, c.Intros} {
+			for _, lang := range sortedKeys(m) {
+				texts = true
+				fmt.Fprintf(h, "%s\x00%s\x00%s\x00", c.Key, lang, m[lang])
+			}
+		}
+	}
+	if texts {
+		s.stamp = strconv.FormatUint(h.Sum64(), 36)
 	}
 	k.sections.Store(s)
 	return nil
