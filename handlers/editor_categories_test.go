@@ -116,6 +116,10 @@ func TestEditorCategories_RenameBuiltinAndBack(t *testing.T) {
 	wantText(t, d.Find("h1"), "Manuales rápidos")
 	wantText(t, d.Find("footer, nav"), "Manuales rápidos")
 	wantText(t, doc(t, a.get(t, "/en/sections/howto")).Find("h1"), "How-To")
+	// The Technical Notes panel is a category too.
+	wantStatus(t, e.send(t, "/es/editor/category/technotes/save", url.Values{"name-es": {"Notas para técnicos"}}), http.StatusOK)
+	wantText(t, doc(t, a.get(t, "/es/")).Find("#notes-title"), "Notas para técnicos")
+	wantText(t, doc(t, a.get(t, "/en/")).Find("#notes-title"), "Technical Notes")
 	w = e.send(t, "/es/editor/category/howto/save", url.Values{"name-es": {""}})
 	wantStatus(t, w, http.StatusOK)
 	if strings.Contains(a.get(t, "/es/sections/howto").Body.String(), "Manuales rápidos") {

@@ -37,3 +37,11 @@ func SectionIntro(ctx context.Context, c kb.Category) string {
 
 // SectionKeys are the categories in the order editors gave them.
 func SectionKeys(ctx context.Context) []kb.Category { return PageOf(ctx).Sections.Keys() }
+
+// EditedSectionName is the name editors gave the category in the page's
+// language, "" for none (the panel's own title shows then).
+func EditedSectionName(ctx context.Context, c kb.Category) string {
+	p := PageOf(ctx)
+	name, _, _ := p.Sections.Text(c, p.L.Lang())
+	return name
+}
