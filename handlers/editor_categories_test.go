@@ -62,6 +62,9 @@ func TestEditorCategories_CreateRenameMoveDelete(t *testing.T) {
 	wantStatus(t, w, http.StatusOK)
 	wantText(t, doc(t, w).Find("h1"), "Billing")
 	wantText(t, doc(t, w).Find(".lead"), "How you pay.")
+	if sm := a.get(t, "/sitemap.xml").Body.String(); !strings.Contains(sm, "/en/sections/billing<") || !strings.Contains(sm, "/en/sections<") {
+		t.Error("the sitemap lacks the new category or the categories' list")
+	}
 
 	// Named in Spanish; French falls back to the English name.
 	d = doc(t, e.open(t, "/en/editor/category/billing", nil))
