@@ -64,7 +64,7 @@ func (h *Handlers) editorArticles(c echo.Context) error {
 		return value
 	}
 	keep("q", f.Query)
-	if cat := kb.Category(c.FormValue("category")); slices.Contains(kb.Categories, cat) {
+	if cat := kb.Category(c.FormValue("category")); h.sections().Has(cat) {
 		f.Category = kb.Category(keep("category", string(cat)))
 	}
 	if st := kb.State(c.FormValue("state")); slices.Contains(kb.ListStates, st) {

@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -141,7 +140,7 @@ func (h *Handlers) feedback(c echo.Context) error {
 // section lists one category (the How-To and Documents panels, and others).
 func (h *Handlers) section(c echo.Context) error {
 	cat := kb.Category(c.Param("category"))
-	if !slices.Contains(kb.Categories, cat) {
+	if !h.sections().Has(cat) {
 		return echo.ErrNotFound
 	}
 	l := lang(c)

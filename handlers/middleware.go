@@ -105,6 +105,7 @@ func (h *Handlers) setPage(c echo.Context, lang, path string) {
 		Assets:   h.Assets,
 		// Canonical and hreflang links are absolute: from --public-url.
 		PublicURL: h.PublicURL,
+		Sections:  h.sections(),
 	}
 	c.SetRequest(r.WithContext(views.WithPage(r.Context(), page)))
 }

@@ -62,6 +62,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.GET("/", h.home)
 	g.GET("/articles/:slug", h.article)
 	g.POST("/articles/:slug/feedback", h.feedback, h.voteLimiter())
+	g.GET("/sections", h.sectionsIndex) // editor_categories.go
 	g.GET("/sections/:category", h.section)
 	g.GET("/search", h.search, h.searchLimiter())
 	g.GET("/feed.atom", h.feed)           // feed.go
@@ -277,6 +278,19 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/editor/files", h.editorFiles, noStore, ed)
 	upload(g, "/editor/files/upload", h.editorUpload, noStore)
 	g.GET("/editor/files/upload", h.redirectTo("/editor/files"), noStore)
+	// The categories (editor_categories.go).
+	g.GET("/editor/categories", h.editorCategories, noStore, ed)
+	g.POST("/editor/categories", h.editorCategories, noStore, ed)
+	g.POST("/editor/categories/create", h.editorCategoryCreate, noStore, ed)
+	g.GET("/editor/categories/create", h.redirectTo("/editor/categories"), noStore, ed)
+	g.POST("/editor/categories/move", h.editorCategoryMove, noStore, ed)
+	g.GET("/editor/categories/move", h.redirectTo("/editor/categories"), noStore, ed)
+	g.POST("/editor/categories/delete", h.editorCategoryDelete, noStore, ed)
+	g.GET("/editor/categories/delete", h.redirectTo("/editor/categories"), noStore, ed)
+	g.GET("/editor/category/:key", h.editorCategory, noStore, ed)
+	g.POST("/editor/category/:key", h.editorCategory, noStore, ed)
+	g.POST("/editor/category/:key/save", h.editorCategorySave, noStore, ed)
+	g.GET("/editor/category/:key/save", h.redirectTo("/editor/categories"), noStore, ed)
 	// What readers need (editor_readers.go).
 	g.GET("/editor/readers", h.editorReaders, noStore, ed)
 	g.POST("/editor/readers", h.editorReaders, noStore, ed)

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -100,7 +101,14 @@ func (h *Handlers) buildSitemap(base string) ([]byte, error) {
 		}
 		return alts
 	}
-	for _, page := range sitemapPages {
+	pages := slices.Clone(sitemapPages)
+	for _, cat := range h.sections().Keys() { // categories editors created, and their index
+		if !slices.Contains(kb.Categories, cat) {
+			pages = append(pages, "/sections/"+string(cat))
+		}
+	}
+	pages = append(pages, "/sections")
+	for _, page := range pages {
 		var alts []sitemapLink
 		for _, l := range langs {
 			alts = append(alts, sitemapLink{Rel: "alternate", HrefLang: l, Href: portal.Page(l, page)})
@@ -112,7 +120,7 @@ func (h *Handlers) buildSitemap(base string) ([]byte, error) {
 	}
 	seen := map[string]bool{}
 	for _, l := range langs {
-		for _, cat := range kb.Categories {
+		for _, cat := range h.sections().Keys() {
 			for _, s := range h.KB.Section(l, cat) {
 				if s.Lang != l || seen[l+"/"+s.Slug] {
 					continue // a fallback: listed in its own language

@@ -20,7 +20,7 @@ var renderedOnce sync.Map // name|lang|size → string
 func once(name string, c templ.Component) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		p := PageOf(ctx)
-		key := name + "|" + p.L.Lang() + "|" + strconv.Itoa(p.TextSize)
+		key := name + "|" + p.L.Lang() + "|" + strconv.Itoa(p.TextSize) + "|" + p.Sections.Stamp() // names editors gave categories
 		if html, ok := renderedOnce.Load(key); ok {
 			_, err := io.WriteString(w, html.(string))
 			return err

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"zerodesk/internal/kb"
 	"zerodesk/internal/links"
 	"zerodesk/locales"
 	"zerodesk/static"
@@ -32,6 +33,9 @@ type Page struct {
 	// without a trailing slash: the base of canonical and hreflang links.
 	// Empty: those links stay relative to the host.
 	PublicURL string
+	// Sections are the help articles' categories, with the names editors gave
+	// them (sections.go); nil: the six of the first migration, locale texts.
+	Sections *kb.Sections
 	// Account is the signed-in person, nil for a visitor. The frame shows it
 	// on every page, with My account and Sign out.
 	Account *FrameAccount

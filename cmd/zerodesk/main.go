@@ -37,6 +37,12 @@ Usage:
   zerodesk migrate [flags]   apply pending database migrations and exit
   zerodesk backup FILE       write a consistent copy of the live database to FILE
   zerodesk searches [LANG]   list the searches that most often found nothing (default LANG: en)
+  zerodesk articles export DIR
+                             write every article, translation, category and
+                             editors' file to DIR as Markdown files, for git
+  zerodesk articles import DIR
+                             create or update articles from such files, as new
+                             revisions signed "import"; unchanged ones stay as they are
   zerodesk admin create --role admin|agent|editor|manager --name NAME --email ADDRESS
                              create a staff or account manager account and print
                              its usercode, once
@@ -93,6 +99,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		return missingSearches(ctx, cfg, os.Stdout)
+	case "articles":
+		return articlesCommand(ctx, args, stderr, os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stderr, usage)
 		return nil

@@ -237,6 +237,9 @@ func (k *KB) Create(ctx context.Context, by Author, d Draft) (*Revision, error) 
 		if err := k.slugFree(ctx, tx, d.Lang, d.Slug, 0); err != nil {
 			return err
 		}
+		if err := checkCategory(ctx, tx, d.Category); err != nil {
+			return err
+		}
 		if err := checkRelated(ctx, tx, d.Related, ""); err != nil {
 			return err
 		}
@@ -333,6 +336,9 @@ func (k *KB) Save(ctx context.Context, by Author, articleID, baseID int64, d Dra
 			return &ErrConflict{Theirs: ed.Head}
 		}
 		if err := k.slugFree(ctx, tx, d.Lang, d.Slug, articleID); err != nil {
+			return err
+		}
+		if err := checkCategory(ctx, tx, d.Category); err != nil {
 			return err
 		}
 		if err := checkRelated(ctx, tx, d.Related, ed.Key); err != nil {

@@ -29,10 +29,13 @@ const (
 	TechNotes Category = "technotes"
 )
 
-// Categories lists every category in display order.
+// Categories lists the categories of the first migration, in their first
+// order; editors may add, reorder and delete categories since (categories.go).
 var Categories = []Category{Setup, FAQ, HowTo, Documents, Contact, TechNotes}
 
-func (c Category) valid() bool { return slices.Contains(Categories, c) }
+// valid checks the form of a category key; whether it exists is the
+// database's to say (checkCategory).
+func (c Category) valid() bool { return len(c) <= 60 && keyPattern.MatchString(string(c)) }
 
 // Summary is what a list shows of one article in one language.
 type Summary struct {
@@ -118,7 +121,8 @@ type KB struct {
 	fts                              fullText
 
 	cat      atomic.Pointer[catalog]
-	versions atomic.Uint64 // the last catalog version handed out
+	sections atomic.Pointer[Sections] // the categories, loaded with the catalog
+	versions atomic.Uint64            // the last catalog version handed out
 	// generation is kb_generation's count the catalog was loaded at (Refresh).
 	generation atomic.Int64
 
@@ -199,6 +203,9 @@ func (k *KB) reload(ctx context.Context) error {
 		return errs.Wrap(err, "kb: load catalog")
 	}
 	lib := buildLibrary(rows, k.opts)
+	if err := k.loadSections(ctx); err != nil {
+		return err
+	}
 	k.counts = rows.counts
 	views := *k.pendingViews.Load()
 	grown := false

@@ -3,7 +3,6 @@ package kb
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"io/fs"
 	"path"
@@ -34,6 +33,13 @@ import (
 //	                            # or updated date) this translation was made from
 //	related = ["recover-account"]
 //	slug = "…"                  # optional, defaults to key
+//	keywords = "…"              # optional: words search finds it by beside its text
+//	revised = 2026-03-20        # translations only: when its text last changed
+//	                            # (absent: published)
+//	source = true               # optional: this language is the source (by
+//	                            # default English, else the first language)
+//	state = "archived"          # optional: "draft", "published" or "archived";
+//	                            # absent: published when it has a published date
 //	+++
 //
 // The source language of an article is English when it has an English file,
@@ -55,6 +61,10 @@ type frontMatter struct {
 	Updated     *time.Time `toml:"updated"`
 	Translated  *time.Time `toml:"translated"`
 	Related     []string   `toml:"related"`
+	Keywords    string     `toml:"keywords"`
+	Revised     *time.Time `toml:"revised"`
+	State       string     `toml:"state"`
+	Source      bool       `toml:"source"`
 }
 
 type demoFile struct {
@@ -79,9 +89,9 @@ var (
 	langPattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 )
 
-// SeedIfEmpty loads the demo articles when the database has none, all in one
-// transaction, and rebuilds the catalog. It returns how many articles it
-// loaded: 0 when there were articles already.
+// SeedIfEmpty loads the demo articles when the database has none, through
+// Import (all in one transaction), and rebuilds the catalog. It returns how
+// many articles it loaded: 0 when there were articles already.
 func (k *KB) SeedIfEmpty(ctx context.Context, demo fs.FS) (int, error) {
 	var n int
 	if err := k.db.Read.QueryRowContext(ctx, sqlCountArticles).Scan(&n); err != nil {
@@ -90,87 +100,11 @@ func (k *KB) SeedIfEmpty(ctx context.Context, demo fs.FS) (int, error) {
 	if n > 0 {
 		return 0, nil
 	}
-	articles, err := readDemo(demo)
-	if err != nil {
-		return 0, errs.Wrap(err, "kb: seed")
-	}
-	if len(articles) == 0 {
-		return 0, nil
-	}
-	loaded := 0
-	err = k.db.Tx(ctx, func(tx *sql.Tx) error {
-		// Checked again inside the write transaction: two processes may start at once.
-		if err := tx.QueryRowContext(ctx, sqlCountArticles).Scan(&n); err != nil || n > 0 {
-			return err
-		}
-		loaded, err = k.insertDemo(ctx, tx, articles)
-		return err
-	})
+	res, err := k.importFS(ctx, demo, true)
 	if err != nil {
 		return 0, errs.Pass(err, "kb: seed")
 	}
-	if loaded > 0 {
-		if err := k.reload(ctx); err != nil {
-			return 0, err
-		}
-	}
-	return loaded, nil
-}
-
-func (k *KB) insertDemo(ctx context.Context, tx *sql.Tx, articles []*demoArticle) (int, error) {
-	for i, c := range Categories {
-		if _, err := tx.ExecContext(ctx, sqlInsertCategory, string(c), i+1); err != nil {
-			return 0, err
-		}
-	}
-	now := k.now().Unix()
-	ids := map[string]int64{}
-	for _, a := range articles {
-		var id int64
-		err := tx.QueryRowContext(ctx, sqlInsertArticle, a.key, string(a.category), a.position, a.source.lang, now).Scan(&id)
-		if err != nil {
-			return 0, fmt.Errorf("%s: %w", a.source.name, err)
-		}
-		ids[a.key] = id
-	}
-	// Plain text for the index comes from the rendered body; links only need
-	// to resolve, not to point anywhere real.
-	textLinks := linker{
-		article: func(key string) (string, bool) { _, ok := ids[key]; return "/", ok },
-		page:    func(p string) string { return p },
-	}
-	for _, a := range articles {
-		for pos, r := range a.related {
-			if _, err := tx.ExecContext(ctx, sqlInsertRelated, ids[a.key], ids[r], pos+1); err != nil {
-				return 0, fmt.Errorf("%s: related %q: %w", a.source.name, r, err)
-			}
-		}
-		for _, lang := range sortedKeys(a.files) {
-			f := a.files[lang]
-			var published any // NULL: a draft
-			if f.fm.Published != nil {
-				published = f.fm.Published.Unix()
-			}
-			slug := f.fm.Slug
-			if slug == "" {
-				slug = a.key
-			}
-			updated, from := a.revisions(f, now)
-			var tid int64
-			err := tx.QueryRowContext(ctx, sqlInsertTranslation, ids[a.key], lang, slug, f.fm.Title,
-				f.fm.Description, f.body, published, updated, from).Scan(&tid)
-			if err != nil {
-				return 0, fmt.Errorf("%s: %w", f.name, err)
-			}
-			if err := k.indexTranslation(ctx, tx, tid, lang, f.fm.Title, f.body, textLinks); err != nil {
-				return 0, fmt.Errorf("%s: index: %w", f.name, err)
-			}
-		}
-	}
-	if err := k.fts.indexed(ctx, tx); err != nil {
-		return 0, fmt.Errorf("index: %w", err)
-	}
-	return len(articles), nil
+	return res.Created, nil
 }
 
 // revisions returns when f's text last changed and which revision of the
@@ -189,7 +123,10 @@ func (a *demoArticle) revisions(f *demoFile, now int64) (updated, from int64) {
 		return srcRev, srcRev
 	}
 	updated = now
-	if f.fm.Published != nil {
+	switch {
+	case f.fm.Revised != nil:
+		updated = f.fm.Revised.Unix()
+	case f.fm.Published != nil:
 		updated = f.fm.Published.Unix()
 	}
 	switch {
@@ -241,8 +178,11 @@ func readDemoFiles(demo fs.FS) ([]*demoFile, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(name, ".md") {
-			return nil
+		if d.IsDir() && name != "." && strings.HasPrefix(d.Name(), ".") {
+			return fs.SkipDir // .git and the like
+		}
+		if d.IsDir() || !strings.HasSuffix(name, ".md") || strings.EqualFold(name, "README.md") {
+			return nil // a folder's README is for people, not an article
 		}
 		lang, base := path.Split(name)
 		lang = strings.TrimSuffix(lang, "/")
@@ -298,6 +238,15 @@ func (a *demoArticle) takeSource(byKey map[string]*demoArticle) error {
 	if src == nil {
 		src = a.files[sortedKeys(a.files)[0]]
 	}
+	var marked *demoFile
+	for _, lang := range sortedKeys(a.files) {
+		if f := a.files[lang]; f.fm.Source {
+			if marked != nil {
+				return fmt.Errorf("%s: source: %s says it is the source too", f.name, marked.name)
+			}
+			marked, src = f, f
+		}
+	}
 	a.source = src
 	if src.fm.Category == nil {
 		return fmt.Errorf("%s: missing category", src.name)
@@ -322,6 +271,8 @@ func (a *demoArticle) takeSource(byKey map[string]*demoArticle) error {
 	switch sp, su := src.fm.Published, src.fm.Updated; {
 	case src.fm.Translated != nil:
 		return fmt.Errorf("%s: translated is for translations; this is the source", src.name)
+	case src.fm.Revised != nil:
+		return fmt.Errorf("%s: revised is for translations; the source says updated", src.name)
 	case su != nil && sp == nil:
 		return fmt.Errorf("%s: updated without published", src.name)
 	case su != nil && su.Before(*sp):
@@ -341,6 +292,8 @@ func (a *demoArticle) checkTranslations() error {
 		switch {
 		case f.fm.Updated != nil:
 			return fmt.Errorf("%s: updated is for the source (%s); a translation says which revision it follows with translated", f.name, src.name)
+		case f.fm.Revised != nil && f.fm.Published != nil && f.fm.Revised.Before(*f.fm.Published):
+			return fmt.Errorf("%s: revised %s is before published %s", f.name, day(*f.fm.Revised), day(*f.fm.Published))
 		case f.fm.Translated != nil && src.fm.Published != nil && f.fm.Translated.Before(*src.fm.Published):
 			return fmt.Errorf("%s: translated %s is before %s was published (%s)", f.name, day(*f.fm.Translated), src.name, day(*src.fm.Published))
 		case f.fm.Category != nil && Category(*f.fm.Category) != a.category:
@@ -429,8 +382,26 @@ func parseDemoFile(name, lang string, raw []byte) (*demoFile, error) {
 	case f.body == "":
 		return nil, fmt.Errorf("%s: empty body", name)
 	}
-	for _, p := range []**time.Time{&fm.Published, &fm.Updated, &fm.Translated} {
+	for _, p := range []**time.Time{&fm.Published, &fm.Updated, &fm.Translated, &fm.Revised} {
 		*p = inUTC(*p)
+	}
+	fm.Keywords = strings.Join(strings.Fields(fm.Keywords), " ")
+	switch fm.State {
+	case "":
+		fm.State = string(StateDraft)
+		if fm.Published != nil {
+			fm.State = string(StatePublished)
+		}
+	case string(StatePublished):
+		if fm.Published == nil {
+			return nil, fmt.Errorf("%s: state published needs a published date", name)
+		}
+	case string(StateDraft), string(StateArchived):
+		if fm.Published != nil {
+			return nil, fmt.Errorf("%s: state %s has no published date", name, fm.State)
+		}
+	default:
+		return nil, fmt.Errorf("%s: state %q: use draft, published or archived", name, fm.State)
 	}
 	return f, nil
 }

@@ -348,3 +348,40 @@ const (
 		WHERE revision_id = $1 AND state = 'open'`
 	sqlPropOpen = `SELECT article_id, count(*) FROM article_proposals WHERE state = 'open' GROUP BY article_id`
 )
+
+// Categories editors name, describe, order and delete (categories.go).
+const (
+	sqlCatList = `SELECT key, position, (SELECT count(*) FROM articles WHERE articles.category = categories.key)
+		FROM categories ORDER BY position, key`
+	sqlCatTexts   = `SELECT category, lang, name, intro FROM category_texts ORDER BY category, lang`
+	sqlCatCount   = `SELECT count(*), coalesce(max(position), 0) FROM categories`
+	sqlCatTaken   = `SELECT count(*) FROM categories WHERE key = $1`
+	sqlCatSetText = `INSERT INTO category_texts (category, lang, name, intro) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (category, lang) DO UPDATE SET name = excluded.name, intro = excluded.intro`
+	sqlCatDropText   = `DELETE FROM category_texts WHERE category = $1 AND lang = $2`
+	sqlCatOtherNames = `SELECT count(*) FROM category_texts WHERE category = $1 AND lang <> $2 AND name <> ''`
+	sqlCatPlace      = `UPDATE categories SET position = $2 WHERE key = $1`
+	sqlCatUse        = `SELECT (SELECT count(*) FROM articles WHERE category = $1)
+		+ (SELECT count(*) FROM article_editions JOIN article_revisions
+			ON article_revisions.id IN (article_editions.head_id, article_editions.scheduled_id)
+			JOIN articles ON articles.id = article_editions.article_id
+			WHERE article_revisions.category = $1 AND articles.category <> $1)`
+	sqlCatDelete = `DELETE FROM categories WHERE key = $1`
+)
+
+// The export and import's SQL.
+const (
+	sqlPortPlaceCategory = `INSERT INTO categories (key, position) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET position = excluded.position`
+	sqlPortDropCategoryTexts = `DELETE FROM category_texts WHERE category = $1`
+	sqlPortArticleIDs        = `SELECT id, key FROM articles`
+	sqlPortArticles          = `SELECT id, key, category, position, source_lang FROM articles ORDER BY key`
+	sqlPortInsertTranslation = `INSERT INTO translations
+		(article_id, lang, slug, title, description, body_md, keywords, published_at, updated_at, source_updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
+	sqlPortLangs = `SELECT lang FROM translations WHERE article_id = $1
+		UNION SELECT lang FROM article_editions WHERE article_id = $1 ORDER BY 1`
+	sqlPortTranslation = `SELECT slug, title, description, body_md, keywords, published_at, updated_at, source_updated_at
+		FROM translations WHERE article_id = $1 AND lang = $2`
+	sqlPortFiles = `SELECT hash, ext, name, data FROM kb_files ORDER BY hash`
+)

@@ -173,7 +173,7 @@ func (k *KB) ArticleStats(ctx context.Context, lang string, days int) ([]Article
 		return nil, errs.Wrap(err, "kb: article stats")
 	}
 	var out []ArticleStat
-	for _, c := range Categories {
+	for _, c := range k.Sections().Keys() {
 		for _, s := range k.Section(lang, c) {
 			st := totals[s.ArticleID]
 			st.Summary = s
