@@ -229,10 +229,14 @@ func FuzzRender(f *testing.F) {
 		}
 		m := checkHeaders(t, raw)
 		got, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-		// Header parsers trim a value's ends and unfold runs of spaces; an
-		// encoded-word typed into a subject decodes: those compare loosely.
+		// Header parsers trim a value's ends and unfold runs of spaces: those
+		// compare loosely. A subject typed with "=?" in it is sent encoded, so
+		// it comes back exactly.
 		want := strings.TrimSpace(subject)
-		if err != nil || got != want && !strings.Contains(subject, "=?") && !strings.Contains(subject, "  ") {
+		if strings.Contains(subject, "=?") {
+			want = subject
+		}
+		if err != nil || got != want && (strings.Contains(subject, "=?") || !strings.Contains(subject, "  ")) {
 			t.Fatalf("Subject %q came back as %q, %v", want, got, err)
 		}
 	})

@@ -6,6 +6,7 @@ package mail
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"mime"
@@ -220,7 +221,7 @@ func Render(e Envelope) ([]byte, error) {
 	for _, h := range [][2]string{
 		{"From", from},
 		{"To", to},
-		{"Subject", mime.QEncoding.Encode("utf-8", e.Subject)},
+		{"Subject", encodeSubject(e.Subject)},
 		{"Date", e.Date.UTC().Format(time.RFC1123Z)},
 		{"Message-ID", "<" + e.ID + "@" + domain + ">"},
 		{"MIME-Version", "1.0"},
@@ -245,6 +246,33 @@ func Render(e Envelope) ([]byte, error) {
 		b.WriteString("\r\n")
 	}
 	return b.Bytes(), nil
+}
+
+// encodeSubject RFC 2047-encodes a subject that needs it. A subject holding
+// "=?" is always encoded, even when plain ASCII: written raw, a mail reader
+// would take it for an encoded word and show something else than was typed
+// (or nothing: "=??B??=" names no charset).
+func encodeSubject(s string) string {
+	if !strings.Contains(s, "=?") {
+		return mime.QEncoding.Encode("utf-8", s)
+	}
+	// Whole runes, at most 45 bytes a word: 60 base64 characters plus the
+	// 12 of "=?utf-8?b?" and "?=" stay within RFC 2047's 75.
+	const maxBytes = 45
+	var words []string
+	for len(s) > 0 {
+		n := 0
+		for n < len(s) {
+			_, size := utf8.DecodeRuneInString(s[n:])
+			if n+size > maxBytes {
+				break
+			}
+			n += size
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
+		s = s[n:]
+	}
+	return strings.Join(words, " ")
 }
 
 // writeHeader writes "Key: value" folded at spaces to lines of about 78
