@@ -14,6 +14,13 @@ import (
 	"zerodesk/views"
 )
 
+// clientGone reports whether err only says the client went away (a search
+// superseded by the next keystroke, a closed tab, wrk ending its run): not a
+// failure on our side, so never logged as an error.
+func clientGone(c echo.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil
+}
+
 // handleError is Echo's error handler: every failure becomes a status and a
 // localized page (or fragment, for HTMX) that offers search and the Support
 // Ticket. Only 5xx are logged, with their cause; the visitor never sees it.
@@ -23,7 +30,7 @@ func (h *Handlers) handleError(err error, c echo.Context) {
 	}
 	// The client went away (a search superseded by the next keystroke, a
 	// closed tab): nobody is left to answer, and nothing failed on our side.
-	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+	if clientGone(c, err) {
 		c.Response().WriteHeader(statusClientClosedRequest)
 		return
 	}

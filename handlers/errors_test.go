@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 
+	"zerodesk/internal/accounts"
 	"zerodesk/internal/errs"
 	"zerodesk/views"
 )
@@ -46,5 +49,26 @@ func TestClassify(t *testing.T) {
 				t.Errorf("classify(%v) = %+v, want %+v", tc.err, got, tc.want)
 			}
 		})
+	}
+}
+
+// A client that goes away mid-request (a closed tab, wrk ending its run) is
+// not a server failure: neither the error handler nor My account's ticket
+// list, which reads with the request's context, logs it at ERROR.
+func TestErrors_ClientGoneIsNotLoggedAsAnError(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c := a.e.NewContext(httptest.NewRequest(http.MethodGet, "/en/account", nil).WithContext(ctx), httptest.NewRecorder())
+	if list := a.h.myTickets(c, &accounts.Session{AccountID: 1}); list != nil {
+		t.Fatalf("a cancelled read listed %v", list)
+	}
+	a.h.handleError(fmt.Errorf("search: %w", context.Canceled), c)
+	if got := c.Response().Status; got != statusClientClosedRequest {
+		t.Errorf("status %d, want %d", got, statusClientClosedRequest)
+	}
+	if logs := a.logs.String(); strings.Contains(logs, "level=ERROR") {
+		t.Fatalf("a cancelled request was logged as an error:\n%s", logs)
 	}
 }

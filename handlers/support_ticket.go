@@ -203,6 +203,9 @@ func (h *Handlers) topicName(c echo.Context, key string) string {
 func (h *Handlers) myTickets(c echo.Context, s *accounts.Session) []views.TicketLine {
 	list, err := h.Tickets.ForAccount(c.Request().Context(), s)
 	if err != nil {
+		if clientGone(c, err) {
+			return nil
+		}
 		h.Log.LogAttrs(c.Request().Context(), slog.LevelError, "my tickets", slog.String("error", err.Error()))
 		return nil
 	}
