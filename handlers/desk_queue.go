@@ -45,7 +45,7 @@ type deskRenderKey struct {
 	size           int
 	admin, focus   bool
 	minute, agents int64
-	unread         int // the menu's unread notifications
+	unread         int                // the menu's unread notifications
 	account        views.FrameAccount // the frame's signed-in person (whole pages)
 }
 
