@@ -395,3 +395,36 @@ func TestNotifications_GoWithTheirTicket(t *testing.T) {
 		t.Errorf("%d notifications outlive their ticket", n)
 	}
 }
+
+// A deleted account takes its address, choices and notifications with it.
+func TestEraseAccountData_ForgetsTheAgent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	id := e.ticket("ZD-AAAA-BBBB", "billing")
+	e.follow(bo, "billing")
+	e.event(Assigned, id, "billing", ana, bo)
+	e.event(Assigned, id, "billing", bo, ana)
+	if _, err := e.svc.SLA(ctx, id, bo, AtRisk); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Tx(ctx, func(tx *sql.Tx) error { return e.svc.EraseAccountData(ctx, tx, bo) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"notify_agents", "notify_prefs", "notify_topics", "notifications", "notify_once"} {
+		col := "account_id"
+		if table == "notifications" || table == "notify_once" {
+			col = "agent_id"
+		}
+		var n int
+		if err := e.db.Read.QueryRow(`SELECT count(*) FROM `+table+` WHERE `+col+` = $1`, int64(bo)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s keeps %d rows of the erased agent", table, n)
+		}
+	}
+	if n, _ := e.svc.Unread(ctx, ana); n != 1 {
+		t.Errorf("Ana's notification went with Bo's account: %d", n)
+	}
+}
