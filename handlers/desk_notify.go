@@ -57,6 +57,16 @@ func (h *Handlers) notifyUnread(ctx context.Context, s *accounts.Session) (int, 
 	return h.Notify.Unread(ctx, s.AccountID)
 }
 
+// notifySeen marks the agent's notifications of a ticket they opened read
+// and returns the menu's count after it.
+func (h *Handlers) notifySeen(ctx context.Context, d deskVisit, ticketID int64) (int, error) {
+	if h.Notify == nil || d.frame.Unread == 0 {
+		return d.frame.Unread, nil
+	}
+	n, err := h.Notify.MarkTicketRead(ctx, d.s.AccountID, ticketID)
+	return max(d.frame.Unread-n, 0), err
+}
+
 func (h *Handlers) deskNotify(c echo.Context) error {
 	return h.withDesk(c, "notifications", func(d deskVisit) error {
 		return h.deskNotifyPage(c, d, notifyNotices[c.QueryParam("done")], "", http.StatusOK)

@@ -152,6 +152,18 @@ func TestDeskNotify_ListLinksTicketsWithoutContentAndMarksRead(t *testing.T) {
 			if d.Find("#notify-items li.unread").Length() != 0 || d.Find("#desk-unread").Text() != "" || d.Find("#notify-read-all").Length() != 0 {
 				t.Error("after marking all read, something is still unread")
 			}
+			// Opening the ticket marks its notifications read.
+			n.customerReplies(t)
+			if got := strings.TrimSpace(doc(t, n.bo.open(t, "/en/desk", nil)).Find("#desk-unread").Text()); got != "1 unread" {
+				t.Fatalf("after another reply: %q", got)
+			}
+			td := doc(t, n.bo.open(t, "/en/desk/tickets/"+n.rc.Reference, nil))
+			if got := td.Find("#desk-unread").Text(); got != "" {
+				t.Errorf("the opened ticket's page still counts %q", got)
+			}
+			if c, _ := n.a.h.Notify.Unread(context.Background(), n.boID); c != 0 {
+				t.Errorf("%d unread after opening the ticket", c)
+			}
 			for _, bad := range []string{"x", "", "999999"} {
 				wantStatus(t, n.bo.send(t, "/en/desk/notifications/read", url.Values{"id": {bad}}), http.StatusNotFound)
 			}

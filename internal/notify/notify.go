@@ -193,6 +193,17 @@ func (s *Service) MarkRead(ctx context.Context, agentID, id int64) error {
 	return errs.Wrap(err, "notify: mark read")
 }
 
+// MarkTicketRead marks the agent's notifications of one ticket read (the
+// agent opened it) and returns how many were unread.
+func (s *Service) MarkTicketRead(ctx context.Context, agentID, ticketID int64) (int, error) {
+	res, err := s.db.Write.ExecContext(ctx, sqlMarkTicket, agentID, ticketID, s.now().Unix())
+	if err != nil {
+		return 0, errs.Wrap(err, "notify: mark ticket read")
+	}
+	n, err := res.RowsAffected()
+	return int(n), errs.Wrap(err, "notify: mark ticket read")
+}
+
 // MarkAllRead marks every notification of the agent read.
 func (s *Service) MarkAllRead(ctx context.Context, agentID int64) error {
 	_, err := s.db.Write.ExecContext(ctx, sqlMarkAll, agentID, s.now().Unix())

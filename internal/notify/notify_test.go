@@ -344,6 +344,14 @@ func TestList_UnreadAndMarkRead(t *testing.T) {
 	if n, _ := e.svc.Unread(ctx, bo); n != 1 {
 		t.Errorf("after one read: %d unread, want 1", n)
 	}
+	other := e.ticket("ZD-CCCC-DDDD", "billing")
+	e.event(Assigned, other, "billing", ana, bo)
+	if n, err := e.svc.MarkTicketRead(ctx, bo, other); err != nil || n != 1 {
+		t.Errorf("MarkTicketRead = %d, %v; want the one of that ticket", n, err)
+	}
+	if n, _ := e.svc.Unread(ctx, bo); n != 1 {
+		t.Errorf("after opening the other ticket: %d unread, want 1", n)
+	}
 	if err := e.svc.MarkAllRead(ctx, bo); err != nil {
 		t.Fatal(err)
 	}

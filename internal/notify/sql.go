@@ -26,6 +26,7 @@ const (
 	sqlList   = `SELECT n.id, n.kind, t.reference, n.created_at, n.read_at FROM notifications n JOIN tickets t ON t.id = n.ticket_id
 		WHERE n.agent_id = $1 ORDER BY n.id DESC LIMIT $2`
 	sqlMarkRead           = `UPDATE notifications SET read_at = $3 WHERE agent_id = $1 AND id = $2 AND read_at = 0`
+	sqlMarkTicket         = `UPDATE notifications SET read_at = $3 WHERE agent_id = $1 AND ticket_id = $2 AND read_at = 0`
 	sqlMarkAll            = `UPDATE notifications SET read_at = $2 WHERE agent_id = $1 AND read_at = 0`
 	sqlTicketID           = `SELECT id FROM tickets WHERE reference = $1`
 	sqlEraseAgent         = `DELETE FROM notify_agents WHERE account_id = $1`
