@@ -215,7 +215,7 @@ func (s *Service) Flush(ctx context.Context) (int, error) {
 			return s.send(ctx, tx, id, a, now)
 		})
 		if err != nil {
-			return sent, errs.Wrap(err, "notify: flush")
+			return sent, errs.Pass(err, "notify: flush")
 		}
 	}
 	if sent > 0 {

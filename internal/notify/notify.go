@@ -272,7 +272,7 @@ func (s *Service) SavePrefs(ctx context.Context, agentID int64, p Prefs) error {
 		}
 		return nil
 	})
-	return errs.Wrap(err, "notify: save prefs")
+	return errs.Pass(err, "notify: save prefs")
 }
 
 // link is the desk's notification list as the mail links it.
