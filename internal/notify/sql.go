@@ -28,7 +28,6 @@ const (
 	sqlMarkRead           = `UPDATE notifications SET read_at = $3 WHERE agent_id = $1 AND id = $2 AND read_at = 0`
 	sqlMarkTicket         = `UPDATE notifications SET read_at = $3 WHERE agent_id = $1 AND ticket_id = $2 AND read_at = 0`
 	sqlMarkAll            = `UPDATE notifications SET read_at = $2 WHERE agent_id = $1 AND read_at = 0`
-	sqlTicketID           = `SELECT id FROM tickets WHERE reference = $1`
 	sqlEraseAgent         = `DELETE FROM notify_agents WHERE account_id = $1`
 	sqlErasePrefs         = `DELETE FROM notify_prefs WHERE account_id = $1`
 	sqlEraseTopics        = `DELETE FROM notify_topics WHERE account_id = $1`
