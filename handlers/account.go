@@ -262,6 +262,9 @@ type fullExport struct {
 
 // erasers are the rooms whose data goes with a deleted account.
 func (h *Handlers) erasers() []accounts.DataEraser {
+	if h.Notify != nil {
+		return []accounts.DataEraser{h.Tickets, h.Notify}
+	}
 	return []accounts.DataEraser{h.Tickets}
 }
 

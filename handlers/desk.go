@@ -73,7 +73,11 @@ func (h *Handlers) withDesk(c echo.Context, here string, fn func(d deskVisit) er
 	if err := h.enterDesk(c, s); err != nil {
 		return err
 	}
-	return fn(deskVisit{s: s, frame: views.DeskFrame{Token: formToken, Admin: s.Role == accounts.Admin, Here: here}})
+	unread, err := h.notifyUnread(c.Request().Context(), s) // desk_notify.go
+	if err != nil {
+		return err
+	}
+	return fn(deskVisit{s: s, frame: views.DeskFrame{Token: formToken, Admin: s.Role == accounts.Admin, Here: here, Unread: unread}})
 }
 
 // withAdmin is withDesk for the admins' pages.
@@ -104,6 +108,9 @@ func (h *Handlers) enterDesk(c echo.Context, s *accounts.Session) error {
 		return err
 	}
 	if err := h.Tickets.EnterDesk(ctx, s, p.Name); err != nil {
+		return err
+	}
+	if err := h.notifyEnter(ctx, s, p); err != nil { // desk_notify.go
 		return err
 	}
 	h.deskEntered.Put(0, s.ID, true)

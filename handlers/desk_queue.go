@@ -45,13 +45,14 @@ type deskRenderKey struct {
 	size           int
 	admin, focus   bool
 	minute, agents int64
+	unread         int                // the menu's unread notifications
 	account        views.FrameAccount // the frame's signed-in person (whole pages)
 }
 
 func (h *Handlers) renderQueue(c echo.Context, v views.DeskQueueView) error {
 	p := views.PageOf(c.Request().Context())
 	key := deskRenderKey{queue: v.Queue, filter: v.Filter, lang: p.L.Lang(), size: p.TextSize, admin: v.Admin, focus: v.Focus,
-		minute: v.Now.Unix() / 60, agents: int64(len(v.Agents))}
+		minute: v.Now.Unix() / 60, agents: int64(len(v.Agents)), unread: v.Unread}
 	if !isFragmentRequest(c) {
 		// The whole page's frame names who is signed in: theirs alone.
 		h.frameAccount(c)
@@ -72,12 +73,14 @@ func (h *Handlers) renderQueue(c echo.Context, v views.DeskQueueView) error {
 	return writeHTML(c, http.StatusOK, page.body, page.gzipped, "")
 }
 
-// deskPoll answers the queue's polling: 204 while nothing changed, else the
-// list anew with what changed, for the live region.
+// deskPoll answers the queue's polling: 204 while nothing changed (the
+// tickets, and the agent's unread notifications, n), else the list anew with
+// what changed, for the live region, and the menu's count out of band.
 func (h *Handlers) deskPoll(c echo.Context) error {
 	return h.withDesk(c, "queue", func(d deskVisit) error {
 		seenVersion, _ := strconv.ParseInt(c.FormValue("v"), 10, 64)
-		if seenVersion == h.Tickets.Version() {
+		seenUnread, _ := strconv.Atoi(c.FormValue("n"))
+		if seenVersion == h.Tickets.Version() && seenUnread == d.frame.Unread {
 			return c.NoContent(http.StatusNoContent)
 		}
 		v, status, err := h.deskQueueView(c, d)
@@ -88,10 +91,12 @@ func (h *Handlers) deskPoll(c echo.Context) error {
 		seen, err := strconv.Atoi(c.FormValue("seen"))
 		if n := v.Queue.Total - seen; err == nil && n > 0 {
 			v.Announce = views.N(ctx, "desk.queue.new", n)
+		} else if v.Unread > seenUnread {
+			v.Announce = views.N(ctx, "notify.unread", v.Unread)
 		} else {
 			v.Announce = views.T(ctx, "desk.queue.updated")
 		}
-		return h.render(c, status, views.DeskQueuePage(v), views.DeskQueueRegion(v))
+		return h.render(c, status, views.DeskQueuePage(v), views.DeskQueuePoll(v))
 	})
 }
 

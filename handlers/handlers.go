@@ -13,6 +13,7 @@ import (
 	"zerodesk/internal/cache"
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
+	"zerodesk/internal/notify"
 	"zerodesk/internal/tickets"
 	"zerodesk/locales"
 	"zerodesk/static"
@@ -82,6 +83,8 @@ type Handlers struct {
 	AccountLimit int
 	// Tickets is the support-ticket service.
 	Tickets *tickets.Service
+	// Notify is the agents' notifications (desk_notify.go).
+	Notify *notify.Service
 	// Outbox is the queued mail, which admins see (metadata only) at the
 	// desk.
 	Outbox *mail.Outbox
@@ -128,6 +131,7 @@ type Config struct {
 	Tickets        *tickets.Service
 	Outbox         *mail.Outbox
 	PublicURL      string
+	Notify         *notify.Service
 }
 
 // New builds the handlers.
@@ -150,6 +154,7 @@ func New(cfg Config) *Handlers {
 		Accounts:       cfg.Accounts,
 		AccountLimit:   30,
 		Tickets:        cfg.Tickets,
+		Notify:         cfg.Notify,
 		Outbox:         cfg.Outbox,
 		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
 		pages:          cache.Versioned[string, cachedPage]{Max: maxCachedPages},

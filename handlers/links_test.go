@@ -15,7 +15,7 @@ func TestLinks_EveryPageTheDomainLinksIsARoute(t *testing.T) {
 	a := newTestApp(t)
 	m := newRouteMatcher(a.e)
 	for _, lang := range a.h.Locales.Languages() {
-		for _, p := range []string{links.Login, links.Reset, links.Support, links.Account, links.SupportTicket + "AB12-CD34", "/"} {
+		for _, p := range []string{links.Login, links.Reset, links.Support, links.Account, links.SupportTicket + "AB12-CD34", links.DeskNotifications, "/"} {
 			if path := links.Portal("").Page(lang, p); !m.matches(http.MethodGet, path) {
 				t.Errorf("GET %s (links %q) reaches no route", path, p)
 			}

@@ -221,6 +221,16 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.GET("/desk/canned/delete", h.redirectTo("/desk/canned"), noStore, deskLimit)
 	g.GET("/desk/outbox", h.deskOutbox, noStore, deskLimit)
 	g.POST("/desk/outbox", h.deskOutbox, noStore, deskLimit)
+	// The agents' notifications (desk_notify.go, issue 14): the list, mark
+	// read (one, all), and the settings; the count rides on the queue's poll.
+	g.GET("/desk/notifications", h.deskNotify, noStore, deskLimit)
+	g.POST("/desk/notifications", h.deskNotify, noStore, deskLimit)
+	g.POST("/desk/notifications/read", h.deskNotifyRead, noStore, deskLimit)
+	g.GET("/desk/notifications/read", h.redirectTo("/desk/notifications"), noStore, deskLimit)
+	g.GET("/desk/notifications/settings", h.deskNotifySettings, noStore, deskLimit)
+	g.POST("/desk/notifications/settings", h.deskNotifySettings, noStore, deskLimit)
+	g.POST("/desk/notifications/settings/save", h.deskNotifySave, noStore, deskLimit)
+	g.GET("/desk/notifications/settings/save", h.redirectTo("/desk/notifications/settings"), noStore, deskLimit)
 	g.GET("/desk/managers", h.deskManagers, noStore, deskLimit) // desk_managers.go
 	g.POST("/desk/managers", h.deskManagers, noStore, deskLimit)
 	g.POST("/desk/managers/save", h.deskSaveManager, noStore, deskLimit)

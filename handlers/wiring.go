@@ -10,6 +10,7 @@ import (
 	"zerodesk/internal/kb"
 	"zerodesk/internal/links"
 	"zerodesk/internal/mail"
+	"zerodesk/internal/notify"
 	"zerodesk/internal/store"
 	"zerodesk/internal/tickets"
 	"zerodesk/locales"
@@ -51,6 +52,7 @@ type App struct {
 	Outbox   *mail.Outbox
 	Accounts *accounts.Accounts
 	Tickets  *tickets.Service
+	Notify   *notify.Service // its Run sends the coalesced mail
 }
 
 // KBOptions are the help articles' options: their links on the portal.
@@ -87,11 +89,15 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 		Texts: w.Catalog}); err != nil {
 		return nil, err
 	}
+	if a.Notify, err = notify.New(w.DB, w.Secret, a.Outbox, w.Catalog, notify.Options{PortalURL: w.PortalURL, Log: w.Log}); err != nil {
+		return nil, err
+	}
 	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,
-		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits}); err != nil {
+		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits, Notifier: a.Notify}); err != nil {
 		return nil, err
 	}
 	a.Handlers = New(Config{KB: a.KB, Readers: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
-		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL})
+		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL,
+		Notify: a.Notify})
 	return a, nil
 }

@@ -15,6 +15,8 @@ const (
 	Account       = "/account"          // the account page
 	SupportTicket = "/support/tickets/" // + reference: one ticket
 	Articles      = "/articles/"        // + slug: one help article
+
+	DeskNotifications = "/desk/notifications" // an agent's notifications (notify's mail)
 )
 
 // Portal is the portal's base address ("https://help.example.org"), or ""

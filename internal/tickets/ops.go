@@ -257,6 +257,13 @@ func (s *Service) Note(ctx context.Context, v Viewer, ref, body string) error {
 		return err
 	}
 	words := s.wordHashes(body)
+	// Mentions are found now, in the text before it is sealed: only the
+	// mentioned agents' ids leave this function.
+	names, err := s.agentNames(ctx, s.db.Read)
+	if err != nil {
+		return errs.Wrap(err, "tickets: note")
+	}
+	mentioned := mentions(body, names)
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := s.msg.Post(ctx, tx, a.th, messaging.Post{Author: a.actor, Kind: kindNote, Body: []byte(body)}); err != nil {
 			return err
@@ -267,7 +274,13 @@ func (s *Service) Note(ctx context.Context, v Viewer, ref, body string) error {
 		if err := s.indexWords(ctx, tx, a.r.id, words); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, a.r.id, a.actor, EventNote, "", "")
+		if err := s.event(ctx, tx, a.r.id, a.actor, EventNote, "", ""); err != nil {
+			return err
+		}
+		if len(mentioned) == 0 {
+			return nil
+		}
+		return s.notify(ctx, tx, NotifyMention, a.r, a.r.topic, v.Session.AccountID, mentioned...)
 	})
 	return errs.Pass(err, "tickets: note")
 }
@@ -369,7 +382,10 @@ func (s *Service) Assign(ctx context.Context, v Viewer, ref string, agentID int6
 		if err := s.save(ctx, tx, r, r.status); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, r.id, a.actor, EventAssigned, strconv.FormatInt(old, 10), strconv.FormatInt(agentID, 10))
+		if err := s.event(ctx, tx, r.id, a.actor, EventAssigned, strconv.FormatInt(old, 10), strconv.FormatInt(agentID, 10)); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, NotifyAssigned, r, r.topic, v.Session.AccountID, agentID)
 	})
 	return errs.Pass(err, "tickets: assign")
 }

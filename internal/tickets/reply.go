@@ -132,7 +132,7 @@ func (s *Service) postReply(ctx context.Context, tx *sql.Tx, a *access, in *repl
 		}
 	}
 	if !a.agent {
-		return nil
+		return s.notify(ctx, tx, NotifyCustomerReply, r, r.topic, 0, r.assignee)
 	}
 	if !in.releaseAt.IsZero() {
 		_, err := tx.ExecContext(ctx, sqlInsertNotice, mid, r.id, in.releaseAt.Unix())

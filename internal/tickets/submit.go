@@ -210,6 +210,9 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, in *submission, 
 		}
 	}
 	rc.Reference = d.ref
+	if err := s.notify(ctx, tx, NotifyNewTicket, &row{id: rc.ID}, in.topic, 0); err != nil {
+		return err
+	}
 	return s.outbox.Enqueue(ctx, tx, d.notice)
 }
 

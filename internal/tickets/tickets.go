@@ -87,6 +87,9 @@ type Options struct {
 	// CommitDelay, when positive, is how long the group committer waits for
 	// more submissions before it commits a batch [0: commit what is queued].
 	CommitDelay time.Duration
+	// Notifier is told of the events agents are notified of (notify), in
+	// their transactions; nil: nobody is told.
+	Notifier Notifier
 }
 
 // Limits are the abuse and size limits. The zero value of each field means
