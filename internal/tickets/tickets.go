@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/internal/audit"
 )
 
 // Status is where a ticket is in its life.
@@ -87,6 +88,8 @@ type Options struct {
 	// CommitDelay, when positive, is how long the group committer waits for
 	// more submissions before it commits a batch [0: commit what is queued].
 	CommitDelay time.Duration
+	// Audit records the staff's actions (audit.go); nil: not recorded.
+	Audit *audit.Log
 }
 
 // Limits are the abuse and size limits. The zero value of each field means
