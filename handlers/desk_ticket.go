@@ -63,6 +63,9 @@ func (h *Handlers) deskTicketPage(c echo.Context, d deskVisit, st deskTicketStat
 	if err != nil {
 		return err
 	}
+	if err := h.Tickets.RecordRead(ctx, d.viewer(), t.Reference); err != nil { // on the record (desk_audit.go)
+		return err
+	}
 	v := views.DeskTicketView{DeskFrame: d.frame, Ticket: t, Me: d.s.AccountID, Compose: st.compose, Note: st.note,
 		NoticeID: st.noticeID, ErrorID: st.errorID, ErrorArgs: st.errorArgs, Now: time.Now(), TopicName: t.Topic}
 	others, err := h.Tickets.CustomerTickets(ctx, d.viewer(), ref)

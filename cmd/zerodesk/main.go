@@ -263,6 +263,7 @@ func serve(ctx context.Context, cfg config) error {
 	}
 	articles, outbox, accts, tix, h := app.KB, app.Outbox, app.Accounts, app.Tickets, app.Handlers
 	defer tix.Close() // after the server's shutdown: in-flight submissions still commit
+	defer app.Audit.Close()
 	if !cfg.NoDemo {
 		n, err := articles.SeedIfEmpty(ctx, data.Demo())
 		if err != nil {
@@ -297,7 +298,8 @@ func serve(ctx context.Context, cfg config) error {
 	}()
 	go outbox.Run(ctx) // queued mail survives a stop: it is in the database
 	go accts.Run(ctx)
-	go tix.Run(ctx) // sweeps expired messages, sends notices of replies released later
+	go tix.Run(ctx)       // sweeps expired messages, sends notices of replies released later
+	go app.Audit.Run(ctx) // removes audit lines older than the retention, hourly
 	// Scheduled articles go out within a second of their time; every
 	// instance may run this: each publication is claimed once.
 	go articles.RunScheduler(ctx, time.Second)
