@@ -11,6 +11,7 @@ import (
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/audit"
+	"zerodesk/internal/store/storetest"
 	"zerodesk/internal/tickets"
 )
 
@@ -77,6 +78,14 @@ func TestDeskAudit_RecordsReadsAndChangesAndExportsWithoutContent(t *testing.T) 
 				t.Errorf("the %s holds %q", where, content)
 			}
 		}
+	}
+
+	// Byte scans: the database file (where the ticket is sealed), the logs
+	// and the export hold none of it in any encoding.
+	if found := storetest.FindSecrets(t, a.db, append(a.logs.Bytes(), w.Body.Bytes()...), map[string]string{
+		"subject": subject, "body": body, "note": note, "name": "Grace Hopper", "address": "grace@example.org",
+	}); len(found) > 0 {
+		t.Errorf("found: %v", found)
 	}
 
 	// Paging: 60 reads make two pages.
