@@ -22,11 +22,12 @@ import (
 
 // Message IDs of the staff page's notices (locales/staff.*.toml).
 const (
-	MsgStaffDoneInvited  = "staff.done.invited"
-	MsgStaffDoneRole     = "staff.done.role"
-	MsgStaffDoneDisabled = "staff.done.disabled"
-	MsgStaffDoneEnabled  = "staff.done.enabled"
-	MsgStaffDonePolicy   = "staff.done.policy"
+	MsgStaffDoneInvited   = "staff.done.invited"
+	MsgStaffDoneRole      = "staff.done.role"
+	MsgStaffDoneDisabled  = "staff.done.disabled"
+	MsgStaffDoneEnabled   = "staff.done.enabled"
+	MsgStaffDonePolicy    = "staff.done.policy"
+	MsgStaffDoneWithdrawn = "staff.done.withdrawn"
 )
 
 func (h *Handlers) deskStaff(c echo.Context) error {
@@ -120,6 +121,12 @@ func (h *Handlers) deskStaffState(c echo.Context) error {
 		id := staffTarget(c)
 		if id == 0 {
 			return h.deskStaffRefused(c, d, errs.E(errs.Invalid, accounts.MsgStaffNotFound), views.StaffView{})
+		}
+		if c.FormValue("action") == "withdraw" {
+			if err := h.Accounts.AsAdmin(d.s).Withdraw(c.Request().Context(), id); err != nil {
+				return h.deskStaffRefused(c, d, err, views.StaffView{})
+			}
+			return h.deskStaffPage(c, d, http.StatusOK, views.StaffView{NoticeID: MsgStaffDoneWithdrawn})
 		}
 		enable := c.FormValue("action") == "enable"
 		if err := h.Accounts.AsAdmin(d.s).SetEnabled(c.Request().Context(), id, enable); err != nil {

@@ -110,6 +110,18 @@ func TestDeskStaff_InviteRoleAndDisable(t *testing.T) {
 	d = doc(t, w)
 	wantCount(t, d, "#form-error", 1)
 	wantCount(t, d, `#invite-name[value="Nina"]`, 1)
+	// An invitation to the wrong address is withdrawn.
+	wantStatus(t, admin.send(t, "/en/desk/staff/invite", url.Values{"name": {"Wes Wrong"}, "email": {"wes@example.org"}, "lang": {"en"}, "role": {"editor"}}), http.StatusOK)
+	d = doc(t, admin.send(t, "/en/desk/staff", nil))
+	wrong := wantCount(t, d, `#staff tbody tr[data-state="pending"][data-role="editor"]`, 1)
+	wrongID := strings.TrimPrefix(wrong.AttrOr("id", ""), "staff-")
+	wantCount(t, d, `#staff-`+wrongID+` button[value="withdraw"]`, 1)
+	w = admin.send(t, "/en/desk/staff/state", url.Values{"id": {wrongID}, "action": {"withdraw"}})
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find("#desk-notice"), "withdrawn")
+	if doc(t, w).Find(`#staff-`+wrongID).Length() != 0 {
+		t.Error("the withdrawn invitation is still listed")
+	}
 
 	j := &journey{a: a}
 	w = j.activate(t, usercode, "cobalt lantern hums", true)

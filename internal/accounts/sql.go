@@ -128,6 +128,7 @@ const (
 	sqlStaffByID         = `SELECT role, state FROM accounts WHERE id = $1 AND role IN ` + staffRoles
 	sqlOtherActiveAdmins = `SELECT count(*) FROM accounts WHERE role = 'admin' AND state = 'active' AND id <> $1`
 	sqlStaffSignIn       = `UPDATE accounts SET signed_in_at = $2 WHERE id = $1 AND role IN ` + staffRoles
+	sqlWithdrawInvite    = `DELETE FROM accounts WHERE id = $1 AND state = 'pending'`
 	sqlStaffPolicy       = `SELECT require_totp FROM staff_policy WHERE id = 1`
 	sqlSetStaffPolicy    = `UPDATE staff_policy SET require_totp = $1, changed_at = $2 WHERE id = 1`
 	sqlNeedsTOTP         = `SELECT p.require_totp, CASE WHEN a.totp_sealed IS NULL THEN 0 ELSE 1 END

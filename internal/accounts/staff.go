@@ -32,7 +32,8 @@ const (
 	MsgStaffLastAdmin   = "staff.error.last_admin"   // conflict: the change would leave no enabled administrator
 	MsgStaffNotFound    = "staff.error.not_found"    // not_found: no such staff account
 	MsgStaffRoleInvalid = "staff.error.role"         // invalid: a staff role is agent, editor or admin
-	MsgStaffPending     = "staff.error.pending"      // conflict: an invitation not yet accepted cannot be disabled
+	MsgStaffPending     = "staff.error.pending"      // conflict: an invitation not yet accepted cannot be disabled (withdraw it)
+	MsgStaffNotPending  = "staff.error.not_pending"  // conflict: only an invitation not yet accepted can be withdrawn
 	MsgStaffMailLimited = "staff.error.mail_limited" // rate_limited: the address got too many account mails today
 )
 
@@ -273,6 +274,34 @@ func (m StaffAdmin) SetEnabled(ctx context.Context, id int64, enabled bool) erro
 		return errs.Pass(err, "accounts: staff state")
 	}
 	a.log.Info("accounts: staff state changed", "account", id, "state", to, "by", actor)
+	return nil
+}
+
+// Withdraw deletes a pending invitation (an account never signed in): its
+// usercode stops working at once.
+func (m StaffAdmin) Withdraw(ctx context.Context, id int64) error {
+	actor, err := m.actor(ctx)
+	if err != nil {
+		return err
+	}
+	a := m.a
+	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
+		role, state, err := staffTarget(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if state != Pending {
+			return errs.E(errs.Conflict, MsgStaffNotPending)
+		}
+		if _, err := tx.ExecContext(ctx, sqlWithdrawInvite, id); err != nil {
+			return err
+		}
+		return a.opts.Audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: audit.StaffWithdrawn, Subject: id, Field: "role", From: string(role)})
+	})
+	if err != nil {
+		return errs.Pass(err, "accounts: withdraw invitation")
+	}
+	a.log.Info("accounts: staff invitation withdrawn", "account", id, "by", actor)
 	return nil
 }
 

@@ -63,6 +63,7 @@ func TestStaff_OnlyAdministratorsManageStaff(t *testing.T) {
 		errRole := m.SetRole(ctx, target.AccountID, Editor)
 		errState := m.SetEnabled(ctx, target.AccountID, true)
 		errPolicy := m.SetPolicy(ctx, false)
+		errWithdraw := m.Withdraw(ctx, target.AccountID)
 		for verb, err := range map[string]error{"list": errList, "invite": errInvite, "role": errRole, "enable": errState, "policy": errPolicy} {
 			if role == Admin {
 				if err != nil {
@@ -73,6 +74,9 @@ func TestStaff_OnlyAdministratorsManageStaff(t *testing.T) {
 			if errs.MessageIDOf(err) != MsgAdminOnly {
 				t.Errorf("%s could %s: %v", role, verb, err)
 			}
+		}
+		if want := map[bool]string{true: MsgStaffNotPending, false: MsgAdminOnly}[role == Admin]; errs.MessageIDOf(errWithdraw) != want {
+			t.Errorf("%s withdrawing an active account: %v", role, errWithdraw)
 		}
 	}
 	_, err := e.acc.AsAdmin(nil).List(ctx)
@@ -171,6 +175,18 @@ func TestStaff_DisablingEndsSessionsAndSignIn(t *testing.T) {
 	pending, err := m.Invite(ctx, StaffInvite{Name: "P", Email: "p@example.org", Lang: "en", Role: Editor})
 	mustOK(t, err)
 	wantErr(t, m.SetEnabled(ctx, pending, false), errs.Conflict, MsgStaffPending)
+	// It is withdrawn instead: its usercode stops working; an account that
+	// signed in cannot be withdrawn.
+	_, err = e.outbox.Deliver(ctx)
+	mustOK(t, err)
+	invited, err := NormalizeUsercode(usercodeInMail.FindString(e.box.Last(t).TextBody))
+	mustOK(t, err)
+	wantErr(t, e.acc.AsAdmin(agent).Withdraw(ctx, pending), errs.Forbidden, MsgAdminOnly)
+	mustOK(t, m.Withdraw(ctx, pending))
+	_, err = e.acc.Activate(ctx, FirstLogin{Credentials: Credentials{Usercode: string(invited), Password: goodPassword}, Phrase: goodPhrase})
+	wantErr(t, err, errs.Forbidden, MsgLoginFailed)
+	wantErr(t, m.Withdraw(ctx, pending), errs.NotFound, MsgStaffNotFound)
+	wantErr(t, m.Withdraw(ctx, agent.AccountID), errs.Conflict, MsgStaffNotPending)
 	user := e.signedIn(Basic, "Uma User", "uma@example.com")
 	wantErr(t, m.SetEnabled(ctx, user.AccountID, false), errs.NotFound, MsgStaffNotFound)
 	wantErr(t, m.SetRole(ctx, user.AccountID, Agent), errs.NotFound, MsgStaffNotFound)

@@ -44,6 +44,7 @@ const (
 	CannedSaved    Action = "canned.saved"
 	CannedDeleted  Action = "canned.deleted"
 	StaffInvited   Action = "staff.invited"
+	StaffWithdrawn Action = "staff.withdrawn"
 	StaffRole      Action = "staff.role"
 	StaffDisabled  Action = "staff.disabled"
 	StaffEnabled   Action = "staff.enabled"
@@ -53,7 +54,7 @@ const (
 
 // Actions are the actions recorded today, in the order the filter lists them.
 var Actions = []Action{TicketRead, TicketReplied, TicketNoted, TicketStatus, TicketPriority, TicketAssigned,
-	TopicSaved, CannedSaved, CannedDeleted, StaffInvited, StaffRole, StaffDisabled, StaffEnabled, StaffPolicy, LogRetention}
+	TopicSaved, CannedSaved, CannedDeleted, StaffInvited, StaffWithdrawn, StaffRole, StaffDisabled, StaffEnabled, StaffPolicy, LogRetention}
 
 // Message IDs of the errors (locales/audit.*.toml).
 const (
