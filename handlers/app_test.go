@@ -168,6 +168,7 @@ func openTestApp(t testing.TB, dir string, ticketLimits tickets.Limits) *testApp
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Tickets.Close)
+	t.Cleanup(app.Audit.Close)
 	h, articles, accts, outbox, tix := app.Handlers, app.KB, app.Accounts, app.Outbox, app.Tickets
 	return &testApp{e: h.Echo(), h: h, kb: articles, db: db, logs: logs, accounts: accts, outbox: outbox, mailDir: mailDir, tickets: tix}
 }

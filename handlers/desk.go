@@ -70,6 +70,9 @@ func (h *Handlers) withDesk(c echo.Context, here string, fn func(d deskVisit) er
 	if !s.Role.Staff() {
 		return errs.E(errs.Forbidden, MsgDeskStaffOnly)
 	}
+	if gated, err := h.secondFactorGate(c, s, formToken); gated || err != nil { // desk_staff.go
+		return err
+	}
 	if err := h.enterDesk(c, s); err != nil {
 		return err
 	}

@@ -63,6 +63,9 @@ func (h *Handlers) deskTicketPage(c echo.Context, d deskVisit, st deskTicketStat
 	if err != nil {
 		return err
 	}
+	if err := h.Tickets.RecordRead(ctx, d.viewer(), t.Reference); err != nil { // on the record (desk_audit.go)
+		return err
+	}
 	if d.frame.Unread, err = h.notifySeen(ctx, d, t.ID); err != nil { // desk_notify.go
 		return err
 	}

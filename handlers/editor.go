@@ -84,6 +84,9 @@ func (h *Handlers) requireEditor(next echo.HandlerFunc) echo.HandlerFunc {
 		if !s.Role.Edits() {
 			return errs.E(errs.Forbidden, MsgEditorOnly)
 		}
+		if gated, err := h.secondFactorGate(c, s, formToken); gated || err != nil { // desk_staff.go
+			return err
+		}
 		c.Set(editorVisitKey, editorVisit{s: s, frame: views.EditorFrame{Token: formToken, Admin: s.Role == accounts.Admin}})
 		return next(c)
 	}

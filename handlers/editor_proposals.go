@@ -50,6 +50,9 @@ func (h *Handlers) requireProposer(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.Role != accounts.Agent && !s.Role.Edits() {
 			return errs.E(errs.Forbidden, MsgProposalOnly)
 		}
+		if gated, err := h.secondFactorGate(c, s, formToken); gated || err != nil { // desk_staff.go
+			return err
+		}
 		c.Set(editorVisitKey, editorVisit{s: s, frame: views.EditorFrame{Token: formToken, Admin: s.Role == accounts.Admin,
 			Agent: s.Role == accounts.Agent}})
 		return next(c)

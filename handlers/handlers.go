@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/internal/audit"
 	"zerodesk/internal/cache"
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
@@ -88,6 +89,8 @@ type Handlers struct {
 	// Outbox is the queued mail, which admins see (metadata only) at the
 	// desk.
 	Outbox *mail.Outbox
+	// Audit is the record of staff actions, which admins read (desk_audit.go).
+	Audit *audit.Log
 	// UploadSlots is how many forms with attachments are read at once,
 	// process-wide [6]; UploadWait is how long one waits for a slot before
 	// the "busy, try again" answer [2s] (uploads.go).
@@ -130,6 +133,7 @@ type Config struct {
 	Accounts       *accounts.Accounts
 	Tickets        *tickets.Service
 	Outbox         *mail.Outbox
+	Audit          *audit.Log
 	PublicURL      string
 	Notify         *notify.Service
 }
@@ -156,6 +160,7 @@ func New(cfg Config) *Handlers {
 		Tickets:        cfg.Tickets,
 		Notify:         cfg.Notify,
 		Outbox:         cfg.Outbox,
+		Audit:          cfg.Audit,
 		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
 		pages:          cache.Versioned[string, cachedPage]{Max: maxCachedPages},
 		searchPages:    cache.Versioned[string, cachedPage]{Max: maxCachedSearchPages},

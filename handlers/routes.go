@@ -235,6 +235,23 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/desk/managers", h.deskManagers, noStore, deskLimit)
 	g.POST("/desk/managers/save", h.deskSaveManager, noStore, deskLimit)
 	g.GET("/desk/managers/save", h.redirectTo("/desk/managers"), noStore, deskLimit)
+	// Staff and the audit log, admins only (desk_staff.go, desk_audit.go).
+	g.GET("/desk/staff", h.deskStaff, noStore, deskLimit)
+	g.POST("/desk/staff", h.deskStaff, noStore, deskLimit)
+	g.POST("/desk/staff/invite", h.deskStaffInvite, noStore, deskLimit)
+	g.GET("/desk/staff/invite", h.redirectTo("/desk/staff"), noStore, deskLimit)
+	g.POST("/desk/staff/role", h.deskStaffRole, noStore, deskLimit)
+	g.GET("/desk/staff/role", h.redirectTo("/desk/staff"), noStore, deskLimit)
+	g.POST("/desk/staff/state", h.deskStaffState, noStore, deskLimit)
+	g.GET("/desk/staff/state", h.redirectTo("/desk/staff"), noStore, deskLimit)
+	g.POST("/desk/staff/policy", h.deskStaffPolicy, noStore, deskLimit)
+	g.GET("/desk/staff/policy", h.redirectTo("/desk/staff"), noStore, deskLimit)
+	g.GET("/desk/audit", h.deskAudit, noStore, deskLimit)
+	g.POST("/desk/audit", h.deskAudit, noStore, deskLimit)
+	g.GET("/desk/audit/export", h.deskAuditExport, noStore, deskLimit)
+	g.POST("/desk/audit/export", h.deskAuditExport, noStore, deskLimit)
+	g.POST("/desk/audit/retention", h.deskAuditRetention, noStore, deskLimit)
+	g.GET("/desk/audit/retention", h.redirectTo("/desk/audit"), noStore, deskLimit)
 
 	// --- The editor's room (editor*.go): editors and admins only
 	// (requireEditor). Pages answer GET (1-Click) and POST (the token in

@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/internal/audit"
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/kb"
 	"zerodesk/internal/links"
@@ -53,6 +54,9 @@ type App struct {
 	Accounts *accounts.Accounts
 	Tickets  *tickets.Service
 	Notify   *notify.Service // its Run sends the coalesced mail
+	// Audit is the record of staff actions; the caller runs its sweep (Run)
+	// and closes it after the server has stopped.
+	Audit *audit.Log
 }
 
 // KBOptions are the help articles' options: their links on the portal.
@@ -84,20 +88,23 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	if a.KB, err = kb.New(ctx, w.DB, KBOptions(w.Secret)); err != nil {
 		return nil, err
 	}
+	if a.Audit, err = audit.New(ctx, w.DB, audit.Options{Log: w.Log}); err != nil {
+		return nil, err
+	}
 	if a.Accounts, err = accounts.New(w.DB, accounts.Options{Secret: w.Secret, Outbox: a.Outbox, Log: w.Log, Hasher: w.Hasher,
 		Languages: w.Catalog.Languages(), PortalURL: w.PortalURL,
-		Texts: w.Catalog}); err != nil {
+		Texts: w.Catalog, Audit: a.Audit}); err != nil {
 		return nil, err
 	}
 	if a.Notify, err = notify.New(w.DB, w.Secret, a.Outbox, w.Catalog, notify.Options{PortalURL: w.PortalURL, Log: w.Log}); err != nil {
 		return nil, err
 	}
 	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,
-		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits, Notifier: a.Notify}); err != nil {
+		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits, Notifier: a.Notify, Audit: a.Audit}); err != nil {
 		return nil, err
 	}
 	a.Handlers = New(Config{KB: a.KB, Readers: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
 		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL,
-		Notify: a.Notify})
+		Notify: a.Notify, Audit: a.Audit})
 	return a, nil
 }

@@ -46,6 +46,12 @@ Usage:
   zerodesk admin create --role admin|agent|editor|manager --name NAME --email ADDRESS
                              create a staff or account manager account and print
                              its usercode, once
+  zerodesk admin list        list the staff accounts: number, role, state,
+                             second factor, last sign-in
+  zerodesk admin disable|enable --id N
+                             disable (its sessions end) or re-enable a staff account
+  zerodesk admin role --id N --role agent|editor|admin
+                             change a staff account's role (its sessions end)
 
 Every flag can also be set by an environment variable, named in its help text.
 Run "zerodesk serve -h" for the serve flags.
@@ -83,16 +89,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		return backup(ctx, cfg, stderr)
 	case "admin":
-		if len(args) == 0 || args[0] != "create" {
-			fmt.Fprint(stderr, usage)
-			return errors.New(`usage: zerodesk admin create --role admin|agent|editor|manager --name NAME --email ADDRESS`)
-		}
-		var staff staffFlags
-		cfg, err := parseFlags("admin create", args[1:], stderr, staff.register)
-		if err != nil {
-			return err
-		}
-		return createStaff(ctx, cfg, staff, os.Stdout)
+		return adminCommand(ctx, args, stderr, os.Stdout) // admin.go
 	case "searches":
 		cfg, err := parseFlags("searches", args, stderr, nil)
 		if err != nil {
@@ -263,6 +260,7 @@ func serve(ctx context.Context, cfg config) error {
 	}
 	articles, outbox, accts, tix, h := app.KB, app.Outbox, app.Accounts, app.Tickets, app.Handlers
 	defer tix.Close() // after the server's shutdown: in-flight submissions still commit
+	defer app.Audit.Close()
 	if !cfg.NoDemo {
 		n, err := articles.SeedIfEmpty(ctx, data.Demo())
 		if err != nil {
@@ -299,6 +297,7 @@ func serve(ctx context.Context, cfg config) error {
 	go accts.Run(ctx)
 	go tix.Run(ctx)        // sweeps expired messages, sends notices of replies released later
 	go app.Notify.Run(ctx) // agents' coalesced notification mail
+	go app.Audit.Run(ctx)  // removes audit lines older than the retention, hourly
 	// Scheduled articles go out within a second of their time; every
 	// instance may run this: each publication is claimed once.
 	go articles.RunScheduler(ctx, time.Second)

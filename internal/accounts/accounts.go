@@ -28,6 +28,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"zerodesk/internal/audit"
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/mail"
@@ -184,6 +185,9 @@ type Options struct {
 	// Languages, when set, lists the languages an account may choose.
 	Languages []string
 	Limits    Limits
+	// Audit records staff changes (staff.go) in their transactions; nil:
+	// not recorded (tests of other things).
+	Audit *audit.Log
 }
 
 // Accounts is the account service.

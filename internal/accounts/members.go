@@ -418,9 +418,12 @@ func (a *Accounts) SetMemberType(ctx context.Context, s *Session, id int64, typ 
 }
 
 // recordSignIn notes the sign-in of a member for their manager's list (a
-// no-op for an account nobody manages). It runs in the transaction that
+// no-op for an account nobody manages), and of staff for the staff page. It runs in the transaction that
 // creates a signed-in session.
 func (a *Accounts) recordSignIn(ctx context.Context, tx *sql.Tx, accountID int64, at time.Time) error {
-	_, err := tx.ExecContext(ctx, sqlMemberSignIn, accountID, at.Unix())
+	if _, err := tx.ExecContext(ctx, sqlMemberSignIn, accountID, at.Unix()); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, sqlStaffSignIn, accountID, at.Unix()) // staff only (staff.go)
 	return err
 }

@@ -121,6 +121,19 @@ const (
 	sqlInsertRoleAudit = `INSERT INTO account_role_audit (account_id, admin_id, action, at) VALUES ($1, $2, $3, $4)`
 	sqlRoleAudit       = `SELECT COALESCE(account_id, 0), admin_id, action, at FROM account_role_audit ORDER BY at DESC, id DESC LIMIT $1`
 
+	// Staff (staff.go).
+	staffRoles   = `('agent', 'editor', 'admin')`
+	sqlStaffList = `SELECT id, role, state, email_sealed, CASE WHEN totp_sealed IS NULL THEN 0 ELSE 1 END,
+		COALESCE(signed_in_at, 0), created_at FROM accounts WHERE role IN ` + staffRoles + ` ORDER BY id`
+	sqlStaffByID         = `SELECT role, state FROM accounts WHERE id = $1 AND role IN ` + staffRoles
+	sqlOtherActiveAdmins = `SELECT count(*) FROM accounts WHERE role = 'admin' AND state = 'active' AND id <> $1`
+	sqlStaffSignIn       = `UPDATE accounts SET signed_in_at = $2 WHERE id = $1 AND role IN ` + staffRoles
+	sqlWithdrawInvite    = `DELETE FROM accounts WHERE id = $1 AND state = 'pending'`
+	sqlStaffPolicy       = `SELECT require_totp FROM staff_policy WHERE id = 1`
+	sqlSetStaffPolicy    = `UPDATE staff_policy SET require_totp = $1, changed_at = $2 WHERE id = 1`
+	sqlNeedsTOTP         = `SELECT p.require_totp, CASE WHEN a.totp_sealed IS NULL THEN 0 ELSE 1 END
+		FROM staff_policy p JOIN accounts a ON a.id = $1 WHERE p.id = 1`
+
 	// Account recovery (recover.go).
 	sqlRecoveryByAccount = `SELECT method_sealed, params, record_id, record_sealed, created_at
 		FROM account_recovery WHERE account_id = $1`

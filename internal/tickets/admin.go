@@ -7,8 +7,10 @@ import (
 	"errors"
 	"regexp"
 	"sort"
+	"strconv"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/internal/audit"
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
 )
@@ -138,7 +140,12 @@ func (s *Service) SaveTopic(ctx context.Context, v Viewer, t Topic) error {
 		return errs.E(errs.Invalid, MsgTopicNameRequired)
 	}
 	t.Names = names
-	return errs.Wrap(s.write(ctx, func(tx *sql.Tx) error { return saveTopic(ctx, tx, t, false) }), "tickets: save topic")
+	return errs.Wrap(s.write(ctx, func(tx *sql.Tx) error {
+		if err := saveTopic(ctx, tx, t, false); err != nil {
+			return err
+		}
+		return s.auditAdmin(ctx, tx, v, audit.TopicSaved, "topic", t.Key)
+	}), "tickets: save topic")
 }
 
 // CannedReplies lists the canned replies in lang, by title.
@@ -177,8 +184,10 @@ func (s *Service) SaveCanned(ctx context.Context, v Viewer, c Canned) error {
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if c.ID == 0 {
-			_, err := tx.ExecContext(ctx, sqlInsertCanned, c.Lang, title, body)
-			return err
+			if _, err := tx.ExecContext(ctx, sqlInsertCanned, c.Lang, title, body); err != nil {
+				return err
+			}
+			return s.auditAdmin(ctx, tx, v, audit.CannedSaved, "lang", c.Lang)
 		}
 		res, err := tx.ExecContext(ctx, sqlUpdateCanned, c.ID, c.Lang, title, body)
 		if err != nil {
@@ -187,7 +196,7 @@ func (s *Service) SaveCanned(ctx context.Context, v Viewer, c Canned) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.NotFound, MsgNotFound)
 		}
-		return nil
+		return s.auditAdmin(ctx, tx, v, audit.CannedSaved, "canned", strconv.FormatInt(c.ID, 10))
 	})
 }
 
@@ -204,7 +213,7 @@ func (s *Service) DeleteCanned(ctx context.Context, v Viewer, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.NotFound, MsgNotFound)
 		}
-		return nil
+		return s.auditAdmin(ctx, tx, v, audit.CannedDeleted, "canned", strconv.FormatInt(id, 10))
 	})
 }
 

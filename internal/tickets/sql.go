@@ -99,6 +99,7 @@ const (
 	sqlRefTaken   = `SELECT count(*) FROM tickets WHERE reference = $1`
 	sqlCountUp    = `UPDATE ticket_counts SET n = n + 1 WHERE status = $1`
 	sqlCountDown  = `UPDATE ticket_counts SET n = n - 1 WHERE status = $1`
+	sqlTicketRef  = `SELECT reference FROM tickets WHERE id = $1` // audit.go
 	sqlEvent      = `INSERT INTO ticket_events (ticket_id, at, actor, kind, from_val, to_val) VALUES ($1, $2, $3, $4, $5, $6)`
 	sqlLimitCount = `INSERT INTO ticket_limits (scope, key, window_start, attempts) VALUES ($1, $2, $3, 1)
 		ON CONFLICT (scope, key) DO UPDATE SET

@@ -88,8 +88,10 @@ func nextDue(r *row) int64 {
 }
 
 func (s *Service) event(ctx context.Context, tx *sql.Tx, ticketID int64, actor, kind, from, to string) error {
-	_, err := s.st.Exec(ctx, tx, sqlEvent, ticketID, s.now().Unix(), actor, kind, from, to)
-	return err
+	if _, err := s.st.Exec(ctx, tx, sqlEvent, ticketID, s.now().Unix(), actor, kind, from, to); err != nil {
+		return err
+	}
+	return s.auditEvent(ctx, tx, ticketID, actor, kind, from, to) // audit.go
 }
 
 func errDenied() error     { return errs.E(errs.Forbidden, MsgAccessDenied) }

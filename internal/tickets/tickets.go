@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/internal/audit"
 )
 
 // Status is where a ticket is in its life.
@@ -90,6 +91,8 @@ type Options struct {
 	// Notifier is told of the events agents are notified of (notify), in
 	// their transactions; nil: nobody is told.
 	Notifier Notifier
+	// Audit records the staff's actions (audit.go); nil: not recorded.
+	Audit *audit.Log
 }
 
 // Limits are the abuse and size limits. The zero value of each field means
