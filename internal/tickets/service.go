@@ -28,6 +28,7 @@ type Service struct {
 	log     *slog.Logger
 	lim     Limits
 	targets map[Priority]Target
+	sla     SLA
 	keys    keys
 	version atomic.Int64
 	commits *store.GroupCommitter
@@ -73,6 +74,10 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys
 			t = o
 		}
 		s.targets[p] = t
+	}
+	s.sla = opts.SLA
+	if s.sla == nil {
+		s.sla = plainSLA{targets: s.targets}
 	}
 	s.keys = keys{
 		email:       secret.Subkey("tickets.email"),
