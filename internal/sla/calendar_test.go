@@ -99,11 +99,11 @@ func TestCalendar_WorkingAndLeft(t *testing.T) {
 		want     time.Duration
 	}{
 		{"2026-03-02 08:00", "2026-03-02 18:00", 7 * time.Hour},
-		{"2026-03-02 10:00", "2026-03-09 10:00", 5*7*time.Hour},
-		{"2026-03-06 17:00", "2026-03-09 09:00", 0},            // the weekend
+		{"2026-03-02 10:00", "2026-03-09 10:00", 5 * 7 * time.Hour},
+		{"2026-03-06 17:00", "2026-03-09 09:00", 0},             // the weekend
 		{"2026-12-24 16:00", "2026-12-28 10:00", 2 * time.Hour}, // Christmas Day is a holiday
-		{"2026-03-02 12:00", "2026-03-02 13:00", 0},            // lunch
-		{"2026-03-02 13:00", "2026-03-02 12:00", 0},            // backwards
+		{"2026-03-02 12:00", "2026-03-02 13:00", 0},             // lunch
+		{"2026-03-02 13:00", "2026-03-02 12:00", 0},             // backwards
 	}
 	for _, tc := range cases {
 		if got := c.Working(at(berlin, tc.from), at(berlin, tc.to)); got != tc.want {
@@ -121,7 +121,7 @@ func TestCalendar_WorkingAndLeft(t *testing.T) {
 
 func TestCalendar_NoWorkingTimeNeverComes(t *testing.T) {
 	c := Calendar{Location: time.UTC}
-	c.Hours[time.Tuesday] = []Interval{{9 * 60, 9 * 60 + 1}}
+	c.Hours[time.Tuesday] = []Interval{{9 * 60, 9*60 + 1}}
 	c.Holidays = map[string]bool{}
 	// Every Tuesday for ten years a holiday: no working time at all.
 	for d := at(time.UTC, "2026-03-01 00:00"); d.Year() < 2037; d = d.AddDate(0, 0, 1) {

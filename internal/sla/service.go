@@ -66,7 +66,9 @@ func (s *Service) Targets(priority, topic string) (first, resolution time.Durati
 }
 
 // Add is the policy calendar's Add.
-func (s *Service) Add(from time.Time, d time.Duration) time.Time { return s.Policy().Calendar.Add(from, d) }
+func (s *Service) Add(from time.Time, d time.Duration) time.Time {
+	return s.Policy().Calendar.Add(from, d)
+}
 
 // Working is the policy calendar's Working.
 func (s *Service) Working(from, to time.Time) time.Duration {
