@@ -13,7 +13,9 @@ import (
 	"zerodesk/internal/cache"
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
+	"zerodesk/internal/sla"
 	"zerodesk/internal/tickets"
+	"zerodesk/internal/tickets/reports"
 	"zerodesk/locales"
 	"zerodesk/static"
 )
@@ -82,6 +84,10 @@ type Handlers struct {
 	AccountLimit int
 	// Tickets is the support-ticket service.
 	Tickets *tickets.Service
+	// SLA is the service-level policy and Reports the desk's numbers
+	// (issue 14; desk_sla.go, desk_reports.go).
+	SLA     *sla.Service
+	Reports *reports.Reports
 	// Outbox is the queued mail, which admins see (metadata only) at the
 	// desk.
 	Outbox *mail.Outbox
@@ -126,6 +132,8 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	Accounts       *accounts.Accounts
 	Tickets        *tickets.Service
+	SLA            *sla.Service
+	Reports        *reports.Reports
 	Outbox         *mail.Outbox
 	PublicURL      string
 }
@@ -150,6 +158,8 @@ func New(cfg Config) *Handlers {
 		Accounts:       cfg.Accounts,
 		AccountLimit:   30,
 		Tickets:        cfg.Tickets,
+		SLA:            cfg.SLA,
+		Reports:        cfg.Reports,
 		Outbox:         cfg.Outbox,
 		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
 		pages:          cache.Versioned[string, cachedPage]{Max: maxCachedPages},

@@ -10,8 +10,10 @@ import (
 	"zerodesk/internal/kb"
 	"zerodesk/internal/links"
 	"zerodesk/internal/mail"
+	"zerodesk/internal/sla"
 	"zerodesk/internal/store"
 	"zerodesk/internal/tickets"
+	"zerodesk/internal/tickets/reports"
 	"zerodesk/locales"
 	"zerodesk/static"
 )
@@ -51,6 +53,7 @@ type App struct {
 	Outbox   *mail.Outbox
 	Accounts *accounts.Accounts
 	Tickets  *tickets.Service
+	SLA      *sla.Service // issue 14: the working-time policy the tickets' timers follow
 }
 
 // KBOptions are the help articles' options: their links on the portal.
@@ -87,11 +90,27 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 		Texts: w.Catalog}); err != nil {
 		return nil, err
 	}
+	if a.SLA, err = sla.New(ctx, w.DB, sla.Options{Defaults: slaDefaults()}); err != nil {
+		return nil, err
+	}
+	// OnSLAChange: the notifications room's "SLA at risk or breached"
+	// hook goes here once it exists (issue 14).
 	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,
-		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits}); err != nil {
+		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits, SLA: a.SLA}); err != nil {
 		return nil, err
 	}
 	a.Handlers = New(Config{KB: a.KB, Readers: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
-		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL})
+		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL,
+		SLA: a.SLA, Reports: reports.New(w.DB)})
 	return a, nil
+}
+
+// slaDefaults are the ticket room's targets as the policy's defaults, until
+// an admin sets others.
+func slaDefaults() map[string]sla.Target {
+	out := map[string]sla.Target{}
+	for p, t := range tickets.DefaultTargets {
+		out[string(p)] = sla.Target{FirstResponse: t.FirstResponse, Resolution: t.Resolution}
+	}
+	return out
 }
