@@ -127,6 +127,9 @@ func reportCSV(v views.DeskReportsView) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	write := func(cells ...string) {
+		for len(cells) < len(reportCSVHeader) {
+			cells = append(cells, "")
+		}
 		for i := range cells {
 			cells[i] = csvSafe(cells[i])
 		}
