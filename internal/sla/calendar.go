@@ -7,7 +7,7 @@
 package sla
 
 import (
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -60,11 +60,12 @@ func (c Calendar) loc() *time.Location {
 func (c Calendar) day(y int, m time.Month, d int) [][2]time.Time {
 	loc := c.loc()
 	date := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	if c.Holidays[date.Format(time.DateOnly)] {
+	ivs := c.Hours[date.Weekday()]
+	if len(ivs) == 0 || len(c.Holidays) > 0 && c.Holidays[date.Format(time.DateOnly)] {
 		return nil
 	}
-	var out [][2]time.Time
-	for _, iv := range c.Hours[date.Weekday()] {
+	out := make([][2]time.Time, 0, len(ivs))
+	for _, iv := range ivs {
 		s := time.Date(y, m, d, 0, iv.Start, 0, 0, loc)
 		var e time.Time
 		if iv.End > iv.Start {
@@ -74,7 +75,9 @@ func (c Calendar) day(y int, m time.Month, d int) [][2]time.Time {
 		}
 		out = append(out, [2]time.Time{s, e})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i][0].Before(out[j][0]) })
+	if len(out) > 1 {
+		slices.SortFunc(out, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
+	}
 	return out
 }
 
