@@ -13,6 +13,7 @@ package reports
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -131,6 +132,16 @@ type fact struct {
 	ratedAt                      int64
 }
 
+// unpack reads the packed columns of sqlFacts (see sql.go).
+func (f *fact) unpack(c1, c2, c3 int64) {
+	const low32, low28 = 1<<32 - 1, 1<<28 - 1
+	f.created, f.firstResp = c1>>32, c1&low32
+	f.resolved, f.ratedAt = c2>>32, c2&low32
+	f.frWork, f.resWork = (c3>>28)&low28-1, c3&low28-1
+	met := c3 >> 56 & 3
+	f.frMet, f.resMet, f.score = met&1 != 0, met&2 != 0, int(c3>>58&7)
+}
+
 // keysOf appends to buf the groups a ticket belongs to under d: its topic,
 // its agent ("" unassigned). A dimension with several values per ticket
 // (tags) appends each, from a map loaded beside the facts.
@@ -193,12 +204,11 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 	var f fact
 	var keys []string
 	for rows.Next() {
-		var packed int
-		if err := rows.Scan(&f.created, &f.firstResp, &f.resolved, &f.key, &f.frWork, &f.resWork,
-			&packed, &f.ratedAt); err != nil {
+		var c1, c2, c3 int64
+		if err := rows.Scan(&c1, &c2, &c3, &f.key); err != nil {
 			return nil, errs.Wrap(err, "reports: read")
 		}
-		f.frMet, f.resMet, f.score = packed&1 != 0, packed&2 != 0, packed>>2
+		f.unpack(c1, c2, c3)
 		if d := dayOf(f.created); d >= 0 {
 			rep.Days[d].Created++
 		}
@@ -289,7 +299,7 @@ func durations(secs []int64) Durations {
 	if len(secs) == 0 {
 		return Durations{}
 	}
-	sort.Slice(secs, func(i, j int) bool { return secs[i] < secs[j] })
+	slices.Sort(secs)
 	return Durations{N: len(secs), Median: rank(secs, 50), P90: rank(secs, 90)}
 }
 
