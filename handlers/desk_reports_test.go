@@ -40,6 +40,11 @@ func TestDeskReports_TodaysNumbersChartTableAndCSVWithoutTicketText(t *testing.T
 	if err := a.h.Tickets.SetStatus(ctx, v, rc.Reference, tickets.StatusResolved); err != nil {
 		t.Fatal(err)
 	}
+	// The customer rates it, with a comment the report must not carry.
+	if err := a.h.Tickets.Rate(ctx, tickets.Viewer{Reference: rc.Reference, AccessKey: rc.AccessKey}, rc.Reference, 4,
+		"Splendid quokka service"); err != nil {
+		t.Fatal(err)
+	}
 
 	// The page opens on the last 30 days, ending today (UTC: no policy yet).
 	today := time.Now().UTC().Format(time.DateOnly)
@@ -51,6 +56,8 @@ func TestDeskReports_TodaysNumbersChartTableAndCSVWithoutTicketText(t *testing.T
 	wantText(t, d.Find("#report-resolved"), "1")
 	wantText(t, d.Find("#report-backlog"), "1")
 	wantText(t, d.Find("#report-first-met"), "100 % (1 of 1)")
+	wantText(t, d.Find("#report-rating"), "4.0 of 5 (ratings: 1)")
+	wantText(t, d.Find("#report-commented li"), rc.Reference)
 	wantCount(t, d, `svg.chart-svg[role="img"] title#report-chart-title`, 1)
 	wantCount(t, d, `svg.chart-svg rect.bar-0`, 30)
 	if got := d.Find(`#report-days tbody tr`).Length(); got != 30 {
@@ -85,7 +92,7 @@ func TestDeskReports_TodaysNumbersChartTableAndCSVWithoutTicketText(t *testing.T
 	// Byte scan: neither the page nor the file carries the ticket's text,
 	// the customer's name or address.
 	for _, body := range [][]byte{page, w.Body.Bytes()} {
-		for _, s := range append(secrets, "Try again please", "zeppelin", "quintessa") {
+		for _, s := range append(secrets, "Try again please", "zeppelin", "quintessa", "quokka") {
 			if bytes.Contains(bytes.ToLower(body), bytes.ToLower([]byte(s))) {
 				t.Errorf("a report carries %q", s)
 			}

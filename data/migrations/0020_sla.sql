@@ -61,3 +61,5 @@ CREATE INDEX tickets_by_created ON tickets (created_at, first_response_at, resol
     first_response_work, resolution_work, first_response_due, resolution_due, rating_score, rated_at, id);
 CREATE INDEX tickets_by_resolved ON tickets (resolved_at, created_at) WHERE resolved_at > 0;
 CREATE INDEX tickets_by_first_response ON tickets (first_response_at, created_at) WHERE first_response_at > 0;
+-- The ratings with a comment in a range (the report lists their tickets).
+CREATE INDEX tickets_by_rated ON tickets (rated_at) WHERE rating_score > 0;

@@ -114,7 +114,21 @@ type Report struct {
 	Days   []Day
 	Total  Figures
 	Groups []Group
+	// Commented are the latest ratings in the range that carry a comment
+	// (at most MaxCommented): the ticket's reference, the score and when.
+	// The comment itself is sealed with the ticket and read on the ticket.
+	Commented []Commented
 }
+
+// Commented is one rating with a comment.
+type Commented struct {
+	Reference string
+	Score     int
+	At        time.Time
+}
+
+// MaxCommented is how many commented ratings a report lists.
+const MaxCommented = 50
 
 // Reports reads the numbers.
 type Reports struct{ db *store.DB }
@@ -238,6 +252,9 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 		open += rep.Days[i].Created - rep.Days[i].Resolved
 		rep.Days[i].Backlog = open
 	}
+	if rep.Commented, err = rp.commented(ctx, from, to, q.Loc); err != nil {
+		return nil, errs.Wrap(err, "reports: ratings")
+	}
 	rep.Total = total.figures()
 	for k, a := range groups {
 		rep.Groups = append(rep.Groups, Group{Key: k, Figures: a.figures()})
@@ -310,4 +327,23 @@ func rank(sorted []int64, p int) time.Duration {
 		n = 1
 	}
 	return time.Duration(sorted[n-1]) * time.Second
+}
+
+func (rp *Reports) commented(ctx context.Context, from, to int64, loc *time.Location) ([]Commented, error) {
+	rows, err := rp.db.Read.QueryContext(ctx, sqlCommented, from, to, MaxCommented)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Commented
+	for rows.Next() {
+		var c Commented
+		var at int64
+		if err := rows.Scan(&c.Reference, &c.Score, &at); err != nil {
+			return nil, err
+		}
+		c.At = time.Unix(at, 0).In(loc)
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

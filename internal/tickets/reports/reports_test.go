@@ -53,7 +53,7 @@ func TestReport_DaysBacklogTimesAttainmentRatingsAndGroups(t *testing.T) {
 		// 28 March: three new tickets.
 		{created: at("2026-03-28 00:30"), firstResp: at("2026-03-28 00:40"), frWork: 600, frDue: at("2026-03-28 08:30"),
 			resolved: at("2026-03-29 23:30"), resWork: 2 * h, resDue: at("2026-03-31 00:00"), topic: "billing", assignee: 7,
-			score: 5, ratedAt: at("2026-03-30 10:00")},
+			score: 5, ratedAt: at("2026-03-30 10:00"), comment: true},
 		{created: at("2026-03-28 12:00"), firstResp: at("2026-03-28 12:20"), frWork: 1200, frDue: at("2026-03-28 20:00"),
 			topic: "account", assignee: 8},
 		{created: at("2026-03-28 23:59"), topic: "account", frDue: at("2026-03-29 08:00"), resDue: at("2026-04-05 08:00")},
@@ -96,6 +96,10 @@ func TestReport_DaysBacklogTimesAttainmentRatingsAndGroups(t *testing.T) {
 	}
 	if tot.Ratings.N != 2 || tot.Ratings.Count[5] != 1 || tot.Ratings.Count[3] != 1 || tot.Ratings.Average10() != 40 {
 		t.Errorf("ratings %+v", tot.Ratings)
+	}
+	// The commented rating is listed by its ticket's reference, never its text.
+	if len(rep.Commented) != 1 || rep.Commented[0].Reference != "ZD-0000-0001" || rep.Commented[0].Score != 5 {
+		t.Errorf("commented ratings %+v", rep.Commented)
 	}
 	if len(rep.Groups) != 2 || rep.Groups[0].Key != "account" && rep.Groups[0].Key != "billing" {
 		t.Fatalf("groups %+v", rep.Groups)

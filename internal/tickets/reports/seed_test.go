@@ -18,6 +18,7 @@ type seedTicket struct {
 	frDue, resDue                int64
 	score                        int
 	ratedAt                      int64
+	comment                      bool // a rating comment (a placeholder sealed blob)
 }
 
 // seed writes tickets straight into the tables (a thread row each, with
@@ -33,8 +34,8 @@ func seed(t testing.TB, db *store.DB, first int, list []seedTicket) {
 		defer th.Close()
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO tickets (reference, thread_id, lang, topic, status, priority, assignee_id,
 			email_lookup, email_sealed, created_at, updated_at, first_response_at, resolved_at, first_response_due, resolution_due,
-			next_due, closed, first_response_work, resolution_work, rating_score, rated_at)
-			VALUES ($1, $2, 'en', $3, $4, 'normal', $5, $6, $6, $7, $7, $8, $9, $10, $11, $11, 0, $12, $13, $14, $15)`)
+			next_due, closed, first_response_work, resolution_work, rating_score, rated_at, rating_sealed)
+			VALUES ($1, $2, 'en', $3, $4, 'normal', $5, $6, $6, $7, $7, $8, $9, $10, $11, $11, 0, $12, $13, $14, $15, $16)`)
 		if err != nil {
 			return err
 		}
@@ -55,9 +56,13 @@ func seed(t testing.TB, db *store.DB, first int, list []seedTicket) {
 			if s.resWork == 0 && s.resolved == 0 {
 				s.resWork = -1
 			}
+			var sealed []byte
+			if s.comment {
+				sealed = blob
+			}
 			n := first + i
 			if _, err := ins.ExecContext(ctx, fmt.Sprintf("ZD-%04d-%04d", n/10000, n%10000), id, s.topic, status, s.assignee,
-				[]byte(fmt.Sprint(n)), s.created, s.firstResp, s.resolved, s.frDue, s.resDue, s.frWork, s.resWork, s.score, s.ratedAt); err != nil {
+				[]byte(fmt.Sprint(n)), s.created, s.firstResp, s.resolved, s.frDue, s.resDue, s.frWork, s.resWork, s.score, s.ratedAt, sealed); err != nil {
 				return err
 			}
 		}

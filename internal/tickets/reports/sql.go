@@ -25,6 +25,11 @@ const (
 		UNION ALL
 		SELECT ` + factColumns + ` FROM tickets WHERE created_at < $1 AND first_response_at > 0 AND first_response_at >= $1 AND first_response_at < $2
 			AND NOT (resolved_at >= $1 AND resolved_at < $2)`
+	// The latest ratings with a comment in the range: which tickets, never
+	// the comment (it is sealed with the ticket's text; read on the ticket).
+	sqlCommented = `SELECT reference, rating_score, rated_at FROM tickets
+		WHERE rating_score > 0 AND rated_at >= $1 AND rated_at < $2 AND rating_sealed IS NOT NULL
+		ORDER BY rated_at DESC LIMIT $3`
 	// The backlog when the range starts: created before and not resolved before.
 	sqlOpenAt = `SELECT (SELECT count(*) FROM tickets WHERE created_at < $1)
 		- (SELECT count(*) FROM tickets WHERE resolved_at > 0 AND resolved_at < $1)`
