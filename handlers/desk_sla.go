@@ -94,9 +94,7 @@ func (h *Handlers) slaSettings(c echo.Context, f views.DeskSLAForm) (sla.Setting
 		}
 		st.Hours[d] = ivs
 	}
-	for _, line := range strings.Fields(strings.ReplaceAll(f.Holidays, ",", " ")) {
-		st.Holidays = append(st.Holidays, line)
-	}
+	st.Holidays = strings.Fields(strings.ReplaceAll(f.Holidays, ",", " "))
 	risk, err := strconv.Atoi(f.Risk)
 	if err != nil {
 		return st, errs.E(errs.Invalid, sla.MsgRiskInvalid)

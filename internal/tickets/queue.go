@@ -358,8 +358,10 @@ func (s *Service) Tick(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.SweepSLA(ctx); err != nil {
-		return err
+	// The service-level sweep (sla.go); its failure must not hold up the
+	// customers' notices below.
+	if _, err := s.SweepSLA(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("tickets: sla sweep", "err", err)
 	}
 	if n > 0 {
 		s.version.Add(1)

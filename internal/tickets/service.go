@@ -136,8 +136,9 @@ func (s *Service) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	return err
 }
 
-// Run sweeps expired messages, sends notices of replies released later and
-// forgets old form nonces and counters, every 30 seconds until ctx ends.
+// Run sweeps expired messages, marks tickets at risk or breached (SweepSLA),
+// sends notices of replies released later and forgets old form nonces and
+// counters, every 30 seconds until ctx ends.
 func (s *Service) Run(ctx context.Context) {
 	t := time.NewTicker(30 * time.Second)
 	defer t.Stop()
