@@ -283,3 +283,36 @@ func TestDeskNotify_NoTicketContentInNotificationsOrTheirMail(t *testing.T) {
 		t.Errorf("%d notification mails to agents, want 2", toAgents)
 	}
 }
+
+// The SLA sweep's hook, as Build wires it: a breached or at-risk timer tells
+// the ticket's assignee once per state; an unassigned ticket or a timer on
+// track tells nobody.
+func TestDeskNotify_SLASweepTellsTheAssigneeOncePerState(t *testing.T) {
+	t.Parallel()
+	n := newNotifyTeam(t, true)
+	ctx := context.Background()
+	tk, err := n.a.h.Tickets.Open(ctx, tickets.Viewer{Session: n.bo.session(t)}, n.rc.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := slaNotifier(n.a.h.Notify, n.a.h.Log)
+	hook(ctx, tk.ID, 0, tickets.SLABreached)
+	hook(ctx, tk.ID, n.boID, tickets.SLAOnTrack)
+	hook(ctx, tk.ID, n.boID, tickets.SLAAtRisk)
+	hook(ctx, tk.ID, n.boID, tickets.SLABreached)
+	hook(ctx, tk.ID, n.boID, tickets.SLABreached)
+	kinds := map[string]int{}
+	doc(t, n.bo.open(t, "/en/desk/notifications", nil)).Find(".notify-kind").Each(func(_ int, s *goquery.Selection) {
+		kinds[strings.TrimSpace(s.Text())]++
+	})
+	want := map[string]int{"A ticket was assigned to you": 1, "A target of your ticket is at risk": 1, "A target of your ticket was missed": 1}
+	for k, c := range want {
+		if kinds[k] != c {
+			t.Errorf("Bo's list has %v, want %v", kinds, want)
+			break
+		}
+	}
+	if len(kinds) != len(want) {
+		t.Errorf("Bo's list has %v, want %v", kinds, want)
+	}
+}

@@ -109,6 +109,7 @@ func (h *Handlers) deskQueueView(c echo.Context, d deskVisit) (views.DeskQueueVi
 		Status: c.FormValue("status"), Priority: c.FormValue("priority"), Topic: c.FormValue("topic"),
 		Assignee: c.FormValue("assignee"), Text: c.FormValue("q"),
 	}}
+	v.SLA = views.DeskSLA{Now: v.Now, WorkLeft: h.Tickets.SLAWorkLeft} // issue 14: time left in working time
 	// The version is read first: a change made while this page is built
 	// makes the next poll refresh it.
 	v.Version = h.Tickets.Version()

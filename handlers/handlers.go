@@ -15,7 +15,9 @@ import (
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/notify"
+	"zerodesk/internal/sla"
 	"zerodesk/internal/tickets"
+	"zerodesk/internal/tickets/reports"
 	"zerodesk/locales"
 	"zerodesk/static"
 )
@@ -86,6 +88,10 @@ type Handlers struct {
 	Tickets *tickets.Service
 	// Notify is the agents' notifications (desk_notify.go).
 	Notify *notify.Service
+	// SLA is the service-level policy and Reports the desk's numbers
+	// (issue 14; desk_sla.go, desk_reports.go).
+	SLA     *sla.Service
+	Reports *reports.Reports
 	// Outbox is the queued mail, which admins see (metadata only) at the
 	// desk.
 	Outbox *mail.Outbox
@@ -132,6 +138,8 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	Accounts       *accounts.Accounts
 	Tickets        *tickets.Service
+	SLA            *sla.Service
+	Reports        *reports.Reports
 	Outbox         *mail.Outbox
 	Audit          *audit.Log
 	PublicURL      string
@@ -159,6 +167,8 @@ func New(cfg Config) *Handlers {
 		AccountLimit:   30,
 		Tickets:        cfg.Tickets,
 		Notify:         cfg.Notify,
+		SLA:            cfg.SLA,
+		Reports:        cfg.Reports,
 		Outbox:         cfg.Outbox,
 		Audit:          cfg.Audit,
 		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),

@@ -252,6 +252,16 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/desk/audit/export", h.deskAuditExport, noStore, deskLimit)
 	g.POST("/desk/audit/retention", h.deskAuditRetention, noStore, deskLimit)
 	g.GET("/desk/audit/retention", h.redirectTo("/desk/audit"), noStore, deskLimit)
+	// Issue 14 (admins): the SLA policy (desk_sla.go) and the reports with
+	// their CSV export (desk_reports.go).
+	g.GET("/desk/sla", h.deskSLA, noStore, deskLimit)
+	g.POST("/desk/sla", h.deskSLA, noStore, deskLimit)
+	g.POST("/desk/sla/save", h.deskSaveSLA, noStore, deskLimit)
+	g.GET("/desk/sla/save", h.redirectTo("/desk/sla"), noStore, deskLimit)
+	g.GET("/desk/reports", h.deskReports, noStore, deskLimit)
+	g.POST("/desk/reports", h.deskReports, noStore, deskLimit)
+	g.GET("/desk/reports/export", h.deskReportsExport, noStore, deskLimit)
+	g.POST("/desk/reports/export", h.deskReportsExport, noStore, deskLimit)
 
 	// --- The editor's room (editor*.go): editors and admins only
 	// (requireEditor). Pages answer GET (1-Click) and POST (the token in

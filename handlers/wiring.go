@@ -12,8 +12,10 @@ import (
 	"zerodesk/internal/links"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/notify"
+	"zerodesk/internal/sla"
 	"zerodesk/internal/store"
 	"zerodesk/internal/tickets"
+	"zerodesk/internal/tickets/reports"
 	"zerodesk/locales"
 	"zerodesk/static"
 )
@@ -57,6 +59,7 @@ type App struct {
 	// Audit is the record of staff actions; the caller runs its sweep (Run)
 	// and closes it after the server has stopped.
 	Audit *audit.Log
+	SLA   *sla.Service // issue 14: the working-time policy the tickets' timers follow
 }
 
 // KBOptions are the help articles' options: their links on the portal.
@@ -99,12 +102,44 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	if a.Notify, err = notify.New(w.DB, w.Secret, a.Outbox, w.Catalog, notify.Options{PortalURL: w.PortalURL, Log: w.Log}); err != nil {
 		return nil, err
 	}
+	if a.SLA, err = sla.New(ctx, w.DB, sla.Options{Defaults: slaDefaults()}); err != nil {
+		return nil, err
+	}
 	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,
-		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits, Notifier: a.Notify, Audit: a.Audit}); err != nil {
+		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits, Notifier: a.Notify, Audit: a.Audit, SLA: a.SLA,
+			OnSLAChange: slaNotifier(a.Notify, w.Log)}); err != nil {
 		return nil, err
 	}
 	a.Handlers = New(Config{KB: a.KB, Readers: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
 		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL,
-		Notify: a.Notify, Audit: a.Audit})
+		Notify: a.Notify, Audit: a.Audit, SLA: a.SLA, Reports: reports.New(w.DB)})
 	return a, nil
+}
+
+// slaNotifier tells a ticket's assignee that its SLA timer is at risk or
+// breached (the SLA sweep's hook; notify tells each agent once per ticket and
+// state). An unassigned ticket tells nobody: the queue shows its state.
+func slaNotifier(n *notify.Service, log *slog.Logger) func(ctx context.Context, ticketID, agentID int64, state tickets.SLAState) {
+	return func(ctx context.Context, ticketID, agentID int64, state tickets.SLAState) {
+		kind := notify.AtRisk
+		switch {
+		case agentID == 0 || state == tickets.SLAOnTrack:
+			return
+		case state == tickets.SLABreached:
+			kind = notify.Breached
+		}
+		if _, err := n.SLA(ctx, ticketID, agentID, kind); err != nil && ctx.Err() == nil {
+			log.LogAttrs(ctx, slog.LevelError, "notify: sla", slog.Int64("ticket", ticketID), slog.String("error", err.Error()))
+		}
+	}
+}
+
+// slaDefaults are the ticket room's targets as the policy's defaults, until
+// an admin sets others.
+func slaDefaults() map[string]sla.Target {
+	out := map[string]sla.Target{}
+	for p, t := range tickets.DefaultTargets {
+		out[string(p)] = sla.Target{FirstResponse: t.FirstResponse, Resolution: t.Resolution}
+	}
+	return out
 }

@@ -34,7 +34,7 @@ func usedMessageIDs(t *testing.T) map[string][]string {
 	// h.credentialChange(c, "…", …) for a change that renews the session).
 	noticeArg := regexp.MustCompile(`\b(?:accountChange|credentialChange)\(c, "([a-z_]+(?:\.[a-z0-9_-]+)+)"`)
 	var files []string
-	for _, pattern := range []string{"../views/*.templ", "../views/*.go", "../handlers/*.go", "../internal/*/*.go"} {
+	for _, pattern := range []string{"../views/*.templ", "../views/*.go", "../handlers/*.go", "../internal/*/*.go", "../internal/*/*/*.go"} {
 		m, _ := filepath.Glob(pattern)
 		files = append(files, m...)
 	}

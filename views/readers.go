@@ -111,6 +111,12 @@ func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 // chartBars draws series side by side per day, scaled to the largest value.
 func chartBars(days []kb.DayStat, series ...func(kb.DayStat) int64) []bar {
+	return seriesBars(days, series...)
+}
+
+// seriesBars draws series side by side per item (a day of any kind: the
+// readers' days, the desk's report days), scaled to the largest value.
+func seriesBars[T any](days []T, series ...func(T) int64) []bar {
 	if len(days) == 0 || len(series) == 0 {
 		return nil
 	}

@@ -41,6 +41,12 @@ var catalog = sync.OnceValue(func() *locales.Catalog {
 
 func newEnv(t testing.TB, lim Limits) *env {
 	t.Helper()
+	return newEnvWith(t, lim, nil)
+}
+
+// newEnvWith is newEnv with opts changing the service's options.
+func newEnvWith(t testing.TB, lim Limits, opts func(*Options)) *env {
+	t.Helper()
 	e := &env{t: t, db: storetest.Open(t), clk: testsupport.NewClock(time.Unix(1_800_000_000, 0).UTC()), box: &testmail.Mailbox{}, logs: &testsupport.SyncBuffer{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var err error
@@ -51,8 +57,11 @@ func newEnv(t testing.TB, lim Limits) *env {
 		Now: e.clk.Now, Log: log, PortalURL: "https://desk.example", Texts: catalog()}); err != nil {
 		t.Fatal(err)
 	}
-	if e.svc, err = New(context.Background(), e.db, testsupport.SecretA, e.acc, e.outbox, catalog(), Options{Now: e.clk.Now,
-		PortalURL: "https://desk.example", Limits: lim, Log: log}); err != nil {
+	o := Options{Now: e.clk.Now, PortalURL: "https://desk.example", Limits: lim, Log: log}
+	if opts != nil {
+		opts(&o)
+	}
+	if e.svc, err = New(context.Background(), e.db, testsupport.SecretA, e.acc, e.outbox, catalog(), o); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.svc.Close)

@@ -187,6 +187,9 @@ func unreadBy(agent bool, msg Message) bool {
 }
 
 func overdue(r *row, now int64) (first, resolution bool) {
+	if r.slaSince == 0 && r.slaPausedAt > 0 {
+		now = r.slaPausedAt // a standing clock: judged when it stopped
+	}
 	active := r.status != StatusResolved && r.status != StatusClosed
 	if r.firstResp == 0 {
 		first = active && now > r.frDue
@@ -317,7 +320,7 @@ func (s *Service) SetStatus(ctx context.Context, v Viewer, ref string, st Status
 }
 
 // SetPriority changes the priority (agents only); the targets follow, counted
-// from the ticket's creation.
+// on the ticket's service-level clock (from its creation, pauses left out).
 func (s *Service) SetPriority(ctx context.Context, v Viewer, ref string, p Priority) error {
 	if !v.staff() {
 		return errNotAllowed()
@@ -338,10 +341,7 @@ func (s *Service) SetPriority(ctx context.Context, v Viewer, ref string, p Prior
 		if old == p {
 			return nil
 		}
-		tg := s.targets[p]
-		created := time.Unix(r.created, 0)
-		r.priority, r.updated = p, s.now().Unix()
-		r.frDue, r.resDue = created.Add(tg.FirstResponse).Unix(), created.Add(tg.Resolution).Unix()
+		r.priority, r.updated, r.retarget = p, s.now().Unix(), true
 		if err := s.save(ctx, tx, r, r.status); err != nil {
 			return err
 		}

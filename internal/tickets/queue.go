@@ -27,10 +27,7 @@ func (s *Service) summaries(ctx context.Context, rows *sql.Rows, forDesk bool,
 	for rows.Next() {
 		var it item
 		r := &row{}
-		if err := rows.Scan(&r.id, &r.threadID, &r.ref, &r.lang, &r.topic, &r.comment, &r.closed, &r.custUnread, &r.deskUnread,
-			&r.status, &r.priority, &r.accountID, &r.assignee, &r.emailLookup, &r.emailSealed, &r.accessHash, &r.ratingSealed,
-			&r.created, &r.updated, &r.firstResp, &r.resolved, &r.frDue, &r.resDue, &r.nextDue, &r.ratingScore, &r.ratedAt,
-			&it.wrapped, &it.met); err != nil {
+		if err := rows.Scan(append(r.dest(), &it.wrapped, &it.met)...); err != nil {
 			return nil, err
 		}
 		it.r = r
@@ -64,6 +61,7 @@ func (s *Service) summaries(ctx context.Context, rows *sql.Rows, forDesk bool,
 		if forDesk {
 			sm.Unread = r.deskUnread
 			sm.Overdue = (first && r.firstResp == 0) || (res && r.resolved == 0)
+			sm.SLA, sm.Waiting = r.slaState, r.slaSince == 0 && r.status != StatusClosed
 		}
 		out = append(out, sm)
 	}
@@ -359,6 +357,11 @@ func (s *Service) Tick(ctx context.Context) error {
 	n, err := s.msg.Sweep(ctx)
 	if err != nil {
 		return err
+	}
+	// The service-level sweep (sla.go); its failure must not hold up the
+	// customers' notices below.
+	if _, err := s.SweepSLA(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("tickets: sla sweep", "err", err)
 	}
 	if n > 0 {
 		s.version.Add(1)

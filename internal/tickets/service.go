@@ -28,6 +28,7 @@ type Service struct {
 	log     *slog.Logger
 	lim     Limits
 	targets map[Priority]Target
+	sla     SLA
 	keys    keys
 	version atomic.Int64
 	commits *store.GroupCommitter
@@ -73,6 +74,10 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys
 			t = o
 		}
 		s.targets[p] = t
+	}
+	s.sla = opts.SLA
+	if s.sla == nil {
+		s.sla = plainSLA{targets: s.targets}
 	}
 	s.keys = keys{
 		email:       secret.Subkey("tickets.email"),
@@ -131,8 +136,9 @@ func (s *Service) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	return err
 }
 
-// Run sweeps expired messages, sends notices of replies released later and
-// forgets old form nonces and counters, every 30 seconds until ctx ends.
+// Run sweeps expired messages, marks tickets at risk or breached (SweepSLA),
+// sends notices of replies released later and forgets old form nonces and
+// counters, every 30 seconds until ctx ends.
 func (s *Service) Run(ctx context.Context) {
 	t := time.NewTicker(30 * time.Second)
 	defer t.Stop()

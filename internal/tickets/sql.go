@@ -12,14 +12,16 @@ import (
 
 const rowColumns = `id, thread_id, reference, lang, topic, comment, closed, customer_unread, desk_unread, status, priority,
 	account_id, assignee_id, email_lookup, email_sealed, access_hash, rating_sealed, created_at, updated_at,
-	first_response_at, resolved_at, first_response_due, resolution_due, next_due, rating_score, rated_at`
+	first_response_at, resolved_at, first_response_due, resolution_due, next_due, rating_score, rated_at,
+	sla_used, sla_since, sla_paused_at, sla_state, sla_check_at, first_response_work, resolution_work`
 
 // summaryColumns are a row plus its thread's sealed columns, so a list
 // unlocks every subject without a query per ticket.
 const summaryRow = `t.id, t.thread_id, t.reference, t.lang, t.topic, t.comment, t.closed, t.customer_unread, t.desk_unread,
 	t.status, t.priority, t.account_id, t.assignee_id, t.email_lookup, t.email_sealed, t.access_hash, t.rating_sealed,
 	t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.first_response_due, t.resolution_due, t.next_due,
-	t.rating_score, t.rated_at`
+	t.rating_score, t.rated_at, t.sla_used, t.sla_since, t.sla_paused_at, t.sla_state, t.sla_check_at,
+	t.first_response_work, t.resolution_work`
 
 const summaryColumns = summaryRow + `, m.desk_wrapped, m.meta_sealed`
 
@@ -64,7 +66,9 @@ const (
 	sqlCountCanned  = `SELECT count(*) FROM ticket_canned`
 	sqlSaveTicket   = `UPDATE tickets SET status = $2, priority = $3, assignee_id = $4, updated_at = $5,
 		first_response_at = $6, resolved_at = $7, first_response_due = $8, resolution_due = $9, next_due = $10, closed = $11,
-		customer_unread = $12, desk_unread = $13, rating_score = $14, rating_sealed = $15, rated_at = $16 WHERE id = $1`
+		customer_unread = $12, desk_unread = $13, rating_score = $14, rating_sealed = $15, rated_at = $16,
+		sla_used = $17, sla_since = $18, sla_paused_at = $19, sla_state = $20, sla_check_at = $21,
+		first_response_work = $22, resolution_work = $23 WHERE id = $1`
 	sqlAgents    = `SELECT account_id, name_sealed FROM ticket_agents`
 	sqlLimitRead = `SELECT window_start, attempts FROM ticket_limits WHERE scope = $1 AND key = $2`
 	sqlSeedTopic = `INSERT INTO ticket_topics (key, names, position, active) VALUES ($1, $2, $3, $4)
@@ -107,8 +111,16 @@ const (
 			window_start = CASE WHEN $3 - window_start >= $4 THEN $3 ELSE window_start END
 		RETURNING attempts`
 	sqlInsertTicket = `INSERT INTO tickets (reference, thread_id, lang, topic, comment, status, priority, account_id,
-		email_lookup, email_sealed, access_hash, created_at, updated_at, first_response_due, resolution_due, next_due, desk_unread)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, 1) RETURNING id`
+		email_lookup, email_sealed, access_hash, created_at, updated_at, first_response_due, resolution_due, next_due, desk_unread,
+		sla_since, sla_state, sla_check_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, 1, $16, $17, $18) RETURNING id`
+)
+
+// The service-level sweep (sla.go): tickets whose timer may have changed
+// state, and the claim of one change (only if no one changed it since).
+const (
+	sqlSLADue   = `SELECT id FROM tickets WHERE sla_check_at > 0 AND sla_check_at <= $1 ORDER BY sla_check_at LIMIT 500`
+	sqlSLAClaim = `UPDATE tickets SET sla_state = $2, sla_check_at = $3 WHERE id = $1 AND sla_state = $4 AND sla_check_at = $5`
 )
 
 // wordChunks are the row counts of the prepared multi-row inserts of the

@@ -31,15 +31,25 @@ type row struct {
 	created, updated, firstResp, resolved, frDue, resDue, nextDue int64
 	ratingScore                                                   int
 	ratedAt                                                       int64
+	// The service-level clock (sla.go).
+	slaUsed, slaSince, slaPausedAt, slaCheck, frWork, resWork int64
+	slaState                                                  SLAState
+	retarget                                                  bool // save: a new priority, new targets
+}
+
+// dest are the scan destinations of rowColumns.
+func (r *row) dest() []any {
+	return []any{&r.id, &r.threadID, &r.ref, &r.lang, &r.topic, &r.comment, &r.closed, &r.custUnread, &r.deskUnread,
+		&r.status, &r.priority, &r.accountID, &r.assignee, &r.emailLookup, &r.emailSealed, &r.accessHash, &r.ratingSealed,
+		&r.created, &r.updated, &r.firstResp, &r.resolved, &r.frDue, &r.resDue, &r.nextDue, &r.ratingScore, &r.ratedAt,
+		&r.slaUsed, &r.slaSince, &r.slaPausedAt, &r.slaState, &r.slaCheck, &r.frWork, &r.resWork}
 }
 
 type scanner interface{ Scan(...any) error }
 
 func scanRow(sc scanner) (*row, error) {
 	r := &row{}
-	err := sc.Scan(&r.id, &r.threadID, &r.ref, &r.lang, &r.topic, &r.comment, &r.closed, &r.custUnread, &r.deskUnread,
-		&r.status, &r.priority, &r.accountID, &r.assignee, &r.emailLookup, &r.emailSealed, &r.accessHash, &r.ratingSealed,
-		&r.created, &r.updated, &r.firstResp, &r.resolved, &r.frDue, &r.resDue, &r.nextDue, &r.ratingScore, &r.ratedAt)
+	err := sc.Scan(r.dest()...)
 	return r, err
 }
 
@@ -52,14 +62,17 @@ func loadRow(ctx context.Context, q store.Querier, query string, arg any) (*row,
 	return r, err
 }
 
-// save writes the mutable columns of r back, recomputing next_due, and
+// save writes the mutable columns of r back, running its service-level
+// clock (runClock) and recomputing next_due, and
 // keeps ticket_counts in step when the status changed from old.
 func (s *Service) save(ctx context.Context, tx *sql.Tx, r *row, old Status) error {
 	r.closed = r.status == StatusClosed
+	s.runClock(r, s.now().Unix(), r.retarget)
 	r.nextDue = nextDue(r)
 	_, err := tx.ExecContext(ctx, sqlSaveTicket,
 		r.id, r.status, r.priority, r.assignee, r.updated, r.firstResp, r.resolved, r.frDue, r.resDue, r.nextDue, r.closed,
-		r.custUnread, r.deskUnread, r.ratingScore, r.ratingSealed, r.ratedAt)
+		r.custUnread, r.deskUnread, r.ratingScore, r.ratingSealed, r.ratedAt,
+		r.slaUsed, r.slaSince, r.slaPausedAt, r.slaState, r.slaCheck, r.frWork, r.resWork)
 	if err != nil || old == r.status {
 		return err
 	}

@@ -187,11 +187,10 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, in *submission, 
 	if err != nil {
 		return err
 	}
-	r := &row{status: StatusNew, priority: PriorityNormal}
-	tg := s.targets[r.priority]
-	r.frDue, r.resDue = now.Add(tg.FirstResponse).Unix(), now.Add(tg.Resolution).Unix()
+	r := &row{status: StatusNew, priority: PriorityNormal, topic: in.topic, created: t, frWork: -1, resWork: -1}
+	s.runClock(r, t, false) // the clock starts: due times in working time
 	err = s.st.QueryRow(ctx, tx, sqlInsertTicket, d.ref, th.ID, in.lang, in.topic, in.comment, r.status, r.priority, in.accountID,
-		in.emailKey, d.sealedEmail, d.accessHash, t, r.frDue, r.resDue, nextDue(r)).Scan(&rc.ID)
+		in.emailKey, d.sealedEmail, d.accessHash, t, r.frDue, r.resDue, nextDue(r), r.slaSince, r.slaState, r.slaCheck).Scan(&rc.ID)
 	if err != nil {
 		return err
 	}

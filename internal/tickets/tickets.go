@@ -20,6 +20,7 @@
 package tickets
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -83,8 +84,15 @@ type Options struct {
 	// links.Portal builds the pages' links below it (as accounts.Options.PortalURL).
 	PortalURL string
 	Limits    Limits
-	Targets   map[Priority]Target // first-response and resolution targets [DefaultTargets]
-	Log       *slog.Logger
+	Targets   map[Priority]Target // first-response and resolution targets [DefaultTargets]; unused with SLA
+	// SLA is the working-time policy (*sla.Service); nil: every second
+	// counts, with Targets.
+	SLA SLA
+	// OnSLAChange, when set, is called by SweepSLA for each ticket whose
+	// next timer became at risk or breached, after the change is committed
+	// (the notifications room's hook; agentID 0: unassigned).
+	OnSLAChange func(ctx context.Context, ticketID, agentID int64, state SLAState)
+	Log         *slog.Logger
 	// CommitDelay, when positive, is how long the group committer waits for
 	// more submissions before it commits a batch [0: commit what is queued].
 	CommitDelay time.Duration
@@ -275,6 +283,10 @@ type Summary struct {
 	Comment                                               bool
 	CreatedAt, UpdatedAt, FirstResponseDue, ResolutionDue time.Time
 	Overdue, Unread                                       bool
+	// The desk only: where the next timer stands (the sweep's verdict), and
+	// whether the clock stands while the ticket waits for the customer.
+	SLA     SLAState
+	Waiting bool
 }
 
 // QueueFilter selects the agents' queue.

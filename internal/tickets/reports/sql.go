@@ -1,0 +1,36 @@
+package reports
+
+// The portable SQL of the reports: numbers of the tickets table
+// (data/migrations/0005_tickets.sql, 0020_sla.sql), never its sealed columns.
+const (
+	// facts are the tickets a range [$1, $2) is about: created in it, or
+	// created before and answered first or resolved in it.
+	// Few columns, for each costs per row: two times in one number (Unix
+	// seconds fit 32 bits until 2106), the working times (+1, so -1 is 0;
+	// 28 bits each, 8 years) and the targets met and the score in another:
+	//   c1 = created_at << 32 | first_response_at
+	//   c2 = resolved_at << 32 | rated_at (0 without a score)
+	//   c3 = met << 56 | score << 58 | (first_response_work + 1) << 28 | (resolution_work + 1)
+	// where met has bit 0 for a first answer in time, bit 1 for a resolution
+	// in time; and the group's key ($3: 'topic', 'agent' or '').
+	factColumns = `(created_at << 32) | first_response_at,
+		(resolved_at << 32) | (CASE WHEN rating_score > 0 THEN rated_at ELSE 0 END),
+		((CASE WHEN first_response_at <= first_response_due THEN 1 ELSE 0 END)
+		 + (CASE WHEN resolved_at <= resolution_due THEN 2 ELSE 0 END)) << 56
+		 | (rating_score << 58) | ((first_response_work + 1) << 28) | (resolution_work + 1),
+		CASE $3 WHEN 'topic' THEN topic WHEN 'agent' THEN CAST(assignee_id AS TEXT) ELSE '' END`
+	sqlFacts = `SELECT ` + factColumns + ` FROM tickets WHERE created_at >= $1 AND created_at < $2
+		UNION ALL
+		SELECT ` + factColumns + ` FROM tickets WHERE created_at < $1 AND resolved_at > 0 AND resolved_at >= $1 AND resolved_at < $2
+		UNION ALL
+		SELECT ` + factColumns + ` FROM tickets WHERE created_at < $1 AND first_response_at > 0 AND first_response_at >= $1 AND first_response_at < $2
+			AND NOT (resolved_at >= $1 AND resolved_at < $2)`
+	// The latest ratings with a comment in the range: which tickets, never
+	// the comment (it is sealed with the ticket's text; read on the ticket).
+	sqlCommented = `SELECT reference, rating_score, rated_at FROM tickets
+		WHERE rating_score > 0 AND rated_at >= $1 AND rated_at < $2 AND rating_sealed IS NOT NULL
+		ORDER BY rated_at DESC LIMIT $3`
+	// The backlog when the range starts: created before and not resolved before.
+	sqlOpenAt = `SELECT (SELECT count(*) FROM tickets WHERE created_at < $1)
+		- (SELECT count(*) FROM tickets WHERE resolved_at > 0 AND resolved_at < $1)`
+)
