@@ -247,7 +247,7 @@ func (s *Service) Save(ctx context.Context, st Settings) error {
 		return nil
 	})
 	if err != nil {
-		return errs.Wrap(err, "sla: save")
+		return errs.Pass(err, "sla: save")
 	}
 	return errs.Pass(s.load(ctx), "sla: reload")
 }

@@ -210,7 +210,7 @@ func (s *Service) SweepSLA(ctx context.Context) ([]SLAChange, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, errs.Wrap(err, "tickets: sla sweep")
+		return nil, errs.Pass(err, "tickets: sla sweep")
 	}
 	if hook := s.opts.OnSLAChange; hook != nil {
 		for _, c := range changes {
