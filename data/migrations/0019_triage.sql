@@ -1,16 +1,36 @@
 -- Issue 14 ("A busy queue"): tags, saved views and merged tickets.
 --
 -- Tags are staff vocabulary (short normalized labels the agents choose, never
--- customer text): stored plain. ticket_tags is keyed by tag first, so the
--- queue's tag filter reads one index range; ticket_tags_by_ticket lists a
--- ticket's tags. ticket_tag_counts keeps how many tickets carry each tag in
+-- customer text): stored plain. The queue's tag filter must not visit 10,000
+-- ticket rows to sort them: ticket_tags carries a copy of each tagged
+-- ticket's queue columns (kept by the trigger below, in the same statement
+-- as every change of the ticket), and its indexes are the queue's, led by
+-- the tag: a page reads 20 index entries in order, a total counts entries
+-- of one range. ticket_tag_counts keeps how many tickets carry each tag in
 -- the same transactions, so the filter's choices never count the table.
 CREATE TABLE ticket_tags (
-    tag       TEXT    NOT NULL,
-    ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    tag         TEXT    NOT NULL,
+    ticket_id   INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    closed      INTEGER NOT NULL,
+    next_due    INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    status      TEXT    NOT NULL,
+    priority    TEXT    NOT NULL,
+    topic       TEXT    NOT NULL,
+    assignee_id INTEGER NOT NULL,
     PRIMARY KEY (tag, ticket_id)
 ) WITHOUT ROWID;
-CREATE INDEX ticket_tags_by_ticket ON ticket_tags (ticket_id, tag);
+CREATE INDEX ticket_tags_queue ON ticket_tags (tag, closed, next_due, updated_at DESC, status, priority, topic, assignee_id);
+CREATE INDEX ticket_tags_by_status ON ticket_tags (tag, status, next_due, updated_at DESC, priority, topic, assignee_id);
+CREATE INDEX ticket_tags_by_updated ON ticket_tags (tag, closed, updated_at DESC);
+CREATE INDEX ticket_tags_by_ticket ON ticket_tags (ticket_id);
+
+CREATE TRIGGER ticket_tags_follow AFTER UPDATE OF closed, next_due, updated_at, status, priority, topic, assignee_id ON tickets
+BEGIN
+    UPDATE ticket_tags SET closed = NEW.closed, next_due = NEW.next_due, updated_at = NEW.updated_at, status = NEW.status,
+        priority = NEW.priority, topic = NEW.topic, assignee_id = NEW.assignee_id
+    WHERE ticket_id = NEW.id;
+END;
 
 CREATE TABLE ticket_tag_counts (
     tag TEXT PRIMARY KEY,

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"strconv"
@@ -135,7 +136,10 @@ type queueSelection struct {
 	// text is true for a blind-index text search.
 	text bool
 	tag  string // the tag filter, normalized
-	// order is the ORDER BY ("" the queue order: overdue first, by due time).
+	// id is the ticket id's column in from ("" t.id).
+	id string
+	// order is SortUpdated, or "" for the queue order (overdue first, by
+	// due time).
 	order string
 }
 
@@ -189,7 +193,7 @@ func (s *Service) queueWhere(f QueueFilter) (*queueSelection, error) {
 	switch f.Sort {
 	case "", SortDue:
 	case SortUpdated:
-		sel.order = ` ORDER BY t.updated_at DESC, t.id DESC`
+		sel.order = SortUpdated
 	default:
 		return nil, errs.E(errs.Invalid, MsgViewInvalid)
 	}
@@ -197,13 +201,18 @@ func (s *Service) queueWhere(f QueueFilter) (*queueSelection, error) {
 		sel.onlyStatus = false
 		s.queueText(sel, text)
 	}
-	if sel.tag != "" {
-		// The tag's index range (ticket_tags is keyed by tag, then
-		// ticket) drives the query, as the blind index's matches do.
-		if sel.text {
-			sel.from = `(SELECT ticket_id FROM ticket_tags WHERE tag = ` + sel.arg(sel.tag) + `) g CROSS JOIN ` + sel.from + ` AND t.id = g.ticket_id`
-		} else {
-			sel.from = `(SELECT ticket_id FROM ticket_tags WHERE tag = ` + sel.arg(sel.tag) + `) g CROSS JOIN tickets t ON t.id = g.ticket_id`
+	switch {
+	case sel.tag != "" && sel.text:
+		// The text's matches drive the query; the tag narrows them.
+		sel.from = `(SELECT ticket_id FROM ticket_tags WHERE tag = ` + sel.arg(sel.tag) + `) g CROSS JOIN ` + sel.from + ` AND t.id = g.ticket_id`
+	case sel.tag != "":
+		// ticket_tags carries the queue's columns under the same names
+		// (0019_triage.sql): the query reads the tag's index range in
+		// queue order, never the tickets.
+		sel.from, sel.id = `ticket_tags t`, `t.ticket_id`
+		sel.where = append([]string{"t.tag = " + sel.arg(sel.tag)}, sel.where...)
+		if f.Status != "" && f.Sort == SortUpdated {
+			sel.where = append(sel.where, "t.closed = "+sel.arg(f.Status == StatusClosed))
 		}
 	}
 	return sel, nil
@@ -280,11 +289,12 @@ func (s *Service) queueTotal(ctx context.Context, status Status, sel *queueSelec
 // all its matches' ids in one pass (the total is their number) rather than
 // intersecting the words twice.
 func (s *Service) queueIDs(ctx context.Context, f QueueFilter, sel *queueSelection) ([]int64, error) {
-	order := sel.order
-	if order == "" {
-		order = ` ORDER BY t.next_due, t.updated_at DESC`
+	id := cmp.Or(sel.id, "t.id")
+	order := ` ORDER BY t.next_due, t.updated_at DESC`
+	if sel.order != "" {
+		order = ` ORDER BY t.updated_at DESC, ` + id + ` DESC`
 	}
-	query := `SELECT t.id FROM ` + sel.from + ` WHERE ` + sel.cond() + order
+	query := `SELECT ` + id + ` FROM ` + sel.from + ` WHERE ` + sel.cond() + order
 	if !sel.text {
 		query += ` LIMIT ` + sel.arg(f.PageSize) + ` OFFSET ` + sel.arg((f.Page-1)*f.PageSize)
 	}

@@ -139,7 +139,11 @@ var hotQueries = func() []string {
 // Triage (issue 14): tags, saved views, merging (data/migrations/0019_triage.sql).
 const (
 	sqlTicketTags   = `SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag`
-	sqlTagInsert    = `INSERT INTO ticket_tags (tag, ticket_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`
+	// A tag carries a copy of the ticket's queue columns (0019_triage.sql's
+	// trigger keeps it).
+	sqlTagInsert = `INSERT INTO ticket_tags (tag, ticket_id, closed, next_due, updated_at, status, priority, topic, assignee_id)
+		SELECT $1, id, closed, next_due, updated_at, status, priority, topic, assignee_id FROM tickets WHERE id = $2
+		ON CONFLICT DO NOTHING`
 	sqlTagDelete    = `DELETE FROM ticket_tags WHERE tag = $1 AND ticket_id = $2`
 	sqlTagCountUp   = `INSERT INTO ticket_tag_counts (tag, n) VALUES ($1, 1) ON CONFLICT (tag) DO UPDATE SET n = ticket_tag_counts.n + 1`
 	sqlTagCountDown = `UPDATE ticket_tag_counts SET n = n - 1 WHERE tag = $1`

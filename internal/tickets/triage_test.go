@@ -350,3 +350,64 @@ func (e *env) editor() *accounts.Session {
 	must(e.t, err)
 	return s
 }
+
+// The tag filter is index-backed: its plans read ticket_tags' indexes in
+// queue order (no table scan, no sort of the queue), and the copies of the
+// queue columns follow every change of the ticket.
+func TestQueue_TagFilterReadsTheTagIndexInQueueOrder(t *testing.T) {
+	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
+	ctx := context.Background()
+	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
+	var refs []string
+	for range 4 {
+		rc := e.submit(guestSubmission())
+		refs = append(refs, rc.Reference)
+		must(t, e.svc.AddTags(ctx, staff(ana), rc.Reference, []string{"vip"}))
+	}
+	for _, f := range []QueueFilter{{Tag: "vip"}, {Tag: "vip", Page: 2}, {Tag: "vip", Status: StatusOpen}, {Tag: "vip", Priority: PriorityUrgent},
+		{Tag: "vip", Assignee: -1}, {Tag: "vip", Sort: SortUpdated}, {Tag: "vip", Status: StatusNew, Sort: SortUpdated}} {
+		var plan []string
+		e.svc.explain = func(q string, args []any) {
+			rows, err := e.db.Read.Query(`EXPLAIN QUERY PLAN `+q, args...)
+			must(t, err)
+			defer rows.Close()
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				must(t, rows.Scan(&id, &parent, &unused, &detail))
+				plan = append(plan, detail)
+			}
+		}
+		if _, err := e.svc.Queue(ctx, staff(ana), f); err != nil {
+			t.Fatal(err)
+		}
+		all := strings.Join(plan, "; ")
+		if strings.Contains(all, "SCAN") || strings.Contains(all, "tickets") || !strings.Contains(all, "ticket_tags_") ||
+			(f.Sort == "" && strings.Contains(all, "TEMP B-TREE")) {
+			t.Errorf("%+v: plan %s", f, all)
+		}
+	}
+	e.svc.explain = nil
+	// The copies follow: closed leaves the default view, urgent shows in its filter.
+	must(t, e.svc.SetStatus(ctx, staff(ana), refs[0], StatusClosed))
+	must(t, e.svc.SetPriority(ctx, staff(ana), refs[1], PriorityUrgent))
+	must(t, e.svc.Assign(ctx, staff(ana), refs[2], ana.AccountID))
+	for f, want := range map[*QueueFilter]int{
+		{Tag: "vip"}: 3, {Tag: "vip", Status: StatusClosed}: 1, {Tag: "vip", Priority: PriorityUrgent}: 1,
+		{Tag: "vip", Assignee: ana.AccountID}: 1, {Tag: "vip", Assignee: -1}: 2, {Tag: "vip", Sort: SortUpdated}: 3,
+	} {
+		q, err := e.svc.Queue(ctx, staff(ana), *f)
+		must(t, err)
+		if q.Total != want || len(q.Tickets) != want {
+			t.Errorf("%+v: total %d, %d listed, want %d", *f, q.Total, len(q.Tickets), want)
+		}
+	}
+	// Most recently changed first.
+	q, _ := e.svc.Queue(ctx, staff(ana), QueueFilter{Tag: "vip", Sort: SortUpdated})
+	e.clk.Add(time.Minute)
+	must(t, e.svc.Note(ctx, staff(ana), refs[3], "Looked at it."))
+	q, _ = e.svc.Queue(ctx, staff(ana), QueueFilter{Tag: "vip", Sort: SortUpdated})
+	if q.Tickets[0].Reference != refs[3] {
+		t.Errorf("sort updated: first %s, want %s", q.Tickets[0].Reference, refs[3])
+	}
+}
