@@ -45,7 +45,7 @@ type deskRenderKey struct {
 	size           int
 	admin, focus   bool
 	minute, agents int64
-	triage         string // the saved views and tags the page lists (desk_triage.go)
+	triage         string             // the saved views and tags the page lists (desk_triage.go)
 	account        views.FrameAccount // the frame's signed-in person (whole pages)
 }
 

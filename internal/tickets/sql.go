@@ -138,7 +138,7 @@ var hotQueries = func() []string {
 
 // Triage (issue 14): tags, saved views, merging (data/migrations/0019_triage.sql).
 const (
-	sqlTicketTags   = `SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag`
+	sqlTicketTags = `SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag`
 	// A tag carries a copy of the ticket's queue columns (0019_triage.sql's
 	// trigger keeps it).
 	sqlTagInsert = `INSERT INTO ticket_tags (tag, ticket_id, closed, next_due, updated_at, status, priority, topic, assignee_id)

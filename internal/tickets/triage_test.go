@@ -403,10 +403,9 @@ func TestQueue_TagFilterReadsTheTagIndexInQueueOrder(t *testing.T) {
 		}
 	}
 	// Most recently changed first.
-	q, _ := e.svc.Queue(ctx, staff(ana), QueueFilter{Tag: "vip", Sort: SortUpdated})
 	e.clk.Add(time.Minute)
 	must(t, e.svc.Note(ctx, staff(ana), refs[3], "Looked at it."))
-	q, _ = e.svc.Queue(ctx, staff(ana), QueueFilter{Tag: "vip", Sort: SortUpdated})
+	q, _ := e.svc.Queue(ctx, staff(ana), QueueFilter{Tag: "vip", Sort: SortUpdated})
 	if q.Tickets[0].Reference != refs[3] {
 		t.Errorf("sort updated: first %s, want %s", q.Tickets[0].Reference, refs[3])
 	}
