@@ -95,6 +95,15 @@ func TestDeskTriage_TagsFilterViewsBulkAndMerge(t *testing.T) {
 			wantText(t, d.Find("#merged-from"), rc.Reference)
 			wantText(t, d.Find(".thread"), "The second step refuses my password.")
 			wantText(t, d.Find(".thread .msg-from"), "from "+rc.Reference)
+			// The customer: the merged reference says where it went; the
+			// survivor's page shows both conversations.
+			w = guestPost(t, a, "/en/support/tickets/"+rc.Reference, rc.AccessKey, nil)
+			wantStatus(t, w, http.StatusOK)
+			wantText(t, doc(t, w).Find("#ticket-merged"), "merged into "+twin.Reference)
+			w = guestPost(t, a, "/en/support/tickets/"+twin.Reference, twin.AccessKey, nil)
+			wantStatus(t, w, http.StatusOK)
+			wantText(t, doc(t, w).Find(".thread"), "The second step refuses my password.")
+			wantText(t, doc(t, w).Find(".thread"), "Same again today.")
 
 			// Bulk-close every ticket of the page.
 			w = agent.open(t, "/en/desk", nil)
