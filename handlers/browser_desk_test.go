@@ -94,7 +94,7 @@ func TestBrowser_AgentWorksATicketFromTheQueue(t *testing.T) {
 	b.click(`.desk-filters-go button`)
 	b.waitFor("the filtered list", `document.querySelectorAll("#queue-table tbody tr").length === 1`)
 	b.waitForFocus("the list's heading", `el.id === "queue-title"`)
-	b.checkNoNavigation("/en/desk?status=&priority=&topic=billing&assignee=&q=")
+	b.checkNoNavigation("/en/desk?status=&priority=&topic=billing&assignee=&q=&tag=&sort=")
 	b.checkAccessibility("the filtered queue")
 
 	b.open("/en/desk", 200)

@@ -220,12 +220,10 @@ func (h *Handlers) deskSaveView(c echo.Context) error {
 		ctx := c.Request().Context()
 		sv := tickets.SavedView{Name: c.FormValue("name"), Shared: c.FormValue("shared") == "1", Settings: tickets.ViewSettings{
 			Status: c.FormValue("status"), Priority: c.FormValue("priority"), Topic: c.FormValue("topic"),
-			Assignee: c.FormValue("assignee"), Tag: c.FormValue("tag"), Text: c.FormValue("q"), Sort: c.FormValue("sort"),
-			Columns: strings.Split(c.FormValue("columns"), ",")}}
-		if sv.Settings.Columns[0] == "" {
-			sv.Settings.Columns = nil
-		} else if sv.Settings.Columns[0] == "none" {
-			sv.Settings.Columns = []string{}
+			Assignee: c.FormValue("assignee"), Tag: c.FormValue("tag"), Text: c.FormValue("q"), Sort: c.FormValue("sort")}}
+		// The columns ticked; all of them, or none ticked, is every column.
+		if cols := triageColumns(c); cols != "" && cols != "none" {
+			sv.Settings.Columns = strings.Split(cols, ",")
 		}
 		id, err := h.Tickets.SaveView(ctx, d.viewer(), sv)
 		if err != nil {

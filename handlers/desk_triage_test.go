@@ -53,7 +53,7 @@ func TestDeskTriage_TagsFilterViewsBulkAndMerge(t *testing.T) {
 
 			// Saved with fewer columns and shared; one click opens it.
 			w = agent.send(t, "/en/desk/views/save", url.Values{"name": {"VIP queue"}, "shared": {"1"}, "tag": {"vip"},
-				"sort": {"updated"}, "columns": {"customer,tags"}})
+				"sort": {"updated"}, "cols": {"1"}, "col": {"customer", "tags"}})
 			if oneClick {
 				wantStatus(t, w, http.StatusSeeOther)
 				w = agent.a.get(t, w.Header().Get("Location"), "Cookie", agent.cookie)
