@@ -22,6 +22,8 @@ CREATE TABLE ticket_tags (
 ) WITHOUT ROWID;
 CREATE INDEX ticket_tags_queue ON ticket_tags (tag, closed, next_due, updated_at DESC, status, priority, topic, assignee_id);
 CREATE INDEX ticket_tags_by_status ON ticket_tags (tag, status, next_due, updated_at DESC, priority, topic, assignee_id);
+CREATE INDEX ticket_tags_by_priority ON ticket_tags (tag, priority, closed, next_due, updated_at DESC, status, topic, assignee_id);
+CREATE INDEX ticket_tags_by_assignee ON ticket_tags (tag, assignee_id, closed, next_due, updated_at DESC, status, priority, topic);
 CREATE INDEX ticket_tags_by_updated ON ticket_tags (tag, closed, updated_at DESC);
 CREATE INDEX ticket_tags_by_ticket ON ticket_tags (ticket_id);
 
