@@ -82,6 +82,15 @@ func TestDeskTriage_TagsFilterViewsBulkAndMerge(t *testing.T) {
 			d = doc(t, w)
 			wantText(t, d.Find("#bulk-result"), "2 tickets changed.")
 			wantText(t, d.Find("#bulk-refused"), "ZD-0000-0000")
+			// The queue comes back as it was shown (the form carries the filter).
+			w = agent.send(t, "/en/desk/bulk", url.Values{"do": {"priority:high"}, "ref": {rc.Reference}, "tag": {"vip"}})
+			wantStatus(t, w, http.StatusOK)
+			d = doc(t, w)
+			wantText(t, d.Find("#bulk-result"), "1 ticket changed.")
+			wantCount(t, d, `#f-tag option[value="vip"][selected]`, 1)
+			if n := d.Find("#queue-table tbody tr").Length(); n != 1 {
+				t.Errorf("after the bulk action the vip queue lists %d tickets", n)
+			}
 
 			// Merge: a stranger's ticket is refused, the twin merges.
 			w = agent.send(t, base+"/merge", url.Values{"into": {stranger.Reference}})
