@@ -198,10 +198,13 @@ func (s *Service) triageView(ctx context.Context, a *access, t *Ticket, names ma
 		return err
 	}
 	if into != 0 {
-		if err := q.QueryRowContext(ctx, sqlReferenceOf, into).Scan(&t.MergedInto); err != nil {
+		// The survivor may be gone (erased with its account): the ticket
+		// then shows as it is, its own thread whole.
+		err := q.QueryRowContext(ctx, sqlReferenceOf, into).Scan(&t.MergedInto)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		t.CanReply = false
+		t.CanReply = t.CanReply && t.MergedInto == ""
 	}
 	sources, err := mergedSources(ctx, q, a.r.id)
 	if err != nil || len(sources) == 0 {
