@@ -13,7 +13,15 @@ local paths = {
   "/en/desk?page=50",
   "/en/desk?status=new&priority=urgent&page=3",
   "/en/desk?q=invoice",
+  -- issue 14: a tag on a tenth of the tickets, a rarer tag by last change
+  "/en/desk?tag=vip",
+  "/en/desk?tag=refund&sort=updated",
 }
+-- issue 14: the shared saved view TestDeskLoadSeed made (DESK_VIEW: its id)
+local view = os.getenv("DESK_VIEW") or ""
+if view ~= "" then
+  table.insert(paths, "/en/desk?view=" .. view)
+end
 local i = 0
 request = function()
   i = i + 1

@@ -94,7 +94,7 @@ func TestBrowser_AgentWorksATicketFromTheQueue(t *testing.T) {
 	b.click(`.desk-filters-go button`)
 	b.waitFor("the filtered list", `document.querySelectorAll("#queue-table tbody tr").length === 1`)
 	b.waitForFocus("the list's heading", `el.id === "queue-title"`)
-	b.checkNoNavigation("/en/desk?status=&priority=&topic=billing&assignee=&q=")
+	b.checkNoNavigation("/en/desk?status=&priority=&topic=billing&assignee=&q=&tag=&sort=")
 	b.checkAccessibility("the filtered queue")
 
 	b.open("/en/desk", 200)
@@ -217,7 +217,7 @@ func TestBrowser_QueuePagesInPlace(t *testing.T) {
 	b.waitFor("page 2", `document.querySelector(".desk-pages p") && document.querySelector(".desk-pages p").textContent === "Page 2 of 2"`)
 	b.check("the filter kept", `document.querySelectorAll("#queue-table tbody tr").length === 2`)
 	b.waitForFocus("the list's heading", `el.id === "queue-title"`)
-	b.checkNoNavigation("/en/desk?status=&priority=&topic=billing&assignee=&q=&page=2")
+	b.checkNoNavigation("/en/desk?status=&priority=&topic=billing&assignee=&q=&tag=&sort=&page=2")
 }
 
 // At 200% text on a 640-pixel window (320 CSS pixels of text at 100%, the

@@ -56,7 +56,8 @@ func (h *Handlers) withDesk(c echo.Context, here string, fn func(d deskVisit) er
 		return h.deskLogin(c, MsgDeskSignIn)
 	}
 	load := h.session
-	if strings.HasSuffix(c.Path(), "/desk/poll") {
+	// The queue's and a ticket's presence polling (desk_triage.go).
+	if strings.HasSuffix(c.Path(), "/desk/poll") || strings.HasSuffix(c.Path(), "/presence") {
 		load = h.peekSession // polling is no sign of a person at the desk
 	}
 	s, formToken, err := load(c)

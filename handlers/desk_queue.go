@@ -46,13 +46,14 @@ type deskRenderKey struct {
 	admin, focus   bool
 	minute, agents int64
 	unread         int                // the menu's unread notifications
+	triage         string             // the saved views and tags the page lists (desk_triage.go)
 	account        views.FrameAccount // the frame's signed-in person (whole pages)
 }
 
 func (h *Handlers) renderQueue(c echo.Context, v views.DeskQueueView) error {
 	p := views.PageOf(c.Request().Context())
 	key := deskRenderKey{queue: v.Queue, filter: v.Filter, lang: p.L.Lang(), size: p.TextSize, admin: v.Admin, focus: v.Focus,
-		minute: v.Now.Unix() / 60, agents: int64(len(v.Agents)), unread: v.Unread}
+		minute: v.Now.Unix() / 60, agents: int64(len(v.Agents)), unread: v.Unread, triage: triageKey(v.Triage)}
 	if !isFragmentRequest(c) {
 		// The whole page's frame names who is signed in: theirs alone.
 		h.frameAccount(c)
@@ -110,6 +111,9 @@ func (h *Handlers) deskQueueView(c echo.Context, d deskVisit) (views.DeskQueueVi
 		Assignee: c.FormValue("assignee"), Text: c.FormValue("q"),
 	}}
 	v.SLA = views.DeskSLA{Now: v.Now, WorkLeft: h.Tickets.SLAWorkLeft} // issue 14: time left in working time
+	if err := h.triageQueue(c, d, &v); err != nil {                    // desk_triage.go: tag, sort, columns, saved views
+		return v, 0, err
+	}
 	// The version is read first: a change made while this page is built
 	// makes the next poll refresh it.
 	v.Version = h.Tickets.Version()
@@ -141,7 +145,8 @@ func (h *Handlers) deskQueueView(c echo.Context, d deskVisit) (views.DeskQueueVi
 // deskFilter turns the form's filter into the service's; ok is false when a
 // value is not one the form offers.
 func deskFilter(in views.DeskFilter, topics []tickets.TopicName, s *accounts.Session) (tickets.QueueFilter, bool) {
-	f := tickets.QueueFilter{Status: tickets.Status(in.Status), Priority: tickets.Priority(in.Priority), Topic: in.Topic, Text: strings.TrimSpace(in.Text)}
+	f := tickets.QueueFilter{Status: tickets.Status(in.Status), Priority: tickets.Priority(in.Priority), Topic: in.Topic, Text: strings.TrimSpace(in.Text),
+		Tag: in.Tag, Sort: in.Sort}
 	if in.Status != "" && !f.Status.Valid() {
 		return f, false
 	}

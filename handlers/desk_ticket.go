@@ -99,6 +99,9 @@ func (h *Handlers) deskTicketPage(c echo.Context, d deskVisit, st deskTicketStat
 		v.Compose.FormID = rand.Text()
 	}
 	v.Thread = h.deskThread(c, d, t)
+	if v.Triage.Present, err = h.Tickets.Here(ctx, d.viewer(), t.Reference, false); err != nil { // desk_triage.go
+		return err
+	}
 	status := st.status
 	if status == 0 {
 		status = http.StatusOK

@@ -231,6 +231,20 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.POST("/desk/notifications/settings", h.deskNotifySettings, noStore, deskLimit)
 	g.POST("/desk/notifications/settings/save", h.deskNotifySave, noStore, deskLimit)
 	g.GET("/desk/notifications/settings/save", h.redirectTo("/desk/notifications/settings"), noStore, deskLimit)
+	// Triage (desk_triage.go): bulk actions, saved views, a ticket's tags,
+	// merging and the collision warning's poll.
+	g.POST("/desk/bulk", h.deskBulk, noStore, deskLimit)
+	g.GET("/desk/bulk", h.redirectTo("/desk"), noStore, deskLimit)
+	g.POST("/desk/views/save", h.deskSaveView, noStore, deskLimit)
+	g.GET("/desk/views/save", h.redirectTo("/desk"), noStore, deskLimit)
+	g.POST("/desk/views/delete", h.deskDeleteView, noStore, deskLimit)
+	g.GET("/desk/views/delete", h.redirectTo("/desk"), noStore, deskLimit)
+	g.POST("/desk/tickets/:ref/tags", h.deskTags, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/tags", h.deskBackToTicket, noStore, deskLimit)
+	g.POST("/desk/tickets/:ref/merge", h.deskMerge, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/merge", h.deskBackToTicket, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/presence", h.deskPresence, noStore, deskLimit)
+	g.POST("/desk/tickets/:ref/presence", h.deskPresence, noStore, deskLimit)
 	g.GET("/desk/managers", h.deskManagers, noStore, deskLimit) // desk_managers.go
 	g.POST("/desk/managers", h.deskManagers, noStore, deskLimit)
 	g.POST("/desk/managers/save", h.deskSaveManager, noStore, deskLimit)

@@ -161,7 +161,7 @@ func (h *Handlers) ticketView(c echo.Context, t *tickets.Ticket, viewer tickets.
 	lim := h.Tickets.Limits()
 	v := views.TicketView{
 		Reference: t.Reference, Subject: t.Subject, Topic: h.topicName(c, t.Topic), Status: string(t.Status), Comment: t.Comment,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Access: access,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Access: access, MergedInto: t.MergedInto,
 		CanReply: t.CanReply, CanClose: t.CanClose, CanReopen: t.CanReopen, CanRate: t.CanRate,
 		ReplyFormID: newFormID(), MaxFiles: lim.MaxAttachments, MaxFileSize: lim.MaxAttachmentBytes,
 	}

@@ -160,7 +160,7 @@ func (s *Service) EraseAccountData(ctx context.Context, tx *sql.Tx, accountID in
 	if err := rows.Err(); err != nil {
 		return errs.Wrap(err, "tickets: erase")
 	}
-	for _, q := range []string{sqlEraseCounts, sqlEraseForms, sqlEraseWords, sqlEraseEvents, sqlEraseNotices, sqlEraseTickets} {
+	for _, q := range []string{sqlEraseCounts, sqlEraseTagCounts, sqlEraseTags, sqlEraseForms, sqlEraseWords, sqlEraseEvents, sqlEraseNotices, sqlEraseTickets} {
 		if _, err := tx.ExecContext(ctx, q, accountID); err != nil {
 			return errs.Wrap(err, "tickets: erase")
 		}

@@ -85,6 +85,9 @@ func (s *Service) view(ctx context.Context, a *access) (*Ticket, []int64, error)
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := s.triageView(ctx, a, t, names); err != nil { // merge.go
+		return nil, nil, err
+	}
 	if a.agent {
 		if t.History, err = s.history(ctx, a.r.id, names, m.Name); err != nil {
 			return nil, nil, err
@@ -442,6 +445,9 @@ func (s *Service) Attachment(ctx context.Context, v Viewer, ref string, id int64
 		return nil, err
 	}
 	info, data, err := s.msg.File(ctx, s.db.Read, a.th, id, a.agent)
+	if errors.Is(err, messaging.ErrNotFound) {
+		info, data, err = s.mergedFile(ctx, a, id) // a merged ticket's file (merge.go)
+	}
 	if errors.Is(err, messaging.ErrNotFound) || (err == nil && !a.agent && info.MessageKind == kindNote) {
 		return nil, errs.E(errs.NotFound, MsgNotFound)
 	}

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"strconv"
@@ -132,6 +133,12 @@ type queueSelection struct {
 	onlyStatus bool
 	// text is true for a blind-index text search.
 	text bool
+	tag  string // the tag filter, normalized
+	// id is the ticket id's column in from ("" t.id).
+	id string
+	// order is SortUpdated, or "" for the queue order (overdue first, by
+	// due time).
+	order string
 }
 
 // arg binds v and returns its placeholder.
@@ -173,9 +180,38 @@ func (s *Service) queueWhere(f QueueFilter) (*queueSelection, error) {
 		sel.where = append(sel.where, "t.assignee_id = "+sel.arg(f.Assignee))
 		sel.onlyStatus = false
 	}
+	if f.Tag != "" {
+		tag, err := NormalizeTag(f.Tag)
+		if err != nil {
+			return nil, err
+		}
+		sel.onlyStatus = false
+		sel.tag = tag
+	}
+	switch f.Sort {
+	case "", SortDue:
+	case SortUpdated:
+		sel.order = SortUpdated
+	default:
+		return nil, errs.E(errs.Invalid, MsgViewInvalid)
+	}
 	if text := strings.TrimSpace(f.Text); text != "" {
 		sel.onlyStatus = false
 		s.queueText(sel, text)
+	}
+	switch {
+	case sel.tag != "" && sel.text:
+		// The text's matches drive the query; the tag narrows them.
+		sel.from = `(SELECT ticket_id FROM ticket_tags WHERE tag = ` + sel.arg(sel.tag) + `) g CROSS JOIN ` + sel.from + ` AND t.id = g.ticket_id`
+	case sel.tag != "":
+		// ticket_tags carries the queue's columns under the same names
+		// (0019_triage.sql): the query reads the tag's index range in
+		// queue order, never the tickets.
+		sel.from, sel.id = `ticket_tags t`, `t.ticket_id`
+		sel.where = append([]string{"t.tag = " + sel.arg(sel.tag)}, sel.where...)
+		if f.Status != "" && f.Sort == SortUpdated {
+			sel.where = append(sel.where, "t.closed = "+sel.arg(f.Status == StatusClosed))
+		}
 	}
 	return sel, nil
 }
@@ -251,7 +287,12 @@ func (s *Service) queueTotal(ctx context.Context, status Status, sel *queueSelec
 // all its matches' ids in one pass (the total is their number) rather than
 // intersecting the words twice.
 func (s *Service) queueIDs(ctx context.Context, f QueueFilter, sel *queueSelection) ([]int64, error) {
-	query := `SELECT t.id FROM ` + sel.from + ` WHERE ` + sel.cond() + ` ORDER BY t.next_due, t.updated_at DESC`
+	id := cmp.Or(sel.id, "t.id")
+	order := ` ORDER BY t.next_due, t.updated_at DESC`
+	if sel.order != "" {
+		order = ` ORDER BY t.updated_at DESC, ` + id + ` DESC`
+	}
+	query := `SELECT ` + id + ` FROM ` + sel.from + ` WHERE ` + sel.cond() + order
 	if !sel.text {
 		query += ` LIMIT ` + sel.arg(f.PageSize) + ` OFFSET ` + sel.arg((f.Page-1)*f.PageSize)
 	}
@@ -280,8 +321,13 @@ func (s *Service) summariesByID(ctx context.Context, ids []int64) ([]Summary, er
 	if err != nil {
 		return nil, err
 	}
+	tags, err := s.tagsOf(ctx, ids, ph, idArgs)
+	if err != nil {
+		return nil, err
+	}
 	byID := make(map[int64]Summary, len(list))
 	for _, sm := range list {
+		sm.Tags = tags[sm.ID]
 		byID[sm.ID] = sm
 	}
 	var out []Summary
@@ -291,6 +337,25 @@ func (s *Service) summariesByID(ctx context.Context, ids []int64) ([]Summary, er
 		}
 	}
 	return out, nil
+}
+
+// tagsOf are the tags of tickets ids (placeholders ph bound to idArgs).
+func (s *Service) tagsOf(ctx context.Context, ids []int64, ph []string, idArgs []any) (map[int64][]string, error) {
+	out := make(map[int64][]string, len(ids))
+	rows, err := s.db.Read.QueryContext(ctx, sqlTagsOfIn+strings.Join(ph, ", ")+`) ORDER BY ticket_id, tag`, idArgs...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], tag)
+	}
+	return out, rows.Err()
 }
 
 func (s *Service) ids(ctx context.Context, query string, args []any) ([]int64, error) {

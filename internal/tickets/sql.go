@@ -148,3 +148,36 @@ var hotQueries = func() []string {
 	}
 	return q
 }()
+
+// Triage (issue 14): tags, saved views, merging (data/migrations/0019_triage.sql).
+const (
+	sqlTicketTags = `SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag`
+	// A tag carries a copy of the ticket's queue columns (0019_triage.sql's
+	// trigger keeps it).
+	sqlTagInsert = `INSERT INTO ticket_tags (tag, ticket_id, closed, next_due, updated_at, status, priority, topic, assignee_id)
+		SELECT $1, id, closed, next_due, updated_at, status, priority, topic, assignee_id FROM tickets WHERE id = $2
+		ON CONFLICT DO NOTHING`
+	sqlTagDelete    = `DELETE FROM ticket_tags WHERE tag = $1 AND ticket_id = $2`
+	sqlTagCountUp   = `INSERT INTO ticket_tag_counts (tag, n) VALUES ($1, 1) ON CONFLICT (tag) DO UPDATE SET n = ticket_tag_counts.n + 1`
+	sqlTagCountDown = `UPDATE ticket_tag_counts SET n = n - 1 WHERE tag = $1`
+	sqlTagsInUse    = `SELECT tag, n FROM ticket_tag_counts WHERE n > 0 ORDER BY tag LIMIT 500`
+	// The tags of a page of tickets: "IN (" then placeholders and ")".
+	sqlTagsOfIn = `SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id IN (`
+	// Erasing an account's tickets lowers the tag counts first.
+	sqlEraseTagCounts = `UPDATE ticket_tag_counts SET n = n - (SELECT count(*) FROM ticket_tags g
+		JOIN tickets t ON t.id = g.ticket_id WHERE t.account_id = $1 AND g.tag = ticket_tag_counts.tag)`
+
+	sqlEraseTags = `DELETE FROM ticket_tags WHERE ticket_id IN (SELECT id FROM tickets WHERE account_id = $1)`
+
+	sqlMergedInto    = `SELECT merged_into FROM tickets WHERE id = $1`
+	sqlSetMergedInto = `UPDATE tickets SET merged_into = $2 WHERE id = $1`
+	sqlMergedSources = `SELECT id, reference, thread_id FROM tickets WHERE merged_into = $1 ORDER BY id`
+	sqlReferenceOf   = `SELECT reference FROM tickets WHERE id = $1`
+	sqlCopyWords     = `INSERT INTO ticket_words (word, ticket_id) SELECT word, $2 FROM ticket_words WHERE ticket_id = $1 ON CONFLICT DO NOTHING`
+	sqlViewsFor      = `SELECT id, owner_id, name, shared, filter FROM ticket_views WHERE owner_id = $1 OR shared = 1 ORDER BY name, id LIMIT 200`
+	sqlViewByID      = `SELECT id, owner_id, name, shared, filter FROM ticket_views WHERE id = $1`
+	sqlInsertView    = `INSERT INTO ticket_views (owner_id, name, shared, filter, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`
+	sqlUpdateView    = `UPDATE ticket_views SET name = $2, shared = $3, filter = $4 WHERE id = $1`
+	sqlDeleteView    = `DELETE FROM ticket_views WHERE id = $1`
+	sqlCountOwnViews = `SELECT count(*) FROM ticket_views WHERE owner_id = $1`
+)

@@ -211,6 +211,11 @@ type Ticket struct {
 	History                                 []Event   // agents only
 	Rating                                  *Rating
 	CanRate, CanReply, CanClose, CanReopen  bool // for this viewer
+	// Triage: the ticket's tags (agents only); the survivor's reference
+	// when it was merged; the tickets merged into it.
+	Tags       []string
+	MergedInto string
+	Merged     []string
 }
 
 // Message is one message of a ticket.
@@ -223,6 +228,9 @@ type Message struct {
 	Expired                         bool // its key and content are gone
 	ReadByCustomerAt, ReadByAgentAt time.Time
 	Attachments                     []AttachmentInfo
+	// FromReference is the merged ticket a message came from ("" for the
+	// ticket's own).
+	FromReference string
 }
 
 // AttachmentInfo describes an attachment without its content.
@@ -287,6 +295,7 @@ type Summary struct {
 	// whether the clock stands while the ticket waits for the customer.
 	SLA     SLAState
 	Waiting bool
+	Tags    []string
 }
 
 // QueueFilter selects the agents' queue.
@@ -296,8 +305,10 @@ type QueueFilter struct {
 	Topic    string
 	Assignee int64 // 0 any, -1 unassigned
 	Text     string
-	Page     int // from 1
-	PageSize int // [20], at most 100
+	Tag      string // a normalized tag (NormalizeTag); "" any
+	Sort     string // "" (SortDue) or SortUpdated
+	Page     int    // from 1
+	PageSize int    // [20], at most 100
 }
 
 // Queue is one page of the agents' queue. Counts are per status over every
