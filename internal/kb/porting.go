@@ -30,13 +30,16 @@ import (
 //
 // Import creates what is new and updates what changed, as new revisions by
 // the author "import" that it publishes (or archives) as the file says, with
-// the file's dates. A new article's text is loaded as it is (like the demo:
-// the base an editor's first save starts from). What is the same is left
-// alone: importing twice changes nothing. Views and votes are readers' data,
+// the file's dates. A new article's text is its first revision, noted
+// ImportNote, published without republishing (its page stays the one the
+// file dates). What is the same is left alone: importing twice changes nothing. Views and votes are readers' data,
 // not content: they are neither exported nor imported.
 
 // ImportAuthor is the name the revisions an import makes are signed with.
 const ImportAuthor = "import"
+
+// ImportNote is the note of the revisions an import makes.
+const ImportNote = "imported"
 
 // Layout names of an export.
 const (
@@ -286,7 +289,11 @@ func (k *KB) insertArticles(ctx context.Context, tx *sql.Tx, articles []*demoArt
 				return fmt.Errorf("%s: related %q: %w", a.source.name, r, err)
 			}
 		}
-		for _, lang := range sortedKeys(a.files) {
+		srcUpdated, _ := a.revisions(a.source, now)
+		var srcRev int64
+		// The source first: its translations follow its first revision.
+		langs := append([]string{a.source.lang}, slices.DeleteFunc(sortedKeys(a.files), func(l string) bool { return l == a.source.lang })...)
+		for _, lang := range langs {
 			f := a.files[lang]
 			var published any // NULL: a draft
 			if f.fm.Published != nil {
@@ -302,6 +309,23 @@ func (k *KB) insertArticles(ctx context.Context, tx *sql.Tx, articles []*demoArt
 			if err := k.indexTranslation(ctx, tx, tid, lang, f.fm.Title, withKeywords(f.body, f.fm.Keywords), textLinks); err != nil {
 				return fmt.Errorf("%s: index: %w", f.name, err)
 			}
+			rev, err := k.importRevision(ctx, tx, ids[a.key], a, f, published != nil)
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.name, err)
+			}
+			if f == a.source {
+				srcRev = rev
+			} else {
+				// A translation as current as its source follows the source's
+				// first revision; an older one follows none of it (outdated).
+				follows := int64(0)
+				if from >= srcUpdated {
+					follows = srcRev
+				}
+				if _, err := tx.ExecContext(ctx, sqlTrSetFollows, ids[a.key], lang, follows); err != nil {
+					return fmt.Errorf("%s: %w", f.name, err)
+				}
+			}
 			if f.fm.State == string(StateArchived) {
 				if _, err := tx.ExecContext(ctx, sqlEdArchive, ids[a.key], lang, nil, now); err != nil {
 					return fmt.Errorf("%s: %w", f.name, err)
@@ -313,6 +337,32 @@ func (k *KB) insertArticles(ctx context.Context, tx *sql.Tx, articles []*demoArt
 		return fmt.Errorf("index: %w", err)
 	}
 	return nil
+}
+
+// importRevision keeps a new translation's loaded text as its first
+// revision, by the import, noted ImportNote, and published when visitors
+// read it (their page is the one the file dates, not republished).
+func (k *KB) importRevision(ctx context.Context, tx *sql.Tx, articleID int64, a *demoArticle, f *demoFile, published bool) (int64, error) {
+	state := StateDraft
+	if published {
+		state = StatePublished
+	}
+	rev, err := k.insertRevision(ctx, tx, Author{Name: ImportAuthor}, articleID, 0, a.draft(f), state)
+	if err != nil {
+		return 0, err
+	}
+	if published {
+		if _, err := tx.ExecContext(ctx, sqlEdSetPublished, articleID, f.lang, rev.ID, k.now().Unix()); err != nil {
+			return 0, err
+		}
+	}
+	return rev.ID, nil
+}
+
+// draft is f's text as a revision of the article.
+func (a *demoArticle) draft(f *demoFile) Draft {
+	return Draft{Lang: f.lang, Title: f.fm.Title, Slug: f.slug(), Description: f.fm.Description, Body: f.body,
+		Keywords: f.fm.Keywords, Category: a.category, Position: a.position, Related: a.related, Note: ImportNote}
 }
 
 func (f *demoFile) slug() string {
@@ -332,8 +382,7 @@ func (k *KB) updateArticle(ctx context.Context, tx *sql.Tx, a *demoArticle, ids 
 	changed := false
 	for _, lang := range sortedKeys(a.files) {
 		f := a.files[lang]
-		want := Draft{Lang: lang, Title: f.fm.Title, Slug: f.slug(), Description: f.fm.Description, Body: f.body,
-			Keywords: f.fm.Keywords, Category: a.category, Position: a.position, Related: a.related}
+		want := a.draft(f)
 		ed, err := k.edition(ctx, tx, id, lang)
 		if errs.CodeOf(err) == errs.NotFound {
 			ed, err = &Edition{ArticleID: id, State: StateMissing}, nil
@@ -700,3 +749,6 @@ func tomlTime(t time.Time) string {
 	}
 	return t.Format("2006-01-02T15:04:05Z")
 }
+
+// Imported: the revision was made by an import (signed ImportAuthor, by no account).
+func (r *Revision) Imported() bool { return r.AuthorID == 0 && r.Author == ImportAuthor }

@@ -239,6 +239,18 @@ func (a *trArticle) follows(lang string) (int64, bool) {
 	return id, false
 }
 
+// outdated: the translation into lang follows an older source revision than
+// the one it should follow now. The one rule of the translation queue and of
+// the editors' article list.
+func (a *trArticle) outdated(lang string) bool {
+	if lang == a.source || !a.exists(lang) {
+		return false
+	}
+	target, _ := a.target(lang)
+	follows, _ := a.follows(lang)
+	return follows < target
+}
+
 func (a *trArticle) exists(lang string) bool {
 	_, row := a.rows[lang]
 	_, ed := a.eds[lang]
@@ -258,7 +270,7 @@ func (a *trArticle) status(lang string) TranslationStatus {
 	switch {
 	case hasEd && e.state == StateArchived:
 		s.State = StateArchived
-	case s.Follows < s.Target:
+	case a.outdated(lang):
 		s.State, s.Outdated = StateOutdated, true
 	case a.rows[lang].published:
 		s.State = StatePublished
