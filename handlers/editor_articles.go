@@ -135,18 +135,25 @@ func (h *Handlers) editorArticleParams(c echo.Context) (int64, string, error) {
 	return id, l, nil
 }
 
+// editorEdition reads an article page's :id and :lang and loads that
+// translation as the editor sees it.
+func (h *Handlers) editorEdition(c echo.Context) (*kb.Edition, string, error) {
+	id, l, err := h.editorArticleParams(c)
+	if err != nil {
+		return nil, "", err
+	}
+	ed, err := h.Editorial.Edition(c.Request().Context(), id, l)
+	return ed, l, err
+}
+
 // editorEdit is the writing page of one translation.
 func (h *Handlers) editorEdit(c echo.Context) error {
 	v := editorOf(c, "edit")
-	id, l, err := h.editorArticleParams(c)
+	ed, l, err := h.editorEdition(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	ed, err := h.Editorial.Edition(ctx, id, l)
-	if err != nil {
-		return err
-	}
+	id, ctx := ed.ArticleID, c.Request().Context()
 	ev := editionView(ed)
 	if msg, ok := editorDone[c.FormValue("done")]; ok {
 		ev.NoticeID = msg
