@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -35,6 +36,11 @@ func TestExportImport_RoundTripServesByteIdenticalPages(t *testing.T) {
 	if err := a.kb.Publish(ctx, id, "en", rev.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A newer draft waits: it travels (drafts/), visitors' pages do not change.
+	d.Body += "\n\nPendingdraftword."
+	if _, err := a.kb.Save(ctx, kb.Author{Name: "Eda Editor"}, id, rev.ID, d); err != nil {
+		t.Fatal(err)
+	}
 	files, err := a.kb.Export(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +54,11 @@ func TestExportImport_RoundTripServesByteIdenticalPages(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	paths := []string{"/en/search?q=roundtripword", "/es/search?q=cuenta", "/ar/search?q=usercode"}
+	bed, err := b.kb.Edition(ctx, mustArticleID(t, b, "reset-account"), "en")
+	if err != nil || !strings.Contains(bed.Head.Body, "Pendingdraftword.") || bed.Head.ID == bed.PublishedID {
+		t.Fatalf("the pending draft did not travel: %+v, %v", bed, err)
+	}
+	paths := []string{"/en/search?q=roundtripword", "/en/search?q=Pendingdraftword", "/es/search?q=cuenta", "/ar/search?q=usercode"}
 	for _, lang := range []string{"en", "es", "de", "ar", "ja"} {
 		paths = append(paths, "/"+lang+"/", "/"+lang+"/search?q=password")
 		for _, c := range kb.Categories {

@@ -377,3 +377,70 @@ func TestImport_LeavesTheReadmeAndHiddenFoldersAlone(t *testing.T) {
 		t.Fatalf("import = %+v", res)
 	}
 }
+
+// A published translation with a newer draft waiting exports both: the page
+// visitors read, and drafts/LANG/KEY.md. Import restores the draft as the
+// newest revision, unpublished, visitors' page unchanged; importing again
+// changes nothing, and the export is the same files.
+func TestExport_PendingDraftRoundTripsUnpublished(t *testing.T) {
+	ctx := context.Background()
+	k, _, clock := seeded(t, demoFS())
+	clock.Add(time.Hour)
+	id := articleID(t, k, "usercode")
+	ed, err := k.Edition(ctx, id, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ed.Head.Draft
+	d.Title, d.Body, d.Note = "Usercode, the draft", d.Body+"\n\nNot for visitors yet: aardvark.", ""
+	if _, err := k.Save(ctx, eda, id, ed.Head.ID, d); err != nil {
+		t.Fatal(err)
+	}
+	files := export(t, k)
+	draft, ok := files[DraftsDir+"/en/usercode.md"]
+	if !ok || !strings.Contains(string(draft.Data), "aardvark") || strings.Contains(string(draft.Data), "published") {
+		t.Fatalf("draft file: %v\n%s", slices.Sorted(maps.Keys(files)), draft.Data)
+	}
+	if strings.Contains(string(files["en/usercode.md"].Data), "aardvark") {
+		t.Fatal("the draft was exported as the published page")
+	}
+
+	b := emptyKB(t)
+	importFS(t, b, files)
+	bid := articleID(t, b, "usercode")
+	bed, err := b.Edition(ctx, bid, "en")
+	if err != nil || bed.State != StatePublished || bed.Head.Title != "Usercode, the draft" || bed.PublishedID == bed.Head.ID {
+		t.Fatalf("imported edition = %+v, %v", bed, err)
+	}
+	if a, _ := b.Article("en", "usercode"); a.Title == "Usercode, the draft" {
+		t.Error("the draft reached visitors")
+	}
+	if got := searchKeys(t, b, "en", "aardvark"); len(got) != 0 {
+		t.Errorf("the draft is searchable: %v", got)
+	}
+	revs, _ := b.Revisions(ctx, bid, "en")
+	if len(revs) != 2 || revs[0].Note != ImportNote || revs[0].BaseID != revs[1].ID {
+		t.Errorf("revisions = %+v", revs)
+	}
+	if visible(t, k) != visible(t, b) {
+		t.Fatal("catalogs differ")
+	}
+	for _, dst := range []*KB{k, b} {
+		if res := importFS(t, dst, files); res.Updated != 0 || res.Created != 0 {
+			t.Errorf("importing again = %+v", res)
+		}
+	}
+	if revs2, _ := b.Revisions(ctx, bid, "en"); len(revs2) != 2 {
+		t.Errorf("a second import added revisions: %d", len(revs2))
+	}
+	sameFiles(t, files, export(t, b))
+
+	bad := fstest.MapFS{}
+	for name, f := range files {
+		bad[name] = f
+	}
+	bad[DraftsDir+"/en/nobody.md"] = &fstest.MapFile{Data: []byte("+++\nkey = \"nobody\"\ntitle = \"x\"\n+++\nx\n")}
+	if _, err := b.Import(ctx, bad); err == nil || !strings.Contains(err.Error(), "drafts/en/nobody.md") {
+		t.Errorf("a draft of no article: %v", err)
+	}
+}
