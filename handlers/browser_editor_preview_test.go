@@ -1,7 +1,11 @@
 package handlers
 
 import (
+	"strconv"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // The live preview keeps the writer where they are: with a notice or an
@@ -26,4 +30,22 @@ func TestBrowser_EditorLivePreviewKeepsTheFocus(t *testing.T) {
 	b.typeInto("#ed-body", "Saved text. Quokka preview.")
 	b.waitFor("the second preview", `document.querySelector("#preview-body").textContent.includes("Quokka preview")`)
 	b.check("the focus stays in the text", `document.activeElement && document.activeElement.id === "ed-body"`)
+}
+
+// With JavaScript the translation page keeps the translator's text every few
+// seconds as their working copy, as the writing page does, and offers it back.
+func TestBrowser_TranslatorAutosavesAWorkingCopy(t *testing.T) {
+	t.Parallel()
+	b := newBrowserTab(t)
+	b.editorLogin("Eda Editor", "eda@example.com")
+	page := "/en/editor/articles/" + strconv.FormatInt(mustArticleID(t, b.app, "compliance"), 10) + "/es/translate"
+	b.open(page, 200)
+	b.typeInto("#ed-body", "Texto a medio traducir")
+	b.waitLong("the autosave", `document.querySelector("#autosave-status").textContent === "Working copy kept."`, 8*time.Second)
+	evalJS[chromedp.Void](b, `document.querySelector("#editor-form").dispatchEvent(new Event("submit"))`)
+	b.open(page, 200)
+	b.check("the working copy is offered", `document.querySelector("#working-notice") !== null`)
+	b.checkAccessibility("translation page offering the working copy")
+	b.follow("opening it", chromedp.Click(chromedp.CSS(`#working-notice a`)))
+	b.check("the unsaved words are back", `document.querySelector("#ed-body").value === "Texto a medio traducir"`)
 }
