@@ -161,6 +161,15 @@ func (h *Handlers) editorEdit(c echo.Context) error {
 			ev.Args = []any{"Rev", rev}
 		}
 	}
+	proposals, err := h.Editorial.Proposals(ctx, id, l)
+	if err != nil {
+		return err
+	}
+	for _, p := range proposals {
+		if p.State == kb.ProposalOpen {
+			ev.OpenProposals++
+		}
+	}
 	w, err := h.Editorial.WorkingCopy(ctx, v.s.AccountID, id, l)
 	if err != nil {
 		return err
