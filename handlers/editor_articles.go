@@ -135,23 +135,39 @@ func (h *Handlers) editorArticleParams(c echo.Context) (int64, string, error) {
 	return id, l, nil
 }
 
+// editorEdition reads an article page's :id and :lang and loads that
+// translation as the editor sees it.
+func (h *Handlers) editorEdition(c echo.Context) (*kb.Edition, string, error) {
+	id, l, err := h.editorArticleParams(c)
+	if err != nil {
+		return nil, "", err
+	}
+	ed, err := h.Editorial.Edition(c.Request().Context(), id, l)
+	return ed, l, err
+}
+
 // editorEdit is the writing page of one translation.
 func (h *Handlers) editorEdit(c echo.Context) error {
 	v := editorOf(c, "edit")
-	id, l, err := h.editorArticleParams(c)
+	ed, l, err := h.editorEdition(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	ed, err := h.Editorial.Edition(ctx, id, l)
-	if err != nil {
-		return err
-	}
+	id, ctx := ed.ArticleID, c.Request().Context()
 	ev := editionView(ed)
 	if msg, ok := editorDone[c.FormValue("done")]; ok {
 		ev.NoticeID = msg
 		if rev, err := strconv.ParseInt(c.FormValue("rev"), 10, 64); err == nil {
 			ev.Args = []any{"Rev", rev}
+		}
+	}
+	proposals, err := h.Editorial.Proposals(ctx, id, l)
+	if err != nil {
+		return err
+	}
+	for _, p := range proposals {
+		if p.State == kb.ProposalOpen {
+			ev.OpenProposals++
 		}
 	}
 	w, err := h.Editorial.WorkingCopy(ctx, v.s.AccountID, id, l)

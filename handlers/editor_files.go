@@ -29,8 +29,11 @@ const (
 const (
 	// editorMaxFiles is how many files one upload may carry.
 	editorMaxFiles = 4
-	// editorListedFiles is how many files the page lists, newest first.
-	editorListedFiles = 200
+	// editorListedFiles bounds the files a snippet is looked for among.
+	editorListedFiles = 1000
+	// editorFilesPerPage is how many files a page of the files list shows,
+	// newest first.
+	editorFilesPerPage = 24
 	// maxAltRunes bounds an alternative text.
 	maxAltRunes = 300
 )
@@ -57,13 +60,23 @@ func (h *Handlers) editorFiles(c echo.Context) error {
 }
 
 func (h *Handlers) editorFilesPage(c echo.Context, st views.EditorFilesView, status int) error {
-	files, err := h.Readers.Files(c.Request().Context(), editorListedFiles)
+	st.Page, _ = strconv.Atoi(c.FormValue("page"))
+	st.Page = max(1, min(st.Page, 100000))
+	files, total, err := h.Readers.FilesPage(c.Request().Context(), (st.Page-1)*editorFilesPerPage, editorFilesPerPage)
 	if err != nil {
 		return err
 	}
 	st.Files, st.MaxFiles, st.MaxMB = files, editorMaxFiles, kb.MaxFileBytes>>20
+	st.Pages = max(1, (total+editorFilesPerPage-1)/editorFilesPerPage)
 	if st.Snippet.File != "" && !st.HasFile(st.Snippet.File) {
-		return echo.ErrNotFound
+		// The file asked for is on another page: look it up among them all.
+		all, err := h.Readers.Files(c.Request().Context(), editorListedFiles)
+		if err != nil {
+			return err
+		}
+		if !(views.EditorFilesView{Files: all}).HasFile(st.Snippet.File) {
+			return echo.ErrNotFound
+		}
 	}
 	return h.render(c, status, views.EditorFilesPage(st), nil)
 }

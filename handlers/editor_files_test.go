@@ -3,12 +3,15 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/kb"
@@ -279,4 +282,46 @@ func TestEditorFiles_SnippetRequiresAltText(t *testing.T) {
 	if w := e.send(t, "/en/editor/files", url.Values{"file": {strings.Repeat("0", 64) + ".jpg"}, "alt": {"x"}}); w.Code != http.StatusNotFound {
 		t.Fatalf("unknown file: %d", w.Code)
 	}
+}
+
+// The files list is paginated, newest first: every file on exactly one
+// page, a pager between them, and a snippet asked for on page 2 answered
+// there.
+func TestEditorFiles_ListIsPaginated(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", true)
+	const n = editorFilesPerPage + 6
+	for i := range n {
+		pdf := []byte(fmt.Sprintf("%%PDF-1.4\n%% file %d\n1 0 obj <<>> endobj\ntrailer <<>>\n%%%%EOF\n", i))
+		if _, err := a.kb.AddFile(context.Background(), fmt.Sprintf("guide-%02d.pdf", i), pdf, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	d := doc(t, e.open(t, "/en/editor/files", nil))
+	wantCount(t, d, ".file-list .file-item", editorFilesPerPage)
+	wantText(t, d.Find("#files-pager"), "Page 1 of 2")
+	wantCount(t, d, `#files-pager a[href="/en/editor/files?page=2"]`, 1)
+	d.Find(".file-item").Each(func(_ int, s *goquery.Selection) { seen[s.AttrOr("id", "")] = true })
+	d = doc(t, e.open(t, "/en/editor/files?page=2", nil))
+	wantCount(t, d, ".file-list .file-item", n-editorFilesPerPage)
+	wantCount(t, d, `#files-pager a[href="/en/editor/files?page=1"]`, 1)
+	d.Find(".file-item").Each(func(_ int, s *goquery.Selection) {
+		if seen[s.AttrOr("id", "")] {
+			t.Errorf("%s on both pages", s.AttrOr("id", ""))
+		}
+		seen[s.AttrOr("id", "")] = true
+	})
+	if len(seen) != n {
+		t.Fatalf("%d files listed, want %d", len(seen), n)
+	}
+	last := d.Find(".file-item").Last()
+	form := url.Values{"file": {last.Find(`input[name="file"]`).AttrOr("value", "")}, "alt": {"The guide"},
+		"page": {last.Find(`input[name="page"]`).AttrOr("value", "")}}
+	w := e.send(t, "/en/editor/files", form)
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find("#files-pager"), "Page 2 of 2")
+	// A page past the end lists nothing and fails nothing.
+	wantStatus(t, e.open(t, "/en/editor/files?page=99", nil), http.StatusOK)
 }

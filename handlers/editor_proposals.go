@@ -80,11 +80,7 @@ func (h *Handlers) editorDrafts(c echo.Context) error {
 // proposes an edit of it.
 func (h *Handlers) editorDraft(c echo.Context) error {
 	v := editorOf(c, "drafts")
-	id, l, err := h.editorArticleParams(c)
-	if err != nil {
-		return err
-	}
-	ed, err := h.Editorial.Edition(c.Request().Context(), id, l)
+	ed, _, err := h.editorEdition(c)
 	if err != nil {
 		return err
 	}
@@ -105,15 +101,11 @@ func (h *Handlers) draftPage(c echo.Context, v editorVisit, status int, ed *kb.E
 // form again with every word.
 func (h *Handlers) editorPropose(c echo.Context) error {
 	v := editorOf(c, "drafts")
-	id, l, err := h.editorArticleParams(c)
+	ed, l, err := h.editorEdition(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	ed, err := h.Editorial.Edition(ctx, id, l)
-	if err != nil {
-		return err
-	}
+	id, ctx := ed.ArticleID, c.Request().Context()
 	_, _, d := draftForm(c)
 	d.Lang = l
 	by, err := h.editorAuthor(c, v)

@@ -83,6 +83,9 @@ func TestEditorProposals_AgentProposesEditorPublishesOrDiscards(t *testing.T) {
 	d := doc(t, e.open(t, "/en/editor/articles", nil))
 	wantText(t, d.Find("table.editor-list .proposal-count"), "Proposed edits waiting: 2")
 	hist := "/en/editor/articles/" + strconv.FormatInt(rev.ArticleID, 10) + "/en/history"
+	// The writing page says they wait, with a link to them.
+	d = doc(t, e.open(t, strings.TrimSuffix(hist, "/history"), nil))
+	wantText(t, d.Find(`.editor-links a[href="`+hist+`#proposals"]`), "Proposed edits waiting: 2")
 	d = doc(t, e.open(t, hist, nil))
 	wantText(t, d.Find("#history"), "Grace Agent (proposed edit, waiting for an editor)")
 	forms := d.Find("#proposals form")

@@ -23,15 +23,11 @@ import (
 // editorPublish schedules the newest revision, or unpublishes the translation.
 func (h *Handlers) editorPublish(c echo.Context) error {
 	v := editorOf(c, "edit")
-	id, l, err := h.editorArticleParams(c)
+	ed, l, err := h.editorEdition(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	ed, err := h.Editorial.Edition(ctx, id, l)
-	if err != nil {
-		return err
-	}
+	id, ctx := ed.ArticleID, c.Request().Context()
 	switch c.FormValue("action") {
 	case "schedule":
 		at, perr := parsePublishAt(c.FormValue("publish_at"), c.FormValue("zone"))

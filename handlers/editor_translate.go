@@ -88,6 +88,9 @@ func (h *Handlers) editorTranslate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.offerWorkingCopy(c, v, id, l, &tv); err != nil {
+		return err
+	}
 	if msg, ok := translateDone[c.FormValue("done")]; ok {
 		tv.NoticeID = msg
 		if rev, err := strconv.ParseInt(c.FormValue("rev"), 10, 64); err == nil {
@@ -95,6 +98,27 @@ func (h *Handlers) editorTranslate(c echo.Context) error {
 		}
 	}
 	return h.translatePage(c, v, http.StatusOK, tv)
+}
+
+// offerWorkingCopy: the translator's autosaved text (editor.js), opened
+// with ?working=1, else offered back when it differs from the newest
+// revision, as on the writing page.
+func (h *Handlers) offerWorkingCopy(c echo.Context, v editorVisit, id int64, l string, tv *views.TranslateView) error {
+	if tv.Work.Translation == nil {
+		return nil
+	}
+	w, err := h.Editorial.WorkingCopy(c.Request().Context(), v.s.AccountID, id, l)
+	if err != nil || w == nil {
+		return err
+	}
+	if c.FormValue("working") == "1" {
+		tv.BaseID = w.BaseID
+		tv.Draft.Title, tv.Draft.Slug, tv.Draft.Description = w.Draft.Title, w.Draft.Slug, w.Draft.Description
+		tv.Draft.Body, tv.Draft.Keywords = w.Draft.Body, w.Draft.Keywords
+	} else if w.Draft.Body != tv.Draft.Body || w.Draft.Title != tv.Draft.Title {
+		tv.Working = w
+	}
+	return nil
 }
 
 // translateView loads the page's facts: the translation, its source, the

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -314,4 +315,50 @@ func TestTranslate_BadInputIsExplainedAndKept(t *testing.T) {
 	w = e.send(t, "/en/editor/articles/"+id+"/es/holds", url.Values{"hold": {"fr"}})
 	wantStatus(t, w, http.StatusBadRequest)
 	wantText(t, doc(t, w).Find("#form-error"), "has a translation")
+}
+
+// The translation page autosaves like the writing page: its form names the
+// autosave address (for a translation that exists), the translator's
+// working copy is offered back, and opening it fills the form with it and
+// the base it was made from, so a save over a newer revision still ends on
+// the merge.
+func TestTranslate_AutosaveWorkingCopyIsOfferedBack(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", true)
+	id := mustArticleID(t, a, "compliance")
+	page := "/en/editor/articles/" + strconv.FormatInt(id, 10) + "/es/translate"
+	d := doc(t, e.open(t, page, nil))
+	form := d.Find("#editor-form")
+	if form.AttrOr("data-autosave", "") != "/en/editor/autosave" {
+		t.Fatalf("autosave address = %q", form.AttrOr("data-autosave", ""))
+	}
+	wantCount(t, d, "#autosave-status", 1)
+	wantCount(t, d, `#editor-form button[name="action"][value="save"]`, 1)
+	wantCount(t, d, "#working-notice", 0)
+	base := form.Find(`input[name="base"]`).AttrOr("value", "")
+	title := form.Find("#ed-title").AttrOr("value", "")
+	f := url.Values{"article": {strconv.FormatInt(id, 10)}, "base": {base}, "lang": {"es"}, "title": {title},
+		"slug": {form.Find(`input[name="slug"]`).AttrOr("value", "")}, "body": {"Texto a medio traducir, guardado solo."}}
+	wantStatus(t, e.send(t, "/en/editor/autosave", f), http.StatusNoContent)
+
+	d = doc(t, e.open(t, page, nil))
+	wantText(t, d.Find("#working-notice"), "Autosave kept unsaved changes")
+	wantCount(t, d, `#working-notice a[href="`+page+`?working=1"]`, 1)
+	if body := d.Find("#ed-body").Text(); strings.Contains(body, "medio traducir") {
+		t.Fatal("the working copy replaced the saved text unasked")
+	}
+	d = doc(t, e.open(t, page+"?working=1", nil))
+	if body := d.Find("#ed-body").Text(); body != "Texto a medio traducir, guardado solo." {
+		t.Fatalf("opened working copy = %q", body)
+	}
+	wantCount(t, d, `#editor-form input[name="base"][value="`+base+`"]`, 1)
+
+	// A missing translation has nothing to autosave onto: no address.
+	other := mustArticleID(t, a, "what-is-a-usercode")
+	d = doc(t, e.open(t, "/en/editor/articles/"+strconv.FormatInt(other, 10)+"/ja/translate", nil))
+	wantCount(t, d, "#editor-form", 1)
+	if _, ok := d.Find("#editor-form").Attr("data-autosave"); ok {
+		t.Error("a missing translation's form autosaves")
+	}
 }

@@ -50,6 +50,7 @@ type KnowledgeBase interface {
 type Readers interface {
 	AddFile(ctx context.Context, name string, data []byte, by int64) (kb.File, error)
 	Files(ctx context.Context, limit int) ([]kb.File, error)
+	FilesPage(ctx context.Context, offset, limit int) ([]kb.File, int, error)
 	FileData(ctx context.Context, hash, ext string) (kb.File, []byte, error)
 	ArticleStats(ctx context.Context, lang string, days int) ([]kb.ArticleStat, error)
 	ArticleDaily(ctx context.Context, articleID int64, lang string, days int) ([]kb.DayStat, error)

@@ -3,9 +3,12 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"testing/fstest"
 
+	"zerodesk/internal/accounts"
 	"zerodesk/internal/kb"
 	"zerodesk/internal/tickets"
 )
@@ -26,11 +29,16 @@ func TestExportImport_RoundTripServesByteIdenticalPages(t *testing.T) {
 	d := ed.Head.Draft
 	d.Body += "\n\nEdited for the round trip."
 	d.Keywords = "roundtripword"
-	rev, err := a.kb.Save(ctx, kb.Author{Name: "Eda Editor"}, id, 0, d)
+	rev, err := a.kb.Save(ctx, kb.Author{Name: "Eda Editor"}, id, ed.Head.ID, d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := a.kb.Publish(ctx, id, "en", rev.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A newer draft waits: it travels (drafts/), visitors' pages do not change.
+	d.Body += "\n\nPendingdraftword."
+	if _, err := a.kb.Save(ctx, kb.Author{Name: "Eda Editor"}, id, rev.ID, d); err != nil {
 		t.Fatal(err)
 	}
 	files, err := a.kb.Export(ctx)
@@ -46,7 +54,11 @@ func TestExportImport_RoundTripServesByteIdenticalPages(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	paths := []string{"/en/search?q=roundtripword", "/es/search?q=cuenta", "/ar/search?q=usercode"}
+	bed, err := b.kb.Edition(ctx, mustArticleID(t, b, "reset-account"), "en")
+	if err != nil || !strings.Contains(bed.Head.Body, "Pendingdraftword.") || bed.Head.ID == bed.PublishedID {
+		t.Fatalf("the pending draft did not travel: %+v, %v", bed, err)
+	}
+	paths := []string{"/en/search?q=roundtripword", "/en/search?q=Pendingdraftword", "/es/search?q=cuenta", "/ar/search?q=usercode"}
 	for _, lang := range []string{"en", "es", "de", "ar", "ja"} {
 		paths = append(paths, "/"+lang+"/", "/"+lang+"/search?q=password")
 		for _, c := range kb.Categories {
@@ -87,4 +99,21 @@ func firstDiff(x, y string) string {
 	}
 	from := max(0, i-200)
 	return x[from:min(len(x), i+200)] + "\n+++ vs +++\n" + y[from:min(len(y), i+200)]
+}
+
+// The demo is loaded through the import, which makes revisions: a demo
+// article's history shows its one imported revision, said in the reader's
+// language, not the stored words.
+func TestEditorHistory_ShowsTheImportedRevision(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", true)
+	id := mustArticleID(t, a, "reset-account")
+	for lang, want := range map[string]string{"en": "Imported from files", "es": "Importado desde archivos"} {
+		w := e.open(t, "/"+lang+"/editor/articles/"+strconv.FormatInt(id, 10)+"/en/history", nil)
+		wantStatus(t, w, http.StatusOK)
+		d := doc(t, w)
+		wantCount(t, d, "#history tbody tr", 1)
+		wantText(t, d.Find("#history tbody td.imported"), want)
+	}
 }

@@ -281,86 +281,67 @@ func (h *Handlers) Echo() *echo.Echo {
 	// (requireEditor). Pages answer GET (1-Click) and POST (the token in
 	// the form); changes are POST only.
 	ed := h.requireEditor
-	// The writing form carries a whole article: Markdown up to kb.MaxBody
+	// page answers GET and POST (a page); change answers POST, and GET with
+	// a redirect to back (a change); writing is a change that reads the
+	// writing form, which carries a whole article: Markdown up to kb.MaxBody
 	// bytes, which URL-encoding may triple. Its own bound, read before the
 	// guard reads the form.
-	writing := func(path string, fn echo.HandlerFunc) {
-		r := g.POST(path, fn, h.limitBody(editorFormLimit, func(echo.Context) bool { return false }), noStore, ed)
-		ownLimit[r.Path] = true
+	page := func(path string, fn echo.HandlerFunc, guard echo.MiddlewareFunc) {
+		g.GET(path, fn, noStore, guard)
+		g.POST(path, fn, noStore, guard)
 	}
-	g.GET("/editor", h.editorHome, noStore, ed)
-	g.POST("/editor", h.editorHome, noStore, ed)
-	g.GET("/editor/articles", h.editorArticles, noStore, ed) // editor_articles.go
-	g.POST("/editor/articles", h.editorArticles, noStore, ed)
-	g.GET("/editor/new", h.editorNew, noStore, ed)
-	g.POST("/editor/new", h.editorNew, noStore, ed)
-	writing("/editor/save", h.editorSave)
-	g.GET("/editor/save", h.redirectTo("/editor/articles"), noStore, ed)
-	writing("/editor/preview", h.editorPreview)
-	g.GET("/editor/preview", h.redirectTo("/editor/new"), noStore, ed)
-	writing("/editor/slug", h.editorSlug)
-	g.GET("/editor/slug", h.redirectTo("/editor/new"), noStore, ed)
-	writing("/editor/slug/propose", h.editorSlugPropose)
-	g.GET("/editor/slug/propose", h.redirectTo("/editor/new"), noStore, ed)
-	writing("/editor/autosave", h.editorAutosave)
-	g.GET("/editor/autosave", h.redirectTo("/editor/articles"), noStore, ed)
-	g.GET("/editor/articles/:id/:tlang", h.editorEdit, noStore, ed)
-	g.POST("/editor/articles/:id/:tlang", h.editorEdit, noStore, ed)
-	g.POST("/editor/articles/:id/:tlang/publish", h.editorPublish, noStore, ed) // editor_publish.go
-	g.GET("/editor/articles/:id/:tlang/publish", h.redirectTo("/editor/articles"), noStore, ed)
-	g.GET("/editor/articles/:id/:tlang/history", h.editorHistory, noStore, ed)
-	g.POST("/editor/articles/:id/:tlang/history", h.editorHistory, noStore, ed)
-	g.POST("/editor/articles/:id/:tlang/restore", h.editorRestore, noStore, ed)
-	g.GET("/editor/articles/:id/:tlang/restore", h.redirectTo("/editor/articles"), noStore, ed)
+	change := func(path string, fn echo.HandlerFunc, back string, guard echo.MiddlewareFunc, limit ...echo.MiddlewareFunc) {
+		r := g.POST(path, fn, append(limit, noStore, guard)...)
+		if len(limit) > 0 {
+			ownLimit[r.Path] = true
+		}
+		g.GET(path, h.redirectTo(back), noStore, guard)
+	}
+	writingLimit := h.limitBody(editorFormLimit, func(echo.Context) bool { return false })
+	writing := func(path string, fn echo.HandlerFunc, back string, guard echo.MiddlewareFunc) {
+		change(path, fn, back, guard, writingLimit)
+	}
+	page("/editor", h.editorHome, ed)
+	page("/editor/articles", h.editorArticles, ed) // editor_articles.go
+	page("/editor/new", h.editorNew, ed)
+	writing("/editor/save", h.editorSave, "/editor/articles", ed)
+	writing("/editor/preview", h.editorPreview, "/editor/new", ed)
+	writing("/editor/slug", h.editorSlug, "/editor/new", ed)
+	writing("/editor/slug/propose", h.editorSlugPropose, "/editor/new", ed)
+	writing("/editor/autosave", h.editorAutosave, "/editor/articles", ed)
+	page("/editor/articles/:id/:tlang", h.editorEdit, ed)
+	change("/editor/articles/:id/:tlang/publish", h.editorPublish, "/editor/articles", ed) // editor_publish.go
+	page("/editor/articles/:id/:tlang/history", h.editorHistory, ed)
+	change("/editor/articles/:id/:tlang/restore", h.editorRestore, "/editor/articles", ed)
 	// Translations side by side (editor_translate.go).
-	g.GET("/editor/translations", h.editorTranslations, noStore, ed)
-	g.POST("/editor/translations", h.editorTranslations, noStore, ed)
-	g.GET("/editor/articles/:id/:tlang/translate", h.editorTranslate, noStore, ed)
-	g.POST("/editor/articles/:id/:tlang/translate", h.editorTranslate, noStore, ed)
-	writing("/editor/articles/:id/:tlang/translate/save", h.editorTranslateSave)
-	g.GET("/editor/articles/:id/:tlang/translate/save", h.redirectTo("/editor/translations"), noStore, ed)
-	g.POST("/editor/articles/:id/:tlang/current", h.editorStillCurrent, noStore, ed)
-	g.GET("/editor/articles/:id/:tlang/current", h.redirectTo("/editor/translations"), noStore, ed)
-	g.POST("/editor/articles/:id/:tlang/holds", h.editorHolds, noStore, ed)
-	g.GET("/editor/articles/:id/:tlang/holds", h.redirectTo("/editor/translations"), noStore, ed)
+	page("/editor/translations", h.editorTranslations, ed)
+	page("/editor/articles/:id/:tlang/translate", h.editorTranslate, ed)
+	writing("/editor/articles/:id/:tlang/translate/save", h.editorTranslateSave, "/editor/translations", ed)
+	change("/editor/articles/:id/:tlang/current", h.editorStillCurrent, "/editor/translations", ed)
+	change("/editor/articles/:id/:tlang/holds", h.editorHolds, "/editor/translations", ed)
 	// Files (editor_files.go): the upload checks the session itself, after
 	// the text fields and before any file is read (uploads.go).
-	g.GET("/editor/files", h.editorFiles, noStore, ed)
-	g.POST("/editor/files", h.editorFiles, noStore, ed)
+	page("/editor/files", h.editorFiles, ed)
 	upload(g, "/editor/files/upload", h.editorUpload, noStore)
 	g.GET("/editor/files/upload", h.redirectTo("/editor/files"), noStore)
 	// The categories (editor_categories.go).
-	g.GET("/editor/categories", h.editorCategories, noStore, ed)
-	g.POST("/editor/categories", h.editorCategories, noStore, ed)
-	g.POST("/editor/categories/create", h.editorCategoryCreate, noStore, ed)
-	g.GET("/editor/categories/create", h.redirectTo("/editor/categories"), noStore, ed)
-	g.POST("/editor/categories/move", h.editorCategoryMove, noStore, ed)
-	g.GET("/editor/categories/move", h.redirectTo("/editor/categories"), noStore, ed)
-	g.POST("/editor/categories/delete", h.editorCategoryDelete, noStore, ed)
-	g.GET("/editor/categories/delete", h.redirectTo("/editor/categories"), noStore, ed)
-	g.GET("/editor/category/:key", h.editorCategory, noStore, ed)
-	g.POST("/editor/category/:key", h.editorCategory, noStore, ed)
-	g.POST("/editor/category/:key/save", h.editorCategorySave, noStore, ed)
-	g.GET("/editor/category/:key/save", h.redirectTo("/editor/categories"), noStore, ed)
+	page("/editor/categories", h.editorCategories, ed)
+	change("/editor/categories/create", h.editorCategoryCreate, "/editor/categories", ed)
+	change("/editor/categories/move", h.editorCategoryMove, "/editor/categories", ed)
+	change("/editor/categories/delete", h.editorCategoryDelete, "/editor/categories", ed)
+	page("/editor/category/:key", h.editorCategory, ed)
+	change("/editor/category/:key/save", h.editorCategorySave, "/editor/categories", ed)
 	// What readers need (editor_readers.go).
-	g.GET("/editor/readers", h.editorReaders, noStore, ed)
-	g.POST("/editor/readers", h.editorReaders, noStore, ed)
-	g.GET("/editor/readers/:key", h.editorReadersArticle, noStore, ed)
-	g.POST("/editor/readers/:key", h.editorReadersArticle, noStore, ed)
-	g.GET("/editor/searches", h.editorSearches, noStore, ed)
-	g.POST("/editor/searches", h.editorSearches, noStore, ed)
+	page("/editor/readers", h.editorReaders, ed)
+	page("/editor/readers/:key", h.editorReadersArticle, ed)
+	page("/editor/searches", h.editorSearches, ed)
 	// Agents read drafts and propose an edit (editor_proposals.go): agents,
 	// editors and admins (requireProposer); editors publish or discard.
 	pr := h.requireProposer
-	g.GET("/editor/drafts", h.editorDrafts, noStore, pr)
-	g.POST("/editor/drafts", h.editorDrafts, noStore, pr)
-	g.GET("/editor/drafts/:id/:tlang", h.editorDraft, noStore, pr)
-	g.POST("/editor/drafts/:id/:tlang", h.editorDraft, noStore, pr)
-	r := g.POST("/editor/drafts/:id/:tlang/propose", h.editorPropose, h.limitBody(editorFormLimit, func(echo.Context) bool { return false }), noStore, pr)
-	ownLimit[r.Path] = true
-	g.GET("/editor/drafts/:id/:tlang/propose", h.redirectTo("/editor/drafts"), noStore, pr)
-	g.POST("/editor/articles/:id/:tlang/proposal", h.editorProposal, noStore, ed)
-	g.GET("/editor/articles/:id/:tlang/proposal", h.redirectTo("/editor/articles"), noStore, ed)
+	page("/editor/drafts", h.editorDrafts, pr)
+	page("/editor/drafts/:id/:tlang", h.editorDraft, pr)
+	writing("/editor/drafts/:id/:tlang/propose", h.editorPropose, "/editor/drafts", pr)
+	change("/editor/articles/:id/:tlang/proposal", h.editorProposal, "/editor/articles", ed)
 
 	g.RouteNotFound("/*", notFound)
 	e.RouteNotFound("/*", notFound)

@@ -24,6 +24,13 @@ type EditorFilesView struct {
 	ErrorArgs []any
 	MaxFiles  int
 	MaxMB     int
+	Page      int // of the files list, from 1
+	Pages     int
+}
+
+// editorFilesPageHref is page n of the files list.
+func editorFilesPageHref(n int) string {
+	return editorPath("/files") + "?page=" + strconv.Itoa(n)
 }
 
 // RefusedFile is one file of an upload that was not stored, and why.

@@ -196,9 +196,6 @@ func (k *KB) listAll(ctx context.Context, langs []string) ([]ListItem, []Author,
 			st := StateDraft
 			if t.published.Valid {
 				st = StatePublished
-				if src, ok := m[it.SourceLang]; ok && lang != it.SourceLang && src.published.Valid && src.updated > t.sourceUpdated {
-					st = StateOutdated
-				}
 			}
 			it.States[lang] = st
 		}
@@ -220,9 +217,7 @@ func (k *KB) listAll(ctx context.Context, langs []string) ([]ListItem, []Author,
 		if it == nil {
 			continue
 		}
-		if it.States[lang] != StateOutdated || State(state) != StatePublished {
-			it.States[lang] = State(state)
-		}
+		it.States[lang] = State(state)
 		if title != "" {
 			if titles[id] == nil {
 				titles[id] = map[string]string{}
@@ -242,9 +237,19 @@ func (k *KB) listAll(ctx context.Context, langs []string) ([]ListItem, []Author,
 	if err := closeRows(rows); err != nil {
 		return nil, nil, err
 	}
+	// Outdated by the translation queue's rule (trArticle.outdated).
+	facts, err := trFacts(ctx, tx, 0)
+	if err != nil {
+		return nil, nil, err
+	}
 	out := make([]ListItem, 0, len(order))
 	for _, id := range order {
 		it := byID[id]
+		for lang, st := range it.States {
+			if st != StateArchived && st != StateMissing && facts[id] != nil && facts[id].outdated(lang) {
+				it.States[lang] = StateOutdated
+			}
+		}
 		if t := titles[id][it.SourceLang]; t != "" {
 			it.Title = t
 		}

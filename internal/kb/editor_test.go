@@ -128,7 +128,10 @@ func TestEditor_SaveKeepsRevisionsAndRefusesAStaleBase(t *testing.T) {
 }
 
 // A demo article was never saved in the editor: its text is the base 0.
-func TestEditor_DemoArticleEditsFromItsLoadedText(t *testing.T) {
+// The demo is loaded through the import, and an import makes revisions
+// (issue 13, item 10): each demo translation has exactly one, by the import,
+// noted "imported", published; an editor's first save starts from it.
+func TestEditor_DemoArticleEditsFromItsImportedRevision(t *testing.T) {
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	id := articleID(t, k, "reset-password")
@@ -136,26 +139,45 @@ func TestEditor_DemoArticleEditsFromItsLoadedText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ed.Head.ID != 0 || ed.State != StatePublished || ed.Head.Title != "Reset your password" || len(ed.Head.Related) == 0 {
+	if ed.Head.ID == 0 || ed.PublishedID != ed.Head.ID || ed.State != StatePublished || ed.Head.Title != "Reset your password" ||
+		len(ed.Head.Related) == 0 || ed.Head.Author != ImportAuthor || ed.Head.Note != ImportNote {
 		t.Fatalf("edition = %+v", ed)
 	}
+	for _, a := range k.ArticleKeys("en") {
+		aid := articleID(t, k, a.Key)
+		for _, lang := range []string{"en", "de", "es", "fr"} {
+			revs, err := k.Revisions(ctx, aid, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := k.Edition(ctx, aid, lang); err != nil {
+				continue // no translation into lang
+			}
+			if len(revs) != 1 || revs[0].Author != ImportAuthor || revs[0].Note != ImportNote || revs[0].BaseID != 0 {
+				t.Errorf("%s/%s revisions = %+v", lang, a.Key, revs)
+			}
+		}
+	}
 	d := ed.Head.Draft
-	d.Title = "Reset your password now"
-	rev, err := k.Save(ctx, eda, id, 0, d)
+	d.Title, d.Note = "Reset your password now", ""
+	if _, err := k.Save(ctx, ben, id, 0, d); err == nil {
+		t.Error("a save from before the imported revision was accepted")
+	}
+	rev, err := k.Save(ctx, eda, id, ed.Head.ID, d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := k.Article("en", "reset-password"); a.Title != "Reset your password" {
 		t.Errorf("a saved draft reached visitors: %q", a.Title)
 	}
-	if _, err := k.Save(ctx, ben, id, 0, d); err == nil {
-		t.Error("a second save from the demo text was accepted")
-	}
 	if err := k.Publish(ctx, id, "en", rev.ID); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := k.Article("en", "reset-password"); a.Title != "Reset your password now" {
 		t.Errorf("title = %q", a.Title)
+	}
+	if revs, _ := k.Revisions(ctx, id, "en"); len(revs) != 2 || revs[1].Note != ImportNote {
+		t.Errorf("history = %+v", revs)
 	}
 }
 

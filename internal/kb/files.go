@@ -122,7 +122,22 @@ func cleanFileName(name string, t FileType) string {
 
 // Files lists the stored files, newest first, at most limit.
 func (k *KB) Files(ctx context.Context, limit int) ([]File, error) {
-	rows, err := k.db.Read.QueryContext(ctx, sqlListFiles, max(1, min(limit, 1000)))
+	return k.listFiles(ctx, max(1, min(limit, 1000)), 0)
+}
+
+// FilesPage lists limit files from offset, newest first, and how many there
+// are in all (the editors' files page, paginated).
+func (k *KB) FilesPage(ctx context.Context, offset, limit int) ([]File, int, error) {
+	var total int
+	if err := k.db.Read.QueryRowContext(ctx, sqlCountFiles).Scan(&total); err != nil {
+		return nil, 0, errs.Wrap(err, "kb: count files")
+	}
+	files, err := k.listFiles(ctx, max(1, min(limit, 1000)), max(0, offset))
+	return files, total, err
+}
+
+func (k *KB) listFiles(ctx context.Context, limit, offset int) ([]File, error) {
+	rows, err := k.db.Read.QueryContext(ctx, sqlListFilesFrom, limit, offset)
 	if err != nil {
 		return nil, errs.Wrap(err, "kb: list files")
 	}

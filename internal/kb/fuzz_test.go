@@ -221,14 +221,20 @@ func FuzzStripMetadata(f *testing.F) {
 	f.Add([]byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xfe\x03abc\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"))
 	f.Add([]byte("\xff\xd8\xff\xda\x00\x02\xff\xff\xff"))
 	f.Add([]byte("RIFF\x04\x00\x00\x00WEBP"))
+	f.Add(pdfWithMetadata())
+	f.Add(pdfWithMetadata()[:300])
+	f.Add([]byte("%PDF-1.4\ntrailer << /Info 1 0 R /X (a) >>\n1 0 obj << /Author (x)) >> endobj stream\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		typ, ok := SniffType(data)
 		if !ok {
 			return
 		}
 		out, err := StripMetadata(typ, data)
-		if err != nil || !typ.Image {
+		if err != nil {
 			return
+		}
+		if typ == TypePDF && len(out) != len(data) {
+			t.Fatalf("stripping a PDF changed its length: %d → %d", len(data), len(out))
 		}
 		again, err := StripMetadata(typ, out)
 		if err != nil {

@@ -68,7 +68,8 @@ func SniffType(data []byte) (FileType, bool) {
 var errBadImage = errors.New("kb: malformed image")
 
 // StripMetadata returns the image without its metadata, or errBadImage when
-// it is not well formed. Other types come back as they are.
+// it is not well formed; a PDF with its information dictionary and XMP
+// metadata blanked in place (pdfmeta.go).
 func StripMetadata(t FileType, data []byte) ([]byte, error) {
 	switch t {
 	case TypeJPEG:
@@ -79,6 +80,8 @@ func StripMetadata(t FileType, data []byte) ([]byte, error) {
 		return stripGIF(data)
 	case TypeWebP:
 		return stripWebP(data)
+	case TypePDF:
+		return stripPDF(data), nil
 	}
 	return data, nil
 }

@@ -27,21 +27,28 @@ import (
 //	LANG/KEY.md            one translation: TOML front matter, then Markdown (seed.go)
 //	files/HASH.EXT         an editors' file, its bytes (HASH: SHA-256 of them)
 //	files/names.toml       "HASH.EXT" = "name as uploaded"
+//	drafts/LANG/KEY.md     the newer draft of a published translation, not
+//	                       published yet (state = "draft"): import keeps it
+//	                       as the translation's newest revision, unpublished
 //
 // Import creates what is new and updates what changed, as new revisions by
 // the author "import" that it publishes (or archives) as the file says, with
-// the file's dates. A new article's text is loaded as it is (like the demo:
-// the base an editor's first save starts from). What is the same is left
-// alone: importing twice changes nothing. Views and votes are readers' data,
+// the file's dates. A new article's text is its first revision, noted
+// ImportNote, published without republishing (its page stays the one the
+// file dates). What is the same is left alone: importing twice changes nothing. Views and votes are readers' data,
 // not content: they are neither exported nor imported.
 
 // ImportAuthor is the name the revisions an import makes are signed with.
 const ImportAuthor = "import"
 
+// ImportNote is the note of the revisions an import makes.
+const ImportNote = "imported"
+
 // Layout names of an export.
 const (
 	CategoriesFile = "categories.toml"
 	FilesDir       = "files"
+	DraftsDir      = "drafts"
 	fileNamesFile  = "names.toml"
 )
 
@@ -79,6 +86,10 @@ func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportR
 		return res, errs.Wrap(err, "kb: read")
 	}
 	cats, err := readCategories(src)
+	if err != nil {
+		return res, errs.Wrap(err, "kb: read")
+	}
+	drafts, err := readDrafts(src, articles)
 	if err != nil {
 		return res, errs.Wrap(err, "kb: read")
 	}
@@ -141,6 +152,7 @@ func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportR
 			return err
 		}
 		res.Created = len(fresh)
+		updated := map[string]bool{}
 		for _, a := range articles {
 			if slices.Contains(fresh, a) {
 				continue
@@ -151,8 +163,20 @@ func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportR
 			}
 			if changed {
 				res.Updated++
+				updated[a.key] = true
 			} else {
 				res.Unchanged++
+			}
+		}
+		for _, d := range drafts {
+			changed, err := k.importDraft(ctx, tx, d, ids)
+			if err != nil {
+				return err
+			}
+			if changed && !slices.Contains(fresh, d.article) && !updated[d.article.key] {
+				res.Updated++
+				res.Unchanged--
+				updated[d.article.key] = true
 			}
 		}
 		if res.Created > 0 && !onlyIfEmpty {
@@ -286,7 +310,11 @@ func (k *KB) insertArticles(ctx context.Context, tx *sql.Tx, articles []*demoArt
 				return fmt.Errorf("%s: related %q: %w", a.source.name, r, err)
 			}
 		}
-		for _, lang := range sortedKeys(a.files) {
+		srcUpdated, _ := a.revisions(a.source, now)
+		var srcRev int64
+		// The source first: its translations follow its first revision.
+		langs := append([]string{a.source.lang}, slices.DeleteFunc(sortedKeys(a.files), func(l string) bool { return l == a.source.lang })...)
+		for _, lang := range langs {
 			f := a.files[lang]
 			var published any // NULL: a draft
 			if f.fm.Published != nil {
@@ -302,6 +330,23 @@ func (k *KB) insertArticles(ctx context.Context, tx *sql.Tx, articles []*demoArt
 			if err := k.indexTranslation(ctx, tx, tid, lang, f.fm.Title, withKeywords(f.body, f.fm.Keywords), textLinks); err != nil {
 				return fmt.Errorf("%s: index: %w", f.name, err)
 			}
+			rev, err := k.importRevision(ctx, tx, ids[a.key], a, f, published != nil)
+			if err != nil {
+				return fmt.Errorf("%s: %w", f.name, err)
+			}
+			if f == a.source {
+				srcRev = rev
+			} else {
+				// A translation as current as its source follows the source's
+				// first revision; an older one follows none of it (outdated).
+				follows := int64(0)
+				if from >= srcUpdated {
+					follows = srcRev
+				}
+				if _, err := tx.ExecContext(ctx, sqlTrSetFollows, ids[a.key], lang, follows); err != nil {
+					return fmt.Errorf("%s: %w", f.name, err)
+				}
+			}
 			if f.fm.State == string(StateArchived) {
 				if _, err := tx.ExecContext(ctx, sqlEdArchive, ids[a.key], lang, nil, now); err != nil {
 					return fmt.Errorf("%s: %w", f.name, err)
@@ -313,6 +358,32 @@ func (k *KB) insertArticles(ctx context.Context, tx *sql.Tx, articles []*demoArt
 		return fmt.Errorf("index: %w", err)
 	}
 	return nil
+}
+
+// importRevision keeps a new translation's loaded text as its first
+// revision, by the import, noted ImportNote, and published when visitors
+// read it (their page is the one the file dates, not republished).
+func (k *KB) importRevision(ctx context.Context, tx *sql.Tx, articleID int64, a *demoArticle, f *demoFile, published bool) (int64, error) {
+	state := StateDraft
+	if published {
+		state = StatePublished
+	}
+	rev, err := k.insertRevision(ctx, tx, Author{Name: ImportAuthor}, articleID, 0, a.draft(f), state)
+	if err != nil {
+		return 0, err
+	}
+	if published {
+		if _, err := tx.ExecContext(ctx, sqlEdSetPublished, articleID, f.lang, rev.ID, k.now().Unix()); err != nil {
+			return 0, err
+		}
+	}
+	return rev.ID, nil
+}
+
+// draft is f's text as a revision of the article.
+func (a *demoArticle) draft(f *demoFile) Draft {
+	return Draft{Lang: f.lang, Title: f.fm.Title, Slug: f.slug(), Description: f.fm.Description, Body: f.body,
+		Keywords: f.fm.Keywords, Category: a.category, Position: a.position, Related: a.related, Note: ImportNote}
 }
 
 func (f *demoFile) slug() string {
@@ -332,8 +403,7 @@ func (k *KB) updateArticle(ctx context.Context, tx *sql.Tx, a *demoArticle, ids 
 	changed := false
 	for _, lang := range sortedKeys(a.files) {
 		f := a.files[lang]
-		want := Draft{Lang: lang, Title: f.fm.Title, Slug: f.slug(), Description: f.fm.Description, Body: f.body,
-			Keywords: f.fm.Keywords, Category: a.category, Position: a.position, Related: a.related}
+		want := a.draft(f)
 		ed, err := k.edition(ctx, tx, id, lang)
 		if errs.CodeOf(err) == errs.NotFound {
 			ed, err = &Edition{ArticleID: id, State: StateMissing}, nil
@@ -342,8 +412,16 @@ func (k *KB) updateArticle(ctx context.Context, tx *sql.Tx, a *demoArticle, ids 
 			return false, fmt.Errorf("%s: %w", f.name, err)
 		}
 		state := State(f.fm.State)
-		sameText := ed.State != StateMissing && sameDraft(ed.Head.Draft, want)
-		revID := ed.Head.ID
+		cur, revID := ed.Head, ed.Head.ID
+		if state == StatePublished && ed.PublishedID > 0 && ed.PublishedID != ed.Head.ID {
+			// A newer draft waits (drafts/): the file is what visitors read.
+			pub, err := loadRevision(ctx, tx, ed.PublishedID)
+			if err != nil {
+				return false, fmt.Errorf("%s: %w", f.name, err)
+			}
+			cur, revID = *pub, pub.ID
+		}
+		sameText := ed.State != StateMissing && sameDraft(cur.Draft, want)
 		if !sameText {
 			if err := k.slugFree(ctx, tx, lang, want.Slug, id); err != nil {
 				return false, fmt.Errorf("%s: slug %q: %w", f.name, want.Slug, err)
@@ -403,6 +481,76 @@ func sameDraft(a, b Draft) bool {
 	return a.Title == b.Title && a.Slug == b.Slug && a.Description == b.Description &&
 		strings.TrimSpace(a.Body) == strings.TrimSpace(b.Body) && a.Keywords == b.Keywords &&
 		a.Category == b.Category && a.Position == b.Position && slices.Equal(a.Related, b.Related)
+}
+
+// importedDraft is a file of drafts/: the newer text of a translation.
+type importedDraft struct {
+	article *demoArticle
+	file    *demoFile
+}
+
+// readDrafts reads drafts/LANG/KEY.md: each names an article of the import
+// and a language it has, and is a draft.
+func readDrafts(src fs.FS, articles []*demoArticle) ([]importedDraft, error) {
+	sub, err := fs.Sub(src, DraftsDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fs.Stat(src, DraftsDir); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	files, err := readDemoFiles(sub)
+	if err != nil {
+		return nil, fmt.Errorf("%s/: %w", DraftsDir, err)
+	}
+	byKey := map[string]*demoArticle{}
+	for _, a := range articles {
+		byKey[a.key] = a
+	}
+	var out []importedDraft
+	for _, f := range files {
+		f.name = DraftsDir + "/" + f.name
+		a := byKey[f.fm.Key]
+		switch {
+		case a == nil || a.files[f.lang] == nil:
+			return nil, fmt.Errorf("%s: no %s/%s.md to be the draft of", f.name, f.lang, f.fm.Key)
+		case f.fm.State != string(StateDraft):
+			return nil, fmt.Errorf("%s: a draft has no published date nor state but draft", f.name)
+		}
+		out = append(out, importedDraft{article: a, file: f})
+	}
+	slices.SortFunc(out, func(x, y importedDraft) int { return strings.Compare(x.file.name, y.file.name) })
+	return out, nil
+}
+
+// importDraft makes the draft the translation's newest revision, unless it
+// is already (a second import changes nothing).
+func (k *KB) importDraft(ctx context.Context, tx *sql.Tx, d importedDraft, ids map[string]int64) (bool, error) {
+	id := ids[d.article.key]
+	ed, err := k.edition(ctx, tx, id, d.file.lang)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", d.file.name, err)
+	}
+	want := d.article.draft(d.file)
+	if d.file.fm.Category != nil {
+		want.Category = Category(*d.file.fm.Category)
+	}
+	if d.file.fm.Position != nil {
+		want.Position = *d.file.fm.Position
+	}
+	if d.file.fm.Related != nil {
+		want.Related = d.file.fm.Related
+	}
+	if sameDraft(ed.Head.Draft, want) {
+		return false, nil
+	}
+	if err := k.slugFree(ctx, tx, want.Lang, want.Slug, id); err != nil {
+		return false, fmt.Errorf("%s: slug %q: %w", d.file.name, want.Slug, err)
+	}
+	if _, err := k.insertRevision(ctx, tx, Author{Name: ImportAuthor}, id, ed.Head.ID, want, ed.State); err != nil {
+		return false, fmt.Errorf("%s: %w", d.file.name, err)
+	}
+	return true, nil
 }
 
 // importFiles stores the editors' files of src that are new; each must hash
@@ -527,6 +675,11 @@ func (k *KB) export(ctx context.Context) (map[string][]byte, error) {
 				return nil, fmt.Errorf("%s/%s: %w", lang, a.key, err)
 			}
 			out[lang+"/"+a.key+".md"] = e.file()
+			if d, err := k.pendingDraft(ctx, a.id, e); err != nil {
+				return nil, fmt.Errorf("%s/%s: %w", lang, a.key, err)
+			} else if d != nil {
+				out[DraftsDir+"/"+lang+"/"+a.key+".md"] = d.file()
+			}
 		}
 	}
 	return out, k.exportFiles(ctx, out)
@@ -595,6 +748,22 @@ func (k *KB) fillExported(ctx context.Context, articleID int64, e *exported) err
 		e.State = StateArchived
 	}
 	return nil
+}
+
+// pendingDraft is the newer draft of a published translation (e), nil when
+// its newest revision is what visitors read.
+func (k *KB) pendingDraft(ctx context.Context, articleID int64, e exported) (*exported, error) {
+	if e.State != StatePublished {
+		return nil, nil
+	}
+	ed, err := k.edition(ctx, k.db.Read, articleID, e.Lang)
+	if err != nil || ed.Head.ID == 0 || ed.PublishedID == 0 || ed.Head.ID == ed.PublishedID {
+		return nil, err
+	}
+	h := ed.Head
+	return &exported{Key: e.Key, Lang: e.Lang, Slug: h.Slug, Title: h.Title, Description: h.Description, Body: h.Body,
+		Keywords: h.Keywords, Source: e.Source, Category: string(h.Category), Position: h.Position, Related: h.Related,
+		State: StateDraft}, nil
 }
 
 // file writes e in the front-matter format readDemo reads.
@@ -700,3 +869,6 @@ func tomlTime(t time.Time) string {
 	}
 	return t.Format("2006-01-02T15:04:05Z")
 }
+
+// Imported: the revision was made by an import (signed ImportAuthor, by no account).
+func (r *Revision) Imported() bool { return r.AuthorID == 0 && r.Author == ImportAuthor }

@@ -119,15 +119,29 @@ func TestImport_TwiceChangesNothing(t *testing.T) {
 	}
 	files := export(t, k)
 	before := visible(t, k)
+	revisions := func() (n int) {
+		t.Helper()
+		if err := k.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM article_revisions WHERE author_name = $1 AND note = $2`,
+			ImportAuthor, ImportNote).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var translations int
+	if err := k.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM translations`).Scan(&translations); err != nil {
+		t.Fatal(err)
+	}
+	if n := revisions(); n != translations {
+		t.Fatalf("the demo load made %d revisions for %d translations", n, translations)
+	}
 	for range 2 {
 		res := importFS(t, k, files)
 		if res.Created != 0 || res.Updated != 0 || res.Unchanged < 30 {
 			t.Fatalf("import = %+v", res)
 		}
 	}
-	var n int
-	if err := k.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM article_revisions`).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("revisions = %d, %v", n, err)
+	if n := revisions(); n != translations {
+		t.Fatalf("revisions after importing twice = %d, want %d", n, translations)
 	}
 	if visible(t, k) != before {
 		t.Fatal("the catalog changed")
@@ -154,10 +168,11 @@ func TestImport_ChangedTextIsANewPublishedRevisionByImport(t *testing.T) {
 	}
 	id := articleID(t, k, "reset-password")
 	revs, err := k.Revisions(ctx, id, "en")
-	if err != nil || len(revs) != 1 || revs[0].Author != ImportAuthor || revs[0].Title != "Reset your password at once" {
+	if err != nil || len(revs) != 2 || revs[0].Author != ImportAuthor || revs[0].Note != ImportNote ||
+		revs[0].Title != "Reset your password at once" || revs[0].BaseID != revs[1].ID || revs[1].Title != "Reset your password" {
 		t.Fatalf("revisions = %+v, %v", revs, err)
 	}
-	if revs, _ := k.Revisions(ctx, id, "de"); len(revs) != 0 {
+	if revs, _ := k.Revisions(ctx, id, "de"); len(revs) != 1 {
 		t.Errorf("the unchanged German got %d revisions", len(revs))
 	}
 	a, err := k.Article("en", "reset-password")
@@ -186,7 +201,7 @@ func TestExport_EditorsWorkRoundTrips(t *testing.T) {
 	d := ed.Head.Draft
 	d.Body += "\n\nA new paragraph: \"quoted\" and a back\\slash."
 	d.Keywords = "badger"
-	rev, err := k.Save(ctx, eda, id, 0, d)
+	rev, err := k.Save(ctx, eda, id, ed.Head.ID, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,5 +375,72 @@ func TestImport_LeavesTheReadmeAndHiddenFoldersAlone(t *testing.T) {
 	})
 	if res.Created != 1 || len(k.Section("en", FAQ)) != 1 {
 		t.Fatalf("import = %+v", res)
+	}
+}
+
+// A published translation with a newer draft waiting exports both: the page
+// visitors read, and drafts/LANG/KEY.md. Import restores the draft as the
+// newest revision, unpublished, visitors' page unchanged; importing again
+// changes nothing, and the export is the same files.
+func TestExport_PendingDraftRoundTripsUnpublished(t *testing.T) {
+	ctx := context.Background()
+	k, _, clock := seeded(t, demoFS())
+	clock.Add(time.Hour)
+	id := articleID(t, k, "usercode")
+	ed, err := k.Edition(ctx, id, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ed.Head.Draft
+	d.Title, d.Body, d.Note = "Usercode, the draft", d.Body+"\n\nNot for visitors yet: aardvark.", ""
+	if _, err := k.Save(ctx, eda, id, ed.Head.ID, d); err != nil {
+		t.Fatal(err)
+	}
+	files := export(t, k)
+	draft, ok := files[DraftsDir+"/en/usercode.md"]
+	if !ok || !strings.Contains(string(draft.Data), "aardvark") || strings.Contains(string(draft.Data), "published") {
+		t.Fatalf("draft file: %v\n%s", slices.Sorted(maps.Keys(files)), draft.Data)
+	}
+	if strings.Contains(string(files["en/usercode.md"].Data), "aardvark") {
+		t.Fatal("the draft was exported as the published page")
+	}
+
+	b := emptyKB(t)
+	importFS(t, b, files)
+	bid := articleID(t, b, "usercode")
+	bed, err := b.Edition(ctx, bid, "en")
+	if err != nil || bed.State != StatePublished || bed.Head.Title != "Usercode, the draft" || bed.PublishedID == bed.Head.ID {
+		t.Fatalf("imported edition = %+v, %v", bed, err)
+	}
+	if a, _ := b.Article("en", "usercode"); a.Title == "Usercode, the draft" {
+		t.Error("the draft reached visitors")
+	}
+	if got := searchKeys(t, b, "en", "aardvark"); len(got) != 0 {
+		t.Errorf("the draft is searchable: %v", got)
+	}
+	revs, _ := b.Revisions(ctx, bid, "en")
+	if len(revs) != 2 || revs[0].Note != ImportNote || revs[0].BaseID != revs[1].ID {
+		t.Errorf("revisions = %+v", revs)
+	}
+	if visible(t, k) != visible(t, b) {
+		t.Fatal("catalogs differ")
+	}
+	for _, dst := range []*KB{k, b} {
+		if res := importFS(t, dst, files); res.Updated != 0 || res.Created != 0 {
+			t.Errorf("importing again = %+v", res)
+		}
+	}
+	if revs2, _ := b.Revisions(ctx, bid, "en"); len(revs2) != 2 {
+		t.Errorf("a second import added revisions: %d", len(revs2))
+	}
+	sameFiles(t, files, export(t, b))
+
+	bad := fstest.MapFS{}
+	for name, f := range files {
+		bad[name] = f
+	}
+	bad[DraftsDir+"/en/nobody.md"] = &fstest.MapFile{Data: []byte("+++\nkey = \"nobody\"\ntitle = \"x\"\n+++\nx\n")}
+	if _, err := b.Import(ctx, bad); err == nil || !strings.Contains(err.Error(), "drafts/en/nobody.md") {
+		t.Errorf("a draft of no article: %v", err)
 	}
 }

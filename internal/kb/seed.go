@@ -181,6 +181,9 @@ func readDemoFiles(demo fs.FS) ([]*demoFile, error) {
 		if d.IsDir() && name != "." && strings.HasPrefix(d.Name(), ".") {
 			return fs.SkipDir // .git and the like
 		}
+		if d.IsDir() && (name == DraftsDir || name == FilesDir) {
+			return fs.SkipDir // read on their own (porting.go)
+		}
 		if d.IsDir() || !strings.HasSuffix(name, ".md") || strings.EqualFold(name, "README.md") {
 			return nil // a folder's README is for people, not an article
 		}

@@ -97,9 +97,10 @@ const (
 	// Editors' files (files.go).
 	sqlInsertFile = `INSERT INTO kb_files (hash, ext, content_type, size, width, height, name, uploaded_by, created_at, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (hash) DO NOTHING`
-	sqlListFiles = `SELECT hash, ext, size, width, height, name, uploaded_by, created_at FROM kb_files
-		ORDER BY created_at DESC, hash LIMIT $1`
-	sqlFileData = `SELECT size, created_at, data FROM kb_files WHERE hash = $1 AND ext = $2`
+	sqlListFilesFrom = `SELECT hash, ext, size, width, height, name, uploaded_by, created_at FROM kb_files
+		ORDER BY created_at DESC, hash LIMIT $1 OFFSET $2`
+	sqlCountFiles = `SELECT count(*) FROM kb_files`
+	sqlFileData   = `SELECT size, created_at, data FROM kb_files WHERE hash = $1 AND ext = $2`
 )
 
 // The editor's room (editor.go, issue 13): revisions, editions, working

@@ -121,75 +121,57 @@ func trFacts(ctx context.Context, q querier, articleID int64) (map[int64]*trArti
 		out[a.id] = a
 		return nil
 	})
-	if err != nil {
-		return nil, err
+	// keep reads rows that each belong to an article (its id, then the
+	// fields of one kind of fact) and gives each to its article.
+	keep := func(query string, read func(scan func(...any) error) (int64, func(*trArticle), error)) {
+		if err != nil {
+			return
+		}
+		err = each(query, func(scan func(...any) error) error {
+			id, give, err := read(scan)
+			if a := out[id]; err == nil && a != nil {
+				give(a)
+			}
+			return err
+		})
 	}
-	var id int64
-	var lang string
-	err = each(sqlTrRows, func(scan func(...any) error) error {
+	keep(sqlTrRows, func(scan func(...any) error) (int64, func(*trArticle), error) {
+		var id int64
+		var lang string
 		var r trRow
-		if err := scan(&id, &lang, &r.title, &r.published, &r.sourceUpdated); err != nil {
-			return err
-		}
-		if a := out[id]; a != nil {
-			a.rows[lang] = r
-		}
-		return nil
+		err := scan(&id, &lang, &r.title, &r.published, &r.sourceUpdated)
+		return id, func(a *trArticle) { a.rows[lang] = r }, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	err = each(sqlTrEditions, func(scan func(...any) error) error {
+	keep(sqlTrEditions, func(scan func(...any) error) (int64, func(*trArticle), error) {
+		var id int64
+		var lang, state string
 		var e trEdition
-		var state string
-		if err := scan(&id, &lang, &e.head, &e.published, &state, &e.follows, &e.title); err != nil {
-			return err
-		}
+		err := scan(&id, &lang, &e.head, &e.published, &state, &e.follows, &e.title)
 		e.state = State(state)
-		if a := out[id]; a != nil {
-			a.eds[lang] = e
-		}
-		return nil
+		return id, func(a *trArticle) { a.eds[lang] = e }, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	err = each(sqlTrSourceRevisions, func(scan func(...any) error) error {
+	keep(sqlTrSourceRevisions, func(scan func(...any) error) (int64, func(*trArticle), error) {
+		var id int64
 		var r revAt
-		if err := scan(&id, &r.id, &r.at); err != nil {
-			return err
-		}
-		if a := out[id]; a != nil {
-			a.srcRevs = append(a.srcRevs, r)
-		}
-		return nil
+		err := scan(&id, &r.id, &r.at)
+		return id, func(a *trArticle) { a.srcRevs = append(a.srcRevs, r) }, err
+	})
+	keep(sqlTrHolds, func(scan func(...any) error) (int64, func(*trArticle), error) {
+		var id int64
+		var lang string
+		err := scan(&id, &lang)
+		return id, func(a *trArticle) { a.holds[lang] = true }, err
+	})
+	keep(sqlTrRequests, func(scan func(...any) error) (int64, func(*trArticle), error) {
+		var id, n int64
+		var lang string
+		err := scan(&id, &lang, &n)
+		return id, func(a *trArticle) { a.requests[lang] = n }, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	err = each(sqlTrHolds, func(scan func(...any) error) error {
-		if err := scan(&id, &lang); err != nil {
-			return err
-		}
-		if a := out[id]; a != nil {
-			a.holds[lang] = true
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = each(sqlTrRequests, func(scan func(...any) error) error {
-		var n int64
-		if err := scan(&id, &lang, &n); err != nil {
-			return err
-		}
-		if a := out[id]; a != nil {
-			a.requests[lang] = n
-		}
-		return nil
-	})
-	return out, err
+	return out, nil
 }
 
 // sourceLive: visitors read the source.
@@ -239,6 +221,18 @@ func (a *trArticle) follows(lang string) (int64, bool) {
 	return id, false
 }
 
+// outdated: the translation into lang follows an older source revision than
+// the one it should follow now. The one rule of the translation queue and of
+// the editors' article list.
+func (a *trArticle) outdated(lang string) bool {
+	if lang == a.source || !a.exists(lang) {
+		return false
+	}
+	target, _ := a.target(lang)
+	follows, _ := a.follows(lang)
+	return follows < target
+}
+
 func (a *trArticle) exists(lang string) bool {
 	_, row := a.rows[lang]
 	_, ed := a.eds[lang]
@@ -258,7 +252,7 @@ func (a *trArticle) status(lang string) TranslationStatus {
 	switch {
 	case hasEd && e.state == StateArchived:
 		s.State = StateArchived
-	case s.Follows < s.Target:
+	case a.outdated(lang):
 		s.State, s.Outdated = StateOutdated, true
 	case a.rows[lang].published:
 		s.State = StatePublished

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"zerodesk/data"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/testsupport"
 )
@@ -218,18 +219,22 @@ func TestTranslate_StillCurrentIsARevisionNote(t *testing.T) {
 	}
 }
 
-// The demo's translations (never saved in the editor) follow the source they
-// were loaded with: a new source publication flags them outdated too.
+// The demo's translations (never saved in the editor) follow the source's
+// imported revision: a new source publication flags them outdated too.
 func TestTranslate_LoadedTranslationOutdatedWhenTheSourceChanges(t *testing.T) {
 	ctx := context.Background()
 	k, _, c := seeded(t, demoFS())
 	id := articleID(t, k, "reset-password")
-	if w, err := k.Translation(ctx, id, "de"); err != nil || w.Outdated || w.State != StatePublished {
+	src, err := k.Edition(ctx, id, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err := k.Translation(ctx, id, "de"); err != nil || w.Outdated || w.State != StatePublished || w.Follows != src.Head.ID {
 		t.Fatalf("loaded translation: %+v, %v", w, err)
 	}
 	changeSource(t, k, c, id, "You can reset your password from the [reset page](/reset). Resetting ends every session at once.")
 	w, err := k.Translation(ctx, id, "de")
-	if err != nil || !w.Outdated || w.FollowsKnown {
+	if err != nil || !w.Outdated || w.Follows != src.Head.ID || w.Since == nil || w.Since.ID != src.Head.ID {
 		t.Fatalf("after the source changed: %+v, %v", w, err)
 	}
 }
@@ -443,4 +448,58 @@ func TestTranslate_SourceRepublishedInTheSameSecondOutdates(t *testing.T) {
 	if a, _ := k.Article("es", rev.Slug); !a.Outdated {
 		t.Error("visitors are not told the translation is outdated")
 	}
+}
+
+// The article list says "outdated" by the translation queue's rule (the
+// source revision a translation follows), not by dates: for an imported
+// translation older than its source, for a held language whose source
+// waits for publishing, and not for one brought level.
+func TestTranslate_ListAndQueueAgreeOnOutdated(t *testing.T) {
+	ctx := context.Background()
+	k, _, _ := seeded(t, data.Demo())
+	langs := []string{"en", "es", "de"}
+	agree := func(k *KB, id int64, lang string, want bool) {
+		t.Helper()
+		page, err := k.ArticleList(ctx, langs, ListFilter{PerPage: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed State
+		for _, it := range page.Items {
+			if it.ArticleID == id {
+				listed = it.States[lang]
+			}
+		}
+		q, err := k.TranslationQueue(ctx, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued := slices.ContainsFunc(q, func(s TranslationStatus) bool { return s.ArticleID == id && s.Outdated })
+		if (listed == StateOutdated) != want || queued != want {
+			t.Errorf("%s/%d: list says %s, queue outdated %v; want outdated %v", lang, id, listed, queued, want)
+		}
+	}
+	agree(k, articleID(t, k, "what-is-stored"), "de", true) // translated before the source's update
+	agree(k, articleID(t, k, "setup-web"), "de", false)
+	k, _, c := seeded(t, demoFS())
+	id, src := publishedSource(t, k)
+	rev, err := k.SaveTranslation(ctx, eda, id, 0, spanish(), src, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Publish(ctx, id, "es", rev.ID); err != nil {
+		t.Fatal(err)
+	}
+	agree(k, id, "es", false)
+	if err := k.SetHolds(ctx, id, []string{"es"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Minute)
+	ed, _ := k.Edition(ctx, id, "en")
+	d := ed.Head.Draft
+	d.Body += " More."
+	if _, err := k.Save(ctx, eda, id, ed.Head.ID, d); err != nil {
+		t.Fatal(err)
+	}
+	agree(k, id, "es", true) // the source's next revision waits for Spanish
 }

@@ -106,15 +106,28 @@
   }, true);
 
   // After an HTMX swap, move focus to content that asks for it (a thank-you,
-  // an error), so keyboard and screen-reader users learn what changed.
-  document.addEventListener("htmx:after:swap", function (ev) {
+  // an error), so keyboard and screen-reader users learn what changed: only
+  // content the swap brought in. htmx 4 fires the event on the element that
+  // asked, not on what was swapped, so what asked for the focus before the
+  // swap (a notice the page loaded with) is remembered and left alone: a
+  // live preview never pulls the writer away from the text (nor scrolls the
+  // page under their pointer).
+  var askedBefore = window.WeakSet ? new WeakSet() : null;
+  document.addEventListener("htmx:before:swap", function () {
+    if (!askedBefore) return;
+    document.querySelectorAll("[data-autofocus]").forEach(function (e) { askedBefore.add(e); });
+  });
+  document.addEventListener("htmx:after:swap", function () {
     // Swapped-in links were rendered with the size of the request.
     syncSizeInURLs(currentSize());
-    var target = ev.target;
-    if (!target || !target.querySelector) return;
-    var f = target.matches && target.matches("[data-autofocus]") ? target : target.querySelector("[data-autofocus]");
-    if (!f && target.parentNode) f = target.parentNode.querySelector("[data-autofocus]");
-    if (f) f.focus();
+    if (!askedBefore) return;
+    var asking = document.querySelectorAll("[data-autofocus]");
+    for (var i = 0; i < asking.length; i++) {
+      if (!askedBefore.has(asking[i])) {
+        asking[i].focus();
+        return;
+      }
+    }
   });
 
   // Times in the reader's time zone: <time datetime data-local-time> reads

@@ -1,7 +1,7 @@
-// The editor's writing page, with JavaScript (views/editor.templ): while the
-// text changes it is kept every few seconds as the editor's working copy
-// (autosave, never a revision), and leaving the page with unsaved changes
-// asks first. Without this file nothing is lost either: Save makes a revision.
+// The editor's writing and translation pages, with JavaScript
+// (views/editor.templ, views/translate.templ): while the text changes it is
+// kept every few seconds as the editor's working copy (autosave, never a
+// revision), and leaving the page with unsaved changes asks first. Without this file nothing is lost either: Save makes a revision.
 (function () {
   "use strict";
   // The publishing time in the editor's own time zone: the zone field says
