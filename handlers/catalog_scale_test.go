@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"zerodesk/internal/kb"
 )
 
 // Issue 13, "Scale": a category with more articles than a page shows.
@@ -130,5 +133,53 @@ func TestHome_SetupPanelIsBoundedAndLinksTheSection(t *testing.T) {
 	d = doc(t, demo.get(t, "/en/sections/faq"))
 	if d.Find("nav.pagination").Length() != 0 || d.Find(`link[rel="next"]`).Length() != 0 {
 		t.Fatal("a demo section is paginated")
+	}
+}
+
+// publishEdit publishes a small edit of the English article at slug.
+func publishEdit(t *testing.T, a *testApp, slug string) {
+	t.Helper()
+	ctx := context.Background()
+	id := mustArticleID(t, a, slug)
+	ed, err := a.kb.Edition(ctx, id, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ed.Head.Draft
+	d.Body += "\n\nEdited."
+	rev, err := a.kb.Save(ctx, kb.Author{Name: "Eda Editor"}, id, ed.Head.ID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.kb.Publish(ctx, id, "en", rev.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The thanks after a vote shows the tally, which votes change without a new
+// catalog version: each voter sees the count with their vote in it.
+func TestFeedback_ThanksShowsTheTallyOfNow(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	tally := func() string {
+		t.Helper()
+		w := a.get(t, "/en/articles/reset-account?voted=yes")
+		wantStatus(t, w, http.StatusOK)
+		if w.Header().Get("ETag") != "" {
+			t.Fatal("the thanks page was kept")
+		}
+		return doc(t, w).Find(".feedback .hint").First().Text()
+	}
+	before := tally()
+	for i, addr := range []string{"198.51.100.20:1", "198.51.100.21:1"} {
+		r := httptest.NewRequest(http.MethodPost, "/en/articles/reset-account/feedback", strings.NewReader("helpful=yes"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.RemoteAddr = addr
+		wantStatus(t, a.do(t, r), http.StatusSeeOther)
+		if now := tally(); now == before {
+			t.Fatalf("vote %d: the thanks still says %q", i+1, now)
+		} else {
+			before = now
+		}
 	}
 }
