@@ -140,6 +140,7 @@ type KB struct {
 
 	searchLog searchLog
 	results   resultCache
+	renders   renderCache // the last catalog's rendered bodies (reload, under mu)
 }
 
 // New loads the catalog from db. The database must be migrated. A search
@@ -202,7 +203,7 @@ func (k *KB) reload(ctx context.Context) error {
 	if err != nil {
 		return errs.Wrap(err, "kb: load catalog")
 	}
-	lib := buildLibrary(rows, k.opts)
+	lib := buildLibrary(rows, k.opts, &k.renders)
 	if err := k.loadSections(ctx); err != nil {
 		return err
 	}

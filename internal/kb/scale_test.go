@@ -3,6 +3,7 @@ package kb
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -116,5 +117,47 @@ func TestSectionPage_Bounds(t *testing.T) {
 	}
 	if items, shown, total := k.SectionPage("en", Contact, 3, 5); len(items) != 0 || shown != 1 || total != 0 {
 		t.Errorf("an empty section: %d items, page %d, total %d", len(items), shown, total)
+	}
+}
+
+// Publishing one article renders again that article and those whose links
+// lead to it elsewhere now, not the whole catalog.
+func TestReload_RendersAgainOnlyWhatChanged(t *testing.T) {
+	ctx := context.Background()
+	k, _, _ := seeded(t, demoFS())
+	entry := func(slug string) *rendered {
+		t.Helper()
+		d := k.cat.Load().lib.byLang["en"][articleID(t, k, slug)]
+		return k.renders.prev[renderKey{d.id, "en"}]
+	}
+	usercode, linking := entry("usercode"), entry("reset-password") // links article:recover-account
+	if usercode == nil || linking == nil {
+		t.Fatal("the catalog's renders are not kept")
+	}
+	id := articleID(t, k, "recover-account")
+	ed, err := k.Edition(ctx, id, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ed.Head.Draft
+	d.Slug = "recover-your-account"
+	rev, err := k.Save(ctx, eda, id, ed.Head.ID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Publish(ctx, id, "en", rev.ID); err != nil {
+		t.Fatal(err)
+	}
+	if entry("usercode") != usercode {
+		t.Error("an article nothing changed for was rendered again")
+	}
+	if e := entry("reset-password"); e == linking || !strings.Contains(e.html, "/en/a/recover-your-account") {
+		t.Errorf("the article linking to the moved one kept its old link: %v", e == linking)
+	}
+	if a, _ := k.Article("en", "reset-password"); !strings.Contains(a.BodyHTML, "/en/a/recover-your-account") {
+		t.Error("the page shows the old link")
+	}
+	if k.renders.next != nil {
+		t.Error("the cache holds more than one build")
 	}
 }
