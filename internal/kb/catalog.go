@@ -132,7 +132,7 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 			builders[d.lang] = vb
 		}
 		d.plain = r.plainText()
-		vb.addDocument(d.title, withKeywords(d.plain, keywords[d.id])) // what the index holds
+		vb.addTerms(r.terms(d.title, withKeywords(d.plain, keywords[d.id]))) // what the index holds
 	}
 	for lang, vb := range builders {
 		lib.vocab[lang] = vb.build()

@@ -1,6 +1,10 @@
 package kb
 
-import "crypto/sha256"
+import (
+	"crypto/sha256"
+
+	"zerodesk/internal/words"
+)
 
 // renderCache keeps what the last catalog build rendered, so the next build
 // (after one article is published) renders again only what changed (issue
@@ -27,6 +31,10 @@ type rendered struct {
 	links map[string]linkTarget
 	html  string
 	plain string // plainText(html), filled when first asked for
+	// The vocabulary's words of the document (title, plain text, keywords),
+	// and the sum of what they were cut from.
+	termsOf  [sha256.Size]byte
+	docTerms []vocabTerm
 }
 
 type linkTarget struct {
@@ -90,4 +98,55 @@ func (e *rendered) plainText() string {
 		e.plain = plainText(e.html)
 	}
 	return e.plain
+}
+
+// vocabTerm is one word a document adds to its language's vocabulary: folded,
+// and as first written in the document when that differs (else "").
+type vocabTerm struct{ folded, written string }
+
+// docTerms is what vocabBuilder.addDocument adds for texts, kept so the next
+// build adds it again without cutting the text into words.
+func docTerms(texts ...string) []vocabTerm {
+	vb := newVocabBuilder()
+	var out []vocabTerm
+	for _, t := range texts {
+		words.Each(t, func(w string) {
+			if words.IsCJKWord(w) {
+				return
+			}
+			f := words.Fold(w)
+			if f == "" || vb.seen[f] {
+				return
+			}
+			vb.seen[f] = true
+			term := vocabTerm{folded: f}
+			if f != w {
+				term.written = w
+			}
+			out = append(out, term)
+		})
+	}
+	return out
+}
+
+// addTerms is addDocument for the terms docTerms gave.
+func (vb *vocabBuilder) addTerms(terms []vocabTerm) {
+	for _, t := range terms {
+		vb.df[t.folded]++
+		if t.written != "" {
+			if _, ok := vb.display[t.folded]; !ok {
+				vb.display[t.folded] = t.written
+			}
+		}
+	}
+}
+
+// terms is docTerms(title, text) from the entry when they are the same as
+// last time.
+func (e *rendered) terms(title, text string) []vocabTerm {
+	sum := sha256.Sum256([]byte(title + "\x00" + text))
+	if e.termsOf != sum || e.docTerms == nil {
+		e.termsOf, e.docTerms = sum, docTerms(title, text)
+	}
+	return e.docTerms
 }

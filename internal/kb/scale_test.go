@@ -2,6 +2,7 @@ package kb
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -159,5 +160,24 @@ func TestReload_RendersAgainOnlyWhatChanged(t *testing.T) {
 	}
 	if k.renders.next != nil {
 		t.Error("the cache holds more than one build")
+	}
+}
+
+// The words a build keeps per document add up to the vocabulary cutting the
+// texts again would give.
+func TestDocTerms_AddUpAsAddDocument(t *testing.T) {
+	docs := [][]string{
+		{"Reset your password", "You can reset your password. كلمة المرور ـ ـَ café résumé 重置密码 usercode ticket"},
+		{"Café au lait", "Résumé, CAFÉ, cafe: Über über uber. 2FA 2fa"},
+		{"", ""},
+	}
+	a, b := newVocabBuilder(), newVocabBuilder()
+	for _, d := range docs {
+		a.addDocument(d...)
+		b.addTerms(docTerms(d...))
+	}
+	va, vb := a.build(), b.build()
+	if !maps.Equal(va.df, vb.df) || !maps.Equal(va.display, vb.display) || !slices.Equal(va.sorted, vb.sorted) {
+		t.Fatalf("df %v / %v\ndisplay %v / %v", va.df, vb.df, va.display, vb.display)
 	}
 }
