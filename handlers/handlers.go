@@ -25,6 +25,9 @@ import (
 // KnowledgeBase is what the help desk pages need of the help articles.
 type KnowledgeBase interface {
 	Section(lang string, c kb.Category) []kb.Summary
+	// SectionPage is a page of Section: the items, the page shown (page is
+	// clamped to the last) and how many the section holds.
+	SectionPage(lang string, c kb.Category, page, perPage int) (items []kb.Summary, shown, total int)
 	Popular(lang string, n int) []kb.Summary
 	Latest(lang string, n int) []kb.Summary
 	// HomeLists are Popular and Latest with no article in both.

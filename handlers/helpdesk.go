@@ -13,8 +13,20 @@ import (
 	"zerodesk/views"
 )
 
-// How many articles the home page lists in Popular and Latest.
+// How many articles the home page lists in Popular and Latest: no more than
+// the catalog version covers (kb.PopularShown; the build fails otherwise).
 const homeListLength = 6
+
+const _ = uint(kb.PopularShown - homeListLength)
+
+// Bounds of the lists of a category (issue 13, "Scale"): the home page's Set
+// Up panel shows its first homeSetupLength articles and links to the
+// section; a section page lists sectionPageLength a page. The demo's
+// categories fit in both, so its pages are as they were.
+const (
+	homeSetupLength   = 10
+	sectionPageLength = 50
+)
 
 func lang(c echo.Context) string { return views.Lang(c.Request().Context()) }
 
@@ -53,7 +65,8 @@ func (h *Handlers) languageRoot(c echo.Context) error {
 // home is the portal page.
 func (h *Handlers) home(c echo.Context) error {
 	l := lang(c)
-	v := views.HomeView{Setup: h.KB.Section(l, kb.Category("setup"))}
+	setup, _, total := h.KB.SectionPage(l, kb.Setup, 1, homeSetupLength)
+	v := views.HomeView{Setup: setup, SetupMore: total > len(setup)}
 	v.Popular, v.Latest = h.KB.HomeLists(l, homeListLength)
 	switch open := c.QueryParam("open"); open {
 	case "setup":
@@ -98,8 +111,12 @@ func (h *Handlers) article(c echo.Context) error {
 		v.Voted = voted
 		v.ReasonSent = voted == "no" && c.QueryParam("reason") == "sent"
 	}
-	return h.renderCached(c, "article|"+a.Slug+"|"+v.Voted+"|"+strconv.FormatBool(v.ReasonSent),
-		views.ArticlePage(v), views.ArticleFragment(a))
+	if v.Voted != "" {
+		// The thanks shows the tally, which votes change without a new
+		// catalog version (kb.KB.Version): rendered for the voter, not kept.
+		return h.render(c, http.StatusOK, views.ArticlePage(v), views.ArticleFragment(a))
+	}
+	return h.renderCached(c, "article|"+a.Slug, views.ArticlePage(v), views.ArticleFragment(a))
 }
 
 // feedback counts "Was this helpful?" without cookies or accounts. A "no"
@@ -144,9 +161,34 @@ func (h *Handlers) section(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	l := lang(c)
-	v := views.SectionView{Category: cat, Items: h.KB.Section(l, cat)}
+	page, ok := pageParam(c)
+	if !ok {
+		return echo.ErrNotFound
+	}
+	v := views.SectionView{Category: cat}
+	var total int
+	v.Items, v.Page, total = h.KB.SectionPage(l, cat, page, sectionPageLength)
+	v.Pages = max(1, (total+sectionPageLength-1)/sectionPageLength)
+	if v.Page != page {
+		return echo.ErrNotFound // past the last page: no such page (and no cache entry for it)
+	}
 	if c.QueryParam("open") == string(cat) {
 		v.Open, v.Bodies = true, h.bodies(l, v.Items)
 	}
-	return h.renderCached(c, "section|"+string(cat)+"|"+strconv.FormatBool(v.Open), views.SectionPage(v), nil)
+	return h.renderCached(c, "section|"+string(cat)+"|"+strconv.FormatBool(v.Open)+"|"+strconv.Itoa(v.Page),
+		views.SectionPage(v), nil)
+}
+
+// pageParam reads ?page=N of a paginated list: absent is page 1; anything but
+// a whole number from 1 is no page (ok false).
+func pageParam(c echo.Context) (page int, ok bool) {
+	raw := c.QueryParam("page")
+	if raw == "" {
+		return 1, true
+	}
+	page, err := strconv.Atoi(raw)
+	if err != nil || page < 1 || len(raw) > 9 {
+		return 0, false
+	}
+	return page, true
 }

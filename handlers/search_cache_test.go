@@ -62,8 +62,9 @@ func TestSearch_RepeatedPageIsKeptPlainAndCompressed(t *testing.T) {
 	}
 }
 
-// The kept pages follow the catalog: a new version (here a vote, which
-// changes the counts the catalog shows) is never answered from the old one.
+// The kept pages follow the catalog: a new version (here a publication) is
+// never answered from the old one. A vote keeps the version (issue 13,
+// "Scale": the tally is on no kept page) and so the kept pages.
 func TestSearch_KeptPagesFollowTheCatalogVersion(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
@@ -74,9 +75,16 @@ func TestSearch_KeptPagesFollowTheCatalogVersion(t *testing.T) {
 		t.Fatalf("the search page was not kept under %q", key)
 	}
 	a.post(t, "/en/articles/reset-account/feedback", map[string][]string{"helpful": {"yes"}})
+	if a.h.KB.Version() != before {
+		t.Fatal("a vote changed the catalog version")
+	}
+	if _, ok := a.h.searchPages.Get(before, key); !ok {
+		t.Fatal("a vote threw the kept search page away")
+	}
+	publishEdit(t, a, "reset-account")
 	after := a.h.KB.Version()
 	if after == before {
-		t.Fatal("a vote did not change the catalog version")
+		t.Fatal("a publication did not change the catalog version")
 	}
 	if _, ok := a.h.searchPages.Get(after, key); ok {
 		t.Fatal("a page of the old catalog is served under the new one")

@@ -176,6 +176,14 @@ func allPageTypes(t *testing.T) map[string][]byte {
 		w = a.post(t, "/en/articles/reset-account/feedback", url.Values{"helpful": {"yes"}})
 	}
 	p.add("en/429", w, http.StatusTooManyRequests)
+	// A category larger than a page (issue 13, "Scale"): the paginated
+	// section and the bounded Set Up panel with its link to the section.
+	big := withLargeSetup(t, 60)
+	for _, lang := range []string{"en", "ar"} {
+		for _, path := range []string{"/", "/sections/setup", "/sections/setup?page=2"} {
+			p.add(lang+path+" (large catalog)", big.get(t, "/"+lang+path), ok)
+		}
+	}
 	return p.pages
 }
 

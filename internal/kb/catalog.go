@@ -54,7 +54,9 @@ type library struct {
 	vocab        map[string]*vocabulary
 }
 
-func buildLibrary(rows *libraryRows, opts Options) *library {
+func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
+	rc.start()
+	defer rc.done()
 	lib := &library{
 		byKey: map[string]*articleRow{}, related: rows.related, byLang: map[string]map[int64]*doc{},
 		byArticle: map[int64][]*doc{}, translations: map[int64][]Translation{}, addresses: map[string]int64{},
@@ -122,14 +124,15 @@ func buildLibrary(rows *libraryRows, opts Options) *library {
 
 	builders := map[string]*vocabBuilder{}
 	for _, d := range lib.docs {
-		d.bodyHTML, _ = render(bodies[d.id], lib.linker(d.lang, opts))
+		r := rc.render(d.id, d.lang, bodies[d.id], lib.linker(d.lang, opts))
+		d.bodyHTML = r.html
 		vb := builders[d.lang]
 		if vb == nil {
 			vb = newVocabBuilder()
 			builders[d.lang] = vb
 		}
-		d.plain = plainText(d.bodyHTML)
-		vb.addDocument(d.title, withKeywords(d.plain, keywords[d.id])) // what the index holds
+		d.plain = r.plainText()
+		vb.addTerms(r.terms(d.title, withKeywords(d.plain, keywords[d.id]))) // what the index holds
 	}
 	for lang, vb := range builders {
 		lib.vocab[lang] = vb.build()
@@ -141,7 +144,7 @@ func buildLibrary(rows *libraryRows, opts Options) *library {
 				if lib.fallbackHTML[lang] == nil {
 					lib.fallbackHTML[lang] = map[int64]string{}
 				}
-				lib.fallbackHTML[lang][d.id], _ = render(bodies[d.id], l)
+				lib.fallbackHTML[lang][d.id] = rc.render(d.id, lang, bodies[d.id], l).html
 			}
 		}
 	}

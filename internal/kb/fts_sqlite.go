@@ -38,6 +38,7 @@ func newSQLiteFTS(ctx context.Context, read *sql.DB) (*sqliteFTS, error) {
 const (
 	sqlFTSInsert = `INSERT INTO translations_fts (rowid, title, body, lang) VALUES ($1, $2, $3, $4)`
 	sqlFTSClear  = `DELETE FROM translations_fts`
+	sqlFTSRemove = `DELETE FROM translations_fts WHERE rowid = $1`
 	// Merges the index into one segment: after a bulk load, queries read one
 	// b-tree instead of several.
 	sqlFTSOptimize = `INSERT INTO translations_fts (translations_fts) VALUES ('optimize')`
@@ -86,6 +87,11 @@ func langMatch(lang string) string { return `lang : "` + langToken(lang) + `"` }
 
 func (*sqliteFTS) index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error {
 	_, err := tx.ExecContext(ctx, sqlFTSInsert, translationID, title, text, langToken(lang))
+	return err
+}
+
+func (*sqliteFTS) unindex(ctx context.Context, tx *sql.Tx, translationID int64) error {
+	_, err := tx.ExecContext(ctx, sqlFTSRemove, translationID)
 	return err
 }
 

@@ -50,8 +50,9 @@ func (k *KB) upgradeIndex(ctx context.Context) error {
 
 // reindexAll empties the search index and indexes every translation again
 // (drafts too: search filters on publication), each with its keywords, in
-// tx. Publishing in the editor's room calls it: only the index functions
-// above write the index.
+// tx: when the index format changes. Publishing replaces only the
+// article's rows (reindexArticle); only the index functions here write the
+// index.
 func (k *KB) reindexAll(ctx context.Context, tx *sql.Tx) error {
 	keys := map[string]bool{}
 	rows, err := tx.QueryContext(ctx, sqlArticleKeys)
@@ -104,6 +105,49 @@ func (k *KB) reindexAll(ctx context.Context, tx *sql.Tx) error {
 	}
 	if len(all) > 0 {
 		return k.fts.indexed(ctx, tx)
+	}
+	return nil
+}
+
+// reindexArticle replaces the index rows of the article's translations
+// (publishing one may publish others: held translations, afterPublish), and
+// of nothing else: publishing costs the same in a catalog of any size
+// (issue 13, "Scale"). Called by publishTx, in its transaction.
+func (k *KB) reindexArticle(ctx context.Context, tx *sql.Tx, articleID int64) error {
+	type translation struct {
+		id                          int64
+		lang, title, body, keywords string
+	}
+	var all []translation
+	rows, err := tx.QueryContext(ctx, sqlIndexArticleTranslations, articleID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var t translation
+		if err := rows.Scan(&t.id, &t.lang, &t.title, &t.body, &t.keywords); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, t)
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	links := linker{
+		article: func(key string) (string, bool) {
+			var id int64
+			return "/", tx.QueryRowContext(ctx, sqlEdArticleByKey, key).Scan(&id) == nil
+		},
+		page: func(p string) string { return p },
+	}
+	for _, t := range all {
+		if err := k.fts.unindex(ctx, tx, t.id); err != nil {
+			return err
+		}
+		if err := k.indexTranslation(ctx, tx, t.id, t.lang, t.title, withKeywords(t.body, t.keywords), links); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -140,6 +140,7 @@ type KB struct {
 
 	searchLog searchLog
 	results   resultCache
+	renders   renderCache // the last catalog's rendered bodies (reload, under mu)
 }
 
 // New loads the catalog from db. The database must be migrated. A search
@@ -202,7 +203,7 @@ func (k *KB) reload(ctx context.Context) error {
 	if err != nil {
 		return errs.Wrap(err, "kb: load catalog")
 	}
-	lib := buildLibrary(rows, k.opts)
+	lib := buildLibrary(rows, k.opts, &k.renders)
 	if err := k.loadSections(ctx); err != nil {
 		return err
 	}
@@ -234,8 +235,50 @@ func (k *KB) reload(ctx context.Context) error {
 
 // refresh rebuilds the light part of the catalog (orders, numbers) after the
 // counts changed; the rendered articles are reused. Callers hold k.mu.
+//
+// Counts are not what a visitor's page shows, but for the order of the
+// Popular lists: the new catalog keeps the old version unless the first
+// PopularShown of some Popular list changed (issue 13, "Scale": a vote or the
+// minute's flush of view counts no longer throws away every kept page and
+// search). A page showing a tally (the thanks after a vote) is rendered for
+// the voter, not kept.
 func (k *KB) refresh() {
-	k.install(newCatalog(k.cat.Load().lib, k.counts))
+	old := k.cat.Load()
+	c := newCatalog(old.lib, k.counts)
+	if samePopular(old, c) {
+		c.version = old.version
+		k.cat.Store(c)
+		return
+	}
+	k.install(c)
+}
+
+// PopularShown is how much of a Popular list (Popular, HomeLists) the catalog
+// version covers: pages that show more may show an order older than the
+// counts.
+const PopularShown = 10
+
+// samePopular reports whether a and b, built from one library, start every
+// Popular list with the same PopularShown articles.
+func samePopular(a, b *catalog) bool {
+	same := func(x, y *shelf) bool {
+		n := min(PopularShown, len(x.popular))
+		if len(y.popular) < n {
+			return false
+		}
+		for i := range n {
+			if x.popular[i].ArticleID != y.popular[i].ArticleID {
+				return false
+			}
+		}
+		return true
+	}
+	for lang, sh := range a.shelves {
+		if b.shelves[lang] == nil || !same(sh, b.shelves[lang]) {
+			return false
+		}
+	}
+	return same(a.none, b.none)
 }
 
 func (k *KB) install(c *catalog) {
@@ -243,8 +286,10 @@ func (k *KB) install(c *catalog) {
 	k.cat.Store(c)
 }
 
-// Version changes whenever anything the catalog shows changes (articles,
-// view counts, votes), so pages rendered from it can be cached per version.
+// Version changes whenever what visitors' pages show of the catalog changes
+// (articles, categories, the first PopularShown of a Popular list), so pages
+// rendered from it can be kept per version. Views and votes alone keep it
+// (refresh): the numbers an Article holds may be newer than its version.
 func (k *KB) Version() uint64 { return k.cat.Load().version }
 
 // Languages lists the languages that have published articles, sorted.

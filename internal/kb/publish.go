@@ -32,7 +32,7 @@ func (k *KB) publishTx(ctx context.Context, tx *sql.Tx, articleID int64, lang st
 	if err := k.publishRow(ctx, tx, articleID, lang, revID); err != nil {
 		return err
 	}
-	return k.reindexAll(ctx, tx)
+	return k.reindexArticle(ctx, tx, articleID)
 }
 
 // publishRow is publishTx but the search index: a hold refuses it

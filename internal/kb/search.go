@@ -49,6 +49,9 @@ type fullText interface {
 	// index adds a translation's title and plain text to the index, both in
 	// index form (words.IndexText): folded words and CJK bigrams, split at spaces.
 	index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error
+	// unindex removes a translation from the index (before it is indexed
+	// again with its new text).
+	unindex(ctx context.Context, tx *sql.Tx, translationID int64) error
 	// indexed is called after a batch of index calls, to tidy the index up.
 	indexed(ctx context.Context, tx *sql.Tx) error
 	// clear empties the index before it is rebuilt.

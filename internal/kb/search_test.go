@@ -428,8 +428,26 @@ func TestSearch_CachedResultsFollowTheCatalog(t *testing.T) {
 	if other, _ := k.Search(ctx, "en", "password", 3); other == first || len(other.Hits) != 3 {
 		t.Fatal("a different limit shared the cached results")
 	}
-	// A new catalog (a vote changes a tally) makes cached results stale.
+	// A vote changes no result: the catalog keeps its version, and the cache.
 	if _, err := k.Vote(ctx, first.Hits[0].ArticleID, "en", "192.0.2.1", true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if kept, _ := k.Search(ctx, "en", "password", 10); kept != first {
+		t.Fatal("a vote threw the cached results away")
+	}
+	// A new catalog (a publication) makes cached results stale.
+	id := first.Hits[0].ArticleID
+	ed, err := k.Edition(ctx, id, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ed.Head.Draft
+	d.Description += " Edited."
+	rev, err := k.Save(ctx, eda, id, ed.Head.ID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Publish(ctx, id, "en", rev.ID); err != nil {
 		t.Fatal(err)
 	}
 	fresh, _ := k.Search(ctx, "en", "password", 10)

@@ -29,7 +29,9 @@ const (
 	sqlSetIndexFormat    = `UPDATE search_index SET format = $1 WHERE id = 1`
 	sqlArticleKeys       = `SELECT key FROM articles`
 	sqlIndexTranslations = `SELECT id, lang, title, body_md, keywords FROM translations ORDER BY id`
-	sqlInsertRelated     = `INSERT INTO article_related (article_id, related_id, position) VALUES ($1, $2, $3)`
+	// The same for one article's translations (publishing: reindexArticle).
+	sqlIndexArticleTranslations = `SELECT id, lang, title, body_md, keywords FROM translations WHERE article_id = $1 ORDER BY id`
+	sqlInsertRelated            = `INSERT INTO article_related (article_id, related_id, position) VALUES ($1, $2, $3)`
 
 	sqlAddViews = `UPDATE articles SET views = views + $1 WHERE id = $2`
 

@@ -1,0 +1,152 @@
+package kb
+
+import (
+	"crypto/sha256"
+
+	"zerodesk/internal/words"
+)
+
+// renderCache keeps what the last catalog build rendered, so the next build
+// (after one article is published) renders again only what changed (issue
+// 13, "Scale": rendering every translation, and every fallback shown in
+// another language, took seconds at 5,000 articles × 3 languages). An entry
+// is reused only for the same text on a page in the same language whose
+// article: links all still lead where they did: a slug change re-renders the
+// articles linking to it. Page links depend on the language alone.
+//
+// A build reads the previous build's entries and keeps only those it used,
+// so the cache never holds more than one catalog's renders. Only reload
+// uses it, under KB.mu.
+type renderCache struct {
+	prev, next map[renderKey]*rendered
+}
+
+type renderKey struct {
+	translation int64
+	lang        string // the page's language
+}
+
+type rendered struct {
+	body  [sha256.Size]byte // of the Markdown source
+	links map[string]linkTarget
+	html  string
+	plain string // plainText(html), filled when first asked for
+	// The vocabulary's words of the document (title, plain text, keywords),
+	// and the sum of what they were cut from.
+	termsOf  [sha256.Size]byte
+	docTerms []vocabTerm
+}
+
+type linkTarget struct {
+	url string
+	ok  bool
+}
+
+func (rc *renderCache) start() {
+	if rc == nil {
+		return
+	}
+	rc.next = make(map[renderKey]*rendered, len(rc.prev))
+}
+
+func (rc *renderCache) done() {
+	if rc == nil {
+		return
+	}
+	rc.prev, rc.next = rc.next, nil
+}
+
+// render is render(body, l) for translation id on a page in lang, from the
+// cache when nothing it depends on changed.
+func (rc *renderCache) render(id int64, lang, body string, l linker) *rendered {
+	if rc == nil {
+		html, _ := render(body, l)
+		return &rendered{html: html}
+	}
+	key := renderKey{id, lang}
+	sum := sha256.Sum256([]byte(body))
+	if e := rc.prev[key]; e != nil && e.body == sum && e.linksSame(l) {
+		rc.next[key] = e
+		return e
+	}
+	e := &rendered{body: sum, links: map[string]linkTarget{}}
+	recording := linker{
+		article: func(k string) (string, bool) {
+			u, ok := l.article(k)
+			e.links[k] = linkTarget{u, ok}
+			return u, ok
+		},
+		page: l.page,
+	}
+	e.html, _ = render(body, recording)
+	rc.next[key] = e
+	return e
+}
+
+func (e *rendered) linksSame(l linker) bool {
+	for k, was := range e.links {
+		if u, ok := l.article(k); u != was.url || ok != was.ok {
+			return false
+		}
+	}
+	return true
+}
+
+// plainText is plainText(e.html), computed once per entry.
+func (e *rendered) plainText() string {
+	if e.plain == "" && e.html != "" {
+		e.plain = plainText(e.html)
+	}
+	return e.plain
+}
+
+// vocabTerm is one word a document adds to its language's vocabulary: folded,
+// and as first written in the document when that differs (else "").
+type vocabTerm struct{ folded, written string }
+
+// docTerms is what vocabBuilder.addDocument adds for texts, kept so the next
+// build adds it again without cutting the text into words.
+func docTerms(texts ...string) []vocabTerm {
+	vb := newVocabBuilder()
+	var out []vocabTerm
+	for _, t := range texts {
+		words.Each(t, func(w string) {
+			if words.IsCJKWord(w) {
+				return
+			}
+			f := words.Fold(w)
+			if f == "" || vb.seen[f] {
+				return
+			}
+			vb.seen[f] = true
+			term := vocabTerm{folded: f}
+			if f != w {
+				term.written = w
+			}
+			out = append(out, term)
+		})
+	}
+	return out
+}
+
+// addTerms is addDocument for the terms docTerms gave.
+func (vb *vocabBuilder) addTerms(terms []vocabTerm) {
+	for _, t := range terms {
+		vb.df[t.folded]++
+		if t.written != "" {
+			if _, ok := vb.display[t.folded]; !ok {
+				vb.display[t.folded] = t.written
+			}
+		}
+	}
+}
+
+// terms is docTerms(title, text) from the entry when they are the same as
+// last time.
+func (e *rendered) terms(title, text string) []vocabTerm {
+	sum := sha256.Sum256([]byte(title + "\x00" + text))
+	if e.termsOf != sum || e.docTerms == nil {
+		e.termsOf, e.docTerms = sum, docTerms(title, text)
+	}
+	return e.docTerms
+}
