@@ -11,6 +11,7 @@ import (
 // A user's data journey: register, open a ticket, find it in the export,
 // delete the account, and the ticket is gone: its access key opens nothing.
 func TestBrowser_ExportHoldsMyTicketAndDeletionErasesIt(t *testing.T) {
+	t.Parallel()
 	b, _ := accountJourney(t, true)
 	b.open("/en/support", 200)
 	b.typeInto("#support-subject", "Quince ledger mismatch")

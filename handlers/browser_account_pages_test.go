@@ -11,6 +11,7 @@ import (
 // session; the contents links stay on the page; times show in the browser's
 // time zone (UTC without JavaScript, as the handler tests check).
 func TestBrowser_CookielessMyAccountButtonsContentsAndLocalTimes(t *testing.T) {
+	t.Parallel()
 	b, _ := accountJourney(t, false)
 	if _, err := chromedp.Call(b.ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}); err != nil {
 		t.Fatal(err)

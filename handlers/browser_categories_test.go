@@ -11,8 +11,10 @@ import (
 // articles is refused, saying why. With JavaScript on and off, axe on every
 // page.
 func TestBrowser_EditorCategoriesCreateRenameMoveVisitorSees(t *testing.T) {
+	t.Parallel()
 	for _, js := range []bool{true, false} {
 		t.Run(jsName(js), func(t *testing.T) {
+			t.Parallel()
 			b := newBrowserTab(t, tabOptions(js)...)
 			b.editorLogin("Eda Editor", "eda@example.com")
 			b.follow("categories", chromedp.Click(chromedp.CSS(`.desk-menu a[href="/en/editor/categories"]`)))

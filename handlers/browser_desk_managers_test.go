@@ -12,6 +12,7 @@ import (
 // registers through the pages; the admin makes the user a manager on the
 // desk's page, and the user's next login shows the members link.
 func TestBrowser_AdminMakesARegisteredUserAManager(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	b.open("/en/register", 200)
 	b.typeInto("#reg-name", "Uma User")

@@ -74,8 +74,10 @@ func jsName(js bool) string {
 // see, publishes it, and a visitor finds it by search: with and without
 // JavaScript.
 func TestBrowser_EditorWritesPreviewsSavesPublishesVisitorFinds(t *testing.T) {
+	t.Parallel()
 	for _, js := range []bool{true, false} {
 		t.Run(jsName(js), func(t *testing.T) {
+			t.Parallel()
 			b := newBrowserTab(t, tabOptions(js)...)
 			b.editorLogin("Eda Editor", "eda@example.com")
 			b.checkAccessibility("editor's room")
@@ -135,8 +137,10 @@ func newEditorArticle(t *testing.T, a *testApp, title, body string) *kb.Revision
 // Two editors open one article; the second to save ends on the merge page
 // with both texts intact.
 func TestBrowser_EditorConcurrentSaveEndsOnTheMergePage(t *testing.T) {
+	t.Parallel()
 	for _, js := range []bool{true, false} {
 		t.Run(jsName(js), func(t *testing.T) {
+			t.Parallel()
 			eda := newBrowserTab(t, tabOptions(js)...)
 			rev := newEditorArticle(t, eda.app, "Shared Article", "The first text.")
 			page := editorArticlePage(rev.ArticleID)
@@ -167,8 +171,10 @@ func editorArticlePage(id int64) string {
 // History shows who changed what as a word diff, and restores an old
 // revision as a new one.
 func TestBrowser_EditorHistoryDiffAndRestore(t *testing.T) {
+	t.Parallel()
 	for _, js := range []bool{true, false} {
 		t.Run(jsName(js), func(t *testing.T) {
+			t.Parallel()
 			b := newBrowserTab(t, tabOptions(js)...)
 			rev := newEditorArticle(t, b.app, "History Article", "The old wording stays.")
 			d := rev.Draft
@@ -191,8 +197,12 @@ func TestBrowser_EditorHistoryDiffAndRestore(t *testing.T) {
 // A publication scheduled 2 seconds ahead appears without a restart: the
 // server's scheduler publishes it.
 func TestBrowser_EditorScheduledPublishAppears(t *testing.T) {
+	t.Parallel()
 	for _, js := range []bool{true, false} {
-		t.Run(jsName(js), func(t *testing.T) { scheduledPublishAppears(t, js) })
+		t.Run(jsName(js), func(t *testing.T) {
+			t.Parallel()
+			scheduledPublishAppears(t, js)
+		})
 	}
 }
 
@@ -229,8 +239,10 @@ func scheduledPublishAppears(t *testing.T, js bool) {
 
 // A changed slug keeps the old address, which leads to the new one.
 func TestBrowser_EditorSlugChangeRedirects(t *testing.T) {
+	t.Parallel()
 	for _, js := range []bool{true, false} {
 		t.Run(jsName(js), func(t *testing.T) {
+			t.Parallel()
 			b := newBrowserTab(t, tabOptions(js)...)
 			rev := newEditorArticle(t, b.app, "Moving Article", "Text that moves.")
 			if err := b.app.kb.Publish(context.Background(), rev.ArticleID, "en", rev.ID); err != nil {
@@ -256,6 +268,7 @@ func TestBrowser_EditorSlugChangeRedirects(t *testing.T) {
 
 // The room in Arabic: right to left, every word translated, no axe violation.
 func TestBrowser_EditorInArabic(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	rev := newEditorArticle(t, b.app, "Arabic Room Article", "Text.")
 	b.editorLogin("Eda Editor", "eda@example.com")
@@ -274,6 +287,7 @@ func TestBrowser_EditorInArabic(t *testing.T) {
 // With JavaScript the text is kept every few seconds as the editor's
 // working copy, and the page offers it back.
 func TestBrowser_EditorAutosavesAWorkingCopy(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	rev := newEditorArticle(t, b.app, "Autosaved Article", "Saved text.")
 	b.editorLogin("Eda Editor", "eda@example.com")

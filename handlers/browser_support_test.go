@@ -145,6 +145,7 @@ func TestBrowser_GuestTicketWithoutJavaScript(t *testing.T) {
 // The confirmation keeps the key for the person: Follow opens the ticket
 // without typing it, and they can print or save it (issue 10).
 func TestBrowser_FollowFromTheConfirmationKeepsTheKey(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	b.open("/en/support", 200)
 	b.fillTicket("Printer offline", "The office printer says offline.")

@@ -16,8 +16,10 @@ import (
 // outdated notice. With and without JavaScript, axe on every page (the
 // Arabic one right to left).
 func TestBrowser_TranslatorSideBySideOutdatedAndUpdated(t *testing.T) {
+	t.Parallel()
 	for _, js := range []bool{true, false} {
 		t.Run(jsName(js), func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			b := newBrowserTab(t, tabOptions(js)...)
 			rev := newEditorArticle(t, b.app, "Printing a Ticket Receipt", "Choose **Print** on the ticket.")

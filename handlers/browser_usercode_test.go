@@ -10,6 +10,7 @@ import (
 // A lost usercode: from the login's link, the address, the code from the
 // .eml, the new usercode shown once; it logs in, the old one does not.
 func TestBrowser_LostUsercodeJourney(t *testing.T) {
+	t.Parallel()
 	b := newBrowserTab(t)
 	j := &journey{a: b.app}
 	old, _ := j.signedIn(t, "Ada Lovelace", "ada@example.com", "basic")

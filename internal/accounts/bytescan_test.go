@@ -15,6 +15,7 @@ import (
 // the log for the usercode, the password, the phrase, the session tokens, the
 // name and the e-mail address, each plain, hex and base64.
 func TestNoSecretAtRest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	const (

@@ -15,6 +15,7 @@ import (
 )
 
 func TestRegister_MailsTheUsercodeOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u := e.register("Zoë Tester", "zoe@example.org")
 	m := e.box.Last(t)
@@ -29,6 +30,7 @@ func TestRegister_MailsTheUsercodeOnce(t *testing.T) {
 }
 
 func TestRegister_RefusesBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	ok := Registration{Name: "Zoë", Email: "zoe@example.org", Lang: "en", Type: Premium}
@@ -52,6 +54,7 @@ func TestRegister_RefusesBadInput(t *testing.T) {
 }
 
 func TestRegister_LimitsPerAddressAndSilentlyPerEmail(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	for i := range 3 {
@@ -72,6 +75,7 @@ func TestRegister_LimitsPerAddressAndSilentlyPerEmail(t *testing.T) {
 }
 
 func TestActivate_SetsPasswordAndPhraseOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u := e.register("Zoë Tester", "zoe@example.org")
@@ -107,6 +111,7 @@ func TestActivate_SetsPasswordAndPhraseOnce(t *testing.T) {
 }
 
 func TestActivate_UnknownAndExpiredLookLikeAFailedLogin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u := e.register("Zoë", "zoe@example.org")
@@ -132,6 +137,7 @@ func TestActivate_UnknownAndExpiredLookLikeAFailedLogin(t *testing.T) {
 }
 
 func TestStep1_UnknownUsercodeLooksLikeKnown(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	known, _ := e.active("Zoë", "zoe@example.org")
@@ -175,6 +181,7 @@ func TestStep1_UnknownUsercodeLooksLikeKnown(t *testing.T) {
 }
 
 func TestStep2_WrongUnknownPendingAndLockedLookAlike(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	known, _ := e.active("Zoë", "zoe@example.org")
 	pending := e.register("Pat", "pat@example.org")
@@ -213,6 +220,7 @@ func TestStep2_WrongUnknownPendingAndLockedLookAlike(t *testing.T) {
 }
 
 func TestLockout_FiveFailuresLockFifteenMinutesAndSurviveRestart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, _ := e.active("Zoë", "zoe@example.org")
 	for i := range 5 {
@@ -232,6 +240,7 @@ func TestLockout_FiveFailuresLockFifteenMinutesAndSurviveRestart(t *testing.T) {
 }
 
 func TestLockout_SuccessResetsAndWindowExpires(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, _ := e.active("Zoë", "zoe@example.org")
 	fail := func(n int) {
@@ -252,6 +261,7 @@ func TestLockout_SuccessResetsAndWindowExpires(t *testing.T) {
 }
 
 func TestLockout_ConcurrentAttemptsNeverExceedTheLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, _ := e.active("Zoë", "zoe@example.org")
 	var real atomic.Int64
@@ -281,6 +291,7 @@ func TestLockout_ConcurrentAttemptsNeverExceedTheLimit(t *testing.T) {
 }
 
 func TestAddressLimit_TwentyFailuresPerAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, _ := e.active("Zoë", "zoe@example.org")
 	for range 20 {
@@ -303,6 +314,7 @@ func TestAddressLimit_TwentyFailuresPerAddress(t *testing.T) {
 }
 
 func TestStep2_SuspendedAccountIsToldAfterTheRightPassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.active("Zoë", "zoe@example.org")
@@ -322,6 +334,7 @@ func TestStep2_SuspendedAccountIsToldAfterTheRightPassword(t *testing.T) {
 
 // The Argon2id pool holds: 200 logins at once, never more than 4 hashes.
 func TestStep2_200ConcurrentLoginsHoldAtMostMaxHashes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// 20 accounts (one usercode's concurrent attempts count against its own
 	// limit, so each account takes one login), 180 unknown usercodes.
@@ -357,6 +370,7 @@ func TestStep2_200ConcurrentLoginsHoldAtMostMaxHashes(t *testing.T) {
 
 // With the production cost: one full journey, timed.
 func TestLogin_WithProductionArgon2(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("real Argon2id cost")
 	}
@@ -426,6 +440,7 @@ func BenchmarkLoginParallel(b *testing.B) {
 }
 
 func TestDummyParams_CostLikeARealAccountAndStablePerUsercode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, _ := e.active("Zoë", "zoe@example.org")
 	var text string
@@ -443,6 +458,7 @@ func TestDummyParams_CostLikeARealAccountAndStablePerUsercode(t *testing.T) {
 }
 
 func TestLogin_RehashesAtTheNewCost(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, _ := e.active("Zoë", "zoe@example.org")
 	stronger := testsupport.TinyArgon

@@ -33,6 +33,7 @@ func checkMailClean(t *testing.T, e *env, want int) {
 // Security 8: every mail of the account room, through every path that sends
 // one, with a hostile name wherever a name can be typed.
 func TestMail_NoAccountMailCarriesATypedName(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	// Registration: the welcome mail to an address nobody proved.
@@ -64,6 +65,7 @@ func TestMail_NoAccountMailCarriesATypedName(t *testing.T) {
 // The English mail texts show only the values the portal chooses: a name
 // passed to any account mail does not reach it.
 func TestMail_EnglishFallbackShowsNoName(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, ids := range [][2]string{{MailWelcomeSubject, MailWelcomeBody}, {MailPasswordChangedSubject, MailPasswordChangedBody},
 		{MailEmailCodeSubject, MailEmailCodeBody}, {MailEmailChangedSubject, MailEmailChangedBody},

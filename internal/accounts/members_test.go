@@ -63,6 +63,7 @@ func (e *env) member(s *Session, id int64) *Member {
 }
 
 func TestMembers_AddedMemberIsPendingThenActiveWithItsLastSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, mgr := e.manager("Margaret Manager", "margaret@example.org")
@@ -111,6 +112,7 @@ func TestMembers_AddedMemberIsPendingThenActiveWithItsLastSignIn(t *testing.T) {
 }
 
 func TestMembers_SuspendedMemberCannotLogInUntilReactivated(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, mgr := e.manager("Margaret Manager", "margaret@example.org")
@@ -139,6 +141,7 @@ func TestMembers_SuspendedMemberCannotLogInUntilReactivated(t *testing.T) {
 }
 
 func TestMembers_ClosingEndsAccessForGood(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, mgr := e.manager("Margaret Manager", "margaret@example.org")
@@ -184,6 +187,7 @@ func TestMembers_ClosingEndsAccessForGood(t *testing.T) {
 }
 
 func TestMembers_TypeChangesBetweenBasicAndPremium(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, mgr := e.manager("Margaret Manager", "margaret@example.org")
@@ -204,6 +208,7 @@ func TestMembers_TypeChangesBetweenBasicAndPremium(t *testing.T) {
 }
 
 func TestMembers_AManagerActsOnlyOnItsOwnMembers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, mgrA := e.manager("Margaret Manager", "margaret@example.org")
@@ -240,6 +245,7 @@ func TestMembers_AManagerActsOnlyOnItsOwnMembers(t *testing.T) {
 }
 
 func TestMembers_OnlyManagersManage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Ursula User", "ursula@example.org")
@@ -261,6 +267,7 @@ func TestMembers_OnlyManagersManage(t *testing.T) {
 }
 
 func TestMembers_BadInputIsRefusedWithItsReason(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, mgr := e.manager("Margaret Manager", "margaret@example.org")
@@ -284,6 +291,7 @@ func TestMembers_BadInputIsRefusedWithItsReason(t *testing.T) {
 }
 
 func TestMembers_AddingIsLimitedPerManagerPerHourAndPerAddressPerDay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(o *Options) { o.Limits.MembersPerHour = 3 })
 	ctx := context.Background()
 	_, mgr := e.manager("Margaret Manager", "margaret@example.org")
@@ -309,6 +317,7 @@ func TestMembers_AddingIsLimitedPerManagerPerHourAndPerAddressPerDay(t *testing.
 }
 
 func TestMembers_AuditLogRecordsEveryActionNewestFirstInPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, mgr := e.manager("Margaret Manager", "margaret@example.org")
@@ -367,6 +376,7 @@ func TestMembers_AuditLogRecordsEveryActionNewestFirstInPages(t *testing.T) {
 }
 
 func TestMembers_ALabelTheManagerCanNoLongerOpenIsSaidSo(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, mgr := e.manager("Margaret Manager", "margaret@example.org")
@@ -392,6 +402,7 @@ func TestMembers_ALabelTheManagerCanNoLongerOpenIsSaidSo(t *testing.T) {
 }
 
 func TestMembers_NoMemberUsercodeOrNameAtRest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	const (
@@ -427,6 +438,7 @@ func TestMembers_NoMemberUsercodeOrNameAtRest(t *testing.T) {
 }
 
 func TestMaskEmail(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"ada@example.org":   "a…@example.org",
 		"élise@example.org": "é…@example.org",
@@ -440,6 +452,7 @@ func TestMaskEmail(t *testing.T) {
 }
 
 func TestMembers_AnUnusedRegistrationThatExpiresShowsAsClosed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	mgrCode, mgr := e.manager("Margaret Manager", "margaret@example.org")
@@ -461,6 +474,7 @@ func TestMembers_AnUnusedRegistrationThatExpiresShowsAsClosed(t *testing.T) {
 }
 
 func TestMembers_WithTwoStepVerificationTheCodeIsTheSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, mgr := e.manager("Margaret Manager", "margaret@example.org")

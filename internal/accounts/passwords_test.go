@@ -8,6 +8,7 @@ import (
 )
 
 func TestCheckPassword(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		pw, id   string
 		personal []string
@@ -53,6 +54,7 @@ func TestCheckPassword(t *testing.T) {
 }
 
 func TestCheckPassword_EveryListedPasswordIsRefused(t *testing.T) {
+	t.Parallel()
 	loadCommon()
 	if len(commonPasswords) < 900 {
 		t.Fatalf("only %d common passwords embedded", len(commonPasswords))
@@ -65,6 +67,7 @@ func TestCheckPassword_EveryListedPasswordIsRefused(t *testing.T) {
 }
 
 func TestStrength_GrowsWithLengthAndVariety(t *testing.T) {
+	t.Parallel()
 	if s := Strength("password1234"); s != 0 {
 		t.Errorf("a refused password scored %d", s)
 	}

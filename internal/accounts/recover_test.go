@@ -41,6 +41,7 @@ func recoverWith(u Usercode, secret string) RecoverRequest {
 }
 
 func TestRecover_WithTheAnswerKeepsTheDataAndEndsEverySession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.premium("Zoë", "zoe@example.org")
@@ -124,6 +125,7 @@ func TestRecover_WithTheAnswerKeepsTheDataAndEndsEverySession(t *testing.T) {
 }
 
 func TestRecover_WithAKeyAndADownloadedFile(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.premium("Zoë", "zoe@example.org")
@@ -164,6 +166,7 @@ func TestRecover_WithAKeyAndADownloadedFile(t *testing.T) {
 }
 
 func TestRecover_FiveAttemptsPerDayCountedBeforeHashingAndSurviveRestart(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.premium("Zoë", "zoe@example.org")
@@ -201,6 +204,7 @@ func TestRecover_FiveAttemptsPerDayCountedBeforeHashingAndSurviveRestart(t *test
 }
 
 func TestRecover_DecoyQuestionIsStableAcrossRestartsAndDependsOnTheSecret(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, _ := e.active("Basic Bea", "bea@example.org") // no record: a decoy too
@@ -249,6 +253,7 @@ func TestRecover_DecoyQuestionIsStableAcrossRestartsAndDependsOnTheSecret(t *tes
 }
 
 func TestRecovery_OnlyPremiumAndManagersAndResetRevokesIt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, basic := e.active("Basic Bea", "bea@example.org")
@@ -278,6 +283,7 @@ func TestRecovery_OnlyPremiumAndManagersAndResetRevokesIt(t *testing.T) {
 }
 
 func TestNormalizeAnswer(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"  Rue de la Paix! ": "rue de la paix",
 		"RUE-de-la-PAIX":     "rue de la paix",
@@ -293,6 +299,7 @@ func TestNormalizeAnswer(t *testing.T) {
 }
 
 func TestSelfService_NoSecretAtRest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.premium("Zoë", "zoe@example.org")

@@ -49,6 +49,7 @@ func finish(u Usercode, flow, code string) ResetFinish {
 }
 
 func TestReset_CodeByMailSetsNewCredentialsAndANewDataKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, secret, _ := withTOTP(t, e)
@@ -111,6 +112,7 @@ func TestReset_CodeByMailSetsNewCredentialsAndANewDataKey(t *testing.T) {
 }
 
 func TestReset_UnknownUsercodeOrOtherEmailSendNothingAndLookTheSame(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, _ := e.active("Zoë", "zoe@example.org")
@@ -147,6 +149,7 @@ func TestReset_UnknownUsercodeOrOtherEmailSendNothingAndLookTheSame(t *testing.T
 }
 
 func TestReset_FiveWrongCodesKillTheFlowAndTheCode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, _ := e.active("Zoë", "zoe@example.org")
@@ -173,6 +176,7 @@ func TestReset_FiveWrongCodesKillTheFlowAndTheCode(t *testing.T) {
 }
 
 func TestReset_CodeIsBoundToItsFlowAndExpiresAfterTenMinutes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, _ := e.active("Zoë", "zoe@example.org")
@@ -206,6 +210,7 @@ func TestReset_CodeIsBoundToItsFlowAndExpiresAfterTenMinutes(t *testing.T) {
 }
 
 func TestReset_LimitsPerAccountSilentlyAndPerAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, _ := e.active("Zoë", "zoe@example.org")
@@ -231,6 +236,7 @@ func TestReset_LimitsPerAccountSilentlyAndPerAddress(t *testing.T) {
 }
 
 func TestResetSignedIn_NeedsThePasswordAndEndsEverySession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.active("Zoë", "zoe@example.org")

@@ -31,6 +31,7 @@ func (e *env) storedExpiry(token string) int64 {
 }
 
 func TestSCS_FixationTokenChangesOnSecondFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, secret, _ := withTOTP(t, e)
@@ -56,6 +57,7 @@ func TestSCS_FixationTokenChangesOnSecondFactor(t *testing.T) {
 }
 
 func TestSCS_FixationRoleChangeEndsTheSessionsAndALoginGetsANewToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.active("Zoë", "zoe@example.org")
@@ -73,6 +75,7 @@ func TestSCS_FixationRoleChangeEndsTheSessionsAndALoginGetsANewToken(t *testing.
 }
 
 func TestSCS_RenewSessionKeepsTheIndexLineAndTheDataKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë", "zoe@example.org")
@@ -108,6 +111,7 @@ func TestSCS_RenewSessionKeepsTheIndexLineAndTheDataKey(t *testing.T) {
 // TestSCS_IdleAndAbsoluteExpiryOnTheInjectedClock: the store's rows expire
 // on the test's clock, and the sweep deletes them with their index lines.
 func TestSCS_IdleAndAbsoluteExpiryOnTheInjectedClock(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, idle := e.active("Zoë", "zoe@example.org")
@@ -139,6 +143,7 @@ func TestSCS_IdleAndAbsoluteExpiryOnTheInjectedClock(t *testing.T) {
 // TestSCS_LastSeenWritesAtMostOnceAMinute: a session used many times a
 // minute is committed (scs's idle expiry, last seen) once; PeekSession never.
 func TestSCS_LastSeenWritesAtMostOnceAMinute(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë", "zoe@example.org")
@@ -171,6 +176,7 @@ func TestSCS_LastSeenWritesAtMostOnceAMinute(t *testing.T) {
 // commit (a minute has passed) alongside a renewal of the same session: the
 // renewed token lives, the old one stays dead, one index line.
 func TestSCS_ConcurrentUseAndRenewalNeverBringBackAnOldToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë", "zoe@example.org")
@@ -211,6 +217,7 @@ func TestSCS_ConcurrentUseAndRenewalNeverBringBackAnOldToken(t *testing.T) {
 }
 
 func TestSCS_AccountDeletionLeavesNoSessionRow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.active("Zoë", "zoe@example.org")
@@ -225,6 +232,7 @@ func TestSCS_AccountDeletionLeavesNoSessionRow(t *testing.T) {
 // TestSCS_LiveSessionsHoldNoTokenOrKey scans the database while sessions are
 // live: scs's rows hold neither the tokens nor the keys derived from them.
 func TestSCS_LiveSessionsHoldNoTokenOrKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, l := e.active("Zoë", "zoe@example.org")
 	l2, err := e.login(u, goodPassword, "192.0.2.2")
@@ -248,6 +256,7 @@ func TestSCS_LiveSessionsHoldNoTokenOrKey(t *testing.T) {
 }
 
 func TestSessionCodec_RoundTripAndRefusals(t *testing.T) {
+	t.Parallel()
 	var c sessionCodec
 	deadline := time.Unix(1_800_000_000, 123).UTC()
 	in := map[string]any{keyAccount: int64(-42), keyWrapped: []byte{0, 1, 2, 255}, "s": "zoë", "__rememberMe": true, "empty": []byte{}}
@@ -293,6 +302,7 @@ func FuzzSessionCodec(f *testing.F) {
 // TestSCS_ConcurrentUsesAfterAMinuteCommitOnce: many requests of one session
 // that all find the minute over write the store once, not once each.
 func TestSCS_ConcurrentUsesAfterAMinuteCommitOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë", "zoe@example.org")

@@ -13,6 +13,7 @@ import (
 )
 
 func TestSession_TokenIsRandomAndStoredOnlyHashed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, l := e.active("Zoë", "zoe@example.org")
 	if len(l.Token) != 43 || !wellFormedToken(l.Token) {
@@ -32,6 +33,7 @@ func TestSession_TokenIsRandomAndStoredOnlyHashed(t *testing.T) {
 }
 
 func TestSession_LoginRenewsAndLogoutEnds(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, first := e.active("Zoë", "zoe@example.org")
@@ -58,6 +60,7 @@ func TestSession_LoginRenewsAndLogoutEnds(t *testing.T) {
 }
 
 func TestSession_IdleTimeoutThirtyMinutes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë", "zoe@example.org")
@@ -71,6 +74,7 @@ func TestSession_IdleTimeoutThirtyMinutes(t *testing.T) {
 }
 
 func TestSession_AbsoluteTimeoutTwelveHours(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë", "zoe@example.org")
@@ -89,6 +93,7 @@ func TestSession_AbsoluteTimeoutTwelveHours(t *testing.T) {
 }
 
 func TestSession_ListEndOneEndOthersEndAll(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.active("Zoë", "zoe@example.org")
@@ -146,6 +151,7 @@ func TestSession_ListEndOneEndOthersEndAll(t *testing.T) {
 }
 
 func TestWrapForAccount_OnlyTheSameAccountUnwraps(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	u, l := e.active("Ana", "ana@example.org")
 	_, other := e.active("Ben", "ben@example.org")
@@ -171,6 +177,7 @@ func TestWrapForAccount_OnlyTheSameAccountUnwraps(t *testing.T) {
 }
 
 func TestPeekSession_DoesNotKeepAnIdleSessionAlive(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë", "zoe@example.org")

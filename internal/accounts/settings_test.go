@@ -12,6 +12,7 @@ import (
 )
 
 func TestChangePassword_KeepsDataAndEndsOtherSessions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.active("Zoë Tester", "zoe@example.org")
@@ -44,6 +45,7 @@ func TestChangePassword_KeepsDataAndEndsOtherSessions(t *testing.T) {
 }
 
 func TestChangePhrase_ShowsAtStep1(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.active("Zoë", "zoe@example.org")
@@ -56,6 +58,7 @@ func TestChangePhrase_ShowsAtStep1(t *testing.T) {
 }
 
 func TestExport_HoldsTheUsersDataOpened(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë Tester", "zoe@example.org")
@@ -71,6 +74,7 @@ func TestExport_HoldsTheUsersDataOpened(t *testing.T) {
 }
 
 func TestDelete_RemovesEverything(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.active("Zoë", "zoe@example.org")
@@ -91,6 +95,7 @@ func TestDelete_RemovesEverything(t *testing.T) {
 }
 
 func TestEmailChange_ConfirmedByACodeToTheNewAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë", "zoe@example.org")
@@ -140,6 +145,7 @@ func TestEmailChange_ConfirmedByACodeToTheNewAddress(t *testing.T) {
 }
 
 func TestCreateStaff_PrintsAUsercodeForTheFirstLogin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.acc.CreateStaff(ctx, Basic, "Ada", "ada@example.org")
@@ -157,6 +163,7 @@ func TestCreateStaff_PrintsAUsercodeForTheFirstLogin(t *testing.T) {
 }
 
 func TestSetRole_GrantsManagerAndEndsSessions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, l := e.active("Zoë", "zoe@example.org")

@@ -46,6 +46,7 @@ func withTOTP(t *testing.T, e *env) (Usercode, string, []string) {
 }
 
 func TestTOTP_CodeAcceptedOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, secret, _ := withTOTP(t, e)
@@ -87,6 +88,7 @@ func TestTOTP_CodeAcceptedOnce(t *testing.T) {
 }
 
 func TestRecoveryCode_AcceptedOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, _, codes := withTOTP(t, e)
@@ -105,6 +107,7 @@ func TestRecoveryCode_AcceptedOnce(t *testing.T) {
 }
 
 func TestSecondFactor_WrongCodesEndTheAttemptAndLockTheUsercode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, secret, _ := withTOTP(t, e)
@@ -125,6 +128,7 @@ func TestSecondFactor_WrongCodesEndTheAttemptAndLockTheUsercode(t *testing.T) {
 }
 
 func TestTOTP_DisableNeedsThePassword(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	u, _, codes := withTOTP(t, e)

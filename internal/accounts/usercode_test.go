@@ -13,6 +13,7 @@ import (
 var displayShape = regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$`)
 
 func TestUsercode_NewIsValidReadableAndRandom(t *testing.T) {
+	t.Parallel()
 	seen := map[Usercode]bool{}
 	for range 2000 {
 		u := NewUsercode()
@@ -31,6 +32,7 @@ func TestUsercode_NewIsValidReadableAndRandom(t *testing.T) {
 }
 
 func TestNormalizeUsercode_AcceptsHowPeopleType(t *testing.T) {
+	t.Parallel()
 	u := NewUsercode()
 	d := u.Display()
 	for _, typed := range []string{
@@ -65,6 +67,7 @@ func TestNormalizeUsercode_AcceptsHowPeopleType(t *testing.T) {
 }
 
 func TestNormalizeUsercode_CatchesEveryWrongCharacterAndSwap(t *testing.T) {
+	t.Parallel()
 	for range 20 {
 		u := []byte(NewUsercode())
 		for i := range u {
@@ -93,6 +96,7 @@ func TestNormalizeUsercode_CatchesEveryWrongCharacterAndSwap(t *testing.T) {
 }
 
 func TestNormalizeUsercode_RefusesMalformed(t *testing.T) {
+	t.Parallel()
 	u := string(NewUsercode())
 	for _, bad := range []string{"", u[:11], u + "0", u[:11] + "U", "K7QX-4MPD-9TZR-WX", u[:5] + "é" + u[6:], u[:5] + "*" + u[6:]} {
 		_, err := NormalizeUsercode(bad)
@@ -103,6 +107,7 @@ func TestNormalizeUsercode_RefusesMalformed(t *testing.T) {
 }
 
 func TestUsercode_NeverPrintedByAccident(t *testing.T) {
+	t.Parallel()
 	u := NewUsercode()
 	var b strings.Builder
 	slog.New(slog.NewTextHandler(&b, nil)).Info("x", "u", u)

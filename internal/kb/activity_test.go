@@ -29,6 +29,7 @@ func popularKeys(k *KB) string {
 }
 
 func TestViews_CountedInMemoryThenFlushedInOneGo(t *testing.T) {
+	t.Parallel()
 	k, db, _ := seeded(t, demoFS())
 	ctx := context.Background()
 	if got := popularKeys(k); got != "reset-password,usercode,support-ticket,phrase" {
@@ -80,6 +81,7 @@ func TestViews_CountedInMemoryThenFlushedInOneGo(t *testing.T) {
 }
 
 func TestViews_ConcurrentCountsAreNeverLost(t *testing.T) {
+	t.Parallel()
 	k, db, _ := seeded(t, demoFS())
 	ctx := context.Background()
 	id := articleID(t, k, "usercode")
@@ -126,6 +128,7 @@ func TestViews_ConcurrentCountsAreNeverLost(t *testing.T) {
 }
 
 func TestViews_FailedFlushKeepsTheCounts(t *testing.T) {
+	t.Parallel()
 	k, db, _ := seeded(t, demoFS())
 	id := articleID(t, k, "usercode")
 	k.CountView(id, "en")
@@ -149,6 +152,7 @@ func TestViews_FailedFlushKeepsTheCounts(t *testing.T) {
 }
 
 func TestRun_FlushesOnTheTickAndWhenStopped(t *testing.T) {
+	t.Parallel()
 	k, db, _ := seeded(t, demoFS())
 	id := articleID(t, k, "usercode")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -175,6 +179,7 @@ func TestRun_FlushesOnTheTickAndWhenStopped(t *testing.T) {
 }
 
 func TestVote_OneAddressCountsOncePerDay(t *testing.T) {
+	t.Parallel()
 	k, db, clk := seeded(t, demoFS())
 	ctx := context.Background()
 	id := articleID(t, k, "reset-password")
@@ -221,6 +226,7 @@ func TestVote_OneAddressCountsOncePerDay(t *testing.T) {
 }
 
 func TestVote_UnknownArticleIsNotFound(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	_, err := k.Vote(context.Background(), 987654, "en", "192.0.2.7", true, "")
 	if errs.CodeOf(err) != errs.NotFound || errs.MessageIDOf(err) != "kb.article.not_found" {
@@ -229,6 +235,7 @@ func TestVote_UnknownArticleIsNotFound(t *testing.T) {
 }
 
 func TestRecordSearch_StripsPersonalData(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"  Reset PASSWORD  ", "reset password"},
 		{"mail me at alice@example.org please", "mail me at [redacted] please"},
@@ -261,6 +268,7 @@ func TestRecordSearch_StripsPersonalData(t *testing.T) {
 }
 
 func TestRecordSearch_BatchedAndListedForEditors(t *testing.T) {
+	t.Parallel()
 	k, db, _ := seeded(t, demoFS())
 	ctx := context.Background()
 	// Three visitors each: a text is kept once three different visitors searched it.
@@ -332,6 +340,7 @@ func TestRecordSearch_BatchedAndListedForEditors(t *testing.T) {
 }
 
 func TestVersion_ChangesWhenWhatPagesShowChanges(t *testing.T) {
+	t.Parallel()
 	db := openDB(t)
 	ctx := context.Background()
 	k, err := New(ctx, db, testOptions(t, testsupport.NewClock(time.Now())))
@@ -399,6 +408,7 @@ func BenchmarkCountView(b *testing.B) {
 // Issue 10: Popular and Latest showed the same articles. They never share
 // one; Popular follows the views, Latest the publication dates of the rest.
 func TestHomeLists_PopularAndLatestNeverRepeat(t *testing.T) {
+	t.Parallel()
 	k := seededDemo(t)
 	ctx := context.Background()
 	check := func(when string) []Summary {

@@ -17,6 +17,7 @@ func wantMessage(t *testing.T, err error, id string) {
 }
 
 func TestCategories_CreateNameDescribeMoveAndDelete(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	before := k.Version()
@@ -72,6 +73,7 @@ func TestCategories_CreateNameDescribeMoveAndDelete(t *testing.T) {
 }
 
 func TestCategories_RefuseBadTexts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	_, err := k.CreateCategory(ctx, "en", "  ", "x")
@@ -100,6 +102,7 @@ func TestCategories_RefuseBadTexts(t *testing.T) {
 // An article in a category, even only as a draft's newest text, keeps it from
 // being deleted; a draft names only a category that exists.
 func TestCategories_DeleteRefusedWhileADraftUsesIt(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	key, err := k.CreateCategory(ctx, "en", "Billing", "")
@@ -131,6 +134,7 @@ func TestCategories_DeleteRefusedWhileADraftUsesIt(t *testing.T) {
 
 // Names, descriptions and order travel with an export.
 func TestCategories_RoundTripThroughExport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	key, err := k.CreateCategory(ctx, "en", "Billing \"quoted\"", "How you pay.")

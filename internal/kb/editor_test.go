@@ -37,6 +37,7 @@ func searchKeys(t *testing.T, k *KB, lang, q string) []string {
 // section, under its address and in search (its words and its keywords) at
 // once, with a new catalog version.
 func TestEditor_DraftIsInvisibleUntilPublished(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	rev, err := k.Create(ctx, eda, newDraft())
@@ -89,6 +90,7 @@ func TestEditor_DraftIsInvisibleUntilPublished(t *testing.T) {
 // Every save is a revision; a save made from an old base is refused whole
 // with the newest revision, and nothing of it is written.
 func TestEditor_SaveKeepsRevisionsAndRefusesAStaleBase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, c := seeded(t, demoFS())
 	first, err := k.Create(ctx, eda, newDraft())
@@ -132,6 +134,7 @@ func TestEditor_SaveKeepsRevisionsAndRefusesAStaleBase(t *testing.T) {
 // (issue 13, item 10): each demo translation has exactly one, by the import,
 // noted "imported", published; an editor's first save starts from it.
 func TestEditor_DemoArticleEditsFromItsImportedRevision(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	id := articleID(t, k, "reset-password")
@@ -182,6 +185,7 @@ func TestEditor_DemoArticleEditsFromItsImportedRevision(t *testing.T) {
 }
 
 func TestEditor_RefusesBadDrafts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	for want, change := range map[string]func(*Draft){
@@ -211,6 +215,7 @@ func TestEditor_RefusesBadDrafts(t *testing.T) {
 // A slug change keeps the old address (301 to the new one); archiving makes
 // the address gone (410), or lead to a chosen replacement.
 func TestEditor_SlugHistoryAndArchive(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	rev, _ := k.Create(ctx, eda, newDraft())
@@ -270,6 +275,7 @@ func TestEditor_SlugHistoryAndArchive(t *testing.T) {
 // A scheduled publication happens when the (injected) clock reaches it, and
 // once, even with several instances on the same database claiming it.
 func TestEditor_ScheduledPublishOnceWhenDue(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, db, c := seeded(t, demoFS())
 	rev, _ := k.Create(ctx, eda, newDraft())
@@ -335,6 +341,7 @@ func TestEditor_ScheduledPublishOnceWhenDue(t *testing.T) {
 // The article list shows each article's state per language, and filters,
 // searches, sorts and pages.
 func TestEditor_ArticleListStatesFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	rev, _ := k.Create(ctx, eda, newDraft())
@@ -377,6 +384,7 @@ func TestEditor_ArticleListStatesFiltersAndPages(t *testing.T) {
 
 // The preview is the page a visitor will see: rendered and sanitized the same.
 func TestEditor_PreviewRendersAndSanitizes(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	d := newDraft()
 	d.Body = "Hello <script>alert(1)</script> [x](javascript:alert(1)) <b onclick=\"x()\">b</b> **bold** [pw](article:reset-password)"
@@ -393,6 +401,7 @@ func TestEditor_PreviewRendersAndSanitizes(t *testing.T) {
 
 // Autosave keeps one working copy per editor, dropped by the next save.
 func TestEditor_WorkingCopyUntilSave(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, db, _ := seeded(t, demoFS())
 	// A real account for the working copy's owner.
@@ -425,6 +434,7 @@ func TestEditor_WorkingCopyUntilSave(t *testing.T) {
 }
 
 func TestDiff_WordLevelAndLossless(t *testing.T) {
+	t.Parallel()
 	join := func(ps []DiffPart, side string) string {
 		var b strings.Builder
 		for _, p := range ps {
@@ -463,6 +473,7 @@ func TestDiff_WordLevelAndLossless(t *testing.T) {
 // Another instance on the same database sees a publication at its next
 // Refresh (the scheduler's tick), without a restart.
 func TestEditor_OtherInstanceRefreshesAfterAPublication(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, db, c := seeded(t, demoFS())
 	other, err := New(ctx, db, testOptions(t, c))
@@ -503,6 +514,7 @@ func TestEditor_OtherInstanceRefreshesAfterAPublication(t *testing.T) {
 // alternative text (the revision stays, every word of it); once the editor
 // saves it with alt text, it publishes and visitors read the image.
 func TestEditor_PublishRefusesAnImageWithoutAltText(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	d := newDraft()

@@ -52,6 +52,7 @@ func hasAnyMark(b []byte) []string {
 // and a comment: what is stored has none of it, and still decodes to the
 // same picture.
 func TestAddFile_StripsGPSExifXMPAndCommentsFromAJPEG(t *testing.T) {
+	t.Parallel()
 	k, db, _ := seeded(t, demoFS())
 	in := readFixture(t, "gps-exif.jpg")
 	if len(hasAnyMark(in)) < 5 {
@@ -88,6 +89,7 @@ func TestAddFile_StripsGPSExifXMPAndCommentsFromAJPEG(t *testing.T) {
 }
 
 func TestAddFile_StripsTextAndExifChunksFromAPNG(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	in := readFixture(t, "gps-exif.png")
 	if len(hasAnyMark(in)) < 3 {
@@ -135,6 +137,7 @@ func webpWithMetadata() []byte {
 }
 
 func TestAddFile_StripsExifAndXMPChunksFromAWebP(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	in := webpWithMetadata()
 	f, err := k.AddFile(context.Background(), "a.webp", in, 0)
@@ -162,6 +165,7 @@ func TestAddFile_StripsExifAndXMPChunksFromAWebP(t *testing.T) {
 }
 
 func TestAddFile_StripsGIFCommentsAndKeepsTheAnimation(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	pal := color.Palette{color.Black, color.White}
 	frame := image.NewPaletted(image.Rect(0, 0, 4, 4), pal)
@@ -185,6 +189,7 @@ func TestAddFile_StripsGIFCommentsAndKeepsTheAnimation(t *testing.T) {
 }
 
 func TestAddFile_SniffsTheTypeFromTheBytesAndRefusesTheRest(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	ctx := context.Background()
 	jpg := readFixture(t, "gps-exif.jpg")
@@ -217,6 +222,7 @@ func TestAddFile_SniffsTheTypeFromTheBytesAndRefusesTheRest(t *testing.T) {
 }
 
 func TestFiles_SameBytesOnceNewestFirstAndUnknownAddressesNotFound(t *testing.T) {
+	t.Parallel()
 	k, _, clk := seeded(t, demoFS())
 	ctx := context.Background()
 	a, _ := k.AddFile(ctx, "one.webp", tinyWebP, 0)
@@ -253,6 +259,7 @@ func samePixels(a, b image.Image) bool {
 }
 
 func TestImagesWithoutAlt(t *testing.T) {
+	t.Parallel()
 	md := "Intro ![A screenshot of the form](/files/a.png)\n\n" +
 		"![](/files/b.png) and ![   ](/files/c.png)\n\n" +
 		"![*emphasis* counts](/files/d.png)\n\n![ref-less][pic]\n\n![][pic]\n\n[pic]: /files/e.png\n\n" +
@@ -280,6 +287,7 @@ func TestImagesWithoutAlt(t *testing.T) {
 // phones write it) keeps its orientation, alone in a new EXIF segment; the
 // camera, the position and the rest are gone.
 func TestAddFile_KeepsOnlyTheOrientationOfAPhoneJPEG(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	le := binary.LittleEndian
 	tiff := []byte{'I', 'I', 42, 0, 8, 0, 0, 0}

@@ -140,6 +140,7 @@ Sie können Ihr Passwort auf der [Seite](/reset) zurücksetzen. Siehe auch [Kont
 }
 
 func TestSeed_LoadsOnceAndBuildsTheCatalog(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	if got := k.Languages(); strings.Join(got, ",") != "de,en" {
 		t.Fatalf("Languages = %v", got)
@@ -154,6 +155,7 @@ func TestSeed_LoadsOnceAndBuildsTheCatalog(t *testing.T) {
 }
 
 func TestSeed_FreshKBOnSeededDatabaseSeesTheSameCatalog(t *testing.T) {
+	t.Parallel()
 	k, db, c := seeded(t, demoFS())
 	k2, err := New(context.Background(), db, testOptions(t, c))
 	if err != nil {
@@ -170,6 +172,7 @@ func TestSeed_FreshKBOnSeededDatabaseSeesTheSameCatalog(t *testing.T) {
 }
 
 func TestSeed_RejectsBadFrontMatterNamingTheFile(t *testing.T) {
+	t.Parallel()
 	good := `key = "a"
 category = "faq"
 position = 1
@@ -241,6 +244,7 @@ func TestSeed_RealDemoContentCoversEveryCategory(t *testing.T) {
 }
 
 func TestCatalog_ReadsDoNotTouchTheDatabase(t *testing.T) {
+	t.Parallel()
 	k, db, _ := seeded(t, demoFS())
 	db.Close() // any query now fails
 	if len(k.Section("en", FAQ)) == 0 || len(k.Popular("en", 3)) == 0 || len(k.Latest("en", 3)) == 0 {
@@ -253,6 +257,7 @@ func TestCatalog_ReadsDoNotTouchTheDatabase(t *testing.T) {
 }
 
 func TestSection_PublishedOnlyByPosition(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	var keys []string
 	for _, s := range k.Section("en", FAQ) {
@@ -270,6 +275,7 @@ func TestSection_PublishedOnlyByPosition(t *testing.T) {
 }
 
 func TestLatest_NewestPublishedFirst(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	var keys []string
 	for _, s := range k.Latest("en", 3) {
@@ -284,6 +290,7 @@ func TestLatest_NewestPublishedFirst(t *testing.T) {
 }
 
 func TestArticle_UnknownSlugOrDraftIsNotFound(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	for _, slug := range []string{"nope", "coming-soon"} {
 		_, err := k.Article("en", slug)
@@ -303,6 +310,7 @@ func TestArticle_UnknownSlugOrDraftIsNotFound(t *testing.T) {
 }
 
 func TestArticle_RelatedFrontMatterFirstThenSameCategory(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	a, err := k.Article("en", "reset-password")
 	if err != nil {
@@ -334,6 +342,7 @@ func TestArticle_RelatedFrontMatterFirstThenSameCategory(t *testing.T) {
 }
 
 func TestArticle_IsACopy(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	a, _ := k.Article("en", "reset-password")
 	a.Title = "changed"
@@ -345,6 +354,7 @@ func TestArticle_IsACopy(t *testing.T) {
 }
 
 func TestMarkdown_LinksHeadingsAndNoRawHTML(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	a, err := k.Article("en", "reset-password")
 	if err != nil {
@@ -376,6 +386,7 @@ func TestMarkdown_LinksHeadingsAndNoRawHTML(t *testing.T) {
 }
 
 func TestMarkdown_HeadingIDsAreUniqueAndASCII(t *testing.T) {
+	t.Parallel()
 	h, _ := render("## Réglages\n\n## Réglages\n\n## 設定\n", linker{page: func(p string) string { return p }})
 	for _, want := range []string{`id="reglages"`, `id="reglages-1"`, `id="section"`} {
 		if !strings.Contains(h, want) {
@@ -385,6 +396,7 @@ func TestMarkdown_HeadingIDsAreUniqueAndASCII(t *testing.T) {
 }
 
 func TestMarkdown_PlainTextKeepsWordsApart(t *testing.T) {
+	t.Parallel()
 	got := plainText("<h2>Title</h2><p>one <em>t</em>wo &amp; three</p><ul><li>a</li><li>b</li></ul>")
 	if got != "Title one two & three a b" {
 		t.Fatalf("plainText = %q", got)

@@ -87,6 +87,7 @@ func visible(t *testing.T, k *KB) string {
 // again, gives the same files and the same catalog: dates, translations'
 // sources and outdated notices included.
 func TestExport_DemoRoundTripsToTheSameFilesAndCatalog(t *testing.T) {
+	t.Parallel()
 	a := emptyKB(t)
 	if _, err := a.SeedIfEmpty(context.Background(), data.Demo()); err != nil {
 		t.Fatal(err)
@@ -112,6 +113,7 @@ func TestExport_DemoRoundTripsToTheSameFilesAndCatalog(t *testing.T) {
 
 // Importing what is already there changes nothing: no revision, no date.
 func TestImport_TwiceChangesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k := emptyKB(t)
 	if _, err := k.SeedIfEmpty(ctx, data.Demo()); err != nil {
@@ -151,6 +153,7 @@ func TestImport_TwiceChangesNothing(t *testing.T) {
 // A changed file becomes a new revision by "import", published with the
 // file's dates; the unchanged translations get none; a second import none.
 func TestImport_ChangedTextIsANewPublishedRevisionByImport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	files := export(t, k)
@@ -190,6 +193,7 @@ func TestImport_ChangedTextIsANewPublishedRevisionByImport(t *testing.T) {
 // What editors did (an edited and published article, a new draft, an
 // archived translation, an image) leaves by export and arrives by import.
 func TestExport_EditorsWorkRoundTrips(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, clock := seeded(t, demoFS())
 	clock.Add(36 * time.Hour)
@@ -258,6 +262,7 @@ func TestExport_EditorsWorkRoundTrips(t *testing.T) {
 }
 
 func TestImport_RefusesBadFilesAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	src := `key = "a"
 category = "faq"
 position = 1
@@ -298,6 +303,7 @@ source = true`, "x")}, "es/a.md: source: en/a.md says it is the source too"},
 
 // A translation whose source is not English says so, and stays the source.
 func TestExport_SourceInAnotherLanguageStaysTheSource(t *testing.T) {
+	t.Parallel()
 	k := emptyKB(t)
 	importFS(t, k, fstest.MapFS{
 		"es/a.md": md(`key = "a"
@@ -365,6 +371,7 @@ func FuzzExportedFile(f *testing.F) {
 
 // A git repository of the files may hold a README and .git: neither is an article.
 func TestImport_LeavesTheReadmeAndHiddenFoldersAlone(t *testing.T) {
+	t.Parallel()
 	k := emptyKB(t)
 	res := importFS(t, k, fstest.MapFS{
 		"README.md":        {Data: []byte("# Our help articles\n")},

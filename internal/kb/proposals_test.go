@@ -13,6 +13,7 @@ import (
 // (saved again as the newest revision, then published) or discards it, and
 // a decided proposal cannot be decided again.
 func TestProposals_ProposeAcceptDiscard(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	rev, err := k.Create(ctx, eda, newDraft())

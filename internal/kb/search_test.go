@@ -30,6 +30,7 @@ func hitKeys(res *Results) string {
 }
 
 func TestSearch_TitleOutranksBody(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	// "password" is in the title of reset-password and only in the bodies of
 	// usercode and phrase.
@@ -43,6 +44,7 @@ func TestSearch_TitleOutranksBody(t *testing.T) {
 }
 
 func TestSearch_PrefixMatchesAsYouType(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	res := search(t, k, "en", "passw")
 	if len(res.Hits) == 0 || res.Hits[0].Key != "reset-password" {
@@ -61,6 +63,7 @@ func TestSearch_PrefixMatchesAsYouType(t *testing.T) {
 }
 
 func TestSearch_AllWordsFirstThenAnyWord(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	res := search(t, k, "en", "usercode password")
 	if got := hitKeys(res); got == "" || strings.Contains(got, "reset-password") {
@@ -75,6 +78,7 @@ func TestSearch_AllWordsFirstThenAnyWord(t *testing.T) {
 }
 
 func TestSearch_FTSSyntaxIsPlainText(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	for _, q := range []string{
 		`"`, `""`, `"password`, `password"`, `pass*`, `*`, `title:password`, `body:password`, `^password`,
@@ -98,6 +102,7 @@ func TestSearch_FTSSyntaxIsPlainText(t *testing.T) {
 }
 
 func TestSearch_RestrictedToLanguage(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	res := search(t, k, "de", "passwort")
 	if hitKeys(res) != "reset-password" || res.Hits[0].Slug != "passwort-zuruecksetzen" || res.Hits[0].Lang != "de" {
@@ -116,6 +121,7 @@ func TestSearch_RestrictedToLanguage(t *testing.T) {
 }
 
 func TestSearch_DraftsAreNotFound(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	for _, h := range search(t, k, "en", "password").Hits {
 		if h.Key == "coming-soon" {
@@ -128,6 +134,7 @@ func TestSearch_DraftsAreNotFound(t *testing.T) {
 }
 
 func TestSearch_SnippetMarksMatches(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	res := search(t, k, "en", "keyed hash")
 	if len(res.Hits) != 1 {
@@ -152,6 +159,7 @@ func TestSearch_SnippetMarksMatches(t *testing.T) {
 }
 
 func TestSearch_EmptyQueryFindsNothingWithoutError(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	for _, q := range []string{"", "   ", "\t\n", "***", "\"\""} {
 		res, err := k.Search(context.Background(), "en", q, 10)
@@ -185,6 +193,7 @@ func TestSearch_TooLongQueryIsRefusedQuickly(t *testing.T) {
 }
 
 func TestSearch_BrokenUTF8IsRepaired(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	res := search(t, k, "en", "pass\xffword\xc3")
 	if len(res.Hits) == 0 || res.Query != "password" {
@@ -193,6 +202,7 @@ func TestSearch_BrokenUTF8IsRepaired(t *testing.T) {
 }
 
 func TestSearch_TypoFindsPasswordArticles(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	res := search(t, k, "en", "pasword")
 	if res.Suggestion != "password" || !res.Corrected {
@@ -207,6 +217,7 @@ func TestSearch_TypoFindsPasswordArticles(t *testing.T) {
 }
 
 func TestSearch_TypoCorrections(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	tests := []struct{ query, suggestion, firstHit string }{
 		{"usercoed", "usercode", "usercode"},
@@ -232,6 +243,7 @@ func TestSearch_TypoCorrections(t *testing.T) {
 }
 
 func TestSearch_NonsenseFindsNothingAndSuggestsNothing(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	for _, q := range []string{"xqzvbnmw", "qwrtzpkl", "42424242", "zz"} {
 		res := search(t, k, "en", q)
@@ -242,6 +254,7 @@ func TestSearch_NonsenseFindsNothingAndSuggestsNothing(t *testing.T) {
 }
 
 func TestSearch_SuggestsEvenWhenOtherWordsFound(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	// No article has both "access" and "usercode": neither the query nor its
 	// correction finds anything with all words, so any word is enough; the
@@ -319,6 +332,7 @@ func TestVocabulary_FilterLosesNoCandidate(t *testing.T) {
 }
 
 func TestOSADistance(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		a, b  string
 		limit int
@@ -476,6 +490,7 @@ func BenchmarkVocabularyCorrect(b *testing.B) {
 // word, which matched everything in the index and indexed out of range in
 // the snippet. Such a word is no word.
 func TestSearch_ArabicMarksBesideAMatchNeverPanic(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	for _, q := range []string{"ـ password", "password ـ", "ـَ password", "ـــ passw", "\u0640\u064e\u064b password"} {
 		res := search(t, k, "en", q)

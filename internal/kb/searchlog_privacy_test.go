@@ -50,6 +50,7 @@ func spellings(c string) []string {
 // verbatim. Every spelling login accepts, searched by many visitors, never
 // reaches the database file or its WAL in any encoding.
 func TestSearchLog_UsercodesInEverySpellingNeverReachTheDatabase(t *testing.T) {
+	t.Parallel()
 	k, db, _ := seeded(t, demoFS())
 	ctx := context.Background()
 	secrets := map[string]string{}
@@ -94,6 +95,7 @@ func TestSearchLog_UsercodesInEverySpellingNeverReachTheDatabase(t *testing.T) {
 // A password typed into search once (no rule recognises it) is stored only
 // as hashes; the same text searched by three different visitors is kept.
 func TestSearchLog_TextKeptOnlyOnceThreeVisitorsSearchedIt(t *testing.T) {
+	t.Parallel()
 	k, db, clk := seeded(t, demoFS())
 	ctx := context.Background()
 	password := "correcthorsebatterystaple"

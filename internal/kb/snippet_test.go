@@ -17,6 +17,7 @@ func fragmentsText(fs []Fragment) (all, marked string) {
 }
 
 func TestSnippet_MarksMatchesLikeTheIndex(t *testing.T) {
+	t.Parallel()
 	text := "Choose a new Password. Passwords are never stored. The café résumé stays."
 	all, marked := fragmentsText(makeSnippet(text, ftsQuery{words: []string{"passw"}, prefix: true}))
 	if marked != "Password|Passwords" || all != text {
@@ -34,6 +35,7 @@ func TestSnippet_MarksMatchesLikeTheIndex(t *testing.T) {
 }
 
 func TestSnippet_WindowAroundTheMatchesWithEllipses(t *testing.T) {
+	t.Parallel()
 	words := make([]string, 200)
 	for i := range words {
 		words[i] = "filler"

@@ -11,6 +11,7 @@ import (
 // vote moves its own counts (and its reason) and nothing else; the reason is
 // one of a fixed list, so nothing a reader types is ever kept.
 func TestStats_DailyViewsVotesAndReasonsPerLanguage(t *testing.T) {
+	t.Parallel()
 	k, db, clk := seeded(t, demoFS())
 	ctx := context.Background()
 	id := articleID(t, k, "reset-password")
@@ -93,6 +94,7 @@ func TestStats_DailyViewsVotesAndReasonsPerLanguage(t *testing.T) {
 }
 
 func TestFeed_OwnTranslationsLastChangedFirst(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, demoFS())
 	en := k.Feed("en", 100)
 	if len(en) != 6 || en[0].Slug != "support-ticket" {
@@ -115,6 +117,7 @@ func TestFeed_OwnTranslationsLastChangedFirst(t *testing.T) {
 // Views counted for an article deleted before the flush are dropped; the
 // flush (and the search log with it) still goes through.
 func TestStats_ViewsOfADeletedArticleDoNotBlockTheFlush(t *testing.T) {
+	t.Parallel()
 	k, db, _ := seeded(t, demoFS())
 	ctx := context.Background()
 	id := articleID(t, k, "phrase")

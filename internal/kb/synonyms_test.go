@@ -9,6 +9,7 @@ import (
 // Issue 10: "2fa" found nothing. Abbreviations and synonyms find the articles
 // that say it another way, in every language with a table.
 func TestSearch_SynonymsAndAbbreviations(t *testing.T) {
+	t.Parallel()
 	k := seededDemo(t)
 	for _, tt := range []struct{ lang, q, want string }{
 		// The demo has no TOTP article: first-login and key-features say "two-step".
@@ -59,6 +60,7 @@ func TestSearch_SynonymsAndAbbreviations(t *testing.T) {
 // Issue 10: search said "20 articles found" when 28 matched. The total is
 // true and every match is on some page.
 func TestSearch_TrueTotalAndPages(t *testing.T) {
+	t.Parallel()
 	k := seededDemo(t)
 	ctx := context.Background()
 	all, err := k.SearchPage(ctx, "en", "the", 1, maxLimit)

@@ -56,6 +56,7 @@ func changeSource(t *testing.T, k *KB, c *testsupport.Clock, id int64, body stri
 // following the source revision shown; it is a draft until published, takes
 // the article's place, and is not outdated.
 func TestTranslate_CreateMissingTranslationFollowsTheSource(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, c := seeded(t, demoFS())
 	id, src := publishedSource(t, k)
@@ -120,6 +121,7 @@ func TestTranslate_CreateMissingTranslationFollowsTheSource(t *testing.T) {
 // follows; an ordinary save keeps it outdated; "I have updated it" follows
 // the new source and, published, clears the visitors' notice.
 func TestTranslate_OutdatedOnSourcePublishAndIHaveUpdatedIt(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, c := seeded(t, demoFS())
 	id, src := publishedSource(t, k)
@@ -187,6 +189,7 @@ func TestTranslate_OutdatedOnSourcePublishAndIHaveUpdatedIt(t *testing.T) {
 // the new source, and (the text being what visitors read) publishes it, so
 // their notice goes too.
 func TestTranslate_StillCurrentIsARevisionNote(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, c := seeded(t, demoFS())
 	id, src := publishedSource(t, k)
@@ -222,6 +225,7 @@ func TestTranslate_StillCurrentIsARevisionNote(t *testing.T) {
 // The demo's translations (never saved in the editor) follow the source's
 // imported revision: a new source publication flags them outdated too.
 func TestTranslate_LoadedTranslationOutdatedWhenTheSourceChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, c := seeded(t, demoFS())
 	id := articleID(t, k, "reset-password")
@@ -243,6 +247,7 @@ func TestTranslate_LoadedTranslationOutdatedWhenTheSourceChanges(t *testing.T) {
 // of published sources, most asked for first, then most viewed; current,
 // archived and unpublished ones are not in it.
 func TestTranslate_QueueOrderedByAsksThenViews(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, db, c := seeded(t, demoFS())
 	id, src := publishedSource(t, k)
@@ -306,6 +311,7 @@ func TestTranslate_QueueOrderedByAsksThenViews(t *testing.T) {
 // follow it; the held translations then go out with the source; releasing
 // the hold publishes at once. A scheduled publication waits without error.
 func TestTranslate_HoldDefersSourcePublishing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, c := seeded(t, demoFS())
 	id, src := publishedSource(t, k)
@@ -392,6 +398,7 @@ func TestTranslate_HoldDefersSourcePublishing(t *testing.T) {
 // A source saved again unchanged (Publish on the writing page saves first)
 // outdates nothing and satisfies a hold its text satisfied.
 func TestTranslate_UnchangedSourceRevisionKeepsTranslationsCurrent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, c := seeded(t, demoFS())
 	id, src := publishedSource(t, k)
@@ -419,6 +426,7 @@ func TestTranslate_UnchangedSourceRevisionKeepsTranslationsCurrent(t *testing.T)
 // Times are whole seconds: a source published again within the second its
 // translation was made level still outdates that translation for visitors.
 func TestTranslate_SourceRepublishedInTheSameSecondOutdates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	k, _, _ := seeded(t, demoFS())
 	id, src := publishedSource(t, k)

@@ -167,6 +167,7 @@ func keysOf(list []Summary) string {
 }
 
 func TestArticle_KnowsEveryTranslationAndItsSource(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	a, err := k.Article("es", "que-es-un-usercode")
 	if err != nil {
@@ -202,6 +203,7 @@ func TestArticle_KnowsEveryTranslationAndItsSource(t *testing.T) {
 func day0(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestArticle_AnotherLanguagesSlugOrTheKeyLeadsToTheCanonicalAddress(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	for _, tt := range []struct{ lang, slug, wantLang, wantSlug string }{
 		{"es", "what-is-stored", "es", "que-se-almacena"}, // the key (and English slug)
@@ -230,6 +232,7 @@ func TestArticle_AnotherLanguagesSlugOrTheKeyLeadsToTheCanonicalAddress(t *testi
 }
 
 func TestArticle_MissingTranslationShowsTheSourceWithAFlag(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	a, err := k.Article("es", "smtp-relay")
 	if err != nil {
@@ -275,6 +278,7 @@ func TestArticle_MissingTranslationShowsTheSourceWithAFlag(t *testing.T) {
 }
 
 func TestArticle_TranslationOfAnOlderRevisionIsOutdated(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	updated := day0(2026, 11, 20)
 	for _, tt := range []struct {
@@ -307,6 +311,7 @@ func TestArticle_TranslationOfAnOlderRevisionIsOutdated(t *testing.T) {
 // Every list of every language shows every article once: in the language
 // where it is translated, otherwise in another language its Lang names.
 func TestLists_NeverMixLanguagesSilently(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	translated := func(lang, key string) bool {
 		a, _, err := k.ArticleByKey(lang, key)
@@ -361,6 +366,7 @@ func TestLists_NeverMixLanguagesSilently(t *testing.T) {
 }
 
 func TestRelated_InTheLanguageFirstThenLabelled(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	a, _ := k.Article("es", "que-es-un-usercode")
 	// The front matter's smtp-relay (English only) first, then the FAQ.
@@ -378,6 +384,7 @@ func TestRelated_InTheLanguageFirstThenLabelled(t *testing.T) {
 }
 
 func TestPopular_CountsViewsOfEveryLanguageTogether(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	es, _ := k.Article("es", "que-se-almacena")
 	ar, _ := k.Article("ar", "ma-yukhzan")
@@ -411,6 +418,7 @@ func otherKeys(res *Results) string {
 }
 
 func TestSearch_TheVisitorsLanguageFirstThenOthersForWhatItLacks(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	res := search(t, k, "es", "usercode")
 	// Spanish has usercode, setup-web and what-is-stored (its "usercodes":
@@ -481,6 +489,7 @@ func marks(h Hit) string {
 }
 
 func TestSearch_ChineseAndJapaneseWithoutSpaces(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	for _, tt := range []struct{ lang, query, marked string }{
 		{"zh-Hans", "用户代码", "用户代码|用户代码"},
@@ -521,6 +530,7 @@ func TestSearch_ChineseAndJapaneseWithoutSpaces(t *testing.T) {
 }
 
 func TestSearch_ArabicIgnoresVowelSignsAndHamzaForms(t *testing.T) {
+	t.Parallel()
 	k, _, _ := seeded(t, worldFS())
 	for _, q := range []string{"المستخدم", "المُسْتَخْدِم", "الامان", "الأمان", "الـمستخدم"} {
 		res := search(t, k, "ar", q)
@@ -539,6 +549,7 @@ func TestSearch_ArabicIgnoresVowelSignsAndHamzaForms(t *testing.T) {
 }
 
 func TestIndexText_FoldsAndCutsCJKIntoBigrams(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Reset RÉSUMÉ":         "reset resume",
 		"重置密码":                 "重置 置密 密码 码",
@@ -562,6 +573,7 @@ func TestIndexText_FoldsAndCutsCJKIntoBigrams(t *testing.T) {
 }
 
 func TestSnippet_MarksCJKRunsWhereverTheyOccur(t *testing.T) {
+	t.Parallel()
 	text := "请输入您的用户代码。用户代码在邮件里，而不是用户名。Usercode 是 zerodesk 的说法。"
 	all, marked := fragmentsText(makeSnippet(text, ftsQuery{words: []string{"用户代码", "zerodesk"}}))
 	if marked != "用户代码|用户代码|zerodesk" || all != text {
@@ -582,6 +594,7 @@ func TestSnippet_MarksCJKRunsWhereverTheyOccur(t *testing.T) {
 }
 
 func TestSeed_RejectsBadTranslationDates(t *testing.T) {
+	t.Parallel()
 	src := `key = "a"
 category = "faq"
 position = 1
@@ -630,6 +643,7 @@ published = 2026-03-05`
 // A database indexed by an older version (plain text, before folding and
 // bigrams) is re-indexed when the knowledge base opens it.
 func TestNew_RebuildsAnIndexOfAnOlderFormat(t *testing.T) {
+	t.Parallel()
 	k, db, c := seeded(t, worldFS())
 	ctx := context.Background()
 	if res := search(t, k, "zh-Hans", "密码"); len(res.Hits) != 1 {
