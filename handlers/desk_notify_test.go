@@ -316,3 +316,37 @@ func TestDeskNotify_SLASweepTellsTheAssigneeOncePerState(t *testing.T) {
 		t.Errorf("Bo's list has %v, want %v", kinds, want)
 	}
 }
+
+// A disabled agent is told nothing more: no line in the desk, no mail.
+func TestDeskNotify_ADisabledAgentIsToldNothing(t *testing.T) {
+	t.Parallel()
+	n := newNotifyTeam(t, true)
+	ctx := context.Background()
+	count := func() (lines int) {
+		t.Helper()
+		if err := n.a.db.Read.QueryRow(`SELECT count(*) FROM notifications WHERE agent_id = $1`, n.boID).Scan(&lines); err != nil {
+			t.Fatal(err)
+		}
+		return lines
+	}
+	before, mails := count(), n.a.mailCount(t)
+	if before == 0 {
+		t.Fatal("Bo was not told of the assignment: the test proves nothing")
+	}
+	if err := n.a.accounts.AsOperator().SetEnabled(ctx, n.boID, false); err != nil {
+		t.Fatal(err)
+	}
+	n.customerReplies(t)
+	if _, err := n.a.h.Notify.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.a.outbox.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != before {
+		t.Errorf("disabled Bo has %d notifications, had %d", got, before)
+	}
+	if got := n.a.mailCount(t); got != mails {
+		t.Errorf("%d mails after Bo was disabled, were %d", got, mails)
+	}
+}

@@ -112,6 +112,9 @@ func followers(ctx context.Context, tx *sql.Tx, topic string) ([]int64, error) {
 // tell tells agent of one event of kind on ticketID by the channels they
 // chose: a line in the desk's list, and the mail (coalesced).
 func (s *Service) tell(ctx context.Context, tx *sql.Tx, agent int64, k Kind, ticketID int64, now time.Time) error {
+	if gone, err := gone(ctx, tx, agent); gone || err != nil {
+		return err // a disabled or former agent is told nothing
+	}
 	c := Defaults[k]
 	err := tx.QueryRowContext(ctx, sqlPref, agent, string(k)).Scan(&c.Desk, &c.Mail)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -145,6 +148,14 @@ func (s *Service) mailSoon(ctx context.Context, tx *sql.Tx, agent int64, now tim
 		return nil
 	}
 	return s.send(ctx, tx, agent, a, now)
+}
+
+// gone reports whether agent's account was disabled or left the desk's
+// roles: such an account is told nothing, in the desk or by mail.
+func gone(ctx context.Context, tx *sql.Tx, agent int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, sqlGone, agent).Scan(&n)
+	return n > 0, err
 }
 
 type agentRow struct {
@@ -210,6 +221,12 @@ func (s *Service) Flush(ctx context.Context) (int, error) {
 			a, err := s.agent(ctx, tx, id)
 			if err != nil || a.due == 0 || a.lastMail > now.Add(-s.opts.Window).Unix() {
 				return err // sent meanwhile
+			}
+			if gone, err := gone(ctx, tx, id); gone || err != nil {
+				if err == nil { // disabled since: the waiting mail is dropped
+					_, err = tx.ExecContext(ctx, sqlSetPending0, id)
+				}
+				return err
 			}
 			sent++
 			return s.send(ctx, tx, id, a, now)

@@ -9,6 +9,7 @@ const (
 	sqlAgent       = `SELECT email_sealed, lang, last_mail_at, pending_since FROM notify_agents WHERE account_id = $1`
 	sqlSetPending  = `UPDATE notify_agents SET pending_since = $2 WHERE account_id = $1 AND pending_since = 0`
 	sqlMailed      = `UPDATE notify_agents SET last_mail_at = $2, pending_since = 0 WHERE account_id = $1`
+	sqlSetPending0 = `UPDATE notify_agents SET pending_since = 0 WHERE account_id = $1`
 	sqlDueMail     = `SELECT account_id FROM notify_agents WHERE pending_since > 0 AND last_mail_at <= $1 ORDER BY account_id LIMIT 500`
 	sqlPrefs       = `SELECT kind, desk, mail FROM notify_prefs WHERE account_id = $1`
 	sqlPref        = `SELECT desk, mail FROM notify_prefs WHERE account_id = $1 AND kind = $2`
@@ -34,4 +35,8 @@ const (
 	sqlEraseNotifications = `DELETE FROM notifications WHERE agent_id = $1`
 	sqlEraseOnce          = `DELETE FROM notify_once WHERE agent_id = $1`
 	sqlMine               = `SELECT count(*) FROM notifications WHERE agent_id = $1 AND id = $2`
+	// sqlGone: an account that is disabled or no longer an agent or admin
+	// (an editor is not at the desk). An id with no account row counts as
+	// present: the room's tests tell bare ids.
+	sqlGone = `SELECT count(*) FROM accounts WHERE id = $1 AND (state <> 'active' OR role NOT IN ('agent', 'admin'))`
 )
