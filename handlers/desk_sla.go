@@ -43,7 +43,7 @@ func (h *Handlers) deskSaveSLA(c echo.Context) error {
 		}
 		st, err := h.slaSettings(c, form)
 		if err == nil {
-			err = h.SLA.Save(c.Request().Context(), st)
+			err = h.SLA.Save(c.Request().Context(), d.s.AccountID, st)
 		}
 		if err != nil {
 			if !errs.IsRefusal(err) {

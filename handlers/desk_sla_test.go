@@ -96,6 +96,10 @@ func TestDeskSLA_AdminSetsThePolicyAndTheQueueShowsWorkingTimeLeft(t *testing.T)
 	if fr, res, risk := a.h.SLA.Targets("normal", "account"); fr != time.Hour || res != 270*time.Minute || risk != 25 {
 		t.Fatalf("policy in force: %s %s %d", fr, res, risk)
 	}
+	// Who changed the policy is on the record; the refused forms are not.
+	if n := doc(t, admin.open(t, "/en/desk/audit", nil)).Find(`tr[data-action="sla.policy"]:contains("Changed the service levels")`).Length(); n != 1 {
+		t.Errorf("the audit log has %d lines of the policy change, want 1", n)
+	}
 
 	// A new ticket of that topic follows the override: one working hour to
 	// the first answer, shown in working time in the queue.

@@ -102,7 +102,7 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	if a.Notify, err = notify.New(w.DB, w.Secret, a.Outbox, w.Catalog, notify.Options{PortalURL: w.PortalURL, Log: w.Log}); err != nil {
 		return nil, err
 	}
-	if a.SLA, err = sla.New(ctx, w.DB, sla.Options{Defaults: slaDefaults()}); err != nil {
+	if a.SLA, err = sla.New(ctx, w.DB, sla.Options{Defaults: slaDefaults(), Audit: a.Audit}); err != nil {
 		return nil, err
 	}
 	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,

@@ -40,6 +40,10 @@ const (
 	TicketStatus   Action = "ticket.status"
 	TicketPriority Action = "ticket.priority"
 	TicketAssigned Action = "ticket.assigned"
+	TicketTagged   Action = "ticket.tagged"
+	TicketUntagged Action = "ticket.untagged"
+	TicketMerged   Action = "ticket.merged" // into the survivor (To)
+	TicketMergedIn Action = "ticket.merged_in"
 	TopicSaved     Action = "topic.saved"
 	CannedSaved    Action = "canned.saved"
 	CannedDeleted  Action = "canned.deleted"
@@ -50,11 +54,12 @@ const (
 	StaffEnabled   Action = "staff.enabled"
 	StaffPolicy    Action = "staff.policy"
 	LogRetention   Action = "audit.retention"
+	SLAPolicy      Action = "sla.policy"
 )
 
 // Actions are the actions recorded today, in the order the filter lists them.
 var Actions = []Action{TicketRead, TicketReplied, TicketNoted, TicketStatus, TicketPriority, TicketAssigned,
-	TopicSaved, CannedSaved, CannedDeleted, StaffInvited, StaffWithdrawn, StaffRole, StaffDisabled, StaffEnabled, StaffPolicy, LogRetention}
+	TicketTagged, TicketUntagged, TicketMerged, TicketMergedIn, TopicSaved, CannedSaved, CannedDeleted, StaffInvited, StaffWithdrawn, StaffRole, StaffDisabled, StaffEnabled, StaffPolicy, SLAPolicy, LogRetention}
 
 // Message IDs of the errors (locales/audit.*.toml).
 const (

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 	_ "time/tzdata" // time zones on hosts without a zoneinfo database
+	"zerodesk/internal/audit"
 
 	"zerodesk/internal/errs"
 	"zerodesk/internal/store"
@@ -33,6 +34,7 @@ type Service struct {
 	db       *store.DB
 	now      func() time.Time
 	defaults map[string]Target
+	audit    *audit.Log
 	current  atomic.Pointer[Policy]
 }
 
@@ -41,11 +43,13 @@ type Service struct {
 type Options struct {
 	Defaults map[string]Target
 	Now      func() time.Time
+	// Audit records who changed the policy (nil: not recorded).
+	Audit *audit.Log
 }
 
 // New loads the policy from db (migrated).
 func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
-	s := &Service{db: db, now: opts.Now, defaults: opts.Defaults}
+	s := &Service{db: db, now: opts.Now, defaults: opts.Defaults, audit: opts.Audit}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -202,10 +206,10 @@ func validPriority(p string) bool {
 	return false
 }
 
-// Save replaces the policy with st (admins; the caller checks the role).
-// Tickets already running keep the due times they have until their state
-// next changes.
-func (s *Service) Save(ctx context.Context, st Settings) error {
+// Save replaces the policy with st (admins; the caller checks the role) and
+// puts on the record that actor (an account id) changed it. Tickets already
+// running keep the due times they have until their state next changes.
+func (s *Service) Save(ctx context.Context, actor int64, st Settings) error {
 	if err := st.Validate(); err != nil {
 		return err
 	}
@@ -216,6 +220,11 @@ func (s *Service) Save(ctx context.Context, st Settings) error {
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, sqlSaveSettings, st.TimeZone, hours, st.RiskPercent, s.now().Unix()); err != nil {
 			return err
+		}
+		if s.audit != nil {
+			if err := s.audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: audit.SLAPolicy}); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, sqlClearHolidays); err != nil {
 			return err

@@ -35,7 +35,7 @@ func TestService_SavesLoadsAndServesThePolicy(t *testing.T) {
 	if fr, res, risk := s.Targets("normal", "billing"); fr != 8*time.Hour || res != 72*time.Hour || risk != DefaultRiskPercent {
 		t.Fatalf("default targets %s %s %d", fr, res, risk)
 	}
-	if err := s.Save(ctx, validSettings()); err != nil {
+	if err := s.Save(ctx, 1, validSettings()); err != nil {
 		t.Fatal(err)
 	}
 	// A new service reads what was saved.
@@ -89,7 +89,7 @@ func TestService_RefusesBadSettingsAndKeepsThePolicy(t *testing.T) {
 	for _, tc := range cases {
 		st := validSettings()
 		tc.edit(&st)
-		err := s.Save(ctx, st)
+		err := s.Save(ctx, 1, st)
 		if errs.CodeOf(err) != errs.Invalid || errs.MessageIDOf(err) != tc.msg {
 			t.Errorf("%s: err %v, want %s", tc.name, err, tc.msg)
 		}

@@ -40,6 +40,14 @@ func auditEntry(actor, kind, from, to string) (audit.Entry, bool) {
 		e.Action, e.Field, e.From, e.To = audit.TicketPriority, "priority", from, to
 	case EventAssigned:
 		e.Action, e.Field, e.From, e.To = audit.TicketAssigned, "assignee", from, to
+	case EventTagged: // tags are staff labels, never customer text
+		e.Action, e.Field, e.To = audit.TicketTagged, "tag", to
+	case EventUntagged:
+		e.Action, e.Field, e.From = audit.TicketUntagged, "tag", from
+	case EventMerged:
+		e.Action, e.Field, e.To = audit.TicketMerged, "into", to
+	case EventMergedFrom:
+		e.Action, e.Field, e.From = audit.TicketMergedIn, "from", from
 	default:
 		if !eventKind.MatchString(kind) {
 			kind = "changed"

@@ -57,6 +57,10 @@ func TestAudit_StaffActionsAreOnTheRecordWithoutContent(t *testing.T) {
 	must(t, e.svc.SetStatus(ctx, v, rc.Reference, StatusPending))
 	must(t, e.svc.SetPriority(ctx, v, rc.Reference, PriorityHigh))
 	must(t, e.svc.Assign(ctx, v, rc.Reference, agent.AccountID))
+	must(t, e.svc.AddTags(ctx, v, rc.Reference, []string{"vip"}))
+	must(t, e.svc.RemoveTags(ctx, v, rc.Reference, []string{"vip"}))
+	rc2 := e.submit(sub) // the same customer again: merged into the first
+	must(t, e.svc.Merge(ctx, v, rc2.Reference, rc.Reference))
 	must(t, e.svc.SaveTopic(ctx, staff(admin), Topic{Key: "billing-extra", Names: map[string]string{"en": "Billing secrets"}, Active: true}))
 	must(t, e.svc.SaveCanned(ctx, staff(admin), Canned{Lang: "en", Title: "Cache advice", Body: "Clear the cache, dear customer."}))
 
@@ -75,6 +79,11 @@ func TestAudit_StaffActionsAreOnTheRecordWithoutContent(t *testing.T) {
 		"ticket.status " + rc.Reference + " status open pending",
 		"ticket.priority " + rc.Reference + " priority normal high",
 		"ticket.assigned " + rc.Reference + " assignee 0 " + itoa(agent.AccountID),
+		"ticket.tagged " + rc.Reference + " tag  vip",
+		"ticket.untagged " + rc.Reference + " tag vip ",
+		"ticket.status " + rc2.Reference + " status new closed",
+		"ticket.merged " + rc2.Reference + " into  " + rc.Reference,
+		"ticket.merged_in " + rc.Reference + " from " + rc2.Reference + " ",
 		"topic.saved  topic  billing-extra",
 		"canned.saved  lang  en",
 	}
