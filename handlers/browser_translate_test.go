@@ -80,6 +80,9 @@ func TestBrowser_TranslatorSideBySideOutdatedAndUpdated(t *testing.T) {
 			v.check("visitors are told", `!!document.querySelector("main p.notice")`)
 
 			b.typeInto("#ed-body", "Elija **Imprimir** dos veces en el ticket.")
+			if js { // as before publishing above: the live preview lands first, not under the click
+				b.waitFor("the live preview of the update", `document.querySelector("#preview-body").textContent.includes("dos veces")`)
+			}
 			b.follow("I have updated it", chromedp.Click(chromedp.CSS(`#editor-form button[value="updated"]`)))
 			b.check("current again", `!document.querySelector("#outdated") && document.querySelector("#editor-notice").textContent.includes("following the current source")`)
 			b.checkAccessibility("updated translation")
