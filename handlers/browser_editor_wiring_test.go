@@ -86,7 +86,7 @@ func TestBrowser_EditorWritesAnArticleWithAnImage(t *testing.T) {
 				b.check("inserted at the end", `document.querySelector("#ed-body").value === "Open the tray. Wombat.\n\n![The paper tray, open](`+path+`)\n"`)
 			}
 			b.follow("publishing", chromedp.Click(chromedp.CSS(`button[name="action"][value="publish"]`)))
-			b.check("published", `document.querySelector("#editor-notice").textContent.includes("visitors see it now")`)
+			b.waitFor("published", `(function (n) { return n && n.textContent.includes("visitors see it now"); })(document.querySelector("#editor-notice"))`)
 
 			v := b.sibling(!js)
 			v.open("/en/articles/receipt-printer-tray", 200)
