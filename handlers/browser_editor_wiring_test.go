@@ -44,8 +44,14 @@ func TestBrowser_EditorWritesAnArticleWithAnImage(t *testing.T) {
 				evalJS[chromedp.Void](b, `document.querySelector("#ed-slug").value = "receipt-printer-tray"`)
 			}
 			b.do("choosing the image", chromedp.SetUploadFiles(chromedp.CSS("#ed-files"), []string{file}))
-			b.follow("uploading from the writing page", chromedp.Click(chromedp.CSS("#ed-upload")))
-			b.check("uploaded", `document.querySelector("#editor-notice").textContent.includes("Uploaded")`)
+			if js {
+				// Without a reload (TestBrowser_EditorUploadsAnImageWithoutLosingText).
+				b.click("#ed-upload")
+				b.waitFor("uploaded", `(function (n) { return n && n.textContent.includes("Uploaded"); })(document.querySelector("#images-notice"))`)
+			} else {
+				b.follow("uploading from the writing page", chromedp.Click(chromedp.CSS("#ed-upload")))
+				b.check("uploaded", `document.querySelector("#editor-notice").textContent.includes("Uploaded")`)
+			}
 			b.check("every word kept", `document.querySelector("#ed-body").value === "Open the tray. Wombat." && document.querySelector("#ed-title").value === "Receipt Printer Tray" && document.querySelector("#ed-keywords").value === "quokka"`)
 			b.checkAccessibility("the writing page after an upload")
 			path := evalJS[string](b, `document.querySelector("#ed-insert-file option:checked").getAttribute("data-path")`)
@@ -80,7 +86,7 @@ func TestBrowser_EditorWritesAnArticleWithAnImage(t *testing.T) {
 				b.check("inserted at the end", `document.querySelector("#ed-body").value === "Open the tray. Wombat.\n\n![The paper tray, open](`+path+`)\n"`)
 			}
 			b.follow("publishing", chromedp.Click(chromedp.CSS(`button[name="action"][value="publish"]`)))
-			b.check("published", `document.querySelector("#editor-notice").textContent.includes("visitors see it now")`)
+			b.waitFor("published", `(function (n) { return n && n.textContent.includes("visitors see it now"); })(document.querySelector("#editor-notice"))`)
 
 			v := b.sibling(!js)
 			v.open("/en/articles/receipt-printer-tray", 200)

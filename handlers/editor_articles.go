@@ -114,11 +114,9 @@ func (h *Handlers) editorPage(c echo.Context, v editorVisit, status int, ev view
 	ev.EditorFrame = v.frame
 	ev.Langs = h.Locales.Languages()
 	ev.Articles = h.Editorial.ArticleKeys(ev.Draft.Lang)
-	images, err := h.editorImages(c)
-	if err != nil {
+	if err := h.withImages(c, &ev); err != nil {
 		return err
 	}
-	ev.Images, ev.MaxFiles, ev.MaxMB = images, editorMaxFiles, kb.MaxFileBytes>>20
 	if ev.Preview == nil && ev.Theirs == nil && ev.Draft.Body != "" {
 		ev.Preview = h.Editorial.Preview(ev.ArticleID, ev.Key, ev.Draft)
 	}

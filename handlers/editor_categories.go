@@ -44,6 +44,17 @@ func (h *Handlers) sections() *kb.Sections {
 	return nil
 }
 
+// technicalNotes are the footer's Technical Notes (none from a test double
+// without them): the catalog's own list, no copy per request.
+func (h *Handlers) technicalNotes(lang string) ([]kb.Summary, bool, uint64) {
+	if n, ok := h.KB.(interface {
+		TechnicalNotes(lang string) ([]kb.Summary, bool, uint64)
+	}); ok {
+		return n.TechnicalNotes(lang)
+	}
+	return nil, false, 0
+}
+
 // Message IDs of the notices after a change.
 const (
 	MsgCategoryCreated = "categories.done.created"

@@ -14,7 +14,8 @@ import (
 // Images into an article, from the writing page (issue 13, item 8): the
 // writing form carries a file input whose Upload button sends the whole
 // form to the editors' upload (editor_files.go), which stores the files and
-// shows the writing page again with every word as it was typed; the picker
+// shows the writing page again with every word as it was typed (with
+// JavaScript, only the images' fieldset comes back and is swapped in); the picker
 // inserts an uploaded image, with its required alternative text, at the end
 // of the text (at the cursor with JavaScript, editor.js).
 
@@ -134,5 +135,25 @@ func (h *Handlers) editorUploadedToWriting(c echo.Context, st views.EditorFilesV
 	if len(st.Added) > 0 && ev.ErrorID == "" {
 		ev.NoticeID, ev.Args = MsgEditorImagesUploaded, []any{"Count", len(st.Added)}
 	}
+	if isFragmentRequest(c) {
+		// Sent with JavaScript (editor.js): only the images' fieldset
+		// changes; the text being written stays in the browser as it is.
+		ev.ImagesOnly = true
+		if err := h.withImages(c, &ev); err != nil {
+			return err
+		}
+		return h.render(c, status, views.EditorImages(ev), views.EditorImages(ev))
+	}
 	return h.editorPage(c, v, status, ev)
+}
+
+// withImages adds the picker's images and the upload's bounds to a
+// writing page.
+func (h *Handlers) withImages(c echo.Context, ev *views.EditorEditView) error {
+	images, err := h.editorImages(c)
+	if err != nil {
+		return err
+	}
+	ev.Images, ev.MaxFiles, ev.MaxMB = images, editorMaxFiles, kb.MaxFileBytes>>20
+	return nil
 }

@@ -112,6 +112,13 @@ func TestEditorSearches_WriteAnArticleForThisWithoutACookie(t *testing.T) {
 // no cookie).
 func uploadFromWriting(t *testing.T, d *deskAgent, fields url.Values, files ...testFile) *httptest.ResponseRecorder {
 	t.Helper()
+	return uploadFromWritingWith(t, d, fields, nil, files...)
+}
+
+// uploadFromWritingWith is uploadFromWriting with more request headers
+// (name, value pairs).
+func uploadFromWritingWith(t *testing.T, d *deskAgent, fields url.Values, headers []string, files ...testFile) *httptest.ResponseRecorder {
+	t.Helper()
 	f := url.Values{}
 	for k, v := range fields {
 		f[k] = v
@@ -129,7 +136,62 @@ func uploadFromWriting(t *testing.T, d *deskAgent, fields url.Values, files ...t
 	if d.cookie != "" {
 		r.Header.Set("Cookie", d.cookie)
 	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
 	return d.a.do(t, r)
+}
+
+// An upload sent with JavaScript (editor.js: the same form, HX-Request)
+// answers the images' fieldset alone, the new image chosen and the notice
+// in it, so the text in the browser is never replaced; a refusal comes in
+// the fieldset too. Without the header the answer is the whole writing
+// page, as before.
+func TestEditor_UploadWithJavaScriptAnswersTheImagesFieldset(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	e := signInStaff(t, a, accounts.Editor, "Eda Editor", "eda@example.com", true)
+	form := newArticleForm("Fragment Photos", "Text the browser keeps.")
+	delete(form, "action")
+	hx := []string{"HX-Request", "true"}
+
+	w := uploadFromWritingWith(t, e, form, hx, testFile{name: "tray.jpg", data: gpsJPEG(t)})
+	wantStatus(t, w, http.StatusOK)
+	if strings.Contains(w.Body.String(), "<html") {
+		t.Fatal("a whole page answered the fragment request")
+	}
+	d := doc(t, w)
+	wantCount(t, d, "#editor-form, #ed-body, #ed-title", 0)
+	wantCount(t, d, "fieldset#editor-images", 1)
+	wantText(t, d.Find("#editor-images #images-notice[role=status]"), "Uploaded")
+	wantCount(t, d, `#editor-images button#ed-upload[formaction="/en/editor/files/upload"]`, 1)
+	opt := wantCount(t, d, `#editor-images #ed-insert-file option[selected]`, 1)
+	if file := opt.AttrOr("value", ""); !strings.HasSuffix(file, ".jpg") || opt.AttrOr("data-path", "") != "/files/"+file {
+		t.Fatalf("chosen image: %q %q", file, opt.AttrOr("data-path", ""))
+	}
+	wantCount(t, d, "#editor-images #ed-insert-alt, #editor-images #ed-insert", 2)
+
+	// A refusal: in the fieldset, as an alert; the picker still offers
+	// the image uploaded before.
+	w = uploadFromWritingWith(t, e, form, hx, testFile{name: "notes.txt", data: []byte("plain text, not an image")})
+	if w.Code < 400 {
+		t.Fatalf("status = %d", w.Code)
+	}
+	d = doc(t, w)
+	wantCount(t, d, "#editor-form", 0)
+	wantCount(t, d, "#editor-images #images-error[role=alert]", 1)
+	wantCount(t, d, "#editor-images #ed-insert-file option", 1)
+
+	// Without JavaScript: the whole writing page with the text, as before.
+	w = uploadFromWriting(t, e, form, testFile{name: "tray2.jpg", data: gpsJPEG(t)})
+	wantStatus(t, w, http.StatusOK)
+	d = doc(t, w)
+	wantCount(t, d, "#editor-form #editor-images", 1)
+	wantCount(t, d, "#images-notice", 0)
+	wantText(t, d.Find("#editor-notice"), "Uploaded")
+	if got := d.Find("#ed-body").Text(); got != "Text the browser keeps." {
+		t.Fatalf("body = %q", got)
+	}
 }
 
 // From the writing page an editor uploads an image and inserts it with its

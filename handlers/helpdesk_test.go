@@ -72,12 +72,18 @@ func TestHome_HasEveryPartOfThePortal(t *testing.T) {
 	wantCount(t, d, "#popular details", 6)
 	wantCount(t, d, "#latest details", 4) // the demo's 10 FAQ articles less Popular's 6
 	wantCount(t, d, `#comments a[href="/en/support?kind=comment"]`, 1)
+	// The footer is the Technical Notes category's articles, in its order
+	// (their titles: the fixed list of short labels before issue 13 named
+	// the same eight articles).
 	notes := wantCount(t, d, "footer nav ul.notes a", 8)
 	var labels []string
-	notes.Each(func(_ int, s *goquery.Selection) { labels = append(labels, s.Text()) })
-	if got := strings.Join(labels, "|"); got != "Overview|Key Features|Security|Usability|Compliance (HIPAA)|Experience|Why zerodesk?|Red Flags" {
+	notes.Each(func(_ int, s *goquery.Selection) { labels = append(labels, s.AttrOr("href", "")+" "+s.Text()) })
+	if got := strings.Join(labels, "|"); got != "/en/articles/overview Technical overview|/en/articles/key-features Key features|/en/articles/security Security design|/en/articles/usability Usability|"+
+		"/en/articles/compliance Compliance: how zerodesk supports HIPAA|/en/articles/experience The zerodesk experience|/en/articles/why-zerodesk Why zerodesk?|"+
+		"/en/articles/red-flags Red flags: warning signs of phishing and unsafe support" {
 		t.Fatalf("Technical Notes = %q", got)
 	}
+	wantCount(t, d, "footer .notes-more", 0)
 	wantCount(t, d, `header form[role="search"][action="/en/search"] input[name="q"][data-hx-get="/en/search"]`, 1)
 	wantCount(t, d, "main#main", 1)
 	wantCount(t, d, "a.skip-link[href='#main']", 1)

@@ -107,6 +107,7 @@ func (h *Handlers) setPage(c echo.Context, lang, path string) {
 		PublicURL: h.PublicURL,
 		Sections:  h.sections(),
 	}
+	page.Notes, page.NotesMore, page.NotesVersion = h.technicalNotes(lang)
 	c.SetRequest(r.WithContext(views.WithPage(r.Context(), page)))
 }
 

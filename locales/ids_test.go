@@ -59,9 +59,6 @@ func usedMessageIDs(t *testing.T) map[string][]string {
 		composed("section." + string(cat))
 		composed("section." + string(cat) + ".intro")
 	}
-	for _, key := range views.TechnicalNotes {
-		composed("notes." + key)
-	}
 	for _, kind := range views.LoginTypes {
 		composed("login.type." + kind)
 		composed("login.type." + kind + ".text")

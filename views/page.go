@@ -36,6 +36,14 @@ type Page struct {
 	// Sections are the help articles' categories, with the names editors gave
 	// them (sections.go); nil: the six of the first migration, locale texts.
 	Sections *kb.Sections
+	// Notes are the footer's Technical Notes (the first articles of the
+	// category, kb.KB.TechnicalNotes: shared, read only); NotesMore: the
+	// category holds more, and the footer links it.
+	// NotesVersion is the catalog version they come from: the footer is
+	// rendered once per version (onceLatest).
+	Notes        []kb.Summary
+	NotesMore    bool
+	NotesVersion uint64
 	// Account is the signed-in person, nil for a visitor. The frame shows it
 	// on every page, with My account and Sign out.
 	Account *FrameAccount

@@ -517,6 +517,13 @@ func (k *KB) KeepWorking(ctx context.Context, by Author, articleID, baseID int64
 		base = baseID
 	}
 	err := k.db.Tx(ctx, func(tx *sql.Tx) error {
+		// An autosave that arrives after the Save of the same text (sent
+		// just before it, answered after it) would leave a copy of an older
+		// base that holds nothing unsaved: it is not kept, and a copy from
+		// another tab stays as it was.
+		if saved, err := savedSince(ctx, tx, articleID, baseID, d); err != nil || saved {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, sqlEdSaveWorking, articleID, d.Lang, by.ID, base, d.Title, d.Slug, d.Description,
 			d.Body, d.Keywords, k.now().Unix())
 		return err
@@ -524,7 +531,32 @@ func (k *KB) KeepWorking(ctx context.Context, by Author, articleID, baseID int64
 	return errs.Pass(err, "kb: keep working copy")
 }
 
-// WorkingCopy returns the editor's working copy of the translation, if any.
+// savedSince reports whether a revision of the translation saved after
+// baseID (by anyone, the head included) holds exactly the text of d, as
+// Save would have kept it: then a working copy of d from baseID holds
+// nothing that is not saved. The rule needs no clock and no tab: a copy
+// with anything of its own (a word typed after that save, in this tab or
+// another) differs from every revision and is kept.
+func savedSince(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, articleID, baseID int64, d Draft) (bool, error) {
+	c := d
+	c.Title = strings.TrimSpace(c.Title)
+	c.Slug = strings.TrimSpace(strings.ToLower(c.Slug))
+	c.Description = strings.TrimSpace(c.Description)
+	c.Keywords = strings.Join(strings.Fields(c.Keywords), " ")
+	c.Body = strings.ReplaceAll(c.Body, "\r\n", "\n")
+	if c.Slug == "" {
+		c.Slug = ProposeSlug(c.Title)
+	}
+	var saved bool
+	err := q.QueryRowContext(ctx, sqlEdWorkingSaved, articleID, c.Lang, max(baseID, 0), c.Title, c.Slug, c.Description,
+		c.Body, c.Keywords).Scan(&saved)
+	return saved, err
+}
+
+// WorkingCopy returns the editor's working copy of the translation, if any
+// holds text that no revision saved after its base holds (savedSince).
 func (k *KB) WorkingCopy(ctx context.Context, authorID, articleID int64, lang string) (*Working, error) {
 	w := &Working{Draft: Draft{Lang: lang}}
 	var at int64
@@ -537,5 +569,14 @@ func (k *KB) WorkingCopy(ctx context.Context, authorID, articleID int64, lang st
 		return nil, errs.Wrap(err, "kb: load working copy")
 	}
 	w.SavedAt = time.Unix(at, 0).UTC()
+	// A copy kept before savedSince was checked on autosave, or whose text
+	// was saved since by a later Save: nothing in it is unsaved.
+	saved, err := savedSince(ctx, k.db.Read, articleID, w.BaseID, w.Draft)
+	if err != nil {
+		return nil, errs.Wrap(err, "kb: load working copy")
+	}
+	if saved {
+		return nil, nil
+	}
 	return w, nil
 }

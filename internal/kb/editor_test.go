@@ -433,6 +433,77 @@ func TestEditor_WorkingCopyUntilSave(t *testing.T) {
 	}
 }
 
+// An autosave that reaches the server after a Save of the same text (sent
+// just before it, answered after it) leaves no working copy of the older
+// base: nothing is unsaved, so "working copy found" does not come back,
+// even after someone else saved on top; a copy kept that way before
+// (stored directly) is ignored; a copy with a word of its own is kept and
+// offered whatever its base.
+func TestEditor_LateAutosaveAfterSaveLeavesNoWorkingCopy(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	k, db, _ := seeded(t, demoFS())
+	var ids [2]int64
+	for i := range ids {
+		if err := db.Write.QueryRowContext(ctx, `INSERT INTO accounts (lookup, role, state, lang, email_lookup, email_sealed,
+		name_sealed, created_at, updated_at) VALUES ($1, 'editor', 'active', 'en', $1, $1, $1, 1, 1) RETURNING id`, []byte{byte(i + 1)}).Scan(&ids[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	me, other := Author{ID: ids[0], Name: "Eda"}, Author{ID: ids[1], Name: "Otto"}
+	r1, err := k.Create(ctx, me, newDraft())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page opened at r1 saves r2; its last autosave (the same text, as
+	// the browser sends it: CRLF, spaces around the title) comes after.
+	d := r1.Draft
+	d.Body = "Line one.\n\nLine two."
+	r2, err := k.Save(ctx, me, r1.ArticleID, r1.ID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := d
+	late.Body, late.Title = "Line one.\r\n\r\nLine two.", "  "+d.Title+" "
+	if err := k.KeepWorking(ctx, me, r1.ArticleID, r1.ID, late); err != nil {
+		t.Fatal(err)
+	}
+	if w, err := k.WorkingCopy(ctx, me.ID, r1.ArticleID, "en"); err != nil || w != nil {
+		t.Fatalf("a late autosave of the saved text left a working copy: %+v, %v", w, err)
+	}
+	// Someone else saves on top: the head is theirs, the copy would still
+	// hold nothing unsaved.
+	d3 := r2.Draft
+	d3.Body = "Otto's text."
+	if _, err := k.Save(ctx, other, r1.ArticleID, r2.ID, d3); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.KeepWorking(ctx, me, r1.ArticleID, r1.ID, late); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := k.WorkingCopy(ctx, me.ID, r1.ArticleID, "en"); w != nil {
+		t.Fatalf("working copy of text saved in r2 offered: %+v", w)
+	}
+	// A stale copy stored before this rule (directly) is ignored too.
+	if _, err := db.Write.ExecContext(ctx, sqlEdSaveWorking, r1.ArticleID, "en", me.ID, r1.ID, d.Title, d.Slug, d.Description,
+		d.Body, d.Keywords, 1); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := k.WorkingCopy(ctx, me.ID, r1.ArticleID, "en"); w != nil {
+		t.Fatalf("a stale stored copy offered: %+v", w)
+	}
+	// A word of its own: kept and offered, with its base, whatever the head.
+	own := late
+	own.Body += " And a third."
+	if err := k.KeepWorking(ctx, me, r1.ArticleID, r1.ID, own); err != nil {
+		t.Fatal(err)
+	}
+	w, err := k.WorkingCopy(ctx, me.ID, r1.ArticleID, "en")
+	if err != nil || w == nil || w.Draft.Body != own.Body || w.BaseID != r1.ID {
+		t.Fatalf("working = %+v, %v", w, err)
+	}
+}
+
 func TestDiff_WordLevelAndLossless(t *testing.T) {
 	t.Parallel()
 	join := func(ps []DiffPart, side string) string {

@@ -19,3 +19,19 @@ func (k *KB) SectionPage(lang string, c Category, page, perPage int) (items []Su
 	from := (shown - 1) * perPage
 	return slices.Clone(all[min(from, total):min(from+perPage, total)]), shown, total
 }
+
+// FooterNotes is how many Technical Notes articles every visitor's page
+// lists in its footer.
+const FooterNotes = 8
+
+// TechnicalNotes are the first FooterNotes articles of the Technical Notes
+// category in its editors' order (in lang or labelled as Section), and
+// whether it holds more. Every page shows them: they are the catalog's own
+// list, built with it, shared and read-only (no copy per request), and
+// version is the Version of the catalog they come from.
+func (k *KB) TechnicalNotes(lang string) (notes []Summary, more bool, version uint64) {
+	c := k.cat.Load()
+	all := c.shelf(lang).sections[TechNotes]
+	n := min(FooterNotes, len(all))
+	return all[:n:n], len(all) > n, c.version
+}

@@ -195,6 +195,10 @@ const (
 	sqlEdWorking = `SELECT coalesce(base_id, 0), title, slug, description, body_md, keywords, saved_at
 		FROM article_working WHERE article_id = $1 AND lang = $2 AND account_id = $3`
 	sqlEdDropWorking = `DELETE FROM article_working WHERE article_id = $1 AND lang = $2 AND account_id = $3`
+	// sqlEdWorkingSaved: a revision saved after a working copy's base holds
+	// exactly its text (kb.savedSince).
+	sqlEdWorkingSaved = `SELECT EXISTS (SELECT 1 FROM article_revisions WHERE article_id = $1 AND lang = $2 AND id > $3
+		AND title = $4 AND slug = $5 AND description = $6 AND body_md = $7 AND keywords = $8)`
 
 	// The article list reads everything once and filters in Go.
 	sqlEdListArticles = `SELECT id, key, category, position, source_lang, views, helpful_yes, helpful_no, updated_at
