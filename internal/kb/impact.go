@@ -21,7 +21,7 @@ import (
 // the same weights (title 10, body 1, language 0), the same document lengths
 // and the index's own average length. For one phrase, bm25 is idf × f(freq,
 // length), idf the same for every match: the order is f's, ties by rowid, as
-// in sqlFTSSearch. Queries of several words, synonyms, phrases, CJK and words
+// in sqlFTSSearch. Queries of several words, synonyms found in lang, phrases, CJK and words
 // the language's own index token starts with stay with FTS5, and so do words
 // found in fewer than impactMinMatches documents (the index is quick there).
 // TestImpactRanking_SameAsTheIndex holds the two orders equal.
@@ -31,12 +31,14 @@ import (
 // single-word search is ranked in memory.
 const impactMinMatches = 100
 
-// impactIndexes holds a library's word lists per language, each built at the
-// first search that needs it (a library is built at every publication; most
-// are never searched for a common word before the next).
+// impactIndexes holds a library's word lists per language, built in the
+// background when the library is installed (reload, startAll), or when a
+// search first needs them: the searches meanwhile go to the index, so none
+// waits for a build.
 type impactIndexes struct {
-	mu     sync.Mutex
-	byLang map[string]*impactIndex
+	mu       sync.Mutex
+	byLang   map[string]*impactIndex
+	building map[string]bool
 }
 
 // impactIndex is one language's documents and, per folded word, where it
@@ -54,18 +56,57 @@ type posting struct {
 	freq int32
 }
 
-func (ix *impactIndexes) get(lib *library, lang string) *impactIndex {
+// get returns lang's word lists; nil while they are being built, unless
+// wait (then it builds them itself, if need be a second time).
+func (ix *impactIndexes) get(lib *library, lang string, wait bool) *impactIndex {
+	w, start := ix.claim(lang)
+	switch {
+	case w != nil:
+		return w
+	case wait:
+		return ix.build(lib, lang)
+	case start:
+		go ix.build(lib, lang)
+	}
+	return nil
+}
+
+// startAll builds the word lists of every language of lib, one after the
+// other, in the background.
+func (ix *impactIndexes) startAll(lib *library) {
+	go func() {
+		for _, lang := range lib.langs {
+			if w, start := ix.claim(lang); w == nil && start {
+				ix.build(lib, lang)
+			}
+		}
+	}()
+}
+
+// claim returns lang's word lists when built, else whether the caller is
+// the first to ask (and so builds them).
+func (ix *impactIndexes) claim(lang string) (*impactIndex, bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if w := ix.byLang[lang]; w != nil {
-		return w
+		return w, false
 	}
-	if ix.byLang == nil {
-		ix.byLang = map[string]*impactIndex{}
+	if ix.building == nil {
+		ix.byLang, ix.building = map[string]*impactIndex{}, map[string]bool{}
 	}
+	start := !ix.building[lang]
+	ix.building[lang] = true
+	return nil, start
+}
+
+func (ix *impactIndexes) build(lib *library, lang string) *impactIndex {
 	w := buildImpactIndex(lib, lang)
-	ix.byLang[lang] = w
-	return w
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.byLang[lang] == nil {
+		ix.byLang[lang] = w
+	}
+	return ix.byLang[lang]
 }
 
 func buildImpactIndex(lib *library, lang string) *impactIndex {
@@ -105,12 +146,21 @@ func countTokens(s string, weight int32, counts map[string]int32) int {
 	return n
 }
 
-// impactQuery reports whether q is for the word lists: one word, no
-// synonyms, not CJK, not the start of lang's index token. It returns the
-// word and whether it is a prefix, as ftsMatch writes it.
-func impactQuery(lang string, q ftsQuery) (word string, prefix, ok bool) {
-	if len(q.words) != 1 || (len(q.alts) > 0 && len(q.alts[0]) > 0) {
+// impactQuery reports whether q is for the word lists: one word, not CJK,
+// not the start of lang's index token, with no synonym that a published
+// document of lang holds (one none holds adds idf × 0 to every score here:
+// nothing). It returns the word and whether it is a prefix, as ftsMatch
+// writes it.
+func impactQuery(lang string, vocab *vocabulary, q ftsQuery) (word string, prefix, ok bool) {
+	if len(q.words) != 1 || vocab == nil {
 		return "", false, false
+	}
+	if len(q.alts) > 0 {
+		for _, a := range q.alts[0] {
+			if a != "" && !absent(vocab, a) {
+				return "", false, false
+			}
+		}
 	}
 	w := q.words[0]
 	if w == "" || strings.Contains(w, " ") || words.IsCJKWord(w) {
@@ -123,13 +173,30 @@ func impactQuery(lang string, q ftsQuery) (word string, prefix, ok bool) {
 	return w, prefix, true
 }
 
+// absent reports whether no published document of the vocabulary's language
+// holds phrase (folded words joined by spaces, matched whole): one of its
+// words is in none. CJK is not in the vocabulary: never absent.
+func absent(vocab *vocabulary, phrase string) bool {
+	for _, w := range strings.Split(phrase, " ") {
+		if words.IsCJKWord(w) {
+			return false
+		}
+	}
+	for _, w := range strings.Split(phrase, " ") {
+		if vocab.df[w] == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // rankInMemory is published's answer from the word lists, or ok false when
 // q is left to the index (also when its words are in fewer than minMatches
-// documents).
-func (k *KB) rankInMemory(ctx context.Context, cat *catalog, lang string, q ftsQuery, minMatches int) (docs []*doc, ok bool, err error) {
-	word, prefix, ok := impactQuery(lang, q)
+// documents, and while lang's word lists are being built, unless wait).
+func (k *KB) rankInMemory(ctx context.Context, cat *catalog, lang string, q ftsQuery, minMatches int, wait bool) (docs []*doc, ok bool, err error) {
 	vocab := cat.lib.vocab[lang]
-	if !ok || vocab == nil {
+	word, prefix, ok := impactQuery(lang, vocab, q)
+	if !ok {
 		return nil, false, nil
 	}
 	// The vocabulary's words the query word stands for, and how many
@@ -143,13 +210,16 @@ func (k *KB) rankInMemory(ctx context.Context, cat *catalog, lang string, q ftsQ
 	if df < minMatches {
 		return nil, false, nil
 	}
+	ix := cat.lib.impacts.get(cat.lib, lang, wait)
+	if ix == nil {
+		return nil, false, nil // being built
+	}
 	rows, tokens, err := k.fts.averages(ctx)
 	if err != nil || rows == 0 {
 		return nil, false, err
 	}
 	avgdl := float64(tokens) / float64(rows)
 
-	ix := cat.lib.impacts.get(cat.lib, lang)
 	freq := make([]int32, len(ix.docs))
 	var touched []int32
 	for _, w := range vocab.sorted[lo:hi] {

@@ -14,35 +14,55 @@ import (
 	"zerodesk/data"
 )
 
-// The word lists rank a single word exactly as the index does: every
-// vocabulary word of every language, whole and as 2, 3 and 4 letter
-// prefixes, on the demo (8 languages, CJK and Arabic included) and on a
+// The word lists rank a single word exactly as the index does: every 2
+// letter prefix of every language's vocabulary, a 32nd of its words and
+// 3 letter prefixes, its words with synonyms, on the demo (8 languages, CJK and Arabic included) and on a
 // generated catalog of a few hundred articles in three languages (ties
 // included, drafts in the index), compared document for document with
-// publishedIndex (FTS5's bm25), down to the 1,000th.
+// publishedIndex (FTS5's bm25), down to the 1,000th; with the word's
+// synonyms when none of them is in the language's published documents.
 func TestImpactRanking_SameAsTheIndex(t *testing.T) {
 	t.Parallel()
-	for name, files := range map[string]fs.FS{"demo": data.Demo(), "generated": generatedCatalog(t, 300)} {
+	for name, files := range map[string]fs.FS{"demo": data.Demo(), "generated": generatedCatalog(t, 150)} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			k, _, _ := seeded(t, files)
 			ctx := context.Background()
 			cat := k.cat.Load()
-			compared := 0
+			compared, synonyms := 0, 0
 			for lang, vocab := range cat.lib.vocab {
-				queries := map[string]bool{}
-				for _, w := range vocab.sorted {
-					queries[w] = true
+				queries := map[string]bool{} // word → also as a whole word
+				var prefixes []string
+				for i, w := range vocab.sorted {
+					// A sample (the test runs under -race too): every 2 letter
+					// prefix, a sixteenth of the words and of their 3 letter
+					// prefixes, and the words with synonyms.
 					rs := []rune(w)
-					for n := 2; n <= 4 && n < len(rs); n++ {
-						queries[string(rs[:n])] = true
+					if len(rs) > 2 {
+						prefixes = append(prefixes, string(rs[:2]))
+					}
+					if len(rs) > 3 && i%32 == 0 {
+						prefixes = append(prefixes, string(rs[:3]))
+					}
+					if i%32 == 0 || len(expandSynonyms(lang, []term{{word: w, folded: w}})[0].alts) > 0 {
+						queries[w] = true
 					}
 				}
-				queries["a"] = true // one letter: a whole word, never a prefix
-				for w := range queries {
+				for _, p := range prefixes {
+					if _, ok := queries[p]; !ok {
+						queries[p] = false // only as a prefix
+					}
+				}
+				queries["a"] = true             // one letter: a whole word, never a prefix
+				for w, whole := range queries { // whole: also as a whole word
 					for _, prefix := range []bool{true, false} {
-						q := ftsQuery{words: []string{w}, alts: [][]string{nil}, prefix: prefix}
-						got, ok, err := k.rankInMemory(ctx, cat, lang, q, 0)
+						if !prefix && !whole {
+							continue
+						}
+						// With the word's synonyms, as search sends it.
+						q := toFTS(expandSynonyms(lang, []term{{word: w, folded: w}}), false)
+						q.prefix = prefix
+						got, ok, err := k.rankInMemory(ctx, cat, lang, q, 0, true)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -57,12 +77,16 @@ func TestImpactRanking_SameAsTheIndex(t *testing.T) {
 							t.Fatalf("%s %q (prefix %v): in memory %v, the index %v", lang, w, prefix, ids(got), ids(want))
 						}
 						compared++
+						if len(q.alts[0]) > 0 {
+							synonyms++
+						}
 					}
 				}
 			}
-			if compared < 1000 {
-				t.Fatalf("only %d queries compared", compared)
+			if compared < 500 || synonyms == 0 {
+				t.Fatalf("only %d queries compared, %d with synonyms", compared, synonyms)
 			}
+			t.Logf("%d queries compared, %d with synonyms", compared, synonyms)
 		})
 	}
 }
@@ -75,7 +99,8 @@ func ids(docs []*doc) []int64 {
 	return out
 }
 
-// The queries the word lists take and those left to the index.
+// The queries the word lists take and those left to the index (the
+// vocabulary knows account, login, for, the, user).
 func TestImpactQuery_OnlySingleWords(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -86,7 +111,7 @@ func TestImpactQuery_OnlySingleWords(t *testing.T) {
 		{"en", ftsQuery{words: []string{"account"}, prefix: true}, true},
 		{"en", ftsQuery{words: []string{"account"}, alts: [][]string{nil}}, true},
 		{"en", ftsQuery{words: []string{"reset", "password"}, prefix: true}, false},
-		{"en", ftsQuery{words: []string{"2fa"}, alts: [][]string{{"two step"}}, prefix: true}, false},
+		{"en", ftsQuery{words: []string{"2fa"}, alts: [][]string{{"two step"}}, prefix: true}, true}, // no "two", no "step"
 		{"en", ftsQuery{words: []string{"two step"}, prefix: true}, false},
 		{"zh-Hans", ftsQuery{words: []string{"密码"}, prefix: true}, false},
 		{"en", ftsQuery{words: []string{"e"}, prefix: true}, true}, // one letter is no prefix
@@ -95,8 +120,16 @@ func TestImpactQuery_OnlySingleWords(t *testing.T) {
 		{"de", ftsQuery{words: []string{"de"}, prefix: true}, false},
 		{"zh-Hans", ftsQuery{words: []string{"zh"}, prefix: true}, false},
 		{"es", ftsQuery{words: []string{"en"}, prefix: true}, true},
+		// Synonyms: only when no published document holds them.
+		{"en", ftsQuery{words: []string{"account"}, alts: [][]string{{"acct"}}, prefix: true}, true},
+		{"en", ftsQuery{words: []string{"account"}, alts: [][]string{{"login"}}, prefix: true}, false},
+		{"en", ftsQuery{words: []string{"account"}, alts: [][]string{{"acct", "user login"}}, prefix: true}, false},
+		{"en", ftsQuery{words: []string{"account"}, alts: [][]string{{"user acct"}}, prefix: true}, true},
+		{"en", ftsQuery{words: []string{"account"}, alts: [][]string{{"密码"}}, prefix: true}, false},
 	} {
-		if _, _, ok := impactQuery(c.lang, c.q); ok != c.ok {
+		vocab := newVocabBuilder()
+		vocab.addDocument("Account login for the user")
+		if _, _, ok := impactQuery(c.lang, vocab.build(), c.q); ok != c.ok {
 			t.Errorf("%s %+v: ok %v, want %v", c.lang, c.q, ok, c.ok)
 		}
 	}
@@ -106,11 +139,11 @@ func TestImpactQuery_OnlySingleWords(t *testing.T) {
 // with the same results, total and order as the index gives.
 func TestSearch_CommonWordFromTheWordListsAsFromTheIndex(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, generatedCatalog(t, 300))
+	k, _, _ := seeded(t, generatedCatalog(t, 150))
 	ctx := context.Background()
 	cat := k.cat.Load()
 	q := ftsQuery{words: []string{"the"}, alts: [][]string{nil}, prefix: true}
-	if _, ok, _ := k.rankInMemory(ctx, cat, "en", q, impactMinMatches); !ok {
+	if _, ok, _ := k.rankInMemory(ctx, cat, "en", q, impactMinMatches, true); !ok {
 		t.Fatal(`"the" is not ranked in memory`)
 	}
 	want, err := k.publishedIndex(ctx, cat, "en", q)
