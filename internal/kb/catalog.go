@@ -35,6 +35,7 @@ type doc struct {
 	sourceUpdatedAt time.Time // the source's revision this text was made from
 	bodyHTML        string    // for a page in its own language
 	plain           string    // the body's words, for search snippets
+	keywords        string    // indexed with the body (withKeywords)
 }
 
 type library struct {
@@ -52,6 +53,7 @@ type library struct {
 	// language.
 	fallbackHTML map[string]map[int64]string
 	vocab        map[string]*vocabulary
+	impacts      impactIndexes // per language, built at the first search that needs it
 }
 
 func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
@@ -75,7 +77,7 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 		d := &doc{
 			id: t.id, article: a, lang: t.lang, slug: t.slug, title: t.title, description: t.desc,
 			publishedAt: time.Unix(t.publishedAt, 0).UTC(), updatedAt: time.Unix(t.updatedAt, 0).UTC(),
-			sourceUpdatedAt: time.Unix(t.sourceUpdatedAt, 0).UTC(),
+			sourceUpdatedAt: time.Unix(t.sourceUpdatedAt, 0).UTC(), keywords: t.keywords,
 		}
 		bodies[d.id] = t.body
 		keywords[d.id] = t.keywords

@@ -141,3 +141,26 @@ func openCatalog(b *testing.B) *KB {
 	}
 	return k
 }
+
+// BenchmarkImpactBuild builds the search word lists (impact.go) of every
+// language of the catalog ZD_CATALOG names, and reports the time of one
+// build of all languages and the postings they hold (8 bytes each).
+//
+//	ZD_CATALOG=/tmp/kb3/zerodesk.db go test ./internal/kb -run '^$' -bench ImpactBuild -benchtime 3x
+func BenchmarkImpactBuild(b *testing.B) {
+	k := openCatalog(b)
+	lib := k.cat.Load().lib
+	postings, words := 0, 0
+	for b.Loop() {
+		postings, words = 0, 0
+		for _, lang := range lib.langs {
+			ix := buildImpactIndex(lib, lang)
+			words += len(ix.postings)
+			for _, p := range ix.postings {
+				postings += len(p)
+			}
+		}
+	}
+	b.ReportMetric(float64(postings), "postings")
+	b.ReportMetric(float64(words), "words")
+}

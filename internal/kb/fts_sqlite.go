@@ -3,6 +3,7 @@ package kb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -17,7 +18,7 @@ import (
 // in the package changes.
 type sqliteFTS struct {
 	// Prepared once: planning an FTS5 query costs more than running it.
-	query, untranslated *sql.Stmt
+	query, untranslated, avg *sql.Stmt
 }
 
 var _ fullText = (*sqliteFTS)(nil)
@@ -32,7 +33,13 @@ func newSQLiteFTS(ctx context.Context, read *sql.DB) (*sqliteFTS, error) {
 		st.Close()
 		return nil, err
 	}
-	return &sqliteFTS{query: st, untranslated: other}, nil
+	avg, err := read.PrepareContext(ctx, sqlFTSAverages)
+	if err != nil {
+		st.Close()
+		other.Close()
+		return nil, err
+	}
+	return &sqliteFTS{query: st, untranslated: other, avg: avg}, nil
 }
 
 const (
@@ -209,4 +216,44 @@ func writePhrase(b *strings.Builder, w string, prefix bool) {
 	if prefix && !words.IsCJKWord(last) && utf8.RuneCountInString(last) >= 2 {
 		b.WriteByte('*')
 	}
+}
+
+// sqlFTSAverages reads FTS5's averages record (rowid 1 of the %_data table):
+// the number of rows, then the tokens of each column in all rows, as
+// varints. bm25() reads the same record.
+const sqlFTSAverages = `SELECT block FROM translations_fts_data WHERE id = 1`
+
+func (f *sqliteFTS) averages(ctx context.Context) (rows, tokens int64, err error) {
+	var block []byte
+	if err := f.avg.QueryRowContext(ctx).Scan(&block); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, 0, nil
+		}
+		return 0, 0, err
+	}
+	rows, n := fts5Varint(block)
+	block = block[n:]
+	for len(block) > 0 && n > 0 {
+		var v int64
+		v, n = fts5Varint(block)
+		tokens += v
+		block = block[n:]
+	}
+	return rows, tokens, nil
+}
+
+// fts5Varint decodes SQLite's varint (big-endian, 7 bits a byte, the ninth
+// byte 8 bits) and returns its value and length; 0, 0 when b is empty.
+func fts5Varint(b []byte) (int64, int) {
+	var v uint64
+	for i := 0; i < len(b); i++ {
+		if i == 8 {
+			return int64(v<<8 | uint64(b[i])), 9
+		}
+		v = v<<7 | uint64(b[i]&0x7f)
+		if b[i]&0x80 == 0 {
+			return int64(v), i + 1
+		}
+	}
+	return 0, 0
 }

@@ -228,6 +228,7 @@ func (k *KB) reload(ctx context.Context) error {
 		}
 		k.pendingViews.Store(&next)
 	}
+	lib.impacts.startAll(lib) // search's word lists (impact.go), in the background
 	k.install(newCatalog(lib, k.counts))
 	k.generation.Store(gen)
 	return nil

@@ -59,6 +59,10 @@ type fullText interface {
 	// search returns the best-ranked translations in lang, drafts included:
 	// the catalog, which holds only what is published, keeps the rest.
 	search(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error)
+	// averages is what bm25 averages over: the rows in the index (every
+	// language, drafts too) and the tokens they hold, all columns together.
+	// rankInMemory ranks with it as the index does.
+	averages(ctx context.Context) (rows, tokens int64, err error)
 	// searchUntranslated returns the best-ranked published translations in
 	// other languages of the articles with no published translation in lang.
 	searchUntranslated(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error)
@@ -262,6 +266,17 @@ func (k *KB) searchIn(ctx context.Context, cat *catalog, lang string, terms []te
 // holds drafts too: when they took places in a full answer, it asks again
 // for more, so the count stays true.
 func (k *KB) published(ctx context.Context, cat *catalog, lang string, q ftsQuery) ([]*doc, error) {
+	// A common word alone is ranked from the catalog's word lists (impact.go).
+	if docs, ok, err := k.rankInMemory(ctx, cat, lang, q, impactMinMatches, false); err != nil {
+		return nil, searchError(ctx, err)
+	} else if ok {
+		return docs, nil
+	}
+	return k.publishedIndex(ctx, cat, lang, q)
+}
+
+// publishedIndex is published from the index alone.
+func (k *KB) publishedIndex(ctx context.Context, cat *catalog, lang string, q ftsQuery) ([]*doc, error) {
 	for limit := maxTotal; ; limit *= 4 {
 		hits, err := k.fts.search(ctx, lang, q, limit)
 		if err != nil {

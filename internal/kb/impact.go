@@ -1,0 +1,261 @@
+package kb
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"zerodesk/internal/words"
+)
+
+// Search for a common word without the index (issue 13, "Scale"). FTS5 scores
+// every match with bm25 before it can sort and cut: a word in most of 5,000
+// articles costs tens of milliseconds however few results are shown. A
+// single word, whole or the start of a word (what a visitor typing a common
+// word sends), is ranked here instead, from per-language word lists built
+// from the catalog's own texts, with FTS5's bm25 as search's SQL computes it:
+// the same weights (title 10, body 1, language 0), the same document lengths
+// and the index's own average length. For one phrase, bm25 is idf × f(freq,
+// length), idf the same for every match: the order is f's, ties by rowid, as
+// in sqlFTSSearch. Queries of several words, synonyms found in lang, phrases, CJK and words
+// the language's own index token starts with stay with FTS5, and so do words
+// found in fewer than impactMinMatches documents (the index is quick there).
+// TestImpactRanking_SameAsTheIndex holds the two orders equal.
+
+// impactMinMatches is the number of documents (the vocabulary's document
+// frequencies of the words a query word stands for, added up) from which a
+// single-word search is ranked in memory.
+const impactMinMatches = 100
+
+// impactIndexes holds a library's word lists per language, built in the
+// background when the library is installed (reload, startAll), or when a
+// search first needs them: the searches meanwhile go to the index, so none
+// waits for a build.
+type impactIndexes struct {
+	mu       sync.Mutex
+	byLang   map[string]*impactIndex
+	building map[string]bool
+}
+
+// impactIndex is one language's documents and, per folded word, where it
+// occurs.
+type impactIndex struct {
+	docs     []*doc
+	length   []int32              // tokens in the document's index row: title, body and keywords, language
+	postings map[string][]posting // folded word → the documents holding it, in docs order
+}
+
+// posting is a word in one document: freq is its title occurrences × 10
+// plus its body occurrences, bm25's weighted frequency.
+type posting struct {
+	doc  int32
+	freq int32
+}
+
+// get returns lang's word lists; nil while they are being built, unless
+// wait (then it builds them itself, if need be a second time).
+func (ix *impactIndexes) get(lib *library, lang string, wait bool) *impactIndex {
+	w, start := ix.claim(lang)
+	switch {
+	case w != nil:
+		return w
+	case wait:
+		return ix.build(lib, lang)
+	case start:
+		go ix.build(lib, lang)
+	}
+	return nil
+}
+
+// startAll builds the word lists of every language of lib, one after the
+// other, in the background.
+func (ix *impactIndexes) startAll(lib *library) {
+	go func() {
+		for _, lang := range lib.langs {
+			if w, start := ix.claim(lang); w == nil && start {
+				ix.build(lib, lang)
+			}
+		}
+	}()
+}
+
+// claim returns lang's word lists when built, else whether the caller is
+// the first to ask (and so builds them).
+func (ix *impactIndexes) claim(lang string) (*impactIndex, bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if w := ix.byLang[lang]; w != nil {
+		return w, false
+	}
+	if ix.building == nil {
+		ix.byLang, ix.building = map[string]*impactIndex{}, map[string]bool{}
+	}
+	start := !ix.building[lang]
+	ix.building[lang] = true
+	return nil, start
+}
+
+func (ix *impactIndexes) build(lib *library, lang string) *impactIndex {
+	w := buildImpactIndex(lib, lang)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.byLang[lang] == nil {
+		ix.byLang[lang] = w
+	}
+	return ix.byLang[lang]
+}
+
+func buildImpactIndex(lib *library, lang string) *impactIndex {
+	w := &impactIndex{postings: map[string][]posting{}}
+	for _, d := range lib.docs {
+		if d.lang == lang {
+			w.docs = append(w.docs, d)
+		}
+	}
+	counts := map[string]int32{}
+	for i, d := range w.docs {
+		clear(counts)
+		n := countTokens(d.title, 10, counts) + countTokens(withKeywords(d.plain, d.keywords), 1, counts)
+		w.length = append(w.length, int32(n+1)) // + the language token
+		for f, c := range counts {
+			w.postings[f] = append(w.postings[f], posting{doc: int32(i), freq: c})
+		}
+	}
+	return w
+}
+
+// countTokens adds weight per occurrence of each non-CJK word of s, folded,
+// to counts, and returns the number of tokens words.IndexText makes of s
+// (a CJK run of n characters is n tokens).
+func countTokens(s string, weight int32, counts map[string]int32) int {
+	n := 0
+	words.Each(s, func(w string) {
+		if words.IsCJKWord(w) {
+			n += utf8.RuneCountInString(w)
+			return
+		}
+		if f := words.Fold(w); f != "" {
+			n++
+			counts[f] += weight
+		}
+	})
+	return n
+}
+
+// impactQuery reports whether q is for the word lists: one word, not CJK,
+// not the start of lang's index token, with no synonym that a published
+// document of lang holds (one none holds adds idf × 0 to every score here:
+// nothing). It returns the word and whether it is a prefix, as ftsMatch
+// writes it.
+func impactQuery(lang string, vocab *vocabulary, q ftsQuery) (word string, prefix, ok bool) {
+	if len(q.words) != 1 || vocab == nil {
+		return "", false, false
+	}
+	if len(q.alts) > 0 {
+		for _, a := range q.alts[0] {
+			if a != "" && !absent(vocab, a) {
+				return "", false, false
+			}
+		}
+	}
+	w := q.words[0]
+	if w == "" || strings.Contains(w, " ") || words.IsCJKWord(w) {
+		return "", false, false
+	}
+	prefix = q.prefix && utf8.RuneCountInString(w) >= 2
+	if tok := langToken(lang); tok == w || prefix && strings.HasPrefix(tok, w) {
+		return "", false, false // every row of lang matches on its language token
+	}
+	return w, prefix, true
+}
+
+// absent reports whether no published document of the vocabulary's language
+// holds phrase (folded words joined by spaces, matched whole): one of its
+// words is in none. CJK is not in the vocabulary: never absent.
+func absent(vocab *vocabulary, phrase string) bool {
+	for _, w := range strings.Split(phrase, " ") {
+		if words.IsCJKWord(w) {
+			return false
+		}
+	}
+	for _, w := range strings.Split(phrase, " ") {
+		if vocab.df[w] == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// rankInMemory is published's answer from the word lists, or ok false when
+// q is left to the index (also when its words are in fewer than minMatches
+// documents, and while lang's word lists are being built, unless wait).
+func (k *KB) rankInMemory(ctx context.Context, cat *catalog, lang string, q ftsQuery, minMatches int, wait bool) (docs []*doc, ok bool, err error) {
+	vocab := cat.lib.vocab[lang]
+	word, prefix, ok := impactQuery(lang, vocab, q)
+	if !ok {
+		return nil, false, nil
+	}
+	// The vocabulary's words the query word stands for, and how many
+	// documents hold them (at most: one may hold several).
+	lo := sort.SearchStrings(vocab.sorted, word)
+	hi, df := lo, 0
+	for hi < len(vocab.sorted) && (vocab.sorted[hi] == word || prefix && strings.HasPrefix(vocab.sorted[hi], word)) {
+		df += vocab.df[vocab.sorted[hi]]
+		hi++
+	}
+	if df < minMatches {
+		return nil, false, nil
+	}
+	ix := cat.lib.impacts.get(cat.lib, lang, wait)
+	if ix == nil {
+		return nil, false, nil // being built
+	}
+	rows, tokens, err := k.fts.averages(ctx)
+	if err != nil || rows == 0 {
+		return nil, false, err
+	}
+	avgdl := float64(tokens) / float64(rows)
+
+	freq := make([]int32, len(ix.docs))
+	var touched []int32
+	for _, w := range vocab.sorted[lo:hi] {
+		for _, p := range ix.postings[w] {
+			if freq[p.doc] == 0 {
+				touched = append(touched, p.doc)
+			}
+			freq[p.doc] += p.freq
+		}
+	}
+	type scored struct {
+		score float64
+		d     *doc
+	}
+	all := make([]scored, len(touched))
+	for i, n := range touched {
+		all[i] = scored{bm25Part(float64(freq[n]), float64(ix.length[n]), avgdl), ix.docs[n]}
+	}
+	slices.SortFunc(all, func(x, y scored) int {
+		return cmp.Or(cmp.Compare(y.score, x.score), cmp.Compare(x.d.id, y.d.id))
+	})
+	docs = make([]*doc, 0, min(len(all), maxTotal))
+	for _, s := range all[:min(len(all), maxTotal)] {
+		docs = append(docs, s.d)
+	}
+	return docs, true, nil
+}
+
+// bm25Part is FTS5's bm25 of one phrase without its idf, operation for
+// operation as fts5Bm25Function computes it (so the same doubles):
+// (f × (k1 + 1)) / (f + k1 × (1 − b + b × D / avgdl)).
+func bm25Part(f, d, avgdl float64) float64 {
+	// Variables, not constants: Go folds constant expressions exactly, C
+	// rounds each operation (1.2 + 1.0 is not the double nearest 2.2).
+	k1, b := 1.2, 0.75
+	num := float64(f * float64(k1+1.0))
+	norm := float64(float64(1-b) + float64(float64(b*d)/avgdl))
+	return num / float64(f+float64(k1*norm))
+}
