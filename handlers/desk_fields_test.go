@@ -153,6 +153,11 @@ func TestDeskFields_CustomerFillsAgentSeesEditsAndFilters(t *testing.T) {
 	d = doc(t, agent.open(t, "/en/desk", url.Values{"field": {text.Key()}, "field_value": {"ORD-4711-Lynx"}}))
 	wantCount(t, d, `#f-field option[value="`+text.Key()+`"][selected]`, 1)
 	wantCount(t, d, `#f-field-value[value="ORD-4711-Lynx"]`, 1)
+	// The queue's poll keeps the field filter.
+	poll := wantCount(t, d, `[data-hx-get^="/en/desk/poll"]`, 1).AttrOr("data-hx-get", "")
+	if !strings.Contains(poll, "field="+text.Key()) || !strings.Contains(poll, "field_value=ORD-4711-Lynx") {
+		t.Errorf("the poll drops the field filter: %s", poll)
+	}
 	w = agent.open(t, "/en/desk", url.Values{"field": {"f999"}, "field_value": {"x"}})
 	wantStatus(t, w, http.StatusBadRequest)
 	// A customer never sees the fields form of the desk.

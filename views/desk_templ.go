@@ -302,7 +302,7 @@ func deskAgentValue(id int64) string { return strconv.FormatInt(id, 10) }
 func deskQueueQuery(v DeskQueueView) url.Values {
 	q := url.Values{}
 	for k, s := range map[string]string{"status": v.Filter.Status, "priority": v.Filter.Priority, "topic": v.Filter.Topic, "assignee": v.Filter.Assignee, "q": v.Filter.Text,
-		"tag": v.Filter.Tag, "sort": v.Filter.Sort, "columns": v.Filter.Columns} {
+		"tag": v.Filter.Tag, "sort": v.Filter.Sort, "columns": v.Filter.Columns, "field": v.Filter.Field, "field_value": v.Filter.FieldValue} {
 		if s != "" {
 			q.Set(k, s)
 		}
