@@ -131,9 +131,9 @@ func withLabel(err error, label string) error {
 	return &c
 }
 
-// FieldHistoryLabels puts each changed field's label (in lang) where the
+// fieldHistoryLabels puts each changed field's label (in lang) where the
 // ticket's history names the field by its key.
-func FieldHistoryLabels(t *tickets.Ticket, lang string) {
+func fieldHistoryLabels(t *tickets.Ticket, lang string) {
 	for i := range t.History {
 		e := &t.History[i]
 		if e.Kind != tickets.EventField {

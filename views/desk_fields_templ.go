@@ -68,7 +68,7 @@ func fieldsOf(list []tickets.Field, topic string) []tickets.Field {
 }
 
 // fieldEvent says the history line of a changed field, never its value
-// (the desk puts the field's label in To, FieldHistoryLabels).
+// (the desk puts the field's label in To, fieldHistoryLabels).
 func fieldEvent(ctx context.Context, e tickets.Event, actor string) (string, bool) {
 	if e.Kind != tickets.EventField {
 		return "", false

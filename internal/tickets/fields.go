@@ -151,7 +151,15 @@ func CheckFieldValue(f Field, raw string) (string, error) {
 		if len(v) > 40 {
 			return "", fieldErr(MsgFieldInvalid)
 		}
-		n, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64)
+		// One comma is a decimal comma ("3,5"), unless it could be a
+		// thousands separator ("1,000"): ambiguous, refused.
+		if i := strings.IndexByte(v, ','); i >= 0 {
+			if strings.Count(v, ",") > 1 || strings.Contains(v, ".") || len(v)-i-1 == 3 {
+				return "", fieldErr(MsgFieldInvalid)
+			}
+			v = strings.Replace(v, ",", ".", 1)
+		}
+		n, err := strconv.ParseFloat(v, 64)
 		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 			return "", fieldErr(MsgFieldInvalid)
 		}
@@ -373,14 +381,7 @@ func (s *Service) CheckFields(ctx context.Context, topic string, values map[int6
 // fieldsOfSubmission checks sub's field values for its topic: their sealed
 // form for the meta and their blind index entries, or the first refusal.
 func (s *Service) fieldsOfSubmission(ctx context.Context, topic string, values map[int64]string) (map[string]string, []fieldEntry, error) {
-	clean, bad, err := s.CheckFields(ctx, topic, values)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(bad) > 0 {
-		return nil, nil, bad[0].Err
-	}
-	if len(clean) == 0 {
+	if topic == "" {
 		return nil, nil, nil
 	}
 	list, err := s.Fields(ctx, topic, false)
@@ -390,10 +391,17 @@ func (s *Service) fieldsOfSubmission(ctx context.Context, topic string, values m
 	sealed := map[string]string{}
 	var idx []fieldEntry
 	for _, f := range list {
-		if v, ok := clean[f.ID]; ok {
+		v, err := CheckFieldValue(f, values[f.ID])
+		if err != nil {
+			return nil, nil, err
+		}
+		if v != "" {
 			sealed[strconv.FormatInt(f.ID, 10)] = v
 			idx = append(idx, fieldEntry{field: f.ID, hash: s.fieldHash(f, v)})
 		}
+	}
+	if len(sealed) == 0 {
+		sealed = nil
 	}
 	return sealed, idx, nil
 }

@@ -47,6 +47,8 @@ func TestCheckFieldValue_KindsAndHostileInput(t *testing.T) {
 		{Field{Kind: FieldNumber}, "NaN", MsgFieldInvalid},
 		{Field{Kind: FieldNumber}, "1e400", MsgFieldInvalid},
 		{Field{Kind: FieldNumber}, "twelve", MsgFieldInvalid},
+		{Field{Kind: FieldNumber}, "1,000", MsgFieldInvalid}, // a thousands separator or a decimal comma?
+		{Field{Kind: FieldNumber}, "1,5.2", MsgFieldInvalid},
 		{Field{Kind: FieldDate}, "2026-02-30", MsgFieldInvalid},
 		{Field{Kind: FieldDate}, "07/12/2026", MsgFieldInvalid},
 	} {
