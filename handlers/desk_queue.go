@@ -114,6 +114,9 @@ func (h *Handlers) deskQueueView(c echo.Context, d deskVisit) (views.DeskQueueVi
 	if err := h.triageQueue(c, d, &v); err != nil {                    // desk_triage.go: tag, sort, columns, saved views
 		return v, 0, err
 	}
+	if err := h.fieldsQueue(c, &v); err != nil { // desk_fields.go: the field filter
+		return v, 0, err
+	}
 	// The version is read first: a change made while this page is built
 	// makes the next poll refresh it.
 	v.Version = h.Tickets.Version()
@@ -123,6 +126,7 @@ func (h *Handlers) deskQueueView(c echo.Context, d deskVisit) (views.DeskQueueVi
 	}
 	status := http.StatusOK
 	f, ok := deskFilter(v.Filter, v.Topics, d.s)
+	ok = ok && fieldFilter(&f, v.Filter, v.CustomFields) // desk_fields.go
 	if !ok {
 		v.ErrorID, status = MsgDeskFilterInvalid, http.StatusBadRequest
 		f = tickets.QueueFilter{}

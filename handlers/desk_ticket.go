@@ -63,6 +63,7 @@ func (h *Handlers) deskTicketPage(c echo.Context, d deskVisit, st deskTicketStat
 	if err != nil {
 		return err
 	}
+	fieldHistoryLabels(t, lang(c))                                             // desk_fields.go
 	if err := h.Tickets.RecordRead(ctx, d.viewer(), t.Reference); err != nil { // on the record (desk_audit.go)
 		return err
 	}

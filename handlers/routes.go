@@ -245,6 +245,16 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.GET("/desk/tickets/:ref/merge", h.deskBackToTicket, noStore, deskLimit)
 	g.GET("/desk/tickets/:ref/presence", h.deskPresence, noStore, deskLimit)
 	g.POST("/desk/tickets/:ref/presence", h.deskPresence, noStore, deskLimit)
+	// Custom fields per topic (desk_fields.go, issue 14): the admins' page,
+	// adding and removing a field, a ticket's fields.
+	g.GET("/desk/fields", h.deskFields, noStore, deskLimit)
+	g.POST("/desk/fields", h.deskFields, noStore, deskLimit)
+	g.POST("/desk/fields/save", h.deskSaveField, noStore, deskLimit)
+	g.GET("/desk/fields/save", h.redirectTo("/desk/fields"), noStore, deskLimit)
+	g.POST("/desk/fields/remove", h.deskRemoveField, noStore, deskLimit)
+	g.GET("/desk/fields/remove", h.redirectTo("/desk/fields"), noStore, deskLimit)
+	g.POST("/desk/tickets/:ref/fields", h.deskSetFields, noStore, deskLimit)
+	g.GET("/desk/tickets/:ref/fields", h.deskBackToTicket, noStore, deskLimit)
 	g.GET("/desk/managers", h.deskManagers, noStore, deskLimit) // desk_managers.go
 	g.POST("/desk/managers", h.deskManagers, noStore, deskLimit)
 	g.POST("/desk/managers/save", h.deskSaveManager, noStore, deskLimit)

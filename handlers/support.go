@@ -95,7 +95,8 @@ func (h *Handlers) formView(c echo.Context, s *accounts.Session, token string) (
 			v.Topics = append(v.Topics, views.TopicOption{Key: t.Key, Name: t.Name})
 		}
 	}
-	return v, nil
+	v.FieldGroups, err = h.supportFieldGroups(ctx, v.Topics) // desk_fields.go
+	return v, err
 }
 
 // supportForm is the Support Ticket form; a link may prefill it
@@ -174,8 +175,8 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 	if id := p.get("form_id"); id != "" && len(id) <= 64 {
 		v.FormID = id
 	}
-	refuse := func(status int, e views.FieldError) error {
-		v.Errors = []views.FieldError{e}
+	refuse := func(status int, e ...views.FieldError) error {
+		v.Errors = e
 		v.FilesDropped = p.hasFiles() || p.tooLarge
 		switch status {
 		case http.StatusTooManyRequests:
@@ -222,10 +223,17 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 	if err := h.load(ctx, p); err != nil {
 		return err
 	}
+	fields, bad, err := h.supportFieldValues(ctx, lang(c), p.get, &v) // desk_fields.go: the topic's custom fields
+	if err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return refuse(http.StatusBadRequest, bad...)
+	}
 	receipt, err := h.Tickets.Submit(ctx, tickets.Submission{
 		Lang: lang(c), Name: p.get("name"), Email: p.get("email"), Session: s,
 		Topic: p.get("topic"), Subject: p.get("subject"), Body: p.get("body"), Comment: v.Comment,
-		Attachments: p.files, Address: c.RealIP(), FormID: v.FormID, Article: v.Article,
+		Attachments: p.files, Address: c.RealIP(), FormID: v.FormID, Article: v.Article, Fields: fields,
 	})
 	if err != nil {
 		id := errs.MessageIDOf(err)

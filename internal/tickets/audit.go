@@ -46,6 +46,8 @@ func auditEntry(actor, kind, from, to string) (audit.Entry, bool) {
 		e.Action, e.Field, e.From = audit.TicketUntagged, "tag", from
 	case EventMerged:
 		e.Action, e.Field, e.To = audit.TicketMerged, "into", to
+	case EventField: // which field changed, never its value
+		e.Action, e.Field = auditFieldAction, to
 	case EventMergedFrom:
 		e.Action, e.Field, e.From = audit.TicketMergedIn, "from", from
 	default:

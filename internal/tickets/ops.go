@@ -92,6 +92,9 @@ func (s *Service) view(ctx context.Context, a *access) (*Ticket, []int64, error)
 		if t.History, err = s.history(ctx, a.r.id, names, m.Name); err != nil {
 			return nil, nil, err
 		}
+		if t.Fields, err = s.ticketFields(ctx, a.r.topic, m); err != nil { // fields.go
+			return nil, nil, err
+		}
 	}
 	return t, unread, nil
 }

@@ -82,6 +82,11 @@ func (s *Service) Queue(ctx context.Context, v Viewer, f QueueFilter) (*Queue, e
 	if err != nil {
 		return nil, err
 	}
+	if f.Field != 0 {
+		if err := s.queueField(ctx, sel, f.Field, f.FieldValue); err != nil { // fields.go
+			return nil, err
+		}
+	}
 	q := &Queue{Page: f.Page}
 	if q.Counts, err = s.statusCounts(ctx); err != nil {
 		return nil, errs.Wrap(err, "tickets: counts")

@@ -41,7 +41,7 @@ type Service struct {
 
 // keys are the purpose-bound subkeys of the server secret.
 type keys struct {
-	email, emailLookup, access, guest, form, address, limit, search, agent []byte
+	email, emailLookup, access, guest, form, address, limit, search, agent, fields []byte
 }
 
 // AccountKeys is what the ticket room needs of the accounts room (the wiring
@@ -91,6 +91,7 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys
 		limit:       secret.Subkey("tickets.limit"),
 		search:      secret.Subkey("tickets.search"),
 		agent:       secret.Subkey("tickets.agent"),
+		fields:      secret.Subkey("tickets.fields"),
 	}
 	var err error
 	if s.msg, err = messaging.New(ctx, db, secret, s.now); err != nil {

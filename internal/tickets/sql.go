@@ -181,3 +181,16 @@ const (
 	sqlDeleteView    = `DELETE FROM ticket_views WHERE id = $1`
 	sqlCountOwnViews = `SELECT count(*) FROM ticket_views WHERE owner_id = $1`
 )
+
+// Custom fields per topic (fields.go; data/migrations/0023_custom_fields.sql).
+const (
+	sqlFieldColumns    = `id, topic, kind, labels, options, required, position, removed`
+	sqlFieldsAll       = `SELECT ` + sqlFieldColumns + ` FROM topic_fields ORDER BY topic, position, id`
+	sqlFieldsOfTopic   = `SELECT ` + sqlFieldColumns + ` FROM topic_fields WHERE topic = $1 ORDER BY position, id`
+	sqlFieldByID       = `SELECT ` + sqlFieldColumns + ` FROM topic_fields WHERE id = $1`
+	sqlFieldInsert     = `INSERT INTO topic_fields (topic, kind, labels, options, required, position) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`
+	sqlFieldUpdate     = `UPDATE topic_fields SET labels = $2, options = $3, required = $4, position = $5 WHERE id = $1 AND removed = 0`
+	sqlFieldRemove     = `UPDATE topic_fields SET removed = 1 WHERE id = $1 AND removed = 0`
+	sqlFieldIndexAdd   = `INSERT INTO ticket_field_index (hash, ticket_id, field_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
+	sqlFieldIndexClear = `DELETE FROM ticket_field_index WHERE ticket_id = $1 AND field_id = $2`
+)

@@ -115,6 +115,8 @@ type meta struct {
 	Subject string `json:"s"`
 	Name    string `json:"n"`
 	Article string `json:"a,omitempty"`
+	// Fields are the custom fields' values, by field id (fields.go).
+	Fields map[string]string `json:"f,omitempty"`
 }
 
 func metaOf(th *messaging.Thread) meta {

@@ -57,6 +57,7 @@ type submission struct {
 	email                      string
 	meta                       []byte  // the thread's sealed metadata, as JSON
 	words                      []int64 // the blind index's hashes
+	fields                     []fieldEntry
 	emailKey                   []byte
 	addrKey                    []byte // nil without an address
 	formHash                   []byte // nil without a form id
@@ -83,11 +84,16 @@ func (s *Service) checkSubmission(ctx context.Context, sub Submission) (*submiss
 	if in.files, err = s.cleanUploads(sub.Attachments); err != nil {
 		return nil, err
 	}
+	sealedFields, fields, err := s.fieldsOfSubmission(ctx, in.topic, sub.Fields) // fields.go
+	if err != nil {
+		return nil, err
+	}
+	in.fields = fields
 	name, err := s.submitter(ctx, sub, in)
 	if err != nil {
 		return nil, err
 	}
-	if in.meta, err = json.Marshal(meta{Subject: in.subject, Name: name, Article: article}); err != nil {
+	if in.meta, err = json.Marshal(meta{Subject: in.subject, Name: name, Article: article, Fields: sealedFields}); err != nil {
 		return nil, errs.Wrap(err, "tickets: meta")
 	}
 	in.words = s.wordHashes(in.subject, in.body)
@@ -198,6 +204,9 @@ func (s *Service) insertTicket(ctx context.Context, tx *sql.Tx, in *submission, 
 		return err
 	}
 	if err := s.indexWords(ctx, tx, rc.ID, in.words); err != nil {
+		return err
+	}
+	if err := s.indexFields(ctx, tx, rc.ID, in.fields); err != nil {
 		return err
 	}
 	if err := s.event(ctx, tx, rc.ID, authorCustomer, EventCreated, "", string(StatusNew)); err != nil {

@@ -169,6 +169,9 @@ type Submission struct {
 	Address           string // client address, for the per-address limit
 	FormID            string // random nonce from the form: a replay gives errs.Conflict MsgAlreadySent, Data{"Reference"}
 	Article           string // optional: slug of the help article the question came from
+	// Fields are the values of the topic's custom fields, by field id
+	// (CheckFields says which are refused, and why).
+	Fields map[int64]string
 }
 
 // Receipt is what the customer gets back from Submit.
@@ -216,6 +219,9 @@ type Ticket struct {
 	Tags       []string
 	MergedInto string
 	Merged     []string
+	// Fields are the custom fields of its topic with their values (agents
+	// only; removed fields only when the ticket has a value).
+	Fields []FieldValue
 }
 
 // Message is one message of a ticket.
@@ -306,9 +312,13 @@ type QueueFilter struct {
 	Assignee int64 // 0 any, -1 unassigned
 	Text     string
 	Tag      string // a normalized tag (NormalizeTag); "" any
-	Sort     string // "" (SortDue) or SortUpdated
-	Page     int    // from 1
-	PageSize int    // [20], at most 100
+	// Field and FieldValue: tickets whose custom field has that value
+	// (the blind index: exact, normalized); Field 0 any.
+	Field      int64
+	FieldValue string
+	Sort       string // "" (SortDue) or SortUpdated
+	Page       int    // from 1
+	PageSize   int    // [20], at most 100
 }
 
 // Queue is one page of the agents' queue. Counts are per status over every

@@ -51,7 +51,24 @@
       box.appendChild(b);
     });
   }
-  function enhance(root) { addCopyButtons(root); addPrintButton(root); }
+  // The ticket form: only the chosen topic's custom fields are shown
+  // (without JavaScript every topic's group is, and only the chosen one's
+  // is checked; desk_fields.templ).
+  function showTopicFields(root) {
+    var select = document.getElementById("support-topic");
+    if (!select) return;
+    var sync = function () {
+      document.querySelectorAll("fieldset.custom-fields[data-topic]").forEach(function (fs) {
+        fs.hidden = fs.getAttribute("data-topic") !== select.value;
+      });
+    };
+    if (!select.hasAttribute("data-fields-ready")) {
+      select.setAttribute("data-fields-ready", "");
+      select.addEventListener("change", sync);
+    }
+    sync();
+  }
+  function enhance(root) { addCopyButtons(root); addPrintButton(root); showTopicFields(root); }
   document.addEventListener("htmx:after:swap", function (ev) { enhance(ev.target); });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { enhance(); });
   else enhance();
