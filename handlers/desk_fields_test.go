@@ -153,6 +153,9 @@ func TestDeskFields_CustomerFillsAgentSeesEditsAndFilters(t *testing.T) {
 	d = doc(t, agent.open(t, "/en/desk", url.Values{"field": {text.Key()}, "field_value": {"ORD-4711-Lynx"}}))
 	wantCount(t, d, `#f-field option[value="`+text.Key()+`"][selected]`, 1)
 	wantCount(t, d, `#f-field-value[value="ORD-4711-Lynx"]`, 1)
+	// A bulk action comes back with the field filter it was shown with.
+	wantCount(t, d, `#desk-bulk input[name="field"][value="`+text.Key()+`"]`, 1)
+	wantCount(t, d, `#desk-bulk input[name="field_value"][value="ORD-4711-Lynx"]`, 1)
 	// The queue's poll keeps the field filter.
 	poll := wantCount(t, d, `[data-hx-get^="/en/desk/poll"]`, 1).AttrOr("data-hx-get", "")
 	if !strings.Contains(poll, "field="+text.Key()) || !strings.Contains(poll, "field_value=ORD-4711-Lynx") {
