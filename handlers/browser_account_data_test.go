@@ -16,8 +16,10 @@ func TestBrowser_ExportHoldsMyTicketAndDeletionErasesIt(t *testing.T) {
 	b.open("/en/support", 200)
 	b.typeInto("#support-subject", "Quince ledger mismatch")
 	b.typeInto("#support-body", "The walrus invoice shows twice.")
-	b.follow("sending the ticket", chromedp.Click(chromedp.CSS(`#support-form button[type="submit"]`)))
-	b.check("the confirmation", `!!document.querySelector("#sent-key")`)
+	// With JavaScript the form is an HTMX swap, not a page load: wait for
+	// the confirmation rather than for a navigation that never comes.
+	b.click(`#support-form button[type="submit"]`)
+	b.waitFor("the confirmation", `document.querySelector("#sent-key")`)
 	ref := evalJS[string](b, `document.querySelector("#sent-ref").textContent.trim()`)
 	key := evalJS[string](b, `document.querySelector("#sent-key").textContent.trim()`)
 
