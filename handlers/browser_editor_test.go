@@ -150,6 +150,9 @@ func TestBrowser_EditorConcurrentSaveEndsOnTheMergePage(t *testing.T) {
 			eda.open(page, 200)
 			ben.open(page, 200)
 			eda.typeInto("#ed-body", "Eda's words, saved first.")
+			if js { // the live preview sits above the form: let it land before the click, not under it
+				eda.waitFor("Eda's live preview", `document.querySelector("#preview-body").textContent.includes("saved first")`)
+			}
 			eda.follow("Eda saves", chromedp.Click(chromedp.CSS(`button[name="action"][value="save"]`)))
 			ben.typeInto("#ed-body", "Ben's words, saved second.")
 			ben.follow("Ben saves", chromedp.Click(chromedp.CSS(`button[name="action"][value="save"]`)))
