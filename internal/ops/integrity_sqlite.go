@@ -3,7 +3,6 @@ package ops
 import (
 	"context"
 	"database/sql"
-	"fmt"
 )
 
 // What is SQLite's alone: the file's own integrity check. PostgreSQL has no
@@ -18,7 +17,7 @@ const sqlIntegrityCheck = `PRAGMA integrity_check(20)`
 func Integrity(ctx context.Context, q *sql.DB) ([]string, error) {
 	rows, err := q.QueryContext(ctx, sqlIntegrityCheck)
 	if err != nil {
-		return nil, fmt.Errorf("integrity check: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []string
