@@ -191,4 +191,3 @@ func TestVerify_ABackupFromANewerSchemaFails(t *testing.T) {
 		t.Errorf("%d failures, want the migrations' alone:\n%s", n, out)
 	}
 }
-
