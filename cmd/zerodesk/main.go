@@ -129,8 +129,9 @@ type config struct {
 	TrustedProxies []*net.IPNet
 	LogFormat      string
 	LogLevel       slog.Level
-	Secret         string // from ZERODESK_SECRET only: never a flag, so it stays out of ps output
-	MetricsAddr    string // serve only: where /metrics is served; "" = off (metrics.go)
+	Secret         string        // from ZERODESK_SECRET only: never a flag, so it stays out of ps output
+	MetricsAddr    string        // serve only: where /metrics is served; "" = off (metrics.go)
+	OutboxStuck    time.Duration // serve only: /readyz's bound on failing mail; 0 = 1 hour, negative = unchecked
 	Args           []string
 }
 
@@ -175,6 +176,11 @@ func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.F
 	level := fs.String("log-level", env("ZERODESK_LOG_LEVEL", "info"), "log level: debug, info, warn or error (ZERODESK_LOG_LEVEL)")
 	if name == "serve" {
 		fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("ZERODESK_METRICS_ADDR", ""), "serve Prometheus metrics at http://ADDR/metrics, apart from the portal, e.g. 127.0.0.1:9090; empty: off (ZERODESK_METRICS_ADDR)")
+		stuck, err := time.ParseDuration(env("ZERODESK_OUTBOX_STUCK_AFTER", "1h"))
+		if err != nil {
+			return cfg, fmt.Errorf("ZERODESK_OUTBOX_STUCK_AFTER: %w", err)
+		}
+		fs.DurationVar(&cfg.OutboxStuck, "outbox-stuck-after", stuck, "/readyz answers 503 when mail has been failing for longer than this; -1s: never (ZERODESK_OUTBOX_STUCK_AFTER)")
 	}
 	if extra != nil {
 		extra(fs)
@@ -270,7 +276,7 @@ func serve(ctx context.Context, cfg config) error {
 	app, err := handlers.Build(ctx, handlers.Wiring{DB: db, Secret: secret, Log: log, Sender: sender, From: cfg.MailFrom,
 		PortalURL:      cfg.portalURL(),
 		TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL,
-		Metrics: cfg.MetricsAddr != ""})
+		Metrics: cfg.MetricsAddr != "", OutboxStuckAfter: cfg.OutboxStuck})
 	if err != nil {
 		return err
 	}

@@ -56,3 +56,19 @@ func TestBinary_MetricsApartFromThePortalAndProbe(t *testing.T) {
 		t.Errorf("metrics address: %d\n%s", code, body)
 	}
 }
+
+func TestFlags_MetricsAddrAndOutboxBoundAreServeFlags(t *testing.T) {
+	t.Setenv("ZERODESK_METRICS_ADDR", "127.0.0.1:9191")
+	t.Setenv("ZERODESK_OUTBOX_STUCK_AFTER", "30m")
+	cfg, err := parseFlags("serve", nil, io.Discard, nil)
+	if err != nil || cfg.MetricsAddr != "127.0.0.1:9191" || cfg.OutboxStuck.String() != "30m0s" {
+		t.Fatalf("from the environment: %+v, %v", cfg, err)
+	}
+	cfg, err = parseFlags("serve", []string{"--metrics-addr", "", "--outbox-stuck-after", "-1s"}, io.Discard, nil)
+	if err != nil || cfg.MetricsAddr != "" || cfg.OutboxStuck >= 0 {
+		t.Fatalf("flags over the environment: %+v, %v", cfg, err)
+	}
+	if _, err := parseFlags("backup", []string{"--metrics-addr", "x"}, io.Discard, nil); err == nil {
+		t.Error("--metrics-addr accepted by backup")
+	}
+}
