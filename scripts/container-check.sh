@@ -59,6 +59,8 @@ else
   echo "container-check: warning: no CA bundle on this machine: smtps:// will not verify in the image" >&2
 fi
 step "binary built ($(du -k "$ctx/zerodesk" | cut -f1) KiB)"
+# The previous build's image goes first, so rebuilding leaves no dangling one.
+podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
 podman build -q --format docker --pull=never -f deploy/Containerfile -t "$IMAGE" "$ctx" >/dev/null
 step "image built"
 
