@@ -34,6 +34,11 @@ test: test-setup
 	@# detector, whose shadow memory would swamp the figure it bounds.
 	ZERODESK_UPLOAD_MEMTEST=1 go test $(GOTESTFLAGS) ./handlers -run '^TestUploads_MemoryStaysBounded'
 	@if [ -f scripts/fuzz.sh ]; then bash scripts/fuzz.sh; fi
+	@# The container image (issue 15): built with podman (installed from
+	@# Debian when missing), checked, and the binary taken out of it run
+	@# against /readyz (podman cannot start containers on CI). About 16 s
+	@# with podman present, plus about 50 s to install it.
+	bash scripts/container-check.sh
 
 ## test-setup: Chromium and a Java runtime (apt-get, when missing), then
 ## axe-core and the Nu HTML checker from npm into .cache/ (git-ignored).

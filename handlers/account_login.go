@@ -86,6 +86,7 @@ func (h *Handlers) loginStep1(c echo.Context) error {
 	on, kind := oneClick(c), loginKindOf(c)
 	ch, err := h.Accounts.Step1(c.Request().Context(), usercode)
 	if err != nil {
+		h.Metrics.loginFailed(err)
 		return h.formError(c, err, loginRetryAs(on, kind))
 	}
 	if ch.FirstLogin {
@@ -101,6 +102,7 @@ func (h *Handlers) loginStep2(c echo.Context) error {
 	on, kind := oneClick(c), loginKindOf(c)
 	login, err := h.Accounts.Step2(c.Request().Context(), h.credentials(c))
 	if err != nil {
+		h.Metrics.loginFailed(err)
 		return h.formError(c, err, loginRetryAs(on, kind))
 	}
 	if login.SecondFactor {
@@ -139,6 +141,7 @@ func (h *Handlers) loginCode(c echo.Context) error {
 	}
 	login, err := h.Accounts.SecondFactor(c.Request().Context(), token, c.FormValue("code"))
 	if err != nil {
+		h.Metrics.loginFailed(err)
 		if errs.MessageIDOf(err) == accounts.MsgSecondFactorWrong {
 			formToken := token
 			if fromCookie {
@@ -211,6 +214,7 @@ func (h *Handlers) activate(c echo.Context) error {
 	}
 	login, err := h.Accounts.Activate(c.Request().Context(), accounts.FirstLogin{Credentials: h.credentials(c), Phrase: phrase})
 	if err != nil {
+		h.Metrics.loginFailed(err)
 		if errs.MessageIDOf(err) == accounts.MsgLoginFailed || errs.CodeOf(err) == errs.RateLimited {
 			return h.formError(c, err, loginRetry(on))
 		}

@@ -15,6 +15,7 @@ import (
 	"zerodesk/internal/kb"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/notify"
+	"zerodesk/internal/ops"
 	"zerodesk/internal/sla"
 	"zerodesk/internal/tickets"
 	"zerodesk/internal/tickets/reports"
@@ -101,6 +102,10 @@ type Handlers struct {
 	Outbox *mail.Outbox
 	// Audit is the record of staff actions, which admins read (desk_audit.go).
 	Audit *audit.Log
+	// Ready answers /readyz (readyz.go); nil: always ready. Metrics counts
+	// for /metrics (metrics.go); nil: off, nothing counted.
+	Ready   *ops.Readiness
+	Metrics *Metrics
 	// UploadSlots is how many forms with attachments are read at once,
 	// process-wide [6]; UploadWait is how long one waits for a slot before
 	// the "busy, try again" answer [2s] (uploads.go).

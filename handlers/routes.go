@@ -32,6 +32,17 @@ func (h *Handlers) Echo() *echo.Echo {
 		ownLimit[r.Path] = true
 	}
 
+	// --- Operations (issue 15, the deployment kit): /metrics counts every
+	// request by route template when on (metrics.go; served on its own
+	// address by serve --metrics-addr, never here); it is the outermost
+	// middleware, so the status it records is the one the logger handled.
+	// /readyz (readyz.go) says whether this instance can take traffic;
+	// /healthz (below) only that it is alive.
+	if h.Metrics != nil {
+		e.Use(h.Metrics.middleware)
+	}
+	e.GET("/readyz", h.readyz)
+
 	e.Pre(headAsGet)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		RedirectCode: http.StatusMovedPermanently,

@@ -48,6 +48,7 @@ func (h *Handlers) search(c echo.Context) error {
 			// Keystrokes, further pages and HEAD probes are not searches: only submitted queries are logged.
 			// The raw text, so the log can recognise and redact personal data.
 			h.KB.RecordSearch(l, raw, len(v.Results.Hits), c.RealIP())
+			h.Metrics.searched(len(v.Results.Hits))
 		}
 		if len(v.Results.Hits) == 0 {
 			v.Popular = h.KB.Popular(l, homeListLength)

@@ -247,6 +247,7 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 		}
 		return refuse(classify(err).Status, views.FieldError{Field: submitField(id), MessageID: id, Args: errArgs(err)})
 	}
+	h.Metrics.ticketSubmitted()
 	if v.Translation {
 		h.countTranslationAsk(c, v.Article) // editor_translate.go
 	}

@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net"
+	"time"
 
+	"zerodesk/data"
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/audit"
 	"zerodesk/internal/crypt"
@@ -12,6 +15,7 @@ import (
 	"zerodesk/internal/links"
 	"zerodesk/internal/mail"
 	"zerodesk/internal/notify"
+	"zerodesk/internal/ops"
 	"zerodesk/internal/sla"
 	"zerodesk/internal/store"
 	"zerodesk/internal/tickets"
@@ -45,6 +49,14 @@ type Wiring struct {
 	// TrustedProxies and PublicURL: see Handlers.
 	TrustedProxies []*net.IPNet
 	PublicURL      string
+	// The deployment kit (issue 15): Migrations is the embedded set DB was
+	// migrated with, which /readyz compares with the applied ones (nil:
+	// data.Migrations(), SQLite's); OutboxStuckAfter is readiness's bound on
+	// failing mail (0: 1 hour, negative: not checked); Metrics builds the
+	// Prometheus metrics (Handlers.Metrics; off when false).
+	Migrations       fs.FS
+	OutboxStuckAfter time.Duration
+	Metrics          bool
 }
 
 // App is the wired application: the handlers and the services whose
@@ -113,6 +125,13 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	a.Handlers = New(Config{KB: a.KB, Readers: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
 		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL,
 		Notify: a.Notify, Audit: a.Audit, SLA: a.SLA, Reports: reports.New(w.DB)})
+	if w.Migrations == nil {
+		w.Migrations = data.Migrations()
+	}
+	a.Handlers.Ready = &ops.Readiness{DB: w.DB, Migrations: w.Migrations, Outbox: a.Outbox, StuckAfter: w.OutboxStuckAfter}
+	if w.Metrics {
+		a.Handlers.Metrics = NewMetrics(w.DB, a.Outbox, a.Accounts)
+	}
 	return a, nil
 }
 

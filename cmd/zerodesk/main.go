@@ -36,6 +36,9 @@ Usage:
   zerodesk [serve] [flags]   serve the portal (the default)
   zerodesk migrate [flags]   apply pending database migrations and exit
   zerodesk backup FILE       write a consistent copy of the live database to FILE
+  zerodesk verify [FILE]     check a backup FILE (or the live database): integrity,
+                             migrations, and that the secret opens its sealed records
+  zerodesk probe URL         GET URL, succeed on 2xx: the container's health check
   zerodesk searches [LANG]   list the searches that most often found nothing (default LANG: en)
   zerodesk articles export DIR
                              write every article, translation, category and
@@ -88,6 +91,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 		return backup(ctx, cfg, stderr)
+	case "verify": // verify.go
+		cfg, err := parseFlags("verify", args, stderr, nil)
+		if err != nil {
+			return err
+		}
+		return verify(ctx, cfg, os.Stdout)
+	case "probe": // probe.go
+		return probe(ctx, args, os.Stdout, stderr)
 	case "admin":
 		return adminCommand(ctx, args, stderr, os.Stdout) // admin.go
 	case "searches":
@@ -118,7 +129,9 @@ type config struct {
 	TrustedProxies []*net.IPNet
 	LogFormat      string
 	LogLevel       slog.Level
-	Secret         string // from ZERODESK_SECRET only: never a flag, so it stays out of ps output
+	Secret         string        // from ZERODESK_SECRET only: never a flag, so it stays out of ps output
+	MetricsAddr    string        // serve only: where /metrics is served; "" = off (metrics.go)
+	OutboxStuck    time.Duration // serve only: /readyz's bound on failing mail; 0 = 1 hour, negative = unchecked
 	Args           []string
 }
 
@@ -161,6 +174,14 @@ func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.F
 	proxies := fs.String("trusted-proxy", env("ZERODESK_TRUSTED_PROXY", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty trusts none (ZERODESK_TRUSTED_PROXY)")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("ZERODESK_LOG_FORMAT", "text"), "log format: text or json (ZERODESK_LOG_FORMAT)")
 	level := fs.String("log-level", env("ZERODESK_LOG_LEVEL", "info"), "log level: debug, info, warn or error (ZERODESK_LOG_LEVEL)")
+	if name == "serve" {
+		fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("ZERODESK_METRICS_ADDR", ""), "serve Prometheus metrics at http://ADDR/metrics, apart from the portal, e.g. 127.0.0.1:9090; empty: off (ZERODESK_METRICS_ADDR)")
+		stuck, err := time.ParseDuration(env("ZERODESK_OUTBOX_STUCK_AFTER", "1h"))
+		if err != nil {
+			return cfg, fmt.Errorf("ZERODESK_OUTBOX_STUCK_AFTER: %w", err)
+		}
+		fs.DurationVar(&cfg.OutboxStuck, "outbox-stuck-after", stuck, "/readyz answers 503 when mail has been failing for longer than this; -1s: never (ZERODESK_OUTBOX_STUCK_AFTER)")
+	}
 	if extra != nil {
 		extra(fs)
 	}
@@ -254,7 +275,8 @@ func serve(ctx context.Context, cfg config) error {
 	}
 	app, err := handlers.Build(ctx, handlers.Wiring{DB: db, Secret: secret, Log: log, Sender: sender, From: cfg.MailFrom,
 		PortalURL:      cfg.portalURL(),
-		TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL})
+		TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL,
+		Metrics: cfg.MetricsAddr != "", OutboxStuckAfter: cfg.OutboxStuck})
 	if err != nil {
 		return err
 	}
@@ -285,6 +307,14 @@ func serve(ctx context.Context, cfg config) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, h.Metrics.Handler(), log)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		defer stopMetrics()
 	}
 
 	flushCtx, stopFlushing := context.WithCancel(context.WithoutCancel(ctx))

@@ -24,6 +24,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -207,6 +208,9 @@ type Accounts struct {
 	// standIn is what step 1 opens for a usercode without an account, so both
 	// paths open one sealed phrase of the usual size.
 	standIn struct{ key, sealed []byte }
+
+	// lockouts counts the login locks set since the start (Lockouts).
+	lockouts atomic.Uint64
 
 	// verifying, set by tests only, sees every password check: true when it
 	// runs against a real hash, false for the dummy.

@@ -76,6 +76,9 @@ func (a *Accounts) hit(ctx context.Context, tx *sql.Tx, s scope, key []byte, now
 	attempts++
 	if attempts >= int64(l.max) {
 		lockedUntil = t + int64(l.lock/time.Second)
+		if s == scopeUsercode || s == scopeAddress {
+			a.lockouts.Add(1)
+		}
 	}
 	_, err = tx.ExecContext(ctx, sqlUpsertLimit, string(s), key, start, attempts, lockedUntil)
 	return err == nil, err
@@ -93,3 +96,7 @@ func (a *Accounts) giveBack(ctx context.Context, s scope, key []byte) error {
 	_, err := a.db.Write.ExecContext(ctx, sqlGiveBack, string(s), key, a.limitOf(s).max)
 	return err
 }
+
+// Lockouts is how many usercodes and addresses were locked after too many
+// failed logins since the start: a plain counter for metrics.
+func (a *Accounts) Lockouts() uint64 { return a.lockouts.Load() }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"zerodesk/internal/crypt"
@@ -45,6 +46,8 @@ type Outbox struct {
 	opts OutboxOptions
 	key  []byte
 	wake chan struct{}
+	// failures counts failed deliveries since the start (Failures).
+	failures atomic.Uint64
 }
 
 // NewOutbox returns the outbox of db (migrated).
@@ -213,11 +216,13 @@ func (o *Outbox) deliverOne(ctx context.Context, q queued) (bool, error) {
 	if err != nil {
 		// Only a changed server secret gets here: retrying cannot help.
 		log.Error("mail: queued message does not open; giving up", "err", err)
+		o.failures.Add(1)
 		_, err := o.db.Write.ExecContext(ctx, sqlFailed, q.id, q.attempts+1, q.created, "sealed message does not open", true)
 		return false, err
 	}
 	e := Envelope{ID: q.msgID, From: o.opts.From, Date: time.Unix(q.created, 0), Message: m}
 	if err := o.opts.Sender.Send(ctx, e); err != nil {
+		o.failures.Add(1)
 		attempts := q.attempts + 1
 		giveUp := attempts >= o.opts.MaxAttempts
 		next := o.opts.Now().Add(o.backoff(attempts))

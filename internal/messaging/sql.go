@@ -47,3 +47,10 @@ const (
 	sqlDeleteParticipants = `DELETE FROM msg_participants WHERE thread_id = $1`
 	sqlDeleteThread       = `DELETE FROM msg_threads WHERE id = $1`
 )
+
+// verify.go: the newest threads, and each one's newest message still sealed.
+const (
+	sqlSampleThreads = `SELECT id, desk_wrapped, meta_sealed FROM msg_threads ORDER BY id DESC LIMIT $1`
+	sqlSampleMessage = `SELECT id, key_wrapped, body_sealed FROM msg_messages
+		WHERE thread_id = $1 AND key_wrapped IS NOT NULL AND body_sealed IS NOT NULL ORDER BY id DESC LIMIT 1`
+)

@@ -40,3 +40,6 @@ const (
 	// present: the room's tests tell bare ids.
 	sqlGone = `SELECT count(*) FROM accounts WHERE id = $1 AND (state <> 'active' OR role NOT IN ('agent', 'admin'))`
 )
+
+// verify.go: the agents' sealed addresses, a sample.
+const sqlSampleAgentEmails = `SELECT account_id, email_sealed FROM notify_agents ORDER BY account_id DESC LIMIT $1`

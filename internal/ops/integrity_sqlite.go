@@ -1,0 +1,34 @@
+package ops
+
+import (
+	"context"
+	"database/sql"
+)
+
+// What is SQLite's alone: the file's own integrity check. PostgreSQL has no
+// equivalent statement (amcheck is an extension); its twin reports the
+// server's answer to a query instead.
+
+const sqlIntegrityCheck = `PRAGMA integrity_check(20)`
+
+// Integrity runs SQLite's integrity check on q and returns its complaints,
+// none when the file is intact (at most 20: the first ones say enough). It
+// reads every page: for verify, never for readiness.
+func Integrity(ctx context.Context, q *sql.DB) ([]string, error) {
+	rows, err := q.QueryContext(ctx, sqlIntegrityCheck)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		if line != "ok" {
+			out = append(out, line)
+		}
+	}
+	return out, rows.Err()
+}
