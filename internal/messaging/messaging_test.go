@@ -203,7 +203,7 @@ func TestRelease_AndExpiry_WithAClock(t *testing.T) {
 	if left != 0 || files != 0 {
 		t.Fatalf("after the sweep: %d messages and %d attachments still sealed", left, files)
 	}
-	if found := storetest.FindSecrets(t, e.db, nil, map[string]string{"wrapped key": string(wrapped), "sealed body": string(body)}); len(found) > 0 {
+	if found := storetest.FindDeleted(t, e.db, nil, map[string]string{"wrapped key": string(wrapped), "sealed body": string(body)}); len(found) > 0 {
 		t.Fatalf("the destroyed message is still on disk: %v", found)
 	}
 	if n, _ := e.c.Sweep(ctx); n != 0 {
