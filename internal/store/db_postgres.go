@@ -86,6 +86,22 @@ func (db *DB) maintain(ctx context.Context, queries ...string) error {
 // make consistent copies of a live database.
 var errBackupPostgres = errors.New("backup: this database is PostgreSQL: back it up with pg_dump (pg_dump --format=custom --file=zerodesk.dump URL) or the server's own backups; `zerodesk backup` copies SQLite files only")
 
+// boolAsInteger is the rooms' booleans as SQLite stores them: a Go bool bound
+// to a statement is the integer 1 or 0. The schema keeps SQLite's integer
+// flags on both engines (BIGINT: `shared = 1`, `closed = 0` and sums of
+// flags are the same SQL everywhere), and database/sql scans 0 and 1 back
+// into a bool. Every other value goes to pgx as it is.
+func boolAsInteger(c *stdlib.Conn, nv *driver.NamedValue) error {
+	if b, ok := nv.Value.(bool); ok {
+		nv.Value = int64(0)
+		if b {
+			nv.Value = int64(1)
+		}
+		return nil
+	}
+	return c.CheckNamedValue(nv)
+}
+
 // readConnector opens read connections whose transactions see one snapshot.
 type readConnector struct{ driver.Connector }
 
@@ -98,6 +114,8 @@ func (c readConnector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 type readConn struct{ *stdlib.Conn }
+
+func (c *readConn) CheckNamedValue(nv *driver.NamedValue) error { return boolAsInteger(c.Conn, nv) }
 
 // BeginTx makes a read transaction one snapshot, as SQLite's is: a room that
 // reads in one transaction to see one moment (kb.loadLibrary) sees one.
@@ -135,6 +153,8 @@ var (
 	_ driver.SessionResetter    = (*lockConn)(nil)
 	_ driver.Pinger             = (*lockConn)(nil)
 )
+
+func (c *lockConn) CheckNamedValue(nv *driver.NamedValue) error { return boolAsInteger(c.Conn, nv) }
 
 func (c *lockConn) Begin() (driver.Tx, error) {
 	return c.BeginTx(context.Background(), driver.TxOptions{})

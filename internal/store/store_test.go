@@ -226,3 +226,25 @@ func TestBackup_IsAConsistentCopy(t *testing.T) {
 		t.Fatalf("copy has %d rows, %v; want 3", n, err)
 	}
 }
+
+// Booleans are the integers 1 and 0 on both engines: bound as such, compared
+// with = 1, scanned back into a bool.
+func TestBooleans_AreIntegersOnBothEngines(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	if _, err := db.Write.ExecContext(ctx, `CREATE TABLE flags (id INTEGER PRIMARY KEY, shared INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO flags (id, shared) VALUES (1, $1), (2, $2)`, true, false)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var on bool
+	var n int
+	if err := db.Read.QueryRowContext(ctx, `SELECT shared, (SELECT count(*) FROM flags WHERE shared = $1) FROM flags WHERE shared = 1`, false).Scan(&on, &n); err != nil || !on || n != 1 {
+		t.Fatalf("shared = %v, %d rows not shared (%v); want true, 1", on, n, err)
+	}
+}

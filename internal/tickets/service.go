@@ -18,6 +18,7 @@ import (
 
 // Service is the ticket room.
 type Service struct {
+	wordsJoin string // how the queue's text filter joins its matches to tickets (queue_sqlite.go, queue_postgres.go)
 	db      *store.DB
 	acc     AccountKeys
 	outbox  *mail.Outbox
@@ -62,7 +63,10 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys
 	if outbox == nil || cat == nil {
 		return nil, errors.New("tickets: an outbox and a catalog are required")
 	}
-	s := &Service{db: db, acc: acc, outbox: outbox, cat: cat, opts: opts, now: opts.Now, log: opts.Log, lim: opts.Limits}
+	s := &Service{db: db, acc: acc, outbox: outbox, cat: cat, opts: opts, now: opts.Now, log: opts.Log, lim: opts.Limits, wordsJoin: sqliteWordsJoin}
+	if db.Engine == store.Postgres {
+		s.wordsJoin = postgresWordsJoin
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -69,27 +69,6 @@ func FindSecrets(t testing.TB, db *store.DB, logs []byte, secrets map[string]str
 	return found
 }
 
-// FindDeleted is FindSecrets for what a secure deletion (DB.SecureDelete,
-// then DB.Checkpoint) must have removed from the disk. On SQLite that is the
-// file and its WAL, as FindSecrets scans. On PostgreSQL it is the database's
-// own files: the cluster's pg_wal keeps old row images until its segments are
-// recycled and overwritten, which no statement of the database can force (a
-// documented limit: docs/ARCHITECTURE.md, "Secure deletion").
-func FindDeleted(t testing.TB, db *store.DB, logs []byte, secrets map[string]string) []string {
-	t.Helper()
-	found := FindSecrets(t, db, logs, secrets)
-	if db.Engine != store.Postgres {
-		return found
-	}
-	var kept []string
-	for _, f := range found {
-		if !strings.HasPrefix(f, "database-wal ") {
-			kept = append(kept, f)
-		}
-	}
-	return kept
-}
-
 // postgresFiles reads the test database's files and the cluster's WAL.
 func postgresFiles(t testing.TB, db *store.DB) (data, wal []byte) {
 	t.Helper()
