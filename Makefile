@@ -22,8 +22,8 @@ PG_PACKAGES ?= $(shell go list ./internal/... | grep -v '/internal/kb$$')
 .PHONY: test test-pg test-setup run
 
 ## test: install what a fresh machine lacks, then every test under the race
-## detector but the browser journeys, then the browser journeys, then the
-## bounded fuzz runs.
+## detector but the browser journeys, then the domain packages again on
+## PostgreSQL (test-pg), then the browser journeys, then the bounded fuzz runs.
 test: test-setup
 	@# The browser journeys (TestBrowser_*, chromedp) run in the second
 	@# command, without -race: each test runs exactly once, none skips.
@@ -35,8 +35,8 @@ test: test-setup
 	@# and the domain packages have their own tests. So a new browser test is
 	@# named TestBrowser_..., and what it drives gets an httptest test too.
 	TMPDIR=$(TEST_TMPDIR) go test -race -timeout 15m $(GOTESTFLAGS) -skip '^TestBrowser_' ./...
-	TMPDIR=$(TEST_TMPDIR) go test -timeout 15m $(GOTESTFLAGS) -run '^TestBrowser_' ./handlers
 	$(MAKE) --no-print-directory test-pg
+	TMPDIR=$(TEST_TMPDIR) go test -timeout 15m $(GOTESTFLAGS) -run '^TestBrowser_' ./handlers
 	@# Peak memory under 40 parallel maximal uploads: without the race
 	@# detector, whose shadow memory would swamp the figure it bounds.
 	ZERODESK_UPLOAD_MEMTEST=1 go test $(GOTESTFLAGS) ./handlers -run '^TestUploads_MemoryStaysBounded'
