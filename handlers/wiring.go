@@ -51,7 +51,7 @@ type Wiring struct {
 	PublicURL      string
 	// The deployment kit (issue 15): Migrations is the embedded set DB was
 	// migrated with, which /readyz compares with the applied ones (nil:
-	// data.Migrations(), SQLite's); OutboxStuckAfter is readiness's bound on
+	// the set of DB's engine); OutboxStuckAfter is readiness's bound on
 	// failing mail (0: 1 hour, negative: not checked); Metrics builds the
 	// Prometheus metrics (Handlers.Metrics; off when false).
 	Migrations       fs.FS
@@ -126,7 +126,7 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL,
 		Notify: a.Notify, Audit: a.Audit, SLA: a.SLA, Reports: reports.New(w.DB)})
 	if w.Migrations == nil {
-		w.Migrations = data.Migrations()
+		w.Migrations = data.MigrationsFor(string(w.DB.Engine))
 	}
 	a.Handlers.Ready = &ops.Readiness{DB: w.DB, Migrations: w.Migrations, Outbox: a.Outbox, StuckAfter: w.OutboxStuckAfter}
 	if w.Metrics {

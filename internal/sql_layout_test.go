@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -31,8 +32,10 @@ var sqlElsewhere = map[string]string{
 }
 
 // TestLayout_ProductSQLSitsInSQLFiles: the SQL of a domain room is in its
-// sql.go (portable) or a *_sqlite.go file (SQLite only), and sql.go holds no
-// SQLite-only form.
+// sql.go (portable), a *_sqlite.go file (SQLite only) or its twin
+// *_postgres.go (PostgreSQL only: same name but the suffix, so every
+// engine-specific statement has its other engine's form beside it), and
+// sql.go holds no SQLite-only form, nor a *_postgres.go file a PRAGMA.
 func TestLayout_ProductSQLSitsInSQLFiles(t *testing.T) {
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
@@ -55,7 +58,14 @@ func TestLayout_ProductSQLSitsInSQLFiles(t *testing.T) {
 		}
 		name := filepath.Base(p)
 		_, excused := sqlElsewhere[filepath.ToSlash(p)]
-		sqlFile := name == "sql.go" || strings.HasSuffix(name, "_sqlite.go") || excused
+		pgFile := strings.HasSuffix(name, "_postgres.go")
+		if pgFile {
+			twin := strings.TrimSuffix(p, "_postgres.go") + "_sqlite.go"
+			if _, err := fs.Stat(os.DirFS("."), filepath.ToSlash(twin)); err != nil {
+				t.Errorf("%s: a PostgreSQL file without its SQLite twin %s", p, twin)
+			}
+		}
+		sqlFile := name == "sql.go" || strings.HasSuffix(name, "_sqlite.go") || pgFile || excused
 		ast.Inspect(f, func(n ast.Node) bool {
 			lit, ok := n.(*ast.BasicLit)
 			if !ok || lit.Kind != token.STRING {
@@ -67,6 +77,9 @@ func TestLayout_ProductSQLSitsInSQLFiles(t *testing.T) {
 			}
 			if !sqlFile {
 				t.Errorf("%s: SQL outside sql.go or a *_sqlite.go file: %.60q", fset.Position(lit.Pos()), s)
+			}
+			if pgFile && regexp.MustCompile(`(?i)^\s*PRAGMA\s`).MatchString(s) {
+				t.Errorf("%s: a PRAGMA in a PostgreSQL file: %.60q", fset.Position(lit.Pos()), s)
 			}
 			if name == "sql.go" {
 				for _, np := range notPortable {

@@ -37,8 +37,8 @@ func articlesCommand(ctx context.Context, args []string, stderr, out io.Writer) 
 	}
 	dir := cfg.Args[0]
 	if sub == "export" {
-		if _, err := os.Stat(cfg.dbPath()); err != nil {
-			return fmt.Errorf("no database at %s: %w", cfg.dbPath(), err)
+		if err := cfg.checkDB(); err != nil {
+			return err
 		}
 	} else if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("%s is not a directory to import from", dir)

@@ -36,6 +36,7 @@ Usage:
   zerodesk [serve] [flags]   serve the portal (the default)
   zerodesk migrate [flags]   apply pending database migrations and exit
   zerodesk backup FILE       write a consistent copy of the live database to FILE
+                             (SQLite; on PostgreSQL use pg_dump, it says so)
   zerodesk verify [FILE]     check a backup FILE (or the live database): integrity,
                              migrations, and that the secret opens its sealed records
   zerodesk probe URL         GET URL, succeed on 2xx: the container's health check
@@ -56,6 +57,8 @@ Usage:
   zerodesk admin role --id N --role agent|editor|admin
                              change a staff account's role (its sessions end)
 
+The database is DATA/zerodesk.db (SQLite), or --db postgres://… (ZERODESK_DB)
+for several instances on one PostgreSQL.
 Every flag can also be set by an environment variable, named in its help text.
 Run "zerodesk serve -h" for the serve flags.
 `
@@ -121,6 +124,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 type config struct {
 	Addr           string
 	DataDir        string
+	DB             string // --db: a postgres:// URL or a SQLite file; "" is DATA/zerodesk.db
 	MailDir        string
 	SMTP           string // smtps://user:pass@host:465, smtp://… (STARTTLS), or "" for the .eml sink
 	MailFrom       string
@@ -144,7 +148,27 @@ func (c config) portalURL() string {
 	return "http://" + c.Addr
 }
 
-func (c config) dbPath() string  { return filepath.Join(c.DataDir, "zerodesk.db") }
+// dbPath is the database: --db (a postgres:// URL, or a SQLite file), else
+// the SQLite file in the data directory.
+func (c config) dbPath() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, "zerodesk.db")
+}
+
+// checkDB fails when the SQLite file is missing (a command that reads must
+// not create an empty one); a PostgreSQL server answers for itself at Open.
+func (c config) checkDB() error {
+	if store.IsPostgresURL(c.dbPath()) {
+		return nil
+	}
+	if _, err := os.Stat(c.dbPath()); err != nil {
+		return fmt.Errorf("no database at %s: %w", c.dbPath(), err)
+	}
+	return nil
+}
+
 func (c config) keyPath() string { return filepath.Join(c.DataDir, "zerodesk.key") }
 
 // defaultDataDir holds what a run writes (database, key file, mail), apart
@@ -166,6 +190,7 @@ func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.F
 	}
 	fs.StringVar(&cfg.Addr, "addr", env("ZERODESK_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (ZERODESK_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("ZERODESK_DATA", defaultDataDir), "directory of the run-time files: database, key file, mail; created if missing (ZERODESK_DATA)")
+	fs.StringVar(&cfg.DB, "db", env("ZERODESK_DB", ""), "the database: a PostgreSQL URL (postgres://USER:PASS@HOST/DB, for several instances on one server) or a SQLite file; default DATA/zerodesk.db (ZERODESK_DB)")
 	fs.StringVar(&cfg.MailDir, "mail-dir", env("ZERODESK_MAIL_DIR", ""), "directory where outgoing mail is written as .eml files when no SMTP is set (ZERODESK_MAIL_DIR; default DATA/mail)")
 	fs.StringVar(&cfg.SMTP, "smtp", env("ZERODESK_SMTP", ""), "SMTP server URL for outgoing mail: smtps://USER:PASS@HOST:465 or smtp://… (STARTTLS); empty writes .eml files to --mail-dir (ZERODESK_SMTP)")
 	fs.StringVar(&cfg.PublicURL, "public-url", env("ZERODESK_PUBLIC_URL", ""), "the portal's address as people reach it, for links in mail and the pages' canonical, hreflang and sitemap links, e.g. https://help.example.org (ZERODESK_PUBLIC_URL; default http://ADDR)")
@@ -233,7 +258,7 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, er
 	if err != nil {
 		return nil, err
 	}
-	applied, err := db.Migrate(ctx, data.Migrations())
+	applied, err := db.Migrate(ctx, data.MigrationsFor(string(db.Engine)))
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -362,7 +387,7 @@ func migrate(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	applied, err := db.Migrate(ctx, data.Migrations())
+	applied, err := db.Migrate(ctx, data.MigrationsFor(string(db.Engine)))
 	if err != nil {
 		return err
 	}
@@ -450,8 +475,8 @@ func missingSearches(ctx context.Context, cfg config, out io.Writer) error {
 	if len(cfg.Args) > 0 {
 		lang = cfg.Args[0]
 	}
-	if _, err := os.Stat(cfg.dbPath()); err != nil {
-		return fmt.Errorf("no database at %s: %w", cfg.dbPath(), err)
+	if err := cfg.checkDB(); err != nil {
+		return err
 	}
 	db, err := openStore(ctx, cfg, newLogger(cfg, io.Discard))
 	if err != nil {
@@ -489,8 +514,8 @@ func backup(ctx context.Context, cfg config, out io.Writer) error {
 	if len(cfg.Args) != 1 {
 		return errors.New("usage: zerodesk backup [--data DIR] FILE")
 	}
-	if _, err := os.Stat(cfg.dbPath()); err != nil {
-		return fmt.Errorf("no database at %s: %w", cfg.dbPath(), err)
+	if err := cfg.checkDB(); err != nil {
+		return err
 	}
 	db, err := store.Open(cfg.dbPath())
 	if err != nil {

@@ -84,7 +84,7 @@ func verify(ctx context.Context, cfg config, out io.Writer) error {
 		line(true, "integrity: the file is intact")
 	}
 
-	m, err := ops.MigrationStatus(ctx, db.Read, data.Migrations())
+	m, err := ops.MigrationStatus(ctx, db.Read, data.MigrationsFor(string(db.Engine)))
 	switch {
 	case err != nil:
 		line(false, "migrations: %s (not a zerodesk database?)", oneLine(err))

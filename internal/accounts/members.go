@@ -11,7 +11,6 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
-	"zerodesk/internal/store"
 )
 
 // Account managers add users to their account, suspend, reactivate and close
@@ -356,7 +355,7 @@ func (a *Accounts) CloseMember(ctx context.Context, s *Session, id int64, eraser
 		if r.status() == MemberClosed {
 			return "", errs.E(errs.Conflict, MsgMemberState)
 		}
-		err := store.SecureDelete(ctx, tx, func() error {
+		err := a.db.SecureDelete(ctx, tx, func() error {
 			for _, e := range erasers {
 				if err := e.EraseAccountData(ctx, tx, r.accountID.Int64); err != nil {
 					return err

@@ -384,11 +384,11 @@ func TestMembers_ALabelTheManagerCanNoLongerOpenIsSaidSo(t *testing.T) {
 	// As after a Reset Account of the manager: the label was sealed under
 	// another key.
 	mustOK(t, func() error {
-		_, err := e.db.Write.Exec(`UPDATE account_members SET label_sealed = x'00' WHERE id = $1`, id)
+		_, err := e.db.Write.Exec(`UPDATE account_members SET label_sealed = $2 WHERE id = $1`, id, []byte{0})
 		return err
 	}())
 	mustOK(t, func() error {
-		_, err := e.db.Write.Exec(`UPDATE account_member_audit SET detail_sealed = x'00' WHERE member_id = $1`, id)
+		_, err := e.db.Write.Exec(`UPDATE account_member_audit SET detail_sealed = $2 WHERE member_id = $1`, id, []byte{0})
 		return err
 	}())
 	if m := e.member(mgr, id); m.Name != "" || m.Status != MemberPending {
@@ -426,7 +426,7 @@ func TestMembers_NoMemberUsercodeOrNameAtRest(t *testing.T) {
 	for _, f := range storetest.FindSecrets(t, e.db, e.logs.Bytes(), secrets) {
 		t.Error("live: " + f)
 	}
-	if _, err := e.db.Write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	if err := e.db.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range storetest.FindSecrets(t, e.db, e.logs.Bytes(), secrets) {

@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"zerodesk/internal/errs"
+	"zerodesk/internal/store"
 	"zerodesk/internal/store/storetest"
 )
 
@@ -306,10 +307,17 @@ func TestSCS_ConcurrentUsesAfterAMinuteCommitOnce(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	_, l := e.active("Zoë", "zoe@example.org")
-	// Count scs's commits on the writer's one connection.
-	for _, q := range []string{`CREATE TEMP TABLE commits (n INTEGER)`,
+	// Count scs's commits on the writer's one connection (PostgreSQL: in
+	// the test's own database).
+	counting := []string{`CREATE TEMP TABLE commits (n INTEGER)`,
 		`CREATE TEMP TRIGGER commit_insert AFTER INSERT ON main.sessions BEGIN INSERT INTO commits VALUES (1); END`,
-		`CREATE TEMP TRIGGER commit_update AFTER UPDATE ON main.sessions BEGIN INSERT INTO commits VALUES (1); END`} {
+		`CREATE TEMP TRIGGER commit_update AFTER UPDATE ON main.sessions BEGIN INSERT INTO commits VALUES (1); END`}
+	if e.db.Engine == store.Postgres {
+		counting = []string{`CREATE TABLE commits (n INTEGER)`,
+			`CREATE FUNCTION count_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO commits VALUES (1); RETURN NULL; END $$`,
+			`CREATE TRIGGER commit_count AFTER INSERT OR UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION count_commit()`}
+	}
+	for _, q := range counting {
 		if _, err := e.db.Write.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"os"
 	"testing"
 	"time"
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
+	"zerodesk/internal/store/storetest"
 )
 
 func TestSession_TokenIsRandomAndStoredOnlyHashed(t *testing.T) {
@@ -24,11 +24,8 @@ func TestSession_TokenIsRandomAndStoredOnlyHashed(t *testing.T) {
 	if h := sha256.Sum256([]byte(l.Token)); !bytes.Equal(stored, h[:]) {
 		t.Fatal("the stored value is not SHA-256 of the token")
 	}
-	for _, suffix := range []string{"", "-wal"} {
-		b, _ := os.ReadFile(e.db.Path + suffix)
-		if bytes.Contains(b, []byte(l.Token)) {
-			t.Fatalf("the token is in the database file%s", suffix)
-		}
+	if found := storetest.FindSecrets(t, e.db, nil, map[string]string{"token": l.Token}); len(found) > 0 {
+		t.Fatal(found)
 	}
 }
 

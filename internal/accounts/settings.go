@@ -15,7 +15,6 @@ import (
 
 	"zerodesk/internal/crypt"
 	"zerodesk/internal/errs"
-	"zerodesk/internal/store"
 )
 
 // sessionAccount loads the signed-in account and the data key s holds.
@@ -241,7 +240,7 @@ func (a *Accounts) Delete(ctx context.Context, s *Session, password string, eras
 		return err
 	}
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
-		return store.SecureDelete(ctx, tx, func() error {
+		return a.db.SecureDelete(ctx, tx, func() error {
 			for _, e := range erasers {
 				if err := e.EraseAccountData(ctx, tx, row.id); err != nil {
 					return err

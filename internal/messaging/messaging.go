@@ -496,7 +496,7 @@ func (c *Core) Sweep(ctx context.Context) (int, error) {
 	now := c.now().Unix()
 	var n int64
 	err := c.db.Tx(ctx, func(tx *sql.Tx) error {
-		return store.SecureDelete(ctx, tx, func() error {
+		return c.db.SecureDelete(ctx, tx, func() error {
 			if _, err := tx.ExecContext(ctx, sqlExpireFiles, now); err != nil {
 				return err
 			}

@@ -135,10 +135,14 @@ func (c *GroupCommitter) run(batch []*job) {
 		}
 		defer conn.Close()
 		// temp_store=MEMORY keeps the savepoints' sub-journal off the disk.
-		if _, err := conn.ExecContext(ctx, sqlSyncFull); err != nil {
-			return err
+		// On PostgreSQL every commit is durable already (synchronous_commit
+		// = on), and the server groups concurrent commits' WAL flushes.
+		if c.db.Engine == SQLite {
+			if _, err := conn.ExecContext(ctx, sqlSyncFull); err != nil {
+				return err
+			}
+			defer conn.ExecContext(ctx, sqlSyncNormal)
 		}
-		defer conn.ExecContext(ctx, sqlSyncNormal)
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return err

@@ -31,8 +31,12 @@ const (
 // SecureDelete runs fn in tx with the bytes that fn's deletions free zeroed
 // (SQLite's secure_delete), so they are gone from the database file. Follow
 // the transaction with Checkpoint, so the old page images do not linger in the
-// WAL either.
-func SecureDelete(ctx context.Context, tx *sql.Tx, fn func() error) error {
+// WAL either. On PostgreSQL it only runs fn: there is no secure_delete, and
+// Checkpoint's VACUUM is what frees the deleted rows (db_postgres.go).
+func (db *DB) SecureDelete(ctx context.Context, tx *sql.Tx, fn func() error) error {
+	if db.Engine == Postgres {
+		return fn()
+	}
 	if _, err := tx.ExecContext(ctx, sqlSecureDeleteOn); err != nil {
 		return err
 	}
@@ -43,7 +47,20 @@ func SecureDelete(ctx context.Context, tx *sql.Tx, fn func() error) error {
 // Checkpoint copies the WAL into the database file and truncates it. It cannot
 // pass readers still on older frames: callers treat it as best effort and a
 // later checkpoint finishes the work.
+//
+// On PostgreSQL it is VACUUM (the deleted rows' space is freed for reuse and
+// their index entries go), then CHECKPOINT so the pages reach the files and
+// old WAL segments can be recycled; CHECKPOINT needs a superuser or the
+// pg_checkpoint role, and without them it is skipped (the server's own
+// checkpoints follow within checkpoint_timeout).
 func (db *DB) Checkpoint(ctx context.Context) error {
+	if db.Engine == Postgres {
+		if err := db.maintain(ctx, "VACUUM"); err != nil {
+			return err
+		}
+		_ = db.maintain(ctx, "CHECKPOINT")
+		return nil
+	}
 	_, err := db.Write.ExecContext(ctx, sqlCheckpoint)
 	return err
 }
@@ -64,8 +81,8 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the database file at path.
-func Open(path string) (*DB, error) {
+// openSQLite opens (creating if needed) the database file at path.
+func openSQLite(path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -94,13 +111,17 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return &DB{Read: read, Write: write, Path: path}, nil
+	return &DB{Read: read, Write: write, Path: path, Engine: SQLite}, nil
 }
 
 // Backup writes a consistent copy of the live database to dest (VACUUM INTO:
 // one read transaction, so writers carry on and the copy is a single point in
-// time). dest must not exist yet.
+// time). dest must not exist yet. On PostgreSQL it refuses and names
+// pg_dump.
 func (db *DB) Backup(ctx context.Context, dest string) error {
+	if db.Engine == Postgres {
+		return errBackupPostgres
+	}
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("backup: %s already exists", dest)
 	}

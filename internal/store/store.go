@@ -19,11 +19,36 @@ import (
 )
 
 // DB is the database: Read for queries (many connections), Write for every change
-// (one connection, so SQLite never sees two writers and never answers SQLITE_BUSY).
+// (one connection, so SQLite never sees two writers and never answers SQLITE_BUSY;
+// on PostgreSQL one connection per instance, and each write transaction holds
+// the advisory lock WriteLockKey, so there is one writer across instances too).
 type DB struct {
 	Read  *sql.DB
 	Write *sql.DB
-	Path  string
+	Path  string // the SQLite file; empty on PostgreSQL
+	// Engine is the database's engine: SQLite or Postgres.
+	Engine Engine
+
+	url string // PostgreSQL's connection URL (maintenance connections)
+}
+
+// Engine names a database engine.
+type Engine string
+
+// The engines: the embedded SQLite file (the default) and PostgreSQL.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Open opens the database target names: a postgres:// or postgresql:// URL
+// is a PostgreSQL database (pgx), anything else the path of a SQLite file,
+// created if needed.
+func Open(target string) (*DB, error) {
+	if IsPostgresURL(target) {
+		return openPostgres(target)
+	}
+	return openSQLite(target)
 }
 
 // Close closes both pools.

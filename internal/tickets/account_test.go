@@ -111,8 +111,9 @@ func count(t *testing.T, e *env, query string, args ...any) int {
 	return n
 }
 
+// A SQLite test (its bytes gone from the file and WAL: secure_delete).
 func TestEraseAccountData_DeletingTheAccountErasesItsTicketsFromTheFiles(t *testing.T) {
-	e := newEnv(t, Limits{})
+	e := newEnvSQLite(t, Limits{})
 	ctx := context.Background()
 	ben, ana, rc := benWithATicket(t, e)
 	g := e.submit(guestSubmission()) // someone else's: it stays
@@ -208,8 +209,9 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // A manager closing a member's access deletes the member's account, and with
 // it the member's tickets, as the member's own deletion does.
+// A SQLite test (its bytes gone from the file and WAL: secure_delete).
 func TestEraseAccountData_ClosingAMemberErasesTheirTickets(t *testing.T) {
-	e := newEnv(t, Limits{})
+	e := newEnvSQLite(t, Limits{})
 	ctx := context.Background()
 	must(t, e.acc.Register(ctx, accounts.Registration{Name: "Mia Manager", Email: "mia@example.org", Lang: "en",
 		Type: accounts.Premium, Addr: "reg mia"}))

@@ -8,8 +8,9 @@ import (
 	"testing"
 )
 
+// A SQLite test (SQLite's synchronous pragma).
 func TestCommitter_FullSyncAndIsolatedFailures(t *testing.T) {
-	e := newEnv(t, Limits{})
+	e := newEnvSQLite(t, Limits{})
 	ctx := context.Background()
 	c := e.svc.commits
 	var syncMode, temp int

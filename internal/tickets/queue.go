@@ -241,7 +241,7 @@ func (s *Service) queueText(sel *queueSelection, text string) {
 	for i, h := range hashes {
 		parts[i] = `SELECT ticket_id FROM ticket_words WHERE word = ` + sel.arg(h)
 	}
-	sel.from = `(` + strings.Join(parts, " INTERSECT ") + `) w CROSS JOIN tickets t ON t.id = w.ticket_id`
+	sel.from = `(` + strings.Join(parts, " INTERSECT ") + `) w ` + s.wordsJoin + ` tickets t ON t.id = w.ticket_id`
 	sel.text = true
 }
 

@@ -37,6 +37,10 @@ type Service struct {
 	presence presence
 
 	explain func(query string, args []any) // tests: sees each queue query
+
+	// wordsJoin: how the queue's text filter joins its matches to tickets
+	// (queue_sqlite.go, queue_postgres.go).
+	wordsJoin string
 }
 
 // keys are the purpose-bound subkeys of the server secret.
@@ -62,7 +66,10 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys
 	if outbox == nil || cat == nil {
 		return nil, errors.New("tickets: an outbox and a catalog are required")
 	}
-	s := &Service{db: db, acc: acc, outbox: outbox, cat: cat, opts: opts, now: opts.Now, log: opts.Log, lim: opts.Limits}
+	s := &Service{db: db, acc: acc, outbox: outbox, cat: cat, opts: opts, now: opts.Now, log: opts.Log, lim: opts.Limits, wordsJoin: sqliteWordsJoin}
+	if db.Engine == store.Postgres {
+		s.wordsJoin = postgresWordsJoin
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

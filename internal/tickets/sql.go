@@ -107,9 +107,9 @@ const (
 	sqlEvent      = `INSERT INTO ticket_events (ticket_id, at, actor, kind, from_val, to_val) VALUES ($1, $2, $3, $4, $5, $6)`
 	sqlLimitCount = `INSERT INTO ticket_limits (scope, key, window_start, attempts) VALUES ($1, $2, $3, 1)
 		ON CONFLICT (scope, key) DO UPDATE SET
-			attempts = CASE WHEN $3 - window_start >= $4 THEN 1 ELSE attempts + 1 END,
-			window_start = CASE WHEN $3 - window_start >= $4 THEN $3 ELSE window_start END
-		RETURNING attempts`
+			attempts = CASE WHEN $3 - ticket_limits.window_start >= $4 THEN 1 ELSE ticket_limits.attempts + 1 END,
+			window_start = CASE WHEN $3 - ticket_limits.window_start >= $4 THEN $3 ELSE ticket_limits.window_start END
+		RETURNING attempts` // the existing row's columns named with their table: PostgreSQL finds a bare name ambiguous beside excluded.*
 	sqlInsertTicket = `INSERT INTO tickets (reference, thread_id, lang, topic, comment, status, priority, account_id,
 		email_lookup, email_sealed, access_hash, created_at, updated_at, first_response_due, resolution_due, next_due, desk_unread,
 		sla_since, sla_state, sla_check_at)

@@ -324,8 +324,9 @@ func TestReply_ReleaseLaterSendsTheNoticeThen(t *testing.T) {
 	}
 }
 
+// A SQLite test (the wrapped key gone from the file and WAL: secure_delete).
 func TestExpiry_AnExpiredMessageCannotBeOpenedEvenWithTheSecret(t *testing.T) {
-	e := newEnv(t, Limits{})
+	e := newEnvSQLite(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Admin, "Ana", "ana@desk.example")
 	rc := e.submit(guestSubmission())
@@ -611,8 +612,9 @@ func TestReferencesAndKeys(t *testing.T) {
 // TestQueue_PlansReadTheQueueInIndexOrder guards the 100k-ticket figures of
 // bench/RESULTS.md: no filter may scan the tickets table or sort the queue;
 // only a text search sorts, and only its matches.
+// A SQLite test (SQLite's query plans).
 func TestQueue_PlansReadTheQueueInIndexOrder(t *testing.T) {
-	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
+	e := newEnvSQLite(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
 	for i := 0; i < 5; i++ {

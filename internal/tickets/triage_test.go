@@ -354,8 +354,9 @@ func (e *env) editor() *accounts.Session {
 // The tag filter is index-backed: its plans read ticket_tags' indexes in
 // queue order (no table scan, no sort of the queue), and the copies of the
 // queue columns follow every change of the ticket.
+// A SQLite test (SQLite's query plans).
 func TestQueue_TagFilterReadsTheTagIndexInQueueOrder(t *testing.T) {
-	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
+	e := newEnvSQLite(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
 	var refs []string

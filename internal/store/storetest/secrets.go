@@ -2,10 +2,15 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -30,15 +35,25 @@ func Encodings(s string) map[string]string {
 // FindSecrets scans the database file, its WAL (when there is one) and logs
 // for every secret (name → value) in every encoding, and returns one line per
 // find: "database-wal holds the password (base64)". Nothing found: nil.
+//
+// On PostgreSQL "the database file" is every file of the test's database in
+// the cluster's data directory (base/OID/…, after a CHECKPOINT has written
+// the shared buffers out) and "its WAL" the cluster's pg_wal segments (shared
+// by every database of the cluster: a secret is random per test, so another
+// test's rows do not match it).
 func FindSecrets(t testing.TB, db *store.DB, logs []byte, secrets map[string]string) []string {
 	t.Helper()
 	files := map[string][]byte{"log": logs}
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(db.Path + suffix)
-		if err != nil && suffix == "" {
-			t.Fatal(err)
+	if db.Engine == store.Postgres {
+		files["database"], files["database-wal"] = postgresFiles(t, db)
+	} else {
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(db.Path + suffix)
+			if err != nil && suffix == "" {
+				t.Fatal(err)
+			}
+			files["database"+suffix] = b
 		}
-		files["database"+suffix] = b
 	}
 	var found []string
 	for file, content := range files {
@@ -54,9 +69,45 @@ func FindSecrets(t testing.TB, db *store.DB, logs []byte, secrets map[string]str
 	return found
 }
 
+// postgresFiles reads the test database's files and the cluster's WAL.
+func postgresFiles(t testing.TB, db *store.DB) (data, wal []byte) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.Read.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		t.Fatalf("CHECKPOINT before a byte scan: %v", err)
+	}
+	var dir string
+	var oid int64
+	if err := db.Read.QueryRowContext(ctx, `SELECT current_setting('data_directory'), oid FROM pg_database WHERE datname = current_database()`).Scan(&dir, &oid); err != nil {
+		t.Fatalf("where the database's files are: %v", err)
+	}
+	read := func(dir string) []byte {
+		var all []byte
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatalf("byte scan: %v", err)
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() {
+				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+				if err != nil && !errors.Is(err, fs.ErrNotExist) { // a recycled WAL segment may go
+					t.Fatalf("byte scan: %v", err)
+				}
+				all = append(all, b...)
+			}
+		}
+		return all
+	}
+	return read(filepath.Join(dir, "base", strconv.FormatInt(oid, 10))), read(filepath.Join(dir, "pg_wal"))
+}
+
 // WALSize is the size of the database's WAL file, 0 when there is none: a
-// scan "while live" means little without one.
+// scan "while live" means little without one. On PostgreSQL the WAL is the
+// cluster's and always there: its size is reported as 1.
 func WALSize(db *store.DB) int64 {
+	if db.Engine == store.Postgres {
+		return 1
+	}
 	info, err := os.Stat(db.Path + "-wal")
 	if err != nil {
 		return 0

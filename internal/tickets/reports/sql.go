@@ -12,11 +12,13 @@ const (
 	//   c2 = resolved_at << 32 | rated_at (0 without a score)
 	//   c3 = met << 56 | score << 58 | (first_response_work + 1) << 28 | (resolution_work + 1)
 	// where met has bit 0 for a first answer in time, bit 1 for a resolution
-	// in time; and the group's key ($3: 'topic', 'agent' or '').
+	// in time; and the group's key ($3: 'topic', 'agent' or ''). The flags
+	// are cast to BIGINT before their shift: PostgreSQL's literals are 32-bit
+	// integers, whose shifts wrap at 32.
 	factColumns = `(created_at << 32) | first_response_at,
 		(resolved_at << 32) | (CASE WHEN rating_score > 0 THEN rated_at ELSE 0 END),
-		((CASE WHEN first_response_at <= first_response_due THEN 1 ELSE 0 END)
-		 + (CASE WHEN resolved_at <= resolution_due THEN 2 ELSE 0 END)) << 56
+		CAST((CASE WHEN first_response_at <= first_response_due THEN 1 ELSE 0 END)
+		 + (CASE WHEN resolved_at <= resolution_due THEN 2 ELSE 0 END) AS BIGINT) << 56
 		 | (rating_score << 58) | ((first_response_work + 1) << 28) | (resolution_work + 1),
 		CASE $3 WHEN 'topic' THEN topic WHEN 'agent' THEN CAST(assignee_id AS TEXT) ELSE '' END`
 	sqlFacts = `SELECT ` + factColumns + ` FROM tickets WHERE created_at >= $1 AND created_at < $2
