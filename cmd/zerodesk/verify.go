@@ -73,7 +73,7 @@ func verify(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	defer db.Close()
 
-	bad, err := ops.Integrity(ctx, db.Read)
+	bad, err := ops.Integrity(ctx, db)
 	switch {
 	case err != nil:
 		line(false, "integrity: %s", oneLine(err))

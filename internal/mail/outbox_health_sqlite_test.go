@@ -3,13 +3,15 @@ package mail
 import (
 	"strings"
 	"testing"
+
+	"zerodesk/internal/store/storetest"
 )
 
 // Readiness and metrics read the outbox often: their queries must stay in
 // the index mail_outbox_due, never read the table of sealed messages.
 func TestOutboxHealth_QueriesUseTheIndex(t *testing.T) {
 	t.Parallel()
-	db := openDB(t)
+	db := storetest.OpenSQLite(t) // EXPLAIN QUERY PLAN is SQLite's
 	for _, q := range []string{sqlOldestFailing, sqlDepth} {
 		rows, err := db.Read.Query(`EXPLAIN QUERY PLAN ` + q)
 		if err != nil {

@@ -39,7 +39,7 @@ func TestMigrationStatus_PendingAndNewer(t *testing.T) {
 func TestIntegrity_OKOnAnIntactFile(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t)
-	bad, err := ops.Integrity(context.Background(), db.Read)
+	bad, err := ops.Integrity(context.Background(), db)
 	if err != nil || len(bad) != 0 {
 		t.Fatalf("Integrity = %q, %v", bad, err)
 	}
