@@ -17,7 +17,7 @@ TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || ec
 # table of engines: internal/store/testengine). Each room joins as its
 # suite passes there; the goal is ./internal/... (internal/kb: its search on
 # PostgreSQL is still to come).
-PG_PACKAGES ?= ./internal/store/... ./internal/accounts/... ./internal/messaging/... ./internal/mail/... ./internal/kb/...
+PG_PACKAGES ?= ./internal/store/... ./internal/accounts/... ./internal/messaging/... ./internal/mail/...
 
 .PHONY: test test-pg test-setup run
 
