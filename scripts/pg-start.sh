@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL cluster for the tests (issue 15): installs the
-# server and contrib (pg_trgm) from Debian when missing, creates a cluster in a
+# server (and contrib) from Debian when missing, creates a cluster in a
 # temporary directory owned by an unprivileged user (postgres refuses to run as
 # root, and CI runs as root), listening on a unix socket in that directory only
 # (no TCP port to collide with another run), with fsync off (a test cluster:

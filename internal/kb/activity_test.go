@@ -48,7 +48,7 @@ func TestViews_CountedInMemoryThenFlushedInOneGo(t *testing.T) {
 		t.Fatalf("popular changed before Flush: %s", got)
 	}
 	var stored int64
-	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, phrase).Scan(&stored)
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = $1`, phrase).Scan(&stored)
 	if stored != 0 {
 		t.Fatalf("CountView wrote to the database: %d", stored)
 	}
@@ -56,7 +56,7 @@ func TestViews_CountedInMemoryThenFlushedInOneGo(t *testing.T) {
 	if err := k.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, phrase).Scan(&stored)
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = $1`, phrase).Scan(&stored)
 	if stored != 7 {
 		t.Fatalf("stored views = %d, want 7", stored)
 	}
@@ -74,7 +74,7 @@ func TestViews_CountedInMemoryThenFlushedInOneGo(t *testing.T) {
 	if err := k.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, phrase).Scan(&stored)
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = $1`, phrase).Scan(&stored)
 	if stored != 7 {
 		t.Fatalf("stored views after second flush = %d", stored)
 	}
@@ -121,7 +121,7 @@ func TestViews_ConcurrentCountsAreNeverLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stored int64
-	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, id).Scan(&stored)
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = $1`, id).Scan(&stored)
 	if stored != workers*each {
 		t.Fatalf("stored %d views, want %d", stored, workers*each)
 	}
@@ -144,7 +144,7 @@ func TestViews_FailedFlushKeepsTheCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	var views, searches int64
-	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, id).Scan(&views)
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = $1`, id).Scan(&views)
 	db.Read.QueryRow(`SELECT searches FROM search_queries WHERE query = 'lost query'`).Scan(&searches)
 	if views != 1 || searches != 3 {
 		t.Fatalf("after retry: views %d, searches %d; want 1, 3", views, searches)
@@ -163,7 +163,7 @@ func TestRun_FlushesOnTheTickAndWhenStopped(t *testing.T) {
 	var views int64
 	for views != 1 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
-		db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, id).Scan(&views)
+		db.Read.QueryRow(`SELECT views FROM articles WHERE id = $1`, id).Scan(&views)
 	}
 	if views != 1 {
 		t.Fatal("Run did not flush on its tick")
@@ -172,7 +172,7 @@ func TestRun_FlushesOnTheTickAndWhenStopped(t *testing.T) {
 	k.RecordSearch("en", "last words", 0, "192.0.2.1")
 	cancel()
 	<-done
-	db.Read.QueryRow(`SELECT views FROM articles WHERE id = ?`, id).Scan(&views)
+	db.Read.QueryRow(`SELECT views FROM articles WHERE id = $1`, id).Scan(&views)
 	if views != 2 {
 		t.Fatalf("views = %d after stop, want 2 (final flush)", views)
 	}
@@ -326,14 +326,7 @@ func TestRecordSearch_BatchedAndListedForEditors(t *testing.T) {
 		t.Fatalf("dark mode: searches %d, day %d", searches, day)
 	}
 	// Nothing in the table can hold an address or a time of day.
-	rows, _ := db.Read.Query(`SELECT name FROM pragma_table_info('search_queries')`)
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		rows.Scan(&c)
-		cols = append(cols, c)
-	}
+	cols := tableColumns(t, db, "search_queries")
 	if got := strings.Join(cols, ","); got != "lang,query,searches,zero_hit_searches,last_hits,last_day" {
 		t.Fatalf("search_queries columns = %s", got)
 	}

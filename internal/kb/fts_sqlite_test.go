@@ -11,7 +11,7 @@ import (
 // each translation holds exactly one language token.
 func TestIndex_MatchesTheLanguageInTheIndex(t *testing.T) {
 	t.Parallel()
-	k, db, _ := seeded(t, worldFS())
+	k, db, _ := seededSQLite(t, worldFS())
 	ctx := context.Background()
 	want := map[string]int{}
 	rows, err := db.Read.QueryContext(ctx, `SELECT lang, count(*) FROM translations GROUP BY lang`)

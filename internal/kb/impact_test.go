@@ -26,7 +26,7 @@ func TestImpactRanking_SameAsTheIndex(t *testing.T) {
 	for name, files := range map[string]fs.FS{"demo": data.Demo(), "generated": generatedCatalog(t, 150)} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			k, _, _ := seeded(t, files)
+			k, _, _ := seededSQLite(t, files)
 			ctx := context.Background()
 			cat := k.cat.Load()
 			compared, synonyms := 0, 0
@@ -139,7 +139,7 @@ func TestImpactQuery_OnlySingleWords(t *testing.T) {
 // with the same results, total and order as the index gives.
 func TestSearch_CommonWordFromTheWordListsAsFromTheIndex(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, generatedCatalog(t, 150))
+	k, _, _ := seededSQLite(t, generatedCatalog(t, 150))
 	ctx := context.Background()
 	cat := k.cat.Load()
 	q := ftsQuery{words: []string{"the"}, alts: [][]string{nil}, prefix: true}

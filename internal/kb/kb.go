@@ -169,11 +169,15 @@ func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
 	if k.opts.PageURL == nil {
 		k.opts.PageURL = links.Portal("").Page
 	}
-	fts, err := newSQLiteFTS(ctx, db.Read)
+	var err error
+	if db.Engine == store.Postgres {
+		k.fts, err = newPostgresFTS(ctx, db.Read)
+	} else {
+		k.fts, err = newSQLiteFTS(ctx, db.Read)
+	}
 	if err != nil {
 		return nil, errs.Wrap(err, "kb: prepare search")
 	}
-	k.fts = fts
 	if err := k.upgradeIndex(ctx); err != nil {
 		return nil, errs.Wrap(err, "kb: rebuild search index")
 	}

@@ -466,7 +466,7 @@ func (k *KB) updateArticle(ctx context.Context, tx *sql.Tx, a *demoArticle, ids 
 			continue
 		}
 		updated, from := a.revisions(f, now)
-		res, err := tx.ExecContext(ctx, sqlPortSetDates, id, lang, f.fm.Published.Unix(), updated, from)
+		res, err := tx.ExecContext(ctx, portSetDates(k.db.Engine), id, lang, f.fm.Published.Unix(), updated, from)
 		if err != nil {
 			return false, err
 		}

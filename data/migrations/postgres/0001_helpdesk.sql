@@ -55,11 +55,10 @@ CREATE TABLE translations (
 
 -- The full-text index of published translations (SQLite: an FTS5 table).
 -- rowid is the translation id; body is the plain text of the rendered
--- article; tsv is what the search matches (written by the knowledge base
--- with the words it indexes, internal/kb/fts_postgres.go), and pg_trgm's
--- trigrams give typo tolerance on titles.
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-
+-- article; tsv is what the search matches: the words the knowledge base
+-- indexes (cut and folded in Go), title words weighted A, written by
+-- internal/kb/fts_postgres.go. Typos are corrected in Go against the
+-- catalog's vocabulary on both engines: no trigram index.
 CREATE TABLE translations_fts (
     rowid BIGINT PRIMARY KEY,
     title TEXT     NOT NULL DEFAULT '',
@@ -69,7 +68,6 @@ CREATE TABLE translations_fts (
 );
 
 CREATE INDEX translations_fts_tsv ON translations_fts USING gin (tsv);
-CREATE INDEX translations_fts_title_trgm ON translations_fts USING gin (title gin_trgm_ops);
 
 -- One vote per visitor, article and day. voter is a keyed hash of the address
 -- and the day: the address itself is never stored, and the hash links nothing
