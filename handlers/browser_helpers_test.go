@@ -246,6 +246,23 @@ const navigationStartTimeout = 2 * time.Second
 // errNoNavigation is follow's failure when the action loaded no page.
 var errNoNavigation = errors.New("no page load started: with JavaScript on, is this form or link swapped by HTMX (data-hx-*)? Then click and waitFor what the swap shows instead of follow")
 
+// navigationStarted tells whether the tab started a page load: an event said
+// so, or the page asked now answers that it is another document, or is too
+// busy loading to answer. The question also makes the answer sure on a busy
+// machine: the browser sends its events in order, so every navigation event
+// sent before the reply has reached the listener when the reply comes.
+func (b *browserTab) navigationStarted(started <-chan struct{}) bool {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__zerodeskFollow === true`))
+	select {
+	case <-started:
+		return true
+	default:
+		return err != nil || !same
+	}
+}
+
 // followWithin is follow's work: the action, then the page load it started,
 // or errNoNavigation when none started within `within` of the action.
 func (b *browserTab) followWithin(action chromedp.Action[chromedp.Void], within time.Duration) error {
@@ -263,6 +280,9 @@ func (b *browserTab) followWithin(action chromedp.Action[chromedp.Void], within 
 			}
 		}
 	}); err != nil {
+		return err
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](`window.__zerodeskFollow = true`)); err != nil {
 		return err
 	}
 	acted := make(chan struct{})
@@ -289,14 +309,13 @@ func (b *browserTab) followWithin(action chromedp.Action[chromedp.Void], within 
 			defer timer.Stop()
 			deadline = timer.C
 		case <-deadline:
-			select {
-			case <-started:
-				deadline = nil // loading: RunResponse waits for it, within the tab's timeout
-			default:
-				cancel()
-				<-done
-				return fmt.Errorf("%w (waited %s after the action)", errNoNavigation, within)
+			deadline = nil
+			if b.navigationStarted(started) {
+				continue // loading: RunResponse waits for it, within the tab's timeout
 			}
+			cancel()
+			<-done
+			return fmt.Errorf("%w (waited %s after the action)", errNoNavigation, within)
 		}
 	}
 }
