@@ -33,9 +33,16 @@ test: test-setup
 	@# (compared with -coverprofile -coverpkg=./... when the split was made),
 	@# and the domain packages have their own tests. So a new browser test is
 	@# named TestBrowser_..., and what it drives gets an httptest test too.
+	@# The journeys run four at a time (-parallel 4; go test's default is
+	@# the number of CPUs, two in CI): a journey mostly waits, on Chromium
+	@# (its own processes) and on the portal's timers (the desk's 10-second
+	@# polling, the preview's and the autosave's delays), so with two at a
+	@# time the CPUs mostly idled: the journeys used about 170 CPU-seconds
+	@# (Go and Chromium together) in 246 s of CI on two CPUs, a third of
+	@# what two CPUs give. Every journey still runs once.
 	TMPDIR=$(TEST_TMPDIR) go test -race -timeout 15m $(GOTESTFLAGS) -skip '^TestBrowser_' ./...
 	$(MAKE) --no-print-directory test-pg
-	TMPDIR=$(TEST_TMPDIR) go test -timeout 15m $(GOTESTFLAGS) -run '^TestBrowser_' ./handlers
+	TMPDIR=$(TEST_TMPDIR) go test -timeout 15m -parallel 4 $(GOTESTFLAGS) -run '^TestBrowser_' ./handlers
 	@# Peak memory under 40 parallel maximal uploads: without the race
 	@# detector, whose shadow memory would swamp the figure it bounds.
 	ZERODESK_UPLOAD_MEMTEST=1 go test $(GOTESTFLAGS) ./handlers -run '^TestUploads_MemoryStaysBounded'

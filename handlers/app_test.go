@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -46,9 +47,10 @@ type testApp struct {
 // test binary; every test app starts from its own copy (seeding ~90 articles
 // costs seconds under -race, copying a file does not).
 var seeded struct {
-	once sync.Once
-	dir  string
-	err  error
+	once    sync.Once
+	dir     string
+	renders atomic.Pointer[kb.RenderSnapshot] // the template's rendered catalog, which every copy starts from
+	err     error
 }
 
 func seededTemplate(t testing.TB) string {
@@ -83,6 +85,7 @@ func seededTemplate(t testing.TB) string {
 			seeded.err = err
 			return
 		}
+		seeded.renders.Store(articles.RenderSnapshot())
 		// Everything into the main file, so copying it alone is a full copy.
 		_, seeded.err = db.Write.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	})
@@ -163,7 +166,8 @@ func openTestApp(t testing.TB, dir string, ticketLimits tickets.Limits) *testApp
 	mailDir := filepath.Join(dir, "mail")
 	app, err := Build(ctx, Wiring{DB: db, Secret: secret, Log: log, Catalog: catalog, Assets: assets,
 		Sender: mail.FileSink{Dir: mailDir}, PortalURL: "http://example.com",
-		Hasher: crypt.NewHasher(testsupport.TinyArgon, 0), TicketLimits: ticketLimits})
+		Hasher: crypt.NewHasher(testsupport.TinyArgon, 0), TicketLimits: ticketLimits,
+		Renders: seeded.renders.Load()}) // nil when the test opened its own database
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -226,11 +227,96 @@ func (b *browserTab) open(path string, wantStatus int64) {
 }
 
 // follow runs an action that navigates (a click on a link, Enter in a form)
-// and waits for the new page.
+// and waits for the new page. An action that starts no page load within
+// navigationStartTimeout fails at once, saying so: a form that HTMX swaps
+// with JavaScript on never loads a page, and waiting for one used to hang
+// the journey until its 60 s tab timeout (CI). Use click and waitFor there.
 func (b *browserTab) follow(what string, action chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if _, err := chromedp.RunResponse(b.ctx, action); err != nil {
+	if err := b.followWithin(action, navigationStartTimeout); err != nil {
 		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// navigationStartTimeout is how long follow waits, after its action ran, for
+// a page load to start. Starting one is the browser's work alone (no server
+// round trip), so this is generous even on a busy machine.
+const navigationStartTimeout = 2 * time.Second
+
+// errNoNavigation is follow's failure when the action loaded no page.
+var errNoNavigation = errors.New("no page load started: with JavaScript on, is this form or link swapped by HTMX (data-hx-*)? Then click and waitFor what the swap shows instead of follow")
+
+// navigationStarted tells whether the tab started a page load: an event said
+// so, or the page asked now answers that it is another document, or is too
+// busy loading to answer. The question also makes the answer sure on a busy
+// machine: the browser sends its events in order, so every navigation event
+// sent before the reply has reached the listener when the reply comes.
+func (b *browserTab) navigationStarted(started <-chan struct{}) bool {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	same, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__zerodeskFollow === true`))
+	select {
+	case <-started:
+		return true
+	default:
+		return err != nil || !same
+	}
+}
+
+// followWithin is follow's work: the action, then the page load it started,
+// or errNoNavigation when none started within `within` of the action.
+func (b *browserTab) followWithin(action chromedp.Action[chromedp.Void], within time.Duration) error {
+	started := make(chan struct{})
+	var startedOnce sync.Once
+	listenCtx, stopListening := context.WithCancel(b.ctx)
+	defer stopListening()
+	if err := chromedp.Listen(listenCtx, func(ev any) {
+		switch ev := ev.(type) {
+		case *page.EventFrameRequestedNavigation, *page.EventFrameStartedNavigating, *page.EventNavigatedWithinDocument:
+			startedOnce.Do(func() { close(started) })
+		case *network.EventRequestWillBeSent:
+			if ev.Type == network.ResourceTypeDocument {
+				startedOnce.Do(func() { close(started) })
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](`window.__zerodeskFollow = true`)); err != nil {
+		return err
+	}
+	acted := make(chan struct{})
+	wrapped := func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		v, err := action(ctx, t)
+		close(acted)
+		return v, err
+	}
+	runCtx, cancel := context.WithCancel(b.ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := chromedp.RunResponse(runCtx, wrapped)
+		done <- err
+	}()
+	var deadline <-chan time.Time
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-acted:
+			acted = nil
+			timer := time.NewTimer(within)
+			defer timer.Stop()
+			deadline = timer.C
+		case <-deadline:
+			deadline = nil
+			if b.navigationStarted(started) {
+				continue // loading: RunResponse waits for it, within the tab's timeout
+			}
+			cancel()
+			<-done
+			return fmt.Errorf("%w (waited %s after the action)", errNoNavigation, within)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"zerodesk/internal/accounts"
@@ -52,8 +54,30 @@ func (p *validationPages) add(name string, w *httptest.ResponseRecorder, status 
 }
 
 // allPageTypes renders every page type of the portal, English and Arabic,
-// signed out and signed in (with and without 1-Click).
+// signed out and signed in (with and without 1-Click): once per test
+// binary, for the two tests that read them (TestPages_AreValidHTML and
+// TestRoutes_EveryAddressAPageUsesIsInTheTable), each getting its own copy
+// of the map. The first caller renders them (and fails if that fails); a
+// later caller fails too, pointing at it.
 func allPageTypes(t *testing.T) map[string][]byte {
+	t.Helper()
+	allPages.once.Do(func() {
+		allPages.by = t.Name()
+		allPages.pages = renderAllPageTypes(t)
+	})
+	if allPages.pages == nil {
+		t.Fatalf("rendering every page type failed in %s", allPages.by)
+	}
+	return maps.Clone(allPages.pages)
+}
+
+var allPages struct {
+	once  sync.Once
+	by    string // the test that rendered them
+	pages map[string][]byte
+}
+
+func renderAllPageTypes(t *testing.T) map[string][]byte {
 	a := newTestApp(t)
 	p := &validationPages{t: t, pages: map[string][]byte{}}
 	ok := http.StatusOK

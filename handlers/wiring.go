@@ -57,6 +57,10 @@ type Wiring struct {
 	Migrations       fs.FS
 	OutboxStuckAfter time.Duration
 	Metrics          bool
+	// Renders, when set, is a rendered help catalog to start from (tests:
+	// the seeded template's, for the copies every test app opens); what no
+	// longer fits the database is rendered again (kb.RenderSnapshot).
+	Renders *kb.RenderSnapshot
 }
 
 // App is the wired application: the handlers and the services whose
@@ -100,7 +104,9 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	if a.Outbox, err = mail.NewOutbox(w.DB, mail.OutboxOptions{Secret: w.Secret, Sender: w.Sender, From: w.From, Log: w.Log}); err != nil {
 		return nil, err
 	}
-	if a.KB, err = kb.New(ctx, w.DB, KBOptions(w.Secret)); err != nil {
+	kbOpts := KBOptions(w.Secret)
+	kbOpts.Renders = w.Renders
+	if a.KB, err = kb.New(ctx, w.DB, kbOpts); err != nil {
 		return nil, err
 	}
 	if a.Audit, err = audit.New(ctx, w.DB, audit.Options{Log: w.Log}); err != nil {

@@ -105,6 +105,9 @@ type Options struct {
 	ArticleURL func(lang, slug string) string // how to link an article (article:KEY links); nil = links.Portal("").Article
 	PageURL    func(lang, path string) string // how to link a portal path like "/support"; nil = links.Portal("").Page
 	Log        *slog.Logger                   // nil = slog.Default(); only Run logs (failed flushes)
+	// Renders, when set, is another KB's rendered catalog to start from
+	// (rendersnapshot.go): what still fits is not rendered again.
+	Renders *RenderSnapshot
 }
 
 // KB is the knowledge base. Reads come from an immutable in-memory catalog
@@ -184,6 +187,7 @@ func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
 	k.searchLog.pending = map[searchKey]*searchCount{}
 	empty := map[int64]*atomic.Int64{}
 	k.pendingViews.Store(&empty)
+	opts.Renders.seed(&k.renders)
 	if err := k.reload(ctx); err != nil {
 		return nil, err
 	}
