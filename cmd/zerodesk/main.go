@@ -37,6 +37,10 @@ Usage:
   zerodesk migrate [flags]   apply pending database migrations and exit
   zerodesk backup FILE       write a consistent copy of the live database to FILE
                              (SQLite; on PostgreSQL use pg_dump, it says so)
+  zerodesk copy --from DATA/zerodesk.db --to postgres://USER:PASS@HOST/DB
+                             move a whole installation to a new PostgreSQL database
+                             (same key file or ZERODESK_SECRET); verifies counts and
+                             opens a sample of sealed records after
   zerodesk searches [LANG]   list the searches that most often found nothing (default LANG: en)
   zerodesk articles export DIR
                              write every article, translation, category and
@@ -101,6 +105,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return missingSearches(ctx, cfg, os.Stdout)
 	case "articles":
 		return articlesCommand(ctx, args, stderr, os.Stdout)
+	case "copy":
+		return copyCommand(ctx, args, stderr, os.Stdout) // copy.go
 	case "help", "-h", "--help":
 		fmt.Fprint(stderr, usage)
 		return nil

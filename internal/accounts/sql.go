@@ -213,3 +213,6 @@ func (a *Accounts) loadForStep1(ctx context.Context, lookup []byte) (*accountRow
 	}
 	return &r, nil
 }
+
+// verify.go: a sample of the sealed addresses, newest first.
+const sqlSampleSealedEmails = `SELECT id, email_sealed FROM accounts ORDER BY id DESC LIMIT $1`

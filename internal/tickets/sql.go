@@ -194,3 +194,9 @@ const (
 	sqlFieldIndexAdd   = `INSERT INTO ticket_field_index (hash, ticket_id, field_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
 	sqlFieldIndexClear = `DELETE FROM ticket_field_index WHERE ticket_id = $1 AND field_id = $2`
 )
+
+// verify.go: samples of what the desk keys seal, newest first.
+const (
+	sqlSampleTicketEmails = `SELECT reference, email_sealed FROM tickets ORDER BY id DESC LIMIT $1`
+	sqlSampleAgentNames   = `SELECT account_id, name_sealed FROM ticket_agents ORDER BY updated_at DESC, account_id DESC LIMIT $1`
+)
