@@ -326,9 +326,10 @@ func serve(ctx context.Context, cfg config) error {
 	}()
 	go outbox.Run(ctx) // queued mail survives a stop: it is in the database
 	go accts.Run(ctx)
-	go tix.Run(ctx)        // sweeps expired messages, sends notices of replies released later
-	go app.Notify.Run(ctx) // agents' coalesced notification mail
-	go app.Audit.Run(ctx)  // removes audit lines older than the retention, hourly
+	go tix.Run(ctx)         // sweeps expired messages, sends notices of replies released later
+	go app.Notify.Run(ctx)  // agents' coalesced notification mail
+	go app.Audit.Run(ctx)   // removes audit lines older than the retention, hourly
+	go app.Changes.Run(ctx) // PostgreSQL: other instances' changes drop this one's caches
 	// Scheduled articles go out within a second of their time; every
 	// instance may run this: each publication is claimed once.
 	go articles.RunScheduler(ctx, time.Second)
