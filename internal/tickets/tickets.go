@@ -95,7 +95,7 @@ type Options struct {
 	// OnChange, when set, is called after each change of Version made here
 	// (the wiring tells the other instances on PostgreSQL: store.Changes).
 	OnChange func()
-	Log         *slog.Logger
+	Log      *slog.Logger
 	// CommitDelay, when positive, is how long the group committer waits for
 	// more submissions before it commits a batch [0: commit what is queued].
 	CommitDelay time.Duration
