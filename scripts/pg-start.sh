@@ -6,14 +6,14 @@
 # (no TCP port to collide with another run), with fsync off (a test cluster:
 # nothing in it must survive a power cut).
 #
-#   eval "$(bash scripts/pg-start.sh)"    # exports ZERODESK_TEST_PG, PGDATA_DIR
+#   eval "$(bash scripts/pg-start.sh)"    # exports ZERODESK_TEST_PG, PG_DIR
 #   ...
 #   bash scripts/pg-stop.sh "$PG_DIR"
 #
 # Prints the shell lines to export on stdout, progress on stderr, and writes
 # the URL to $PG_DIR/url. $PG_DIR defaults to a fresh mktemp -d.
 set -euo pipefail
-start=$(date +%s.%N)
+start=$(date +%s%N)
 
 find_bin() {
   for d in /usr/lib/postgresql/*/bin; do
@@ -82,6 +82,5 @@ run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 start >/dev/null
 
 url="postgres://postgres@/postgres?host=$dir&port=$port&sslmode=disable"
 echo "$url" >"$dir/url"
-end=$(date +%s.%N)
-printf 'PostgreSQL %s ready at %s in %.1f s\n' "$("$bin/postgres" --version | awk '{print $3}')" "$dir" "$(echo "$end - $start" | bc 2>/dev/null || echo 0)" >&2
+printf 'PostgreSQL %s ready at %s in %.1f s\n' "$("$bin/postgres" --version | awk '{print $3}')" "$dir" "$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { print (b - a) / 1e9 }')" >&2
 printf 'export ZERODESK_TEST_PG=%q\nexport PG_DIR=%q\n' "$url" "$dir"

@@ -88,7 +88,7 @@ const (
 	sqlLease  = `UPDATE mail_outbox SET next_attempt_at = $2 WHERE id = $1`
 	sqlSent   = `DELETE FROM mail_outbox WHERE id = $1`
 	sqlFailed = `UPDATE mail_outbox SET attempts = $2, next_attempt_at = $3, last_error = $4,
-		status = CASE WHEN $5 THEN 'failed' ELSE 'queued' END WHERE id = $1`
+		status = CASE WHEN $5 = 1 THEN 'failed' ELSE 'queued' END WHERE id = $1` // $5: a bool, bound as 1 or 0 on both engines
 	sqlList = `SELECT id, message_id, status, attempts, next_attempt_at, last_error, created_at
 		FROM mail_outbox ORDER BY id`
 )

@@ -160,7 +160,20 @@ func (c *lockConn) Begin() (driver.Tx, error) {
 	return c.BeginTx(context.Background(), driver.TxOptions{})
 }
 
+// BeginTx begins a READ COMMITTED transaction and takes the write lock. READ
+// COMMITTED is what makes the lock enough: each statement after the lock reads
+// a fresh snapshot, so it sees everything the previous holder committed (a
+// REPEATABLE READ snapshot could predate that commit), hence the refusal of
+// any other isolation on the writer.
 func (c *lockConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	switch sql.IsolationLevel(opts.Isolation) {
+	case sql.LevelDefault, sql.LevelReadCommitted:
+		// Explicit: a server whose default_transaction_isolation is higher
+		// must not change what the lock guarantees.
+		opts.Isolation = driver.IsolationLevel(sql.LevelReadCommitted)
+	default:
+		return nil, fmt.Errorf("store: write transactions are READ COMMITTED under the write lock, not %v", sql.IsolationLevel(opts.Isolation))
+	}
 	tx, err := c.Conn.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -291,4 +304,46 @@ func (b *bufferedRows) Next(dest []driver.Value) error {
 	copy(dest, b.rows[0])
 	b.rows = b.rows[1:]
 	return nil
+}
+
+// sqlIdentities lists the identity columns of the database's tables.
+const sqlIdentities = `SELECT table_name, column_name FROM information_schema.columns
+	WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name`
+
+// SyncIdentities moves every identity column's sequence past the largest id
+// its table holds, so the next row without an id gets a new one. Needed after
+// rows were written with the ids they had elsewhere (a copy from SQLite, a
+// restore): PostgreSQL's identities do not follow explicit ids, SQLite's
+// rowids do (on SQLite it does nothing).
+func (db *DB) SyncIdentities(ctx context.Context) error {
+	if db.Engine != Postgres {
+		return nil
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, sqlIdentities)
+		if err != nil {
+			return err
+		}
+		var cols [][2]string
+		for rows.Next() {
+			var c [2]string
+			if err := rows.Scan(&c[0], &c[1]); err != nil {
+				rows.Close()
+				return err
+			}
+			cols = append(cols, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range cols {
+			table, col := pgx.Identifier{c[0]}.Sanitize(), pgx.Identifier{c[1]}.Sanitize()
+			q := `SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(` + col + `), 0) + 1, false) FROM ` + table
+			if _, err := tx.ExecContext(ctx, q, table, c[1]); err != nil {
+				return fmt.Errorf("sync identity %s.%s: %w", c[0], c[1], err)
+			}
+		}
+		return nil
+	})
 }

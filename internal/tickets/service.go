@@ -18,7 +18,6 @@ import (
 
 // Service is the ticket room.
 type Service struct {
-	wordsJoin string // how the queue's text filter joins its matches to tickets (queue_sqlite.go, queue_postgres.go)
 	db      *store.DB
 	acc     AccountKeys
 	outbox  *mail.Outbox
@@ -38,6 +37,10 @@ type Service struct {
 	presence presence
 
 	explain func(query string, args []any) // tests: sees each queue query
+
+	// wordsJoin: how the queue's text filter joins its matches to tickets
+	// (queue_sqlite.go, queue_postgres.go).
+	wordsJoin string
 }
 
 // keys are the purpose-bound subkeys of the server secret.

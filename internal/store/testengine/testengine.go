@@ -17,7 +17,10 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -103,13 +106,18 @@ func Database(t testing.TB, template string, prepare func(url string) error) str
 			built.Store(template, struct{}{})
 		}
 	}
-	name := "zd_t_" + random()
-	q := `CREATE DATABASE ` + name
-	if template != "" {
-		q += ` TEMPLATE ` + template
-	}
-	if _, err := db.ExecContext(ctx, q); err != nil {
-		t.Fatalf("PostgreSQL: %s: %v", q, err)
+	var name string
+	if template == "" {
+		name = dbName()
+		if err := create(ctx, db, name, ""); err != nil {
+			t.Fatalf("PostgreSQL: %v", err)
+		}
+	} else {
+		c := <-clones(db, template)
+		if c.err != nil {
+			t.Fatalf("PostgreSQL: %v", c.err)
+		}
+		name = c.name
 	}
 	t.Cleanup(func() {
 		if _, err := db.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
@@ -117,6 +125,88 @@ func Database(t testing.TB, template string, prepare func(url string) error) str
 		}
 	})
 	return URLOf(t, name)
+}
+
+// dbName names a test's database after its process, so the databases a
+// process created ahead and never used can be found and dropped later
+// (dropOrphans).
+func dbName() string { return "zd_t_" + strconv.Itoa(os.Getpid()) + "_" + random() }
+
+func create(ctx context.Context, db *sql.DB, name, template string) error {
+	q := `CREATE DATABASE ` + name
+	if template != "" {
+		q += ` TEMPLATE ` + template
+	}
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("%s: %w", q, err)
+	}
+	return nil
+}
+
+type clone struct {
+	name string
+	err  error
+}
+
+var cloners sync.Map // template → chan clone
+
+// clones hands out databases cloned from template, one made ahead while the
+// test before runs: a clone costs the server a copy of the template (about
+// 10 MB, most of it the system catalogs), and a test need not wait for it.
+func clones(db *sql.DB, template string) <-chan clone {
+	if ch, ok := cloners.Load(template); ok {
+		return ch.(chan clone)
+	}
+	ch := make(chan clone, 1)
+	if prev, loaded := cloners.LoadOrStore(template, ch); loaded {
+		return prev.(chan clone)
+	}
+	go func() {
+		for {
+			name := dbName()
+			err := create(context.Background(), db, name, template)
+			ch <- clone{name, err}
+		}
+	}()
+	return ch
+}
+
+// dropOrphans drops the test databases of processes that have ended (made
+// ahead and never used, or left by a killed run).
+func dropOrphans(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'zd\_t\_%'`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	for _, n := range names {
+		parts := strings.Split(n, "_") // zd, t, PID, RANDOM
+		if len(parts) != 4 {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[2])
+		if err != nil || alive(pid) {
+			continue
+		}
+		if _, err := db.ExecContext(ctx, `DROP DATABASE IF EXISTS `+n+` WITH (FORCE)`); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func alive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	return err == nil && p.Signal(syscall.Signal(0)) == nil
 }
 
 func build(ctx context.Context, t testing.TB, db *sql.DB, template string, prepare func(string) error) error {
@@ -129,6 +219,9 @@ func build(ctx context.Context, t testing.TB, db *sql.DB, template string, prepa
 		return err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(templateLock))
+	if err := dropOrphans(ctx, db); err != nil {
+		return err
+	}
 	var n int
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, template).Scan(&n); err != nil || n > 0 {
 		return err
