@@ -324,12 +324,18 @@ func serve(ctx context.Context, cfg config) error {
 		defer close(flushed)
 		articles.Run(flushCtx, 5*time.Second)
 	}()
+	// Every instance delivers the outbox: a claim leases its messages in a
+	// write transaction, and on PostgreSQL the write lock makes the claims of
+	// several instances one after the other, so a message goes out once.
 	go outbox.Run(ctx) // queued mail survives a stop: it is in the database
-	go accts.Run(ctx)
-	go tix.Run(ctx)         // sweeps expired messages, sends notices of replies released later
-	go app.Notify.Run(ctx)  // agents' coalesced notification mail
-	go app.Audit.Run(ctx)   // removes audit lines older than the retention, hourly
-	go app.Changes.Run(ctx) // PostgreSQL: other instances' changes drop this one's caches
+	// The sweeps and the coalesced mail run on one instance at a time on
+	// PostgreSQL (store.RunAlone: an advisory lock per job; another instance
+	// takes over within seconds when that one stops).
+	go db.RunAlone(ctx, "accounts.prune", accts.Run)
+	go db.RunAlone(ctx, "tickets.sweep", tix.Run)           // sweeps expired messages, SLA, sends notices of replies released later
+	go db.RunAlone(ctx, "notify.coalesced", app.Notify.Run) // agents' coalesced notification mail
+	go db.RunAlone(ctx, "audit.retention", app.Audit.Run)   // removes audit lines older than the retention, hourly
+	go app.Changes.Run(ctx)                                 // PostgreSQL: other instances' changes drop this one's caches
 	// Scheduled articles go out within a second of their time; every
 	// instance may run this: each publication is claimed once.
 	go articles.RunScheduler(ctx, time.Second)
