@@ -238,6 +238,27 @@ func TestInstances_TwoOnOnePostgreSQL(t *testing.T) {
 		t.Error("B let the usercode locked by the failures on A sign in")
 	}
 
+	// The agent disabled (by a third process, the command line): its
+	// session ends on both instances at once.
+	db, err := store.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var agentID int64
+	if err := db.Read.QueryRow(`SELECT max(id) FROM accounts`).Scan(&agentID); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runBin(bin, dbURL, "admin", "disable", "--db", dbURL, "--id", strconv.FormatInt(agentID, 10)); err != nil {
+		t.Fatalf("admin disable: %v\n%s", err, out)
+	}
+	for _, in := range []*instance{a, b} {
+		res, body := agent.do("GET", in.base+"/en/desk", nil)
+		if res.StatusCode == http.StatusOK && strings.Contains(body, "desk-poll") {
+			t.Errorf("%s still serves the desk to the disabled agent's session", in.name)
+		}
+	}
+
 	// kill -9 of A under a ticket load: every acknowledged ticket is in the
 	// database, and B keeps serving.
 	var acked sync.Map
@@ -268,11 +289,6 @@ func TestInstances_TwoOnOnePostgreSQL(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	db, err := store.Open(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	lost := 0
 	acked.Range(func(k, _ any) bool {
 		var c int
@@ -285,9 +301,12 @@ func TestInstances_TwoOnOnePostgreSQL(t *testing.T) {
 		t.Errorf("%d of %d acknowledged tickets lost with A", lost, n.Load())
 	}
 	ref = submitTicket(t, b, "192.0.2.50", "After the crash")
-	res, body = agent.do("GET", b.base+"/en/desk/tickets/"+ref, nil)
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, "After the crash") {
-		t.Errorf("B after the crash: the new ticket's page %d", res.StatusCode)
+	var c int
+	if err := db.Read.QueryRow(`SELECT count(*) FROM tickets WHERE reference = $1`, ref).Scan(&c); err != nil || c != 1 {
+		t.Errorf("B after the crash: ticket %s acknowledged, %d in the database (%v)", ref, c, err)
+	}
+	if res, _ := visitor.do("GET", b.base+"/en/articles/"+word, nil); res.StatusCode != http.StatusOK {
+		t.Errorf("B after the crash: an article answers %d", res.StatusCode)
 	}
 }
 
