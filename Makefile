@@ -59,10 +59,14 @@ test: test-setup
 ## Without -race, to keep CI's time: the same code already ran under the
 ## race detector on SQLite above, and what differs here is SQL, not Go's
 ## concurrency. A missing server is a failure here, never a skip.
+## Then the installation's move (zerodesk copy) and the two-instance proof:
+## two real `zerodesk serve` processes on one database (cmd/zerodesk,
+## TestCopy_*, TestInstances_*; they skip only on the SQLite engine).
 test-pg:
 	eval "$$(TMPDIR=$(TEST_TMPDIR) bash scripts/pg-start.sh)" && \
 	trap 'bash scripts/pg-stop.sh "$$PG_DIR"' EXIT && \
-	ZERODESK_TEST_ENGINE=postgres TMPDIR=$(TEST_TMPDIR) go test -timeout 15m $(GOTESTFLAGS) $(PG_PACKAGES)
+	ZERODESK_TEST_ENGINE=postgres TMPDIR=$(TEST_TMPDIR) go test -timeout 15m $(GOTESTFLAGS) $(PG_PACKAGES) && \
+	ZERODESK_TEST_ENGINE=postgres TMPDIR=$(TEST_TMPDIR) go test -timeout 10m $(GOTESTFLAGS) -run '^(TestCopy|TestInstances)_' ./cmd/zerodesk
 
 ## test-setup: Chromium and a Java runtime (apt-get, when missing), then
 ## axe-core and the Nu HTML checker from npm into .cache/ (git-ignored).

@@ -76,6 +76,9 @@ type App struct {
 	// and closes it after the server has stopped.
 	Audit *audit.Log
 	SLA   *sla.Service // issue 14: the working-time policy the tickets' timers follow
+	// Changes carries, on PostgreSQL, which in-memory state changed to the
+	// other instances (issue 15); the caller runs its Run. See changes().
+	Changes *store.Changes
 }
 
 // KBOptions are the help articles' options: their links on the portal.
@@ -100,7 +103,7 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 			return nil, err
 		}
 	}
-	a := &App{}
+	a := &App{Changes: store.NewChanges(w.DB, w.Log)}
 	if a.Outbox, err = mail.NewOutbox(w.DB, mail.OutboxOptions{Secret: w.Secret, Sender: w.Sender, From: w.From, Log: w.Log}); err != nil {
 		return nil, err
 	}
@@ -120,14 +123,15 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	if a.Notify, err = notify.New(w.DB, w.Secret, a.Outbox, w.Catalog, notify.Options{PortalURL: w.PortalURL, Log: w.Log}); err != nil {
 		return nil, err
 	}
-	if a.SLA, err = sla.New(ctx, w.DB, sla.Options{Defaults: slaDefaults(), Audit: a.Audit}); err != nil {
+	if a.SLA, err = sla.New(ctx, w.DB, sla.Options{Defaults: slaDefaults(), Audit: a.Audit, OnChange: announce(a.Changes, "sla")}); err != nil {
 		return nil, err
 	}
 	if a.Tickets, err = tickets.New(ctx, w.DB, w.Secret, a.Accounts, a.Outbox, w.Catalog,
 		tickets.Options{PortalURL: w.PortalURL, Log: w.Log, Limits: w.TicketLimits, Notifier: a.Notify, Audit: a.Audit, SLA: a.SLA,
-			OnSLAChange: slaNotifier(a.Notify, w.Log)}); err != nil {
+			OnSLAChange: slaNotifier(a.Notify, w.Log), OnChange: announce(a.Changes, "tickets")}); err != nil {
 		return nil, err
 	}
+	a.listen(w.Log)
 	a.Handlers = New(Config{KB: a.KB, Readers: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
 		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL,
 		Notify: a.Notify, Audit: a.Audit, SLA: a.SLA, Reports: reports.New(w.DB)})
@@ -139,6 +143,35 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 		a.Handlers.Metrics = NewMetrics(w.DB, a.Outbox, a.Accounts)
 	}
 	return a, nil
+}
+
+// announce is an OnChange hook: it tells the other instances that name
+// changed (nothing on SQLite).
+func announce(c *store.Changes, name string) func() {
+	return func() { c.Announce(name) }
+}
+
+// listen drops what this instance keeps in memory when another instance on
+// the same PostgreSQL database announces a change of it (store.Changes; on
+// SQLite nothing is announced). What is not here is read from the database
+// on every request, so it is already shared: sessions (scs, with their
+// account's state), rate limits and lockouts (auth_limits, ticket_limits).
+// The catalog of articles (kb) checks its generation in the database every
+// second (RunScheduler); a reconnection of the listener checks it at once.
+// Presence on a ticket stays per instance (left of issue 15).
+func (a *App) listen(log *slog.Logger) {
+	a.Changes.On("tickets", func(context.Context) { a.Tickets.Touch() })
+	a.Changes.On("sla", func(ctx context.Context) {
+		if err := a.SLA.Reload(ctx); err != nil && ctx.Err() == nil {
+			log.Error("changes: sla reload", "err", err)
+		}
+		a.Tickets.Touch() // the desk's pages show the timers
+	})
+	a.Changes.On("kb", func(ctx context.Context) {
+		if err := a.KB.Refresh(ctx); err != nil && ctx.Err() == nil {
+			log.Error("changes: kb refresh", "err", err)
+		}
+	})
 }
 
 // slaNotifier tells a ticket's assignee that its SLA timer is at risk or

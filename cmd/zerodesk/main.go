@@ -40,6 +40,10 @@ Usage:
   zerodesk verify [FILE]     check a backup FILE (or the live database): integrity,
                              migrations, and that the secret opens its sealed records
   zerodesk probe URL         GET URL, succeed on 2xx: the container's health check
+  zerodesk copy --from DATA/zerodesk.db --to postgres://USER:PASS@HOST/DB
+                             move a whole installation to a new PostgreSQL database
+                             (same key file or ZERODESK_SECRET); verifies counts and
+                             opens a sample of sealed records after
   zerodesk searches [LANG]   list the searches that most often found nothing (default LANG: en)
   zerodesk articles export DIR
                              write every article, translation, category and
@@ -112,6 +116,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return missingSearches(ctx, cfg, os.Stdout)
 	case "articles":
 		return articlesCommand(ctx, args, stderr, os.Stdout)
+	case "copy":
+		return copyCommand(ctx, args, stderr, os.Stdout) // copy.go
 	case "help", "-h", "--help":
 		fmt.Fprint(stderr, usage)
 		return nil
@@ -348,11 +354,18 @@ func serve(ctx context.Context, cfg config) error {
 		defer close(flushed)
 		articles.Run(flushCtx, 5*time.Second)
 	}()
+	// Every instance delivers the outbox: a claim leases its messages in a
+	// write transaction, and on PostgreSQL the write lock makes the claims of
+	// several instances one after the other, so a message goes out once.
 	go outbox.Run(ctx) // queued mail survives a stop: it is in the database
-	go accts.Run(ctx)
-	go tix.Run(ctx)        // sweeps expired messages, sends notices of replies released later
-	go app.Notify.Run(ctx) // agents' coalesced notification mail
-	go app.Audit.Run(ctx)  // removes audit lines older than the retention, hourly
+	// The sweeps and the coalesced mail run on one instance at a time on
+	// PostgreSQL (store.RunAlone: an advisory lock per job; another instance
+	// takes over within seconds when that one stops).
+	go db.RunAlone(ctx, "accounts.prune", accts.Run)
+	go db.RunAlone(ctx, "tickets.sweep", tix.Run)           // sweeps expired messages, SLA, sends notices of replies released later
+	go db.RunAlone(ctx, "notify.coalesced", app.Notify.Run) // agents' coalesced notification mail
+	go db.RunAlone(ctx, "audit.retention", app.Audit.Run)   // removes audit lines older than the retention, hourly
+	go app.Changes.Run(ctx)                                 // PostgreSQL: other instances' changes drop this one's caches
 	// Scheduled articles go out within a second of their time; every
 	// instance may run this: each publication is claimed once.
 	go articles.RunScheduler(ctx, time.Second)

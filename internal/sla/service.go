@@ -36,6 +36,7 @@ type Service struct {
 	defaults map[string]Target
 	audit    *audit.Log
 	current  atomic.Pointer[Policy]
+	onChange func()
 }
 
 // Options: Defaults are the targets per priority until an admin sets
@@ -45,11 +46,14 @@ type Options struct {
 	Now      func() time.Time
 	// Audit records who changed the policy (nil: not recorded).
 	Audit *audit.Log
+	// OnChange, when set, is called after Save changed the policy (the
+	// wiring tells the other instances on PostgreSQL: store.Changes).
+	OnChange func()
 }
 
 // New loads the policy from db (migrated).
 func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
-	s := &Service{db: db, now: opts.Now, defaults: opts.Defaults, audit: opts.Audit}
+	s := &Service{db: db, now: opts.Now, defaults: opts.Defaults, audit: opts.Audit, onChange: opts.OnChange}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -57,6 +61,12 @@ func New(ctx context.Context, db *store.DB, opts Options) (*Service, error) {
 		return nil, errs.Wrap(err, "sla: load")
 	}
 	return s, nil
+}
+
+// Reload reads the policy again: another instance on the same PostgreSQL
+// database saved it (store.Changes).
+func (s *Service) Reload(ctx context.Context) error {
+	return errs.Pass(s.load(ctx), "sla: reload")
 }
 
 // Policy is the policy in force (never nil; do not change it).
@@ -258,7 +268,13 @@ func (s *Service) Save(ctx context.Context, actor int64, st Settings) error {
 	if err != nil {
 		return errs.Pass(err, "sla: save")
 	}
-	return errs.Pass(s.load(ctx), "sla: reload")
+	if err := s.load(ctx); err != nil {
+		return errs.Pass(err, "sla: reload")
+	}
+	if s.onChange != nil {
+		s.onChange()
+	}
+	return nil
 }
 
 func encodeHours(h [7][]Interval) (string, error) {

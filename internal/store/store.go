@@ -51,6 +51,10 @@ func Open(target string) (*DB, error) {
 	return openSQLite(target)
 }
 
+// URL is PostgreSQL's connection URL ("" on SQLite): for a second
+// connection to the same database (another instance's, in tests).
+func (db *DB) URL() string { return db.url }
+
 // Close closes both pools.
 func (db *DB) Close() error {
 	return errors.Join(db.Read.Close(), db.Write.Close())

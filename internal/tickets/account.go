@@ -175,7 +175,7 @@ func (s *Service) EraseAccountData(ctx context.Context, tx *sql.Tx, accountID in
 		return errs.Wrap(err, "tickets: erase")
 	}
 	if len(threads) > 0 {
-		s.version.Add(1)
+		s.changed()
 		s.log.Info("tickets: erased with their account", "account", accountID, "tickets", len(threads))
 	}
 	return nil

@@ -434,7 +434,7 @@ func (s *Service) Tick(ctx context.Context) error {
 		s.log.Error("tickets: sla sweep", "err", err)
 	}
 	if n > 0 {
-		s.version.Add(1)
+		s.changed()
 	}
 	now := s.now().Unix()
 	rows, err := s.db.Read.QueryContext(ctx, sqlDueNotices, now)

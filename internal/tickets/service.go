@@ -136,11 +136,24 @@ func (s *Service) Targets() map[Priority]Target {
 // Version changes whenever any ticket changes: the desk polls it cheaply.
 func (s *Service) Version() int64 { return s.version.Load() }
 
+// changed bumps Version after a change made here, and says so (OnChange).
+func (s *Service) changed() {
+	s.version.Add(1)
+	if s.opts.OnChange != nil {
+		s.opts.OnChange()
+	}
+}
+
+// Touch bumps Version for a change made elsewhere: another instance on the
+// same PostgreSQL database changed tickets (store.Changes), so what the
+// desk keeps per version is read again.
+func (s *Service) Touch() { s.version.Add(1) }
+
 // write runs fn in a durable group commit and bumps the version on success.
 func (s *Service) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	err := s.commits.Do(ctx, fn)
 	if err == nil {
-		s.version.Add(1)
+		s.changed()
 		s.outbox.Wake()
 	}
 	return err

@@ -92,7 +92,10 @@ type Options struct {
 	// next timer became at risk or breached, after the change is committed
 	// (the notifications room's hook; agentID 0: unassigned).
 	OnSLAChange func(ctx context.Context, ticketID, agentID int64, state SLAState)
-	Log         *slog.Logger
+	// OnChange, when set, is called after each change of Version made here
+	// (the wiring tells the other instances on PostgreSQL: store.Changes).
+	OnChange func()
+	Log      *slog.Logger
 	// CommitDelay, when positive, is how long the group committer waits for
 	// more submissions before it commits a batch [0: commit what is queued].
 	CommitDelay time.Duration
