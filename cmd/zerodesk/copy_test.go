@@ -149,6 +149,21 @@ func TestCopy_MovesTheInstallationAndRefusesASecondTime(t *testing.T) {
 		t.Errorf("search_index format %d (%v): the search index must be rebuilt at start", format, err)
 	}
 
+	// verify on the live PostgreSQL database: every check passes (migrations
+	// of PostgreSQL's set, the sealed samples), and the URL it prints keeps
+	// no password.
+	var vout bytes.Buffer
+	vcfg, err := parseFlags("verify", []string{"--data", dir, "--db", to}, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := verify(context.Background(), vcfg, &vout); err != nil || !strings.Contains(vout.String(), "every check passed") {
+		t.Errorf("verify on the copy: %v\n%s", err, vout.String())
+	}
+	if got := shownDatabase("postgres://zerodesk:hunter2@db.example/zerodesk"); strings.Contains(got, "hunter2") || !strings.Contains(got, "db.example") {
+		t.Errorf("verify names the database %q, with its password", got)
+	}
+
 	out, err = runCopy(dir, to)
 	if !errors.Is(err, store.ErrNotEmpty) || !strings.Contains(err.Error(), "has rows") {
 		t.Errorf("second copy: %v, want the refusal of a non-empty database\n%s", err, out)

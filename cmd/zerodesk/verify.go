@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -50,6 +51,7 @@ func verify(ctx context.Context, cfg config, out io.Writer) error {
 	if !live {
 		path = cfg.Args[0]
 	}
+	shown := shownDatabase(path)
 	failures := 0
 	line := func(ok bool, format string, args ...any) {
 		mark := "ok  "
@@ -60,9 +62,9 @@ func verify(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	done := func() error {
 		if failures > 0 {
-			return fmt.Errorf("verify %s: %d checks failed", path, failures)
+			return fmt.Errorf("verify %s: %d checks failed", shown, failures)
 		}
-		fmt.Fprintf(out, "%s: every check passed\n", path)
+		fmt.Fprintf(out, "%s: every check passed\n", shown)
 		return nil
 	}
 
@@ -143,6 +145,9 @@ func verifySecret(cfg config) (crypt.Secret, string, error) {
 // it to WAL). A backup is inherently a file: SQLite's here; PostgreSQL's
 // backups are pg_dump archives, checked by restoring them (OPERATIONS.md).
 func openForVerify(path string, live bool) (*store.DB, error) {
+	if store.IsPostgresURL(path) {
+		return store.Open(path) // a live server: read only through its read pool
+	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no database at %s", path)
 	}
@@ -159,3 +164,16 @@ func openForVerify(path string, live bool) (*store.DB, error) {
 
 // oneLine keeps a driver's error on one line.
 func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
+
+// shownDatabase is how verify names the database in what it prints: a
+// PostgreSQL URL without its password.
+func shownDatabase(path string) string {
+	if !store.IsPostgresURL(path) {
+		return path
+	}
+	u, err := url.Parse(path)
+	if err != nil {
+		return "the PostgreSQL database"
+	}
+	return u.Redacted()
+}
