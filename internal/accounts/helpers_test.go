@@ -43,7 +43,7 @@ var catalog = sync.OnceValue(func() *locales.Catalog {
 
 type envOption func(*Options)
 
-func openDB(t testing.TB) *store.DB { return storetest.Open(t) }
+func openDB(t testing.TB) *store.DB { return storetest.OpenMigrated(t) }
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()

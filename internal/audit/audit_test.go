@@ -26,7 +26,7 @@ var admin = Reader{AccountID: 1, Admin: true}
 func newLog(t *testing.T) (*Log, *testsupport.Clock) {
 	t.Helper()
 	clk := testsupport.NewClock(time.Unix(1_800_000_000, 0))
-	l, err := New(context.Background(), storetest.Open(t), Options{Now: clk.Now})
+	l, err := New(context.Background(), storetest.OpenMigrated(t), Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,14 +8,13 @@ import (
 	"testing/fstest"
 	"time"
 
-	"zerodesk/data"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/store"
 	"zerodesk/internal/store/storetest"
 	"zerodesk/internal/testsupport"
 )
 
-func openDB(t testing.TB) *store.DB { return storetest.Open(t) }
+func openDB(t testing.TB) *store.DB { return storetest.OpenMigrated(t) }
 
 func testOptions(t testing.TB, c *testsupport.Clock) Options {
 	return Options{
@@ -217,15 +216,7 @@ published = 2026-01-01`
 
 func TestSeed_RealDemoContentCoversEveryCategory(t *testing.T) {
 	t.Parallel()
-	db := openDB(t)
-	k, err := New(context.Background(), db, testOptions(t, testsupport.NewClock(time.Now())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := k.SeedIfEmpty(context.Background(), data.Demo())
-	if err != nil {
-		t.Fatal(err)
-	}
+	k, n := sharedDemo(t) // its load was SeedIfEmpty(data.Demo()) on an empty database
 	if n < 30 {
 		t.Fatalf("demo content has %d articles, want at least 30", n)
 	}

@@ -24,7 +24,7 @@ import (
 	"zerodesk/internal/testsupport"
 )
 
-func openDB(t testing.TB) *store.DB { return storetest.Open(t) }
+func openDB(t testing.TB) *store.DB { return storetest.OpenMigrated(t) }
 
 var welcome = Message{
 	To:       "Zoë Tester <zoe@example.org>",

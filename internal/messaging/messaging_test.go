@@ -22,7 +22,7 @@ type env struct {
 }
 
 func newEnv(t *testing.T) *env {
-	db := storetest.Open(t)
+	db := storetest.OpenMigrated(t)
 	clk := testsupport.NewClock(time.Unix(1_800_000_000, 0))
 	c, err := New(context.Background(), db, testsupport.SecretA, clk.Now)
 	if err != nil {

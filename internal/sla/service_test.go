@@ -22,7 +22,7 @@ func validSettings() Settings {
 
 func TestService_SavesLoadsAndServesThePolicy(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.Open(t)
+	db := storetest.OpenMigrated(t)
 	defaults := map[string]Target{"normal": {8 * time.Hour, 72 * time.Hour}}
 	s, err := New(ctx, db, Options{Defaults: defaults})
 	if err != nil {
@@ -67,7 +67,7 @@ func (st Settings) hoursLocation() *time.Location {
 
 func TestService_RefusesBadSettingsAndKeepsThePolicy(t *testing.T) {
 	ctx := context.Background()
-	s, err := New(ctx, storetest.Open(t), Options{})
+	s, err := New(ctx, storetest.OpenMigrated(t), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 // newAuditEnv is newEnv with an audit log wired in.
 func newAuditEnv(t *testing.T) (*env, *audit.Log) {
 	t.Helper()
-	e := &env{t: t, db: storetest.Open(t), clk: testsupport.NewClock(time.Unix(1_800_000_000, 0).UTC()), box: &testmail.Mailbox{}, logs: &testsupport.SyncBuffer{}}
+	e := &env{t: t, db: storetest.OpenMigrated(t), clk: testsupport.NewClock(time.Unix(1_800_000_000, 0).UTC()), box: &testmail.Mailbox{}, logs: &testsupport.SyncBuffer{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx := context.Background()
 	al, err := audit.New(ctx, e.db, audit.Options{Now: e.clk.Now})
@@ -43,6 +43,7 @@ func newAuditEnv(t *testing.T) (*env, *audit.Log) {
 // values only; the customer's own actions are not staff actions; the log
 // holds no subject, body, note, name or address.
 func TestAudit_StaffActionsAreOnTheRecordWithoutContent(t *testing.T) {
+	t.Parallel()
 	e, al := newAuditEnv(t)
 	ctx := context.Background()
 	admin := e.agent(accounts.Admin, "Ada Admin", "ada@example.com")

@@ -47,7 +47,7 @@ func newEnv(t testing.TB, lim Limits) *env {
 // newEnvWith is newEnv with opts changing the service's options.
 func newEnvWith(t testing.TB, lim Limits, opts func(*Options)) *env {
 	t.Helper()
-	e := &env{t: t, db: storetest.Open(t), clk: testsupport.NewClock(time.Unix(1_800_000_000, 0).UTC()), box: &testmail.Mailbox{}, logs: &testsupport.SyncBuffer{}}
+	e := &env{t: t, db: storetest.OpenMigrated(t), clk: testsupport.NewClock(time.Unix(1_800_000_000, 0).UTC()), box: &testmail.Mailbox{}, logs: &testsupport.SyncBuffer{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var err error
 	if e.outbox, err = mail.NewOutbox(e.db, mail.OutboxOptions{Secret: testsupport.SecretA, Sender: e.box, Now: e.clk.Now, Log: log}); err != nil {

@@ -12,7 +12,7 @@ import (
 // BenchmarkReport_90DaysOver100kTickets: bench/RESULTS.md "Issue 14". 100,000
 // tickets over 120 days (seeded with direct SQL), a 90-day report by topic.
 func BenchmarkReport_90DaysOver100kTickets(b *testing.B) {
-	db := storetest.Open(b)
+	db := storetest.OpenMigrated(b)
 	rng := rand.New(rand.NewPCG(1, 2))
 	end := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	topics := []string{"account", "billing", "technical", "other"}

@@ -36,7 +36,7 @@ func TestDurations_MedianAndP90ByNearestRank(t *testing.T) {
 // Berlin across the change to summer time (29 March 2026 has 23 hours).
 func TestReport_DaysBacklogTimesAttainmentRatingsAndGroups(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.Open(t)
+	db := storetest.OpenMigrated(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	at := func(s string) int64 {
 		tm, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
@@ -130,7 +130,7 @@ func TestReport_DaysBacklogTimesAttainmentRatingsAndGroups(t *testing.T) {
 }
 
 func TestReport_RefusesBadRangesAndDimensions(t *testing.T) {
-	rp := New(storetest.Open(t))
+	rp := New(storetest.OpenMigrated(t))
 	d := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	for _, q := range []Query{
 		{From: d, To: d.AddDate(0, 0, -1)},
