@@ -9,6 +9,7 @@ import (
 )
 
 func TestCommitter_FullSyncAndIsolatedFailures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	c := e.svc.commits

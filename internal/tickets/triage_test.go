@@ -40,6 +40,7 @@ func TestNormalizeTag_TableOfInputs(t *testing.T) {
 }
 
 func TestTags_AddRemoveFilterHistoryAndRoles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -105,6 +106,7 @@ func TestTags_AddRemoveFilterHistoryAndRoles(t *testing.T) {
 }
 
 func TestBulk_ChangesEachAsByHandAndReportsRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -183,6 +185,7 @@ func TestBulk_ChangesEachAsByHandAndReportsRefusals(t *testing.T) {
 }
 
 func TestMerge_SameCustomerOnlyAndNothingLost(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -265,6 +268,7 @@ func TestMerge_SameCustomerOnlyAndNothingLost(t *testing.T) {
 }
 
 func TestSavedViews_OwnSharedAndRoles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -306,6 +310,7 @@ func TestSavedViews_OwnSharedAndRoles(t *testing.T) {
 }
 
 func TestHere_OtherAgentsOnTheTicketUntilTheyLeave(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -355,6 +360,7 @@ func (e *env) editor() *accounts.Session {
 // queue order (no table scan, no sort of the queue), and the copies of the
 // queue columns follow every change of the ticket.
 func TestQueue_TagFilterReadsTheTagIndexInQueueOrder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
