@@ -23,10 +23,10 @@ import (
 // synonyms when none of them is in the language's published documents.
 func TestImpactRanking_SameAsTheIndex(t *testing.T) {
 	t.Parallel()
-	for name, files := range map[string]fs.FS{"demo": data.Demo(), "generated": generatedCatalog(t, 150)} {
+	for name, load := range map[string]func(testing.TB) *KB{"demo": sharedSeededDemo, "generated": sharedGenerated} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			k, _, _ := seeded(t, files)
+			k := load(t)
 			ctx := context.Background()
 			cat := k.cat.Load()
 			compared, synonyms := 0, 0
@@ -139,7 +139,7 @@ func TestImpactQuery_OnlySingleWords(t *testing.T) {
 // with the same results, total and order as the index gives.
 func TestSearch_CommonWordFromTheWordListsAsFromTheIndex(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, generatedCatalog(t, 150))
+	k := sharedGenerated(t)
 	ctx := context.Background()
 	cat := k.cat.Load()
 	q := ftsQuery{words: []string{"the"}, alts: [][]string{nil}, prefix: true}

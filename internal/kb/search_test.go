@@ -2,7 +2,6 @@ package kb
 
 import (
 	"context"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -285,7 +284,7 @@ func TestVocabulary_CorrectionDoesNotAllocate(t *testing.T) {
 // without it, corrections of misspelled demo words are the same.
 func TestVocabulary_FilterLosesNoCandidate(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, data.Demo())
+	k := sharedSeededDemo(t)
 	v := k.cat.Load().lib.vocab["en"]
 	slow := func(word string) string {
 		q := []rune(word)
@@ -359,8 +358,8 @@ func TestOSADistance(t *testing.T) {
 // right if every vocabulary word is found by the index.
 func TestVocabulary_AgreesWithTheIndex(t *testing.T) {
 	t.Parallel()
-	for _, content := range []fs.FS{data.Demo(), demoFS()} {
-		k, _, _ := seeded(t, content)
+	small, _, _ := seeded(t, demoFS())
+	for _, k := range []*KB{sharedSeededDemo(t), small} {
 		for lang, v := range k.cat.Load().lib.vocab {
 			for _, w := range v.sorted {
 				hits, err := k.fts.search(context.Background(), lang, ftsQuery{words: []string{w}}, 1)

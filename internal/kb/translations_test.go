@@ -684,7 +684,7 @@ func TestNew_RebuildsAnIndexOfAnOlderFormat(t *testing.T) {
 // is flagged outdated in every translation, and each script is searchable.
 func TestSeed_RealDemoTranslations(t *testing.T) {
 	t.Parallel()
-	k := seededDemo(t)
+	k, _ := sharedDemo(t)
 	files := map[string]int{}
 	err := fs.WalkDir(data.Demo(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(name, ".md") {
