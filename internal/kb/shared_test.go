@@ -136,3 +136,17 @@ func sharedGenerated(t testing.TB) *KB {
 	k, _ := sharedKB(t, "generated-150", seededAt, func(t testing.TB) fs.FS { return generatedCatalog(t, 150) })
 	return k
 }
+
+// sharedDemoFS is seeded(t, demoFS()), for tests that only read it.
+func sharedDemoFS(t testing.TB) *KB {
+	t.Helper()
+	k, _ := sharedKB(t, "demoFS@seeded", seededAt, func(testing.TB) fs.FS { return demoFS() })
+	return k
+}
+
+// sharedWorldFS is seeded(t, worldFS()), for tests that only read it.
+func sharedWorldFS(t testing.TB) *KB {
+	t.Helper()
+	k, _ := sharedKB(t, "worldFS@seeded", seededAt, func(testing.TB) fs.FS { return worldFS() })
+	return k
+}
