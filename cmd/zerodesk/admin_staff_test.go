@@ -15,6 +15,7 @@ import (
 // as the staff page, with the same last-admin rule, recorded as the command
 // line's (actor 0).
 func TestAdminStaffVerbs(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	run := func(args ...string) (string, error) {

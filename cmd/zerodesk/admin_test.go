@@ -9,18 +9,22 @@ import (
 	"testing"
 
 	"zerodesk/internal/accounts"
+	"zerodesk/internal/crypt"
+	"zerodesk/internal/testsupport"
 	"zerodesk/locales"
 )
 
 // admin create --role manager makes an account manager: a pending account
 // whose first login signs in with the Manager role.
 func TestAdminCreate_ManagerRole(t *testing.T) {
+	t.Parallel()
 	adminCreateSignsInAs(t, accounts.Manager, "Mia Manager", "mia@example.org")
 }
 
 // admin create --role editor makes an editor (issue 13): a pending account
 // whose first login signs in with the Editor role.
 func TestAdminCreate_EditorRole(t *testing.T) {
+	t.Parallel()
 	adminCreateSignsInAs(t, accounts.Editor, "Eda Editor", "eda@example.org")
 }
 
@@ -59,7 +63,9 @@ func adminCreateSignsInAs(t *testing.T, role accounts.Role, name, email string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log, Texts: cat})
+	// Cheap Argon2 parameters: the KDF's cost is crypt's to test.
+	svc, err := accounts.New(db, accounts.Options{Secret: secret, Outbox: outbox, Log: log, Texts: cat,
+		Hasher: crypt.NewHasher(testsupport.TinyArgon, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}

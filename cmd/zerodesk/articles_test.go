@@ -42,6 +42,7 @@ func tree(t *testing.T, dir string) map[string]string {
 // another and exports the same files; importing again changes nothing; an
 // export removes what it wrote before and is gone now, and leaves the rest.
 func TestArticles_ExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	one, two := t.TempDir(), t.TempDir()
 	if out := articles(t, "import", "--data", one, filepath.Join("..", "..", "data", "demo")); !strings.Contains(out, "0 updated, 0 unchanged") {
 		t.Fatalf("first import: %q", out)
@@ -92,6 +93,7 @@ func TestArticles_ExportImportRoundTrip(t *testing.T) {
 }
 
 func TestArticles_RefusesBadInputWithTheFileAndReason(t *testing.T) {
+	t.Parallel()
 	data, src := t.TempDir(), t.TempDir()
 	if err := os.MkdirAll(filepath.Join(src, "en"), 0o755); err != nil {
 		t.Fatal(err)
@@ -121,6 +123,7 @@ func TestArticles_RefusesBadInputWithTheFileAndReason(t *testing.T) {
 }
 
 func TestUsage_NamesTheArticlesCommands(t *testing.T) {
+	t.Parallel()
 	for _, want := range []string{"zerodesk articles export DIR", "zerodesk articles import DIR"} {
 		if !strings.Contains(usage, want) {
 			t.Errorf("usage lacks %q", want)

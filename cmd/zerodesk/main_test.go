@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,16 +19,39 @@ import (
 	"zerodesk/internal/store"
 )
 
+// built is the binary the tests run, compiled once per test process (each
+// test that runs it used to compile it again): removed by TestMain.
+var built struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+	out      []byte
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
 // buildBinary compiles zerodesk once per test run, as an operator would.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "zerodesk")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "zerodesk-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "zerodesk")
+		cmd := exec.Command("go", "build", "-o", built.bin, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		built.out, built.err = cmd.CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("build: %v\n%s", built.err, built.out)
 	}
-	return bin
+	return built.bin
 }
 
 func freeAddr(t *testing.T) string {
@@ -58,6 +82,7 @@ func waitHealthy(t *testing.T, base string) {
 }
 
 func TestBinary_ServesDemoThenShutsDownGracefullyAndBacksUp(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	dataDir := filepath.Join(t.TempDir(), "fresh", "data")
 	addr := freeAddr(t)
@@ -160,6 +185,7 @@ func TestBinary_ServesDemoThenShutsDownGracefullyAndBacksUp(t *testing.T) {
 }
 
 func TestBinary_RefusesBadFlagsClearly(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"serve", "--trusted-proxy", "not-a-cidr"},
 		{"serve", "--log-format", "xml"},
@@ -177,6 +203,7 @@ func TestBinary_RefusesBadFlagsClearly(t *testing.T) {
 }
 
 func TestBinary_AdminCreatePrintsTheUsercodeOnceAndStoresItNowhere(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	dataDir := t.TempDir()
 	out, err := exec.Command(bin, "admin", "create", "--data", dataDir, "--role", "agent", "--name", "Ada Agent", "--email", "ada@example.org").CombinedOutput()

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"zerodesk/data"
+	"zerodesk/internal/store/testengine"
 )
 
 // The word lists rank a single word exactly as the index does: every 2
@@ -23,10 +24,22 @@ import (
 // synonyms when none of them is in the language's published documents.
 func TestImpactRanking_SameAsTheIndex(t *testing.T) {
 	t.Parallel()
-	for name, files := range map[string]fs.FS{"demo": data.Demo(), "generated": generatedCatalog(t, 150)} {
+	type catalog struct {
+		shared func(testing.TB) *KB   // when the tests' engine is SQLite
+		files  func(testing.TB) fs.FS // else: loaded on SQLite (FTS5 is the reference)
+	}
+	for name, c := range map[string]catalog{
+		"demo":      {sharedSeededDemo, func(testing.TB) fs.FS { return data.Demo() }},
+		"generated": {sharedGenerated, func(t testing.TB) fs.FS { return generatedCatalog(t, 150) }},
+	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			k, _, _ := seededSQLite(t, files)
+			var k *KB
+			if testengine.Name() == testengine.SQLite {
+				k = c.shared(t)
+			} else {
+				k, _, _ = seededSQLite(t, c.files(t))
+			}
 			ctx := context.Background()
 			cat := k.cat.Load()
 			compared, synonyms := 0, 0
@@ -139,7 +152,12 @@ func TestImpactQuery_OnlySingleWords(t *testing.T) {
 // with the same results, total and order as the index gives.
 func TestSearch_CommonWordFromTheWordListsAsFromTheIndex(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seededSQLite(t, generatedCatalog(t, 150))
+	var k *KB
+	if testengine.Name() == testengine.SQLite {
+		k = sharedGenerated(t) // shared: the tests' engine is SQLite already
+	} else {
+		k, _, _ = seededSQLite(t, generatedCatalog(t, 150))
+	}
 	ctx := context.Background()
 	cat := k.cat.Load()
 	q := ftsQuery{words: []string{"the"}, alts: [][]string{nil}, prefix: true}

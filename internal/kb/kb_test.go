@@ -8,7 +8,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"zerodesk/data"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/store"
 	"zerodesk/internal/store/storetest"
@@ -217,15 +216,7 @@ published = 2026-01-01`
 
 func TestSeed_RealDemoContentCoversEveryCategory(t *testing.T) {
 	t.Parallel()
-	db := openDB(t)
-	k, err := New(context.Background(), db, testOptions(t, testsupport.NewClock(time.Now())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := k.SeedIfEmpty(context.Background(), data.Demo())
-	if err != nil {
-		t.Fatal(err)
-	}
+	k, n := sharedDemo(t) // its load was SeedIfEmpty(data.Demo()) on an empty database
 	if n < 30 {
 		t.Fatalf("demo content has %d articles, want at least 30", n)
 	}
@@ -258,7 +249,7 @@ func TestCatalog_ReadsDoNotTouchTheDatabase(t *testing.T) {
 
 func TestSection_PublishedOnlyByPosition(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	var keys []string
 	for _, s := range k.Section("en", FAQ) {
 		keys = append(keys, s.Key)
@@ -276,7 +267,7 @@ func TestSection_PublishedOnlyByPosition(t *testing.T) {
 
 func TestLatest_NewestPublishedFirst(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	var keys []string
 	for _, s := range k.Latest("en", 3) {
 		keys = append(keys, s.Key)
@@ -291,7 +282,7 @@ func TestLatest_NewestPublishedFirst(t *testing.T) {
 
 func TestArticle_UnknownSlugOrDraftIsNotFound(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	for _, slug := range []string{"nope", "coming-soon"} {
 		_, err := k.Article("en", slug)
 		if errs.CodeOf(err) != errs.NotFound || errs.MessageIDOf(err) != "kb.article.not_found" {
@@ -311,7 +302,7 @@ func TestArticle_UnknownSlugOrDraftIsNotFound(t *testing.T) {
 
 func TestArticle_RelatedFrontMatterFirstThenSameCategory(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	a, err := k.Article("en", "reset-password")
 	if err != nil {
 		t.Fatal(err)
@@ -343,7 +334,7 @@ func TestArticle_RelatedFrontMatterFirstThenSameCategory(t *testing.T) {
 
 func TestArticle_IsACopy(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	a, _ := k.Article("en", "reset-password")
 	a.Title = "changed"
 	a.Related[0].Title = "changed"
@@ -355,7 +346,7 @@ func TestArticle_IsACopy(t *testing.T) {
 
 func TestMarkdown_LinksHeadingsAndNoRawHTML(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	a, err := k.Article("en", "reset-password")
 	if err != nil {
 		t.Fatal(err)

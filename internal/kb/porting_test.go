@@ -88,10 +88,7 @@ func visible(t *testing.T, k *KB) string {
 // sources and outdated notices included.
 func TestExport_DemoRoundTripsToTheSameFilesAndCatalog(t *testing.T) {
 	t.Parallel()
-	a := emptyKB(t)
-	if _, err := a.SeedIfEmpty(context.Background(), data.Demo()); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := sharedDemo(t) // SeedIfEmpty(data.Demo()) on an empty database; only read here
 	first := export(t, a)
 	if _, ok := first["en/reset-account.md"]; !ok {
 		t.Fatalf("no en/reset-password.md in %v", slices.Sorted(maps.Keys(first)))

@@ -2,7 +2,6 @@ package kb
 
 import (
 	"context"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +30,7 @@ func hitKeys(res *Results) string {
 
 func TestSearch_TitleOutranksBody(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	// "password" is in the title of reset-password and only in the bodies of
 	// usercode and phrase.
 	res := search(t, k, "en", "password")
@@ -45,7 +44,7 @@ func TestSearch_TitleOutranksBody(t *testing.T) {
 
 func TestSearch_PrefixMatchesAsYouType(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	res := search(t, k, "en", "passw")
 	if len(res.Hits) == 0 || res.Hits[0].Key != "reset-password" {
 		t.Fatalf("passw: hits = %s", hitKeys(res))
@@ -64,7 +63,7 @@ func TestSearch_PrefixMatchesAsYouType(t *testing.T) {
 
 func TestSearch_AllWordsFirstThenAnyWord(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	res := search(t, k, "en", "usercode password")
 	if got := hitKeys(res); got == "" || strings.Contains(got, "reset-password") {
 		// reset-password has "password" but not "usercode": AND leaves it out.
@@ -79,7 +78,7 @@ func TestSearch_AllWordsFirstThenAnyWord(t *testing.T) {
 
 func TestSearch_FTSSyntaxIsPlainText(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	for _, q := range []string{
 		`"`, `""`, `"password`, `password"`, `pass*`, `*`, `title:password`, `body:password`, `^password`,
 		`(password`, `password)`, `-password`, `password -usercode`, `NEAR(password usercode)`,
@@ -103,7 +102,7 @@ func TestSearch_FTSSyntaxIsPlainText(t *testing.T) {
 
 func TestSearch_RestrictedToLanguage(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	res := search(t, k, "de", "passwort")
 	if hitKeys(res) != "reset-password" || res.Hits[0].Slug != "passwort-zuruecksetzen" || res.Hits[0].Lang != "de" {
 		t.Fatalf("de hits = %+v", res.Hits)
@@ -122,7 +121,7 @@ func TestSearch_RestrictedToLanguage(t *testing.T) {
 
 func TestSearch_DraftsAreNotFound(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	for _, h := range search(t, k, "en", "password").Hits {
 		if h.Key == "coming-soon" {
 			t.Fatal("a draft was found")
@@ -135,7 +134,7 @@ func TestSearch_DraftsAreNotFound(t *testing.T) {
 
 func TestSearch_SnippetMarksMatches(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	res := search(t, k, "en", "keyed hash")
 	if len(res.Hits) != 1 {
 		t.Fatalf("hits = %s", hitKeys(res))
@@ -160,7 +159,7 @@ func TestSearch_SnippetMarksMatches(t *testing.T) {
 
 func TestSearch_EmptyQueryFindsNothingWithoutError(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	for _, q := range []string{"", "   ", "\t\n", "***", "\"\""} {
 		res, err := k.Search(context.Background(), "en", q, 10)
 		if err != nil || res == nil || len(res.Hits) != 0 || res.Suggestion != "" {
@@ -170,7 +169,7 @@ func TestSearch_EmptyQueryFindsNothingWithoutError(t *testing.T) {
 }
 
 func TestSearch_TooLongQueryIsRefusedQuickly(t *testing.T) {
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	for _, q := range []string{
 		strings.Repeat("a", 201),
 		strings.Repeat("password ", 1200), // ~10 KB
@@ -194,7 +193,7 @@ func TestSearch_TooLongQueryIsRefusedQuickly(t *testing.T) {
 
 func TestSearch_BrokenUTF8IsRepaired(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	res := search(t, k, "en", "pass\xffword\xc3")
 	if len(res.Hits) == 0 || res.Query != "password" {
 		t.Fatalf("repaired search = %q, %s", res.Query, hitKeys(res))
@@ -203,7 +202,7 @@ func TestSearch_BrokenUTF8IsRepaired(t *testing.T) {
 
 func TestSearch_TypoFindsPasswordArticles(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	res := search(t, k, "en", "pasword")
 	if res.Suggestion != "password" || !res.Corrected {
 		t.Fatalf("suggestion = %q, corrected = %v", res.Suggestion, res.Corrected)
@@ -218,7 +217,7 @@ func TestSearch_TypoFindsPasswordArticles(t *testing.T) {
 
 func TestSearch_TypoCorrections(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	tests := []struct{ query, suggestion, firstHit string }{
 		{"usercoed", "usercode", "usercode"},
 		{"ticekt", "ticket", "support-ticket"},
@@ -244,7 +243,7 @@ func TestSearch_TypoCorrections(t *testing.T) {
 
 func TestSearch_NonsenseFindsNothingAndSuggestsNothing(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	for _, q := range []string{"xqzvbnmw", "qwrtzpkl", "42424242", "zz"} {
 		res := search(t, k, "en", q)
 		if len(res.Hits) != 0 || res.Suggestion != "" || res.Corrected {
@@ -255,7 +254,7 @@ func TestSearch_NonsenseFindsNothingAndSuggestsNothing(t *testing.T) {
 
 func TestSearch_SuggestsEvenWhenOtherWordsFound(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	// No article has both "access" and "usercode": neither the query nor its
 	// correction finds anything with all words, so any word is enough; the
 	// hits are for what was typed, and the spelling is still offered.
@@ -269,7 +268,7 @@ func TestSearch_SuggestsEvenWhenOtherWordsFound(t *testing.T) {
 }
 
 func TestVocabulary_CorrectionDoesNotAllocate(t *testing.T) {
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	v := k.cat.Load().lib.vocab["en"]
 	allocs := testing.AllocsPerRun(100, func() {
 		if v.correct("pasword") != "password" {
@@ -285,7 +284,7 @@ func TestVocabulary_CorrectionDoesNotAllocate(t *testing.T) {
 // without it, corrections of misspelled demo words are the same.
 func TestVocabulary_FilterLosesNoCandidate(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, data.Demo())
+	k := sharedSeededDemo(t)
 	v := k.cat.Load().lib.vocab["en"]
 	slow := func(word string) string {
 		q := []rune(word)
@@ -359,8 +358,8 @@ func TestOSADistance(t *testing.T) {
 // right if every vocabulary word is found by the index.
 func TestVocabulary_AgreesWithTheIndex(t *testing.T) {
 	t.Parallel()
-	for _, content := range []fs.FS{data.Demo(), demoFS()} {
-		k, _, _ := seeded(t, content)
+	small, _, _ := seeded(t, demoFS())
+	for _, k := range []*KB{sharedSeededDemo(t), small} {
 		for lang, v := range k.cat.Load().lib.vocab {
 			for _, w := range v.sorted {
 				hits, err := k.fts.search(context.Background(), lang, ftsQuery{words: []string{w}}, 1)
@@ -491,7 +490,7 @@ func BenchmarkVocabularyCorrect(b *testing.B) {
 // the snippet. Such a word is no word.
 func TestSearch_ArabicMarksBesideAMatchNeverPanic(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, demoFS())
+	k := sharedDemoFS(t)
 	for _, q := range []string{"ـ password", "password ـ", "ـَ password", "ـــ passw", "\u0640\u064e\u064b password"} {
 		res := search(t, k, "en", q)
 		if len(res.Hits) == 0 || res.Query != "password" && res.Query != "passw" {

@@ -10,7 +10,7 @@ import (
 // that say it another way, in every language with a table.
 func TestSearch_SynonymsAndAbbreviations(t *testing.T) {
 	t.Parallel()
-	k := seededDemo(t)
+	k, _ := sharedDemo(t)
 	for _, tt := range []struct{ lang, q, want string }{
 		// The demo has no TOTP article: first-login and key-features say "two-step".
 		{"en", "2fa", "first-login"},
@@ -61,7 +61,7 @@ func TestSearch_SynonymsAndAbbreviations(t *testing.T) {
 // true and every match is on some page.
 func TestSearch_TrueTotalAndPages(t *testing.T) {
 	t.Parallel()
-	k := seededDemo(t)
+	k, _ := sharedDemo(t)
 	ctx := context.Background()
 	all, err := k.SearchPage(ctx, "en", "the", 1, maxLimit)
 	if err != nil {

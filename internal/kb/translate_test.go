@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"zerodesk/data"
 	"zerodesk/internal/errs"
 	"zerodesk/internal/testsupport"
 )
@@ -464,7 +463,7 @@ func TestTranslate_SourceRepublishedInTheSameSecondOutdates(t *testing.T) {
 // waits for publishing, and not for one brought level.
 func TestTranslate_ListAndQueueAgreeOnOutdated(t *testing.T) {
 	ctx := context.Background()
-	k, _, _ := seeded(t, data.Demo())
+	k := sharedSeededDemo(t)
 	langs := []string{"en", "es", "de"}
 	agree := func(k *KB, id int64, lang string, want bool) {
 		t.Helper()

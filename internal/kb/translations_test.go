@@ -168,7 +168,7 @@ func keysOf(list []Summary) string {
 
 func TestArticle_KnowsEveryTranslationAndItsSource(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, worldFS())
+	k := sharedWorldFS(t)
 	a, err := k.Article("es", "que-es-un-usercode")
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func day0(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 
 func TestArticle_AnotherLanguagesSlugOrTheKeyLeadsToTheCanonicalAddress(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, worldFS())
+	k := sharedWorldFS(t)
 	for _, tt := range []struct{ lang, slug, wantLang, wantSlug string }{
 		{"es", "what-is-stored", "es", "que-se-almacena"}, // the key (and English slug)
 		{"es", "ma-yukhzan", "es", "que-se-almacena"},     // the Arabic slug
@@ -233,7 +233,7 @@ func TestArticle_AnotherLanguagesSlugOrTheKeyLeadsToTheCanonicalAddress(t *testi
 
 func TestArticle_MissingTranslationShowsTheSourceWithAFlag(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, worldFS())
+	k := sharedWorldFS(t)
 	a, err := k.Article("es", "smtp-relay")
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +279,7 @@ func TestArticle_MissingTranslationShowsTheSourceWithAFlag(t *testing.T) {
 
 func TestArticle_TranslationOfAnOlderRevisionIsOutdated(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, worldFS())
+	k := sharedWorldFS(t)
 	updated := day0(2026, 11, 20)
 	for _, tt := range []struct {
 		lang, slug string
@@ -312,7 +312,7 @@ func TestArticle_TranslationOfAnOlderRevisionIsOutdated(t *testing.T) {
 // where it is translated, otherwise in another language its Lang names.
 func TestLists_NeverMixLanguagesSilently(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, worldFS())
+	k := sharedWorldFS(t)
 	translated := func(lang, key string) bool {
 		a, _, err := k.ArticleByKey(lang, key)
 		if err != nil {
@@ -367,7 +367,7 @@ func TestLists_NeverMixLanguagesSilently(t *testing.T) {
 
 func TestRelated_InTheLanguageFirstThenLabelled(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, worldFS())
+	k := sharedWorldFS(t)
 	a, _ := k.Article("es", "que-es-un-usercode")
 	// The front matter's smtp-relay (English only) first, then the FAQ.
 	if got := keysOf(a.Related); got != "smtp-relay/en,what-is-stored/es" {
@@ -419,7 +419,7 @@ func otherKeys(res *Results) string {
 
 func TestSearch_TheVisitorsLanguageFirstThenOthersForWhatItLacks(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, worldFS())
+	k := sharedWorldFS(t)
 	res := search(t, k, "es", "usercode")
 	// Spanish has usercode, setup-web and what-is-stored (its "usercodes":
 	// the last word is a prefix); smtp-relay is English only,
@@ -490,7 +490,7 @@ func marks(h Hit) string {
 
 func TestSearch_ChineseAndJapaneseWithoutSpaces(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, worldFS())
+	k := sharedWorldFS(t)
 	for _, tt := range []struct{ lang, query, marked string }{
 		{"zh-Hans", "用户代码", "用户代码|用户代码"},
 		{"zh-Hans", "密码", "密码|密码"}, // two characters: below any trigram
@@ -531,7 +531,7 @@ func TestSearch_ChineseAndJapaneseWithoutSpaces(t *testing.T) {
 
 func TestSearch_ArabicIgnoresVowelSignsAndHamzaForms(t *testing.T) {
 	t.Parallel()
-	k, _, _ := seeded(t, worldFS())
+	k := sharedWorldFS(t)
 	for _, q := range []string{"المستخدم", "المُسْتَخْدِم", "الامان", "الأمان", "الـمستخدم"} {
 		res := search(t, k, "ar", q)
 		if hitKeys(res) != "usercode" {
@@ -684,7 +684,7 @@ func TestNew_RebuildsAnIndexOfAnOlderFormat(t *testing.T) {
 // is flagged outdated in every translation, and each script is searchable.
 func TestSeed_RealDemoTranslations(t *testing.T) {
 	t.Parallel()
-	k := seededDemo(t)
+	k, _ := sharedDemo(t)
 	files := map[string]int{}
 	err := fs.WalkDir(data.Demo(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(name, ".md") {

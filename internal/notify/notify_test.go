@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,9 +31,13 @@ type env struct {
 // address), 4 Di (never entered: no address).
 const ana, bo, cy, di = 1, 2, 3, 4
 
+// catalog is the real message catalog, loaded once per test process (as
+// the portal loads it once): a fixture the tests only read.
+var catalog = sync.OnceValues(locales.Load)
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	cat, err := locales.Load()
+	cat, err := catalog()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ func benWithATicket(t *testing.T, e *env) (*accounts.Session, *accounts.Session,
 }
 
 func TestExportForAccount_HoldsTheTicketsOpenedWithoutNotes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ben, ana, rc := benWithATicket(t, e)
@@ -113,6 +114,7 @@ func count(t *testing.T, e *env, query string, args ...any) int {
 
 // A SQLite test (its bytes gone from the file and WAL: secure_delete).
 func TestEraseAccountData_DeletingTheAccountErasesItsTicketsFromTheFiles(t *testing.T) {
+	t.Parallel()
 	e := newEnvSQLite(t, Limits{})
 	ctx := context.Background()
 	ben, ana, rc := benWithATicket(t, e)
@@ -184,6 +186,7 @@ func TestEraseAccountData_DeletingTheAccountErasesItsTicketsFromTheFiles(t *test
 // The erasure runs in the deletion's transaction: when the account cannot be
 // deleted, the tickets stay.
 func TestEraseAccountData_RollsBackWithTheDeletion(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ben, _, rc := benWithATicket(t, e)
@@ -211,6 +214,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // it the member's tickets, as the member's own deletion does.
 // A SQLite test (its bytes gone from the file and WAL: secure_delete).
 func TestEraseAccountData_ClosingAMemberErasesTheirTickets(t *testing.T) {
+	t.Parallel()
 	e := newEnvSQLite(t, Limits{})
 	ctx := context.Background()
 	must(t, e.acc.Register(ctx, accounts.Registration{Name: "Mia Manager", Email: "mia@example.org", Lang: "en",
@@ -254,6 +258,7 @@ func TestEraseAccountData_ClosingAMemberErasesTheirTickets(t *testing.T) {
 // A ticket the account's data key no longer opens (created before a Reset
 // Account) is listed as sealed, without content; one created after opens.
 func TestExportForAccount_ATicketFromBeforeAResetIsListedSealed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	must(t, e.acc.Register(ctx, accounts.Registration{Name: "Rita Reset", Email: "rita@example.org", Lang: "en",

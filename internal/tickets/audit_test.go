@@ -43,6 +43,7 @@ func newAuditEnv(t *testing.T) (*env, *audit.Log) {
 // values only; the customer's own actions are not staff actions; the log
 // holds no subject, body, note, name or address.
 func TestAudit_StaffActionsAreOnTheRecordWithoutContent(t *testing.T) {
+	t.Parallel()
 	e, al := newAuditEnv(t)
 	ctx := context.Background()
 	admin := e.agent(accounts.Admin, "Ada Admin", "ada@example.com")

@@ -10,6 +10,7 @@ import (
 
 // A SQLite test (SQLite's synchronous pragma).
 func TestCommitter_FullSyncAndIsolatedFailures(t *testing.T) {
+	t.Parallel()
 	e := newEnvSQLite(t, Limits{})
 	ctx := context.Background()
 	c := e.svc.commits

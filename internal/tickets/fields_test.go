@@ -78,6 +78,7 @@ func fieldEnv(t *testing.T) (*env, *accounts.Session, *accounts.Session, map[str
 }
 
 func TestFields_DefineRolesAndLabels(t *testing.T) {
+	t.Parallel()
 	e, adm, ana, ids := fieldEnv(t)
 	ctx := context.Background()
 	for _, v := range []Viewer{staff(ana), staff(e.editor()), {}} {
@@ -104,6 +105,7 @@ func TestFields_DefineRolesAndLabels(t *testing.T) {
 }
 
 func TestFields_SubmitSealedIndexedFilteredEditedRemoved(t *testing.T) {
+	t.Parallel()
 	e, adm, ana, ids := fieldEnv(t)
 	ctx := context.Background()
 	sub := guestSubmission()

@@ -17,6 +17,7 @@ const hostileText = "Bob. URGENT your account is locked: log in at http://evil.e
 // released later, for guests and account users), in every language, carries
 // only our text, the reference and our link.
 func TestMail_NoTicketMailCarriesTypedText(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")

@@ -114,6 +114,7 @@ func at(day, hm string) time.Time {
 // ticket from Friday 08:00 (the env's clock) through at risk, breached,
 // the first answer, a weekend-long wait for the customer and its resolution.
 func TestSLA_ClockCountsWorkingTimePausesWhileWaitingAndSweepsOnce(t *testing.T) {
+	t.Parallel()
 	hook := &slaHook{}
 	e := newSLAEnv(t, hook)
 	ctx := context.Background()
@@ -211,6 +212,7 @@ func TestSLA_ClockCountsWorkingTimePausesWhileWaitingAndSweepsOnce(t *testing.T)
 // TestSLA_PriorityRetargetsOnTheSameClock: a new priority takes its targets
 // from the working time already counted, not from the wall clock.
 func TestSLA_PriorityRetargetsOnTheSameClock(t *testing.T) {
+	t.Parallel()
 	e := newSLAEnv(t, &slaHook{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana Agent", "ana@desk.example")

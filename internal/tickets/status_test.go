@@ -11,6 +11,7 @@ import (
 // through every move: who may do what, what each move does to the resolved
 // time, and which history entry it writes.
 func TestNextStatus_TheStatusRuleAsATable(t *testing.T) {
+	t.Parallel()
 	const then, now = 100, 200
 	refused := func(msg string) *errs.Error { return errs.E(errs.Forbidden, msg) }
 	type want struct {
@@ -86,6 +87,7 @@ func TestNextStatus_TheStatusRuleAsATable(t *testing.T) {
 // combination of status, target, actor and move yields an unknown status, an
 // allowed change without a history entry, or an entry without a change.
 func TestNextStatus_EveryMoveLandsOnAValidStatus(t *testing.T) {
+	t.Parallel()
 	for _, from := range Statuses {
 		for _, to := range append([]Status{""}, Statuses...) {
 			for _, agent := range []bool{false, true} {

@@ -19,6 +19,7 @@ var (
 )
 
 func TestSubmit_GuestGetsReferenceKeyAndOneMailWithTheKeyOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	v0 := e.svc.Version()
@@ -64,6 +65,7 @@ func TestSubmit_GuestGetsReferenceKeyAndOneMailWithTheKeyOnly(t *testing.T) {
 }
 
 func TestSubmit_RefusesBadInputWithItsMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{MaxAttachmentBytes: 1024})
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 32)...)
 	tests := []struct {
@@ -129,6 +131,7 @@ func TestSubmit_RefusesBadInputWithItsMessage(t *testing.T) {
 }
 
 func TestSubmit_LimitsPerAddressAndPerEmail_WithAClock(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 3, PerEmail: 2})
 	ctx := context.Background()
 	at := func(addr, email string) error {
@@ -152,6 +155,7 @@ func TestSubmit_LimitsPerAddressAndPerEmail_WithAClock(t *testing.T) {
 }
 
 func TestSubmit_ReplayedFormGivesTheFirstReference(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	sub := guestSubmission()
 	sub.FormID = "form-nonce-1"
@@ -166,6 +170,7 @@ func TestSubmit_ReplayedFormGivesTheFirstReference(t *testing.T) {
 }
 
 func TestOpen_WrongKeyUnknownReferenceAndTheWrongKeyLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{WrongKeys: 3})
 	ctx := context.Background()
 	rc := e.submit(guestSubmission())
@@ -197,6 +202,7 @@ func TestOpen_WrongKeyUnknownReferenceAndTheWrongKeyLimit(t *testing.T) {
 }
 
 func TestConversation_AgentAndGuest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana Agent", "ana@desk.example")
@@ -289,6 +295,7 @@ func TestConversation_AgentAndGuest(t *testing.T) {
 }
 
 func TestReply_ReleaseLaterSendsTheNoticeThen(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -326,6 +333,7 @@ func TestReply_ReleaseLaterSendsTheNoticeThen(t *testing.T) {
 
 // A SQLite test (the wrapped key gone from the file and WAL: secure_delete).
 func TestExpiry_AnExpiredMessageCannotBeOpenedEvenWithTheSecret(t *testing.T) {
+	t.Parallel()
 	e := newEnvSQLite(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Admin, "Ana", "ana@desk.example")
@@ -371,6 +379,7 @@ func TestExpiry_AnExpiredMessageCannotBeOpenedEvenWithTheSecret(t *testing.T) {
 }
 
 func TestNothingSecretAtRest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana Agentova", "ana@desk.example")
@@ -397,6 +406,7 @@ func TestNothingSecretAtRest(t *testing.T) {
 }
 
 func TestAccountUser_TicketsFollowTheAccount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ben := e.user(accounts.Basic, "Ben Basic", "ben@example.org")
@@ -450,6 +460,7 @@ func TestAccountUser_TicketsFollowTheAccount(t *testing.T) {
 }
 
 func TestQueue_FiltersSearchOrderAndCounts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -532,6 +543,7 @@ func TestQueue_FiltersSearchOrderAndCounts(t *testing.T) {
 }
 
 func TestTopicsCannedAndAgents(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	adm := e.agent(accounts.Admin, "Ada Admin", "ada@desk.example")
@@ -589,6 +601,7 @@ func TestTopicsCannedAndAgents(t *testing.T) {
 }
 
 func TestReferencesAndKeys(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for i := 0; i < 1000; i++ {
 		r := newReference()
@@ -614,6 +627,7 @@ func TestReferencesAndKeys(t *testing.T) {
 // only a text search sorts, and only its matches.
 // A SQLite test (SQLite's query plans).
 func TestQueue_PlansReadTheQueueInIndexOrder(t *testing.T) {
+	t.Parallel()
 	e := newEnvSQLite(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -649,6 +663,7 @@ func TestQueue_PlansReadTheQueueInIndexOrder(t *testing.T) {
 // must not inherit the deleted account's tickets: the new account's data key
 // opens none of them.
 func TestAccountUser_AReusedAccountIDOpensNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ben := e.user(accounts.Basic, "Ben Basic", "ben@example.org")
@@ -685,6 +700,7 @@ func flatten(data map[string]any) []any {
 }
 
 func TestVersionInvalidValuesAndHousekeeping(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -725,6 +741,7 @@ func TestVersionInvalidValuesAndHousekeeping(t *testing.T) {
 // Wrong keys cost the guesser, not the ticket's owner (issue 10, security 4):
 // they are counted per (reference, address) and per address.
 func TestOpen_AGuesserLocksOutOnlyThemselves(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{WrongKeys: 3, WrongKeysPerAddress: 5})
 	ctx := context.Background()
 	rc := e.submit(guestSubmission())

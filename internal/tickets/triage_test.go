@@ -40,6 +40,7 @@ func TestNormalizeTag_TableOfInputs(t *testing.T) {
 }
 
 func TestTags_AddRemoveFilterHistoryAndRoles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -105,6 +106,7 @@ func TestTags_AddRemoveFilterHistoryAndRoles(t *testing.T) {
 }
 
 func TestBulk_ChangesEachAsByHandAndReportsRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -183,6 +185,7 @@ func TestBulk_ChangesEachAsByHandAndReportsRefusals(t *testing.T) {
 }
 
 func TestMerge_SameCustomerOnlyAndNothingLost(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -265,6 +268,7 @@ func TestMerge_SameCustomerOnlyAndNothingLost(t *testing.T) {
 }
 
 func TestSavedViews_OwnSharedAndRoles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -306,6 +310,7 @@ func TestSavedViews_OwnSharedAndRoles(t *testing.T) {
 }
 
 func TestHere_OtherAgentsOnTheTicketUntilTheyLeave(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Limits{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")
@@ -356,6 +361,7 @@ func (e *env) editor() *accounts.Session {
 // queue columns follow every change of the ticket.
 // A SQLite test (SQLite's query plans).
 func TestQueue_TagFilterReadsTheTagIndexInQueueOrder(t *testing.T) {
+	t.Parallel()
 	e := newEnvSQLite(t, Limits{PerAddress: 100, PerEmail: 100})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana", "ana@desk.example")

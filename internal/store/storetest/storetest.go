@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -46,15 +45,7 @@ func Open(t testing.TB) *store.DB {
 // on SQLite in both engines' runs, never skipped.
 func OpenSQLite(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background(), data.Migrations()); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return openSQLiteCopy(t) // template.go: migrated once per test process
 }
 
 var (
