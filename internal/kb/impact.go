@@ -3,6 +3,7 @@ package kb
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -44,7 +45,8 @@ type impactIndexes struct {
 // impactIndex is one language's documents and, per folded word, where it
 // occurs.
 type impactIndex struct {
-	docs     []*doc
+	docs     []*doc               // nil where a document was taken out (patched)
+	free     int                  // how many are nil
 	length   []int32              // tokens in the document's index row: title, body and keywords, language
 	postings map[string][]posting // folded word → the documents holding it, in docs order
 }
@@ -119,11 +121,101 @@ func buildImpactIndex(lib *library, lang string) *impactIndex {
 	counts := map[string]int32{}
 	for i, d := range w.docs {
 		clear(counts)
-		n := countTokens(d.title, 10, counts) + countTokens(withKeywords(d.plain, d.keywords), 1, counts)
-		w.length = append(w.length, int32(n+1)) // + the language token
+		w.length = append(w.length, countDoc(d, counts))
 		for f, c := range counts {
 			w.postings[f] = append(w.postings[f], posting{doc: int32(i), freq: c})
 		}
+	}
+	return w
+}
+
+// countDoc adds d's weighted word frequencies to counts and returns the
+// number of tokens of its index row.
+func countDoc(d *doc, counts map[string]int32) int32 {
+	n := countTokens(d.title, 10, counts) + countTokens(withKeywords(d.plain, d.keywords), 1, counts)
+	return int32(n + 1) // + the language token
+}
+
+// patchFrom gives ix the word lists of old's languages that old has built,
+// with the removed docs taken out and the added ones in (issue 13, "Scale":
+// a publication recounts the words of the changed documents only, where
+// building a language's lists reads every document again). A language whose
+// lists hold too many documents taken out is left to be built again.
+func (ix *impactIndexes) patchFrom(old *impactIndexes, langs []string, removed, added []*doc) {
+	old.mu.Lock()
+	built := maps.Clone(old.byLang)
+	old.mu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, lang := range langs {
+		if w := built[lang]; w != nil {
+			if p := w.patched(lang, removed, added); p != nil {
+				if ix.byLang == nil {
+					ix.byLang, ix.building = map[string]*impactIndex{}, map[string]bool{}
+				}
+				ix.byLang[lang] = p
+			}
+		}
+	}
+}
+
+// patched is ix without the removed docs of lang and with its added ones;
+// ix is not changed (readers may hold it). Nil when a quarter of the
+// documents would be gaps: then the lists are built again.
+func (ix *impactIndex) patched(lang string, removed, added []*doc) *impactIndex {
+	w := &impactIndex{docs: ix.docs, length: ix.length, postings: ix.postings, free: ix.free}
+	counts := map[string]int32{}
+	owned := map[string]bool{}
+	own := func(f string) []posting {
+		if !owned[f] {
+			owned[f] = true
+			w.postings[f] = slices.Clone(w.postings[f])
+		}
+		return w.postings[f]
+	}
+	changed := false
+	begin := func() {
+		if !changed {
+			changed = true
+			w.docs, w.length, w.postings = slices.Clone(ix.docs), slices.Clone(ix.length), maps.Clone(ix.postings)
+		}
+	}
+	for _, d := range removed {
+		if d.lang != lang {
+			continue
+		}
+		i := slices.Index(w.docs, d)
+		if i < 0 {
+			continue
+		}
+		begin()
+		clear(counts)
+		countDoc(d, counts)
+		for f := range counts {
+			list := slices.DeleteFunc(own(f), func(p posting) bool { return p.doc == int32(i) })
+			if len(list) == 0 {
+				delete(w.postings, f)
+			} else {
+				w.postings[f] = list
+			}
+		}
+		w.docs[i], w.length[i] = nil, 0
+		w.free++
+	}
+	for _, d := range added {
+		if d.lang != lang {
+			continue
+		}
+		begin()
+		clear(counts)
+		i := int32(len(w.docs))
+		w.docs, w.length = append(w.docs, d), append(w.length, countDoc(d, counts))
+		for f, c := range counts {
+			w.postings[f] = append(own(f), posting{doc: i, freq: c})
+		}
+	}
+	if w.free*4 > len(w.docs) {
+		return nil
 	}
 	return w
 }
