@@ -221,6 +221,7 @@ type catalog struct {
 	none          *shelf            // every other language
 	byTranslation map[int64]Summary // for search hits
 	docs          map[int64]*doc    // translation id → doc, for snippets
+	phrases       phraseRows        // index rows per phrase searched (impact.go)
 }
 
 // shelf is what a page in one language shows.

@@ -471,7 +471,7 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 	i := 0
 	for _, ps := range groups {
 		for _, p := range ps {
-			n, err := counter.phraseRows(ctx, p.word, p.prefix)
+			n, err := cat.phrases.rows(ctx, counter, p)
 			if err != nil {
 				return nil, false, err
 			}
@@ -525,4 +525,35 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 		docs = append(docs, s.d)
 	}
 	return docs, true, nil
+}
+
+// phraseRows keeps, per catalog, how many index rows hold each phrase
+// searched (bm25's n): the index changes only when articles are published,
+// and then the catalog is replaced (as the result cache, which is kept per
+// catalog version). At most maxPhraseRows phrases are kept.
+type phraseRows struct {
+	mu sync.Mutex
+	n  map[memPhrase]int64
+}
+
+const maxPhraseRows = 4096
+
+func (pr *phraseRows) rows(ctx context.Context, counter phraseCounter, p memPhrase) (int64, error) {
+	pr.mu.Lock()
+	n, ok := pr.n[p]
+	pr.mu.Unlock()
+	if ok {
+		return n, nil
+	}
+	n, err := counter.phraseRows(ctx, p.word, p.prefix)
+	if err != nil {
+		return 0, err
+	}
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.n == nil || len(pr.n) >= maxPhraseRows {
+		pr.n = map[memPhrase]int64{}
+	}
+	pr.n[p] = n
+	return n, nil
 }

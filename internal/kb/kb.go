@@ -141,6 +141,9 @@ type KB struct {
 	searchLog searchLog
 	results   resultCache
 	renders   renderCache // the last catalog's rendered bodies (reload, under mu)
+	// indexOnly has every search ranked by the index, none from the word
+	// lists (impact.go): set by benchmarks only, to compare the two.
+	indexOnly bool
 }
 
 // New loads the catalog from db. The database must be migrated. A search
