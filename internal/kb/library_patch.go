@@ -440,8 +440,8 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 			}
 		}
 		for key, d := range relink {
-			if key.lang != lang || key.lang == d.lang {
-				continue
+			if _, shown := m[d.id]; !shown || key.lang != lang || key.lang == d.lang {
+				continue // only a fallback the page shows
 			}
 			b, err := body(d.id)
 			if err != nil {
