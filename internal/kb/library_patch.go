@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"maps"
 	"slices"
 	"sync/atomic"
@@ -147,7 +148,7 @@ func loadArticleRows(ctx context.Context, db *sql.DB, ids []int64) (*libraryRows
 		var c counts
 		var cat string
 		err := tx.QueryRowContext(ctx, sqlLoadArticleRow, id).Scan(&a.id, &a.key, &cat, &a.position, &a.sourceLang, &c.views, &c.yes, &c.no)
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
