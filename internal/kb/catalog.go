@@ -231,6 +231,35 @@ type shelf struct {
 	sections  map[Category][]Summary // every article, by position
 	popular   []Summary              // faq by views, most first; ties by position
 	latest    []Summary              // faq by publication, newest first
+	// heads holds, per category, the first relatedHead of its section in
+	// the shelf's language and the first relatedHead in others: all that
+	// related can take (a full scan per article made a category of n
+	// articles cost n² on a shelf where most are fallbacks).
+	heads map[Category][2][]Summary
+}
+
+// relatedHead bounds what related reads of a category: it adds at most
+// maxRelated and skips at most the article itself and its maxRelated
+// front-matter related ones.
+const relatedHead = 2*maxRelated + 1
+
+// setHeads sets sh.heads of category cat from its section.
+func (sh *shelf) setHeads(cat Category, lang string) {
+	var h [2][]Summary
+	for _, s := range sh.sections[cat] {
+		i := 1
+		if s.Lang == lang {
+			i = 0
+		}
+		if len(h[i]) < relatedHead {
+			h[i] = append(h[i], s)
+		}
+	}
+	if len(h[0])+len(h[1]) == 0 {
+		delete(sh.heads, cat)
+		return
+	}
+	sh.heads[cat] = h
 }
 
 func (c *catalog) shelf(lang string) *shelf {
@@ -270,10 +299,13 @@ func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
 	lib := c.lib
 	sh := &shelf{
 		bySlug: make(map[string]*Article, len(lib.byLang[lang])), byArticle: make(map[int64]*Article, len(lib.articles)),
-		sections: map[Category][]Summary{},
+		sections: map[Category][]Summary{}, heads: map[Category][2][]Summary{},
 	}
 	for _, a := range lib.articles { // sorted: sections come out by position
 		sh.sections[a.category] = append(sh.sections[a.category], c.byTranslation[lib.best(a, lang).id])
+	}
+	for cat := range sh.sections {
+		sh.setHeads(cat, lang)
 	}
 	for _, a := range lib.articles {
 		c.putArticle(sh, a, lang, numbers)
@@ -331,14 +363,12 @@ func (c *catalog) related(sh *shelf, a *articleRow, lang string) []Summary {
 			add(c.byTranslation[c.lib.best(d[0].article, lang).id])
 		}
 	}
-	for _, inLang := range []bool{true, false} {
-		for _, s := range sh.sections[a.category] {
+	for _, list := range sh.heads[a.category] { // in lang, then in others
+		for _, s := range list {
 			if len(out) == maxRelated {
 				return out
 			}
-			if (s.Lang == lang) == inLang {
-				add(s)
-			}
+			add(s)
 		}
 	}
 	if len(out) == 0 {

@@ -575,7 +575,7 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 	patch := func(osh *shelf, lang string) *shelf {
 		sh := &shelf{
 			bySlug: maps.Clone(osh.bySlug), byArticle: maps.Clone(osh.byArticle), sections: maps.Clone(osh.sections),
-			popular: osh.popular, latest: osh.latest,
+			popular: osh.popular, latest: osh.latest, heads: maps.Clone(osh.heads),
 		}
 		for cat := range cats {
 			delete(sh.sections, cat)
@@ -584,6 +584,9 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 			if cats[a.category] {
 				sh.sections[a.category] = append(sh.sections[a.category], c.byTranslation[lib.best(a, lang).id])
 			}
+		}
+		for cat := range cats {
+			sh.setHeads(cat, lang)
 		}
 		for id := range redo {
 			if art := osh.byArticle[id]; art != nil {
