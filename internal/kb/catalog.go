@@ -36,12 +36,16 @@ type doc struct {
 	bodyHTML        string    // for a page in its own language
 	plain           string    // the body's words, for search snippets
 	keywords        string    // indexed with the body (withKeywords)
+	// terms are the vocabulary's words of the document (rendered.terms), so
+	// a patched library takes them out of the vocabulary again.
+	terms []vocabTerm
 }
 
 type library struct {
 	docs         []*doc        // by language, category, position, key
 	articles     []*articleRow // those with a published translation, by category, position, key
 	byKey        map[string]*articleRow
+	all          map[int64]*articleRow // every article, published or not, by id
 	related      map[int64][]int64
 	byLang       map[string]map[int64]*doc // language → article id → doc
 	byArticle    map[int64][]*doc          // article id → docs by language
@@ -60,7 +64,7 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 	rc.start()
 	defer rc.done()
 	lib := &library{
-		byKey: map[string]*articleRow{}, related: rows.related, byLang: map[string]map[int64]*doc{},
+		byKey: map[string]*articleRow{}, all: rows.articles, related: rows.related, byLang: map[string]map[int64]*doc{},
 		byArticle: map[int64][]*doc{}, translations: map[int64][]Translation{}, addresses: map[string]int64{},
 		fallbackHTML: map[string]map[int64]string{}, vocab: map[string]*vocabulary{},
 	}
@@ -105,6 +109,40 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 		}
 	}
 
+	lib.setAddresses()
+
+	builders := map[string]*vocabBuilder{}
+	for _, d := range lib.docs {
+		r := rc.render(d.id, d.lang, bodies[d.id], lib.linker(d.lang, opts))
+		d.bodyHTML = r.html
+		vb := builders[d.lang]
+		if vb == nil {
+			vb = newVocabBuilder()
+			builders[d.lang] = vb
+		}
+		d.plain = r.plainText()
+		d.terms = r.terms(d.title, withKeywords(d.plain, keywords[d.id])) // what the index holds
+		vb.addTerms(d.terms)
+	}
+	for lang, vb := range builders {
+		lib.vocab[lang] = vb.build()
+	}
+	for _, lang := range lib.langs {
+		l := lib.linker(lang, opts)
+		for _, a := range lib.articles {
+			if d := lib.best(a, lang); d.lang != lang {
+				if lib.fallbackHTML[lang] == nil {
+					lib.fallbackHTML[lang] = map[int64]string{}
+				}
+				lib.fallbackHTML[lang][d.id] = rc.render(d.id, lang, bodies[d.id], l).html
+			}
+		}
+	}
+	return lib
+}
+
+// setAddresses fills lib.addresses from its articles and docs.
+func (lib *library) setAddresses() {
 	// Addresses in another language (or by key) lead to the article; should two
 	// articles share one, keys win, then source-language slugs, then the rest
 	// by language. (The demo loader refuses such clashes.)
@@ -123,34 +161,6 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 			lib.addresses[d.slug] = d.article.id
 		}
 	}
-
-	builders := map[string]*vocabBuilder{}
-	for _, d := range lib.docs {
-		r := rc.render(d.id, d.lang, bodies[d.id], lib.linker(d.lang, opts))
-		d.bodyHTML = r.html
-		vb := builders[d.lang]
-		if vb == nil {
-			vb = newVocabBuilder()
-			builders[d.lang] = vb
-		}
-		d.plain = r.plainText()
-		vb.addTerms(r.terms(d.title, withKeywords(d.plain, keywords[d.id]))) // what the index holds
-	}
-	for lang, vb := range builders {
-		lib.vocab[lang] = vb.build()
-	}
-	for _, lang := range lib.langs {
-		l := lib.linker(lang, opts)
-		for _, a := range lib.articles {
-			if d := lib.best(a, lang); d.lang != lang {
-				if lib.fallbackHTML[lang] == nil {
-					lib.fallbackHTML[lang] = map[int64]string{}
-				}
-				lib.fallbackHTML[lang][d.id] = rc.render(d.id, lang, bodies[d.id], l).html
-			}
-		}
-	}
-	return lib
 }
 
 func compareArticles(a, b *articleRow) int {
@@ -211,6 +221,7 @@ type catalog struct {
 	none          *shelf            // every other language
 	byTranslation map[int64]Summary // for search hits
 	docs          map[int64]*doc    // translation id → doc, for snippets
+	phrases       phraseRows        // index rows per phrase searched (impact.go)
 }
 
 // shelf is what a page in one language shows.
@@ -220,6 +231,35 @@ type shelf struct {
 	sections  map[Category][]Summary // every article, by position
 	popular   []Summary              // faq by views, most first; ties by position
 	latest    []Summary              // faq by publication, newest first
+	// heads holds, per category, the first relatedHead of its section in
+	// the shelf's language and the first relatedHead in others: all that
+	// related can take (a full scan per article made a category of n
+	// articles cost n² on a shelf where most are fallbacks).
+	heads map[Category][2][]Summary
+}
+
+// relatedHead bounds what related reads of a category: it adds at most
+// maxRelated and skips at most the article itself and its maxRelated
+// front-matter related ones.
+const relatedHead = 2*maxRelated + 1
+
+// setHeads sets sh.heads of category cat from its section.
+func (sh *shelf) setHeads(cat Category, lang string) {
+	var h [2][]Summary
+	for _, s := range sh.sections[cat] {
+		i := 1
+		if s.Lang == lang {
+			i = 0
+		}
+		if len(h[i]) < relatedHead {
+			h[i] = append(h[i], s)
+		}
+	}
+	if len(h[0])+len(h[1]) == 0 {
+		delete(sh.heads, cat)
+		return
+	}
+	sh.heads[cat] = h
 }
 
 func (c *catalog) shelf(lang string) *shelf {
@@ -237,11 +277,7 @@ func newCatalog(lib *library, numbers map[int64]counts) *catalog {
 		byTranslation: make(map[int64]Summary, len(lib.docs)), docs: make(map[int64]*doc, len(lib.docs)),
 	}
 	for _, d := range lib.docs {
-		c.byTranslation[d.id] = Summary{
-			ArticleID: d.article.id, Key: d.article.key, Lang: d.lang, Slug: d.slug, Title: d.title,
-			Description: d.description, Category: d.article.category, PublishedAt: d.publishedAt,
-			Views: numbers[d.article.id].views, // one article, many translations: one count
-		}
+		c.byTranslation[d.id] = summaryOf(d, numbers)
 		c.docs[d.id] = d
 	}
 	for _, lang := range lib.langs {
@@ -251,42 +287,64 @@ func newCatalog(lib *library, numbers map[int64]counts) *catalog {
 	return c
 }
 
+func summaryOf(d *doc, numbers map[int64]counts) Summary {
+	return Summary{
+		ArticleID: d.article.id, Key: d.article.key, Lang: d.lang, Slug: d.slug, Title: d.title,
+		Description: d.description, Category: d.article.category, PublishedAt: d.publishedAt,
+		Views: numbers[d.article.id].views, // one article, many translations: one count
+	}
+}
+
 func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
 	lib := c.lib
 	sh := &shelf{
 		bySlug: make(map[string]*Article, len(lib.byLang[lang])), byArticle: make(map[int64]*Article, len(lib.articles)),
-		sections: map[Category][]Summary{},
+		sections: map[Category][]Summary{}, heads: map[Category][2][]Summary{},
 	}
 	for _, a := range lib.articles { // sorted: sections come out by position
 		sh.sections[a.category] = append(sh.sections[a.category], c.byTranslation[lib.best(a, lang).id])
 	}
-	for _, a := range lib.articles {
-		d := lib.best(a, lang)
-		n := numbers[a.id]
-		art := &Article{
-			Summary: c.byTranslation[d.id], BodyHTML: d.bodyHTML, UpdatedAt: d.updatedAt,
-			HelpfulYes: n.yes, HelpfulNo: n.no, Translations: lib.translations[a.id],
-			Fallback: d.lang != lang, SourceLang: a.sourceLang,
-		}
-		if h, ok := lib.fallbackHTML[lang][d.id]; ok {
-			art.BodyHTML = h
-		}
-		if src := lib.byLang[a.sourceLang][a.id]; src != nil {
-			art.SourceSlug, art.SourceUpdatedAt = src.slug, src.updatedAt
-			art.Outdated = src != d && src.updatedAt.After(d.sourceUpdatedAt)
-		}
-		art.Related = c.related(sh, a, lang)
-		sh.byArticle[a.id] = art
-		if !art.Fallback {
-			sh.bySlug[d.slug] = art
-		}
+	for cat := range sh.sections {
+		sh.setHeads(cat, lang)
 	}
+	for _, a := range lib.articles {
+		c.putArticle(sh, a, lang, numbers)
+	}
+	sh.sortFAQ()
+	return sh
+}
+
+// putArticle sets a's Article on sh, the shelf of lang (sections filled).
+func (c *catalog) putArticle(sh *shelf, a *articleRow, lang string, numbers map[int64]counts) {
+	lib := c.lib
+	d := lib.best(a, lang)
+	n := numbers[a.id]
+	art := &Article{
+		Summary: c.byTranslation[d.id], BodyHTML: d.bodyHTML, UpdatedAt: d.updatedAt,
+		HelpfulYes: n.yes, HelpfulNo: n.no, Translations: lib.translations[a.id],
+		Fallback: d.lang != lang, SourceLang: a.sourceLang,
+	}
+	if h, ok := lib.fallbackHTML[lang][d.id]; ok {
+		art.BodyHTML = h
+	}
+	if src := lib.byLang[a.sourceLang][a.id]; src != nil {
+		art.SourceSlug, art.SourceUpdatedAt = src.slug, src.updatedAt
+		art.Outdated = src != d && src.updatedAt.After(d.sourceUpdatedAt)
+	}
+	art.Related = c.related(sh, a, lang)
+	sh.byArticle[a.id] = art
+	if !art.Fallback {
+		sh.bySlug[d.slug] = art
+	}
+}
+
+// sortFAQ sets the Popular and Latest lists from the FAQ section.
+func (sh *shelf) sortFAQ() {
 	faq := sh.sections[FAQ] // by position
 	sh.popular = slices.Clone(faq)
 	slices.SortStableFunc(sh.popular, func(a, b Summary) int { return cmp.Compare(b.Views, a.Views) })
 	sh.latest = slices.Clone(faq)
 	slices.SortStableFunc(sh.latest, func(a, b Summary) int { return b.PublishedAt.Compare(a.PublishedAt) })
-	return sh
 }
 
 // related picks up to maxRelated articles for a on a page in lang: those its
@@ -305,14 +363,12 @@ func (c *catalog) related(sh *shelf, a *articleRow, lang string) []Summary {
 			add(c.byTranslation[c.lib.best(d[0].article, lang).id])
 		}
 	}
-	for _, inLang := range []bool{true, false} {
-		for _, s := range sh.sections[a.category] {
+	for _, list := range sh.heads[a.category] { // in lang, then in others
+		for _, s := range list {
 			if len(out) == maxRelated {
 				return out
 			}
-			if (s.Lang == lang) == inLang {
-				add(s)
-			}
+			add(s)
 		}
 	}
 	if len(out) == 0 {

@@ -18,7 +18,7 @@ import (
 // in the package changes.
 type sqliteFTS struct {
 	// Prepared once: planning an FTS5 query costs more than running it.
-	query, untranslated, avg *sql.Stmt
+	query, untranslated, avg, count *sql.Stmt
 }
 
 var _ fullText = (*sqliteFTS)(nil)
@@ -39,7 +39,14 @@ func newSQLiteFTS(ctx context.Context, read *sql.DB) (*sqliteFTS, error) {
 		other.Close()
 		return nil, err
 	}
-	return &sqliteFTS{query: st, untranslated: other, avg: avg}, nil
+	count, err := read.PrepareContext(ctx, sqlFTSCount)
+	if err != nil {
+		st.Close()
+		other.Close()
+		avg.Close()
+		return nil, err
+	}
+	return &sqliteFTS{query: st, untranslated: other, avg: avg, count: count}, nil
 }
 
 const (
@@ -216,6 +223,20 @@ func writePhrase(b *strings.Builder, w string, prefix bool) {
 	if prefix && !words.IsCJKWord(last) && utf8.RuneCountInString(last) >= 2 {
 		b.WriteByte('*')
 	}
+}
+
+// sqlFTSCount counts the rows holding a phrase, as bm25 does for its idf:
+// every row, whatever its language (rankPhrases).
+const sqlFTSCount = `SELECT count(*) FROM translations_fts WHERE translations_fts MATCH $1`
+
+var _ phraseCounter = (*sqliteFTS)(nil)
+
+func (f *sqliteFTS) phraseRows(ctx context.Context, phrase string, prefix bool) (int64, error) {
+	var b strings.Builder
+	writePhrase(&b, phrase, prefix)
+	var n int64
+	err := f.count.QueryRowContext(ctx, b.String()).Scan(&n)
+	return n, err
 }
 
 // sqlFTSAverages reads FTS5's averages record (rowid 1 of the %_data table):

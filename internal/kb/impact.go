@@ -3,6 +3,8 @@ package kb
 import (
 	"cmp"
 	"context"
+	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -44,7 +46,8 @@ type impactIndexes struct {
 // impactIndex is one language's documents and, per folded word, where it
 // occurs.
 type impactIndex struct {
-	docs     []*doc
+	docs     []*doc               // nil where a document was taken out (patched)
+	free     int                  // how many are nil
 	length   []int32              // tokens in the document's index row: title, body and keywords, language
 	postings map[string][]posting // folded word → the documents holding it, in docs order
 }
@@ -119,11 +122,101 @@ func buildImpactIndex(lib *library, lang string) *impactIndex {
 	counts := map[string]int32{}
 	for i, d := range w.docs {
 		clear(counts)
-		n := countTokens(d.title, 10, counts) + countTokens(withKeywords(d.plain, d.keywords), 1, counts)
-		w.length = append(w.length, int32(n+1)) // + the language token
+		w.length = append(w.length, countDoc(d, counts))
 		for f, c := range counts {
 			w.postings[f] = append(w.postings[f], posting{doc: int32(i), freq: c})
 		}
+	}
+	return w
+}
+
+// countDoc adds d's weighted word frequencies to counts and returns the
+// number of tokens of its index row.
+func countDoc(d *doc, counts map[string]int32) int32 {
+	n := countTokens(d.title, 10, counts) + countTokens(withKeywords(d.plain, d.keywords), 1, counts)
+	return int32(n + 1) // + the language token
+}
+
+// patchFrom gives ix the word lists of old's languages that old has built,
+// with the removed docs taken out and the added ones in (issue 13, "Scale":
+// a publication recounts the words of the changed documents only, where
+// building a language's lists reads every document again). A language whose
+// lists hold too many documents taken out is left to be built again.
+func (ix *impactIndexes) patchFrom(old *impactIndexes, langs []string, removed, added []*doc) {
+	old.mu.Lock()
+	built := maps.Clone(old.byLang)
+	old.mu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, lang := range langs {
+		if w := built[lang]; w != nil {
+			if p := w.patched(lang, removed, added); p != nil {
+				if ix.byLang == nil {
+					ix.byLang, ix.building = map[string]*impactIndex{}, map[string]bool{}
+				}
+				ix.byLang[lang] = p
+			}
+		}
+	}
+}
+
+// patched is ix without the removed docs of lang and with its added ones;
+// ix is not changed (readers may hold it). Nil when a quarter of the
+// documents would be gaps: then the lists are built again.
+func (ix *impactIndex) patched(lang string, removed, added []*doc) *impactIndex {
+	w := &impactIndex{docs: ix.docs, length: ix.length, postings: ix.postings, free: ix.free}
+	counts := map[string]int32{}
+	owned := map[string]bool{}
+	own := func(f string) []posting {
+		if !owned[f] {
+			owned[f] = true
+			w.postings[f] = slices.Clone(w.postings[f])
+		}
+		return w.postings[f]
+	}
+	changed := false
+	begin := func() {
+		if !changed {
+			changed = true
+			w.docs, w.length, w.postings = slices.Clone(ix.docs), slices.Clone(ix.length), maps.Clone(ix.postings)
+		}
+	}
+	for _, d := range removed {
+		if d.lang != lang {
+			continue
+		}
+		i := slices.Index(w.docs, d)
+		if i < 0 {
+			continue
+		}
+		begin()
+		clear(counts)
+		countDoc(d, counts)
+		for f := range counts {
+			list := slices.DeleteFunc(own(f), func(p posting) bool { return p.doc == int32(i) })
+			if len(list) == 0 {
+				delete(w.postings, f)
+			} else {
+				w.postings[f] = list
+			}
+		}
+		w.docs[i], w.length[i] = nil, 0
+		w.free++
+	}
+	for _, d := range added {
+		if d.lang != lang {
+			continue
+		}
+		begin()
+		clear(counts)
+		i := int32(len(w.docs))
+		w.docs, w.length = append(w.docs, d), append(w.length, countDoc(d, counts))
+		for f, c := range counts {
+			w.postings[f] = append(own(f), posting{doc: i, freq: c})
+		}
+	}
+	if w.free*4 > len(w.docs) {
+		return nil
 	}
 	return w
 }
@@ -197,6 +290,9 @@ func (k *KB) rankInMemory(ctx context.Context, cat *catalog, lang string, q ftsQ
 	vocab := cat.lib.vocab[lang]
 	word, prefix, ok := impactQuery(lang, vocab, q)
 	if !ok {
+		if groups, ok := planQuery(lang, vocab, q); ok {
+			return k.rankPhrases(ctx, cat, lang, groups, q.or, minMatches, wait)
+		}
 		return nil, false, nil
 	}
 	// The vocabulary's words the query word stands for, and how many
@@ -258,4 +354,206 @@ func bm25Part(f, d, avgdl float64) float64 {
 	num := float64(f * float64(k1+1.0))
 	norm := float64(float64(1-b) + float64(float64(b*d)/avgdl))
 	return num / float64(f+float64(k1*norm))
+}
+
+// Several phrases (session 19): a word with synonyms that published
+// documents of the language hold, or several words, all required or (q.or)
+// any. FTS5's bm25 is then Σ idf(phrase) × f(freq, D) over the query's
+// phrases in the order the MATCH names them (the language token first, whose
+// column weighs 0: it adds nothing), idf = ln((N − n + 0.5) / (n + 0.5)), at
+// least 1e-6, where N is the index's rows and n the rows holding the phrase,
+// every language and drafts included: n is the index's to say
+// (phraseCounter: one count per phrase, no bm25). Phrases of several words
+// (positions) and CJK stay with FTS5.
+
+// memPhrase is one phrase of a query the word lists rank: a folded word,
+// whole or (prefix) the start of words.
+type memPhrase struct {
+	word   string
+	prefix bool
+}
+
+// phraseCounter is a fullText that counts the rows holding a phrase, every
+// language and drafts included (bm25's n). Without it, queries of several
+// phrases stay with the index.
+type phraseCounter interface {
+	phraseRows(ctx context.Context, phrase string, prefix bool) (int64, error)
+}
+
+// planQuery returns q's phrases per query word (the word, then those of its
+// synonyms that a published document of lang holds) when the word lists can
+// rank q as the index does: every phrase one word, not CJK, not lang's index
+// token (nor, for the word being typed, the start of it).
+func planQuery(lang string, vocab *vocabulary, q ftsQuery) ([][]memPhrase, bool) {
+	if vocab == nil {
+		return nil, false
+	}
+	tok := langToken(lang)
+	oneWord := func(w string) bool { return !strings.Contains(w, " ") && !words.IsCJKWord(w) && w != tok }
+	var groups [][]memPhrase
+	for i, w := range q.words {
+		if w == "" {
+			continue // ftsMatch leaves it out, synonyms and all
+		}
+		prefix := q.prefix && i == len(q.words)-1 && utf8.RuneCountInString(w) >= 2
+		if !oneWord(w) || prefix && strings.HasPrefix(tok, w) {
+			return nil, false
+		}
+		g := []memPhrase{{w, prefix}}
+		if i < len(q.alts) {
+			for _, a := range q.alts[i] {
+				if a == "" || absent(vocab, a) {
+					continue // idf × 0 in every published document of lang
+				}
+				if !oneWord(a) {
+					return nil, false
+				}
+				g = append(g, memPhrase{a, false})
+			}
+		}
+		groups = append(groups, g)
+	}
+	return groups, len(groups) > 0 && len(groups) <= 32
+}
+
+// span is where the vocabulary's words a phrase stands for are in
+// vocab.sorted, and how many documents hold them (at most).
+func (v *vocabulary) span(p memPhrase) (lo, hi, df int) {
+	lo = sort.SearchStrings(v.sorted, p.word)
+	hi = lo
+	for hi < len(v.sorted) && (v.sorted[hi] == p.word || p.prefix && strings.HasPrefix(v.sorted[hi], p.word)) {
+		df += v.df[v.sorted[hi]]
+		hi++
+	}
+	return lo, hi, df
+}
+
+// rankPhrases is rankInMemory for the phrases of planQuery: every group
+// (query word) required, or any with or. Left to the index (ok false) when
+// the documents a search must score are fewer than minMatches: for all
+// groups required, those of the rarest group.
+func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups [][]memPhrase, or bool, minMatches int, wait bool) ([]*doc, bool, error) {
+	vocab := cat.lib.vocab[lang]
+	counter, ok := k.fts.(phraseCounter)
+	if !ok {
+		return nil, false, nil
+	}
+	type phrase struct {
+		lo, hi, group int
+		idf           float64
+	}
+	var phrases []phrase
+	least, sum := -1, 0
+	for g, ps := range groups {
+		gdf := 0
+		for _, p := range ps {
+			lo, hi, df := vocab.span(p)
+			phrases = append(phrases, phrase{lo: lo, hi: hi, group: g})
+			gdf += df
+		}
+		sum += gdf
+		if least < 0 || gdf < least {
+			least = gdf
+		}
+	}
+	if or && sum < minMatches || !or && least < minMatches {
+		return nil, false, nil
+	}
+	ix := cat.lib.impacts.get(cat.lib, lang, wait)
+	if ix == nil {
+		return nil, false, nil // being built
+	}
+	rows, tokens, err := k.fts.averages(ctx)
+	if err != nil || rows == 0 {
+		return nil, false, err
+	}
+	avgdl := float64(tokens) / float64(rows)
+	i := 0
+	for _, ps := range groups {
+		for _, p := range ps {
+			n, err := cat.phrases.rows(ctx, counter, p)
+			if err != nil {
+				return nil, false, err
+			}
+			idf := math.Log(float64(float64(rows-n)+0.5) / float64(float64(n)+0.5))
+			if idf <= 0 {
+				idf = 1e-6
+			}
+			phrases[i].idf = idf
+			i++
+		}
+	}
+
+	np := len(phrases)
+	freq := make([]int32, len(ix.docs)*np)
+	mask := make([]uint32, len(ix.docs))
+	var touched []int32
+	for i, p := range phrases {
+		for _, w := range vocab.sorted[p.lo:p.hi] {
+			for _, post := range ix.postings[w] {
+				if mask[post.doc] == 0 {
+					touched = append(touched, post.doc)
+				}
+				mask[post.doc] |= 1 << p.group
+				freq[int(post.doc)*np+i] += post.freq
+			}
+		}
+	}
+	want := uint32(1)<<len(groups) - 1
+	type scored struct {
+		score float64
+		d     *doc
+	}
+	all := make([]scored, 0, len(touched))
+	for _, n := range touched {
+		if !or && mask[n] != want {
+			continue
+		}
+		s := 0.0
+		for i, p := range phrases {
+			if f := freq[int(n)*np+i]; f > 0 {
+				s = s + float64(p.idf*bm25Part(float64(f), float64(ix.length[n]), avgdl))
+			}
+		}
+		all = append(all, scored{s, ix.docs[n]})
+	}
+	slices.SortFunc(all, func(x, y scored) int {
+		return cmp.Or(cmp.Compare(y.score, x.score), cmp.Compare(x.d.id, y.d.id))
+	})
+	docs := make([]*doc, 0, min(len(all), maxTotal))
+	for _, s := range all[:min(len(all), maxTotal)] {
+		docs = append(docs, s.d)
+	}
+	return docs, true, nil
+}
+
+// phraseRows keeps, per catalog, how many index rows hold each phrase
+// searched (bm25's n): the index changes only when articles are published,
+// and then the catalog is replaced (as the result cache, which is kept per
+// catalog version). At most maxPhraseRows phrases are kept.
+type phraseRows struct {
+	mu sync.Mutex
+	n  map[memPhrase]int64
+}
+
+const maxPhraseRows = 4096
+
+func (pr *phraseRows) rows(ctx context.Context, counter phraseCounter, p memPhrase) (int64, error) {
+	pr.mu.Lock()
+	n, ok := pr.n[p]
+	pr.mu.Unlock()
+	if ok {
+		return n, nil
+	}
+	n, err := counter.phraseRows(ctx, p.word, p.prefix)
+	if err != nil {
+		return 0, err
+	}
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.n == nil || len(pr.n) >= maxPhraseRows {
+		pr.n = map[memPhrase]int64{}
+	}
+	pr.n[p] = n
+	return n, nil
 }

@@ -144,6 +144,9 @@ type KB struct {
 	searchLog searchLog
 	results   resultCache
 	renders   renderCache // the last catalog's rendered bodies (reload, under mu)
+	// indexOnly has every search ranked by the index, none from the word
+	// lists (impact.go): set by benchmarks only, to compare the two.
+	indexOnly bool
 }
 
 // New loads the catalog from db. The database must be migrated. A search
@@ -216,26 +219,7 @@ func (k *KB) reload(ctx context.Context) error {
 		return err
 	}
 	k.counts = rows.counts
-	views := *k.pendingViews.Load()
-	grown := false
-	for id := range rows.counts {
-		if _, ok := views[id]; !ok {
-			grown = true
-			break
-		}
-	}
-	if grown {
-		next := make(map[int64]*atomic.Int64, len(rows.counts))
-		for id, c := range views { // keep counters that may hold unflushed views
-			next[id] = c
-		}
-		for id := range rows.counts {
-			if next[id] == nil {
-				next[id] = new(atomic.Int64)
-			}
-		}
-		k.pendingViews.Store(&next)
-	}
+	k.growViews()
 	lib.impacts.startAll(lib) // search's word lists (impact.go), in the background
 	k.install(newCatalog(lib, k.counts))
 	k.generation.Store(gen)

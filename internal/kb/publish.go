@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"zerodesk/internal/errs"
@@ -19,13 +20,15 @@ import (
 // the revision stays saved): the translation, the article's place and related articles, the
 // search index and the catalog change in one go.
 func (k *KB) Publish(ctx context.Context, articleID int64, lang string, revID int64) error {
-	err := k.db.Tx(ctx, func(tx *sql.Tx) error {
-		return k.publishTx(ctx, tx, articleID, lang, revID)
+	var span genSpan
+	err := k.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		span, err = spanOf(ctx, tx, func() error { return k.publishTx(ctx, tx, articleID, lang, revID) })
+		return err
 	})
 	if err != nil {
 		return errs.Pass(err, "kb: publish")
 	}
-	return k.reload(ctx)
+	return k.reloadArticles(ctx, span, articleID)
 }
 
 func (k *KB) publishTx(ctx context.Context, tx *sql.Tx, articleID int64, lang string, revID int64) error {
@@ -167,16 +170,32 @@ func (k *KB) PublishDue(ctx context.Context) (int, error) {
 		return 0, errs.Wrap(err, "kb: due publications")
 	}
 	n := 0
+	// The catalog is patched with the published articles when the
+	// publications followed each other with nothing between them.
+	all := genSpan{from: -1, to: -1}
+	var ids []int64
 	for _, d := range list {
 		err := k.db.Tx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, sqlEdClaimDue, d.article, d.lang, d.rev, now)
-			if err != nil {
-				return err
+			span, err := spanOf(ctx, tx, func() error {
+				res, err := tx.ExecContext(ctx, sqlEdClaimDue, d.article, d.lang, d.rev, now)
+				if err != nil {
+					return err
+				}
+				if claimed, _ := res.RowsAffected(); claimed != 1 {
+					return errNotClaimed
+				}
+				return k.publishTx(ctx, tx, d.article, d.lang, d.rev)
+			})
+			switch {
+			case err != nil:
+			case all.to < 0:
+				all = span
+			case all.to == span.from:
+				all.to = span.to
+			default:
+				all.from = -2 // not contiguous: reload
 			}
-			if claimed, _ := res.RowsAffected(); claimed != 1 {
-				return errNotClaimed
-			}
-			return k.publishTx(ctx, tx, d.article, d.lang, d.rev)
+			return err
 		})
 		switch {
 		case errors.Is(err, errNotClaimed), HeldLangs(err) != nil: // a held one waits for its translations
@@ -184,10 +203,13 @@ func (k *KB) PublishDue(ctx context.Context) (int, error) {
 			k.log.Error("kb: scheduled publication failed", "article", d.article, "lang", d.lang, "err", err)
 		default:
 			n++
+			if !slices.Contains(ids, d.article) {
+				ids = append(ids, d.article)
+			}
 		}
 	}
 	if n > 0 {
-		return n, k.reload(ctx)
+		return n, k.reloadArticles(ctx, all, ids...)
 	}
 	return 0, nil
 }
@@ -232,31 +254,37 @@ func (k *KB) Refresh(ctx context.Context) error {
 // see it, and its address answers 410, or 301 to the article with key
 // replacement ("" for none).
 func (k *KB) Unpublish(ctx context.Context, articleID int64, lang, replacement string) error {
-	err := k.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := k.edition(ctx, tx, articleID, lang); err != nil {
-			return err
-		}
-		var to any
-		if replacement != "" {
-			var id int64
-			if err := tx.QueryRowContext(ctx, sqlEdArticleByKey, replacement).Scan(&id); err != nil || id == articleID {
-				return errs.E(errs.Invalid, MsgEditReplacement)
-			}
-			to = id
-		}
-		if _, err := tx.ExecContext(ctx, sqlEdUnpublishTranslation, articleID, lang); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, sqlEdArchive, articleID, lang, to, k.now().Unix()); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, sqlEdNextGeneration)
+	var span genSpan
+	err := k.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		span, err = spanOf(ctx, tx, func() error { return k.unpublishTx(ctx, tx, articleID, lang, replacement) })
 		return err
 	})
 	if err != nil {
 		return errs.Pass(err, "kb: unpublish")
 	}
-	return k.reload(ctx)
+	return k.reloadArticles(ctx, span, articleID)
+}
+
+func (k *KB) unpublishTx(ctx context.Context, tx *sql.Tx, articleID int64, lang, replacement string) error {
+	if _, err := k.edition(ctx, tx, articleID, lang); err != nil {
+		return err
+	}
+	var to any
+	if replacement != "" {
+		var id int64
+		if err := tx.QueryRowContext(ctx, sqlEdArticleByKey, replacement).Scan(&id); err != nil || id == articleID {
+			return errs.E(errs.Invalid, MsgEditReplacement)
+		}
+		to = id
+	}
+	if _, err := tx.ExecContext(ctx, sqlEdUnpublishTranslation, articleID, lang); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, sqlEdArchive, articleID, lang, to, k.now().Unix()); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, sqlEdNextGeneration)
+	return err
 }
 
 // Moved is where an address no published translation has leads: to Slug (a

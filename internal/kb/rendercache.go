@@ -17,8 +17,12 @@ import (
 // A build reads the previous build's entries and keeps only those it used,
 // so the cache never holds more than one catalog's renders. Only reload
 // uses it, under KB.mu.
+//
+// A patch (reloadArticles) changes one map in place instead: startPatch,
+// render, forgetUnused, done.
 type renderCache struct {
 	prev, next map[renderKey]*rendered
+	used       map[renderKey]bool // during a patch: the entries rendered or reused
 }
 
 type renderKey struct {
@@ -53,7 +57,19 @@ func (rc *renderCache) done() {
 	if rc == nil {
 		return
 	}
-	rc.prev, rc.next = rc.next, nil
+	rc.prev, rc.next, rc.used = rc.next, nil, nil
+}
+
+// startPatch has render read and write the entries of the last build.
+func (rc *renderCache) startPatch() {
+	rc.next, rc.used = rc.prev, map[renderKey]bool{}
+}
+
+// forgetUnused drops key's entry unless the patch rendered or reused it.
+func (rc *renderCache) forgetUnused(key renderKey) {
+	if !rc.used[key] {
+		delete(rc.next, key)
+	}
 }
 
 // render is render(body, l) for translation id on a page in lang, from the
@@ -64,6 +80,9 @@ func (rc *renderCache) render(id int64, lang, body string, l linker) *rendered {
 		return &rendered{html: html}
 	}
 	key := renderKey{id, lang}
+	if rc.used != nil {
+		rc.used[key] = true
+	}
 	sum := sha256.Sum256([]byte(body))
 	if e := rc.prev[key]; e != nil && e.body == sum && e.linksSame(l) {
 		rc.next[key] = e
