@@ -23,6 +23,9 @@ var notPortable = []struct{ re, instead string }{
 	{`(?i)INSERT\s+OR\s+IGNORE`, "INSERT … ON CONFLICT DO NOTHING"},
 	{`(?i)\bx''`, "a bound empty blob"},
 	{`(?i)\bzeroblob\(`, "a bound empty blob"},
+	// A Go bool is bound as 1 or 0 on both engines (docs/ARCHITECTURE.md,
+	// "Booleans are integers"): PostgreSQL refuses an integer as a condition.
+	{`(?i)\b(WHEN|WHERE|AND|OR|NOT)\s+\$\d+\s+(AND|OR|THEN)\b`, "a bound flag compared: $N = 1"},
 }
 
 // sqlElsewhere are the files of a room that may hold SQL outside sql.go, each

@@ -22,7 +22,7 @@ func TestImpactRanking_SeveralPhrasesSameAsTheIndex(t *testing.T) {
 	for name, files := range map[string]fs.FS{"demo": data.Demo(), "generated": generatedCatalog(t, 150)} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			k, _, _ := seeded(t, files)
+			k, _, _ := seededSQLite(t, files) // FTS5 is the reference
 			ctx := context.Background()
 			cat := k.cat.Load()
 			rng := rand.New(rand.NewPCG(19, 13))

@@ -123,17 +123,6 @@ func (k *KB) growViews() {
 	k.pendingViews.Store(&next)
 }
 
-// The rows of some articles, as loadLibrary reads all.
-const (
-	sqlLoadArticleRow = `SELECT id, key, category, position, source_lang, views, helpful_yes, helpful_no
-		FROM articles WHERE id = $1`
-	sqlLoadArticleTranslations = `SELECT id, article_id, lang, slug, title, description, body_md, published_at, updated_at,
-		source_updated_at, keywords
-		FROM translations WHERE published_at IS NOT NULL AND article_id = $1`
-	sqlLoadArticleRelated = `SELECT article_id, related_id FROM article_related WHERE article_id = $1 ORDER BY position`
-	sqlLoadBody           = `SELECT body_md FROM translations WHERE id = $1`
-)
-
 // loadArticleRows is loadLibrary for the articles ids only, in one read
 // transaction.
 func loadArticleRows(ctx context.Context, db *sql.DB, ids []int64) (*libraryRows, error) {

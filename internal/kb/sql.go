@@ -159,8 +159,8 @@ const (
 	// text in the same second must still read as outdated.
 	sqlEdUpdateTranslation = `UPDATE translations SET slug = $3, title = $4, description = $5, body_md = $6, keywords = $7,
 		published_at = coalesce(published_at, $8),
-		updated_at = CASE WHEN $9 AND updated_at >= $8 THEN updated_at + 1 ELSE $8 END,
-		source_updated_at = CASE WHEN $9 AND updated_at >= $8 THEN updated_at + 1 WHEN $9 THEN $8 ELSE source_updated_at END
+		updated_at = CASE WHEN $9 = 1 AND updated_at >= $8 THEN updated_at + 1 ELSE $8 END,
+		source_updated_at = CASE WHEN $9 = 1 AND updated_at >= $8 THEN updated_at + 1 WHEN $9 = 1 THEN $8 ELSE source_updated_at END
 		WHERE article_id = $1 AND lang = $2`
 	sqlEdInsertTranslation = `INSERT INTO translations
 		(article_id, lang, slug, title, description, body_md, keywords, published_at, updated_at, source_updated_at)
@@ -391,4 +391,15 @@ const (
 	sqlPortTranslation = `SELECT slug, title, description, body_md, keywords, published_at, updated_at, source_updated_at
 		FROM translations WHERE article_id = $1 AND lang = $2`
 	sqlPortFiles = `SELECT hash, ext, name, data FROM kb_files ORDER BY hash`
+)
+
+// The rows of some articles, as loadLibrary reads all.
+const (
+	sqlLoadArticleRow = `SELECT id, key, category, position, source_lang, views, helpful_yes, helpful_no
+		FROM articles WHERE id = $1`
+	sqlLoadArticleTranslations = `SELECT id, article_id, lang, slug, title, description, body_md, published_at, updated_at,
+		source_updated_at, keywords
+		FROM translations WHERE published_at IS NOT NULL AND article_id = $1`
+	sqlLoadArticleRelated = `SELECT article_id, related_id FROM article_related WHERE article_id = $1 ORDER BY position`
+	sqlLoadBody           = `SELECT body_md FROM translations WHERE id = $1`
 )
