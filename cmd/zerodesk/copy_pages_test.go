@@ -178,6 +178,7 @@ type roundTrip struct {
 	draftID, publishedID                     int64
 	category                                 kb.Category
 	guestFile, userFile                      int64 // attachments' ids
+	fieldID                                  int64 // the custom field on billing
 }
 
 var pngPixel = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -251,7 +252,7 @@ func loadRoundTrip(t *testing.T, s *pagesSite) roundTrip {
 		t.Fatal(err)
 	}
 	topics := []string{"account", "login", "billing", "security", "other"}
-	for i := range 12 {
+	for i := range 24 { // more than a desk page (20)
 		sub := tickets.Submission{Lang: "en", Name: "Guest " + strconv.Itoa(i), Email: "g" + strconv.Itoa(i) + "@example.org",
 			Topic: topics[i%len(topics)], Subject: "Guest question " + strconv.Itoa(i), Body: "Hello, question " + strconv.Itoa(i) + ".",
 			Address: "203.0.113." + strconv.Itoa(i), FormID: "rt-" + strconv.Itoa(i)}
@@ -275,7 +276,7 @@ func loadRoundTrip(t *testing.T, s *pagesSite) roundTrip {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt.userRef = rc.Reference
+	rt.userRef, rt.fieldID = rc.Reference, fieldID
 	for _, ref := range []string{rt.guestRef, rt.userRef} {
 		if err := s.app.Tickets.Reply(ctx, agent, ref, tickets.Reply{Body: "Thank you, we are looking into it.", FormID: "a-" + ref}); err != nil {
 			t.Fatal(err)
@@ -332,7 +333,15 @@ func (rt roundTrip) pages() []pageFetch {
 		"/en/search?q=quokka", "/en/search?q=quokkka+reciepts", "/fr/search?q=imprimante", "/en/search?q=nothingmatcheszz",
 		"/ja/search?" + url.Values{"q": {"ログイン"}}.Encode(), "/zh-Hans/search?" + url.Values{"q": {"登录"}}.Encode(),
 		"/ar/search?" + url.Values{"q": {"التصيد"}}.Encode(), "/de/search?q=melde",
-		"/en/feed.atom", "/en/support", "/en/login", "/en/register",
+		// Left out: /es/search?q=cuenta. The same 20 results, but one in
+		// another place: "Diseño de seguridad" 8th on SQLite, 6th on
+		// PostgreSQL. The defect: PostgreSQL ranks by ts_rank_cd, not by
+		// FTS5's bm25 (internal/kb/fts_postgres.go, sqlPGSearch; documented
+		// in docs/ARCHITECTURE.md), so results whose scores are close may
+		// change places when an installation moves to PostgreSQL.
+		"/en/search?q=zerodesk", "/en/search?q=zerodesk&page=2", "/en/support/suggest?q=quokka+printer",
+		"/en/feed.atom", "/fr/feed.atom", "/fr/sections/" + string(rt.category),
+		"/en/support", "/en/login", "/en/register",
 		"/en/support/tickets/" + rt.guestRef + "?" + key,
 	} {
 		list = append(list, pageFetch{p, ""})
@@ -343,7 +352,10 @@ func (rt roundTrip) pages() []pageFetch {
 	}
 	list = append(list, pageFetch{"/en/account/members", rt.manager}, pageFetch{"/en/account", rt.manager})
 	for _, p := range []string{"/en/desk", "/en/desk?status=pending", "/en/desk/tickets/" + rt.userRef, "/en/desk/tickets/" + rt.guestRef,
-		"/en/desk/tickets/" + rt.guestRef + "/files/" + strconv.FormatInt(rt.guestFile, 10), "/ar/desk", "/fr/desk/tickets/" + rt.userRef, "/en/desk/notifications", "/en/editor/drafts"} {
+		"/en/desk/tickets/" + rt.guestRef + "/files/" + strconv.FormatInt(rt.guestFile, 10), "/ar/desk", "/fr/desk/tickets/" + rt.userRef,
+		"/en/desk?page=2", "/en/desk?sort=updated", "/en/desk?sort=updated&page=2", "/en/desk?q=invoice", "/en/desk?tag=printer",
+		"/en/desk?topic=billing", "/en/desk?field=f" + strconv.FormatInt(rt.fieldID, 10) + "&field_value=ORD-7", "/en/desk?priority=normal&status=new",
+		"/en/desk/poll?n=0&seen=0&v=0", "/en/desk/notifications", "/en/editor/drafts"} {
 		list = append(list, pageFetch{p, rt.agent})
 	}
 	for _, p := range []string{"/en/editor", "/en/editor/articles", "/en/editor/articles/" + draft + "/en",
@@ -352,6 +364,7 @@ func (rt roundTrip) pages() []pageFetch {
 		list = append(list, pageFetch{p, rt.editor})
 	}
 	for _, p := range []string{"/en/desk/staff", "/en/desk/audit", "/en/desk/audit/export", "/en/desk/reports", "/en/desk/reports/export",
+		"/en/desk/reports?by=topic", "/en/desk/reports?by=agent", "/en/desk/reports/export?by=topic", "/en/desk/audit?action=ticket.tagged",
 		"/en/desk/sla", "/en/desk/fields", "/en/desk/topics", "/en/desk/outbox", "/en/desk/managers", "/en/desk/canned"} {
 		list = append(list, pageFetch{p, rt.admin})
 	}
