@@ -437,7 +437,8 @@ func fetchAll(s *pagesSite, list []pageFetch) []fetched {
 //   - the phrases offered on My account (password and phrase forms): a
 //     fresh random suggestion per render, like a nonce;
 //   - the desk's poll version (?v=): the ticket service's in-memory change
-//     counter, seeded per process (tickets.Service.Version), not data;
+//     counter, seeded with the clock when the service starts
+//     (tickets.Service.Version), not data;
 //   - the times the requests themselves write (the audit log's "opened a
 //     ticket" entries, in the page and in its CSV export): rendered seconds
 //     apart on the two engines. Only times inside the window of the
@@ -533,7 +534,9 @@ func normalisePage(body string, since, until time.Time) string {
 // the SQLite side serves, and the same requests in the same order then run
 // on each. Serving first and copying after would not compare like with
 // like, since fetching pages writes (the audit log records a desk ticket's
-// reading, scs touches the sessions).
+// reading). The sessions are the ones the load signed in on SQLite (scs
+// keeps them in the database): the copy carries them, and the same cookies
+// open the same pages on PostgreSQL.
 func TestCopy_EveryPageWorksAfterTheCopy(t *testing.T) {
 	needPostgres(t)
 	t.Setenv("ZERODESK_SECRET", "")
