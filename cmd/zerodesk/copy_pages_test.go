@@ -93,13 +93,17 @@ func (s *pagesSite) do(r *http.Request, cookie string) *httptest.ResponseRecorde
 	return w
 }
 
-func (s *pagesSite) post(path string, form url.Values) *httptest.ResponseRecorder {
+// post sends a same-origin form post, as a browser would, with a session
+// cookie when cookie is not empty.
+func (s *pagesSite) post(path string, form url.Values, cookie string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
 	r.Header.Set("Origin", "http://example.com")
-	return s.do(r, "")
+	return s.do(r, cookie)
 }
+
+var tokenInput = regexp.MustCompile(`<input type="hidden" name="token" value="([^"]+)"`)
 
 var hiddenInput = regexp.MustCompile(`<input[^>]*name="(usercode|oneclick)"[^>]*value="([^"]*)"|<input[^>]*value="([^"]*)"[^>]*name="(usercode|oneclick)"`)
 
@@ -107,7 +111,19 @@ var hiddenInput = regexp.MustCompile(`<input[^>]*name="(usercode|oneclick)"[^>]*
 // returns its session cookie ("zd=…").
 func (s *pagesSite) activate(t *testing.T, usercode string) string {
 	t.Helper()
-	w := s.post("/en/login/user", url.Values{"usercode": {usercode}, "oneclick": {"on"}})
+	return s.firstLogin(t, usercode, true)
+}
+
+// firstLogin runs an account's first login through HTTP and returns its
+// session: with 1-Click its cookie ("zd=…"), without it the token its
+// pages' forms carry ("token=…").
+func (s *pagesSite) firstLogin(t *testing.T, usercode string, oneClick bool) string {
+	t.Helper()
+	step1 := url.Values{"usercode": {usercode}}
+	if oneClick {
+		step1.Set("oneclick", "on")
+	}
+	w := s.post("/en/login/user", step1, "")
 	if w.Code != http.StatusOK {
 		t.Fatalf("login step 1: %d\n%s", w.Code, w.Body)
 	}
@@ -119,7 +135,13 @@ func (s *pagesSite) activate(t *testing.T, usercode string) string {
 			form.Set(m[4], m[3])
 		}
 	}
-	w = s.post("/en/login/user/activate", form)
+	w = s.post("/en/login/user/activate", form, "")
+	if !oneClick {
+		if m := tokenInput.FindStringSubmatch(w.Body.String()); m != nil && len(w.Result().Cookies()) == 0 {
+			return "token=" + m[1]
+		}
+		t.Fatalf("no session token after the first login without 1-Click (%d)\n%s", w.Code, w.Body)
+	}
 	for _, c := range w.Result().Cookies() {
 		if c.Name == "zd" && c.Value != "" {
 			return c.Name + "=" + c.Value
@@ -129,9 +151,12 @@ func (s *pagesSite) activate(t *testing.T, usercode string) string {
 	return ""
 }
 
+// session is the account's session of a cookie ("zd=…") or form token
+// ("token=…").
 func (s *pagesSite) session(t *testing.T, cookie string) *accounts.Session {
 	t.Helper()
-	sess, err := s.app.Accounts.Session(context.Background(), strings.TrimPrefix(cookie, "zd="))
+	_, token, _ := strings.Cut(cookie, "=")
+	sess, err := s.app.Accounts.Session(context.Background(), token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,6 +199,7 @@ func (s *pagesSite) mailedUsercode(t *testing.T, email string) string {
 // the pages show.
 type roundTrip struct {
 	customer, manager, agent, editor, admin  string // session cookies
+	member, formAgent                        string // sessions without 1-Click: "token=…"
 	guestRef, guestKey, userRef, articleSlug string
 	draftID, publishedID                     int64
 	category                                 kb.Category
@@ -208,6 +234,12 @@ func loadRoundTrip(t *testing.T, s *pagesSite) roundTrip {
 		t.Fatal(err)
 	}
 	rt.customer = s.activate(t, s.mailedUsercode(t, "cy@example.org"))
+	rt.member = s.firstLogin(t, s.mailedUsercode(t, "mia@example.org"), false)
+	code, err := s.app.Accounts.CreateStaff(ctx, accounts.Agent, "Ana Agent", "ana@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.formAgent = s.firstLogin(t, string(code), false)
 
 	// The knowledge base: a category, an article in it published in
 	// English and in French, an editor's draft never published.
@@ -314,7 +346,9 @@ func loadRoundTrip(t *testing.T, s *pagesSite) roundTrip {
 	return rt
 }
 
-// pageFetch is one page and the session it is fetched with.
+// pageFetch is one page and the session it is fetched with: a cookie
+// ("zd=…", GET), or a form token ("token=…": POST, as the pages' forms of
+// a session without 1-Click send it).
 type pageFetch struct {
 	path, cookie string
 }
@@ -353,7 +387,8 @@ func (rt roundTrip) pages() []pageFetch {
 		"/en/support/tickets/" + rt.userRef + "/attachments/" + strconv.FormatInt(rt.userFile, 10)} {
 		list = append(list, pageFetch{p, rt.customer})
 	}
-	list = append(list, pageFetch{"/en/account/members", rt.manager}, pageFetch{"/en/account", rt.manager})
+	list = append(list, pageFetch{"/en/account/members", rt.manager}, pageFetch{"/en/account", rt.manager}, pageFetch{"/de/account", rt.member},
+		pageFetch{"/en/desk", rt.formAgent}, pageFetch{"/en/desk/tickets/" + rt.userRef, rt.formAgent})
 	for _, p := range []string{"/en/desk", "/en/desk?status=pending", "/en/desk/tickets/" + rt.userRef, "/en/desk/tickets/" + rt.guestRef,
 		"/en/desk/tickets/" + rt.guestRef + "/files/" + strconv.FormatInt(rt.guestFile, 10), "/ar/desk", "/fr/desk/tickets/" + rt.userRef,
 		"/en/desk?page=2", "/en/desk?sort=updated", "/en/desk?sort=updated&page=2", "/en/desk?q=invoice", "/en/desk?tag=printer",
@@ -424,7 +459,12 @@ type fetched struct {
 func fetchAll(s *pagesSite, list []pageFetch) []fetched {
 	out := make([]fetched, len(list))
 	for i, p := range list {
-		w := s.do(httptest.NewRequest(http.MethodGet, p.path, nil), p.cookie)
+		var w *httptest.ResponseRecorder
+		if token, ok := strings.CutPrefix(p.cookie, "token="); ok {
+			w = s.post(p.path, url.Values{"token": {token}}, "")
+		} else {
+			w = s.do(httptest.NewRequest(http.MethodGet, p.path, nil), p.cookie)
+		}
 		out[i] = fetched{w.Code, w.Header().Get("Content-Type"), w.Body.String()}
 	}
 	return out
