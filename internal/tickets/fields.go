@@ -378,6 +378,38 @@ func (s *Service) CheckFields(ctx context.Context, topic string, values map[int6
 	return out, bad, nil
 }
 
+// SubmissionRefusals are every refusal of sub's own words at once, in the
+// support form's order: a guest's name and e-mail address, the topic, the
+// subject, the body. A form shows them together with its custom fields'
+// (CheckFields), in one round; Submit checks all of it again, and the files,
+// the limits and the replay besides.
+func (s *Service) SubmissionRefusals(ctx context.Context, sub Submission) ([]error, error) {
+	var out []error
+	add := func(err error) error {
+		if err != nil && !errs.IsRefusal(err) {
+			return err
+		}
+		if err != nil {
+			out = append(out, err)
+		}
+		return nil
+	}
+	if sub.Session == nil {
+		_, err := cleanName(sub.Name, s.lim.MaxName)
+		_ = add(err)
+		_, err = cleanEmail(sub.Email)
+		_ = add(err)
+	}
+	if _, err := s.checkTopic(ctx, sub.Topic, sub.Comment); add(err) != nil {
+		return nil, err
+	}
+	_, err := cleanLine(sub.Subject, s.lim.MaxSubject, MsgSubjectRequired, MsgSubjectTooLong)
+	_ = add(err)
+	_, err = cleanText(sub.Body, s.lim.MaxBody, MsgBodyRequired, MsgBodyTooLong)
+	_ = add(err)
+	return out, nil
+}
+
 // fieldsOfSubmission checks sub's field values for its topic: their sealed
 // form for the meta and their blind index entries, or the first refusal.
 func (s *Service) fieldsOfSubmission(ctx context.Context, topic string, values map[int64]string) (map[string]string, []fieldEntry, error) {

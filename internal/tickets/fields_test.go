@@ -212,3 +212,58 @@ func TestFields_SubmitSealedIndexedFilteredEditedRemoved(t *testing.T) {
 		t.Fatalf("customer sees fields: %+v", tg.Fields)
 	}
 }
+
+// TestMerge_FieldsSurvivorKeepsItsOwnAndTakesTheOthers: merging gives the
+// survivor the merged ticket's field values where it has none (sealed,
+// blind-indexed, a history and audit line naming the field); the survivor
+// keeps its own values and the merged ticket keeps all of its own.
+func TestMerge_FieldsSurvivorKeepsItsOwnAndTakesTheOthers(t *testing.T) {
+	e, _, ana, ids := fieldEnv(t)
+	ctx := context.Background()
+	sub := guestSubmission()
+	sub.Fields = map[int64]string{ids["text"]: "ORD-1-Merged", ids["choice"]: "macOS"}
+	a := e.submit(sub)
+	sub.Fields = map[int64]string{ids["text"]: "ORD-2-Survivor", ids["date"]: "2026-11-30"}
+	sub.FormID = "second"
+	b := e.submit(sub)
+	must(t, e.svc.Merge(ctx, staff(ana), a.Reference, b.Reference))
+
+	values := func(ref string) map[string]string {
+		t.Helper()
+		tk, err := e.svc.Open(ctx, staff(ana), ref)
+		must(t, err)
+		out := map[string]string{}
+		for _, fv := range tk.Fields {
+			out[string(fv.Field.Kind)] = fv.Value
+		}
+		return out
+	}
+	if got := values(b.Reference); got["text"] != "ORD-2-Survivor" || got["choice"] != "macOS" || got["date"] != "2026-11-30" {
+		t.Fatalf("survivor's fields = %v, want its own text and date and the merged ticket's choice", got)
+	}
+	if got := values(a.Reference); got["text"] != "ORD-1-Merged" || got["choice"] != "macOS" || got["date"] != "" {
+		t.Fatalf("merged ticket's fields = %v, want all of its own", got)
+	}
+	q, err := e.svc.Queue(ctx, staff(ana), QueueFilter{Field: ids["choice"], FieldValue: "macOS"})
+	must(t, err)
+	if len(q.Tickets) != 1 || q.Tickets[0].Reference != b.Reference {
+		t.Fatalf("choice filter after the merge = %+v, want the survivor", q.Tickets)
+	}
+	tk, err := e.svc.Open(ctx, staff(ana), b.Reference)
+	must(t, err)
+	var lines []string
+	for _, h := range tk.History {
+		if h.Kind == EventField {
+			lines = append(lines, h.To)
+		}
+	}
+	if want := "f" + strconv.FormatInt(ids["choice"], 10); len(lines) != 1 || lines[0] != want {
+		t.Fatalf("survivor's field history = %v, want one line for %s", lines, want)
+	}
+	if entry, ok := auditEntry("agent:7", EventField, "", "f"+strconv.FormatInt(ids["choice"], 10)); !ok || entry.Action != "ticket.field" {
+		t.Fatalf("audit entry = %+v", entry)
+	}
+	if found := storetest.FindSecrets(t, e.db, e.logs.Bytes(), map[string]string{"merged text": "ORD-1-Merged", "survivor text": "ORD-2-Survivor"}); len(found) > 0 {
+		t.Fatalf("field values in plain: %v", found)
+	}
+}
