@@ -272,8 +272,16 @@ func (h *Handlers) supportRefusals(ctx context.Context, sub tickets.Submission, 
 // fields it offers.
 func (h *Handlers) fieldsQueue(c echo.Context, v *views.DeskQueueView) error {
 	v.Filter.Field, v.Filter.FieldValue = c.FormValue("field"), c.FormValue("field_value")
-	var err error
-	v.CustomFields, err = h.Tickets.Fields(c.Request().Context(), "", false)
+	version := uint64(h.Tickets.Version()) // a saved or removed field changes it
+	if list, ok := h.deskFieldList.Get(version, struct{}{}); ok {
+		v.CustomFields = list
+		return nil
+	}
+	list, err := h.Tickets.Fields(c.Request().Context(), "", false)
+	if err == nil {
+		h.deskFieldList.Put(version, struct{}{}, list)
+	}
+	v.CustomFields = list
 	return err
 }
 

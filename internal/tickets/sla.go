@@ -241,10 +241,10 @@ func (s *Service) SLAWorkLeft(now, due time.Time) time.Duration {
 
 // retimeBatch bounds the work of one RetimeSLA transaction: writers wait
 // for at most this many tickets.
-const retimeBatch = 500
+const retimeBatch = 200
 
 // retimeStatement is how many tickets one UPDATE of RetimeSLA sets.
-const retimeStatement = 32
+const retimeStatement = 40
 
 // RetimeSLA recomputes, under the policy in force, the due times, state and
 // next sweep of every ticket whose clock runs, as if the policy had been in
