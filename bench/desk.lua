@@ -22,6 +22,13 @@ local view = os.getenv("DESK_VIEW") or ""
 if view ~= "" then
   table.insert(paths, "/en/desk?view=" .. view)
 end
+-- issue 14: the custom field TestDeskLoadSeed defined (DESK_FIELD: its key),
+-- alone (a third of the billing tickets) and with the vip tag
+local field = os.getenv("DESK_FIELD") or ""
+if field ~= "" then
+  table.insert(paths, "/en/desk?field=" .. field .. "&field_value=macOS")
+  table.insert(paths, "/en/desk?field=" .. field .. "&field_value=Windows&tag=vip")
+end
 local i = 0
 request = function()
   i = i + 1

@@ -95,6 +95,7 @@ if [ "${DESK:-0}" = 1 ]; then
   for _ in $(seq 50); do curl -fs "http://$DESK_ADDR/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
   DESK_TOKEN=$(cat "$work/desk/token"); export DESK_TOKEN
   DESK_VIEW=$(cat "$work/desk/view" 2>/dev/null || true); export DESK_VIEW
+  DESK_FIELD=$(cat "$work/desk/field" 2>/dev/null || true); export DESK_FIELD
   # A fresh process: SQLite's page cache and the desk's page caches are
   # cold, which the first seconds pay (measured apart as desk-queue-cold).
   run desk-queue-cold -s bench/desk.lua "http://$DESK_ADDR"
