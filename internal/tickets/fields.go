@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -556,11 +557,18 @@ func (s *Service) queueField(ctx context.Context, sel *queueSelection, id int64,
 	if clean == "" {
 		return nil
 	}
-	col := sel.id
-	if col == "" {
-		col = "t.id"
-	}
-	sel.where = append(sel.where, col+" IN (SELECT ticket_id FROM ticket_field_index WHERE hash = "+sel.arg(s.fieldHash(f, clean))+")")
 	sel.onlyStatus = false
+	hash := sel.arg(s.fieldHash(f, clean))
+	if sel.from == `tickets t` {
+		// The field's matches drive the query, as a text search's do (a
+		// CROSS JOIN keeps them the outer loop): the total counts them and
+		// the page sorts them, instead of walking every open ticket of the
+		// queue's index to probe each.
+		sel.from = `(SELECT ticket_id FROM ticket_field_index WHERE hash = ` + hash + `) fv CROSS JOIN tickets t ON t.id = fv.ticket_id`
+		return nil
+	}
+	// A text search's matches or a tag's index range drive the query; the
+	// field narrows them.
+	sel.where = append(sel.where, cmp.Or(sel.id, "t.id")+" IN (SELECT ticket_id FROM ticket_field_index WHERE hash = "+hash+")")
 	return nil
 }
