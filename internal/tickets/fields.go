@@ -542,6 +542,10 @@ func (s *Service) SetField(ctx context.Context, v Viewer, ref string, id int64, 
 	return errs.Pass(err, "tickets: set field")
 }
 
+// fieldDriveMax is the most matches of a field value whose tickets the
+// queue page reads and sorts; past it the page walks the queue's index.
+var fieldDriveMax = 1000 // a variable for the tests
+
 // queueField narrows sel to the tickets whose field id has value (the
 // blind index: an exact match of the normalized value).
 func (s *Service) queueField(ctx context.Context, sel *queueSelection, id int64, value string) error {
@@ -558,14 +562,25 @@ func (s *Service) queueField(ctx context.Context, sel *queueSelection, id int64,
 		return nil
 	}
 	sel.onlyStatus = false
-	hash := sel.arg(s.fieldHash(f, clean))
+	h := s.fieldHash(f, clean)
+	hash := sel.arg(h)
 	if sel.from == `tickets t` {
-		// The field's matches drive the query, as a text search's do (a
-		// CROSS JOIN keeps them the outer loop): the total counts them and
-		// the page sorts them, instead of walking every open ticket of the
-		// queue's index to probe each.
-		sel.from = `(SELECT ticket_id FROM ticket_field_index WHERE hash = ` + hash + `) fv CROSS JOIN tickets t ON t.id = fv.ticket_id`
-		return nil
+		// The field's matches are counted from its blind-index entries
+		// (then those tickets by id), never by probing every open ticket
+		// of the queue's index. A rare value's matches also drive the page
+		// (a CROSS JOIN keeps them the outer loop, as a text search's);
+		// a common one's page walks the queue's index in order, probing,
+		// and stops at the page's end, well before sorting thousands.
+		driven := `(SELECT ticket_id FROM ticket_field_index WHERE hash = ` + hash + `) fv CROSS JOIN tickets t ON t.id = fv.ticket_id`
+		var n int
+		if err := s.db.Read.QueryRowContext(ctx, sqlFieldMatches, h, fieldDriveMax+1).Scan(&n); err != nil {
+			return errs.Wrap(err, "tickets: field filter")
+		}
+		if n <= fieldDriveMax {
+			sel.from = driven
+			return nil
+		}
+		sel.countFrom = driven
 	}
 	// A text search's matches or a tag's index range drive the query; the
 	// field narrows them.

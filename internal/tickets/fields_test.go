@@ -306,5 +306,16 @@ func TestQueue_FieldFilterIsDrivenByItsMatches(t *testing.T) {
 			t.Errorf("%+v: total %d, %d listed", f, q.Total, len(q.Tickets))
 		}
 	}
+	// A common value (more matches than fieldDriveMax): counted from its
+	// matches, listed by walking the queue's index to the page's end.
+	defer func(n int) { fieldDriveMax = n }(fieldDriveMax)
+	fieldDriveMax = 1
+	var plan []string
+	e.svc.explain = func(q string, args []any) { plan = append(plan, q) }
+	q, err := e.svc.Queue(ctx, staff(ana), QueueFilter{Field: ids["choice"], FieldValue: "macOS"})
+	must(t, err)
+	if q.Total != 2 || len(q.Tickets) != 2 || !strings.Contains(strings.Join(plan, ";"), "IN (SELECT ticket_id FROM ticket_field_index") {
+		t.Errorf("common value: total %d, %d listed, page query %v", q.Total, len(q.Tickets), plan)
+	}
 	e.svc.explain = nil
 }

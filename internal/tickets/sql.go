@@ -229,4 +229,6 @@ const (
 	sqlFieldRemove     = `UPDATE topic_fields SET removed = 1 WHERE id = $1 AND removed = 0`
 	sqlFieldIndexAdd   = `INSERT INTO ticket_field_index (hash, ticket_id, field_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
 	sqlFieldIndexClear = `DELETE FROM ticket_field_index WHERE ticket_id = $1 AND field_id = $2`
+	// How many tickets a field value has, up to $2 (the queue's choice of plan).
+	sqlFieldMatches = `SELECT count(*) FROM (SELECT 1 FROM ticket_field_index WHERE hash = $1 LIMIT $2) m`
 )
