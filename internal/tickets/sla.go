@@ -322,7 +322,7 @@ func (s *Service) RetimeSLA(ctx context.Context) (int, error) {
 			return nil
 		})
 		if err != nil {
-			return changed, errs.Wrap(err, "tickets: sla retime")
+			return changed, errs.Pass(err, "tickets: sla retime")
 		}
 		changed += n
 		if last < 0 {
