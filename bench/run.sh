@@ -90,11 +90,12 @@ if [ "${DESK:-0}" = 1 ]; then
   ZD_DESK_SEED="$work/desk" ZD_DESK_TICKETS="${DESK_TICKETS:-100000}" \
     go test ./handlers -run '^TestDeskLoadSeed$' -count=1 -timeout 30m >/dev/null
   DESK_ADDR=127.0.0.1:$((PORT + 1))
-  "$work/zerodesk" serve --addr "$DESK_ADDR" --data "$work/desk" --no-demo --log-level error &
+  "$work/zerodesk" serve --addr "$DESK_ADDR" --data "$work/desk" --no-demo --log-level error --trusted-proxy 127.0.0.1/32 &
   dpid=$!
   for _ in $(seq 50); do curl -fs "http://$DESK_ADDR/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
   DESK_TOKEN=$(cat "$work/desk/token"); export DESK_TOKEN
   DESK_VIEW=$(cat "$work/desk/view" 2>/dev/null || true); export DESK_VIEW
+  DESK_FIELD=$(cat "$work/desk/field" 2>/dev/null || true); export DESK_FIELD
   # A fresh process: SQLite's page cache and the desk's page caches are
   # cold, which the first seconds pay (measured apart as desk-queue-cold).
   run desk-queue-cold -s bench/desk.lua "http://$DESK_ADDR"

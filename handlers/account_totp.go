@@ -115,6 +115,7 @@ func (h *Handlers) totpConfirm(c echo.Context) error {
 			return h.accountPage(c, s, token, http.StatusConflict, "", accounts.MsgTOTPNotStarted)
 		}
 		codes, err := h.Accounts.ConfirmTOTP(c.Request().Context(), s, c.FormValue("code"))
+		h.forgetSecondFactors() // desk_staff.go: the second-factor gate asks again
 		if err != nil {
 			if errs.MessageIDOf(err) == accounts.MsgSecondFactorWrong {
 				// The page again, its image under a new id.
@@ -136,7 +137,9 @@ func (h *Handlers) totpConfirm(c echo.Context) error {
 
 func (h *Handlers) totpDisable(c echo.Context) error {
 	return h.credentialChange(c, "account.totp.disabled", func(s *accounts.Session) error {
-		return h.Accounts.DisableTOTP(c.Request().Context(), s, c.FormValue("password"))
+		err := h.Accounts.DisableTOTP(c.Request().Context(), s, c.FormValue("password"))
+		h.forgetSecondFactors() // desk_staff.go: the second-factor gate asks again
+		return err
 	})
 }
 

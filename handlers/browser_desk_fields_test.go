@@ -90,3 +90,44 @@ func TestBrowser_CustomFieldAskedFilledAndFiltered(t *testing.T) {
 		})
 	}
 }
+
+// An admin edits a field from its row's Edit link: the form comes filled
+// in, the topic and kind are shown but not asked; the new label, options
+// and required setting are listed after saving: with and without JavaScript.
+func TestBrowser_CustomFieldEdited(t *testing.T) {
+	t.Parallel()
+	for _, js := range []bool{true, false} {
+		t.Run(jsName(js), func(t *testing.T) {
+			t.Parallel()
+			b := newBrowserTab(t, tabOptions(js)...)
+			b.staffLogin(accounts.Admin, "Ada Admin", "ada@example.com", true)
+			b.open("/en/desk/fields", 200)
+			b.typeInto("#field-label-en", "System")
+			b.do("choosing a choice", chromedp.SetValue(chromedp.CSS("#field-kind"), "choice"))
+			evalJS[chromedp.Void](b, `document.querySelector("#field-options").value = "Windows\nmacOS"`)
+			b.follow("adding the field", chromedp.Click(chromedp.CSS("#field-add")))
+			list, err := b.app.tickets.Fields(context.Background(), "account", false)
+			if err != nil || len(list) != 1 {
+				t.Fatalf("fields = %+v, %v", list, err)
+			}
+			row := "#field-" + list[0].Key()
+			b.follow("opening the edit form", chromedp.Click(chromedp.CSS(row+` a[href*="edit="]`)))
+			b.check("the edit form filled in", `document.querySelector("#field-edit #field-label-en").value === "System" &&
+				document.querySelector("#field-edit #field-options").value.includes("macOS") && !document.querySelector("#field-edit #field-kind")`)
+			b.checkAccessibility("the field's edit form")
+			evalJS[chromedp.Void](b, `document.querySelector("#field-edit #field-label-en").value = ""`)
+			b.typeInto("#field-label-en", "Operating system")
+			evalJS[chromedp.Void](b, `document.querySelector("#field-options").value = "Linux\nWindows\nmacOS"`)
+			b.click("#field-required")
+			b.follow("saving the field", chromedp.Click(chromedp.CSS("#field-add")))
+			b.check("the new label and options listed", `document.querySelector("`+row+`").textContent.includes("Operating system") &&
+				document.querySelector("`+row+`").textContent.includes("Linux")`)
+			b.check("the add form back", `!!document.querySelector("#field-new")`)
+			b.checkAccessibility("the custom fields page after an edit")
+			f, err := b.app.tickets.Field(context.Background(), list[0].ID)
+			if err != nil || !f.Required || f.Label("en") != "Operating system" || len(f.Options) != 3 {
+				t.Fatalf("edited field = %+v, %v", f, err)
+			}
+		})
+	}
+}

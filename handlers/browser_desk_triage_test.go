@@ -41,6 +41,11 @@ func TestBrowser_AgentTagsAndBulkCloses(t *testing.T) {
 			b.check("the result line", `document.querySelector("#bulk-result").textContent.includes("2 tickets changed.")`)
 			b.check("the queue is empty", `!!document.querySelector("#queue-empty")`)
 			b.checkAccessibility("the queue after a bulk action")
+			// Redirect after POST: a reload asks nothing, sends nothing
+			// again, and the result was for once.
+			b.follow("reloading", chromedp.Reload())
+			b.check("no result line after a reload", `!document.querySelector("#bulk-result")`)
+			b.check("still the queue", `!!document.querySelector("#queue-empty")`)
 		})
 	}
 }

@@ -20,10 +20,33 @@ import (
 
 func init() { deskNotices["fields"] = MsgDeskDoneSaved }
 
+// deskFields is the admins' page of custom fields; ?edit=ID opens field
+// ID's edit form in place of the add form.
 func (h *Handlers) deskFields(c echo.Context) error {
 	return h.withAdmin(c, "topics", func(d deskVisit) error {
-		return h.deskFieldsPage(c, d, http.StatusOK, views.DeskFieldsView{})
+		v := views.DeskFieldsView{}
+		if raw := c.QueryParam("edit"); raw != "" {
+			id, err := strconv.ParseInt(raw, 10, 64)
+			f, ferr := h.Tickets.Field(c.Request().Context(), id)
+			if err != nil || ferr != nil || f.Removed {
+				if ferr != nil && !errs.IsRefusal(ferr) {
+					return ferr
+				}
+				return h.deskFieldsPage(c, d, http.StatusNotFound, views.DeskFieldsView{ErrorID: tickets.MsgFieldNotFound})
+			}
+			v.Edit = views.DeskFieldFormOf(f, lang(c))
+		}
+		return h.deskFieldsPage(c, d, http.StatusOK, v)
 	})
+}
+
+// keptForm puts a refused form back where it came from: the edit form when
+// it edits a field, else the add form.
+func keptForm(form views.DeskFieldForm, errorID string) views.DeskFieldsView {
+	if form.ID != "" {
+		return views.DeskFieldsView{Edit: form, ErrorID: errorID}
+	}
+	return views.DeskFieldsView{New: form, ErrorID: errorID}
 }
 
 func (h *Handlers) deskFieldsPage(c echo.Context, d deskVisit, status int, v views.DeskFieldsView) error {
@@ -44,12 +67,30 @@ func (h *Handlers) deskFieldsPage(c echo.Context, d deskVisit, status int, v vie
 
 func (h *Handlers) deskSaveField(c echo.Context) error {
 	return h.withAdmin(c, "topics", func(d deskVisit) error {
-		l := lang(c)
+		ctx, l := c.Request().Context(), lang(c)
 		form := views.DeskFieldForm{Topic: c.FormValue("topic"), Kind: c.FormValue("kind"), LabelEn: c.FormValue("label_en"),
 			LabelLang: c.FormValue("label_" + l), Options: c.FormValue("options"), Position: c.FormValue("position"),
 			Required: c.FormValue("required") != ""}
 		f := tickets.Field{Topic: form.Topic, Kind: tickets.FieldKind(form.Kind), Required: form.Required,
-			Labels: map[string]string{"en": form.LabelEn}, Options: strings.Split(strings.ReplaceAll(form.Options, "\r\n", "\n"), "\n")}
+			Labels: map[string]string{}, Options: strings.Split(strings.ReplaceAll(form.Options, "\r\n", "\n"), "\n")}
+		if raw := c.FormValue("id"); raw != "" {
+			// An edit: the field's topic and kind stay, and its labels in
+			// the languages this form does not show are kept.
+			id, err := strconv.ParseInt(raw, 10, 64)
+			old, ferr := h.Tickets.Field(ctx, id)
+			if err != nil || ferr != nil || old.Removed {
+				if ferr != nil && !errs.IsRefusal(ferr) {
+					return ferr
+				}
+				return h.deskFieldsPage(c, d, http.StatusNotFound, views.DeskFieldsView{ErrorID: tickets.MsgFieldNotFound})
+			}
+			f.ID, f.Topic, f.Kind = old.ID, old.Topic, old.Kind
+			form.ID, form.Topic, form.Kind = raw, old.Topic, string(old.Kind)
+			for k, v := range old.Labels {
+				f.Labels[k] = v
+			}
+		}
+		f.Labels["en"] = form.LabelEn
 		if l != "en" {
 			f.Labels[l] = form.LabelLang
 		}
@@ -58,14 +99,14 @@ func (h *Handlers) deskSaveField(c echo.Context) error {
 		}
 		pos, err := strconv.Atoi(strings.TrimSpace(form.Position))
 		if err != nil || pos < 0 || pos > 10000 {
-			return h.deskFieldsPage(c, d, http.StatusBadRequest, views.DeskFieldsView{New: form, ErrorID: tickets.MsgFieldDefinition})
+			return h.deskFieldsPage(c, d, http.StatusBadRequest, keptForm(form, tickets.MsgFieldDefinition))
 		}
 		f.Position = pos
-		if _, err := h.Tickets.SaveField(c.Request().Context(), d.viewer(), f); err != nil {
+		if _, err := h.Tickets.SaveField(ctx, d.viewer(), f); err != nil {
 			if !errs.IsRefusal(err) {
 				return err
 			}
-			return h.deskFieldsPage(c, d, classify(err).Status, views.DeskFieldsView{New: form, ErrorID: errs.MessageIDOf(err)})
+			return h.deskFieldsPage(c, d, classify(err).Status, keptForm(form, errs.MessageIDOf(err)))
 		}
 		return h.deskFieldsPage(c, d, http.StatusOK, views.DeskFieldsView{NoticeID: MsgDeskDoneSaved})
 	})
@@ -202,12 +243,45 @@ func (h *Handlers) supportFieldValues(ctx context.Context, l string, get func(st
 	return values, out, nil
 }
 
+// supportRefusals are all the support form's refusals in one round, in the
+// form's order: the name, e-mail address and topic, then the custom fields'
+// (fields), then the subject and body; and the status to answer with.
+func (h *Handlers) supportRefusals(ctx context.Context, sub tickets.Submission, fields []views.FieldError) (int, []views.FieldError, error) {
+	texts, err := h.Tickets.SubmissionRefusals(ctx, sub)
+	if err != nil || len(texts)+len(fields) == 0 {
+		return 0, nil, err
+	}
+	var head, tail []views.FieldError
+	for _, e := range texts {
+		id := errs.MessageIDOf(e)
+		fe := views.FieldError{Field: submitField(id), MessageID: id, Args: errArgs(e)}
+		if fe.Field == views.FieldSubject || fe.Field == views.FieldBody {
+			tail = append(tail, fe)
+		} else {
+			head = append(head, fe)
+		}
+	}
+	status := http.StatusBadRequest
+	if len(texts) > 0 {
+		status = classify(texts[0]).Status
+	}
+	return status, append(append(head, fields...), tail...), nil
+}
+
 // fieldsQueue reads the queue form's field filter into v and lists the
 // fields it offers.
 func (h *Handlers) fieldsQueue(c echo.Context, v *views.DeskQueueView) error {
 	v.Filter.Field, v.Filter.FieldValue = c.FormValue("field"), c.FormValue("field_value")
-	var err error
-	v.CustomFields, err = h.Tickets.Fields(c.Request().Context(), "", false)
+	version := uint64(h.Tickets.Version()) // a saved or removed field changes it
+	if list, ok := h.deskFieldList.Get(version, struct{}{}); ok {
+		v.CustomFields = list
+		return nil
+	}
+	list, err := h.Tickets.Fields(c.Request().Context(), "", false)
+	if err == nil {
+		h.deskFieldList.Put(version, struct{}{}, list)
+	}
+	v.CustomFields = list
 	return err
 }
 

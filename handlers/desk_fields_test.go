@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/store/storetest"
 	"zerodesk/internal/tickets"
@@ -167,4 +169,90 @@ func TestDeskFields_CustomerFillsAgentSeesEditsAndFilters(t *testing.T) {
 	if strings.Contains(a.get(t, "/en/support/tickets/"+ref).Body.String(), "ticket-fields") {
 		t.Error("the customer's page shows the desk's fields")
 	}
+}
+
+// TestDeskFields_AdminEditsLabelChoicesRequired: a field is edited from
+// the admins' page (its row's Edit link opens the form filled in): label,
+// options and required change; its topic and kind stay; its labels in other
+// languages are kept; a refused edit is explained with what was typed kept.
+func TestDeskFields_AdminEditsLabelChoicesRequired(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	admin := signInStaff(t, a, accounts.Admin, "Ada Admin", "admin@example.com", false)
+	choice, _ := defineFields(t, a, admin)
+	id := strconv.FormatInt(choice.ID, 10)
+	// A German label first, through the German page.
+	w := admin.send(t, "/de/desk/fields/save", url.Values{"id": {id}, "label_en": {"System"}, "label_de": {"Betriebssystem"},
+		"options": {"Windows\nmacOS"}, "position": {"1"}})
+	wantStatus(t, w, http.StatusOK)
+
+	d := doc(t, admin.open(t, "/en/desk/fields", nil))
+	href := wantCount(t, d, "#field-"+choice.Key()+` a[href*="edit="]`, 1).AttrOr("href", "")
+	href, _, _ = strings.Cut(href, "#") // a browser keeps the fragment to itself
+	w = admin.open(t, href, nil)
+	wantStatus(t, w, http.StatusOK)
+	d = doc(t, w)
+	wantCount(t, d, `form#field-edit input[name="id"][value="`+id+`"]`, 1)
+	wantCount(t, d, `form#field-edit #field-label-en[value="System"]`, 1)
+	wantText(t, d.Find("form#field-edit #field-options"), "Windows")
+	wantText(t, d.Find("#field-fixed"), "Choice")
+	if d.Find("form#field-edit #field-topic, form#field-edit #field-kind").Length() != 0 {
+		t.Error("the edit form asks topic or kind, which do not change")
+	}
+	wantCount(t, d, "#field-form-title", 1)
+
+	// Refused (no English label): explained, the typed options kept, still the edit form.
+	w = admin.send(t, "/en/desk/fields/save", url.Values{"id": {id}, "label_en": {""}, "options": {"Linux\nWindows"}, "position": {"1"}})
+	wantStatus(t, w, http.StatusBadRequest)
+	d = doc(t, w)
+	wantCount(t, d, `#form-error`, 1)
+	wantText(t, d.Find("form#field-edit #field-options"), "Linux")
+
+	w = admin.send(t, "/en/desk/fields/save", url.Values{"id": {id}, "topic": {"billing"}, "kind": {"text"}, "label_en": {"Operating system"},
+		"options": {"Linux\r\nWindows\r\nmacOS"}, "required": {"1"}, "position": {"5"}})
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find("#fields-account"), "Operating system")
+	f, err := a.tickets.Field(context.Background(), choice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Label("en") != "Operating system" || f.Label("de") != "Betriebssystem" || !f.Required || f.Position != 5 ||
+		strings.Join(f.Options, ",") != "Linux,Windows,macOS" || f.Topic != "account" || f.Kind != tickets.FieldChoice {
+		t.Fatalf("edited field = %+v", f)
+	}
+	// An unknown or removed field cannot be edited.
+	wantStatus(t, admin.open(t, "/en/desk/fields?edit=999999", nil), http.StatusNotFound)
+	wantStatus(t, admin.send(t, "/en/desk/fields/save", url.Values{"id": {"999999"}, "label_en": {"X"}, "position": {"1"}}), http.StatusNotFound)
+}
+
+// TestDeskFields_SupportFormErrorsComeInOneRound: a form with a bad e-mail
+// address, a required custom field left empty, no subject and no body is
+// refused once, naming all four in the form's order, each linked to its
+// input and marked invalid; nothing typed is lost.
+func TestDeskFields_SupportFormErrorsComeInOneRound(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	admin := signInStaff(t, a, accounts.Admin, "Ada Admin", "admin@example.com", false)
+	choice, text := defineFields(t, a, admin)
+	f := ticketForm(t, a)
+	f.Set("topic", "account")
+	f.Set("email", "not an address")
+	f.Set(choice.Key(), "macOS")
+	f.Set("subject", "")
+	f.Set("body", "")
+	w := a.postFiles(t, "/en/support", f, nil)
+	d := wantRefused(t, w, http.StatusBadRequest, "support-"+text.Key(), "Order number: please fill in this field")
+	var links []string
+	d.Find("#error-summary a").Each(func(_ int, s *goquery.Selection) { links = append(links, s.AttrOr("href", "")) })
+	want := []string{"#support-email", "#support-" + text.Key(), "#support-subject", "#support-body"}
+	if strings.Join(links, " ") != strings.Join(want, " ") {
+		t.Fatalf("error summary links %v, want %v (one round, in the form's order)", links, want)
+	}
+	for _, id := range want {
+		if d.Find(id).AttrOr("aria-invalid", "") != "true" {
+			t.Errorf("%s is not marked invalid", id)
+		}
+	}
+	wantCount(t, d, `#support-`+choice.Key()+` option[value="macOS"][selected]`, 1)
+	wantCount(t, d, `#support-email[value="not an address"]`, 1)
 }

@@ -26,6 +26,9 @@ func (h *Handlers) deskQueue(c echo.Context) error {
 			return err
 		}
 		v.Focus = isFragmentRequest(c)
+		if h.bulkShown(c, d, &v) { // desk_triage.go: a bulk action's result, once
+			return h.render(c, status, views.DeskQueuePage(v), views.DeskQueueRegion(v))
+		}
 		if v.Token != "" || v.ErrorID != "" {
 			return h.render(c, status, views.DeskQueuePage(v), views.DeskQueueRegion(v))
 		}

@@ -155,7 +155,11 @@ func reportCSV(v views.DeskReportsView) ([]byte, error) {
 	}
 	figures("total", "", "", n(r.Days[len(r.Days)-1].Backlog), r.Total)
 	for _, g := range r.Groups {
-		figures(string(r.Query.By), g.Key, v.GroupNames[g.Key], "", g.Figures)
+		name := v.GroupNames[g.Key]
+		if r.Query.By == reports.ByTag {
+			name = g.Key // a tag is its own name
+		}
+		figures(string(r.Query.By), g.Key, name, "", g.Figures)
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()

@@ -89,9 +89,39 @@ func TestDeskReports_TodaysNumbersChartTableAndCSVWithoutTicketText(t *testing.T
 	if len(rows) != 5 || rows[0][0] != "row" || rows[1][0] != "day" || rows[1][3] != "2" || rows[2][0] != "total" {
 		t.Fatalf("csv rows %q", rows)
 	}
-	// Byte scan: neither the page nor the file carries the ticket's text,
+	agentCSV := w.Body.Bytes()
+
+	// By tag: the tagged ticket under its tag, the other untagged; the CSV too.
+	if err := a.h.Tickets.AddTags(ctx, v, rc.Reference, []string{"vip"}); err != nil {
+		t.Fatal(err)
+	}
+	form.Set("by", "tag")
+	w = admin.send(t, "/en/desk/reports", form)
+	wantStatus(t, w, http.StatusOK)
+	d = doc(t, w)
+	wantCount(t, d, `#report-by option[value="tag"][selected]`, 1)
+	wantCount(t, d, `#report-groups th[scope="row"]:contains("vip")`, 1)
+	wantCount(t, d, `#report-groups th[scope="row"]:contains("No tag")`, 1)
+	tagPage := w.Body.Bytes()
+	w = admin.send(t, "/en/desk/reports/export", form)
+	wantStatus(t, w, http.StatusOK)
+	rows, err = csv.NewReader(bytes.NewReader(w.Body.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagRows := map[string][]string{}
+	for _, r := range rows {
+		if r[0] == "tag" {
+			tagRows[r[1]] = r
+		}
+	}
+	if len(tagRows) != 2 || tagRows["vip"][2] != "vip" || tagRows["vip"][3] != "1" || tagRows["vip"][4] != "1" || tagRows[""][3] != "1" {
+		t.Fatalf("csv tag rows %q", tagRows)
+	}
+
+	// Byte scan: neither the pages nor the files carry the ticket's text,
 	// the customer's name or address.
-	for _, body := range [][]byte{page, w.Body.Bytes()} {
+	for _, body := range [][]byte{page, agentCSV, tagPage, w.Body.Bytes()} {
 		for _, s := range append(secrets, "Try again please", "zeppelin", "quintessa", "quokka") {
 			if bytes.Contains(bytes.ToLower(body), bytes.ToLower([]byte(s))) {
 				t.Errorf("a report carries %q", s)

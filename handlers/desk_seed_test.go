@@ -46,6 +46,15 @@ func TestDeskLoadSeed(t *testing.T) {
 	agent := signInStaff(t, a, accounts.Agent, "Load Agent", "load@desk.example", true)
 	wantStatus(t, agent.open(t, "/en/desk", nil), http.StatusOK) // enters the desk: named, listed
 
+	// A custom field (issue 14) the billing tickets answer: Windows, macOS
+	// or (one in a hundred) Linux; its key for wrk's ?field=.
+	admin := signInStaff(t, a, accounts.Admin, "Load Admin", "load-admin@desk.example", true)
+	fieldID, err := tix.SaveField(ctx, tickets.Viewer{Session: admin.session(t)}, tickets.Field{Topic: "billing", Kind: tickets.FieldChoice,
+		Labels: map[string]string{"en": "System"}, Options: []string{"Windows", "macOS", "Linux"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	systems := []string{"Windows", "macOS", "Windows"}
 	topics := []string{"account", "login", "billing", "security", "other"}
 	words := []string{"invoice", "password", "login", "printer", "refund", "upgrade", "crash", "export", "mobile", "sync"}
 	viewer := tickets.Viewer{Session: agent.session(t)}
@@ -63,10 +72,17 @@ func TestDeskLoadSeed(t *testing.T) {
 					return
 				}
 				subject := "Question about " + words[i%len(words)] + " and " + words[(i/7)%len(words)]
+				var fields map[int64]string
+				if topics[i%len(topics)] == "billing" {
+					fields = map[int64]string{fieldID: systems[(i/5)%len(systems)]}
+					if i%100 == 2 {
+						fields[fieldID] = "Linux"
+					}
+				}
 				rc, err := tix.Submit(ctx, tickets.Submission{Lang: "en", Name: "Customer " + strconv.Itoa(i),
 					Email: "c" + strconv.Itoa(i%20000) + "@example.org", Topic: topics[i%len(topics)], Subject: subject,
 					Body: "Hello, I have a question about " + words[(i/3)%len(words)] + ".", Address: "198.51.100." + strconv.Itoa(i%250),
-					FormID: "seed-" + strconv.Itoa(i)})
+					FormID: "seed-" + strconv.Itoa(i), Fields: fields})
 				if err == nil && i%10 == 3 {
 					err = tix.SetPriority(ctx, viewer, rc.Reference, tickets.PriorityUrgent)
 				}
@@ -114,6 +130,9 @@ func TestDeskLoadSeed(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "view"), []byte(strconv.FormatInt(view, 10)), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "field"), []byte("f"+strconv.FormatInt(fieldID, 10)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("seeded %d tickets in %s (%.0f/s)", n, time.Since(start).Round(time.Second), float64(n)/time.Since(start).Seconds())
 	// What wrk will ask for: the agent's queue holds every seeded ticket.
 	w := agent.open(t, "/en/desk", nil)
@@ -125,4 +144,8 @@ func TestDeskLoadSeed(t *testing.T) {
 	w = agent.open(t, "/en/desk", url.Values{"view": {strconv.FormatInt(view, 10)}})
 	wantStatus(t, w, http.StatusOK)
 	wantText(t, doc(t, w).Find("#queue-total"), catalog.Localizer("en").Number((n+2)/10)+" ")
+	// The field filter finds the one-in-a-hundred Linux tickets.
+	w = agent.open(t, "/en/desk", url.Values{"field": {"f" + strconv.FormatInt(fieldID, 10)}, "field_value": {"Linux"}})
+	wantStatus(t, w, http.StatusOK)
+	wantText(t, doc(t, w).Find("#queue-total"), catalog.Localizer("en").Number((n+97)/100)+" ")
 }

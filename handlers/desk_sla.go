@@ -17,8 +17,10 @@ import (
 )
 
 // Issue 14, "Targets that respect working time": the admins' service-level
-// policy page (/desk/sla). The arithmetic and the rules are internal/sla's;
-// the ticket room runs each ticket's clock on it (internal/tickets/sla.go).
+// policy page (/desk/sla). The policy is internal/sla's, the working-time
+// arithmetic internal/worktime's; the ticket room runs each ticket's clock on
+// it (internal/tickets/sla.go), and after a save its sweep recomputes the
+// running tickets' due times (tickets.Service.RetimeSLA).
 
 func (h *Handlers) deskSLA(c echo.Context) error {
 	return h.withAdmin(c, "sla", func(d deskVisit) error {

@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -146,18 +148,53 @@ func (h *Handlers) deskStaffState(c echo.Context) error {
 
 func (h *Handlers) deskStaffPolicy(c echo.Context) error {
 	return h.withAdmin(c, "staff", func(d deskVisit) error {
-		if err := h.Accounts.AsAdmin(d.s).SetPolicy(c.Request().Context(), c.FormValue("require") == "on"); err != nil {
+		err := h.Accounts.AsAdmin(d.s).SetPolicy(c.Request().Context(), c.FormValue("require") == "on")
+		h.forgetSecondFactors()
+		if err != nil {
 			return h.deskStaffRefused(c, d, err, views.StaffView{})
 		}
 		return h.deskStaffPage(c, d, http.StatusOK, views.StaffView{NoticeID: MsgStaffDonePolicy})
 	})
 }
 
+// secondFactorKey is whose answer Handlers.secondFactors keeps.
+type secondFactorKey struct {
+	account int64
+	role    accounts.Role
+}
+
+// secondFactorTTL bounds how long an answer holds when the change came from
+// elsewhere (another process, the command line); this process's own
+// changes (the policy, a second factor set up or turned off) drop every
+// answer at once (forgetSecondFactors).
+const secondFactorTTL = 10 * time.Second
+
+// needsSecondFactor is accounts.NeedsSecondFactor, kept per account and
+// role for secondFactorTTL: every desk and editor request asks it.
+func (h *Handlers) needsSecondFactor(ctx context.Context, s *accounts.Session) (bool, error) {
+	if s == nil {
+		return false, nil
+	}
+	gen, key := h.secondFactorGen.Load(), secondFactorKey{account: s.AccountID, role: s.Role}
+	if need, ok := h.secondFactors.Get(gen, key); ok {
+		return need, nil
+	}
+	need, err := h.Accounts.NeedsSecondFactor(ctx, s)
+	if err == nil {
+		h.secondFactors.Put(gen, key, need)
+	}
+	return need, err
+}
+
+// forgetSecondFactors drops every kept answer of needsSecondFactor: the
+// policy or an account's second factor changed.
+func (h *Handlers) forgetSecondFactors() { h.secondFactorGen.Add(1) }
+
 // secondFactorGate answers, for a staff session the policy sends to set up a
 // second factor first, the page that says so (true: answered). Every desk
 // and editor page passes through it.
 func (h *Handlers) secondFactorGate(c echo.Context, s *accounts.Session, formToken string) (bool, error) {
-	need, err := h.Accounts.NeedsSecondFactor(c.Request().Context(), s)
+	need, err := h.needsSecondFactor(c.Request().Context(), s)
 	if err != nil || !need {
 		return false, err
 	}

@@ -53,12 +53,36 @@ func (h *Handlers) triageQueue(c echo.Context, d deskVisit, v *views.DeskQueueVi
 			v.Triage.ViewID = sv.ID
 		}
 	}
-	var err error
-	if v.Triage.Views, err = h.Tickets.Views(ctx, d.viewer()); err != nil {
-		return err
-	}
-	v.Triage.Tags, err = h.Tickets.Tags(ctx, d.viewer())
+	l, err := h.triageLists(c, d)
+	v.Triage.Views, v.Triage.Tags = l.views, l.tags
 	return err
+}
+
+// deskTriageLists are what every queue page lists besides the queue: the
+// agent's saved views and the tags in use. Handlers.deskTriage keeps them
+// per tickets version (a change of a ticket's tags, or of a saved view,
+// changes it: SaveView and DeleteView write through the tickets service).
+type deskTriageLists struct {
+	views []tickets.SavedView
+	tags  []tickets.TagCount
+}
+
+func (h *Handlers) triageLists(c echo.Context, d deskVisit) (deskTriageLists, error) {
+	ctx := c.Request().Context()
+	version := uint64(h.Tickets.Version()) // read first: a change meanwhile misses next time
+	if l, ok := h.deskTriage.Get(version, d.s.AccountID); ok {
+		return l, nil
+	}
+	var l deskTriageLists
+	var err error
+	if l.views, err = h.Tickets.Views(ctx, d.viewer()); err != nil {
+		return l, err
+	}
+	if l.tags, err = h.Tickets.Tags(ctx, d.viewer()); err != nil {
+		return l, err
+	}
+	h.deskTriage.Put(version, d.s.AccountID, l)
+	return l, nil
 }
 
 // triageColumns is the columns the form chose: the checkboxes when the
@@ -139,6 +163,18 @@ func (h *Handlers) deskBulk(c echo.Context) error {
 		if err != nil && !errs.IsRefusal(err) {
 			return err
 		}
+		if d.frame.Token == "" {
+			// 1-Click: redirect after POST, the result shown once there.
+			f := bulkFlash{account: d.s.AccountID, res: res}
+			if err != nil {
+				f.res, f.errID, f.errArgs = nil, errs.MessageIDOf(err), errArgs(err)
+			}
+			q := bulkFilter(c).Values()
+			q.Set("bulk", h.bulkFlash.put(f))
+			return c.Redirect(http.StatusSeeOther, views.HrefQuery(ctx, "/desk", q))
+		}
+		// Without a cookie the session travels in the form: the queue comes
+		// back right here (a GET could not carry it).
 		v, qStatus, verr := h.deskQueueView(c, d)
 		if verr != nil {
 			return verr
@@ -151,6 +187,28 @@ func (h *Handlers) deskBulk(c echo.Context) error {
 		}
 		return h.render(c, status, views.DeskQueuePage(v), views.DeskQueueRegion(v))
 	})
+}
+
+// bulkFilter is the queue's filter as the bulk form sent it back.
+func bulkFilter(c echo.Context) views.DeskFilter {
+	return views.DeskFilter{Status: c.FormValue("status"), Priority: c.FormValue("priority"), Topic: c.FormValue("topic"),
+		Assignee: c.FormValue("assignee"), Text: c.FormValue("q"), Tag: c.FormValue("tag"), Sort: c.FormValue("sort"),
+		Columns: c.FormValue("columns"), Field: c.FormValue("field"), FieldValue: c.FormValue("field_value")}
+}
+
+// bulkShown puts the result of the bulk action whose redirect this is
+// (?bulk=ID) into v, once; true when there was one.
+func (h *Handlers) bulkShown(c echo.Context, d deskVisit, v *views.DeskQueueView) bool {
+	id := c.QueryParam("bulk")
+	if id == "" || d.frame.Token != "" {
+		return false
+	}
+	f, ok := h.bulkFlash.take(d.s.AccountID, id)
+	if !ok {
+		return false
+	}
+	v.Triage.Bulk, v.Triage.BulkErrorID, v.Triage.BulkErrorArgs = f.res, f.errID, f.errArgs
+	return true
 }
 
 // bulkAction reads the bulk form's choice: "close", "status:S",

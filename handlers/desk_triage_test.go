@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -73,18 +74,28 @@ func TestDeskTriage_TagsFilterViewsBulkAndMerge(t *testing.T) {
 			wantText(t, doc(t, w).Find("#form-error"), "A saved view needs a name")
 
 			// Bulk: nothing selected is refused; the whole page closes; a
-			// refusal names its ticket.
-			w = agent.send(t, "/en/desk/bulk", url.Values{"do": {"close"}})
-			wantStatus(t, w, http.StatusBadRequest)
+			// refusal names its ticket. With 1-Click the answer is a
+			// redirect to the queue, which shows the result once (bulkSent).
+			bulkSent := func(form url.Values, status int) *httptest.ResponseRecorder {
+				t.Helper()
+				w := agent.send(t, "/en/desk/bulk", form)
+				if !oneClick {
+					wantStatus(t, w, status)
+					return w
+				}
+				wantStatus(t, w, http.StatusSeeOther)
+				w = agent.a.get(t, w.Header().Get("Location"), "Cookie", agent.cookie)
+				wantStatus(t, w, http.StatusOK)
+				return w
+			}
+			w = bulkSent(url.Values{"do": {"close"}}, http.StatusBadRequest)
 			wantText(t, doc(t, w).Find("#bulk-error"), "Select at least one ticket")
-			w = agent.send(t, "/en/desk/bulk", url.Values{"do": {"tag"}, "tags": {"spring"}, "ref": {rc.Reference, twin.Reference, "ZD-0000-0000"}})
-			wantStatus(t, w, http.StatusOK)
+			w = bulkSent(url.Values{"do": {"tag"}, "tags": {"spring"}, "ref": {rc.Reference, twin.Reference, "ZD-0000-0000"}}, http.StatusOK)
 			d = doc(t, w)
 			wantText(t, d.Find("#bulk-result"), "2 tickets changed.")
 			wantText(t, d.Find("#bulk-refused"), "ZD-0000-0000")
 			// The queue comes back as it was shown (the form carries the filter).
-			w = agent.send(t, "/en/desk/bulk", url.Values{"do": {"priority:high"}, "ref": {rc.Reference}, "tag": {"vip"}})
-			wantStatus(t, w, http.StatusOK)
+			w = bulkSent(url.Values{"do": {"priority:high"}, "ref": {rc.Reference}, "tag": {"vip"}}, http.StatusOK)
 			d = doc(t, w)
 			wantText(t, d.Find("#bulk-result"), "1 ticket changed.")
 			wantCount(t, d, `#f-tag option[value="vip"][selected]`, 1)
@@ -122,12 +133,51 @@ func TestDeskTriage_TagsFilterViewsBulkAndMerge(t *testing.T) {
 			if len(form["page_ref"]) != 2 {
 				t.Fatalf("page refs %v", form["page_ref"])
 			}
-			w = agent.send(t, "/en/desk/bulk", form)
-			wantStatus(t, w, http.StatusOK)
+			w = bulkSent(form, http.StatusOK)
 			d = doc(t, w)
 			wantText(t, d.Find("#bulk-result"), "2 tickets changed.")
 			wantText(t, d.Find("#queue-empty"), "")
 		})
+	}
+}
+
+// TestDeskTriage_BulkRedirectsAndShowsItsResultOnce: with 1-Click a bulk
+// action answers with a redirect to the queue as it was shown (POST, then
+// GET: a reload sends nothing again); the address holds the filter and a
+// one-time id, never a reference or ticket text; the result shows once, to
+// the agent who acted only.
+func TestDeskTriage_BulkRedirectsAndShowsItsResultOnce(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	grace := signInStaff(t, a, accounts.Agent, "Grace Hopper", "grace@example.com", true)
+	linus := signInStaff(t, a, accounts.Agent, "Linus Pauling", "linus@example.com", true)
+	rc := guestTicket(t, a, "Alan Turing", "alan@example.com", "login", "Cannot sign in", "The second step refuses my password.")
+	w := grace.send(t, "/en/desk/bulk", url.Values{"do": {"tag"}, "tags": {"spring"}, "ref": {rc.Reference, "ZD-0000-0000"},
+		"status": {"new"}, "q": {"sign"}})
+	wantStatus(t, w, http.StatusSeeOther)
+	loc := w.Header().Get("Location")
+	u, err := url.Parse(loc)
+	if err != nil || u.Path != "/en/desk" || u.Query().Get("status") != "new" || u.Query().Get("q") != "sign" || len(u.Query().Get("bulk")) != 32 {
+		t.Fatalf("redirect to %q, want the queue with its filter and a one-time id", loc)
+	}
+	for _, secret := range []string{rc.Reference, "ZD-0000-0000", "Alan", "Cannot", "spring"} {
+		if strings.Contains(loc, secret) {
+			t.Errorf("the redirect carries %q", secret)
+		}
+	}
+	// Another agent following the address sees no result.
+	if doc(t, linus.a.get(t, loc, "Cookie", linus.cookie)).Find("#bulk-result").Length() != 0 {
+		t.Error("another agent sees the bulk result")
+	}
+	d := doc(t, grace.a.get(t, loc, "Cookie", grace.cookie))
+	wantText(t, d.Find("#bulk-result"), "1 ticket changed.")
+	wantText(t, d.Find("#bulk-refused"), "ZD-0000-0000")
+	wantCount(t, d, `#f-status option[value="new"][selected]`, 1)
+	// A reload: the queue, the result gone.
+	w = grace.a.get(t, loc, "Cookie", grace.cookie)
+	wantStatus(t, w, http.StatusOK)
+	if doc(t, w).Find("#bulk-result").Length() != 0 {
+		t.Error("the bulk result shows twice")
 	}
 }
 

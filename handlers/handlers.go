@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"zerodesk/internal/accounts"
@@ -131,10 +132,17 @@ type Handlers struct {
 	feeds       cache.Versioned[string, []byte]   // the Atom feeds by language, per catalog version (feed.go)
 	// deskEntered: the staff sessions whose name the tickets service already
 	// has, so the desk records it once per session, not once per request.
-	deskEntered  cache.Versioned[int64, bool]
-	deskRendered cache.Versioned[deskRenderKey, cachedPage]            // queue pages as sent (renderQueue)
-	deskQueues   cache.Versioned[tickets.QueueFilter, *deskQueueEntry] // queue pages, per tickets version
-	deskLists    cache.Versioned[string, deskLists]                    // the filter's choices by language
+	deskEntered   cache.Versioned[int64, bool]
+	deskRendered  cache.Versioned[deskRenderKey, cachedPage]            // queue pages as sent (renderQueue)
+	deskQueues    cache.Versioned[tickets.QueueFilter, *deskQueueEntry] // queue pages, per tickets version
+	deskLists     cache.Versioned[string, deskLists]                    // the filter's choices by language
+	deskTriage    cache.Versioned[int64, deskTriageLists]               // saved views and tags in use, by agent (desk_triage.go)
+	deskFieldList cache.Versioned[struct{}, []tickets.Field]            // the queue's custom fields (desk_fields.go)
+	bulkFlash     bulkFlashes                                           // bulk results shown once after the redirect (desk_bulkflash.go)
+	// secondFactors: whether the policy sends a staff session to set up a
+	// second factor first, per account and role (desk_staff.go).
+	secondFactors   cache.Versioned[secondFactorKey, bool]
+	secondFactorGen atomic.Uint64 // bumped by a change of the policy or of an account's second factor
 }
 
 // Config is what New needs.
@@ -189,5 +197,8 @@ func New(cfg Config) *Handlers {
 		deskRendered:   cache.Versioned[deskRenderKey, cachedPage]{Max: 500},
 		deskQueues:     cache.Versioned[tickets.QueueFilter, *deskQueueEntry]{Max: 1000},
 		deskLists:      cache.Versioned[string, deskLists]{TTL: deskQueueTTL},
+		deskTriage:     cache.Versioned[int64, deskTriageLists]{Max: 10000},
+		deskFieldList:  cache.Versioned[struct{}, []tickets.Field]{Max: 1},
+		secondFactors:  cache.Versioned[secondFactorKey, bool]{Max: 10000, TTL: secondFactorTTL},
 	}
 }

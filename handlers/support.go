@@ -227,14 +227,18 @@ func (h *Handlers) submitTicket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(bad) > 0 {
-		return refuse(http.StatusBadRequest, bad...)
-	}
-	receipt, err := h.Tickets.Submit(ctx, tickets.Submission{
+	sub := tickets.Submission{
 		Lang: lang(c), Name: p.get("name"), Email: p.get("email"), Session: s,
 		Topic: p.get("topic"), Subject: p.get("subject"), Body: p.get("body"), Comment: v.Comment,
 		Attachments: p.files, Address: c.RealIP(), FormID: v.FormID, Article: v.Article, Fields: fields,
-	})
+	}
+	if status, all, err := h.supportRefusals(ctx, sub, bad); err != nil || len(all) > 0 { // desk_fields.go: one round
+		if err != nil {
+			return err
+		}
+		return refuse(status, all...)
+	}
+	receipt, err := h.Tickets.Submit(ctx, sub)
 	if err != nil {
 		id := errs.MessageIDOf(err)
 		if id == tickets.MsgAlreadySent {

@@ -14,6 +14,7 @@ import (
 
 	"zerodesk/internal/errs"
 	"zerodesk/internal/store"
+	"zerodesk/internal/worktime"
 )
 
 // Message IDs of the policy's refusals (locales/sla.*.toml).
@@ -37,6 +38,7 @@ type Service struct {
 	audit    *audit.Log
 	current  atomic.Pointer[Policy]
 	onChange func()
+	version  atomic.Int64 // loads of the policy so far
 }
 
 // Options: Defaults are the targets per priority until an admin sets
@@ -72,22 +74,20 @@ func (s *Service) Reload(ctx context.Context) error {
 // Policy is the policy in force (never nil; do not change it).
 func (s *Service) Policy() *Policy { return s.current.Load() }
 
-// Targets, Add and Working make *Service the ticket room's tickets.SLA.
+// Targets, Calendar and Version make *Service the ticket room's tickets.SLA.
 func (s *Service) Targets(priority, topic string) (first, resolution time.Duration, riskPercent int) {
 	p := s.Policy()
 	t := p.Target(priority, topic)
 	return t.FirstResponse, t.Resolution, p.Risk()
 }
 
-// Add is the policy calendar's Add.
-func (s *Service) Add(from time.Time, d time.Duration) time.Time {
-	return s.Policy().Calendar.Add(from, d)
-}
+// Calendar is the policy's working-time calendar.
+func (s *Service) Calendar() worktime.Calendar { return s.Policy().Calendar }
 
-// Working is the policy calendar's Working.
-func (s *Service) Working(from, to time.Time) time.Duration {
-	return s.Policy().Calendar.Working(from, to)
-}
+// Version counts the policies loaded so far: it changes whenever a saved
+// policy takes effect, so the ticket room knows to recompute the due times
+// of running tickets (tickets.Service.RetimeSLA).
+func (s *Service) Version() int64 { return s.version.Load() }
 
 func (s *Service) load(ctx context.Context) error {
 	q := s.db.Read
@@ -147,6 +147,7 @@ func (s *Service) load(ctx context.Context) error {
 		return err
 	}
 	s.current.Store(p)
+	s.version.Add(1)
 	return nil
 }
 
@@ -163,7 +164,7 @@ type Settings struct {
 // Settings returns the policy in force as an admin edits it.
 func (s *Service) Settings() Settings {
 	p := s.Policy()
-	out := Settings{TimeZone: p.Calendar.loc().String(), Hours: p.Calendar.Hours, RiskPercent: p.Risk(),
+	out := Settings{TimeZone: p.Calendar.Zone().String(), Hours: p.Calendar.Hours, RiskPercent: p.Risk(),
 		Targets: p.Targets, Topics: p.Topics}
 	for d := range p.Calendar.Holidays {
 		out.Holidays = append(out.Holidays, d)
@@ -217,8 +218,10 @@ func validPriority(p string) bool {
 }
 
 // Save replaces the policy with st (admins; the caller checks the role) and
-// puts on the record that actor (an account id) changed it. Tickets already
-// running keep the due times they have until their state next changes.
+// puts on the record that actor (an account id) changed it. Version changes
+// with it: the ticket room's sweep then recomputes the due times of every
+// running ticket under the new policy, in bounded batches
+// (tickets.Service.RetimeSLA).
 func (s *Service) Save(ctx context.Context, actor int64, st Settings) error {
 	if err := st.Validate(); err != nil {
 		return err

@@ -15,8 +15,8 @@ func validSettings() Settings {
 	for _, p := range Priorities {
 		st.Targets[p] = Target{4 * time.Hour, 24 * time.Hour}
 	}
-	st.Hours[time.Monday] = []Interval{{9 * 60, 12 * 60}, {13 * 60, 17 * 60}}
-	st.Hours[time.Saturday] = []Interval{{22 * 60, 2 * 60}}
+	st.Hours[time.Monday] = []Interval{{Start: 9 * 60, End: 12 * 60}, {Start: 13 * 60, End: 17 * 60}}
+	st.Hours[time.Saturday] = []Interval{{Start: 22 * 60, End: 2 * 60}}
 	return st
 }
 
@@ -45,7 +45,7 @@ func TestService_SavesLoadsAndServesThePolicy(t *testing.T) {
 	}
 	got := s2.Settings()
 	if got.TimeZone != "Europe/Berlin" || got.RiskPercent != 25 || len(got.Holidays) != 1 || got.Holidays[0] != "2026-12-25" ||
-		len(got.Hours[time.Monday]) != 2 || got.Hours[time.Saturday][0] != (Interval{22 * 60, 2 * 60}) {
+		len(got.Hours[time.Monday]) != 2 || got.Hours[time.Saturday][0] != (Interval{Start: 22 * 60, End: 2 * 60}) {
 		t.Fatalf("settings read back: %+v", got)
 	}
 	if fr, _, risk := s2.Targets("urgent", "billing"); fr != 30*time.Minute || risk != 25 {
@@ -55,7 +55,10 @@ func TestService_SavesLoadsAndServesThePolicy(t *testing.T) {
 		t.Fatalf("default for another topic: %s", fr)
 	}
 	mon := time.Date(2026, 3, 2, 10, 0, 0, 0, got.hoursLocation())
-	if due := s2.Add(mon, 3*time.Hour); !due.Equal(time.Date(2026, 3, 2, 14, 0, 0, 0, got.hoursLocation())) {
+	if v1, v2 := s.Version(), s2.Version(); v1 < 2 || v2 != 1 {
+		t.Fatalf("versions %d (after a save) and %d (loaded once): a save must change the version", v1, v2)
+	}
+	if due := s2.Calendar().Add(mon, 3*time.Hour); !due.Equal(time.Date(2026, 3, 2, 14, 0, 0, 0, got.hoursLocation())) {
 		t.Fatalf("Add over lunch = %s", due)
 	}
 }
@@ -78,7 +81,7 @@ func TestService_RefusesBadSettingsAndKeepsThePolicy(t *testing.T) {
 	}{
 		{"unknown zone", func(st *Settings) { st.TimeZone = "Mars/Olympus" }, MsgTimeZoneInvalid},
 		{"empty zone", func(st *Settings) { st.TimeZone = "" }, MsgTimeZoneInvalid},
-		{"hour out of range", func(st *Settings) { st.Hours[1] = []Interval{{9 * 60, 25 * 60}} }, MsgHoursInvalid},
+		{"hour out of range", func(st *Settings) { st.Hours[1] = []Interval{{Start: 9 * 60, End: 25 * 60}} }, MsgHoursInvalid},
 		{"bad holiday", func(st *Settings) { st.Holidays = []string{"2026-02-30"} }, MsgHolidayInvalid},
 		{"risk 0", func(st *Settings) { st.RiskPercent = 0 }, MsgRiskInvalid},
 		{"risk 100", func(st *Settings) { st.RiskPercent = 100 }, MsgRiskInvalid},

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -378,6 +379,38 @@ func (s *Service) CheckFields(ctx context.Context, topic string, values map[int6
 	return out, bad, nil
 }
 
+// SubmissionRefusals are every refusal of sub's own words at once, in the
+// support form's order: a guest's name and e-mail address, the topic, the
+// subject, the body. A form shows them together with its custom fields'
+// (CheckFields), in one round; Submit checks all of it again, and the files,
+// the limits and the replay besides.
+func (s *Service) SubmissionRefusals(ctx context.Context, sub Submission) ([]error, error) {
+	var out []error
+	add := func(err error) error {
+		if err != nil && !errs.IsRefusal(err) {
+			return err
+		}
+		if err != nil {
+			out = append(out, err)
+		}
+		return nil
+	}
+	if sub.Session == nil {
+		_, err := cleanName(sub.Name, s.lim.MaxName)
+		_ = add(err)
+		_, err = cleanEmail(sub.Email)
+		_ = add(err)
+	}
+	if _, err := s.checkTopic(ctx, sub.Topic, sub.Comment); add(err) != nil {
+		return nil, err
+	}
+	_, err := cleanLine(sub.Subject, s.lim.MaxSubject, MsgSubjectRequired, MsgSubjectTooLong)
+	_ = add(err)
+	_, err = cleanText(sub.Body, s.lim.MaxBody, MsgBodyRequired, MsgBodyTooLong)
+	_ = add(err)
+	return out, nil
+}
+
 // fieldsOfSubmission checks sub's field values for its topic: their sealed
 // form for the meta and their blind index entries, or the first refusal.
 func (s *Service) fieldsOfSubmission(ctx context.Context, topic string, values map[int64]string) (map[string]string, []fieldEntry, error) {
@@ -509,6 +542,10 @@ func (s *Service) SetField(ctx context.Context, v Viewer, ref string, id int64, 
 	return errs.Pass(err, "tickets: set field")
 }
 
+// fieldDriveMax is the most matches of a field value whose tickets the
+// queue page reads and sorts; past it the page walks the queue's index.
+var fieldDriveMax = 1000 // a variable for the tests
+
 // queueField narrows sel to the tickets whose field id has value (the
 // blind index: an exact match of the normalized value).
 func (s *Service) queueField(ctx context.Context, sel *queueSelection, id int64, value string) error {
@@ -524,11 +561,29 @@ func (s *Service) queueField(ctx context.Context, sel *queueSelection, id int64,
 	if clean == "" {
 		return nil
 	}
-	col := sel.id
-	if col == "" {
-		col = "t.id"
-	}
-	sel.where = append(sel.where, col+" IN (SELECT ticket_id FROM ticket_field_index WHERE hash = "+sel.arg(s.fieldHash(f, clean))+")")
 	sel.onlyStatus = false
+	h := s.fieldHash(f, clean)
+	hash := sel.arg(h)
+	if sel.from == `tickets t` {
+		// The field's matches are counted from its blind-index entries
+		// (then those tickets by id), never by probing every open ticket
+		// of the queue's index. A rare value's matches also drive the page
+		// (a CROSS JOIN keeps them the outer loop, as a text search's);
+		// a common one's page walks the queue's index in order, probing,
+		// and stops at the page's end, well before sorting thousands.
+		driven := `(SELECT ticket_id FROM ticket_field_index WHERE hash = ` + hash + `) fv CROSS JOIN tickets t ON t.id = fv.ticket_id`
+		var n int
+		if err := s.db.Read.QueryRowContext(ctx, sqlFieldMatches, h, fieldDriveMax+1).Scan(&n); err != nil {
+			return errs.Wrap(err, "tickets: field filter")
+		}
+		if n <= fieldDriveMax {
+			sel.from = driven
+			return nil
+		}
+		sel.countFrom = driven
+	}
+	// A text search's matches or a tag's index range drive the query; the
+	// field narrows them.
+	sel.where = append(sel.where, cmp.Or(sel.id, "t.id")+" IN (SELECT ticket_id FROM ticket_field_index WHERE hash = "+hash+")")
 	return nil
 }

@@ -5,8 +5,10 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 
 	"zerodesk/internal/errs"
 	"zerodesk/internal/messaging"
@@ -20,8 +22,9 @@ import (
 // opens the survivor, the desk, the account or the guest with the
 // survivor's access key, reads the merged messages and files there too,
 // without a copy. The survivor takes the merged ticket's tags and blind-index
-// words (the queue search finds it by them), and tickets merged earlier into
-// the merged one move to the survivor with it.
+// words (the queue search finds it by them), its custom field values where
+// it has none of its own (mergeFields), and tickets merged earlier into the
+// merged one move to the survivor with it.
 
 // Merge merges ticket ref into ticket into (agents only). Tickets of
 // different customers (neither the same e-mail address nor the same account)
@@ -112,6 +115,9 @@ func (s *Service) Merge(ctx context.Context, v Viewer, ref, into string) error {
 				return err
 			}
 		}
+		if err := s.mergeFields(ctx, tx, a, b); err != nil {
+			return err
+		}
 		if err := s.event(ctx, tx, a.r.id, a.actor, EventMerged, "", b.r.ref); err != nil {
 			return err
 		}
@@ -122,6 +128,76 @@ func (s *Service) Merge(ctx context.Context, v Viewer, ref, into string) error {
 		return err
 	})
 	return errs.Pass(err, "tickets: merge")
+}
+
+// mergeFields gives the survivor b the merged ticket a's values of b's
+// topic's custom fields (removed ones too) where b has no value: b keeps its
+// own, the merged ticket keeps all of its own. Each value taken is sealed in
+// b's thread metadata, enters the blind index, and is a line of b's history
+// and the audit log naming the field, never the value, as SetField does.
+// Values of fields of another topic stay on the merged ticket only.
+func (s *Service) mergeFields(ctx context.Context, tx *sql.Tx, a, b *access) error {
+	ath, err := s.msg.OpenAsDesk(ctx, tx, a.r.threadID)
+	if err != nil {
+		return err
+	}
+	from := metaOf(ath).Fields
+	if len(from) == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, sqlFieldsOfTopic, b.r.topic)
+	if err != nil {
+		return err
+	}
+	var list []Field
+	for rows.Next() {
+		f, err := scanField(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	bth, err := s.msg.OpenAsDesk(ctx, tx, b.r.threadID)
+	if err != nil {
+		return err
+	}
+	m := metaOf(bth)
+	var taken []Field
+	for _, f := range list {
+		key := strconv.FormatInt(f.ID, 10)
+		if v := from[key]; v != "" && m.Fields[key] == "" {
+			if m.Fields == nil {
+				m.Fields = map[string]string{}
+			}
+			m.Fields[key] = v
+			taken = append(taken, f)
+		}
+	}
+	if len(taken) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if err := s.msg.SetMeta(ctx, tx, bth, raw); err != nil {
+		return err
+	}
+	for _, f := range taken {
+		v := m.Fields[strconv.FormatInt(f.ID, 10)]
+		if err := s.indexFields(ctx, tx, b.r.id, []fieldEntry{{field: f.ID, hash: s.fieldHash(f, v)}}); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, b.r.id, a.actor, EventField, "", f.Key()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // linkMerged points ticket id (thread th) to the survivor b: th's key wrapped

@@ -144,6 +144,10 @@ type queueSelection struct {
 	// order is SortUpdated, or "" for the queue order (overdue first, by
 	// due time).
 	order string
+	// countFrom, when set, is the from of the total's count in place of
+	// from (a common field value: counted from its matches, listed by the
+	// queue's index; fields.go).
+	countFrom string
 }
 
 // arg binds v and returns its placeholder.
@@ -283,7 +287,7 @@ func (s *Service) queueTotal(ctx context.Context, status Status, sel *queueSelec
 		return 0, nil
 	}
 	var total int
-	err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+sel.from+` WHERE `+sel.cond(), sel.args...).Scan(&total)
+	err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+cmp.Or(sel.countFrom, sel.from)+` WHERE `+sel.cond(), sel.args...).Scan(&total)
 	return total, err
 }
 

@@ -29,6 +29,7 @@ type Service struct {
 	lim     Limits
 	targets map[Priority]Target
 	sla     SLA
+	retimed atomic.Int64 // the SLA version whose due times the tickets have (sla.go)
 	keys    keys
 	version atomic.Int64
 	commits *store.GroupCommitter

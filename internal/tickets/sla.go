@@ -6,30 +6,34 @@ import (
 	"time"
 
 	"zerodesk/internal/errs"
+	"zerodesk/internal/worktime"
 )
 
 // SLA is the working-time policy a ticket's timers follow (issue 14). The
 // wiring passes *sla.Service (internal/sla); without one (Options.SLA nil)
 // every second counts and the targets are Options.Targets, the product
-// before issue 14.
+// before issue 14. The calendar arithmetic and the clock are
+// internal/worktime's, the one implementation the policy uses too.
 type SLA interface {
 	// Targets returns the first-response and resolution targets, in
 	// working time, of a ticket of priority and topic, and the share of a
 	// target (percent) under which it is at risk.
 	Targets(priority, topic string) (first, resolution time.Duration, riskPercent int)
-	// Add returns the moment when d of working time after from has passed.
-	Add(from time.Time, d time.Duration) time.Time
-	// Working returns the working time between from and to.
-	Working(from, to time.Time) time.Duration
+	// Calendar is when the clock runs.
+	Calendar() worktime.Calendar
+	// Version changes whenever a new policy takes effect: the sweep then
+	// recomputes the due times of the running tickets (RetimeSLA).
+	Version() int64
 }
 
-// SLAState is where a ticket's next running timer stands.
-type SLAState int
+// SLAState is where a ticket's next running timer stands (worktime.State:
+// the stored integer is the same).
+type SLAState = worktime.State
 
 const (
-	SLAOnTrack  SLAState = iota // more than the at-risk share left (or no timer runs)
-	SLAAtRisk                   // less than the at-risk share left
-	SLABreached                 // past due
+	SLAOnTrack  = worktime.OnTrack  // more than the at-risk share left (or no timer runs)
+	SLAAtRisk   = worktime.AtRisk   // less than the at-risk share left
+	SLABreached = worktime.Breached // past due
 )
 
 // plainSLA is the policy without Options.SLA: every second counts.
@@ -39,12 +43,24 @@ func (p plainSLA) Targets(priority, _ string) (time.Duration, time.Duration, int
 	t := p.targets[Priority(priority)]
 	return t.FirstResponse, t.Resolution, 20
 }
-func (plainSLA) Add(from time.Time, d time.Duration) time.Time { return from.Add(d) }
-func (plainSLA) Working(from, to time.Time) time.Duration {
-	if to.Before(from) {
-		return 0
+func (plainSLA) Calendar() worktime.Calendar { return worktime.Calendar{} }
+func (plainSLA) Version() int64              { return 0 }
+
+// clock is r's service-level clock as stored: seconds of working time used,
+// and the second it last started running (0: it stands).
+func (r *row) clock() worktime.Clock {
+	c := worktime.Clock{Used: time.Duration(r.slaUsed) * time.Second}
+	if r.slaSince != 0 {
+		c.Since = time.Unix(r.slaSince, 0)
 	}
-	return to.Sub(from)
+	return c
+}
+
+func (r *row) setClock(c worktime.Clock) {
+	r.slaUsed, r.slaSince = int64(c.Used/time.Second), 0
+	if c.Running() {
+		r.slaSince = c.Since.Unix()
+	}
 }
 
 // stands tells whether a ticket's clock stands in status st: it waits for
@@ -61,29 +77,27 @@ func stands(st Status) bool {
 // the sweep looks next. retarget recomputes the first-response due time
 // even after the first answer (a new priority).
 func (s *Service) runClock(r *row, now int64, retarget bool) {
-	at := time.Unix(now, 0)
-	spent := func() int64 {
-		if r.slaSince == 0 {
-			return r.slaUsed
-		}
-		return r.slaUsed + int64(s.sla.Working(time.Unix(r.slaSince, 0), at)/time.Second)
-	}
+	at, cal := time.Unix(now, 0), s.sla.Calendar()
+	c := r.clock()
+	spent := int64(c.Spent(cal, at) / time.Second)
 	if r.firstResp != 0 && r.frWork < 0 {
-		r.frWork = spent()
+		r.frWork = spent
 	}
 	switch {
 	case r.resolved != 0 && r.resWork < 0:
-		r.resWork = spent()
+		r.resWork = spent
 	case r.resolved == 0:
 		r.resWork = -1
 	}
 	switch {
-	case stands(r.status) && r.slaSince != 0:
+	case stands(r.status) && c.Running():
 		// Judge the timers at the moment the clock stops: the state stays.
-		r.slaState = s.slaStateAt(r, now)
-		r.slaUsed, r.slaSince, r.slaPausedAt = spent(), 0, now
-	case !stands(r.status) && r.slaSince == 0:
-		r.slaSince, r.slaPausedAt = now, 0
+		r.slaState = s.slaStateAt(r, cal, now)
+		r.setClock(c.Pause(cal, at))
+		r.slaPausedAt = now
+	case !stands(r.status) && !c.Running():
+		r.setClock(c.Resume(at))
+		r.slaPausedAt = 0
 	}
 	if r.status == StatusClosed {
 		r.slaState, r.slaCheck = SLAOnTrack, 0
@@ -93,25 +107,23 @@ func (s *Service) runClock(r *row, now int64, retarget bool) {
 		r.slaCheck = 0
 		return
 	}
-	first, resolution, _ := s.sla.Targets(string(r.priority), r.topic)
-	if r.firstResp == 0 || retarget {
-		r.frDue = s.clockDue(r, first).Unix()
-	}
-	if r.resolved == 0 {
-		r.resDue = s.clockDue(r, resolution).Unix()
-	}
-	r.slaState = s.slaStateAt(r, now)
-	r.slaCheck = s.slaCheckAt(r)
+	s.retime(r, cal, now, retarget)
 }
 
-// clockDue is when r's running clock reaches target.
-func (s *Service) clockDue(r *row, target time.Duration) time.Time {
-	left := target - time.Duration(r.slaUsed)*time.Second
-	since := time.Unix(r.slaSince, 0)
-	if left <= 0 {
-		return since
+// retime computes, on r's running clock and the policy in force, its due
+// times, its state at now and when the sweep looks next. retarget
+// recomputes the first-response due time even after the first answer.
+func (s *Service) retime(r *row, cal worktime.Calendar, now int64, retarget bool) {
+	c := r.clock()
+	first, resolution, _ := s.sla.Targets(string(r.priority), r.topic)
+	if r.firstResp == 0 || retarget {
+		r.frDue = c.Due(cal, first).Unix()
 	}
-	return s.sla.Add(since, left)
+	if r.resolved == 0 {
+		r.resDue = c.Due(cal, resolution).Unix()
+	}
+	r.slaState = s.slaStateAt(r, cal, now)
+	r.slaCheck = s.slaCheckAt(r, cal)
 }
 
 // runningTarget is the target of r's next running timer and its due time.
@@ -123,32 +135,27 @@ func (s *Service) runningTarget(r *row) (time.Duration, int64, int) {
 	return resolution, r.resDue, risk
 }
 
-// riskAt is when r's running clock has less than the at-risk share of its
-// next target left.
-func (s *Service) riskAt(r *row) int64 {
-	target, _, risk := s.runningTarget(r)
-	return s.clockDue(r, target-target*time.Duration(risk)/100).Unix()
-}
-
-func (s *Service) slaStateAt(r *row, now int64) SLAState {
-	_, due, _ := s.runningTarget(r)
-	switch {
-	case now > due:
-		return SLABreached
-	case r.slaSince != 0 && now >= s.riskAt(r):
-		return SLAAtRisk
-	case r.slaSince == 0:
-		return r.slaState // a standing clock keeps the state it stopped with
+// slaStateAt is where r's next timer stands at now; a standing clock keeps
+// the state it stopped with unless its due time has passed.
+func (s *Service) slaStateAt(r *row, cal worktime.Calendar, now int64) SLAState {
+	target, due, risk := s.runningTarget(r)
+	c := r.clock()
+	if !c.Running() {
+		if now > due {
+			return SLABreached
+		}
+		return r.slaState
 	}
-	return SLAOnTrack
+	return worktime.StateAt(time.Unix(now, 0), c.RiskAt(cal, target, risk), time.Unix(due, 0))
 }
 
 // slaCheckAt is when the sweep must look at r next: when it becomes at
 // risk, then the second after it is due; never once breached.
-func (s *Service) slaCheckAt(r *row) int64 {
+func (s *Service) slaCheckAt(r *row, cal worktime.Calendar) int64 {
 	switch r.slaState {
 	case SLAOnTrack:
-		return max(s.riskAt(r), 1)
+		target, _, risk := s.runningTarget(r)
+		return max(r.clock().RiskAt(cal, target, risk).Unix(), 1)
 	case SLAAtRisk:
 		_, due, _ := s.runningTarget(r)
 		return due + 1
@@ -167,7 +174,13 @@ type SLAChange struct {
 // committed. Each change is claimed by a conditional UPDATE (the state and
 // check time it read), so two sweeps never report one change twice.
 func (s *Service) SweepSLA(ctx context.Context) ([]SLAChange, error) {
-	now := s.now().Unix()
+	if v := s.sla.Version(); v != s.retimed.Load() {
+		if _, err := s.RetimeSLA(ctx); err != nil {
+			return nil, err
+		}
+		s.retimed.Store(v)
+	}
+	now, cal := s.now().Unix(), s.sla.Calendar()
 	rows, err := s.db.Read.QueryContext(ctx, sqlSLADue, now)
 	if err != nil {
 		return nil, errs.Wrap(err, "tickets: sla sweep")
@@ -197,8 +210,8 @@ func (s *Service) SweepSLA(ctx context.Context) ([]SLAChange, error) {
 				continue // another sweep or a change got there first
 			}
 			old, oldCheck := r.slaState, r.slaCheck
-			r.slaState = s.slaStateAt(r, now)
-			r.slaCheck = s.slaCheckAt(r)
+			r.slaState = s.slaStateAt(r, cal, now)
+			r.slaCheck = s.slaCheckAt(r, cal)
 			res, err := tx.ExecContext(ctx, sqlSLAClaim, id, r.slaState, r.slaCheck, old, oldCheck)
 			if err != nil {
 				return err
@@ -223,8 +236,98 @@ func (s *Service) SweepSLA(ctx context.Context) ([]SLAChange, error) {
 // SLAWorkLeft is the working time from now until due under the policy:
 // negative (the working time since) once due has passed. The queue shows it.
 func (s *Service) SLAWorkLeft(now, due time.Time) time.Duration {
-	if due.Before(now) {
-		return -s.sla.Working(due, now)
+	return s.sla.Calendar().Left(now, due)
+}
+
+// retimeBatch bounds the work of one RetimeSLA transaction: writers wait
+// for at most this many tickets.
+const retimeBatch = 200
+
+// retimeStatement is how many tickets one UPDATE of RetimeSLA sets.
+const retimeStatement = 40
+
+// RetimeSLA recomputes, under the policy in force, the due times, state and
+// next sweep of every ticket whose clock runs, as if the policy had been in
+// force all along (the working time used before the clock last started
+// stays as counted). It walks the tickets by id in transactions of
+// retimeBatch and returns how many it changed. A ticket whose state rises
+// keeps its old state with a check due now, so the sweep that follows
+// claims the change and notifies once, as for any other. SweepSLA calls it
+// once per policy version (and once after a start, which also finishes a
+// pass a stop interrupted); it is idempotent.
+func (s *Service) RetimeSLA(ctx context.Context) (int, error) {
+	now, cal := s.now().Unix(), s.sla.Calendar()
+	changed := 0
+	for after := int64(0); ; {
+		last, n := after, 0
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			last, n = after, 0
+			rows, err := tx.QueryContext(ctx, sqlSLARunning, after, retimeBatch)
+			if err != nil {
+				return err
+			}
+			var batch []*row
+			for rows.Next() {
+				r, err := scanRow(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				batch = append(batch, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			var args []any
+			flush := func() error {
+				if len(args) == 0 {
+					return nil
+				}
+				res, err := tx.ExecContext(ctx, sqlSLARetime(len(args)/retimeColumns), args...)
+				if err != nil {
+					return err
+				}
+				k, _ := res.RowsAffected()
+				n += int(k)
+				args = args[:0]
+				return nil
+			}
+			for _, r := range batch {
+				last = r.id
+				old := *r
+				s.retime(r, cal, now, false)
+				if r.slaState > old.slaState {
+					r.slaState, r.slaCheck = old.slaState, now
+				}
+				r.nextDue = nextDue(r)
+				if r.frDue == old.frDue && r.resDue == old.resDue && r.nextDue == old.nextDue &&
+					r.slaState == old.slaState && r.slaCheck == old.slaCheck {
+					continue
+				}
+				args = append(args, r.id, r.frDue, r.resDue, r.nextDue, r.slaState, r.slaCheck,
+					old.slaSince, old.slaUsed, old.priority, old.status)
+				if len(args) == retimeStatement*retimeColumns {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+			if err := flush(); err != nil {
+				return err
+			}
+			if len(batch) < retimeBatch {
+				last = -1
+			}
+			return nil
+		})
+		if err != nil {
+			return changed, errs.Pass(err, "tickets: sla retime")
+		}
+		changed += n
+		if last < 0 {
+			return changed, nil
+		}
+		after = last
 	}
-	return s.sla.Working(now, due)
 }

@@ -8,59 +8,52 @@ import (
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/testsupport"
+	"zerodesk/internal/worktime"
 )
 
-// dayShift is a test policy: 9:00–17:00 UTC every day; normal tickets get a
-// first answer within 2 hours and a resolution within 8, at risk with 25 %
-// left. (internal/sla's calendar has its own table tests; here the ticket's
-// clock is under test.)
-type dayShift struct{}
+// shiftPolicy is a test policy on internal/worktime's calendar (which has
+// its own real-calendar table tests; here the ticket's clock is under test).
+// dayShift is 9:00–17:00 UTC every day; normal tickets get a first answer
+// within 2 hours and a resolution within 8, urgent ones 1 and 4, at risk
+// with 25 % left. change stands for an admin saving a new policy.
+type shiftPolicy struct {
+	mu             sync.Mutex
+	cal            worktime.Calendar
+	normal, urgent [2]time.Duration
+	version        int64
+}
 
-func (dayShift) Targets(priority, topic string) (time.Duration, time.Duration, int) {
+func dayShift() *shiftPolicy {
+	p := &shiftPolicy{cal: hoursEveryDay(9, 17), normal: [2]time.Duration{2 * time.Hour, 8 * time.Hour},
+		urgent: [2]time.Duration{time.Hour, 4 * time.Hour}, version: 1}
+	return p
+}
+
+func hoursEveryDay(from, to int) worktime.Calendar {
+	c := worktime.Calendar{Location: time.UTC}
+	for d := range c.Hours {
+		c.Hours[d] = []worktime.Interval{{Start: from * 60, End: to * 60}}
+	}
+	return c
+}
+
+func (p *shiftPolicy) Targets(priority, topic string) (time.Duration, time.Duration, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if priority == string(PriorityUrgent) {
-		return time.Hour, 4 * time.Hour, 25
+		return p.urgent[0], p.urgent[1], 25
 	}
-	return 2 * time.Hour, 8 * time.Hour, 25
+	return p.normal[0], p.normal[1], 25
 }
 
-func open9to5(t time.Time) (time.Time, time.Time) {
-	t = t.UTC()
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	return d.Add(9 * time.Hour), d.Add(17 * time.Hour)
-}
+func (p *shiftPolicy) Calendar() worktime.Calendar { p.mu.Lock(); defer p.mu.Unlock(); return p.cal }
+func (p *shiftPolicy) Version() int64              { p.mu.Lock(); defer p.mu.Unlock(); return p.version }
 
-func (dayShift) Add(from time.Time, d time.Duration) time.Time {
-	for i := 0; i < 400; i++ {
-		s, e := open9to5(from.AddDate(0, 0, i))
-		if i == 0 && from.After(s) {
-			s = from
-		}
-		if !e.After(s) {
-			continue
-		}
-		if d <= e.Sub(s) {
-			return s.Add(d)
-		}
-		d -= e.Sub(s)
-	}
-	panic("no working time")
-}
-
-func (dayShift) Working(from, to time.Time) time.Duration {
-	var sum time.Duration
-	for day := from; day.Before(to.AddDate(0, 0, 1)); day = day.AddDate(0, 0, 1) {
-		s, e := open9to5(day)
-		if s.Before(from) {
-			s = from
-		}
-		if e.After(to) {
-			e = to
-		}
-		if e.After(s) {
-			sum += e.Sub(s)
-		}
-	}
-	return sum
+func (p *shiftPolicy) change(fn func(*shiftPolicy)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fn(p)
+	p.version++
 }
 
 type slaCall struct {
@@ -87,11 +80,12 @@ func (h *slaHook) take() []slaCall {
 	return c
 }
 
-func newSLAEnv(t *testing.T, hook *slaHook) *env {
+func newSLAEnv(t *testing.T, hook *slaHook) (*env, *shiftPolicy) {
+	pol := dayShift()
 	return newEnvWith(t, Limits{}, func(o *Options) {
-		o.SLA = dayShift{}
+		o.SLA = pol
 		o.OnSLAChange = hook.on
-	})
+	}), pol
 }
 
 func (e *env) work(id int64) (fr, res int64) {
@@ -116,7 +110,7 @@ func at(day, hm string) time.Time {
 func TestSLA_ClockCountsWorkingTimePausesWhileWaitingAndSweepsOnce(t *testing.T) {
 	t.Parallel()
 	hook := &slaHook{}
-	e := newSLAEnv(t, hook)
+	e, pol := newSLAEnv(t, hook)
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana Agent", "ana@desk.example")
 	rc := e.submit(guestSubmission())
@@ -156,7 +150,7 @@ func TestSLA_ClockCountsWorkingTimePausesWhileWaitingAndSweepsOnce(t *testing.T)
 	sweep()
 	// A second service on the same database (another process) sees
 	// nothing left to report.
-	other, err := New(ctx, e.db, testsupport.SecretA, e.acc, e.outbox, catalog(), Options{Now: e.clk.Now, SLA: dayShift{}, OnSLAChange: hook.on})
+	other, err := New(ctx, e.db, testsupport.SecretA, e.acc, e.outbox, catalog(), Options{Now: e.clk.Now, SLA: pol, OnSLAChange: hook.on})
 	must(t, err)
 	defer other.Close()
 	_, err = other.SweepSLA(ctx)
@@ -213,7 +207,7 @@ func TestSLA_ClockCountsWorkingTimePausesWhileWaitingAndSweepsOnce(t *testing.T)
 // from the working time already counted, not from the wall clock.
 func TestSLA_PriorityRetargetsOnTheSameClock(t *testing.T) {
 	t.Parallel()
-	e := newSLAEnv(t, &slaHook{})
+	e, _ := newSLAEnv(t, &slaHook{})
 	ctx := context.Background()
 	ana := e.agent(accounts.Agent, "Ana Agent", "ana@desk.example")
 	rc := e.submit(guestSubmission())
@@ -223,5 +217,60 @@ func TestSLA_PriorityRetargetsOnTheSameClock(t *testing.T) {
 	must(t, err)
 	if !tk.FirstResponseDue.Equal(at("2027-01-15", "10:00")) || !tk.ResolutionDue.Equal(at("2027-01-15", "13:00")) {
 		t.Fatalf("urgent due %s / %s, want 10:00 / 13:00", tk.FirstResponseDue, tk.ResolutionDue)
+	}
+}
+
+// TestSLA_PolicyChangeRetimesRunningTickets: a saved policy (new hours and
+// targets) moves the due times of the tickets whose clock runs at the next
+// sweep, without waiting for their state to change; a state that rises
+// with it is notified once; a waiting ticket's clock stays as it stood; a
+// second pass changes nothing.
+func TestSLA_PolicyChangeRetimesRunningTickets(t *testing.T) {
+	hook := &slaHook{}
+	e, pol := newSLAEnv(t, hook)
+	ctx := context.Background()
+	ana := e.agent(accounts.Agent, "Ana Agent", "ana@desk.example")
+	running := e.submit(guestSubmission()) // Friday 08:00: due 11:00 / 17:00
+	sub := guestSubmission()
+	sub.Email, sub.FormID = "other@example.org", "f2"
+	waiting := e.submit(sub)
+	must(t, e.svc.SetStatus(ctx, staff(ana), waiting.Reference, StatusPending))
+	before, err := e.svc.Open(ctx, staff(ana), waiting.Reference)
+	must(t, err)
+	_, err = e.svc.SweepSLA(ctx)
+	must(t, err)
+	e.clk.Add(90 * time.Minute) // 09:30: on track under the old policy
+	pol.change(func(p *shiftPolicy) {
+		p.cal = hoursEveryDay(8, 16)
+		p.normal = [2]time.Duration{time.Hour, 4 * time.Hour}
+	})
+	_, err = e.svc.SweepSLA(ctx)
+	must(t, err)
+	tk, err := e.svc.Open(ctx, staff(ana), running.Reference)
+	must(t, err)
+	if !tk.FirstResponseDue.Equal(at("2027-01-15", "09:00")) || !tk.ResolutionDue.Equal(at("2027-01-15", "12:00")) {
+		t.Fatalf("after the policy change due %s / %s, want 09:00 / 12:00 (1 and 4 working hours from 08:00)",
+			tk.FirstResponseDue, tk.ResolutionDue)
+	}
+	if got := hook.take(); len(got) != 1 || got[0] != (slaCall{tk.ID, 0, SLABreached}) {
+		t.Fatalf("hook calls %+v, want the breach once", got)
+	}
+	q, err := e.svc.Queue(ctx, staff(ana), QueueFilter{Status: StatusNew})
+	must(t, err)
+	if len(q.Tickets) != 1 || q.Tickets[0].SLA != SLABreached {
+		t.Fatalf("queue %+v, want the running ticket breached", q.Tickets)
+	}
+	after, err := e.svc.Open(ctx, staff(ana), waiting.Reference)
+	must(t, err)
+	if !after.ResolutionDue.Equal(before.ResolutionDue) {
+		t.Errorf("waiting ticket's due moved %s → %s; its clock stands", before.ResolutionDue, after.ResolutionDue)
+	}
+	if n, err := e.svc.RetimeSLA(ctx); err != nil || n != 0 {
+		t.Errorf("second pass changed %d tickets (%v), want 0", n, err)
+	}
+	_, err = e.svc.SweepSLA(ctx)
+	must(t, err)
+	if got := hook.take(); len(got) != 0 {
+		t.Errorf("a later sweep reported %+v again", got)
 	}
 }

@@ -121,7 +121,43 @@ const (
 const (
 	sqlSLADue   = `SELECT id FROM tickets WHERE sla_check_at > 0 AND sla_check_at <= $1 ORDER BY sla_check_at LIMIT 500`
 	sqlSLAClaim = `UPDATE tickets SET sla_state = $2, sla_check_at = $3 WHERE id = $1 AND sla_state = $4 AND sla_check_at = $5`
+	// RetimeSLA: the running tickets after an id, a batch at a time, and the
+	// new due times of one (only if its clock, priority and status are still
+	// the ones read: a concurrent change has recomputed them itself).
+	sqlSLARunning = `SELECT ` + rowColumns + ` FROM tickets WHERE id > $1 AND sla_since > 0 ORDER BY id LIMIT $2`
 )
+
+// retimeColumns are the values of one ticket in sqlSLARetime: id, the new
+// first_response_due, resolution_due, next_due, sla_state, sla_check_at,
+// and the sla_since, sla_used, priority and status read.
+const retimeColumns = 10
+
+// sqlSLARetime sets the new due times of n tickets in one statement (one
+// statement journal and one run of the tags' trigger each, not n), each
+// only if its clock, priority and status are still the ones read: a
+// concurrent change has recomputed them itself. VALUES' columns are
+// column1… in SQLite and PostgreSQL alike (PostgreSQL's twin casts them).
+func sqlSLARetime(n int) string {
+	var b strings.Builder
+	b.WriteString(`UPDATE tickets SET first_response_due = v.column2, resolution_due = v.column3, next_due = v.column4,
+		sla_state = v.column5, sla_check_at = v.column6 FROM (VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range retimeColumns {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("$" + strconv.Itoa(i*retimeColumns+c+1))
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(`) AS v WHERE tickets.id = v.column1 AND tickets.sla_since = v.column7 AND tickets.sla_used = v.column8
+		AND tickets.priority = v.column9 AND tickets.status = v.column10`)
+	return b.String()
+}
 
 // wordChunks are the row counts of the prepared multi-row inserts of the
 // blind index: a text's words go in as few of them as their binary digits.
@@ -193,6 +229,8 @@ const (
 	sqlFieldRemove     = `UPDATE topic_fields SET removed = 1 WHERE id = $1 AND removed = 0`
 	sqlFieldIndexAdd   = `INSERT INTO ticket_field_index (hash, ticket_id, field_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
 	sqlFieldIndexClear = `DELETE FROM ticket_field_index WHERE ticket_id = $1 AND field_id = $2`
+	// How many tickets a field value has, up to $2 (the queue's choice of plan).
+	sqlFieldMatches = `SELECT count(*) FROM (SELECT 1 FROM ticket_field_index WHERE hash = $1 LIMIT $2) m`
 )
 
 // verify.go: samples of what the desk keys seal, newest first.

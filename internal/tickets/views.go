@@ -136,6 +136,9 @@ func (s *Service) SaveView(ctx context.Context, v Viewer, sv SavedView) (int64, 
 		_, err = tx.ExecContext(ctx, sqlUpdateView, id, name, sv.Shared, string(raw))
 		return err
 	})
+	if err == nil {
+		s.version.Add(1) // the queue pages list the views: the desk's caches start over
+	}
 	return id, errs.Pass(err, "tickets: save view")
 }
 
@@ -159,6 +162,9 @@ func (s *Service) DeleteView(ctx context.Context, v Viewer, id int64) error {
 		_, err = tx.ExecContext(ctx, sqlDeleteView, id)
 		return err
 	})
+	if err == nil {
+		s.version.Add(1) // the queue pages list the views: the desk's caches start over
+	}
 	return errs.Pass(err, "tickets: delete view")
 }
 

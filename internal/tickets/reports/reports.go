@@ -2,7 +2,7 @@
 // decide (issue 14): tickets created, resolved and open per day, the
 // working time to the first answer and to the resolution (median, p90), how
 // often the targets were met, and the customers' ratings, over any range of
-// days, as a whole and by a dimension (topic, agent).
+// days, as a whole and by a dimension (topic, agent, tag).
 //
 // It is part of the tickets room (it reads only the tickets table) but
 // its own package, so the room's queue and thread code stays apart from the
@@ -30,21 +30,22 @@ const (
 // MaxDays is the longest range a report covers.
 const MaxDays = 366
 
-// Dimension is what a report's groups are: a ticket's topic, its agent.
-// Another dimension (tags) is one more case of keysOf.
+// Dimension is what a report's groups are: a ticket's topic, its agent, its
+// tags (a ticket with several counts in each of their groups).
 type Dimension string
 
 const (
 	ByNone  Dimension = ""
 	ByTopic Dimension = "topic"
 	ByAgent Dimension = "agent"
+	ByTag   Dimension = "tag"
 )
 
 // Dimensions are the dimensions a report can be grouped by.
-var Dimensions = []Dimension{ByTopic, ByAgent}
+var Dimensions = []Dimension{ByTopic, ByAgent, ByTag}
 
 // Valid tells whether d is a dimension reports know.
-func (d Dimension) Valid() bool { return d == ByNone || d == ByTopic || d == ByAgent }
+func (d Dimension) Valid() bool { return d == ByNone || slices.Contains(Dimensions, d) }
 
 // Query is one report: the local days From to To (both included) in Loc,
 // grouped by By.
@@ -139,7 +140,7 @@ func New(db *store.DB) *Reports { return &Reports{db: db} }
 // fact is what a report knows of one ticket.
 type fact struct {
 	created, firstResp, resolved int64
-	key                          string // the group: topic key, agent id ("0": none)
+	key                          string // the group: topic key, agent id ("0": none), ticket id (tags)
 	frWork, resWork              int64
 	frMet, resMet                bool
 	score                        int
@@ -157,9 +158,9 @@ func (f *fact) unpack(c1, c2, c3 int64) {
 }
 
 // keysOf appends to buf the groups a ticket belongs to under d: its topic,
-// its agent ("" unassigned). A dimension with several values per ticket
-// (tags) appends each, from a map loaded beside the facts.
-func keysOf(buf []string, d Dimension, f *fact) []string {
+// its agent ("" unassigned), each of its tags ("" none), from tags (ticket
+// id → its tags, loaded beside the facts).
+func keysOf(buf []string, d Dimension, f *fact, tags map[string][]string) []string {
 	switch d {
 	case ByTopic:
 		return append(buf, f.key)
@@ -168,8 +169,32 @@ func keysOf(buf []string, d Dimension, f *fact) []string {
 			return append(buf, "")
 		}
 		return append(buf, f.key)
+	case ByTag:
+		if t := tags[f.key]; len(t) > 0 {
+			return append(buf, t...)
+		}
+		return append(buf, "")
 	}
 	return buf
+}
+
+// tagsOf are the tags of the tickets a range [from, to) is about (those of
+// sqlFacts), by ticket id: only for the tag dimension.
+func (rp *Reports) tagsOf(ctx context.Context, from, to int64) (map[string][]string, error) {
+	rows, err := rp.db.Read.QueryContext(ctx, sqlFactTags, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var id, tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], tag)
+	}
+	return out, rows.Err()
 }
 
 // Run makes the report of q. Staff only: the caller checks the role.
@@ -197,6 +222,13 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 		}
 	}
 	from, to := bounds[0], bounds[len(bounds)-1]
+	var tags map[string][]string
+	if q.By == ByTag {
+		var err error
+		if tags, err = rp.tagsOf(ctx, from, to); err != nil {
+			return nil, errs.Wrap(err, "reports: tags")
+		}
+	}
 	rows, err := rp.db.Read.QueryContext(ctx, sqlFacts, from, to, string(q.By))
 	if err != nil {
 		return nil, errs.Wrap(err, "reports: read")
@@ -230,7 +262,7 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 			rep.Days[d].Resolved++
 		}
 		total.add(&f, in)
-		keys = keysOf(keys[:0], q.By, &f)
+		keys = keysOf(keys[:0], q.By, &f, tags)
 		for _, k := range keys {
 			g := groups[k]
 			if g == nil {

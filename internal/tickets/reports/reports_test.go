@@ -127,6 +127,34 @@ func TestReport_DaysBacklogTimesAttainmentRatingsAndGroups(t *testing.T) {
 	if keys["7"] != 1 || keys["8"] != 2 || keys[""] != 1 {
 		t.Errorf("by agent %v", keys)
 	}
+
+	// By tag: a ticket counts in each of its tags' groups; "" is untagged.
+	for ref, tags := range map[string][]string{"ZD-0000-0000": {"vip"}, "ZD-0000-0001": {"vip", "refund"}, "ZD-0000-0004": {"refund"},
+		"ZD-0000-0005": {"later"}} {
+		for _, tag := range tags {
+			if _, err := db.Write.ExecContext(ctx, `INSERT INTO ticket_tags (tag, ticket_id, closed, next_due, updated_at, status, priority,
+				topic, assignee_id) SELECT $1, id, closed, next_due, updated_at, status, priority, topic, assignee_id FROM tickets
+				WHERE reference = $2`, tag, ref); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	byTag, err := rp.Run(ctx, Query{From: day("2026-03-28"), To: day("2026-03-30"), Loc: berlin, By: ByTag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type cr struct{ created, resolved int }
+	got := map[string]cr{}
+	for _, g := range byTag.Groups {
+		got[g.Key] = cr{g.Created, g.Resolved}
+	}
+	want := map[string]cr{"vip": {1, 2}, "refund": {2, 2}, "": {2, 0}}
+	if len(got) != len(want) || got["vip"] != want["vip"] || got["refund"] != want["refund"] || got[""] != want[""] {
+		t.Errorf("by tag %v, want %v (a tag of a ticket outside the range is no group)", got, want)
+	}
+	if byTag.Total != rep.Total {
+		t.Errorf("the total depends on the dimension: %+v vs %+v", byTag.Total, rep.Total)
+	}
 }
 
 func TestReport_RefusesBadRangesAndDimensions(t *testing.T) {
