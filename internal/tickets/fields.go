@@ -571,7 +571,7 @@ func (s *Service) queueField(ctx context.Context, sel *queueSelection, id int64,
 		// (a CROSS JOIN keeps them the outer loop, as a text search's);
 		// a common one's page walks the queue's index in order, probing,
 		// and stops at the page's end, well before sorting thousands.
-		driven := `(SELECT ticket_id FROM ticket_field_index WHERE hash = ` + hash + `) fv CROSS JOIN tickets t ON t.id = fv.ticket_id`
+		driven := `(SELECT ticket_id FROM ticket_field_index WHERE hash = ` + hash + `) fv ` + s.wordsJoin + ` tickets t ON t.id = fv.ticket_id`
 		var n int
 		if err := s.db.Read.QueryRowContext(ctx, sqlFieldMatches, h, fieldDriveMax+1).Scan(&n); err != nil {
 			return errs.Wrap(err, "tickets: field filter")

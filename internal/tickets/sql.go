@@ -136,7 +136,7 @@ const retimeColumns = 10
 // statement journal and one run of the tags' trigger each, not n), each
 // only if its clock, priority and status are still the ones read: a
 // concurrent change has recomputed them itself. VALUES' columns are
-// column1… in SQLite and PostgreSQL alike (PostgreSQL's twin casts them).
+// column1… in SQLite and PostgreSQL alike; each is cast to its column's type.
 func sqlSLARetime(n int) string {
 	var b strings.Builder
 	b.WriteString(`UPDATE tickets SET first_response_due = v.column2, resolution_due = v.column3, next_due = v.column4,
@@ -150,7 +150,13 @@ func sqlSLARetime(n int) string {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("$" + strconv.Itoa(i*retimeColumns+c+1))
+			// Cast: PostgreSQL types a VALUES list's parameters as text
+			// unless told; columns 9 and 10 (priority, status) are text.
+			typ := "BIGINT"
+			if c >= 8 {
+				typ = "TEXT"
+			}
+			b.WriteString("CAST($" + strconv.Itoa(i*retimeColumns+c+1) + " AS " + typ + ")")
 		}
 		b.WriteByte(')')
 	}
