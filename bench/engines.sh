@@ -93,7 +93,9 @@ LUA
 # those are counted as "acked".
 cat "$work/visitors.lua" - > "$work/ticket.lua" <<'LUA'
 local run = tostring(os.time())
-local acked, other = 0, 0
+acked, other = 0, 0 -- globals: done() reads them from the thread (thread:get)
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
 request = function()
   local i = n + 1
   local body = "form_id=bench-" .. run .. "-" .. i .. "&name=Gus%20Guest&email=gus" .. i ..
@@ -106,7 +108,9 @@ response = function(status, headers, body)
   if status == 200 and body:find('id="sent%-ref">ZD%-') then acked = acked + 1 else other = other + 1 end
 end
 done = function(summary, latency, requests)
-  io.write(string.format("acked %d\n", acked))
+  local sum = 0
+  for _, t in ipairs(threads) do sum = sum + t:get("acked") end
+  io.write(string.format("acked %d\n", sum))
 end
 LUA
 [ "$THREADS" = 1 ] || { echo "THREADS must be 1 (ticket.lua counts acknowledgements in one thread)" >&2; exit 1; }
@@ -120,8 +124,30 @@ ticks() {
   done
   echo "$sum"
 }
+# write(2)-family calls of the given processes (/proc/PID/io syscw): one per
+# response sent, plus, on PostgreSQL, one per message to the server (a round
+# trip: pgx sends a query's Parse/Bind/Execute/Sync at once), on SQLite one
+# per file write.
+syscw() {
+  local sum=0 p
+  for p in "$@"; do sum=$((sum + $(awk '$1=="syscw:" {print $2}' "/proc/$p/io" 2>/dev/null || echo 0))); done
+  echo "$sum"
+}
 pg_pids() { local pm; pm=$(head -1 "$PG_DIR/data/postmaster.pid"); echo "$pm" $(ps -o pid= --ppid "$pm"); }
 nginx_pids() { [ -f "$work/nginx.pid" ] || return 0; local m; m=$(cat "$work/nginx.pid"); echo "$m" $(ps -o pid= --ppid "$m"); }
+
+# What PostgreSQL's client backends of database $1 are doing, sampled every
+# 0.2 s into $2 until killed: "wait event type:wait event (state)" per
+# backend, CPU when it waits for nothing. "ClientRead (idle in transaction)"
+# is a backend waiting for zerodesk's next statement: a round trip;
+# "Lock:advisory" the one-writer lock; "IO:WALSync" a commit's fsync.
+sample_pg() {
+  while :; do
+    "$PG_BIN/psql" -qAtX "$(pgurl "$1")" -c "SELECT coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, '-') || ' (' || state || ')'
+      FROM pg_stat_activity WHERE backend_type = 'client backend' AND datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'" >>"$2" 2>/dev/null || true
+    sleep 0.2
+  done
+}
 
 serve() { # port data-dir [--db URL]: starts an instance, appends its pid to pids
   local port=$1 data=$2; shift 2
@@ -132,17 +158,21 @@ serve() { # port data-dir [--db URL]: starts an instance, appends its pid to pid
 }
 
 HZ=$(getconf CLK_TCK)
-echo "setup endpoint rps p50 p99 non2xx acked zd pg proxy" > "$work/rows"
+echo "setup endpoint rps p50 p99 non2xx acked zd pg proxy writes" > "$work/rows"
 measure() { # setup zd-pids endpoint wrk-args...
   local setup=$1 zd=$2 name=$3; shift 3
-  local z0 p0 x0 z1 p1 x1 acked=-
-  z0=$(ticks $zd); p0=$(ticks $(pg_pids)); x0=$(ticks $(nginx_pids))
+  local z0 p0 x0 w0 z1 p1 x1 w1 acked=- sampler=
+  if [ -n "$DBNAME" ] && [[ $name == ticket || $name == search-unique ]]; then
+    sample_pg "$DBNAME" "$work/$setup-$name.waits" & sampler=$!
+  fi
+  z0=$(ticks $zd); p0=$(ticks $(pg_pids)); x0=$(ticks $(nginx_pids)); w0=$(syscw $zd)
   wrk_measure "$setup-$name" "$@"
-  z1=$(ticks $zd); p1=$(ticks $(pg_pids)); x1=$(ticks $(nginx_pids))
+  z1=$(ticks $zd); p1=$(ticks $(pg_pids)); x1=$(ticks $(nginx_pids)); w1=$(syscw $zd)
+  if [ -n "$sampler" ]; then kill "$sampler"; wait "$sampler" 2>/dev/null || true; fi
   [ "$name" != ticket ] || acked=$(awk '$1=="acked" {print $2}' "$work/$setup-$name.txt")
   awk -v s="$setup" -v n="$name" -v r="$RPS" -v a="$P50" -v b="$P99" -v x="$NON2XX" -v k="$acked" -v q="$REQS" -v hz="$HZ" \
-    -v z=$((z1 - z0)) -v p=$((p1 - p0)) -v g=$((x1 - x0)) \
-    'BEGIN { f = (q > 0 ? 1000 / hz / q : 0); printf "%s %s %s %s %s %s %s %.2f %.2f %.2f\n", s, n, r, a, b, x, k, z * f, p * f, g * f }' >> "$work/rows"
+    -v z=$((z1 - z0)) -v p=$((p1 - p0)) -v g=$((x1 - x0)) -v w=$((w1 - w0)) \
+    'BEGIN { f = (q > 0 ? 1000 / hz / q : 0); printf "%s %s %s %s %s %s %s %.2f %.2f %.2f %.1f\n", s, n, r, a, b, x, k, z * f, p * f, g * f, (q > 0 ? w / q : 0) }' >> "$work/rows"
   echo "  $setup $name: $RPS req/s" >&2
 }
 
@@ -161,18 +191,21 @@ stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 
 load_before=$(uptime)
 
 # 1. SQLite.
+DBNAME=
 serve "$PORT" "$work/sqlite"
 endpoints sqlite "http://127.0.0.1:$PORT" "${pids[*]}"
 stop_all
 
 # 2. PostgreSQL, one instance.
 newdb bench1
+DBNAME=bench1
 serve $((PORT + 1)) "$work/pg1" --db "$(pgurl bench1)"
 endpoints pg "http://127.0.0.1:$((PORT + 1))" "${pids[*]}"
 stop_all
 
 # 3. Two instances on one PostgreSQL database, behind nginx (round robin).
 newdb bench2
+DBNAME=bench2
 serve $((PORT + 2)) "$work/pgA" --db "$(pgurl bench2)"
 serve $((PORT + 3)) "$work/pgB" --db "$(pgurl bench2)"
 mkdir -p "$work/nginx-tmp"; chmod 0777 "$work/nginx-tmp"
@@ -214,14 +247,22 @@ stop_all
 
 load_after=$(uptime)
 
-echo "| setup | endpoint | req/s | share of /healthz | p50 | p99 | non-2xx | tickets acked | zerodesk CPU ms/req | PostgreSQL CPU ms/req | nginx CPU ms/req |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| setup | endpoint | req/s | share of /healthz | p50 | p99 | non-2xx | tickets acked | zerodesk CPU ms/req | PostgreSQL CPU ms/req | nginx CPU ms/req | zerodesk writes/req |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 awk 'NR > 1 {
   if ($2 == "healthz") h[$1] = $3
-  printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3,
+  printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3,
     ($2 == "healthz" ? "100%" : sprintf("%.0f%%", 100 * $3 / h[$1])), $4, $5, $6, $7, $8,
-    ($1 == "sqlite" ? "-" : $9), ($1 == "pg-x2" ? $10 : "-")
+    ($1 == "sqlite" ? "-" : $9), ($1 == "pg-x2" ? $10 : "-"), $11
 }' "$work/rows"
+echo
+echo "PostgreSQL's busy client backends, sampled every 0.2 s (share of samples; CPU = waiting for nothing):"
+echo
+for f in "$work"/*.waits; do
+  [ -s "$f" ] || continue
+  printf -- '- %s: ' "$(basename "$f" .waits)"
+  sort "$f" | uniq -c | sort -rn | awk -v t="$(wc -l < "$f")" '{ c = $1; $1 = ""; printf "%s%s %.0f%%", (NR > 1 ? ", " : ""), substr($0, 2), 100 * c / t } END { printf " (%d samples)\n", t }'
+done
 echo
 echo "Load before: $load_before"
 echo "Load after:  $load_after"
