@@ -151,10 +151,11 @@ sample_pg() {
 
 serve() { # port data-dir [--db URL]: starts an instance, appends its pid to pids
   local port=$1 data=$2; shift 2
+  port_free "http://127.0.0.1:$port"
   ZERODESK_SECRET=$SECRET "$work/zerodesk" serve --addr "127.0.0.1:$port" --data "$data" --log-level error \
     --trusted-proxy 127.0.0.0/8 --public-url "$PUBLIC" "$@" &
   pids+=($!)
-  wait_healthy "http://127.0.0.1:$port"
+  wait_healthy "http://127.0.0.1:$port" "$!"
 }
 
 HZ=$(getconf CLK_TCK)
@@ -239,6 +240,7 @@ http {
 	}
 }
 NGINX
+port_free "http://127.0.0.1:$((PORT + 4))"
 "$NGINX" -c "$work/nginx.conf" -p "$work"
 wait_healthy "http://127.0.0.1:$((PORT + 4))"
 endpoints "pg-x2" "http://127.0.0.1:$((PORT + 4))" "${pids[*]}"

@@ -4,9 +4,27 @@
 # bench_build OUT: the binary as shipped (static, no cgo).
 bench_build() { CGO_ENABLED=0 go build -trimpath -o "$1" ./cmd/zerodesk; }
 
-# wait_healthy BASE: until BASE/healthz answers (10 s at most).
+# port_free BASE: fails when something already answers at BASE. On a shared
+# machine another process may hold the port: its answers must not be
+# measured instead of ours (our server would exit, unable to listen).
+port_free() {
+  if curl -s -o /dev/null --max-time 1 "$1/healthz"; then
+    echo "$1 is taken by another process: set PORT" >&2
+    return 1
+  fi
+}
+
+# wait_healthy BASE [PID]: until BASE/healthz answers (10 s at most); with
+# PID, while that process runs.
 wait_healthy() {
-  for _ in $(seq 100); do curl -fs "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  for _ in $(seq 100); do
+    if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+      echo "the server for $1 exited (is its port taken? set PORT)" >&2
+      return 1
+    fi
+    curl -fs "$1/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
   echo "$1/healthz does not answer" >&2
   return 1
 }

@@ -20,13 +20,15 @@ BASE=http://$ADDR
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
 work=$(mktemp -d)
+pid=
 dpid=
 trap 'kill $pid $dpid 2>/dev/null || true; wait $pid $dpid 2>/dev/null || true; rm -rf "$work"' EXIT
 . bench/lib.sh
 bench_build "$work/zerodesk"
+port_free "$BASE"
 "$work/zerodesk" serve --addr "$ADDR" --data "$work/data" --log-level error &
 pid=$!
-wait_healthy "$BASE"
+wait_healthy "$BASE" "$pid"
 
 # A stable article slug and a few searches (one with a typo).
 slug=log-in-two-steps
@@ -78,9 +80,10 @@ if [ "${DESK:-0}" = 1 ]; then
   ZD_DESK_SEED="$work/desk" ZD_DESK_TICKETS="${DESK_TICKETS:-100000}" \
     go test ./handlers -run '^TestDeskLoadSeed$' -count=1 -timeout 30m >/dev/null
   DESK_ADDR=127.0.0.1:$((PORT + 1))
+  port_free "http://$DESK_ADDR"
   "$work/zerodesk" serve --addr "$DESK_ADDR" --data "$work/desk" --no-demo --log-level error &
   dpid=$!
-  wait_healthy "http://$DESK_ADDR"
+  wait_healthy "http://$DESK_ADDR" "$dpid"
   DESK_TOKEN=$(cat "$work/desk/token"); export DESK_TOKEN
   DESK_VIEW=$(cat "$work/desk/view" 2>/dev/null || true); export DESK_VIEW
   # A fresh process: SQLite's page cache and the desk's page caches are
