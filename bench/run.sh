@@ -20,24 +20,20 @@ BASE=http://$ADDR
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
 work=$(mktemp -d)
+pid=
 dpid=
 trap 'kill $pid $dpid 2>/dev/null || true; wait $pid $dpid 2>/dev/null || true; rm -rf "$work"' EXIT
-CGO_ENABLED=0 go build -trimpath -o "$work/zerodesk" ./cmd/zerodesk
+. bench/lib.sh
+bench_build "$work/zerodesk"
+port_free "$BASE"
 "$work/zerodesk" serve --addr "$ADDR" --data "$work/data" --log-level error &
 pid=$!
-for _ in $(seq 50); do curl -fs "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_healthy "$BASE" "$pid"
 
 # A stable article slug and a few searches (one with a typo).
 slug=log-in-two-steps
 lua="$work/search.lua"
-cat > "$lua" <<'LUA'
-local queries = {"password", "reset%20account", "ticket", "pasword", "cookie", "usercode", "phrase", "attachment"}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/en/search?q=" .. queries[(i % #queries) + 1])
-end
-LUA
+write_search_lua "$lua"
 # Worst case for search: every query different, so no cached result helps.
 unique="$work/unique.lua"
 cat > "$unique" <<'LUA'
@@ -54,15 +50,9 @@ LUA
 
 run() { # name, wrk args...
   local name=$1; shift
-  wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" > "$work/$name.txt"
-  local rps p99 p50
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/$name.txt")
-  p50=$(awk '$1=="50%" {print $2}' "$work/$name.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$work/$name.txt")
-  local non2xx
-  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/$name.txt")
-  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
-  echo "$name $rps" >> "$work/rps"
+  wrk_measure "$name" "$@"
+  printf '| %s | %s | %s | %s | %s |\n' "$name" "$RPS" "$P50" "$P99" "$NON2XX"
+  echo "$name $RPS" >> "$work/rps"
 }
 
 echo "| endpoint | req/s | p50 | p99 | non-2xx |"
@@ -90,9 +80,10 @@ if [ "${DESK:-0}" = 1 ]; then
   ZD_DESK_SEED="$work/desk" ZD_DESK_TICKETS="${DESK_TICKETS:-100000}" \
     go test ./handlers -run '^TestDeskLoadSeed$' -count=1 -timeout 30m >/dev/null
   DESK_ADDR=127.0.0.1:$((PORT + 1))
+  port_free "http://$DESK_ADDR"
   "$work/zerodesk" serve --addr "$DESK_ADDR" --data "$work/desk" --no-demo --log-level error --trusted-proxy 127.0.0.1/32 &
   dpid=$!
-  for _ in $(seq 50); do curl -fs "http://$DESK_ADDR/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_healthy "http://$DESK_ADDR" "$dpid"
   DESK_TOKEN=$(cat "$work/desk/token"); export DESK_TOKEN
   DESK_VIEW=$(cat "$work/desk/view" 2>/dev/null || true); export DESK_VIEW
   DESK_FIELD=$(cat "$work/desk/field" 2>/dev/null || true); export DESK_FIELD

@@ -4,9 +4,12 @@
 # temporary directory owned by an unprivileged user (postgres refuses to run as
 # root, and CI runs as root), listening on a unix socket in that directory only
 # (no TCP port to collide with another run), with fsync off (a test cluster:
-# nothing in it must survive a power cut).
+# nothing in it must survive a power cut). PG_DURABLE=1 keeps PostgreSQL's
+# defaults instead (fsync, full_page_writes and synchronous_commit on): for
+# measurements (bench/engines.sh), where a commit must cost what it costs.
 #
 #   eval "$(bash scripts/pg-start.sh)"    # exports ZERODESK_TEST_PG, PG_DIR
+#   eval "$(PG_DURABLE=1 bash scripts/pg-start.sh)"
 #   ...
 #   bash scripts/pg-stop.sh "$PG_DIR"
 #
@@ -71,13 +74,16 @@ cat >>"$dir/data/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$dir'
 port = $port
-fsync = off
-full_page_writes = off
 min_wal_size = 32MB
 max_wal_size = 128MB
 max_connections = 300
 shared_buffers = 64MB
 CONF
+if [ "${PG_DURABLE:-0}" = 1 ]; then
+  printf 'fsync = on\nfull_page_writes = on\nsynchronous_commit = on\n' >>"$dir/data/postgresql.conf"
+else
+  printf 'fsync = off\nfull_page_writes = off\n' >>"$dir/data/postgresql.conf"
+fi
 run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 start >/dev/null
 
 url="postgres://postgres@/postgres?host=$dir&port=$port&sslmode=disable"
