@@ -158,7 +158,7 @@ func announce(c *store.Changes, name string) func() {
 // account's state), rate limits and lockouts (auth_limits, ticket_limits).
 // The catalog of articles (kb) checks its generation in the database every
 // second (RunScheduler); a reconnection of the listener checks it at once.
-// Presence on a ticket stays per instance (left of issue 15).
+// Presence on a ticket is in the database too (ticket_presence).
 func (a *App) listen(log *slog.Logger) {
 	a.Changes.On("tickets", func(context.Context) { a.Tickets.Touch() })
 	a.Changes.On("sla", func(ctx context.Context) {

@@ -3,36 +3,39 @@ package tickets
 import (
 	"context"
 	"sort"
-	"sync"
 	"time"
 
 	"zerodesk/internal/errs"
 )
 
 // Presence: which agents have a ticket open, and who is writing a reply, so
-// the ticket page warns of a collision. Kept in this process's memory (one
-// instance; issue 15 makes it shared): nothing of it is stored, and it
-// forgets an agent PresenceTTL after their page last asked.
+// the ticket page warns of a collision. It is kept in the database
+// (ticket_presence), so every instance on one PostgreSQL database sees the
+// agents of the others (issue 15); on SQLite, one process, the same table.
+// A row is an agent's last poll on a ticket; it counts for PresenceTTL and
+// the periodic sweep (Tick) deletes it after.
+//
+// Each poll reads the ticket's rows. It writes its own row only when that
+// row is missing, older than presenceRefresh, or says otherwise about
+// writing: with the page polling every 10 seconds that is one write every
+// second poll per agent on a ticket, plus one when the agent starts or stops
+// writing, so the polls do not take the write lock (on PostgreSQL, the
+// cluster's WriteLockKey) each time.
 
 // PresenceTTL is how long an agent counts as on a ticket after their page
 // last said so (the ticket page asks every 10 seconds).
 const PresenceTTL = 30 * time.Second
+
+// presenceRefresh is the age from which a poll writes its row again. A row
+// is at most presenceRefresh plus one poll interval old (25 seconds) before
+// it is written anew, within PresenceTTL.
+const presenceRefresh = PresenceTTL / 2
 
 // Present is another agent on the same ticket.
 type Present struct {
 	AgentID int64
 	Name    string
 	Writing bool
-}
-
-type presenceEntry struct {
-	at      time.Time
-	writing bool
-}
-
-type presence struct {
-	mu   sync.Mutex
-	refs map[string]map[int64]presenceEntry // reference → agent → last seen
 }
 
 // Here records that agent v has ticket ref open (writing a reply or not)
@@ -45,32 +48,36 @@ func (s *Service) Here(ctx context.Context, v Viewer, ref string, writing bool) 
 	if !ok {
 		return nil, errDenied()
 	}
-	now := s.now()
+	now := s.now().Unix()
 	me := v.Session.AccountID
-	p := &s.presence
-	p.mu.Lock()
-	if p.refs == nil {
-		p.refs = map[string]map[int64]presenceEntry{}
+	rows, err := s.db.Read.QueryContext(ctx, sqlPresenceOn, ref, now-int64(PresenceTTL/time.Second))
+	if err != nil {
+		return nil, errs.Wrap(err, "tickets: presence")
 	}
-	if len(p.refs) > 10000 { // forget every stale entry now and then
-		for r, m := range p.refs {
-			p.expire(r, m, now)
-		}
-	}
-	agents := p.refs[ref]
-	if agents == nil {
-		agents = map[int64]presenceEntry{}
-		p.refs[ref] = agents
-	}
-	agents[me] = presenceEntry{at: now, writing: writing}
-	p.expire(ref, agents, now)
 	var others []Present
-	for id, e := range agents {
-		if id != me {
-			others = append(others, Present{AgentID: id, Writing: e.writing})
+	fresh := false // my row is recent and says the same about writing
+	for rows.Next() {
+		var id, w, at int64
+		if err := rows.Scan(&id, &w, &at); err != nil {
+			rows.Close()
+			return nil, errs.Wrap(err, "tickets: presence")
+		}
+		if id == me {
+			fresh = (w == 1) == writing && now-at < int64(presenceRefresh/time.Second)
+			continue
+		}
+		others = append(others, Present{AgentID: id, Writing: w == 1})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, errs.Wrap(err, "tickets: presence")
+	}
+	if !fresh {
+		// Not s.write: presence is no change of a ticket (no version bump).
+		if _, err := s.db.Write.ExecContext(ctx, sqlPresenceAt, ref, me, boolInt(writing), now); err != nil {
+			return nil, errs.Wrap(err, "tickets: presence")
 		}
 	}
-	p.mu.Unlock()
 	if len(others) == 0 {
 		return nil, nil
 	}
@@ -86,25 +93,21 @@ func (s *Service) Here(ctx context.Context, v Viewer, ref string, writing bool) 
 }
 
 // Leave forgets agent v on ticket ref (their page closed, or they sent).
-func (s *Service) Leave(v Viewer, ref string) {
+func (s *Service) Leave(ctx context.Context, v Viewer, ref string) error {
 	ref, ok := NormalizeReference(ref)
 	if !ok || v.Session == nil {
-		return
+		return nil
 	}
-	p := &s.presence
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.refs[ref], v.Session.AccountID)
+	if _, err := s.db.Write.ExecContext(ctx, sqlPresenceLeave, ref, v.Session.AccountID); err != nil {
+		return errs.Wrap(err, "tickets: leave")
+	}
+	return nil
 }
 
-// expire drops the stale entries of ref (p.mu held).
-func (p *presence) expire(ref string, agents map[int64]presenceEntry, now time.Time) {
-	for id, e := range agents {
-		if now.Sub(e.at) > PresenceTTL {
-			delete(agents, id)
-		}
+// boolInt is a flag as the tables store it (0 or 1).
+func boolInt(b bool) int64 {
+	if b {
+		return 1
 	}
-	if len(agents) == 0 {
-		delete(p.refs, ref)
-	}
+	return 0
 }

@@ -426,7 +426,7 @@ func (s *Service) CustomerTickets(ctx context.Context, v Viewer, ref string) ([]
 
 // Tick does Run's periodic work once: destroys expired messages, sends the
 // notices of replies whose release time came, and forgets form nonces older
-// than a day and spent counters.
+// than a day, spent counters and presence older than PresenceTTL.
 func (s *Service) Tick(ctx context.Context) error {
 	n, err := s.msg.Sweep(ctx)
 	if err != nil {
@@ -481,6 +481,9 @@ func (s *Service) Tick(ctx context.Context) error {
 	// Housekeeping changes no ticket: no version bump.
 	return s.commits.Do(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, sqlPruneForms, now-int64(24*time.Hour/time.Second)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, sqlPrunePresence, now-int64(PresenceTTL/time.Second)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, sqlPruneLimits, now-int64(time.Hour/time.Second))

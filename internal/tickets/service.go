@@ -34,8 +34,6 @@ type Service struct {
 	version atomic.Int64
 	commits *store.GroupCommitter
 	st      *store.Prepared
-	// presence: agents on each ticket, in memory (presence.go).
-	presence presence
 
 	explain func(query string, args []any) // tests: sees each queue query
 

@@ -77,6 +77,15 @@ const (
 	sqlDeskRead     = `UPDATE tickets SET desk_unread = 0 WHERE id = $1`
 )
 
+// Presence on a ticket (presence.go; data/migrations/0024_ticket_presence.sql).
+const (
+	sqlPresenceOn = `SELECT agent_id, writing, seen_at FROM ticket_presence WHERE reference = $1 AND seen_at > $2`
+	sqlPresenceAt = `INSERT INTO ticket_presence (reference, agent_id, writing, seen_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (reference, agent_id) DO UPDATE SET writing = excluded.writing, seen_at = excluded.seen_at`
+	sqlPresenceLeave = `DELETE FROM ticket_presence WHERE reference = $1 AND agent_id = $2`
+	sqlPrunePresence = `DELETE FROM ticket_presence WHERE seen_at <= $1`
+)
+
 // sqlAccountTickets is every ticket of an account, oldest first, with the
 // thread key as wrapped for it when there is one ($2 = "account:ID").
 const sqlAccountTickets = `SELECT ` + summaryRow + `, p.key_wrapped, m.meta_sealed FROM tickets t

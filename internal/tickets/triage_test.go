@@ -333,7 +333,7 @@ func TestHere_OtherAgentsOnTheTicketUntilTheyLeave(t *testing.T) {
 		t.Errorf("stale presence: %+v", o)
 	}
 	_, _ = e.svc.Here(ctx, staff(bo), rc.Reference, false)
-	e.svc.Leave(staff(bo), rc.Reference)
+	must(t, e.svc.Leave(ctx, staff(bo), rc.Reference))
 	if o, _ := e.svc.Here(ctx, staff(ana), rc.Reference, false); len(o) != 0 {
 		t.Errorf("after leaving: %+v", o)
 	}
