@@ -109,6 +109,7 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	}
 	kbOpts := KBOptions(w.Secret)
 	kbOpts.Renders = w.Renders
+	kbOpts.OnChange = announce(a.Changes, "kb")
 	if a.KB, err = kb.New(ctx, w.DB, kbOpts); err != nil {
 		return nil, err
 	}
@@ -156,9 +157,11 @@ func announce(c *store.Changes, name string) func() {
 // SQLite nothing is announced). What is not here is read from the database
 // on every request, so it is already shared: sessions (scs, with their
 // account's state), rate limits and lockouts (auth_limits, ticket_limits).
-// The catalog of articles (kb) checks its generation in the database every
-// second (RunScheduler); a reconnection of the listener checks it at once.
-// Presence on a ticket is in the database too (ticket_presence).
+// The catalog of articles (kb) is announced by every write (kb.Options.
+// OnChange) and checks its generation in the database every second
+// (RunScheduler) too: for the command line's writes (articles import), which
+// announce nothing; a reconnection of the listener checks it at once.
+// Presence on a ticket is in the database (ticket_presence).
 func (a *App) listen(log *slog.Logger) {
 	a.Changes.On("tickets", func(context.Context) { a.Tickets.Touch() })
 	a.Changes.On("sla", func(ctx context.Context) {

@@ -153,23 +153,23 @@ func TestInstances_TwoOnOnePostgreSQL(t *testing.T) {
 	a := startInstance(t, bin, "A", dbURL)
 	b := startInstance(t, bin, "B", dbURL, "--no-demo")
 
+	// An editor, created from the command line (before the agent: the
+	// disable below takes the newest account); signed in on A with 1-Click.
+	out, err := runBin(bin, dbURL, "admin", "create", "--db", dbURL, "--role", "editor", "--name", "Eda Editor", "--email", "eda@example.org")
+	if err != nil {
+		t.Fatalf("admin create --role editor: %v\n%s", err, out)
+	}
+	editor := signIn(t, a, regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b`).FindString(out), "192.0.2.70")
+
 	// An agent, created from the command line; its first login (1-Click)
 	// on A; the session works on B.
-	out, err := runBin(bin, dbURL, "admin", "create", "--db", dbURL, "--role", "agent", "--name", "Ann Agent", "--email", "ann@example.org")
+	out, err = runBin(bin, dbURL, "admin", "create", "--db", dbURL, "--role", "agent", "--name", "Ann Agent", "--email", "ann@example.org")
 	if err != nil {
 		t.Fatalf("admin create: %v\n%s", err, out)
 	}
 	usercode := regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b`).FindString(out)
-	agent := &client{t: t, ip: "192.0.2.10"}
-	_, body := agent.do("POST", a.base+"/en/login/user", url.Values{"usercode": {usercode}, "oneclick": {"on"}})
-	d := parse(t, body)
-	res, _ := agent.do("POST", a.base+"/en/login/user/activate", url.Values{
-		"usercode": {d.Find(`input[name="usercode"]`).AttrOr("value", "")}, "oneclick": {d.Find(`input[name="oneclick"]`).AttrOr("value", "")},
-		"password": {"violet harbour kettle 47 sings"}, "phrase": {"cobalt lantern hums"}})
-	if res.StatusCode != http.StatusSeeOther || agent.cookie == "" {
-		t.Fatalf("first login on A: %d, cookie %q", res.StatusCode, agent.cookie)
-	}
-	res, body = agent.do("GET", b.base+"/en/desk", nil)
+	agent := signIn(t, a, usercode, "192.0.2.10")
+	res, body := agent.do("GET", b.base+"/en/desk", nil)
 	poll := parse(t, body).Find(".desk-poll").First().AttrOr("data-hx-get", "")
 	if res.StatusCode != http.StatusOK || !strings.Contains(poll, "v=") {
 		t.Fatalf("the desk on B with A's session: %d, poll %q", res.StatusCode, poll)
@@ -183,6 +183,50 @@ func TestInstances_TwoOnOnePostgreSQL(t *testing.T) {
 		return res.StatusCode == http.StatusOK && strings.Contains(body, ref)
 	})
 	t.Logf("ticket %s in B's poll after %v", ref, time.Since(start))
+
+	// An article an editor publishes on A (the writing form's Publish) is on
+	// B's home and in B's search within a second of A's answer. B's home
+	// and its search for the word are read first, so B has them cached.
+	pword := "marmotquillfen"
+	reader := &client{t: t, ip: "192.0.2.31"}
+	onHome := func(in *instance) bool {
+		res, body := reader.do("GET", in.base+"/en/", nil)
+		return res.StatusCode == http.StatusOK && strings.Contains(body, "Feed the "+pword)
+	}
+	inSearch := func(in *instance) bool {
+		res, body := reader.do("GET", in.base+"/en/search?q="+pword, nil)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("B's search: %d", res.StatusCode)
+		}
+		return strings.Contains(body, "Feed the "+pword)
+	}
+	if onHome(b) || inSearch(b) {
+		t.Fatal("the article is on B before it is published")
+	}
+	res, body = editor.do("POST", a.base+"/en/editor/save", url.Values{"article": {"0"}, "base": {"0"}, "lang": {"en"},
+		"title": {"Feed the " + pword}, "slug": {pword}, "description": {"When and what the " + pword + " eats."},
+		"body": {"The " + pword + " eats at noon, and only clover."}, "keywords": {pword}, "category": {"faq"}, "action": {"publish"}})
+	published := time.Now()
+	if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "done=published") {
+		t.Fatalf("publishing on A: %d %q\n%.2000s", res.StatusCode, res.Header.Get("Location"), body)
+	}
+	var homeAfter, searchAfter time.Duration
+	for homeAfter == 0 || searchAfter == 0 {
+		if homeAfter == 0 && onHome(b) {
+			homeAfter = time.Since(published)
+		}
+		if searchAfter == 0 && inSearch(b) {
+			searchAfter = time.Since(published)
+		}
+		if time.Since(published) > 5*time.Second {
+			t.Fatalf("A's publication not on B after 5s: home %v, search %v (0: not seen)", homeAfter, searchAfter)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("the article published on A: on B's home after %v, in B's search after %v", homeAfter, searchAfter)
+	if homeAfter > time.Second || searchAfter > time.Second {
+		t.Errorf("A's publication reached B after more than a second: home %v, search %v", homeAfter, searchAfter)
+	}
 
 	// An article published (by a third process: the command line's import)
 	// is on A's and B's home and in their search within a second.
@@ -308,6 +352,22 @@ func TestInstances_TwoOnOnePostgreSQL(t *testing.T) {
 	if res, _ := visitor.do("GET", b.base+"/en/articles/"+word, nil); res.StatusCode != http.StatusOK {
 		t.Errorf("B after the crash: an article answers %d", res.StatusCode)
 	}
+}
+
+// signIn is a staff member's first login (1-Click) on in: the client
+// carries the session cookie.
+func signIn(t *testing.T, in *instance, usercode, ip string) *client {
+	t.Helper()
+	c := &client{t: t, ip: ip}
+	_, body := c.do("POST", in.base+"/en/login/user", url.Values{"usercode": {usercode}, "oneclick": {"on"}})
+	d := parse(t, body)
+	res, _ := c.do("POST", in.base+"/en/login/user/activate", url.Values{
+		"usercode": {d.Find(`input[name="usercode"]`).AttrOr("value", "")}, "oneclick": {d.Find(`input[name="oneclick"]`).AttrOr("value", "")},
+		"password": {"violet harbour kettle 47 sings"}, "phrase": {"cobalt lantern hums"}})
+	if res.StatusCode != http.StatusSeeOther || c.cookie == "" {
+		t.Fatalf("first login on %s: %d, cookie %q", in.name, res.StatusCode, c.cookie)
+	}
+	return c
 }
 
 func runBin(bin, dbURL string, args ...string) (string, error) {

@@ -375,12 +375,12 @@ func (k *KB) DeleteCategory(ctx context.Context, key Category) error {
 	return k.categoriesChanged(ctx)
 }
 
-// categoriesChanged reloads this instance and has the others reload.
+// categoriesChanged reloads this instance and has the others reload (written).
 func (k *KB) categoriesChanged(ctx context.Context) error {
 	if _, err := k.db.Write.ExecContext(ctx, sqlEdNextGeneration); err != nil {
 		return errs.Wrap(err, "kb: categories changed")
 	}
-	return k.reload(ctx)
+	return k.written(ctx)
 }
 
 // checkCategory refuses a draft whose category does not exist.

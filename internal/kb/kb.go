@@ -108,6 +108,11 @@ type Options struct {
 	// Renders, when set, is another KB's rendered catalog to start from
 	// (rendersnapshot.go): what still fits is not rendered again.
 	Renders *RenderSnapshot
+	// OnChange, when set, is called after a write here changed what
+	// visitors read (kb_generation moved), once it is committed: the other
+	// instances on the database reload at once (store.Changes) instead of
+	// at their next Refresh.
+	OnChange func()
 }
 
 // KB is the knowledge base. Reads come from an immutable in-memory catalog
@@ -195,6 +200,22 @@ func New(ctx context.Context, db *store.DB, opts Options) (*KB, error) {
 		return nil, err
 	}
 	return k, nil
+}
+
+// written reloads the catalog after a write here that moved kb_generation,
+// and says so (Options.OnChange). Every write ends here or in
+// reloadArticles; reload itself is for New and Refresh
+// (TestChanged_EveryWriteIsAnnounced).
+func (k *KB) written(ctx context.Context) error {
+	k.changed()
+	return k.reload(ctx)
+}
+
+// changed tells the other instances that a write here is committed.
+func (k *KB) changed() {
+	if k.opts.OnChange != nil {
+		k.opts.OnChange()
+	}
 }
 
 // reload reads every published translation from the database, renders it and

@@ -50,6 +50,7 @@ func spanOf(ctx context.Context, tx *sql.Tx, fn func() error) (genSpan, error) {
 // (another instance or write changed something else meanwhile), or the set
 // of languages changes, it reloads everything (reload).
 func (k *KB) reloadArticles(ctx context.Context, span genSpan, ids ...int64) error {
+	k.changed() // committed: even when a Refresh here already loaded it
 	k.mu.Lock()
 	loaded := k.generation.Load()
 	if loaded >= span.to {
@@ -64,7 +65,7 @@ func (k *KB) reloadArticles(ctx context.Context, span genSpan, ids ...int64) err
 		}
 	}
 	k.mu.Unlock()
-	return k.reload(ctx)
+	return k.reload(ctx) // announced above
 }
 
 // patch installs the catalog at generation gen made from the current one and

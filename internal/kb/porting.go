@@ -189,7 +189,7 @@ func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportR
 		return ImportResult{}, err
 	}
 	if res.Created+res.Updated > 0 || cats != nil || onlyIfEmpty {
-		if err := k.reload(ctx); err != nil {
+		if err := k.written(ctx); err != nil {
 			return res, err
 		}
 	}

@@ -467,7 +467,7 @@ func (k *KB) StillCurrent(ctx context.Context, by Author, articleID int64, lang 
 		return nil, errs.Pass(err, "kb: still current")
 	}
 	if live {
-		return rev, k.reload(ctx)
+		return rev, k.written(ctx)
 	}
 	return rev, nil
 }
