@@ -15,6 +15,7 @@ import (
 
 	"zerodesk/internal/errs"
 	"zerodesk/internal/kb"
+	"zerodesk/internal/store"
 )
 
 const articlesUsage = "usage: zerodesk articles export|import [--data DIR] DIR"
@@ -65,6 +66,11 @@ func articlesCommand(ctx context.Context, args []string, stderr, out io.Writer) 
 		}
 		fmt.Fprintf(out, "imported %s: %d articles created, %d updated, %d unchanged; %d new files\n",
 			dir, res.Created, res.Updated, res.Unchanged, res.Files)
+		// Serving instances on the same PostgreSQL reload at once rather
+		// than at their next generation check (up to a second later).
+		if err := store.NewChanges(db, nil).AnnounceNow(ctx, "kb"); err != nil {
+			fmt.Fprintf(stderr, "imported, but the serving instances were not told (they see it within a second): %v\n", err)
+		}
 		return nil
 	}
 	files, err := articles.Export(ctx)

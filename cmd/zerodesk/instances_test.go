@@ -228,7 +228,8 @@ func TestInstances_TwoOnOnePostgreSQL(t *testing.T) {
 		t.Errorf("A's publication reached B after more than a second: home %v, search %v", homeAfter, searchAfter)
 	}
 
-	// An article published (by a third process: the command line's import)
+	// An article published (by a third process: the command line's import,
+	// which announces it as the instances do)
 	// is on A's and B's home and in their search within a second.
 	word := "zanzibarquokka"
 	dir := t.TempDir()
@@ -251,7 +252,7 @@ func TestInstances_TwoOnOnePostgreSQL(t *testing.T) {
 	start = time.Now()
 	visitor := &client{t: t, ip: "192.0.2.30"}
 	for _, in := range []*instance{a, b} {
-		eventually(t, 1500*time.Millisecond, "the article on "+in.name+"'s search", func() bool {
+		eventually(t, time.Second, "the article on "+in.name+"'s search", func() bool {
 			_, body := visitor.do("GET", in.base+"/en/search?q="+word, nil)
 			return strings.Contains(body, "Feed the "+word)
 		})

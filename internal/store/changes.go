@@ -83,6 +83,22 @@ func (c *Changes) Announce(name string) {
 	}
 }
 
+// AnnounceNow tells the other instances that name changed, at once and on
+// a connection of its own: for a process that writes and exits (the command
+// line's articles import), which runs no Changes. On SQLite it does nothing.
+func (c *Changes) AnnounceNow(ctx context.Context, name string) error {
+	if c.db.Engine != Postgres {
+		return nil
+	}
+	conn, err := pgx.Connect(ctx, c.db.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	_, err = conn.Exec(ctx, `SELECT pg_notify($1, $2)`, ChangesChannel, name+" "+c.id)
+	return err
+}
+
 // Run listens and sends until ctx ends (PostgreSQL; on SQLite it returns).
 func (c *Changes) Run(ctx context.Context) {
 	if c.db.Engine != Postgres {
