@@ -154,6 +154,7 @@ func TestBrowser_EditorConcurrentSaveEndsOnTheMergePage(t *testing.T) {
 				eda.waitFor("Eda's live preview", `document.querySelector("#preview-body").textContent.includes("saved first")`)
 			}
 			eda.follow("Eda saves", chromedp.Click(chromedp.CSS(`button[name="action"][value="save"]`)))
+			eda.check("Eda's save is saved", `document.querySelector("#editor-notice").textContent.includes("Saved as revision")`)
 			ben.typeInto("#ed-body", "Ben's words, saved second.")
 			ben.follow("Ben saves", chromedp.Click(chromedp.CSS(`button[name="action"][value="save"]`)))
 			ben.check("the merge page", `document.querySelector("h1").textContent.includes("Someone else saved")`)

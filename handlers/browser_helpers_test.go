@@ -375,7 +375,9 @@ func (b *browserTab) waitForFocus(what, cond string) {
 func (b *browserTab) check(what, expr string) {
 	b.t.Helper()
 	if !evalJS[bool](b, "!!("+expr+")") {
-		b.t.Errorf("%s: false: %s", what, expr)
+		// Where the tab is, so a failure in CI says what it saw.
+		where := evalJS[string](b, `location.pathname + location.search + " — h1: " + ((document.querySelector("h1") || {}).textContent || "").trim().slice(0, 120)`)
+		b.t.Errorf("%s: false: %s (on %s)", what, expr, where)
 	}
 }
 
