@@ -98,7 +98,7 @@ func TestBrowser_EditorWritesPreviewsSavesPublishesVisitorFinds(t *testing.T) {
 			}
 			b.checkAccessibility("writing page with preview")
 			b.follow("saving", chromedp.Click(chromedp.CSS(`button[name="action"][value="save"]`)))
-			b.check("saved", `document.querySelector("#editor-notice").textContent.includes("Saved as revision")`)
+			b.waitFor("saved", `document.querySelector("#editor-notice")?.textContent.includes("Saved as revision")`)
 			b.checkAccessibility("saved draft")
 			if w := b.app.get(t, "/en/articles/printing-a-ticket-receipt"); w.Code != http.StatusNotFound {
 				t.Errorf("a visitor reads the draft: %d", w.Code)
@@ -107,7 +107,7 @@ func TestBrowser_EditorWritesPreviewsSavesPublishesVisitorFinds(t *testing.T) {
 				t.Error("a visitor finds the draft")
 			}
 			b.follow("publishing", chromedp.Click(chromedp.CSS(`button[name="action"][value="publish"]`)))
-			b.check("published", `document.querySelector("#editor-notice").textContent.includes("visitors see it now")`)
+			b.waitFor("published", `document.querySelector("#editor-notice")?.textContent.includes("visitors see it now")`)
 
 			// A visitor (no cookie) finds it by search.
 			v := b.sibling(!js)
@@ -154,16 +154,16 @@ func TestBrowser_EditorConcurrentSaveEndsOnTheMergePage(t *testing.T) {
 				eda.waitFor("Eda's live preview", `document.querySelector("#preview-body").textContent.includes("saved first")`)
 			}
 			eda.follow("Eda saves", chromedp.Click(chromedp.CSS(`button[name="action"][value="save"]`)))
-			eda.check("Eda's save is saved", `document.querySelector("#editor-notice").textContent.includes("Saved as revision")`)
+			eda.waitFor("Eda's save is saved", `document.querySelector("#editor-notice")?.textContent.includes("Saved as revision")`)
 			ben.typeInto("#ed-body", "Ben's words, saved second.")
 			ben.follow("Ben saves", chromedp.Click(chromedp.CSS(`button[name="action"][value="save"]`)))
-			ben.check("the merge page", `document.querySelector("h1").textContent.includes("Someone else saved")`)
+			ben.waitFor("the merge page", `document.querySelector("h1")?.textContent.includes("Someone else saved")`)
 			ben.check("Ben's text in the form", `document.querySelector("#ed-body").value === "Ben's words, saved second."`)
 			ben.check("Eda's text beside it", `document.querySelector("#theirs-body").value === "Eda's words, saved first."`)
 			ben.checkAccessibility("merge page")
 			ben.typeInto("#ed-body", "Eda's and Ben's words.")
 			ben.follow("Ben saves the merge", chromedp.Click(chromedp.CSS(`button[name="action"][value="save"]`)))
-			ben.check("saved", `document.querySelector("#editor-notice").textContent.includes("Saved as revision")`)
+			ben.waitFor("saved", `document.querySelector("#editor-notice")?.textContent.includes("Saved as revision")`)
 		})
 	}
 }
@@ -192,7 +192,7 @@ func TestBrowser_EditorHistoryDiffAndRestore(t *testing.T) {
 			b.check("the diff", `document.querySelector("#word-diff del").textContent.includes("old") && document.querySelector("#word-diff ins").textContent.includes("new")`)
 			b.checkAccessibility("history")
 			b.follow("restoring", chromedp.Click(chromedp.CSS(`form[action$="/restore"] button`)))
-			b.check("restored", `document.querySelector("#editor-notice").textContent.includes("Restored as revision")`)
+			b.waitFor("restored", `document.querySelector("#editor-notice")?.textContent.includes("Restored as revision")`)
 			b.check("the old text is back", `document.querySelector("#ed-body").value === "The old wording stays."`)
 		})
 	}
@@ -222,7 +222,7 @@ func scheduledPublishAppears(t *testing.T, js bool) {
 	at := due.Format("2006-01-02T15:04:05")
 	evalJS[chromedp.Void](b, `document.querySelector("#publish-at").value = "`+at+`"; document.querySelector("#publish-zone").value = "UTC"`)
 	b.follow("scheduling", chromedp.Click(chromedp.CSS(`button[name="action"][value="schedule"]`)))
-	b.check("scheduled", `document.querySelector("#editor-notice").textContent.includes("Scheduled")`)
+	b.waitFor("scheduled", `document.querySelector("#editor-notice")?.textContent.includes("Scheduled")`)
 	// Not out before its time (asked at once: on a busy machine axe alone
 	// may outlast the two seconds, and then the article is rightly out).
 	if w := b.app.get(t, "/en/articles/scheduled-article"); w.Code != http.StatusNotFound && time.Now().Before(due) {
@@ -259,7 +259,7 @@ func TestBrowser_EditorSlugChangeRedirects(t *testing.T) {
 				b.waitFor("the address checked", `document.querySelector("#slug-status").textContent.includes("This address is free")`)
 			}
 			b.follow("publishing", chromedp.Click(chromedp.CSS(`button[name="action"][value="publish"]`)))
-			b.check("published", `document.querySelector("#editor-notice").textContent.includes("visitors see it now")`)
+			b.waitFor("published", `document.querySelector("#editor-notice")?.textContent.includes("visitors see it now")`)
 			v := b.sibling(!js)
 			v.open("/en/articles/moving-article", 200) // after the 301
 			v.check("at the new address", `location.pathname === "/en/articles/moved-article" && document.querySelector("main h1").textContent === "Moving Article"`)

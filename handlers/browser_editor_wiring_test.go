@@ -50,7 +50,7 @@ func TestBrowser_EditorWritesAnArticleWithAnImage(t *testing.T) {
 				b.waitFor("uploaded", `(function (n) { return n && n.textContent.includes("Uploaded"); })(document.querySelector("#images-notice"))`)
 			} else {
 				b.follow("uploading from the writing page", chromedp.Click(chromedp.CSS("#ed-upload")))
-				b.check("uploaded", `document.querySelector("#editor-notice").textContent.includes("Uploaded")`)
+				b.waitFor("uploaded", `document.querySelector("#editor-notice")?.textContent.includes("Uploaded")`)
 			}
 			b.check("every word kept", `document.querySelector("#ed-body").value === "Open the tray. Wombat." && document.querySelector("#ed-title").value === "Receipt Printer Tray" && document.querySelector("#ed-keywords").value === "quokka"`)
 			b.checkAccessibility("the writing page after an upload")
@@ -117,7 +117,7 @@ func TestBrowser_AgentProposesAnEditEditorPublishes(t *testing.T) {
 			b.typeInto("#pr-body", "Open the lid and pull the paper gently, towards you.")
 			b.typeInto("#pr-note", "gentler")
 			b.follow("proposing", chromedp.Click(chromedp.CSS(`#propose-form button[type="submit"]`)))
-			b.check("kept", `document.querySelector("#editor-notice").textContent.includes("An editor will publish or discard it")`)
+			b.waitFor("kept", `document.querySelector("#editor-notice")?.textContent.includes("An editor will publish or discard it")`)
 			b.checkAccessibility("a proposal sent")
 
 			e := b.sibling(!js)
@@ -128,7 +128,7 @@ func TestBrowser_AgentProposesAnEditEditorPublishes(t *testing.T) {
 			e.check("the history names the agent", `document.querySelector("#history").textContent.includes("Grace Agent")`)
 			e.checkAccessibility("a history with a proposal")
 			e.follow("publishing the proposal", chromedp.Click(chromedp.CSS(`#proposals button[value="accept"]`)))
-			e.check("published", `document.querySelector("#editor-notice").textContent.includes("visitors see it now")`)
+			e.waitFor("published", `document.querySelector("#editor-notice")?.textContent.includes("visitors see it now")`)
 			w := b.app.get(t, "/en/articles/printer-paper-jams")
 			if w.Code != 200 || !strings.Contains(w.Body.String(), "gently, towards you") {
 				t.Errorf("the visitor's article: %d", w.Code)
@@ -156,7 +156,7 @@ func TestBrowser_EditorSchedulesInItsOwnTimeZone(t *testing.T) {
 	want := time.Now().In(tokyo).Add(5 * time.Hour).Truncate(time.Minute)
 	evalJS[chromedp.Void](b, `document.querySelector("#publish-at").value = "`+want.Format("2006-01-02T15:04")+`"`)
 	b.follow("scheduling", chromedp.Click(chromedp.CSS(`button[name="action"][value="schedule"]`)))
-	b.check("scheduled", `document.querySelector("#editor-notice").textContent.includes("Scheduled")`)
+	b.waitFor("scheduled", `document.querySelector("#editor-notice")?.textContent.includes("Scheduled")`)
 	ed, err := b.app.kb.Edition(context.Background(), rev.ArticleID, "en")
 	if err != nil || !ed.PublishAt.Equal(want) {
 		t.Fatalf("scheduled at %v, want %v (%v)", ed.PublishAt, want.UTC(), err)

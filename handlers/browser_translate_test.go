@@ -50,7 +50,7 @@ func TestBrowser_TranslatorSideBySideOutdatedAndUpdated(t *testing.T) {
 				b.check("the preview", `document.querySelector("#preview-body strong").textContent === "Imprimir"`)
 			}
 			b.follow("publishing", chromedp.Click(chromedp.CSS(`#editor-form button[value="publish"]`)))
-			b.check("published", `document.querySelector("#editor-notice").textContent.includes("visitors see it now")`)
+			b.waitFor("published", `document.querySelector("#editor-notice")?.textContent.includes("visitors see it now")`)
 
 			// The English changes (another editor, through the domain).
 			ed, err := b.app.kb.Edition(ctx, rev.ArticleID, "en")
