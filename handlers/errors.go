@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -17,8 +18,19 @@ import (
 // clientGone reports whether err only says the client went away (a search
 // superseded by the next keystroke, a closed tab, wrk ending its run): not a
 // failure on our side, so never logged as an error.
+//
+// The request's own context decides, not the error's kind: the database
+// driver reports a cancelled statement in its own words (pgx through
+// database/sql answers driver.ErrBadConn when the context ends mid-query, and
+// tears that connection down), so on PostgreSQL a client leaving during a
+// ticket's submission was logged as an internal error (bench/engines.sh's
+// last requests). An error is the client's when the client had already gone
+// and the error is a cancellation or a connection torn down by it.
 func clientGone(c echo.Context, err error) bool {
-	return errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil
+	if c.Request().Context().Err() == nil {
+		return false
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn)
 }
 
 // handleError is Echo's error handler: every failure becomes a status and a

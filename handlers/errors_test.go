@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/http"
@@ -64,11 +65,27 @@ func TestErrors_ClientGoneIsNotLoggedAsAnError(t *testing.T) {
 	if list := a.h.myTickets(c, &accounts.Session{AccountID: 1}); list != nil {
 		t.Fatalf("a cancelled read listed %v", list)
 	}
-	a.h.handleError(fmt.Errorf("search: %w", context.Canceled), c)
-	if got := c.Response().Status; got != statusClientClosedRequest {
-		t.Errorf("status %d, want %d", got, statusClientClosedRequest)
+	for _, err := range []error{
+		fmt.Errorf("search: %w", context.Canceled),
+		// pgx through database/sql, when the request's context ends mid-statement.
+		fmt.Errorf("tickets: submit: %w", driver.ErrBadConn),
+	} {
+		c := a.e.NewContext(httptest.NewRequest(http.MethodPost, "/en/support", nil).WithContext(ctx), httptest.NewRecorder())
+		a.h.handleError(err, c)
+		if got := c.Response().Status; got != statusClientClosedRequest {
+			t.Errorf("%v: status %d, want %d", err, got, statusClientClosedRequest)
+		}
 	}
 	if logs := a.logs.String(); strings.Contains(logs, "level=ERROR") {
 		t.Fatalf("a cancelled request was logged as an error:\n%s", logs)
+	}
+	// The same broken connection while the client still waits is ours: logged.
+	live := a.e.NewContext(httptest.NewRequest(http.MethodPost, "/en/support", nil), httptest.NewRecorder())
+	a.h.handleError(fmt.Errorf("tickets: submit: %w", driver.ErrBadConn), live)
+	if got := live.Response().Status; got != http.StatusInternalServerError {
+		t.Errorf("a live request's broken connection: status %d, want 500", got)
+	}
+	if logs := a.logs.String(); !strings.Contains(logs, "level=ERROR") {
+		t.Fatalf("a live request's failure was not logged:\n%s", logs)
 	}
 }
