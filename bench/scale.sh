@@ -45,6 +45,7 @@ cleanup() {
 trap cleanup EXIT
 
 CGO_ENABLED=0 go build -trimpath -o "$work/now" ./cmd/zerodesk
+CGO_ENABLED=0 go build -trimpath -o "$work/gostatic" ./bench/gostatic
 git worktree add --detach "$work/base-src" "$BASE" >/dev/null 2>&1
 (cd "$work/base-src" && CGO_ENABLED=0 go build -trimpath -o "$work/base" ./cmd/zerodesk)
 
@@ -146,7 +147,15 @@ if [ "$(curl -fs -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "
 	exit 1
 fi
 
+# The second reference: the same precompressed bytes from a Go program with
+# net/http alone (bench/gostatic): how much of the gap to nginx is Go's own.
+"$work/gostatic" -addr "127.0.0.1:$((PORT + 5))" -gz "$work/www/en/index.html.gz" &
+pids+=($!)
+S=http://127.0.0.1:$((PORT + 5))
+for _ in $(seq 100); do curl -fs -o /dev/null "$S/" && break; sleep 0.1; done
+
 run nginx home "$G/en/"
+run gostatic home "$S/"
 for ep in healthz home article section search; do
 	for tag in base now; do
 		url=$B
@@ -161,6 +170,7 @@ for ep in healthz home article section search; do
 	done
 done
 run nginx home "$G/en/"
+run gostatic home "$S/"
 run now search-unique -s "$work/unique.lua" "$N"
 for p in "${pids[@]}"; do kill "$p"; done
 wait "${pids[@]}" 2>/dev/null || true
@@ -168,7 +178,7 @@ pids=()
 
 # --- The large catalogs (copies: the server may rebuild the index of a
 # catalog made by an older version, and writes its counts).
-port=$((PORT + 4))
+port=$((PORT + 6))
 for dir in $CATALOGS; do
 	name=$(basename "$dir")
 	cp -r "$dir" "$work/$name"
@@ -197,6 +207,8 @@ awk '
 	{ k = $1 " " $2; if (k in r) r[k] = (r[k] + $3) / 2; else r[k] = $3 }
 	END {
 		printf "| now home / nginx home (goal ≥ 80%%) | %.0f%% |\n", 100 * r["now home"] / r["nginx home"]
+		printf "| gostatic home / nginx home (net/http alone, the same bytes) | %.0f%% |\n", 100 * r["gostatic home"] / r["nginx home"]
+		printf "| now home / gostatic home (what zerodesk adds) | %.0f%% |\n", 100 * r["now home"] / r["gostatic home"]
 		printf "| now search / now home (goal ≥ 50%%) | %.0f%% |\n", 100 * r["now search"] / r["now home"]
 		split("home article section search", eps, " ")
 		for (i in eps) {
