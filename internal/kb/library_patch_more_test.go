@@ -2,10 +2,12 @@ package kb
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"zerodesk/data"
 	"zerodesk/internal/testsupport"
 )
 
@@ -64,5 +66,42 @@ position = 9`, "The zanzibar eats at noon.\n")
 	imp("the same again", fstest.MapFS{"en/zanzibar.md": article("2026-10-01T10:00:00Z"), CategoriesFile: cats("Answers")})
 	if k.Version() != version {
 		t.Error("an import that changed nothing changed the catalog")
+	}
+}
+
+// An import of more than maxPatchedImport articles builds the catalog whole
+// (a patch that large costs more, BenchmarkPatchManyCatalog); a smaller one
+// patches it. Either way visitors read the catalog built from every row.
+func TestImport_ManyArticlesBuildTheCatalogWhole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	k, _, _ := seeded(t, data.Demo())
+	far := k.cat.Load().lib.byKey["terms-of-use"].id
+	imp := func(from, to int) bool {
+		t.Helper()
+		in := fstest.MapFS{}
+		for i := from; i < to; i++ {
+			key := fmt.Sprintf("bulk-%03d", i)
+			in["en/"+key+".md"] = md(`key = "`+key+`"
+title = "Bulk `+key+`"
+category = "technotes"
+state = "published"
+published = 2026-11-01T10:00:00Z
+position = 50`, "Bulk text "+key+".\n")
+		}
+		before := k.cat.Load().lib.byLang["en"][far]
+		res, err := k.Import(ctx, in)
+		if err != nil || res.Created != to-from {
+			t.Fatalf("import: %+v, %v", res, err)
+		}
+		sameCatalog(t, fmt.Sprintf("import of %d", to-from), k.cat.Load(), wholeCatalog(t, k))
+		return k.cat.Load().lib.byLang["en"][far] == before
+	}
+	n := maxPatchedImport(len(k.cat.Load().lib.all))
+	if patched := imp(0, 2); !patched {
+		t.Error("an import of 2 articles built the catalog whole")
+	}
+	if patched := imp(2, 3+n); patched {
+		t.Errorf("an import of %d articles was patched (at most %d are)", n+1, n)
 	}
 }
