@@ -137,9 +137,19 @@ func (k *KB) Sections() *Sections { return k.sections.Load() }
 func (k *KB) HasCategory(c Category) bool { return k.Sections().Has(c) }
 
 func (k *KB) loadSections(ctx context.Context) error {
-	list, err := categoryList(ctx, k.db.Read)
+	s, err := readSections(ctx, k.db.Read)
 	if err != nil {
 		return errs.Wrap(err, "kb: load categories")
+	}
+	k.sections.Store(s)
+	return nil
+}
+
+// readSections reads the categories as loadSections loads them.
+func readSections(ctx context.Context, q querier) (*Sections, error) {
+	list, err := categoryList(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	s := &Sections{list: list, byKey: map[Category]int{}}
 	h := fnv.New64a()
@@ -156,8 +166,7 @@ func (k *KB) loadSections(ctx context.Context) error {
 	if texts {
 		s.stamp = strconv.FormatUint(h.Sum64(), 36)
 	}
-	k.sections.Store(s)
-	return nil
+	return s, nil
 }
 
 func categoryList(ctx context.Context, q querier) ([]CategoryInfo, error) {
@@ -237,7 +246,7 @@ func (k *KB) CreateCategory(ctx context.Context, lang, name, intro string) (Cate
 		}
 	}
 	var key Category
-	err = k.db.Tx(ctx, func(tx *sql.Tx) error {
+	span, err := k.categoryTx(ctx, func(tx *sql.Tx) error {
 		var n, last int
 		if err := tx.QueryRowContext(ctx, sqlCatCount).Scan(&n, &last); err != nil {
 			return err
@@ -264,7 +273,7 @@ func (k *KB) CreateCategory(ctx context.Context, lang, name, intro string) (Cate
 	if err != nil {
 		return "", errs.Pass(err, "kb: create category")
 	}
-	return key, k.categoriesChanged(ctx)
+	return key, k.categoriesChanged(ctx, span)
 }
 
 func (k *KB) setCategoryText(ctx context.Context, tx *sql.Tx, key Category, lang, name, intro string) error {
@@ -287,7 +296,7 @@ func (k *KB) DescribeCategory(ctx context.Context, key Category, lang, name, int
 	if !langRule.MatchString(lang) {
 		return errs.E(errs.Invalid, MsgEditLangInvalid)
 	}
-	err = k.db.Tx(ctx, func(tx *sql.Tx) error {
+	span, err := k.categoryTx(ctx, func(tx *sql.Tx) error {
 		if err := categoryExists(ctx, tx, key); err != nil {
 			return err
 		}
@@ -305,7 +314,7 @@ func (k *KB) DescribeCategory(ctx context.Context, key Category, lang, name, int
 	if err != nil {
 		return errs.Pass(err, "kb: describe category")
 	}
-	return k.categoriesChanged(ctx)
+	return k.categoriesChanged(ctx, span)
 }
 
 func categoryExists(ctx context.Context, q querier, key Category) error {
@@ -321,7 +330,7 @@ func categoryExists(ctx context.Context, q querier, key Category) error {
 
 // MoveCategory moves the category one place up (earlier) or down.
 func (k *KB) MoveCategory(ctx context.Context, key Category, up bool) error {
-	err := k.db.Tx(ctx, func(tx *sql.Tx) error {
+	span, err := k.categoryTx(ctx, func(tx *sql.Tx) error {
 		list, err := categoryList(ctx, tx)
 		if err != nil {
 			return err
@@ -348,14 +357,14 @@ func (k *KB) MoveCategory(ctx context.Context, key Category, up bool) error {
 	if err != nil {
 		return errs.Pass(err, "kb: move category")
 	}
-	return k.categoriesChanged(ctx)
+	return k.categoriesChanged(ctx, span)
 }
 
 // DeleteCategory removes an empty category. One that still holds articles
 // (or an article's newest or scheduled text would put one in it) is refused
 // with MsgCategoryNotEmpty and the count.
 func (k *KB) DeleteCategory(ctx context.Context, key Category) error {
-	err := k.db.Tx(ctx, func(tx *sql.Tx) error {
+	span, err := k.categoryTx(ctx, func(tx *sql.Tx) error {
 		if err := categoryExists(ctx, tx, key); err != nil {
 			return err
 		}
@@ -372,15 +381,13 @@ func (k *KB) DeleteCategory(ctx context.Context, key Category) error {
 	if err != nil {
 		return errs.Pass(err, "kb: delete category")
 	}
-	return k.categoriesChanged(ctx)
+	return k.categoriesChanged(ctx, span)
 }
 
-// categoriesChanged reloads this instance and has the others reload (written).
-func (k *KB) categoriesChanged(ctx context.Context) error {
-	if _, err := k.db.Write.ExecContext(ctx, sqlEdNextGeneration); err != nil {
-		return errs.Wrap(err, "kb: categories changed")
-	}
-	return k.written(ctx)
+// categoriesChanged patches this instance's catalog after a change of the
+// categories across span (categoryTx), and has the others reload.
+func (k *KB) categoriesChanged(ctx context.Context, span genSpan) error {
+	return k.reloadArticles(ctx, span) // no article: patchSections
 }
 
 // checkCategory refuses a draft whose category does not exist.

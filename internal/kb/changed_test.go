@@ -50,8 +50,34 @@ func TestChanged_WritesAreAnnounced(t *testing.T) {
 	}
 	step("publishing", func() error { return k.Publish(ctx, rev.ArticleID, "en", rev.ID) })
 	step("unpublishing", func() error { return k.Unpublish(ctx, rev.ArticleID, "en", "") })
+	// A translation found still current after its source changed.
+	src, err := k.Create(ctx, eda, Draft{Lang: "en", Title: "Feed a Quokka", Body: "Leaves.", Category: FAQ})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := src.ArticleID
+	tr, err := k.SaveTranslation(ctx, eda, id, 0, Draft{Lang: "es", Title: "Alimentar un quokka", Body: "Hojas."}, src.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*Revision{src, tr} {
+		if err := k.Publish(ctx, id, r.Lang, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := src.Draft
+	d.Body += " And bark."
+	if src, err = k.Save(ctx, eda, id, src.ID, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Publish(ctx, id, "en", src.ID); err != nil {
+		t.Fatal(err)
+	}
+	step("a translation still current", func() error { _, err := k.StillCurrent(ctx, eda, id, "es", tr.ID, src.ID, "ok"); return err })
 	var cat Category
 	step("a new category", func() (err error) { cat, err = k.CreateCategory(ctx, "en", "Quokkas", ""); return err })
+	step("a category named in Spanish", func() error { return k.DescribeCategory(ctx, cat, "es", "Quokkas", "") })
+	step("a category moved", func() error { return k.MoveCategory(ctx, cat, true) })
 	step("a category deleted", func() error { return k.DeleteCategory(ctx, cat) })
 	step("an import", func() error {
 		_, err := k.Import(ctx, fstest.MapFS{"en/zanzibar.md": {Data: []byte("+++\nkey = \"zanzibar\"\ntitle = \"Zanzibar\"\nslug = \"zanzibar\"\ncategory = \"faq\"\nstate = \"published\"\npublished = 2026-11-01T10:00:00Z\nposition = 9\n+++\nThe zanzibar eats at noon.\n")}})

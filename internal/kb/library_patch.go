@@ -45,8 +45,8 @@ func spanOf(ctx context.Context, tx *sql.Tx, fn func() error) (genSpan, error) {
 }
 
 // reloadArticles installs the catalog after a write that changed only the
-// articles ids (their translations, place, related articles) and took the
-// generation across span. When the catalog was loaded at another generation
+// articles ids (their translations, place, related articles; none: the
+// categories only) and took the generation across span. When the catalog was loaded at another generation
 // (another instance or write changed something else meanwhile), or the set
 // of languages changes, it reloads everything (reload).
 func (k *KB) reloadArticles(ctx context.Context, span genSpan, ids ...int64) error {
@@ -71,6 +71,9 @@ func (k *KB) reloadArticles(ctx context.Context, span genSpan, ids ...int64) err
 // patch installs the catalog at generation gen made from the current one and
 // the rows of the articles ids now. Callers hold k.mu.
 func (k *KB) patch(ctx context.Context, gen int64, ids []int64) (bool, error) {
+	if len(ids) == 0 {
+		return k.patchSections(ctx, gen) // categories only (library_patch_more.go)
+	}
 	old := k.cat.Load()
 	rows, err := loadArticleRows(ctx, k.db.Read, ids)
 	if err != nil {

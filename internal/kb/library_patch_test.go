@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"zerodesk/data"
@@ -101,6 +103,18 @@ func TestPatchedCatalog_SameAsBuiltWhole(t *testing.T) {
 		}
 		sameCatalog(t, name, after, wholeCatalog(t, k))
 		sameImpacts(t, name, after.lib)
+		if want, err := readSections(ctx, k.db.Read); err != nil || !reflect.DeepEqual(k.Sections(), want) {
+			t.Fatalf("%s: the categories are\n%+v\nread again: %+v (%v)", name, k.Sections(), want, err)
+		}
+	}
+	// A change of the categories renders nothing again: the very library.
+	catStep := func(name string, do func() error) {
+		t.Helper()
+		before := k.cat.Load().lib
+		step(name, do)
+		if k.cat.Load().lib != before {
+			t.Fatalf("%s: the library was made again", name)
+		}
 	}
 	save := func(id int64, lang string, edit func(*Draft)) *Revision {
 		t.Helper()
@@ -163,6 +177,22 @@ func TestPatchedCatalog_SameAsBuiltWhole(t *testing.T) {
 	r = save(id, "en", func(d *Draft) { d.Body += " Outdated now." })
 	step("change the source", func() error { return k.Publish(ctx, id, "en", r.ID) })
 
+	// The Spanish is still current: published again, no longer outdated.
+	if !k.cat.Load().shelf("es").byArticle[id].Outdated {
+		t.Fatal("the Spanish is not outdated after the source changed")
+	}
+	esHead, err := k.Edition(ctx, id, "es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("still current", func() error {
+		_, err := k.StillCurrent(ctx, by, id, "es", esHead.Head.ID, r.ID, "Still current")
+		return err
+	})
+	if k.cat.Load().shelf("es").byArticle[id].Outdated {
+		t.Fatal("the Spanish is still outdated after StillCurrent")
+	}
+
 	// A demo article moves to another category.
 	moved := k.cat.Load().lib.byKey["reset-account"].id
 	mr := save(moved, "en", func(d *Draft) { d.Category, d.Position = HowTo, 1 })
@@ -185,6 +215,39 @@ func TestPatchedCatalog_SameAsBuiltWhole(t *testing.T) {
 		}
 		return err
 	})
+
+	// The categories: created, named in Spanish, moved, deleted.
+	var quokkas Category
+	catStep("create a category", func() (err error) { quokkas, err = k.CreateCategory(ctx, "en", "Quokka Care", "Feeding."); return err })
+	catStep("name a category in Spanish", func() error { return k.DescribeCategory(ctx, HowTo, "es", "Guías", "Paso a paso.") })
+	catStep("move a category up", func() error { return k.MoveCategory(ctx, HowTo, true) })
+	catStep("delete a category", func() error { return k.DeleteCategory(ctx, quokkas) })
+
+	// An import of the whole export: a new article, two demo articles' new
+	// texts, a category renamed; the rest unchanged.
+	files, err := k.Export(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := fstest.MapFS{}
+	for name, data := range files { // the link to no article refused: the linking article changes too
+		in[name] = &fstest.MapFile{Data: bytes.ReplaceAll(data, []byte(" and [the receipt](article:nowhere-yet)"), nil)}
+	}
+	in["en/first-login.md"].Data = append(in["en/first-login.md"].Data, "\n\nImported: Zanzibar quokkas.\n"...)
+	in["en/quokka-import.md"] = &fstest.MapFile{Data: []byte("+++\nkey = \"quokka-import\"\ntitle = \"Quokkas Imported\"\n" +
+		"category = \"howto\"\nstate = \"published\"\npublished = 2026-11-01T10:00:00Z\nposition = 3\nrelated = [\"first-login\"]\n" +
+		"+++\nSee [the first login](article:first-login). Zanzibar.\n")}
+	in[CategoriesFile].Data = bytes.Replace(in[CategoriesFile].Data, []byte("Guías"), []byte("Guías prácticas"), 1)
+	step("import", func() error {
+		res, err := k.Import(ctx, in)
+		if err == nil && (res.Created != 1 || res.Updated != 2) {
+			err = fmt.Errorf("import: %+v", res)
+		}
+		return err
+	})
+	if name, _, _ := k.Sections().Text(HowTo, "es"); name != "Guías prácticas" {
+		t.Fatalf("the import did not rename the category: %q", name)
+	}
 }
 
 // sameImpacts fails unless every language's word lists lib holds (patched)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,97 +102,127 @@ func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportR
 			return res, err
 		}
 	}
-	err = k.db.Tx(ctx, func(tx *sql.Tx) error {
-		res = ImportResult{Files: res.Files}
-		if onlyIfEmpty {
-			// Checked again inside the write transaction: two processes may start at once.
-			var n int
-			if err := tx.QueryRowContext(ctx, sqlCountArticles).Scan(&n); err != nil || n > 0 {
-				return err
-			}
-		}
-		if err := checkImportCategories(ctx, tx, articles, cats); err != nil {
-			return errs.Wrap(err, "kb: read")
-		}
-		if cats == nil && onlyIfEmpty {
-			for _, c := range Categories {
-				cats = append(cats, categoryEntry{Key: c})
-			}
-		}
-		for i, c := range cats {
-			if _, err := tx.ExecContext(ctx, sqlPortPlaceCategory, string(c.Key), i+1); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, sqlPortDropCategoryTexts, string(c.Key)); err != nil {
-				return err
-			}
-			for _, lang := range sortedKeys(c.Name) {
-				if err := k.setCategoryText(ctx, tx, c.Key, lang, c.Name[lang], c.Intro[lang]); err != nil {
+	// patched: the articles created or updated; catsChanged: the
+	// categories' order, names or descriptions.
+	var patched []int64
+	var catsChanged bool
+	var span genSpan
+	err = k.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		span, err = spanOf(ctx, tx, func() error {
+			res, patched, catsChanged = ImportResult{Files: res.Files}, nil, false
+			if onlyIfEmpty {
+				// Checked again inside the write transaction: two processes may start at once.
+				var n int
+				if err := tx.QueryRowContext(ctx, sqlCountArticles).Scan(&n); err != nil || n > 0 {
 					return err
 				}
 			}
-			for _, lang := range sortedKeys(c.Intro) {
-				if _, named := c.Name[lang]; !named {
-					if err := k.setCategoryText(ctx, tx, c.Key, lang, "", c.Intro[lang]); err != nil {
+			if err := checkImportCategories(ctx, tx, articles, cats); err != nil {
+				return errs.Wrap(err, "kb: read")
+			}
+			catsBefore, err := categoryList(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if cats == nil && onlyIfEmpty {
+				for _, c := range Categories {
+					cats = append(cats, categoryEntry{Key: c})
+				}
+			}
+			for i, c := range cats {
+				if _, err := tx.ExecContext(ctx, sqlPortPlaceCategory, string(c.Key), i+1); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, sqlPortDropCategoryTexts, string(c.Key)); err != nil {
+					return err
+				}
+				for _, lang := range sortedKeys(c.Name) {
+					if err := k.setCategoryText(ctx, tx, c.Key, lang, c.Name[lang], c.Intro[lang]); err != nil {
 						return err
 					}
 				}
+				for _, lang := range sortedKeys(c.Intro) {
+					if _, named := c.Name[lang]; !named {
+						if err := k.setCategoryText(ctx, tx, c.Key, lang, "", c.Intro[lang]); err != nil {
+							return err
+						}
+					}
+				}
 			}
-		}
-		ids, err := articleIDs(ctx, tx)
-		if err != nil {
-			return err
-		}
-		var fresh []*demoArticle
-		for _, a := range articles {
-			if _, ok := ids[a.key]; !ok {
-				fresh = append(fresh, a)
-			}
-		}
-		if err := k.insertArticles(ctx, tx, fresh, ids); err != nil {
-			return err
-		}
-		res.Created = len(fresh)
-		updated := map[string]bool{}
-		for _, a := range articles {
-			if slices.Contains(fresh, a) {
-				continue
-			}
-			changed, err := k.updateArticle(ctx, tx, a, ids)
+			catsAfter, err := categoryList(ctx, tx)
 			if err != nil {
 				return err
 			}
-			if changed {
-				res.Updated++
-				updated[a.key] = true
-			} else {
-				res.Unchanged++
-			}
-		}
-		for _, d := range drafts {
-			changed, err := k.importDraft(ctx, tx, d, ids)
+			catsChanged = !reflect.DeepEqual(catsBefore, catsAfter)
+			ids, err := articleIDs(ctx, tx)
 			if err != nil {
 				return err
 			}
-			if changed && !slices.Contains(fresh, d.article) && !updated[d.article.key] {
-				res.Updated++
-				res.Unchanged--
-				updated[d.article.key] = true
+			var fresh []*demoArticle
+			for _, a := range articles {
+				if _, ok := ids[a.key]; !ok {
+					fresh = append(fresh, a)
+				}
 			}
-		}
-		if res.Created > 0 && !onlyIfEmpty {
-			_, err := tx.ExecContext(ctx, sqlEdNextGeneration)
+			if err := k.insertArticles(ctx, tx, fresh, ids); err != nil {
+				return err
+			}
+			res.Created = len(fresh)
+			for _, a := range fresh {
+				patched = append(patched, ids[a.key])
+			}
+			updated := map[string]bool{}
+			for _, a := range articles {
+				if slices.Contains(fresh, a) {
+					continue
+				}
+				changed, err := k.updateArticle(ctx, tx, a, ids)
+				if err != nil {
+					return err
+				}
+				if changed {
+					res.Updated++
+					updated[a.key] = true
+				} else {
+					res.Unchanged++
+				}
+			}
+			for _, d := range drafts {
+				changed, err := k.importDraft(ctx, tx, d, ids)
+				if err != nil {
+					return err
+				}
+				if changed && !slices.Contains(fresh, d.article) && !updated[d.article.key] {
+					res.Updated++
+					res.Unchanged--
+					updated[d.article.key] = true
+				}
+			}
+			for key := range updated {
+				patched = append(patched, ids[key])
+			}
+			slices.Sort(patched)
+			if len(patched) == 0 && !catsChanged {
+				return nil
+			}
+			_, err = tx.ExecContext(ctx, sqlEdNextGeneration) // also when only dates or categories changed
 			return err
-		}
-		return nil
+		})
+		return err
 	})
 	if err != nil {
 		return ImportResult{}, err
 	}
-	if res.Created+res.Updated > 0 || cats != nil || onlyIfEmpty {
-		if err := k.written(ctx); err != nil {
-			return res, err
-		}
+	switch {
+	case onlyIfEmpty: // the demo, into an empty catalog
+		err = k.written(ctx)
+	case len(patched) > maxPatchedImport(len(k.cat.Load().lib.all)):
+		err = k.written(ctx) // rebuilt whole: see maxPatchedImport
+	case len(patched) > 0 || catsChanged:
+		err = k.reloadArticles(ctx, span, patched...) // patched, as a publication is
+	}
+	if err != nil {
+		return res, err
 	}
 	return res, nil
 }

@@ -427,38 +427,42 @@ func (k *KB) SaveTranslation(ctx context.Context, by Author, articleID, baseID i
 // new revision is published at once, so their notice goes too.
 func (k *KB) StillCurrent(ctx context.Context, by Author, articleID int64, lang string, baseID, source int64, note string) (*Revision, error) {
 	var rev *Revision
+	var span genSpan
 	live := false
-	err := k.db.Tx(ctx, func(tx *sql.Tx) error {
-		a, err := k.trArticle(ctx, tx, articleID, lang, source)
-		if err != nil {
-			return err
-		}
-		ed, err := k.edition(ctx, tx, articleID, lang)
-		if err != nil {
-			return err
-		}
-		if ed.Head.ID != baseID {
-			return &ErrConflict{Theirs: ed.Head}
-		}
-		d := ed.Head.Draft
-		d.Lang, d.Note = lang, note
-		if err := placeOf(ctx, tx, articleID, &d); err != nil {
-			return err
-		}
-		if err := d.clean(); err != nil {
-			return err
-		}
-		live = a.rows[lang].published && ed.PublishedID == ed.Head.ID && ed.State != StateArchived
-		if rev, err = k.insertRevision(ctx, tx, by, articleID, ed.Head.ID, d, ed.State); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, sqlTrSetFollows, articleID, lang, source); err != nil {
-			return err
-		}
-		if live {
-			return k.publishTx(ctx, tx, articleID, lang, rev.ID)
-		}
-		return nil
+	err := k.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		span, err = spanOf(ctx, tx, func() error {
+			a, err := k.trArticle(ctx, tx, articleID, lang, source)
+			if err != nil {
+				return err
+			}
+			ed, err := k.edition(ctx, tx, articleID, lang)
+			if err != nil {
+				return err
+			}
+			if ed.Head.ID != baseID {
+				return &ErrConflict{Theirs: ed.Head}
+			}
+			d := ed.Head.Draft
+			d.Lang, d.Note = lang, note
+			if err := placeOf(ctx, tx, articleID, &d); err != nil {
+				return err
+			}
+			if err := d.clean(); err != nil {
+				return err
+			}
+			live = a.rows[lang].published && ed.PublishedID == ed.Head.ID && ed.State != StateArchived
+			if rev, err = k.insertRevision(ctx, tx, by, articleID, ed.Head.ID, d, ed.State); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, sqlTrSetFollows, articleID, lang, source); err != nil {
+				return err
+			}
+			if live {
+				return k.publishTx(ctx, tx, articleID, lang, rev.ID)
+			}
+			return nil
+		})
+		return err
 	})
 	if _, ok := Conflict(err); ok {
 		return nil, err
@@ -467,7 +471,9 @@ func (k *KB) StillCurrent(ctx context.Context, by Author, articleID int64, lang 
 		return nil, errs.Pass(err, "kb: still current")
 	}
 	if live {
-		return rev, k.written(ctx)
+		// Published again: its page and outdated notice are patched as a
+		// publication's are.
+		return rev, k.reloadArticles(ctx, span, articleID)
 	}
 	return rev, nil
 }
