@@ -16,6 +16,7 @@ import (
 	"zerodesk/internal/mail"
 	"zerodesk/internal/notify"
 	"zerodesk/internal/ops"
+	"zerodesk/internal/ratelimit"
 	"zerodesk/internal/sla"
 	"zerodesk/internal/store"
 	"zerodesk/internal/tickets"
@@ -79,6 +80,9 @@ type App struct {
 	// Changes carries, on PostgreSQL, which in-memory state changed to the
 	// other instances (issue 15); the caller runs its Run. See changes().
 	Changes *store.Changes
+	// Limits are the per-address request rates: shared by the instances on
+	// PostgreSQL; the caller runs their Prune loop (Run) with the accounts'.
+	Limits *ratelimit.Limits
 }
 
 // KBOptions are the help articles' options: their links on the portal.
@@ -133,9 +137,10 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 		return nil, err
 	}
 	a.listen(w.Log)
+	a.Limits = ratelimit.New(w.DB, ratelimit.Options{Secret: w.Secret, Log: w.Log})
 	a.Handlers = New(Config{KB: a.KB, Readers: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
 		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL,
-		Notify: a.Notify, Audit: a.Audit, SLA: a.SLA, Reports: reports.New(w.DB)})
+		Notify: a.Notify, Audit: a.Audit, SLA: a.SLA, Reports: reports.New(w.DB), Limits: a.Limits})
 	if w.Migrations == nil {
 		w.Migrations = data.MigrationsFor(string(w.DB.Engine))
 	}
@@ -156,7 +161,8 @@ func announce(c *store.Changes, name string) func() {
 // the same PostgreSQL database announces a change of it (store.Changes; on
 // SQLite nothing is announced). What is not here is read from the database
 // on every request, so it is already shared: sessions (scs, with their
-// account's state), rate limits and lockouts (auth_limits, ticket_limits).
+// account's state), lockouts and ticket limits (auth_limits, ticket_limits),
+// the per-address request rates on PostgreSQL (rate_buckets, ratelimit).
 // The catalog of articles (kb) is announced by every write (kb.Options.
 // OnChange) and checks its generation in the database every second
 // (RunScheduler) too: for the command line's writes (articles import), which
