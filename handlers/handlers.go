@@ -143,7 +143,6 @@ type Handlers struct {
 	deskLists     cache.Versioned[string, deskLists]                    // the filter's choices by language
 	deskTriage    cache.Versioned[int64, deskTriageLists]               // saved views and tags in use, by agent (desk_triage.go)
 	deskFieldList cache.Versioned[struct{}, []tickets.Field]            // the queue's custom fields (desk_fields.go)
-	bulkFlash     bulkFlashes                                           // bulk results shown once after the redirect (desk_bulkflash.go)
 	// secondFactors: whether the policy sends a staff session to set up a
 	// second factor first, per account and role (desk_staff.go).
 	secondFactors   cache.Versioned[secondFactorKey, bool]
