@@ -122,7 +122,7 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	}
 	if a.Accounts, err = accounts.New(w.DB, accounts.Options{Secret: w.Secret, Outbox: a.Outbox, Log: w.Log, Hasher: w.Hasher,
 		Languages: w.Catalog.Languages(), PortalURL: w.PortalURL,
-		Texts: w.Catalog, Audit: a.Audit}); err != nil {
+		Texts: w.Catalog, Audit: a.Audit, OnSecondFactorChange: a.secondFactorChanged}); err != nil {
 		return nil, err
 	}
 	if a.Notify, err = notify.New(w.DB, w.Secret, a.Outbox, w.Catalog, notify.Options{PortalURL: w.PortalURL, Log: w.Log}); err != nil {
@@ -167,7 +167,9 @@ func announce(c *store.Changes, name string) func() {
 // OnChange) and checks its generation in the database every second
 // (RunScheduler) too: for the command line's writes (articles import), which
 // announce nothing; a reconnection of the listener checks it at once.
-// Presence on a ticket is in the database (ticket_presence).
+// Presence on a ticket is in the database (ticket_presence). The staff
+// policy's answers (needsSecondFactor) are dropped when an instance announces
+// a change of the policy or of a second factor (changeSecondFactor).
 func (a *App) listen(log *slog.Logger) {
 	a.Changes.On("tickets", func(context.Context) { a.Tickets.Touch() })
 	a.Changes.On("sla", func(ctx context.Context) {
@@ -176,11 +178,26 @@ func (a *App) listen(log *slog.Logger) {
 		}
 		a.Tickets.Touch() // the desk's pages show the timers
 	})
+	a.Changes.On(changeSecondFactor, func(context.Context) { a.Handlers.forgetSecondFactors() })
 	a.Changes.On("kb", func(ctx context.Context) {
 		if err := a.KB.Refresh(ctx); err != nil && ctx.Err() == nil {
 			log.Error("changes: kb refresh", "err", err)
 		}
 	})
+}
+
+// changeSecondFactor names, in store.Changes, a change of the staff policy or
+// of an account's second factor: every instance keeps the policy's answers
+// (Handlers.needsSecondFactor) and drops them when one announces it.
+const changeSecondFactor = "second-factor"
+
+// secondFactorChanged is accounts' OnSecondFactorChange: this instance drops
+// its kept answers and tells the others to drop theirs.
+func (a *App) secondFactorChanged() {
+	if a.Handlers != nil {
+		a.Handlers.forgetSecondFactors()
+	}
+	a.Changes.Announce(changeSecondFactor)
 }
 
 // slaNotifier tells a ticket's assignee that its SLA timer is at risk or
