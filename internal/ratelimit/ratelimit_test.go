@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -193,16 +194,24 @@ func TestLimits_PruneDropsFullBuckets(t *testing.T) {
 
 // BenchmarkLimits_Allow is the cost of one limited request: the shared
 // upsert on the test's engine (PostgreSQL: the price of sharing the budgets,
-// bench/RESULTS.md) and the memory buckets.
+// bench/RESULTS.md), for one address (every request on one row) and for
+// 1000 addresses, and the memory buckets.
 func BenchmarkLimits_Allow(b *testing.B) {
 	db := storetest.Open(b)
 	ctx := context.Background()
 	budget := Budget{Name: "search", PerMinute: 1 << 30}
-	for name, l := range map[string]Limiter{"shared": Shared(db, Options{Secret: testsupport.SecretA}), "memory": NewMemory(nil)} {
-		b.Run(name, func(b *testing.B) {
+	shared := Shared(db, Options{Secret: testsupport.SecretA})
+	for _, c := range []struct {
+		name  string
+		l     Limiter
+		addrs int
+	}{{"shared-one-address", shared, 1}, {"shared-1000-addresses", shared, 1000}, {"memory", NewMemory(nil), 1}} {
+		b.Run(c.name, func(b *testing.B) {
+			var n atomic.Int64
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if !l.Allow(ctx, budget, "203.0.113.9") {
+					addr := "203.0.113." + strconv.Itoa(int(n.Add(1))%c.addrs)
+					if !c.l.Allow(ctx, budget, addr) {
 						b.Fatal("refused")
 					}
 				}
