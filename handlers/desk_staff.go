@@ -164,9 +164,11 @@ type secondFactorKey struct {
 }
 
 // secondFactorTTL bounds how long an answer holds when the change came from
-// elsewhere (another process, the command line); this process's own
-// changes (the policy, a second factor set up or turned off) drop every
-// answer at once (forgetSecondFactors).
+// where nothing announces it (the command line, a write by hand); a change
+// through the service (the policy, a second factor set up, turned off or
+// reset) drops every answer of this instance at once
+// (forgetSecondFactors), and of the other instances on PostgreSQL within a
+// second (accounts' OnSecondFactorChange → store.Changes, wiring.go).
 const secondFactorTTL = 10 * time.Second
 
 // needsSecondFactor is accounts.NeedsSecondFactor, kept per account and

@@ -165,12 +165,16 @@ func (h *Handlers) deskBulk(c echo.Context) error {
 		}
 		if d.frame.Token == "" {
 			// 1-Click: redirect after POST, the result shown once there.
-			f := bulkFlash{account: d.s.AccountID, res: res}
+			f := bulkFlash{Res: res}
 			if err != nil {
-				f.res, f.errID, f.errArgs = nil, errs.MessageIDOf(err), errArgs(err)
+				f.Res, f.ErrID, f.ErrArgs = nil, errs.MessageIDOf(err), errArgs(err)
+			}
+			id, ferr := h.putBulkFlash(ctx, d.s, f) // desk_bulkflash.go: in the session, for any instance
+			if ferr != nil {
+				return ferr
 			}
 			q := bulkFilter(c).Values()
-			q.Set("bulk", h.bulkFlash.put(f))
+			q.Set("bulk", id)
 			return c.Redirect(http.StatusSeeOther, views.HrefQuery(ctx, "/desk", q))
 		}
 		// Without a cookie the session travels in the form: the queue comes
@@ -203,11 +207,11 @@ func (h *Handlers) bulkShown(c echo.Context, d deskVisit, v *views.DeskQueueView
 	if id == "" || d.frame.Token != "" {
 		return false
 	}
-	f, ok := h.bulkFlash.take(d.s.AccountID, id)
+	f, ok := h.takeBulkFlash(c.Request().Context(), d.s, id)
 	if !ok {
 		return false
 	}
-	v.Triage.Bulk, v.Triage.BulkErrorID, v.Triage.BulkErrorArgs = f.res, f.errID, f.errArgs
+	v.Triage.Bulk, v.Triage.BulkErrorID, v.Triage.BulkErrorArgs = f.Res, f.ErrID, f.ErrArgs
 	return true
 }
 

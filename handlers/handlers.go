@@ -17,6 +17,7 @@ import (
 	"zerodesk/internal/mail"
 	"zerodesk/internal/notify"
 	"zerodesk/internal/ops"
+	"zerodesk/internal/ratelimit"
 	"zerodesk/internal/sla"
 	"zerodesk/internal/tickets"
 	"zerodesk/internal/tickets/reports"
@@ -120,6 +121,10 @@ type Handlers struct {
 	// without a trailing slash: canonical and hreflang links, the sitemap and
 	// robots.txt are absolute from it. Empty: from the request's host.
 	PublicURL string
+	// Limits decides the per-address request rates (perAddressLimit):
+	// shared by the instances on PostgreSQL (ratelimit.New); nil: this
+	// process's memory, set when the routes are made.
+	Limits ratelimit.Limiter
 
 	uploads uploadGate
 	totp    totpSetups // two-step set-ups between password and code, in memory
@@ -138,7 +143,6 @@ type Handlers struct {
 	deskLists     cache.Versioned[string, deskLists]                    // the filter's choices by language
 	deskTriage    cache.Versioned[int64, deskTriageLists]               // saved views and tags in use, by agent (desk_triage.go)
 	deskFieldList cache.Versioned[struct{}, []tickets.Field]            // the queue's custom fields (desk_fields.go)
-	bulkFlash     bulkFlashes                                           // bulk results shown once after the redirect (desk_bulkflash.go)
 	// secondFactors: whether the policy sends a staff session to set up a
 	// second factor first, per account and role (desk_staff.go).
 	secondFactors   cache.Versioned[secondFactorKey, bool]
@@ -161,6 +165,7 @@ type Config struct {
 	Audit          *audit.Log
 	PublicURL      string
 	Notify         *notify.Service
+	Limits         ratelimit.Limiter
 }
 
 // New builds the handlers.
@@ -184,6 +189,7 @@ func New(cfg Config) *Handlers {
 		AccountLimit:   30,
 		Tickets:        cfg.Tickets,
 		Notify:         cfg.Notify,
+		Limits:         cfg.Limits,
 		SLA:            cfg.SLA,
 		Reports:        cfg.Reports,
 		Outbox:         cfg.Outbox,

@@ -12,13 +12,12 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"zerodesk/internal/errs"
+	"zerodesk/internal/ratelimit"
 	"zerodesk/views"
 )
 
@@ -178,13 +177,14 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // accountLimiter bounds how fast one address can register or log in (the
-// domain counts failed passwords on its own, durably).
-func (h *Handlers) accountLimiter() echo.MiddlewareFunc {
+// domain counts failed passwords on its own, durably). name tells the
+// budget apart from the others (ratelimit.Budget).
+func (h *Handlers) accountLimiter(name string) echo.MiddlewareFunc {
 	n := h.AccountLimit
 	if n <= 0 {
 		n = 30
 	}
-	return perAddressLimit(n)
+	return h.perAddressLimit(name, n)
 }
 
 // ticketLimit is how many requests one address may send to the ticket
@@ -199,48 +199,50 @@ func (h *Handlers) ticketLimit() int {
 // sessionLimiter bounds changes within a live session: four times as
 // generous as accountLimiter, so a busy account page never uses up the
 // login budget.
-func (h *Handlers) sessionLimiter() echo.MiddlewareFunc {
-	return perAddressLimit(4 * max(h.AccountLimit, 30))
+func (h *Handlers) sessionLimiter(name string) echo.MiddlewareFunc {
+	return h.perAddressLimit(name, 4*max(h.AccountLimit, 30))
 }
 
 // deskLimiter bounds every desk route (docs/SECURITY.md) [600 a minute].
 func (h *Handlers) deskLimiter() echo.MiddlewareFunc {
-	return perAddressLimit(cmp.Or(h.DeskLimit, 600))
+	return h.perAddressLimit("desk", cmp.Or(h.DeskLimit, 600))
 }
 
 // voteLimiter bounds how fast one address can vote, whatever the article.
-func (h *Handlers) voteLimiter() echo.MiddlewareFunc { return perAddressLimit(h.VoteLimit) }
+func (h *Handlers) voteLimiter() echo.MiddlewareFunc { return h.perAddressLimit("vote", h.VoteLimit) }
 
 // searchLimiter bounds how fast one address can search, keystrokes included:
 // generous for a person typing, a wall for a script. The 429 page says it was
 // the searching, and still offers the search box and the Support Ticket.
 func (h *Handlers) searchLimiter() echo.MiddlewareFunc {
-	return perAddressLimitRefusing(h.SearchLimit, func() error { return errs.E(errs.RateLimited, "search.rate_limited") })
+	return h.perAddressLimitRefusing(ratelimit.Budget{Name: "search", PerMinute: h.SearchLimit},
+		func() error { return errs.E(errs.RateLimited, "search.rate_limited") })
 }
 
 // perAddressLimit lets one client address make n requests a minute (in
-// bursts of up to n) through the routes it guards; past that, 429.
-func perAddressLimit(n int) echo.MiddlewareFunc {
-	return perAddressLimitRefusing(n, func() error { return errs.E(errs.RateLimited, "error.rate_limited") })
+// bursts of up to n) through the routes it guards; past that, 429. The
+// routes that share one budget share one call (routes.go); name is the
+// budget's, the same on every instance: on PostgreSQL the budgets are shared
+// by the instances (ratelimit.Limits), so an address has it once.
+func (h *Handlers) perAddressLimit(name string, n int) echo.MiddlewareFunc {
+	return h.perAddressLimitRefusing(ratelimit.Budget{Name: name, PerMinute: n},
+		func() error { return errs.E(errs.RateLimited, "error.rate_limited") })
 }
 
 // perAddressLimitRefusing is perAddressLimit with its own refusal.
-func perAddressLimitRefusing(n int, refuse func() error) echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate:      rate.Limit(float64(n) / 60),
-		Burst:     n,
-		ExpiresIn: 10 * time.Minute,
-	})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store:               store,
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		ErrorHandler: func(echo.Context, error) error {
-			return errs.E(errs.Forbidden, "error.forbidden")
-		},
-		DenyHandler: func(echo.Context, string, error) error {
-			return refuse()
-		},
-	})
+func (h *Handlers) perAddressLimitRefusing(b ratelimit.Budget, refuse func() error) echo.MiddlewareFunc {
+	if h.Limits == nil {
+		h.Limits = ratelimit.NewMemory(nil)
+	}
+	limits := h.Limits
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !limits.Allow(c.Request().Context(), b, c.RealIP()) {
+				return refuse()
+			}
+			return next(c)
+		}
+	}
 }
 
 // limitBody bounds every request body to limit bytes (routes for which

@@ -82,11 +82,11 @@ func (h *Handlers) Echo() *echo.Echo {
 	// --- Login and My account (account.go, account_login.go, account_totp.go).
 	g.GET("/login", h.loginChooser)
 	g.GET("/login/:kind", h.loginKind(h.coming("login.type.title", "coming.login")))
-	limit := h.accountLimiter()
+	limit := h.accountLimiter("account")
 	// Changes within a live session get a budget of their own. Logout,
 	// sign out everywhere and viewing My account are never limited: a
 	// person must always be able to end their sessions.
-	sessionLimit := h.sessionLimiter()
+	sessionLimit := h.sessionLimiter("session")
 	g.GET("/register", h.registerForm, noStore)
 	g.POST("/register", h.register, noStore, limit)
 	g.GET("/login/user", h.loginForm, noStore)
@@ -131,7 +131,7 @@ func (h *Handlers) Echo() *echo.Echo {
 
 	// --- Reset Account, Recover Account, the usercode reminder, and their
 	// parts of My account (selfservice.go). Their own login-sized budget.
-	selfLimit := h.accountLimiter()
+	selfLimit := h.accountLimiter("self-service")
 	g.GET("/reset", h.resetForm, noStore)
 	g.POST("/reset", h.resetStart, noStore, selfLimit)
 	g.POST("/reset/confirm", h.resetConfirm, noStore, selfLimit)
@@ -156,7 +156,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	// --- The account managers' area (manage.go). Changes share the generous
 	// size of the session budget; adding users has its own per-manager limit
 	// in the domain.
-	managerLimit := h.sessionLimiter()
+	managerLimit := h.sessionLimiter("managers")
 	g.GET("/account/members", h.membersGet, noStore)
 	g.POST("/account/members", h.membersPost, noStore)
 	g.POST("/account/members/add", h.addMember, noStore, managerLimit)
@@ -177,7 +177,7 @@ func (h *Handlers) Echo() *echo.Echo {
 	// service's own counts of wrong keys. The follow form and the ticket
 	// page apply it by hand, so a refusal keeps what was typed; the upload
 	// routes have it before they read any of their body.
-	ticketLimit := perAddressLimit(h.ticketLimit())
+	ticketLimit := h.perAddressLimit("tickets", h.ticketLimit())
 	g.GET("/support", h.supportForm, noStore)
 	upload(g, "/support", h.submitTicket, noStore, ticketLimit)
 	g.POST("/support/new", h.supportFormPost, noStore)

@@ -16,6 +16,7 @@ import (
 	"zerodesk/internal/mail"
 	"zerodesk/internal/notify"
 	"zerodesk/internal/ops"
+	"zerodesk/internal/ratelimit"
 	"zerodesk/internal/sla"
 	"zerodesk/internal/store"
 	"zerodesk/internal/tickets"
@@ -79,6 +80,9 @@ type App struct {
 	// Changes carries, on PostgreSQL, which in-memory state changed to the
 	// other instances (issue 15); the caller runs its Run. See changes().
 	Changes *store.Changes
+	// Limits are the per-address request rates: shared by the instances on
+	// PostgreSQL; the caller runs their Prune loop (Run) with the accounts'.
+	Limits *ratelimit.Limits
 }
 
 // KBOptions are the help articles' options: their links on the portal.
@@ -118,7 +122,7 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 	}
 	if a.Accounts, err = accounts.New(w.DB, accounts.Options{Secret: w.Secret, Outbox: a.Outbox, Log: w.Log, Hasher: w.Hasher,
 		Languages: w.Catalog.Languages(), PortalURL: w.PortalURL,
-		Texts: w.Catalog, Audit: a.Audit}); err != nil {
+		Texts: w.Catalog, Audit: a.Audit, OnSecondFactorChange: a.secondFactorChanged}); err != nil {
 		return nil, err
 	}
 	if a.Notify, err = notify.New(w.DB, w.Secret, a.Outbox, w.Catalog, notify.Options{PortalURL: w.PortalURL, Log: w.Log}); err != nil {
@@ -133,9 +137,10 @@ func Build(ctx context.Context, w Wiring) (*App, error) {
 		return nil, err
 	}
 	a.listen(w.Log)
+	a.Limits = ratelimit.New(w.DB, ratelimit.Options{Secret: w.Secret, Log: w.Log})
 	a.Handlers = New(Config{KB: a.KB, Readers: a.KB, Locales: w.Catalog, Assets: w.Assets, Log: w.Log,
 		TrustedProxies: w.TrustedProxies, Accounts: a.Accounts, Tickets: a.Tickets, Outbox: a.Outbox, PublicURL: w.PublicURL,
-		Notify: a.Notify, Audit: a.Audit, SLA: a.SLA, Reports: reports.New(w.DB)})
+		Notify: a.Notify, Audit: a.Audit, SLA: a.SLA, Reports: reports.New(w.DB), Limits: a.Limits})
 	if w.Migrations == nil {
 		w.Migrations = data.MigrationsFor(string(w.DB.Engine))
 	}
@@ -156,12 +161,15 @@ func announce(c *store.Changes, name string) func() {
 // the same PostgreSQL database announces a change of it (store.Changes; on
 // SQLite nothing is announced). What is not here is read from the database
 // on every request, so it is already shared: sessions (scs, with their
-// account's state), rate limits and lockouts (auth_limits, ticket_limits).
+// account's state), lockouts and ticket limits (auth_limits, ticket_limits),
+// the per-address request rates on PostgreSQL (rate_buckets, ratelimit).
 // The catalog of articles (kb) is announced by every write (kb.Options.
 // OnChange) and checks its generation in the database every second
 // (RunScheduler) too: for the command line's writes (articles import), which
 // announce nothing; a reconnection of the listener checks it at once.
-// Presence on a ticket is in the database (ticket_presence).
+// Presence on a ticket is in the database (ticket_presence). The staff
+// policy's answers (needsSecondFactor) are dropped when an instance announces
+// a change of the policy or of a second factor (changeSecondFactor).
 func (a *App) listen(log *slog.Logger) {
 	a.Changes.On("tickets", func(context.Context) { a.Tickets.Touch() })
 	a.Changes.On("sla", func(ctx context.Context) {
@@ -170,11 +178,26 @@ func (a *App) listen(log *slog.Logger) {
 		}
 		a.Tickets.Touch() // the desk's pages show the timers
 	})
+	a.Changes.On(changeSecondFactor, func(context.Context) { a.Handlers.forgetSecondFactors() })
 	a.Changes.On("kb", func(ctx context.Context) {
 		if err := a.KB.Refresh(ctx); err != nil && ctx.Err() == nil {
 			log.Error("changes: kb refresh", "err", err)
 		}
 	})
+}
+
+// changeSecondFactor names, in store.Changes, a change of the staff policy or
+// of an account's second factor: every instance keeps the policy's answers
+// (Handlers.needsSecondFactor) and drops them when one announces it.
+const changeSecondFactor = "second-factor"
+
+// secondFactorChanged is accounts' OnSecondFactorChange: this instance drops
+// its kept answers and tells the others to drop theirs.
+func (a *App) secondFactorChanged() {
+	if a.Handlers != nil {
+		a.Handlers.forgetSecondFactors()
+	}
+	a.Changes.Announce(changeSecondFactor)
 }
 
 // slaNotifier tells a ticket's assignee that its SLA timer is at risk or

@@ -304,6 +304,36 @@ func TestInstances_TwoOnOnePostgreSQL(t *testing.T) {
 		}
 	}
 
+	// Per-address rates are shared (rate_buckets): an address that spends
+	// its search budget (60 a minute) on A is refused on B at once, where
+	// a budget per instance would give it 60 more.
+	searcher := &client{t: t, ip: "203.0.113.61"}
+	spent := 0
+	for ; spent <= 200; spent++ {
+		res, _ := searcher.do("GET", a.base+"/en/search?q=printer", nil)
+		if res.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("search %d on A: %d", spent+1, res.StatusCode)
+		}
+	}
+	if spent < 60 || spent > 70 {
+		t.Errorf("A refused the address's search after %d, want the budget of 60 (plus a token a second)", spent)
+	}
+	// At most one token refills between A's refusal and B's answers: two
+	// at once, and at least one is refused (B's own budget would allow both).
+	refused := 0
+	for range 2 {
+		if res, _ := searcher.do("GET", b.base+"/en/search?q=printer", nil); res.StatusCode == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	t.Logf("search budget: %d searches on A before its 429, then %d of 2 on B refused", spent, refused)
+	if refused == 0 {
+		t.Error("the address that spent its search budget on A searches on B: the instances do not share the budget")
+	}
+
 	// kill -9 of A under a ticket load: every acknowledged ticket is in the
 	// database, and B keeps serving.
 	var acked sync.Map

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -361,11 +362,11 @@ func serve(ctx context.Context, cfg config) error {
 	// The sweeps and the coalesced mail run on one instance at a time on
 	// PostgreSQL (store.RunAlone: an advisory lock per job; another instance
 	// takes over within seconds when that one stops).
-	go db.RunAlone(ctx, "accounts.prune", accts.Run)
-	go db.RunAlone(ctx, "tickets.sweep", tix.Run)           // sweeps expired messages, SLA, sends notices of replies released later
-	go db.RunAlone(ctx, "notify.coalesced", app.Notify.Run) // agents' coalesced notification mail
-	go db.RunAlone(ctx, "audit.retention", app.Audit.Run)   // removes audit lines older than the retention, hourly
-	go app.Changes.Run(ctx)                                 // PostgreSQL: other instances' changes drop this one's caches
+	go db.RunAlone(ctx, "accounts.prune", together(accts.Run, app.Limits.Run)) // and the shared rate buckets full again
+	go db.RunAlone(ctx, "tickets.sweep", tix.Run)                              // sweeps expired messages, SLA, sends notices of replies released later
+	go db.RunAlone(ctx, "notify.coalesced", app.Notify.Run)                    // agents' coalesced notification mail
+	go db.RunAlone(ctx, "audit.retention", app.Audit.Run)                      // removes audit lines older than the retention, hourly
+	go app.Changes.Run(ctx)                                                    // PostgreSQL: other instances' changes drop this one's caches
 	// Scheduled articles go out within a second of their time; every
 	// instance may run this: each publication is claimed once.
 	go articles.RunScheduler(ctx, time.Second)
@@ -540,4 +541,16 @@ func backup(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "backup written to %s (the key file %s is not in it: keep a copy of it apart)\n", cfg.Args[0], cfg.keyPath())
 	return nil
+}
+
+// together runs background loops side by side as one job (store.RunAlone:
+// one lock, so they run on the same instance) and returns when all have.
+func together(loops ...func(context.Context)) func(context.Context) {
+	return func(ctx context.Context) {
+		var wg sync.WaitGroup
+		for _, loop := range loops {
+			wg.Go(func() { loop(ctx) })
+		}
+		wg.Wait()
+	}
 }

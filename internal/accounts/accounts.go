@@ -189,6 +189,11 @@ type Options struct {
 	// Audit records staff changes (staff.go) in their transactions; nil:
 	// not recorded (tests of other things).
 	Audit *audit.Log
+	// OnSecondFactorChange is called after the staff policy or an account's
+	// second factor changed (issue 15): the web side keeps the policy's
+	// answer per account a few seconds, and serve announces the change to
+	// the other instances (store.Changes) so theirs drop it too. nil: none.
+	OnSecondFactorChange func()
 }
 
 // Accounts is the account service.

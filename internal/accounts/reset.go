@@ -389,5 +389,6 @@ func (a *Accounts) replaceKeys(ctx context.Context, row *accountRow, ucKey []byt
 	}
 	a.outbox.Wake()
 	a.log.Info("accounts: reset: new data key, every session ended", "account", row.id)
+	a.secondFactorChanged() // a reset turns the second factor off
 	return nil
 }

@@ -321,6 +321,7 @@ func (m StaffAdmin) SetPolicy(ctx context.Context, requireTOTP bool) error {
 	a := m.a
 	on := map[bool]int{false: 0, true: 1}
 	word := map[bool]string{false: "off", true: "on"}
+	changed := false
 	err = a.db.Tx(ctx, func(tx *sql.Tx) error {
 		var old int
 		if err := tx.QueryRowContext(ctx, sqlStaffPolicy).Scan(&old); err != nil {
@@ -332,9 +333,13 @@ func (m StaffAdmin) SetPolicy(ctx context.Context, requireTOTP bool) error {
 		if _, err := tx.ExecContext(ctx, sqlSetStaffPolicy, on[requireTOTP], a.unix()); err != nil {
 			return err
 		}
+		changed = true
 		return a.opts.Audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: audit.StaffPolicy, Field: "require_second_factor",
 			From: word[old == 1], To: word[requireTOTP]})
 	})
+	if err == nil && changed {
+		a.secondFactorChanged()
+	}
 	return errs.Pass(err, "accounts: staff policy")
 }
 

@@ -123,6 +123,7 @@ func (a *Accounts) ConfirmTOTP(ctx context.Context, s *Session, code string) ([]
 		return nil, errs.Pass(err, "accounts: enable totp")
 	}
 	a.log.Info("accounts: second factor enabled", "account", row.id)
+	a.secondFactorChanged()
 	return codes, nil
 }
 
@@ -146,6 +147,7 @@ func (a *Accounts) DisableTOTP(ctx context.Context, s *Session, password string)
 		return errs.Pass(err, "accounts: disable totp")
 	}
 	a.log.Info("accounts: second factor disabled", "account", row.id)
+	a.secondFactorChanged()
 	return nil
 }
 
@@ -343,4 +345,11 @@ func (a *Accounts) storeRecoveryCodes(ctx context.Context, tx *sql.Tx, id int64,
 		}
 	}
 	return nil
+}
+
+// secondFactorChanged tells Options.OnSecondFactorChange.
+func (a *Accounts) secondFactorChanged() {
+	if a.opts.OnSecondFactorChange != nil {
+		a.opts.OnSecondFactorChange()
+	}
 }

@@ -59,7 +59,7 @@ func openPostgres(url string) (*DB, error) {
 	read := sql.OpenDB(readConnector{stdlib.GetConnector(*rcfg)})
 	read.SetMaxOpenConns(16)
 	read.SetMaxIdleConns(8)
-	return &DB{Read: read, Write: write, Engine: Postgres, url: url}, nil
+	return &DB{Read: read, Write: write, Engine: Postgres, url: url, unlocked: openUnlocked(cfg)}, nil
 }
 
 func redact(cfg *pgx.ConnConfig) string {

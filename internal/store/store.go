@@ -30,6 +30,8 @@ type DB struct {
 	Engine Engine
 
 	url string // PostgreSQL's connection URL (maintenance connections)
+	// unlocked is PostgreSQL's pool without the write lock (Unlocked).
+	unlocked *sql.DB
 }
 
 // Engine names a database engine.
@@ -57,7 +59,11 @@ func (db *DB) URL() string { return db.url }
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.Read.Close(), db.Write.Close())
+	err := errors.Join(db.Read.Close(), db.Write.Close())
+	if db.unlocked != nil {
+		err = errors.Join(err, db.unlocked.Close())
+	}
+	return err
 }
 
 // Tx runs fn in one write transaction (BEGIN IMMEDIATE), committing when fn

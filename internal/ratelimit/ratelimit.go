@@ -1,0 +1,249 @@
+// Package ratelimit holds the per-address request rates of the routes (issue
+// 15: "rate limits … shared through the database"). A Budget is n requests a
+// minute in bursts of up to n, for each client address: a token bucket that
+// starts full, gives one token per request and refills n tokens a minute.
+//
+// On SQLite (one process) the buckets are in memory. On PostgreSQL, where
+// several instances serve one database behind a proxy, they are rows of the
+// UNLOGGED table rate_buckets, so an address has its budget once across the
+// instances, not once per instance: one upsert per request decides, outside
+// the instances' write lock (store.DB.Unlocked). When the database does not
+// answer, the instance's own memory buckets decide (see Allow).
+//
+// These budgets are a flood bound; the durable limits of the product
+// (failed logins and lockouts, ticket limits) are the accounts' and tickets'
+// own, in their tables (docs/SECURITY.md).
+package ratelimit
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"zerodesk/internal/crypt"
+	"zerodesk/internal/errs"
+	"zerodesk/internal/store"
+)
+
+// Budget is one route group's rate: PerMinute requests a minute for each
+// address, in bursts of up to PerMinute. Name tells the budgets apart (two
+// groups with the same name share the buckets), so it is the same on every
+// instance.
+type Budget struct {
+	Name      string
+	PerMinute int
+}
+
+// refillPerMilli is how many tokens come back each millisecond.
+func (b Budget) refillPerMilli() float64 { return float64(b.PerMinute) / 60000 }
+
+// Limiter answers whether one more request of address fits budget b.
+type Limiter interface {
+	Allow(ctx context.Context, b Budget, address string) bool
+}
+
+// Options are the limits' choices; the zero value is ready on SQLite.
+type Options struct {
+	// Secret keys the addresses' hashes in the shared buckets: the same on
+	// every instance (it is the installation's secret), and never the
+	// address itself in the database.
+	Secret crypt.Secret
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+	// Log says when the shared buckets fail and the memory ones decide.
+	Log *slog.Logger
+	// Timeout bounds one shared decision (0: 500 ms); past it the memory
+	// buckets decide.
+	Timeout time.Duration
+}
+
+// Limits is the Limiter of a database: shared buckets on PostgreSQL, memory
+// on SQLite.
+type Limits struct {
+	db      *store.DB // nil: memory only
+	key     []byte
+	now     func() time.Time
+	log     *slog.Logger
+	timeout time.Duration
+	local   *Memory
+	// failedAt is when a failure was last logged (unix seconds): at most
+	// one line a minute while the database does not answer.
+	failedAt atomic.Int64
+}
+
+// New returns db's limits: shared through the database on PostgreSQL, in
+// memory on SQLite (one process: a write per request on the single writer
+// would buy nothing).
+func New(db *store.DB, opts Options) *Limits {
+	l := &Limits{now: opts.Now, log: opts.Log, timeout: opts.Timeout}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	if l.timeout <= 0 {
+		l.timeout = 500 * time.Millisecond
+	}
+	l.local = NewMemory(l.now)
+	if db != nil && db.Engine == store.Postgres {
+		l.db, l.key = db, opts.Secret.Subkey("ratelimit.address")
+	}
+	return l
+}
+
+// Shared returns limits on db's table whatever the engine: New's choice on
+// PostgreSQL, and on SQLite the same SQL for its tests.
+func Shared(db *store.DB, opts Options) *Limits {
+	l := New(nil, opts)
+	l.db, l.key = db, opts.Secret.Subkey("ratelimit.address")
+	return l
+}
+
+// Allow reports whether one more request of address fits b, and counts it.
+//
+// When the shared buckets cannot answer (the database is down or slower than
+// the timeout), the instance's memory buckets decide: the address gets the
+// budget once per instance for that while, which is what every instance gave
+// before the budgets were shared. Refusing everything instead would turn a
+// database blip into 429s on pages that need no database (the cached help
+// pages), and allowing everything would drop the flood bound; neither is
+// wanted of a flood bound (the lockouts, which are the security limit, need
+// the database anyway and fail closed with it). Never an error.
+func (l *Limits) Allow(ctx context.Context, b Budget, address string) bool {
+	if l.db == nil {
+		return l.local.Allow(ctx, b, address)
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.timeout)
+	defer cancel()
+	ok, err := l.take(ctx, b, address)
+	if err == nil {
+		return ok
+	}
+	if now := l.now().Unix(); now-l.failedAt.Load() >= 60 {
+		l.failedAt.Store(now)
+		l.log.Warn("ratelimit: the shared buckets did not answer; this instance's memory decides", "err", err)
+	}
+	return l.local.Allow(ctx, b, address)
+}
+
+// take is the shared decision: one statement, atomic on the bucket's row.
+func (l *Limits) take(ctx context.Context, b Budget, address string) (bool, error) {
+	if b.PerMinute <= 0 {
+		return false, nil
+	}
+	bucket := crypt.KeyedHash(l.key, b.Name, address)
+	var allowed int64
+	err := l.db.Unlocked().QueryRowContext(ctx, sqlTake(l.db.Engine), bucket,
+		float64(b.PerMinute), l.now().UnixMilli(), b.refillPerMilli()).Scan(&allowed)
+	if err != nil {
+		return false, errs.Wrap(err, "ratelimit: take")
+	}
+	return allowed == 1, nil
+}
+
+// Prune deletes the shared buckets that are full again (untouched for a
+// minute: every budget refills whole within a minute) and forgets the
+// memory ones likewise.
+func (l *Limits) Prune(ctx context.Context) error {
+	cut := l.now().Add(-time.Minute)
+	l.local.prune(cut)
+	if l.db == nil {
+		return nil
+	}
+	_, err := l.db.Write.ExecContext(ctx, sqlPrune, cut.UnixMilli())
+	return errs.Wrap(err, "ratelimit: prune")
+}
+
+// Run prunes every 5 minutes until ctx ends: on PostgreSQL under the accounts'
+// pruning job (serve), so one instance sweeps.
+func (l *Limits) Run(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		if err := l.Prune(ctx); err != nil && ctx.Err() == nil {
+			l.log.Error("ratelimit: prune", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Memory is one process's buckets, by budget and address.
+type Memory struct {
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[memoryKey]*memoryBucket
+	// swept is when buckets full again were last dropped.
+	swept time.Time
+}
+
+type memoryKey struct{ budget, address string }
+
+type memoryBucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// NewMemory returns empty buckets on the clock now (nil: time.Now).
+func NewMemory(now func() time.Time) *Memory {
+	if now == nil {
+		now = time.Now
+	}
+	return &Memory{now: now, m: map[memoryKey]*memoryBucket{}}
+}
+
+// Allow is the token bucket of the shared statement, in memory.
+func (m *Memory) Allow(_ context.Context, b Budget, address string) bool {
+	if b.PerMinute <= 0 {
+		return false
+	}
+	now := m.now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now.Sub(m.swept) >= time.Minute {
+		m.pruneLocked(now.Add(-time.Minute))
+		m.swept = now
+	}
+	k := memoryKey{b.Name, address}
+	bk := m.m[k]
+	if bk == nil {
+		m.m[k] = &memoryBucket{tokens: float64(b.PerMinute) - 1, at: now}
+		return true
+	}
+	elapsed := max(0, now.Sub(bk.at).Milliseconds())
+	tokens := min(float64(b.PerMinute), bk.tokens+float64(elapsed)*b.refillPerMilli())
+	bk.at = later(bk.at, now)
+	if tokens < 1 {
+		bk.tokens = tokens
+		return false
+	}
+	bk.tokens = tokens - 1
+	return true
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func (m *Memory) prune(cut time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.pruneLocked(cut)
+}
+
+func (m *Memory) pruneLocked(cut time.Time) {
+	for k, b := range m.m {
+		if !b.at.After(cut) {
+			delete(m.m, k)
+		}
+	}
+}
