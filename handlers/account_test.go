@@ -130,10 +130,12 @@ func TestAccounts_DeleteMyAccountEndsTheSessionAndLeavesADecoy(t *testing.T) {
 // TestAccounts_NoSecretAtRestAfterAnHTTPJourney runs register → first login →
 // logins with 1-Click off and on → password change → logout through the
 // handlers, then scans the SQLite file, its WAL and the log for the usercode
-// (any case, with or without hyphens), the passwords and the phrase.
+// (any case, with or without hyphens), the passwords and the phrase. About
+// SQLite's files (a live WAL, then a checkpoint): on SQLite in both engines'
+// runs (newSQLiteTestApp); internal/accounts scans PostgreSQL's files.
 func TestAccounts_NoSecretAtRestAfterAnHTTPJourney(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := newSQLiteTestApp(t)
 	j := &journey{a: a}
 	const (
 		phrase      = "quiet otter swims"

@@ -29,8 +29,10 @@ import (
 	"zerodesk/static"
 )
 
-// testApp is the whole portal on a real temporary SQLite file with the demo
-// content, the way `zerodesk serve` wires it.
+// testApp is the whole portal on a real database of its own with the demo
+// content (a temporary SQLite file, or a PostgreSQL database with
+// ZERODESK_TEST_ENGINE=postgres: app_engine_test.go), the way `zerodesk
+// serve` wires it.
 type testApp struct {
 	e        *echo.Echo
 	h        *Handlers
@@ -124,36 +126,24 @@ func removeSeededTemplate() {
 	if seeded.dir != "" {
 		os.RemoveAll(seeded.dir)
 	}
+	removeSeededPostgresKey()
 }
 
-func newTestApp(t testing.TB) *testApp {
-	t.Helper()
-	template := seededTemplate(t)
-	dir := t.TempDir()
-	for _, name := range []string{"zerodesk.db", "zerodesk.key"} {
-		raw, err := os.ReadFile(filepath.Join(template, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), raw, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Small ticket limits so the limit paths are reachable in a few requests.
-	return openTestApp(t, dir, tickets.Limits{PerAddress: 5, PerEmail: 5, MaxAttachmentBytes: 1 << 20})
-}
-
-// openTestApp wires the whole portal, as serve does, on the database and
+// openTestApp wires the whole portal, as serve does, on a new empty
+// database of the engine the tests run on (SQLite: dir/zerodesk.db) and the
 // key file in dir (created when missing), with the given ticket limits.
 func openTestApp(t testing.TB, dir string, ticketLimits tickets.Limits) *testApp {
 	t.Helper()
+	return wireTestApp(t, dir, emptyAppDB(t, dir), ticketLimits)
+}
+
+// wireTestApp wires the whole portal, as serve does, on db (migrated here)
+// and the key file in dir (created when missing), with the given ticket
+// limits (app_engine_test.go opens db on the engine the tests run on).
+func wireTestApp(t testing.TB, dir string, db *store.DB, ticketLimits tickets.Limits) *testApp {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(filepath.Join(dir, "zerodesk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx, data.Migrations()); err != nil {
+	if _, err := db.Migrate(ctx, data.MigrationsFor(string(db.Engine))); err != nil {
 		t.Fatal(err)
 	}
 	secret, err := crypt.LoadOrCreateKeyFile(filepath.Join(dir, "zerodesk.key"))
@@ -167,7 +157,7 @@ func openTestApp(t testing.TB, dir string, ticketLimits tickets.Limits) *testApp
 	app, err := Build(ctx, Wiring{DB: db, Secret: secret, Log: log, Catalog: catalog, Assets: assets,
 		Sender: mail.FileSink{Dir: mailDir}, PortalURL: "http://example.com",
 		Hasher: crypt.NewHasher(testsupport.TinyArgon, 0), TicketLimits: ticketLimits,
-		Renders: seeded.renders.Load()}) // nil when the test opened its own database
+		Renders: seededRenders(db.Engine)}) // nil before any seeding
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"zerodesk/internal/accounts"
 	"zerodesk/internal/tickets"
 )
 
@@ -176,6 +177,8 @@ func TestBrowser_FollowFormWithAWrongKey(t *testing.T) {
 	b.checkNoCookies()
 }
 
+// A customer signed in by usercode with 1-Click opens a ticket from My
+// account, finds it in their list, and reads an agent's answer there.
 func TestBrowser_SignedInUserSeesTheirTicketList(t *testing.T) {
 	t.Parallel()
 	b, _ := accountJourney(t, true)
@@ -196,6 +199,19 @@ func TestBrowser_SignedInUserSeesTheirTicketList(t *testing.T) {
 	b.follow("opening the ticket", chromedp.Click(chromedp.CSS(`#my-tickets a.ticket-open`)))
 	b.check("the ticket", `document.querySelector(".thread .msg-body").textContent === "Where is my invoice?"`)
 	b.checkAccessibility("the signed-in ticket page")
+
+	// An agent answers at the desk (another browser context); the customer,
+	// still signed in by 1-Click, finds the answer from their list.
+	a := b.otherContext()
+	a.staffLogin(accounts.Agent, "Grace Hopper", "grace@example.com", true)
+	a.open("/en/desk/tickets/"+ref, 200)
+	a.typeInto("#reply-body", "Your invoice is attached to your account.")
+	a.follow("sending the reply", chromedp.Click(chromedp.CSS(`#compose button[value="send"]`)))
+	a.check("sent", `document.querySelector("#desk-notice").textContent.includes("Your reply was sent")`)
+	b.open("/en/account", 200)
+	b.follow("opening the ticket again", chromedp.Click(chromedp.CSS(`#my-tickets a.ticket-open`)))
+	b.check("the agent's answer", `document.querySelector(".thread .msg-agent .msg-body").textContent === "Your invoice is attached to your account."`)
+	b.checkAccessibility("the signed-in ticket page with the answer")
 }
 
 // At 200% text size on a narrow screen, left to right and right to left, the

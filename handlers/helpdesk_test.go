@@ -186,7 +186,9 @@ func TestArticle_ReadsAreCountedAndOrderPopular(t *testing.T) {
 		t.Fatalf("most popular is %q, want %q after 5 reads", first, art.Title)
 	}
 	var views int64
-	a.db.Read.QueryRow(`SELECT views FROM articles WHERE key = ?`, target).Scan(&views)
+	if err := a.db.Read.QueryRow(`SELECT views FROM articles WHERE key = $1`, target).Scan(&views); err != nil {
+		t.Fatal(err)
+	}
 	if views != 5 {
 		t.Fatalf("stored views = %d, want 5", views)
 	}

@@ -321,7 +321,9 @@ func TestHEAD_CountsNoArticleView(t *testing.T) {
 		if err := a.kb.Flush(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		a.db.Read.QueryRow(`SELECT views FROM articles WHERE key = ?`, "what-is-stored").Scan(&n)
+		if err := a.db.Read.QueryRow(`SELECT views FROM articles WHERE key = $1`, "what-is-stored").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		return n
 	}
 	before := views()

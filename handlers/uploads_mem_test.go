@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"zerodesk/internal/store/testengine"
 	"zerodesk/internal/tickets"
 )
 
@@ -39,18 +40,8 @@ func TestUploads_MemoryStaysBoundedUnder40ParallelMaximalUploads(t *testing.T) {
 	if os.Getenv("ZERODESK_UPLOAD_MEMTEST") == "" {
 		t.Skip("set ZERODESK_UPLOAD_MEMTEST=1 to measure memory under 40 parallel maximal uploads")
 	}
-	template := seededTemplate(t)
 	dir := t.TempDir()
-	for _, name := range []string{"zerodesk.db", "zerodesk.key"} {
-		raw, err := os.ReadFile(filepath.Join(template, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), raw, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	a := openTestApp(t, dir, tickets.Limits{PerAddress: 1000, PerEmail: 1000}) // 5 files of 5 MiB
+	a := wireTestApp(t, dir, seededAppDB(t, testengine.Name(), dir), tickets.Limits{PerAddress: 1000, PerEmail: 1000}) // 5 files of 5 MiB
 	a.h.TicketLimit = 100000
 	if os.Getenv("ZERODESK_UPLOAD_MEMTEST") == "all" {
 		a.h.UploadWait = 10 * time.Minute // every upload waits for its slot: none is refused

@@ -127,6 +127,14 @@ func Database(t testing.TB, template string, prepare func(url string) error) str
 	return URLOf(t, name)
 }
 
+// PrivateName is a fresh database name of this test process, for a template
+// built from what only this process has (a key file it made, the content its
+// code seeds): Database clones it like any template, no other process finds
+// it under that name, and a later run drops it once this process has ended,
+// with the clones it made ahead (dropOrphans). Templates that depend on the
+// migrations alone are shared across processes instead, named after them.
+func PrivateName() string { return dbName() }
+
 // dbName names a test's database after its process, so the databases a
 // process created ahead and never used can be found and dropped later
 // (dropOrphans).
