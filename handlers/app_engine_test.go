@@ -59,6 +59,13 @@ func newSQLiteTestApp(t testing.TB) *testApp {
 // with the seeding's key file copied into dir (sealed data stays readable).
 func seededAppDB(t testing.TB, engine, dir string) *store.DB {
 	t.Helper()
+	return openAppStore(t, seededAppDSN(t, engine, dir))
+}
+
+// seededAppDSN makes seededAppDB's database and says where it is, for tests
+// that open it more than once (two instances on one database).
+func seededAppDSN(t testing.TB, engine, dir string) string {
+	t.Helper()
 	var from, dsn string
 	switch engine {
 	case testengine.SQLite:
@@ -73,7 +80,7 @@ func seededAppDB(t testing.TB, engine, dir string) *store.DB {
 		t.Fatalf("engine %q", engine)
 	}
 	copyFile(t, filepath.Join(from, "zerodesk.key"), filepath.Join(dir, "zerodesk.key"))
-	return openAppStore(t, dsn)
+	return dsn
 }
 
 // emptyAppDB is a database of the test's own with nothing in it on the

@@ -3,30 +3,20 @@ package handlers
 import (
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"zerodesk/internal/accounts"
-	"zerodesk/internal/tickets"
+	"zerodesk/internal/store/testengine"
 )
 
-// twoTestApps wires the portal twice on one database, as two instances
-// behind a proxy are (each with its own memory).
+// twoTestApps wires the portal twice on one seeded database of the run's
+// engine, as two instances behind a proxy are (each with its own memory).
 func twoTestApps(t *testing.T) (*testApp, *testApp) {
 	t.Helper()
-	template, dir := seededTemplate(t), t.TempDir()
-	for _, name := range []string{"zerodesk.db", "zerodesk.key"} {
-		raw, err := os.ReadFile(filepath.Join(template, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), raw, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	limits := tickets.Limits{PerAddress: 5, PerEmail: 5, MaxAttachmentBytes: 1 << 20}
-	return openTestApp(t, dir, limits), openTestApp(t, dir, limits)
+	dir := t.TempDir()
+	dsn := seededAppDSN(t, testengine.Name(), dir)
+	return wireTestApp(t, dir, openAppStore(t, dsn), testTicketLimits),
+		wireTestApp(t, dir, openAppStore(t, dsn), testTicketLimits)
 }
 
 // TestDeskTriage_BulkResultShowsOnTheOtherInstance: behind a proxy without
