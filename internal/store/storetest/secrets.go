@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -161,4 +162,17 @@ func WALSize(db *store.DB) int64 {
 		return 0
 	}
 	return info.Size()
+}
+
+// Secret is a value for a test to plant and later scan for with
+// FindSecrets: prefix (what makes it realistic: "ORD-", "Puma ", an
+// address's local part) and ten random characters, new on every call. A
+// byte scan on PostgreSQL reads the cluster's pg_wal, which the databases of
+// every test running at the same time share (and the demo articles' example
+// usercode): a fixed needle can be found there because another test wrote
+// the same bytes. A needle of this run's own is found only where this test
+// put it. TestFindSecrets_NeedlesAreNeverConstants guards every call.
+func Secret(t testing.TB, prefix string) string {
+	t.Helper()
+	return prefix + rand.Text()[:10]
 }
