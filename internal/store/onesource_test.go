@@ -15,6 +15,7 @@ import (
 // SyncIdentities) fails here and is made a call of the first instead.
 var oneSource = []struct{ text, file, what string }{
 	{"setval(", "db_postgres.go", "moving identity sequences (sqlSyncIdentities: DB.SyncIdentities and Copy run it)"},
+	{"NNNN_description.sql", "verify.go", "reading a migration set's files (migrationFiles: Migrate and KnownVersions)"},
 }
 
 func TestStore_EachMechanicIsWrittenOnce(t *testing.T) {

@@ -42,11 +42,30 @@ func (m Migrations) Current() bool { return len(m.Pending) == 0 && len(m.Newer) 
 // KnownVersions are the versions of the NNNN_name.sql files of migrations,
 // sorted; a name without a number is an error, as Migrate has it.
 func KnownVersions(migrations fs.FS) ([]int, error) {
+	files, err := migrationFiles(migrations)
+	var out []int
+	for _, m := range files {
+		out = append(out, m.version)
+	}
+	return out, err
+}
+
+// A migrationFile is one NNNN_name.sql file of a migration set.
+type migrationFile struct {
+	version int
+	name    string
+}
+
+// migrationFiles reads the NNNN_name.sql files of migrations in version
+// order: what Migrate applies and KnownVersions counts. A name without a
+// number, or two files of one version, is an error.
+func migrationFiles(migrations fs.FS) ([]migrationFile, error) {
 	entries, err := fs.ReadDir(migrations, ".")
 	if err != nil {
 		return nil, err
 	}
-	var out []int
+	var all []migrationFile
+	seen := map[int]string{}
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
 			continue
@@ -56,10 +75,14 @@ func KnownVersions(migrations fs.FS) ([]int, error) {
 		if !ok || err != nil || v <= 0 {
 			return nil, fmt.Errorf("migration %q: name must be NNNN_description.sql", e.Name())
 		}
-		out = append(out, v)
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %q and %q share version %d", other, e.Name(), v)
+		}
+		seen[v] = e.Name()
+		all = append(all, migrationFile{v, e.Name()})
 	}
-	sort.Ints(out)
-	return out, nil
+	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
+	return all, nil
 }
 
 const sqlAppliedVersions = `SELECT version FROM schema_migrations ORDER BY version`

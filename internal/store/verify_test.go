@@ -36,6 +36,13 @@ func TestMigrationStatus_PendingAndNewer(t *testing.T) {
 	if _, err := store.KnownVersions(fstest.MapFS{"nope.sql": {}}); err == nil {
 		t.Error("a migration without a number was accepted")
 	}
+	twice := fstest.MapFS{"0001_a.sql": {}, "0001_b.sql": {}}
+	if _, err := store.KnownVersions(twice); err == nil || !strings.Contains(err.Error(), "share version 1") {
+		t.Errorf("two migrations of one version: %v", err)
+	}
+	if _, err := db.Migrate(ctx, twice); err == nil || !strings.Contains(err.Error(), "share version 1") {
+		t.Errorf("Migrate of two migrations of one version: %v", err)
+	}
 }
 
 func TestIntegrity_OKOnAnIntactFile(t *testing.T) {
