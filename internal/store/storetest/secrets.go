@@ -41,8 +41,10 @@ func Encodings(s string) map[string]string {
 // On PostgreSQL "the database file" is every file of the test's database in
 // the cluster's data directory (base/OID/…, after a CHECKPOINT has written
 // the shared buffers out) and "its WAL" the cluster's pg_wal segments (shared
-// by every database of the cluster: a secret is random per test, so another
-// test's rows do not match it).
+// by every database of the cluster, and holding what the demo articles
+// wrote): so every secret scanned for is this run's own (Secret, or what the
+// code generated), and another test's rows do not match it;
+// TestFindSecrets_NeedlesAreNeverConstants fails on a constant needle).
 func FindSecrets(t testing.TB, db *store.DB, logs []byte, secrets map[string]string) []string {
 	t.Helper()
 	files := map[string][]byte{"log": logs}
