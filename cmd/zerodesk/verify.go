@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +15,6 @@ import (
 	"zerodesk/internal/mail"
 	"zerodesk/internal/messaging"
 	"zerodesk/internal/notify"
-	"zerodesk/internal/ops"
 	"zerodesk/internal/store"
 	"zerodesk/internal/tickets"
 )
@@ -75,7 +73,7 @@ func verify(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	defer db.Close()
 
-	bad, err := ops.Integrity(ctx, db)
+	bad, err := db.Integrity(ctx)
 	switch {
 	case err != nil:
 		line(false, "integrity: %s", oneLine(err))
@@ -86,7 +84,7 @@ func verify(ctx context.Context, cfg config, out io.Writer) error {
 		line(true, "integrity: the file is intact")
 	}
 
-	m, err := ops.MigrationStatus(ctx, db.Read, data.MigrationsFor(string(db.Engine)))
+	m, err := db.MigrationStatus(ctx, data.MigrationsFor(string(db.Engine)))
 	switch {
 	case err != nil:
 		line(false, "migrations: %s (not a zerodesk database?)", oneLine(err))
@@ -140,26 +138,19 @@ func verifySecret(cfg config) (crypt.Secret, string, error) {
 	return s, "the key file " + cfg.keyPath(), nil
 }
 
-// openForVerify opens the live database as serve does, or a backup file
-// read-only: verifying a backup must not change it (store.Open would switch
-// it to WAL). A backup is inherently a file: SQLite's here; PostgreSQL's
+// openForVerify opens the live SQLite database as serve does, and anything
+// else read only (store.OpenReadOnly): verifying a backup must not change it
+// (store.Open would switch it to WAL), and a PostgreSQL server is only
+// looked at. A backup is inherently a file: SQLite's here; PostgreSQL's
 // backups are pg_dump archives, checked by restoring them (OPERATIONS.md).
 func openForVerify(path string, live bool) (*store.DB, error) {
-	if store.IsPostgresURL(path) {
-		return store.Open(path) // a live server: read only through its read pool
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database at %s", path)
-	}
-	if live {
+	if live && !store.IsPostgresURL(path) {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database at %s", path)
+		}
 		return store.Open(path)
 	}
-	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)")
-	if err != nil {
-		return nil, err
-	}
-	ro.SetMaxOpenConns(1)
-	return &store.DB{Read: ro, Write: ro, Path: path}, nil
+	return store.OpenReadOnly(path)
 }
 
 // oneLine keeps a driver's error on one line.

@@ -14,21 +14,8 @@ import (
 // many it tried and how many did not open; err is a database error.
 func CheckSealed(ctx context.Context, db *store.DB, secret crypt.Secret, n int) (checked, failed int, err error) {
 	key := secret.Subkey("accounts.email")
-	rows, err := db.Read.QueryContext(ctx, sqlSampleSealedEmails, n)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var sealed []byte
-		if err := rows.Scan(&id, &sealed); err != nil {
-			return checked, failed, err
-		}
-		checked++
-		if _, err := crypt.Open(key, sealed, ad("email", id)); err != nil {
-			failed++
-		}
-	}
-	return checked, failed, rows.Err()
+	return store.CheckSealed(ctx, db, sqlSampleSealedEmails, n, func(id int64, sealed []byte) bool {
+		_, err := crypt.Open(key, sealed, ad("email", id))
+		return err == nil
+	})
 }

@@ -3,6 +3,7 @@ package kb
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -98,16 +99,20 @@ func TestSearchLog_TextKeptOnlyOnceThreeVisitorsSearchedIt(t *testing.T) {
 	t.Parallel()
 	k, db, clk := seeded(t, demoFS())
 	ctx := context.Background()
-	password := "correcthorsebatterystaple"
-	k.RecordSearch("en", password, 0, "203.0.113.5")
-	k.RecordSearch("en", "printer offline", 0, "203.0.113.5")
-	k.RecordSearch("en", "printer offline", 0, "203.0.113.5") // the same visitor again
-	k.RecordSearch("en", "printer offline", 0, "203.0.113.6")
+	// What the byte scans look for is this run's own: on PostgreSQL they read
+	// the cluster's WAL, which every test running at the same time writes.
+	password := strings.ToLower(storetest.Secret(t, "correcthorsebattery"))
+	query := "printer offline " + randomWords(3) // words: the log keeps no random-looking token
+	addr, otherAddr := randomAddress(), randomAddress()
+	k.RecordSearch("en", password, 0, addr)
+	k.RecordSearch("en", query, 0, addr)
+	k.RecordSearch("en", query, 0, addr) // the same visitor again
+	k.RecordSearch("en", query, 0, otherAddr)
 	if err := k.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	secrets := map[string]string{"password": password, "query of two visitors": "printer offline",
-		"address": "203.0.113.5", "other address": "203.0.113.6"}
+	secrets := map[string]string{"password": password, "query of two visitors": query,
+		"address": addr, "other address": otherAddr}
 	if found := storetest.FindSecrets(t, db, nil, secrets); len(found) > 0 {
 		t.Fatalf("before three visitors:\n%s", strings.Join(found, "\n"))
 	}
@@ -120,7 +125,7 @@ func TestSearchLog_TextKeptOnlyOnceThreeVisitorsSearchedIt(t *testing.T) {
 	// The next day the first visitor counts again (the hash is of address and
 	// day); a third address the same day would do too.
 	clk.AddDate(0, 0, 1)
-	k.RecordSearch("en", "Printer  offline", 0, "203.0.113.5")
+	k.RecordSearch("en", "Printer  "+query[len("printer "):], 0, addr)
 	if err := k.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +133,8 @@ func TestSearchLog_TextKeptOnlyOnceThreeVisitorsSearchedIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0] != (QueryStat{Query: "printer offline", Searches: 4, ZeroHitSearches: 4}) {
-		t.Fatalf("missing = %+v, want printer offline with all 4 searches", got)
+	if len(got) != 1 || got[0] != (QueryStat{Query: query, Searches: 4, ZeroHitSearches: 4}) {
+		t.Fatalf("missing = %+v, want the query with all 4 searches", got)
 	}
 	if n, _, _ := k.HiddenSearches(ctx, "en"); n != 1 {
 		t.Fatalf("hidden = %d queries, want the password's only", n)
@@ -139,11 +144,36 @@ func TestSearchLog_TextKeptOnlyOnceThreeVisitorsSearchedIt(t *testing.T) {
 	}
 	// A month later the password's hashes are gone too.
 	clk.AddDate(0, 0, hiddenDays+1)
-	k.RecordSearch("en", "printer offline", 0, "203.0.113.5")
+	k.RecordSearch("en", query, 0, addr)
 	if err := k.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n, _, _ := k.HiddenSearches(ctx, "en"); n != 0 {
 		t.Fatalf("hidden = %d after %d days", n, hiddenDays+1)
 	}
+}
+
+// randomAddress is a visitor's address of this run alone (documentation
+// prefix 2001:db8::/32).
+func randomAddress() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("2001:db8:%x:%x:%x::1", b[0:2], b[2:4], b[4:6])
+}
+
+// randomWords are n words of a small vocabulary, picked at random: a query of
+// this run alone that reads as words (the log hides random-looking tokens).
+func randomWords(n int) string {
+	vocabulary := strings.Fields(`after again amber anchor apple autumn basket beacon border branch breeze bridge
+		candle canvas carbon castle cellar cherry cotton copper desert dinner donkey dragon engine falcon
+		feather forest garden ginger golden harbor helmet island jacket jungle kettle ladder lantern lemon
+		marble meadow mirror monkey narrow orange oyster paddle pepper pillow planet pocket rabbit ribbon
+		saddle salmon silver spider summer tunnel velvet violet walnut window winter yellow`)
+	words := make([]string, n)
+	for i := range words {
+		var b [1]byte
+		rand.Read(b[:])
+		words[i] = vocabulary[int(b[0])%len(vocabulary)]
+	}
+	return strings.Join(words, " ")
 }

@@ -14,21 +14,8 @@ const sqlSampleOutbox = `SELECT message_id, sealed FROM mail_outbox ORDER BY id 
 // many did not open; err is a database error.
 func CheckSealed(ctx context.Context, db *store.DB, secret crypt.Secret, n int) (checked, failed int, err error) {
 	key := secret.Subkey("mail.outbox")
-	rows, err := db.Read.QueryContext(ctx, sqlSampleOutbox, n)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var sealed []byte
-		if err := rows.Scan(&id, &sealed); err != nil {
-			return checked, failed, err
-		}
-		checked++
-		if _, err := crypt.Open(key, sealed, ad(id)); err != nil {
-			failed++
-		}
-	}
-	return checked, failed, rows.Err()
+	return store.CheckSealed(ctx, db, sqlSampleOutbox, n, func(id string, sealed []byte) bool {
+		_, err := crypt.Open(key, sealed, ad(id))
+		return err == nil
+	})
 }

@@ -17,50 +17,31 @@ import (
 func CheckSealed(ctx context.Context, db *store.DB, secret crypt.Secret, n int) (checked, failed int, err error) {
 	desk := secret.Subkey("messaging.desk")
 	type thread struct {
-		id         int64
-		wrapped    []byte
-		metaSealed []byte
+		id                  int64
+		wrapped, metaSealed []byte
 	}
-	var threads []thread
-	rows, err := db.Read.QueryContext(ctx, sqlSampleThreads, n)
-	if err != nil {
-		return 0, 0, err
-	}
-	for rows.Next() {
-		var t thread
-		if err := rows.Scan(&t.id, &t.wrapped, &t.metaSealed); err != nil {
-			rows.Close()
-			return 0, 0, err
-		}
-		threads = append(threads, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, 0, err
-	}
-	for _, t := range threads {
-		checked++
-		key, err := crypt.UnwrapKey(desk, t.wrapped, adThread(t.id, "desk"))
-		if err == nil {
-			_, err = crypt.Open(key, t.metaSealed, adMeta(t.id))
-		}
-		if err == nil {
+	return store.CheckSample(ctx, db, sqlSampleThreads, n,
+		func(t *thread, scan func(...any) error) error { return scan(&t.id, &t.wrapped, &t.metaSealed) },
+		func(t thread) (bool, error) {
+			key, err := crypt.UnwrapKey(desk, t.wrapped, adThread(t.id, "desk"))
+			if err == nil {
+				_, err = crypt.Open(key, t.metaSealed, adMeta(t.id))
+			}
+			if err != nil {
+				return false, nil
+			}
 			var mid int64
 			var mkeyWrapped, body []byte
-			switch qerr := db.Read.QueryRowContext(ctx, sqlSampleMessage, t.id).Scan(&mid, &mkeyWrapped, &body); {
-			case errors.Is(qerr, sql.ErrNoRows):
-			case qerr != nil:
-				return checked, failed, qerr
-			default:
-				var mkey []byte
-				if mkey, err = crypt.UnwrapKey(key, mkeyWrapped, adMsgKey(t.id, mid)); err == nil {
-					_, err = crypt.Open(mkey, body, adBody(t.id, mid))
-				}
+			switch err := db.Read.QueryRowContext(ctx, sqlSampleMessage, t.id).Scan(&mid, &mkeyWrapped, &body); {
+			case errors.Is(err, sql.ErrNoRows):
+				return true, nil
+			case err != nil:
+				return false, err
 			}
-		}
-		if err != nil {
-			failed++
-		}
-	}
-	return checked, failed, nil
+			mkey, err := crypt.UnwrapKey(key, mkeyWrapped, adMsgKey(t.id, mid))
+			if err == nil {
+				_, err = crypt.Open(mkey, body, adBody(t.id, mid))
+			}
+			return err == nil, nil
+		})
 }

@@ -4,46 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"zerodesk/data"
 	"zerodesk/internal/ops"
 	"zerodesk/internal/store/storetest"
 )
-
-func TestMigrationStatus_PendingAndNewer(t *testing.T) {
-	t.Parallel()
-	db := storetest.Open(t)
-	ctx := context.Background()
-	m, err := ops.MigrationStatus(ctx, db.Read, data.Migrations())
-	if err != nil || !m.Current() || len(m.Applied) == 0 || len(m.Applied) != len(m.Known) {
-		t.Fatalf("a freshly migrated database: %+v, %v", m, err)
-	}
-	last := m.Known[len(m.Known)-1]
-	if _, err := db.Write.Exec(`DELETE FROM schema_migrations WHERE version = $1`, last); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Write.Exec(`INSERT INTO schema_migrations(version, name, applied_at) VALUES (9001, '9001_future.sql', '')`); err != nil {
-		t.Fatal(err)
-	}
-	m, err = ops.MigrationStatus(ctx, db.Read, data.Migrations())
-	if err != nil || m.Current() || len(m.Pending) != 1 || m.Pending[0] != last || len(m.Newer) != 1 || m.Newer[0] != 9001 {
-		t.Fatalf("got %+v, %v; want %d pending and 9001 newer", m, err, last)
-	}
-	if _, err := ops.KnownVersions(fstest.MapFS{"nope.sql": {}}); err == nil {
-		t.Error("a migration without a number was accepted")
-	}
-}
-
-func TestIntegrity_OKOnAnIntactFile(t *testing.T) {
-	t.Parallel()
-	db := storetest.Open(t)
-	bad, err := ops.Integrity(context.Background(), db)
-	if err != nil || len(bad) != 0 {
-		t.Fatalf("Integrity = %q, %v", bad, err)
-	}
-}
 
 type fakeOutbox struct {
 	at    time.Time

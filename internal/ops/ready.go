@@ -69,7 +69,7 @@ func (r *Readiness) check(ctx context.Context, now time.Time) string {
 	if err := r.DB.Read.QueryRowContext(ctx, sqlPing).Scan(&one); err != nil {
 		return "database: not answering"
 	}
-	m, err := MigrationStatus(ctx, r.DB.Read, r.Migrations)
+	m, err := r.DB.MigrationStatus(ctx, r.Migrations)
 	if err != nil {
 		return "database: migrations unreadable"
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -147,7 +146,7 @@ func Copy(ctx context.Context, from, to *DB, migrations fs.FS, opts CopyOptions)
 			opts.Progress(t.name, n)
 		}
 	}
-	if err := resetSequences(ctx, tx); err != nil {
+	if _, err := tx.Exec(ctx, sqlSyncIdentities); err != nil {
 		return rep, fmt.Errorf("copy: identity sequences: %w", err)
 	}
 	for _, q := range opts.After {
@@ -478,35 +477,6 @@ func convert(v any, typ string) (any, error) {
 		}
 	}
 	return v, nil
-}
-
-// resetSequences sets every identity (and serial) sequence past the highest
-// value its column holds, so the next row inserted gets a fresh id.
-func resetSequences(ctx context.Context, tx pgx.Tx) error {
-	rows, err := tx.Query(ctx, `SELECT c.relname, a.attname, pg_get_serial_sequence(quote_ident(c.relname), a.attname)
-		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
-		  AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL`)
-	if err != nil {
-		return err
-	}
-	type seq struct{ table, col, name string }
-	var seqs []seq
-	var s seq
-	if _, err := pgx.ForEachRow(rows, []any{&s.table, &s.col, &s.name}, func() error {
-		seqs = append(seqs, s)
-		return nil
-	}); err != nil {
-		return err
-	}
-	sort.Slice(seqs, func(i, j int) bool { return seqs[i].table < seqs[j].table })
-	for _, s := range seqs {
-		q := `SELECT setval($1, coalesce(max(` + quoteIdent(s.col) + `), 1), max(` + quoteIdent(s.col) + `) IS NOT NULL) FROM ` + quoteIdent(s.table)
-		if _, err := tx.Exec(ctx, q, s.name); err != nil {
-			return fmt.Errorf("%s.%s: %w", s.table, s.col, err)
-		}
-	}
-	return nil
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

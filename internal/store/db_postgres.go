@@ -306,9 +306,20 @@ func (b *bufferedRows) Next(dest []driver.Value) error {
 	return nil
 }
 
-// sqlIdentities lists the identity columns of the database's tables.
-const sqlIdentities = `SELECT table_name, column_name FROM information_schema.columns
-	WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name`
+// sqlSyncIdentities moves every identity column's sequence of the current
+// schema past the largest id its table holds (1 on an empty table), in one
+// statement run by the server. The one source of this mechanic: DB.SyncIdentities
+// and Copy (on its pgx transaction) both run it.
+const sqlSyncIdentities = `DO $$
+DECLARE c record;
+BEGIN
+	FOR c IN SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name
+	LOOP
+		EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce(max(%I), 0) + 1, false) FROM %I',
+			quote_ident(c.table_name), c.column_name, c.column_name, c.table_name);
+	END LOOP;
+END $$`
 
 // SyncIdentities moves every identity column's sequence past the largest id
 // its table holds, so the next row without an id gets a new one. Needed after
@@ -320,29 +331,8 @@ func (db *DB) SyncIdentities(ctx context.Context) error {
 		return nil
 	}
 	return db.Tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, sqlIdentities)
-		if err != nil {
-			return err
-		}
-		var cols [][2]string
-		for rows.Next() {
-			var c [2]string
-			if err := rows.Scan(&c[0], &c[1]); err != nil {
-				rows.Close()
-				return err
-			}
-			cols = append(cols, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, c := range cols {
-			table, col := pgx.Identifier{c[0]}.Sanitize(), pgx.Identifier{c[1]}.Sanitize()
-			q := `SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(` + col + `), 0) + 1, false) FROM ` + table
-			if _, err := tx.ExecContext(ctx, q, table, c[1]); err != nil {
-				return fmt.Errorf("sync identity %s.%s: %w", c[0], c[1], err)
-			}
+		if _, err := tx.ExecContext(ctx, sqlSyncIdentities); err != nil {
+			return fmt.Errorf("sync identities: %w", err)
 		}
 		return nil
 	})

@@ -12,9 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -90,32 +87,10 @@ func (db *DB) Migrate(ctx context.Context, migrations fs.FS) ([]int, error) {
 		applied_at TEXT NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
-	entries, err := fs.ReadDir(migrations, ".")
+	all, err := migrationFiles(migrations)
 	if err != nil {
 		return nil, err
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var all []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
-			continue
-		}
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %q: name must be NNNN_description.sql", e.Name())
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %q and %q share version %d", other, e.Name(), v)
-		}
-		seen[v] = e.Name()
-		all = append(all, migration{v, e.Name()})
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
 
 	var applied []int
 	for _, m := range all {

@@ -2,9 +2,11 @@ package tickets
 
 import (
 	"context"
+	mrand "math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"zerodesk/internal/accounts"
 	"zerodesk/internal/errs"
@@ -123,16 +125,19 @@ func TestFields_SubmitSealedIndexedFilteredEditedRemoved(t *testing.T) {
 		t.Fatalf("CheckFields errors = %+v, want 3", bad)
 	}
 
-	sub.Fields = map[int64]string{ids["text"]: "ORD-98765-Zebra", ids["choice"]: "macOS", ids["date"]: "2026-11-30"}
+	// Values of this run alone: on PostgreSQL the byte scan reads the
+	// cluster's WAL, which every test running at the same time writes.
+	zebra, quokka, date := storetest.Secret(t, "ORD-98765-"), storetest.Secret(t, "ORD-11111-"), secretDate()
+	sub.Fields = map[int64]string{ids["text"]: zebra, ids["choice"]: "macOS", ids["date"]: date}
 	a := e.submit(sub)
-	sub.Fields = map[int64]string{ids["text"]: "ord-98765-zebra", ids["choice"]: "Windows"}
+	sub.Fields = map[int64]string{ids["text"]: strings.ToLower(zebra), ids["choice"]: "Windows"}
 	b := e.submit(sub)
-	sub.Fields = map[int64]string{ids["text"]: "ORD-11111-Quokka", ids["choice"]: "macOS"}
+	sub.Fields = map[int64]string{ids["text"]: quokka, ids["choice"]: "macOS"}
 	e.submit(sub)
 
 	// Sealed: no value is anywhere in the database in plain.
 	if found := storetest.FindSecrets(t, e.db, e.logs.Bytes(), map[string]string{
-		"text value": "ORD-98765-Zebra", "text value (stored)": "ord-98765-zebra", "other text": "Quokka", "date": "2026-11-30",
+		"text value": zebra, "text value (stored)": strings.ToLower(zebra), "other text": quokka, "date": date,
 	}); len(found) > 0 {
 		t.Fatalf("field values in plain: %v", found)
 	}
@@ -151,17 +156,17 @@ func TestFields_SubmitSealedIndexedFilteredEditedRemoved(t *testing.T) {
 		}
 		return refs
 	}
-	if got := filter(QueueFilter{Field: ids["text"], FieldValue: "  Ord-98765-ZEBRA "}); len(got) != 2 {
+	if got := filter(QueueFilter{Field: ids["text"], FieldValue: "  Ord" + zebra[3:] + " "}); len(got) != 2 {
 		t.Fatalf("text filter = %v, want 2 (exact, normalized)", got)
 	}
 	if got := filter(QueueFilter{Field: ids["choice"], FieldValue: "Windows"}); len(got) != 1 || got[0] != b.Reference {
 		t.Fatalf("choice filter = %v, want %s", got, b.Reference)
 	}
-	if got := filter(QueueFilter{Field: ids["date"], FieldValue: "2026-11-30", Priority: PriorityNormal}); len(got) != 1 || got[0] != a.Reference {
+	if got := filter(QueueFilter{Field: ids["date"], FieldValue: date, Priority: PriorityNormal}); len(got) != 1 || got[0] != a.Reference {
 		t.Fatalf("date+priority filter = %v, want %s", got, a.Reference)
 	}
 	must(t, e.svc.AddTags(ctx, staff(ana), b.Reference, []string{"vip"}))
-	if got := filter(QueueFilter{Field: ids["text"], FieldValue: "ord-98765-zebra", Tag: "vip"}); len(got) != 1 || got[0] != b.Reference {
+	if got := filter(QueueFilter{Field: ids["text"], FieldValue: strings.ToLower(zebra), Tag: "vip"}); len(got) != 1 || got[0] != b.Reference {
 		t.Fatalf("text+tag filter = %v, want %s", got, b.Reference)
 	}
 	if got := filter(QueueFilter{Field: ids["text"], FieldValue: "ord-98765"}); len(got) != 0 {
@@ -173,7 +178,7 @@ func TestFields_SubmitSealedIndexedFilteredEditedRemoved(t *testing.T) {
 	// An agent sees and edits; the history and the audit name the field, never the value.
 	tk, err := e.svc.Open(ctx, staff(ana), a.Reference)
 	must(t, err)
-	if len(tk.Fields) != 3 || tk.Fields[0].Value != "ORD-98765-Zebra" || tk.Fields[1].Value != "macOS" {
+	if len(tk.Fields) != 3 || tk.Fields[0].Value != zebra || tk.Fields[1].Value != "macOS" {
 		t.Fatalf("ticket fields = %+v", tk.Fields)
 	}
 	must(t, e.svc.SetField(ctx, staff(ana), a.Reference, ids["choice"], "Windows"))
@@ -202,7 +207,7 @@ func TestFields_SubmitSealedIndexedFilteredEditedRemoved(t *testing.T) {
 	}
 	tk, err = e.svc.Open(ctx, staff(ana), a.Reference)
 	must(t, err)
-	if len(tk.Fields) != 3 || !tk.Fields[2].Field.Removed || tk.Fields[2].Value != "2026-11-30" {
+	if len(tk.Fields) != 3 || !tk.Fields[2].Field.Removed || tk.Fields[2].Value != date {
 		t.Fatalf("removed field on the ticket = %+v", tk.Fields)
 	}
 	tb, err := e.svc.Open(ctx, staff(ana), b.Reference)
@@ -227,9 +232,10 @@ func TestMerge_FieldsSurvivorKeepsItsOwnAndTakesTheOthers(t *testing.T) {
 	e, _, ana, ids := fieldEnv(t)
 	ctx := context.Background()
 	sub := guestSubmission()
-	sub.Fields = map[int64]string{ids["text"]: "ORD-1-Merged", ids["choice"]: "macOS"}
+	merged, survivor := storetest.Secret(t, "ORD-1-"), storetest.Secret(t, "ORD-2-")
+	sub.Fields = map[int64]string{ids["text"]: merged, ids["choice"]: "macOS"}
 	a := e.submit(sub)
-	sub.Fields = map[int64]string{ids["text"]: "ORD-2-Survivor", ids["date"]: "2026-11-30"}
+	sub.Fields = map[int64]string{ids["text"]: survivor, ids["date"]: "2026-11-30"}
 	sub.FormID = "second"
 	b := e.submit(sub)
 	must(t, e.svc.Merge(ctx, staff(ana), a.Reference, b.Reference))
@@ -244,10 +250,10 @@ func TestMerge_FieldsSurvivorKeepsItsOwnAndTakesTheOthers(t *testing.T) {
 		}
 		return out
 	}
-	if got := values(b.Reference); got["text"] != "ORD-2-Survivor" || got["choice"] != "macOS" || got["date"] != "2026-11-30" {
+	if got := values(b.Reference); got["text"] != survivor || got["choice"] != "macOS" || got["date"] != "2026-11-30" {
 		t.Fatalf("survivor's fields = %v, want its own text and date and the merged ticket's choice", got)
 	}
-	if got := values(a.Reference); got["text"] != "ORD-1-Merged" || got["choice"] != "macOS" || got["date"] != "" {
+	if got := values(a.Reference); got["text"] != merged || got["choice"] != "macOS" || got["date"] != "" {
 		t.Fatalf("merged ticket's fields = %v, want all of its own", got)
 	}
 	q, err := e.svc.Queue(ctx, staff(ana), QueueFilter{Field: ids["choice"], FieldValue: "macOS"})
@@ -269,7 +275,7 @@ func TestMerge_FieldsSurvivorKeepsItsOwnAndTakesTheOthers(t *testing.T) {
 	if entry, ok := auditEntry("agent:7", EventField, "", "f"+strconv.FormatInt(ids["choice"], 10)); !ok || entry.Action != "ticket.field" {
 		t.Fatalf("audit entry = %+v", entry)
 	}
-	if found := storetest.FindSecrets(t, e.db, e.logs.Bytes(), map[string]string{"merged text": "ORD-1-Merged", "survivor text": "ORD-2-Survivor"}); len(found) > 0 {
+	if found := storetest.FindSecrets(t, e.db, e.logs.Bytes(), map[string]string{"merged text": merged, "survivor text": survivor}); len(found) > 0 {
 		t.Fatalf("field values in plain: %v", found)
 	}
 }
@@ -325,4 +331,10 @@ func TestQueue_FieldFilterIsDrivenByItsMatches(t *testing.T) {
 		t.Errorf("common value: total %d, %d listed, page query %v", q.Total, len(q.Tickets), plan)
 	}
 	e.svc.explain = nil
+}
+
+// secretDate is a date field's value of this run alone (a byte scan looks
+// for it): a random day of the 22nd to 29th centuries.
+func secretDate() string {
+	return time.Date(2100+mrand.IntN(800), time.Month(1+mrand.IntN(12)), 1+mrand.IntN(28), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 }

@@ -14,43 +14,16 @@ import (
 // did not open; err is a database error.
 func CheckSealed(ctx context.Context, db *store.DB, secret crypt.Secret, n int) (checked, failed int, err error) {
 	emailKey, agentKey := secret.Subkey("tickets.email"), secret.Subkey("tickets.agent")
-	try := func(query string, open func(scan func(...any) error) error) error {
-		rows, err := db.Read.QueryContext(ctx, query, n)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			checked++
-			if err := open(rows.Scan); err != nil {
-				if err != crypt.ErrOpen {
-					return err
-				}
-				failed++
-			}
-		}
-		return rows.Err()
-	}
-	err = try(sqlSampleTicketEmails, func(scan func(...any) error) error {
-		var ref string
-		var sealed []byte
-		if err := scan(&ref, &sealed); err != nil {
-			return err
-		}
+	checked, failed, err = store.CheckSealed(ctx, db, sqlSampleTicketEmails, n, func(ref string, sealed []byte) bool {
 		_, err := crypt.Open(emailKey, sealed, adEmail(ref))
-		return err
+		return err == nil
 	})
 	if err != nil {
 		return checked, failed, err
 	}
-	err = try(sqlSampleAgentNames, func(scan func(...any) error) error {
-		var id int64
-		var sealed []byte
-		if err := scan(&id, &sealed); err != nil {
-			return err
-		}
+	agents, agentsFailed, err := store.CheckSealed(ctx, db, sqlSampleAgentNames, n, func(id int64, sealed []byte) bool {
 		_, err := crypt.Open(agentKey, sealed, adAgent(id))
-		return err
+		return err == nil
 	})
-	return checked, failed, err
+	return checked + agents, failed + agentsFailed, err
 }

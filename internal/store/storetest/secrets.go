@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -40,8 +41,10 @@ func Encodings(s string) map[string]string {
 // On PostgreSQL "the database file" is every file of the test's database in
 // the cluster's data directory (base/OID/…, after a CHECKPOINT has written
 // the shared buffers out) and "its WAL" the cluster's pg_wal segments (shared
-// by every database of the cluster: a secret is random per test, so another
-// test's rows do not match it).
+// by every database of the cluster, and holding what the demo articles
+// wrote): so every secret scanned for is this run's own (Secret, or what the
+// code generated), and another test's rows do not match it;
+// TestFindSecrets_NeedlesAreNeverConstants fails on a constant needle).
 func FindSecrets(t testing.TB, db *store.DB, logs []byte, secrets map[string]string) []string {
 	t.Helper()
 	files := map[string][]byte{"log": logs}
@@ -161,4 +164,17 @@ func WALSize(db *store.DB) int64 {
 		return 0
 	}
 	return info.Size()
+}
+
+// Secret is a value for a test to plant and later scan for with
+// FindSecrets: prefix (what makes it realistic: "ORD-", "Puma ", an
+// address's local part) and ten random characters, new on every call. A
+// byte scan on PostgreSQL reads the cluster's pg_wal, which the databases of
+// every test running at the same time share (and the demo articles' example
+// usercode): a fixed needle can be found there because another test wrote
+// the same bytes. A needle of this run's own is found only where this test
+// put it. TestFindSecrets_NeedlesAreNeverConstants guards every call.
+func Secret(t testing.TB, prefix string) string {
+	t.Helper()
+	return prefix + rand.Text()[:10]
 }
