@@ -168,8 +168,9 @@ func seedFieldsAndTags(b *testing.B, e *env) Field {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := e.db.Write.ExecContext(ctx, `INSERT INTO ticket_field_index (hash, ticket_id, field_id)
-		SELECT CASE WHEN id % 100 = 0 THEN $1 WHEN id % 3 = 0 THEN $2 ELSE $3 END, id, $4 FROM tickets WHERE topic = 'billing'`,
+	if _, err := e.db.Write.ExecContext(ctx, `INSERT INTO ticket_field_index (hash, ticket_id, field_id, closed, next_due, updated_at, status, priority, topic, assignee_id)
+		SELECT CASE WHEN id % 100 = 0 THEN $1 WHEN id % 3 = 0 THEN $2 ELSE $3 END, id, $4, closed, next_due, updated_at, status, priority, topic, assignee_id
+		FROM tickets WHERE topic = 'billing'`,
 		e.svc.fieldHash(f, "Linux"), e.svc.fieldHash(f, "macOS"), e.svc.fieldHash(f, "Windows"), f.ID); err != nil {
 		b.Fatal(err)
 	}
