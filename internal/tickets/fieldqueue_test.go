@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -74,6 +75,12 @@ func checkFieldQueue(t *testing.T, e *env, v Viewer, id int64, value, step strin
 	if stale != 0 {
 		t.Errorf("%s: %d blind index entries whose copy differs from their ticket", step, stale)
 	}
+	// The counts per value and status are the entries', with no row left
+	// at zero.
+	if counts, entries := fieldCounts(t, e.db, `SELECT hash, status, n FROM ticket_field_counts`),
+		fieldCounts(t, e.db, `SELECT hash, status, count(*) FROM ticket_field_index GROUP BY hash, status`); !maps.Equal(counts, entries) {
+		t.Errorf("%s: ticket_field_counts %v, the entries say %v", step, counts, entries)
+	}
 	fd, err := e.svc.Field(ctx, id)
 	must(t, err)
 	hash := e.svc.fieldHash(fd, value)
@@ -119,6 +126,23 @@ func checkFieldQueue(t *testing.T, e *env, v Viewer, id int64, value, step strin
 				step, f, q.Total, got, len(want), wantIDs)
 		}
 	}
+}
+
+// fieldCounts reads rows of (hash, status, n).
+func fieldCounts(t *testing.T, db *store.DB, query string) map[string]int64 {
+	t.Helper()
+	rows, err := db.Read.Query(query)
+	must(t, err)
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var hash, n int64
+		var status string
+		must(t, rows.Scan(&hash, &status, &n))
+		out[strconv.FormatInt(hash, 10)+"/"+status] = n
+	}
+	must(t, rows.Err())
+	return out
 }
 
 // TestQueue_FieldCopiesFollowEveryTicketChange: the copies beside the blind
@@ -331,6 +355,9 @@ func TestMigration0021_CopiesTheQueueColumnsOfExistingEntries(t *testing.T) {
 	if got := read(); !slices.Equal(got, want) {
 		t.Fatalf("after 0021:\n%v\nwant\n%v", got, want)
 	}
+	if got := fieldCounts(t, db, `SELECT hash, status, n FROM ticket_field_counts`); !maps.Equal(got, map[string]int64{"11/open": 1, "11/closed": 1, "12/open": 1}) {
+		t.Errorf("counts after 0021: %v", got)
+	}
 	_, err = db.Write.Exec(`UPDATE tickets SET status = 'pending', priority = 'high', assignee_id = 9, updated_at = 70, next_due = 900 WHERE id = $1`, a)
 	must(t, err)
 	want[0] = entry{11, a, 1, 0, 900, 70, 9, "pending", "high", "billing"}
@@ -338,10 +365,21 @@ func TestMigration0021_CopiesTheQueueColumnsOfExistingEntries(t *testing.T) {
 	if got := read(); !slices.Equal(got, want) {
 		t.Fatalf("after a change of the ticket:\n%v\nwant\n%v", got, want)
 	}
+	counts := func(step string, want map[string]int64) {
+		t.Helper()
+		if got := fieldCounts(t, db, `SELECT hash, status, n FROM ticket_field_counts`); !maps.Equal(got, want) {
+			t.Errorf("%s: counts %v, want %v", step, got, want)
+		}
+	}
+	counts("after a change of the ticket", map[string]int64{"11/pending": 1, "11/closed": 1, "12/pending": 1})
+	_, err = db.Write.Exec(`DELETE FROM tickets WHERE id = $1`, b) // its entries go with it (ON DELETE CASCADE)
+	must(t, err)
+	counts("after the closed ticket's deletion", map[string]int64{"11/pending": 1, "12/pending": 1})
 	if db.Engine == store.SQLite {
 		schema := func(db *store.DB) string {
 			t.Helper()
-			rows, err := db.Read.Query(`SELECT name, sql FROM sqlite_schema WHERE tbl_name = 'ticket_field_index' OR name = 'ticket_field_index_follow' ORDER BY name`)
+			rows, err := db.Read.Query(`SELECT name, sql FROM sqlite_schema WHERE tbl_name IN ('ticket_field_index', 'ticket_field_counts')
+				OR name = 'ticket_field_index_follow' ORDER BY name`)
 			must(t, err)
 			defer rows.Close()
 			var b strings.Builder

@@ -557,18 +557,24 @@ func (s *Service) queueField(ctx context.Context, sel *queueSelection, f QueueFi
 	if clean == "" {
 		return nil
 	}
-	sel.onlyStatus = false
-	hash := sel.arg(s.fieldHash(fd, clean))
+	h := s.fieldHash(fd, clean)
+	hash := sel.arg(h)
 	if sel.from == `tickets t` && !sel.ref {
 		// ticket_field_index carries the queue's columns under the same
 		// names (0021_field_queue.sql): the page reads the value's index
 		// range in queue order and the total counts it, never the tickets,
-		// however many share the value.
+		// however many share the value; with at most a status besides, the
+		// total is the value's counts per status.
+		if sel.onlyStatus {
+			sel.fieldCount = &h
+		}
+		sel.onlyStatus = false
 		sel.from, sel.id = `ticket_field_index t`, `t.ticket_id`
 		sel.where = append([]string{"t.hash = " + hash}, sel.where...)
 		sel.closedForUpdated(f)
 		return nil
 	}
+	sel.onlyStatus = false
 	// A reference's ticket, a text search's matches or a tag's index range
 	// drive the query; the field narrows them, one primary-key probe per
 	// ticket they visit.

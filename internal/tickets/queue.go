@@ -140,6 +140,10 @@ type queueSelection struct {
 	text bool
 	// ref is true for a search by reference (a where on tickets alone).
 	ref bool
+	// fieldCount, when set, is the blind index hash of a field value that
+	// filters with at most a status besides: the total is its counts
+	// (ticket_field_counts; fields.go).
+	fieldCount *int64
 	tag  string // the tag filter, normalized
 	// id is the ticket id's column in from ("" t.id).
 	id string
@@ -291,6 +295,14 @@ func (s *Service) queueTotal(ctx context.Context, status Status, sel *queueSelec
 		return counts[status], nil
 	case sel.text:
 		return 0, nil
+	case sel.fieldCount != nil && status == "":
+		var total int
+		err := s.db.Read.QueryRowContext(ctx, sqlFieldCountOpen, *sel.fieldCount, StatusClosed).Scan(&total)
+		return total, err
+	case sel.fieldCount != nil:
+		var total int
+		err := s.db.Read.QueryRowContext(ctx, sqlFieldCountStatus, *sel.fieldCount, status).Scan(&total)
+		return total, err
 	}
 	var total int
 	err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+sel.from+` WHERE `+sel.cond(), sel.args...).Scan(&total)

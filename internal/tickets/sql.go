@@ -248,6 +248,10 @@ const (
 		SELECT CAST($1 AS BIGINT), id, CAST($3 AS BIGINT), closed, next_due, updated_at, status, priority, topic, assignee_id FROM tickets WHERE id = $2
 		ON CONFLICT DO NOTHING`
 	sqlFieldIndexClear = `DELETE FROM ticket_field_index WHERE ticket_id = $1 AND field_id = $2`
+	// How many tickets have a field value ($1, its hash): open ($2 the
+	// closed status), or of one status ($2).
+	sqlFieldCountOpen   = `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ticket_field_counts WHERE hash = $1 AND status <> $2`
+	sqlFieldCountStatus = `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ticket_field_counts WHERE hash = $1 AND status = $2`
 )
 
 // verify.go: samples of what the desk keys seal, newest first.
