@@ -130,7 +130,9 @@ func (f QueueFilter) cut(ids []int64) []int64 {
 
 // queueSelection is the SQL that picks a queue filter's tickets.
 type queueSelection struct {
-	from  string // tickets t, or the blind-index matches joined to it
+	// from is tickets t, the blind-index matches joined to it, or a copy
+	// of the queue's columns (ticket_tags, ticket_field_index) as t.
+	from  string
 	where []string
 	args  []any
 	// onlyStatus is true when the status alone filters: the status counts
@@ -138,13 +140,13 @@ type queueSelection struct {
 	onlyStatus bool
 	// text is true for a blind-index text search.
 	text bool
+	tag  string // the tag filter, normalized
 	// ref is true for a search by reference (a where on tickets alone).
 	ref bool
 	// fieldCount, when set, is the blind index hash of a field value that
 	// filters with at most a status besides: the total is its counts
 	// (ticket_field_counts; fields.go).
 	fieldCount *int64
-	tag  string // the tag filter, normalized
 	// id is the ticket id's column in from ("" t.id).
 	id string
 	// order is SortUpdated, or "" for the queue order (overdue first, by
