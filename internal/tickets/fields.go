@@ -542,48 +542,43 @@ func (s *Service) SetField(ctx context.Context, v Viewer, ref string, id int64, 
 	return errs.Pass(err, "tickets: set field")
 }
 
-// fieldDriveMax is the most matches of a field value whose tickets the
-// queue page reads and sorts; past it the page walks the queue's index.
-var fieldDriveMax = 1000 // a variable for the tests
-
 // queueField narrows sel to the tickets whose field id has value (the
 // blind index: an exact match of the normalized value).
-func (s *Service) queueField(ctx context.Context, sel *queueSelection, id int64, value string) error {
-	f, err := s.Field(ctx, id)
+func (s *Service) queueField(ctx context.Context, sel *queueSelection, f QueueFilter) error {
+	fd, err := s.Field(ctx, f.Field)
 	if err != nil {
 		return err
 	}
-	f.Required = false
-	clean, err := CheckFieldValue(f, value)
+	fd.Required = false
+	clean, err := CheckFieldValue(fd, f.FieldValue)
 	if err != nil {
 		return err
 	}
 	if clean == "" {
 		return nil
 	}
-	sel.onlyStatus = false
-	h := s.fieldHash(f, clean)
+	h := s.fieldHash(fd, clean)
 	hash := sel.arg(h)
-	if sel.from == `tickets t` {
-		// The field's matches are counted from its blind-index entries
-		// (then those tickets by id), never by probing every open ticket
-		// of the queue's index. A rare value's matches also drive the page
-		// (a CROSS JOIN keeps them the outer loop, as a text search's);
-		// a common one's page walks the queue's index in order, probing,
-		// and stops at the page's end, well before sorting thousands.
-		driven := `(SELECT ticket_id FROM ticket_field_index WHERE hash = ` + hash + `) fv ` + s.wordsJoin + ` tickets t ON t.id = fv.ticket_id`
-		var n int
-		if err := s.db.Read.QueryRowContext(ctx, sqlFieldMatches, h, fieldDriveMax+1).Scan(&n); err != nil {
-			return errs.Wrap(err, "tickets: field filter")
+	if sel.from == `tickets t` && !sel.ref {
+		// ticket_field_index carries the queue's columns under the same
+		// names (0021_field_queue.sql): the page reads the value's index
+		// range in queue order and the total counts it, never the tickets,
+		// however many share the value; with at most a status besides, the
+		// total is the value's counts per status.
+		if sel.onlyStatus {
+			sel.fieldCount = &h
 		}
-		if n <= fieldDriveMax {
-			sel.from = driven
-			return nil
-		}
-		sel.countFrom = driven
+		sel.onlyStatus = false
+		sel.from, sel.id = `ticket_field_index t`, `t.ticket_id`
+		sel.where = append([]string{"t.hash = " + hash}, sel.where...)
+		sel.closedForUpdated(f)
+		return nil
 	}
-	// A text search's matches or a tag's index range drive the query; the
-	// field narrows them.
-	sel.where = append(sel.where, cmp.Or(sel.id, "t.id")+" IN (SELECT ticket_id FROM ticket_field_index WHERE hash = "+hash+")")
+	sel.onlyStatus = false
+	// A reference's ticket, a text search's matches or a tag's index range
+	// drive the query; the field narrows them, one primary-key probe per
+	// ticket they visit.
+	sel.where = append(sel.where, "EXISTS (SELECT 1 FROM ticket_field_index fv WHERE fv.hash = "+hash+
+		" AND fv.ticket_id = "+cmp.Or(sel.id, "t.id")+")")
 	return nil
 }

@@ -280,59 +280,6 @@ func TestMerge_FieldsSurvivorKeepsItsOwnAndTakesTheOthers(t *testing.T) {
 	}
 }
 
-// TestQueue_FieldFilterIsDrivenByItsMatches: a field filter's page reads the
-// field's blind-index entries and then those tickets by id, never walking
-// the queue's index to probe every open ticket (what made it 30 times the
-// default view at 100,000 tickets); with a tag or a text search, those
-// drive and the field narrows.
-// A SQLite test (its query plans).
-func TestQueue_FieldFilterIsDrivenByItsMatches(t *testing.T) {
-	e, _, ana, ids := fieldEnvOn(t, newEnvSQLite(t, Limits{PerAddress: 100, PerEmail: 100}))
-	ctx := context.Background()
-	for i, sys := range []string{"macOS", "Windows", "macOS"} {
-		sub := guestSubmission()
-		sub.FormID = "f" + strconv.Itoa(i)
-		sub.Fields = map[int64]string{ids["text"]: "ORD-" + strconv.Itoa(i), ids["choice"]: sys}
-		e.submit(sub)
-	}
-	for _, f := range []QueueFilter{{}, {Status: StatusNew}, {Priority: PriorityNormal}, {Assignee: -1}, {Sort: SortUpdated}, {Page: 2}} {
-		f.Field, f.FieldValue = ids["choice"], "macOS"
-		var plan []string
-		e.svc.explain = func(q string, args []any) {
-			rows, err := e.db.Read.Query(`EXPLAIN QUERY PLAN `+q, args...)
-			must(t, err)
-			defer rows.Close()
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				must(t, rows.Scan(&id, &parent, &unused, &detail))
-				plan = append(plan, detail)
-			}
-		}
-		q, err := e.svc.Queue(ctx, staff(ana), f)
-		must(t, err)
-		all := strings.Join(plan, "; ")
-		if !strings.Contains(all, "SEARCH t USING INTEGER PRIMARY KEY") || strings.Contains(all, "INDEX tickets_") || !strings.Contains(all, "ticket_field_index") {
-			t.Errorf("%+v: plan %s", f, all)
-		}
-		if want := map[bool]int{true: 2, false: 0}[f.Page < 2]; q.Total != 2 || len(q.Tickets) != want {
-			t.Errorf("%+v: total %d, %d listed", f, q.Total, len(q.Tickets))
-		}
-	}
-	// A common value (more matches than fieldDriveMax): counted from its
-	// matches, listed by walking the queue's index to the page's end.
-	defer func(n int) { fieldDriveMax = n }(fieldDriveMax)
-	fieldDriveMax = 1
-	var plan []string
-	e.svc.explain = func(q string, args []any) { plan = append(plan, q) }
-	q, err := e.svc.Queue(ctx, staff(ana), QueueFilter{Field: ids["choice"], FieldValue: "macOS"})
-	must(t, err)
-	if q.Total != 2 || len(q.Tickets) != 2 || !strings.Contains(strings.Join(plan, ";"), "IN (SELECT ticket_id FROM ticket_field_index") {
-		t.Errorf("common value: total %d, %d listed, page query %v", q.Total, len(q.Tickets), plan)
-	}
-	e.svc.explain = nil
-}
-
 // secretDate is a date field's value of this run alone (a byte scan looks
 // for it): a random day of the 22nd to 29th centuries.
 func secretDate() string {

@@ -83,7 +83,7 @@ func (s *Service) Queue(ctx context.Context, v Viewer, f QueueFilter) (*Queue, e
 		return nil, err
 	}
 	if f.Field != 0 {
-		if err := s.queueField(ctx, sel, f.Field, f.FieldValue); err != nil { // fields.go
+		if err := s.queueField(ctx, sel, f); err != nil { // fields.go
 			return nil, err
 		}
 	}
@@ -130,7 +130,9 @@ func (f QueueFilter) cut(ids []int64) []int64 {
 
 // queueSelection is the SQL that picks a queue filter's tickets.
 type queueSelection struct {
-	from  string // tickets t, or the blind-index matches joined to it
+	// from is tickets t, the blind-index matches joined to it, or a copy
+	// of the queue's columns (ticket_tags, ticket_field_index) as t.
+	from  string
 	where []string
 	args  []any
 	// onlyStatus is true when the status alone filters: the status counts
@@ -139,15 +141,17 @@ type queueSelection struct {
 	// text is true for a blind-index text search.
 	text bool
 	tag  string // the tag filter, normalized
+	// ref is true for a search by reference (a where on tickets alone).
+	ref bool
+	// fieldCount, when set, is the blind index hash of a field value that
+	// filters with at most a status besides: the total is its counts
+	// (ticket_field_counts; fields.go).
+	fieldCount *int64
 	// id is the ticket id's column in from ("" t.id).
 	id string
 	// order is SortUpdated, or "" for the queue order (overdue first, by
 	// due time).
 	order string
-	// countFrom, when set, is the from of the total's count in place of
-	// from (a common field value: counted from its matches, listed by the
-	// queue's index; fields.go).
-	countFrom string
 }
 
 // arg binds v and returns its placeholder.
@@ -218,11 +222,18 @@ func (s *Service) queueWhere(f QueueFilter) (*queueSelection, error) {
 		// queue order, never the tickets.
 		sel.from, sel.id = `ticket_tags t`, `t.ticket_id`
 		sel.where = append([]string{"t.tag = " + sel.arg(sel.tag)}, sel.where...)
-		if f.Status != "" && f.Sort == SortUpdated {
-			sel.where = append(sel.where, "t.closed = "+sel.arg(f.Status == StatusClosed))
-		}
+		sel.closedForUpdated(f)
 	}
 	return sel, nil
+}
+
+// closedForUpdated lets a copy of the queue's columns (ticket_tags,
+// ticket_field_index) sorted by last change read its (key, closed,
+// updated_at) index when a status filters: the status implies closed.
+func (sel *queueSelection) closedForUpdated(f QueueFilter) {
+	if f.Status != "" && f.Sort == SortUpdated {
+		sel.where = append(sel.where, "t.closed = "+sel.arg(f.Status == StatusClosed))
+	}
 }
 
 // queueText narrows sel to text: the ticket with that reference, or the
@@ -230,6 +241,7 @@ func (s *Service) queueWhere(f QueueFilter) (*queueSelection, error) {
 func (s *Service) queueText(sel *queueSelection, text string) {
 	if ref, ok := NormalizeReference(text); ok {
 		sel.where = append(sel.where, "t.reference = "+sel.arg(ref))
+		sel.ref = true
 		return
 	}
 	hashes := s.queryHashes(text)
@@ -245,7 +257,7 @@ func (s *Service) queueText(sel *queueSelection, text string) {
 	for i, h := range hashes {
 		parts[i] = `SELECT ticket_id FROM ticket_words WHERE word = ` + sel.arg(h)
 	}
-	sel.from = `(` + strings.Join(parts, " INTERSECT ") + `) w ` + s.wordsJoin + ` tickets t ON t.id = w.ticket_id`
+	sel.from = `(` + strings.Join(parts, " INTERSECT ") + `) w ` + s.drivenJoin + ` tickets t ON t.id = w.ticket_id`
 	sel.text = true
 }
 
@@ -285,9 +297,17 @@ func (s *Service) queueTotal(ctx context.Context, status Status, sel *queueSelec
 		return counts[status], nil
 	case sel.text:
 		return 0, nil
+	case sel.fieldCount != nil && status == "":
+		var total int
+		err := s.db.Read.QueryRowContext(ctx, sqlFieldCountOpen, *sel.fieldCount, StatusClosed).Scan(&total)
+		return total, err
+	case sel.fieldCount != nil:
+		var total int
+		err := s.db.Read.QueryRowContext(ctx, sqlFieldCountStatus, *sel.fieldCount, status).Scan(&total)
+		return total, err
 	}
 	var total int
-	err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+cmp.Or(sel.countFrom, sel.from)+` WHERE `+sel.cond(), sel.args...).Scan(&total)
+	err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM `+sel.from+` WHERE `+sel.cond(), sel.args...).Scan(&total)
 	return total, err
 }
 

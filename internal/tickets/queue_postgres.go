@@ -1,5 +1,5 @@
 package tickets
 
-// postgresWordsJoin is sqliteWordsJoin's twin: PostgreSQL's CROSS JOIN takes
+// postgresDrivenJoin is sqliteDrivenJoin's twin: PostgreSQL's CROSS JOIN takes
 // no ON clause, and its planner chooses the join order itself.
-const postgresWordsJoin = `JOIN`
+const postgresDrivenJoin = `JOIN`

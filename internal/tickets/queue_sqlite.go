@@ -1,7 +1,8 @@
 package tickets
 
-// sqliteWordsJoin joins the blind index's matches to the tickets on SQLite:
-// CROSS JOIN keeps the matches the outer loop (SQLite does not reorder a
-// CROSS JOIN), so a few hundred matches are sorted instead of the whole queue
-// probed (TestQueue_PlansReadTheQueueInIndexOrder).
-const sqliteWordsJoin = `CROSS JOIN`
+// sqliteDrivenJoin joins a list of matches (the blind index's) to the
+// tickets on SQLite with the matches driving: SQLite does not reorder a
+// CROSS JOIN, so the matches stay the outer loop and a few hundred of them
+// are sorted instead of the whole queue probed
+// (TestQueue_PlansReadTheQueueInIndexOrder).
+const sqliteDrivenJoin = `CROSS JOIN`

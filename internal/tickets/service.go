@@ -37,9 +37,10 @@ type Service struct {
 
 	explain func(query string, args []any) // tests: sees each queue query
 
-	// wordsJoin: how the queue's text filter joins its matches to tickets
+	// drivenJoin is the engine's keyword for a driven join: a short list
+	// of matches (a text search's) joined to tickets as the outer loop
 	// (queue_sqlite.go, queue_postgres.go).
-	wordsJoin string
+	drivenJoin string
 }
 
 // keys are the purpose-bound subkeys of the server secret.
@@ -65,9 +66,9 @@ func New(ctx context.Context, db *store.DB, secret crypt.Secret, acc AccountKeys
 	if outbox == nil || cat == nil {
 		return nil, errors.New("tickets: an outbox and a catalog are required")
 	}
-	s := &Service{db: db, acc: acc, outbox: outbox, cat: cat, opts: opts, now: opts.Now, log: opts.Log, lim: opts.Limits, wordsJoin: sqliteWordsJoin}
+	s := &Service{db: db, acc: acc, outbox: outbox, cat: cat, opts: opts, now: opts.Now, log: opts.Log, lim: opts.Limits, drivenJoin: sqliteDrivenJoin}
 	if db.Engine == store.Postgres {
-		s.wordsJoin = postgresWordsJoin
+		s.drivenJoin = postgresDrivenJoin
 	}
 	if s.now == nil {
 		s.now = time.Now

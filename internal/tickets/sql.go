@@ -235,17 +235,23 @@ const (
 
 // Custom fields per topic (fields.go; data/migrations/0023_custom_fields.sql).
 const (
-	sqlFieldColumns    = `id, topic, kind, labels, options, required, position, removed`
-	sqlFieldsAll       = `SELECT ` + sqlFieldColumns + ` FROM topic_fields ORDER BY topic, position, id`
-	sqlFieldsOfTopic   = `SELECT ` + sqlFieldColumns + ` FROM topic_fields WHERE topic = $1 ORDER BY position, id`
-	sqlFieldByID       = `SELECT ` + sqlFieldColumns + ` FROM topic_fields WHERE id = $1`
-	sqlFieldInsert     = `INSERT INTO topic_fields (topic, kind, labels, options, required, position) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`
-	sqlFieldUpdate     = `UPDATE topic_fields SET labels = $2, options = $3, required = $4, position = $5 WHERE id = $1 AND removed = 0`
-	sqlFieldRemove     = `UPDATE topic_fields SET removed = 1 WHERE id = $1 AND removed = 0`
-	sqlFieldIndexAdd   = `INSERT INTO ticket_field_index (hash, ticket_id, field_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`
+	sqlFieldColumns  = `id, topic, kind, labels, options, required, position, removed`
+	sqlFieldsAll     = `SELECT ` + sqlFieldColumns + ` FROM topic_fields ORDER BY topic, position, id`
+	sqlFieldsOfTopic = `SELECT ` + sqlFieldColumns + ` FROM topic_fields WHERE topic = $1 ORDER BY position, id`
+	sqlFieldByID     = `SELECT ` + sqlFieldColumns + ` FROM topic_fields WHERE id = $1`
+	sqlFieldInsert   = `INSERT INTO topic_fields (topic, kind, labels, options, required, position) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`
+	sqlFieldUpdate   = `UPDATE topic_fields SET labels = $2, options = $3, required = $4, position = $5 WHERE id = $1 AND removed = 0`
+	sqlFieldRemove   = `UPDATE topic_fields SET removed = 1 WHERE id = $1 AND removed = 0`
+	// A blind index entry carries a copy of the ticket's queue columns
+	// (0021_field_queue.sql's trigger keeps it), as a tag does.
+	sqlFieldIndexAdd = `INSERT INTO ticket_field_index (hash, ticket_id, field_id, closed, next_due, updated_at, status, priority, topic, assignee_id)
+		SELECT CAST($1 AS BIGINT), id, CAST($3 AS BIGINT), closed, next_due, updated_at, status, priority, topic, assignee_id FROM tickets WHERE id = $2
+		ON CONFLICT DO NOTHING`
 	sqlFieldIndexClear = `DELETE FROM ticket_field_index WHERE ticket_id = $1 AND field_id = $2`
-	// How many tickets a field value has, up to $2 (the queue's choice of plan).
-	sqlFieldMatches = `SELECT count(*) FROM (SELECT 1 FROM ticket_field_index WHERE hash = $1 LIMIT $2) m`
+	// How many tickets have a field value ($1, its hash): open ($2 the
+	// closed status), or of one status ($2).
+	sqlFieldCountOpen   = `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ticket_field_counts WHERE hash = $1 AND status <> $2`
+	sqlFieldCountStatus = `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ticket_field_counts WHERE hash = $1 AND status = $2`
 )
 
 // verify.go: samples of what the desk keys seal, newest first.
