@@ -21,12 +21,10 @@ CREATE INDEX topic_fields_by_topic ON topic_fields (topic, removed, position);
 -- server secret) of (field, normalized value) per ticket, so the queue
 -- filters "field = value" without the value in the database
 -- (docs/SECURITY.md says what it reveals).
--- IF NOT EXISTS: on a new database 0021_field_queue.sql, which runs first,
--- has created it already, with the queue's columns beside each entry.
-CREATE TABLE IF NOT EXISTS ticket_field_index (
+CREATE TABLE ticket_field_index (
     hash      INTEGER NOT NULL,
     ticket_id INTEGER NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
     field_id  INTEGER NOT NULL,
     PRIMARY KEY (hash, ticket_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ticket_field_index_by_ticket ON ticket_field_index (ticket_id, field_id);
+CREATE INDEX ticket_field_index_by_ticket ON ticket_field_index (ticket_id, field_id);

@@ -20,7 +20,7 @@ import (
 )
 
 // The queue filtered by a custom field reads ticket_field_index's copies of
-// the queue's columns (0021_field_queue.sql). These tests hold the copies to
+// the queue's columns (0027_field_queue.sql). These tests hold the copies to
 // the tickets: after every change the queue sorts or filters on, the
 // filtered queue is what a slow query over the tickets themselves says.
 
@@ -277,11 +277,11 @@ func TestQueue_FieldFilterReadsItsIndexInQueueOrder(t *testing.T) {
 	}
 }
 
-// TestMigration0021_CopiesTheQueueColumnsOfExistingEntries: a database
-// whose blind index entries predate 0021 (0023 and 0024 applied, 0021 not)
+// TestMigration0027_CopiesTheQueueColumnsOfExistingEntries: a database
+// whose blind index entries predate 0027 (every other migration applied, 0027 not)
 // gets them filled with their tickets' columns, and the trigger keeps them;
 // on SQLite the table ends as a new database's.
-func TestMigration0021_CopiesTheQueueColumnsOfExistingEntries(t *testing.T) {
+func TestMigration0027_CopiesTheQueueColumnsOfExistingEntries(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	var db *store.DB
@@ -298,7 +298,7 @@ func TestMigration0021_CopiesTheQueueColumnsOfExistingEntries(t *testing.T) {
 	entries, err := fs.ReadDir(all, ".")
 	must(t, err)
 	for _, en := range entries {
-		if en.IsDir() || strings.HasPrefix(en.Name(), "0021_") {
+		if en.IsDir() || strings.HasPrefix(en.Name(), "0027_") {
 			continue
 		}
 		b, err := fs.ReadFile(all, en.Name())
@@ -325,8 +325,8 @@ func TestMigration0021_CopiesTheQueueColumnsOfExistingEntries(t *testing.T) {
 	}
 	applied, err := db.Migrate(ctx, all)
 	must(t, err)
-	if !slices.Equal(applied, []int{21}) {
-		t.Fatalf("applied %v, want [21]", applied)
+	if !slices.Equal(applied, []int{27}) {
+		t.Fatalf("applied %v, want [27]", applied)
 	}
 	type entry struct {
 		hash, ticket, field, closed, due, updated, assignee int64
@@ -353,10 +353,10 @@ func TestMigration0021_CopiesTheQueueColumnsOfExistingEntries(t *testing.T) {
 		{12, a, 2, 0, 500, 40, 7, "open", "urgent", "billing"},
 	}
 	if got := read(); !slices.Equal(got, want) {
-		t.Fatalf("after 0021:\n%v\nwant\n%v", got, want)
+		t.Fatalf("after 0027:\n%v\nwant\n%v", got, want)
 	}
 	if got := fieldCounts(t, db, `SELECT hash, status, n FROM ticket_field_counts`); !maps.Equal(got, map[string]int64{"11/open": 1, "11/closed": 1, "12/open": 1}) {
-		t.Errorf("counts after 0021: %v", got)
+		t.Errorf("counts after 0027: %v", got)
 	}
 	_, err = db.Write.Exec(`UPDATE tickets SET status = 'pending', priority = 'high', assignee_id = 9, updated_at = 70, next_due = 900 WHERE id = $1`, a)
 	must(t, err)

@@ -561,7 +561,7 @@ func (s *Service) queueField(ctx context.Context, sel *queueSelection, f QueueFi
 	hash := sel.arg(h)
 	if sel.from == `tickets t` && !sel.ref {
 		// ticket_field_index carries the queue's columns under the same
-		// names (0021_field_queue.sql): the page reads the value's index
+		// names (0027_field_queue.sql): the page reads the value's index
 		// range in queue order and the total counts it, never the tickets,
 		// however many share the value; with at most a status besides, the
 		// total is the value's counts per status.

@@ -243,7 +243,7 @@ const (
 	sqlFieldUpdate   = `UPDATE topic_fields SET labels = $2, options = $3, required = $4, position = $5 WHERE id = $1 AND removed = 0`
 	sqlFieldRemove   = `UPDATE topic_fields SET removed = 1 WHERE id = $1 AND removed = 0`
 	// A blind index entry carries a copy of the ticket's queue columns
-	// (0021_field_queue.sql's trigger keeps it), as a tag does.
+	// (0027_field_queue.sql's trigger keeps it), as a tag does.
 	sqlFieldIndexAdd = `INSERT INTO ticket_field_index (hash, ticket_id, field_id, closed, next_due, updated_at, status, priority, topic, assignee_id)
 		SELECT CAST($1 AS BIGINT), id, CAST($3 AS BIGINT), closed, next_due, updated_at, status, priority, topic, assignee_id FROM tickets WHERE id = $2
 		ON CONFLICT DO NOTHING`

@@ -13,18 +13,6 @@
 -- ticket_field_counts, below). The copies are the ticket row's own plain
 -- columns, which the entry's ticket_id already leads to: they tell nothing
 -- the database did not tell (docs/SECURITY.md, "Custom fields per topic").
---
--- The number is lower than 0023_custom_fields.sql, which creates the table:
--- on a database that has 0023, this adds the columns and fills them; on a
--- new database (0021 runs first) it creates the table, and 0023 then leaves
--- it as it is (CREATE TABLE IF NOT EXISTS there).
-CREATE TABLE IF NOT EXISTS ticket_field_index (
-    hash      BIGINT NOT NULL,
-    ticket_id BIGINT NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
-    field_id  BIGINT NOT NULL,
-    PRIMARY KEY (hash, ticket_id)
-);
-
 ALTER TABLE ticket_field_index
     ADD COLUMN closed      BIGINT NOT NULL DEFAULT 0,
     ADD COLUMN next_due    BIGINT NOT NULL DEFAULT 0,
