@@ -520,17 +520,24 @@ func patchVocab(lib *library, old *vocabulary, lang string, removed, added []*do
 }
 
 // patchCatalog is newCatalog(lib, numbers) made from old: the shelf entries
-// of the touched articles, of the articles in the categories the changed
-// articles ids were and are in (their Related lists fill from it), and of
-// those whose Related lists name one of ids are made again.
+// of the touched articles, of those whose Related lists name one of ids,
+// and, on a shelf where the head of a category the changed articles ids
+// were or are in changed (Related lists fill from it: shelf.heads), of the
+// articles of that category, are made again. A category's section is the
+// old one with the changed articles taken out and put in at their places
+// (session 20: the sections were made again from every article, and every
+// article of the category made again on every shelf, a cost that grew with
+// the catalog).
 func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []int64, touched map[int64]bool) *catalog {
 	c := &catalog{
 		lib: lib, shelves: make(map[string]*shelf, len(lib.langs)),
 		byTranslation: maps.Clone(old.byTranslation), docs: maps.Clone(old.docs),
 	}
 	redo := maps.Clone(touched)
+	changed := map[int64]bool{}
 	cats := map[Category]bool{}
 	for _, id := range ids {
+		changed[id] = true
 		if len(old.lib.byArticle[id]) > 0 {
 			cats[old.lib.all[id].category] = true
 		}
@@ -548,11 +555,6 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 			c.docs[d.id] = d
 		}
 	}
-	for _, a := range lib.articles {
-		if cats[a.category] {
-			redo[a.id] = true
-		}
-	}
 	for _, rel := range []map[int64][]int64{old.lib.related, lib.related} {
 		for a, list := range rel {
 			for _, id := range ids {
@@ -567,18 +569,23 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 			bySlug: maps.Clone(osh.bySlug), byArticle: maps.Clone(osh.byArticle), sections: maps.Clone(osh.sections),
 			popular: osh.popular, latest: osh.latest, heads: maps.Clone(osh.heads),
 		}
+		again := maps.Clone(redo)
 		for cat := range cats {
-			delete(sh.sections, cat)
-		}
-		for _, a := range lib.articles {
-			if cats[a.category] {
-				sh.sections[a.category] = append(sh.sections[a.category], c.byTranslation[lib.best(a, lang).id])
+			sh.patchSection(cat, lib, changed, func(a *articleRow) Summary { return c.byTranslation[lib.best(a, lang).id] })
+			sh.setHeads(cat, lang)
+			if !sameHeads(osh.heads[cat], sh.heads[cat]) {
+				for _, s := range osh.sections[cat] {
+					again[s.ArticleID] = true
+				}
+				for _, s := range sh.sections[cat] {
+					again[s.ArticleID] = true
+				}
 			}
 		}
-		for cat := range cats {
-			sh.setHeads(cat, lang)
+		for id := range changed {
+			again[id] = true
 		}
-		for id := range redo {
+		for id := range again {
 			if art := osh.byArticle[id]; art != nil {
 				delete(sh.byArticle, id)
 				if sh.bySlug[art.Slug] == art {
@@ -586,8 +593,8 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 				}
 			}
 		}
-		for _, a := range lib.articles {
-			if redo[a.id] {
+		for id := range again {
+			if a := lib.all[id]; a != nil && len(lib.byArticle[id]) > 0 {
 				c.putArticle(sh, a, lang, numbers)
 			}
 		}
@@ -601,6 +608,38 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 	}
 	c.none = patch(old.none, "")
 	return c
+}
+
+// patchSection sets sh's section of cat (copied from the old shelf's) to
+// hold the changed articles where lib places them now: taken out, and put
+// in again at their places when they are published in cat, as summary
+// gives them.
+func (sh *shelf) patchSection(cat Category, lib *library, changed map[int64]bool, summary func(*articleRow) Summary) {
+	old := sh.sections[cat]
+	sec := make([]Summary, 0, len(old)+len(changed))
+	for _, s := range old {
+		if !changed[s.ArticleID] {
+			sec = append(sec, s)
+		}
+	}
+	for id := range changed {
+		a := lib.all[id]
+		if a == nil || a.category != cat || len(lib.byArticle[id]) == 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(sec, a, func(s Summary, a *articleRow) int { return compareArticles(lib.all[s.ArticleID], a) })
+		sec = slices.Insert(sec, i, summary(a))
+	}
+	if len(sec) == 0 {
+		delete(sh.sections, cat)
+		return
+	}
+	sh.sections[cat] = sec
+}
+
+// sameHeads reports whether two heads of a category hold the same summaries.
+func sameHeads(a, b [2][]Summary) bool {
+	return slices.Equal(a[0], b[0]) && slices.Equal(a[1], b[1])
 }
 
 func unixUTC(s int64) time.Time { return time.Unix(s, 0).UTC() }
