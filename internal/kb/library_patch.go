@@ -203,7 +203,7 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 	lib = &library{
 		byKey: maps.Clone(old.byKey), all: maps.Clone(old.all), related: maps.Clone(old.related),
 		byLang: maps.Clone(old.byLang), byArticle: maps.Clone(old.byArticle), translations: maps.Clone(old.translations),
-		addresses: map[string]int64{}, fallbackHTML: map[string]map[int64]string{}, vocab: maps.Clone(old.vocab),
+		addresses: map[string]int64{}, fallbackHTML: map[string]*chunked[int64, string]{}, vocab: maps.Clone(old.vocab),
 		langs: old.langs,
 	}
 	// The keys the changed articles had and have: bodies linking to them may
@@ -308,12 +308,14 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 	// Renders of other articles whose article: links lead elsewhere now.
 	var oldDocs map[int64]*doc
 	relink := map[renderKey]*doc{}
-	for key, e := range rc.prev {
-		for k := range e.links {
-			if !keys[k] {
+	checked := map[renderKey]bool{}
+	for k := range keys {
+		for _, key := range rc.linkingTo(k) {
+			if checked[key] {
 				continue
 			}
-			if !e.linksSame(linkerOf(key.lang)) {
+			checked[key] = true
+			if !rc.prev[key].linksSame(linkerOf(key.lang)) {
 				if oldDocs == nil {
 					oldDocs = make(map[int64]*doc, len(old.docs))
 					for _, d := range old.docs {
@@ -324,7 +326,6 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 					relink[key] = d
 				}
 			}
-			break
 		}
 	}
 	replaced := map[int64]bool{} // articles with a doc rendered again
@@ -410,13 +411,10 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 	// Fallback bodies: the changed articles' are made again, with those
 	// whose links lead elsewhere now; the rest are shared.
 	for _, lang := range lib.langs {
-		m := maps.Clone(old.fallbackHTML[lang])
-		if m == nil {
-			m = map[int64]string{}
-		}
+		m := edit(old.fallbackHTML[lang])
 		for _, id := range ids {
 			for _, d := range old.byArticle[id] {
-				delete(m, d.id)
+				m.delete(d.id)
 			}
 			a := lib.all[id]
 			if a == nil || len(lib.byArticle[id]) == 0 {
@@ -427,22 +425,22 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 				if err != nil {
 					return nil, ch, false, err
 				}
-				m[d.id] = rc.render(d.id, lang, b, linkerOf(lang)).html
+				m.set(d.id, rc.render(d.id, lang, b, linkerOf(lang)).html)
 			}
 		}
 		for key, d := range relink {
-			if _, shown := m[d.id]; !shown || key.lang != lang || key.lang == d.lang {
+			if _, shown := m.m.lookup(d.id); !shown || key.lang != lang || key.lang == d.lang {
 				continue // only a fallback the page shows
 			}
 			b, err := body(d.id)
 			if err != nil {
 				return nil, ch, false, err
 			}
-			m[d.id] = rc.render(d.id, lang, b, linkerOf(lang)).html
+			m.set(d.id, rc.render(d.id, lang, b, linkerOf(lang)).html)
 			touched[d.article.id] = true
 		}
-		if len(m) > 0 {
-			lib.fallbackHTML[lang] = m
+		if m.m.len() > 0 {
+			lib.fallbackHTML[lang] = m.done()
 		}
 	}
 	// The render cache forgets the renders of the changed articles no page
@@ -566,9 +564,10 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 	}
 	patch := func(osh *shelf, lang string) *shelf {
 		sh := &shelf{
-			bySlug: maps.Clone(osh.bySlug), byArticle: maps.Clone(osh.byArticle), sections: maps.Clone(osh.sections),
+			bySlug: osh.bySlug, byArticle: osh.byArticle, sections: maps.Clone(osh.sections),
 			popular: osh.popular, latest: osh.latest, heads: maps.Clone(osh.heads),
 		}
+		ed := sh.edit()
 		again := maps.Clone(redo)
 		for cat := range cats {
 			sh.patchSection(cat, lib, changed, func(a *articleRow) Summary { return c.byTranslation[lib.best(a, lang).id] })
@@ -586,18 +585,19 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 			again[id] = true
 		}
 		for id := range again {
-			if art := osh.byArticle[id]; art != nil {
-				delete(sh.byArticle, id)
-				if sh.bySlug[art.Slug] == art {
-					delete(sh.bySlug, art.Slug)
+			if art := osh.byArticle.get(id); art != nil {
+				ed.byArticle.delete(id)
+				if osh.bySlug.get(art.Slug) == art {
+					ed.bySlug.delete(art.Slug)
 				}
 			}
 		}
 		for id := range again {
 			if a := lib.all[id]; a != nil && len(lib.byArticle[id]) > 0 {
-				c.putArticle(sh, a, lang, numbers)
+				c.putArticle(sh, ed, a, lang, numbers)
 			}
 		}
+		sh.done(ed)
 		if cats[FAQ] {
 			sh.sortFAQ()
 		}
