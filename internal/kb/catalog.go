@@ -229,9 +229,9 @@ type catalog struct {
 type shelf struct {
 	bySlug    *chunked[string, *Article] // the language's own translations by slug
 	byArticle *chunked[int64, *Article]  // every article as shown in the language
-	sections  map[Category][]Summary // every article, by position
-	popular   []Summary              // faq by views, most first; ties by position
-	latest    []Summary              // faq by publication, newest first
+	sections  map[Category][]Summary     // every article, by position
+	popular   []Summary                  // faq by views, most first; ties by position
+	latest    []Summary                  // faq by publication, newest first
 	// heads holds, per category, the first relatedHead of its section in
 	// the shelf's language and the first relatedHead in others: all that
 	// related can take (a full scan per article made a category of n
