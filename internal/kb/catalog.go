@@ -112,8 +112,10 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 	lib.setAddresses()
 
 	builders := map[string]*vocabBuilder{}
+	own := make(map[int64]*rendered, len(lib.docs)) // each doc's render in its language
 	for _, d := range lib.docs {
 		r := rc.render(d.id, d.lang, bodies[d.id], lib.linker(d.lang, opts))
+		own[d.id] = r
 		d.bodyHTML = r.html
 		vb := builders[d.lang]
 		if vb == nil {
@@ -131,7 +133,11 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 		l := lib.linker(lang, opts)
 		fb := edit[int64, string](nil)
 		for _, a := range lib.articles {
-			if d := lib.best(a, lang); d.lang != lang {
+			if d := lib.best(a, lang); d.lang == lang {
+				continue
+			} else if own[d.id].sameEverywhere() {
+				fb.set(d.id, d.bodyHTML)
+			} else {
 				fb.set(d.id, rc.render(d.id, lang, bodies[d.id], l).html)
 			}
 		}

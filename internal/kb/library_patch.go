@@ -421,6 +421,10 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 				continue
 			}
 			if d := lib.best(a, lang); d.lang != lang {
+				if rc.next[renderKey{d.id, d.lang}].sameEverywhere() { // rendered above
+					m.set(d.id, d.bodyHTML)
+					continue
+				}
 				b, err := body(d.id)
 				if err != nil {
 					return nil, ch, false, err
