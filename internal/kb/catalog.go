@@ -97,9 +97,7 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 		lib.byArticle[a.id] = append(lib.byArticle[a.id], d)
 	}
 	slices.Sort(lib.langs)
-	slices.SortFunc(lib.docs, func(a, b *doc) int {
-		return cmp.Or(cmp.Compare(a.lang, b.lang), compareArticles(a.article, b.article))
-	})
+	slices.SortFunc(lib.docs, compareDocs)
 	slices.SortFunc(lib.articles, compareArticles)
 	for _, a := range lib.articles {
 		docs := lib.byArticle[a.id]

@@ -385,23 +385,26 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 			lib.docs = append(lib.docs, d)
 		}
 	}
-	lib.docs = append(lib.docs, added...)
-	slices.SortFunc(lib.docs, func(a, b *doc) int {
-		return cmp.Or(cmp.Compare(a.lang, b.lang), compareArticles(a.article, b.article))
-	})
+	// The others keep their order: the changed ones are put in at their
+	// places (the order is total: one doc per article and language, keys
+	// unique), not every doc sorted again.
+	for _, d := range added {
+		i, _ := slices.BinarySearchFunc(lib.docs, d, compareDocs)
+		lib.docs = slices.Insert(lib.docs, i, d)
+	}
 	lib.articles = make([]*articleRow, 0, len(old.articles)+len(ids))
 	for _, a := range old.articles {
-		if !slices.Contains(ids, a.id) {
+		if !touched[a.id] || !slices.Contains(ids, a.id) {
 			lib.articles = append(lib.articles, a)
 		}
 	}
 	for _, id := range ids {
-		if len(lib.byArticle[id]) > 0 {
-			lib.articles = append(lib.articles, lib.all[id])
+		if a := lib.all[id]; a != nil && len(lib.byArticle[id]) > 0 {
+			if i, found := slices.BinarySearchFunc(lib.articles, a, compareArticles); !found {
+				lib.articles = slices.Insert(lib.articles, i, a)
+			}
 		}
 	}
-	slices.SortFunc(lib.articles, compareArticles)
-	lib.articles = slices.Compact(lib.articles)
 	lib.setAddresses()
 
 	for lang := range langs {
@@ -458,6 +461,11 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 		}
 	}
 	return lib, libraryChange{removed: removed, added: added, touched: touched}, true, nil
+}
+
+// compareDocs is the order of library.docs: by language, then as articles.
+func compareDocs(a, b *doc) int {
+	return cmp.Or(cmp.Compare(a.lang, b.lang), compareArticles(a.article, b.article))
 }
 
 // patchVocab sets lib's vocabulary of lang: old's, without the words of the
