@@ -55,7 +55,7 @@ type library struct {
 	// fallbackHTML holds, per page language, the bodies of the docs shown
 	// there in another language, rendered so their links stay in the page's
 	// language.
-	fallbackHTML map[string]map[int64]string
+	fallbackHTML map[string]*chunked[int64, string]
 	vocab        map[string]*vocabulary
 	impacts      impactIndexes // per language, built at the first search that needs it
 }
@@ -66,7 +66,7 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 	lib := &library{
 		byKey: map[string]*articleRow{}, all: rows.articles, related: rows.related, byLang: map[string]map[int64]*doc{},
 		byArticle: map[int64][]*doc{}, translations: map[int64][]Translation{}, addresses: map[string]int64{},
-		fallbackHTML: map[string]map[int64]string{}, vocab: map[string]*vocabulary{},
+		fallbackHTML: map[string]*chunked[int64, string]{}, vocab: map[string]*vocabulary{},
 	}
 	for _, a := range rows.articles {
 		lib.byKey[a.key] = a
@@ -97,9 +97,7 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 		lib.byArticle[a.id] = append(lib.byArticle[a.id], d)
 	}
 	slices.Sort(lib.langs)
-	slices.SortFunc(lib.docs, func(a, b *doc) int {
-		return cmp.Or(cmp.Compare(a.lang, b.lang), compareArticles(a.article, b.article))
-	})
+	slices.SortFunc(lib.docs, compareDocs)
 	slices.SortFunc(lib.articles, compareArticles)
 	for _, a := range lib.articles {
 		docs := lib.byArticle[a.id]
@@ -112,8 +110,10 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 	lib.setAddresses()
 
 	builders := map[string]*vocabBuilder{}
+	own := make(map[int64]*rendered, len(lib.docs)) // each doc's render in its language
 	for _, d := range lib.docs {
 		r := rc.render(d.id, d.lang, bodies[d.id], lib.linker(d.lang, opts))
+		own[d.id] = r
 		d.bodyHTML = r.html
 		vb := builders[d.lang]
 		if vb == nil {
@@ -129,13 +129,18 @@ func buildLibrary(rows *libraryRows, opts Options, rc *renderCache) *library {
 	}
 	for _, lang := range lib.langs {
 		l := lib.linker(lang, opts)
+		fb := edit[int64, string](nil)
 		for _, a := range lib.articles {
-			if d := lib.best(a, lang); d.lang != lang {
-				if lib.fallbackHTML[lang] == nil {
-					lib.fallbackHTML[lang] = map[int64]string{}
-				}
-				lib.fallbackHTML[lang][d.id] = rc.render(d.id, lang, bodies[d.id], l).html
+			if d := lib.best(a, lang); d.lang == lang {
+				continue
+			} else if own[d.id].sameEverywhere() {
+				fb.set(d.id, d.bodyHTML)
+			} else {
+				fb.set(d.id, rc.render(d.id, lang, bodies[d.id], l).html)
 			}
+		}
+		if fb.m.len() > 0 {
+			lib.fallbackHTML[lang] = fb.done()
 		}
 	}
 	return lib
@@ -226,11 +231,11 @@ type catalog struct {
 
 // shelf is what a page in one language shows.
 type shelf struct {
-	bySlug    map[string]*Article    // the language's own translations by slug
-	byArticle map[int64]*Article     // every article as shown in the language
-	sections  map[Category][]Summary // every article, by position
-	popular   []Summary              // faq by views, most first; ties by position
-	latest    []Summary              // faq by publication, newest first
+	bySlug    *chunked[string, *Article] // the language's own translations by slug
+	byArticle *chunked[int64, *Article]  // every article as shown in the language
+	sections  map[Category][]Summary     // every article, by position
+	popular   []Summary                  // faq by views, most first; ties by position
+	latest    []Summary                  // faq by publication, newest first
 	// heads holds, per category, the first relatedHead of its section in
 	// the shelf's language and the first relatedHead in others: all that
 	// related can take (a full scan per article made a category of n
@@ -260,6 +265,20 @@ func (sh *shelf) setHeads(cat Category, lang string) {
 		return
 	}
 	sh.heads[cat] = h
+}
+
+// shelfEdit changes a shelf's articles while it is made (newShelf, patchCatalog).
+type shelfEdit struct {
+	bySlug    *chunkEdit[string, *Article]
+	byArticle *chunkEdit[int64, *Article]
+}
+
+func (sh *shelf) edit() *shelfEdit {
+	return &shelfEdit{bySlug: edit(sh.bySlug), byArticle: edit(sh.byArticle)}
+}
+
+func (sh *shelf) done(e *shelfEdit) {
+	sh.bySlug, sh.byArticle = e.bySlug.done(), e.byArticle.done()
 }
 
 func (c *catalog) shelf(lang string) *shelf {
@@ -297,25 +316,25 @@ func summaryOf(d *doc, numbers map[int64]counts) Summary {
 
 func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
 	lib := c.lib
-	sh := &shelf{
-		bySlug: make(map[string]*Article, len(lib.byLang[lang])), byArticle: make(map[int64]*Article, len(lib.articles)),
-		sections: map[Category][]Summary{}, heads: map[Category][2][]Summary{},
-	}
+	sh := &shelf{sections: map[Category][]Summary{}, heads: map[Category][2][]Summary{}}
 	for _, a := range lib.articles { // sorted: sections come out by position
 		sh.sections[a.category] = append(sh.sections[a.category], c.byTranslation[lib.best(a, lang).id])
 	}
 	for cat := range sh.sections {
 		sh.setHeads(cat, lang)
 	}
+	ed := sh.edit()
 	for _, a := range lib.articles {
-		c.putArticle(sh, a, lang, numbers)
+		c.putArticle(sh, ed, a, lang, numbers)
 	}
+	sh.done(ed)
 	sh.sortFAQ()
 	return sh
 }
 
-// putArticle sets a's Article on sh, the shelf of lang (sections filled).
-func (c *catalog) putArticle(sh *shelf, a *articleRow, lang string, numbers map[int64]counts) {
+// putArticle sets a's Article on sh, the shelf of lang (sections filled),
+// through ed.
+func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang string, numbers map[int64]counts) {
 	lib := c.lib
 	d := lib.best(a, lang)
 	n := numbers[a.id]
@@ -324,7 +343,7 @@ func (c *catalog) putArticle(sh *shelf, a *articleRow, lang string, numbers map[
 		HelpfulYes: n.yes, HelpfulNo: n.no, Translations: lib.translations[a.id],
 		Fallback: d.lang != lang, SourceLang: a.sourceLang,
 	}
-	if h, ok := lib.fallbackHTML[lang][d.id]; ok {
+	if h, ok := lib.fallbackHTML[lang].lookup(d.id); ok {
 		art.BodyHTML = h
 	}
 	if src := lib.byLang[a.sourceLang][a.id]; src != nil {
@@ -332,9 +351,9 @@ func (c *catalog) putArticle(sh *shelf, a *articleRow, lang string, numbers map[
 		art.Outdated = src != d && src.updatedAt.After(d.sourceUpdatedAt)
 	}
 	art.Related = c.related(sh, a, lang)
-	sh.byArticle[a.id] = art
+	ed.byArticle.set(a.id, art)
 	if !art.Fallback {
-		sh.bySlug[d.slug] = art
+		ed.bySlug.set(d.slug, art)
 	}
 }
 

@@ -276,7 +276,7 @@ func (k *KB) Preview(articleID int64, key string, d Draft) *Article {
 		BodyHTML: body, UpdatedAt: k.now().UTC(), SourceLang: lang,
 	}
 	sh := c.shelf(lang)
-	if pub := sh.byArticle[articleID]; pub != nil {
+	if pub := sh.byArticle.get(articleID); pub != nil {
 		a.HelpfulYes, a.HelpfulNo, a.Translations = pub.HelpfulYes, pub.HelpfulNo, pub.Translations
 		if !pub.Fallback {
 			a.PublishedAt = pub.PublishedAt
@@ -289,8 +289,8 @@ func (k *KB) Preview(articleID int64, key string, d Draft) *Article {
 		}
 	}
 	for _, rk := range d.Related {
-		if r := c.lib.byKey[rk]; r != nil && sh.byArticle[r.id] != nil {
-			add(sh.byArticle[r.id].Summary)
+		if r := c.lib.byKey[rk]; r != nil && sh.byArticle.get(r.id) != nil {
+			add(sh.byArticle.get(r.id).Summary)
 		}
 	}
 	for _, inLang := range []bool{true, false} {
@@ -308,8 +308,8 @@ func (k *KB) Preview(articleID int64, key string, d Draft) *Article {
 func (k *KB) ArticleKeys(lang string) []Summary {
 	c := k.cat.Load()
 	sh := c.shelf(lang)
-	out := make([]Summary, 0, len(sh.byArticle))
-	for _, a := range sh.byArticle {
+	out := make([]Summary, 0, sh.byArticle.len())
+	for _, a := range sh.byArticle.all() {
 		out = append(out, a.Summary)
 	}
 	slices.SortFunc(out, func(a, b Summary) int {

@@ -1,7 +1,6 @@
 package kb
 
 import (
-	"cmp"
 	"context"
 	"maps"
 	"math"
@@ -326,22 +325,88 @@ func (k *KB) rankInMemory(ctx context.Context, cat *catalog, lang string, q ftsQ
 			freq[p.doc] += p.freq
 		}
 	}
-	type scored struct {
-		score float64
-		d     *doc
+	top := newTopScored(maxTotal, len(touched))
+	for _, n := range touched {
+		top.add(scored{bm25Part(float64(freq[n]), float64(ix.length[n]), avgdl), ix.docs[n]})
 	}
-	all := make([]scored, len(touched))
-	for i, n := range touched {
-		all[i] = scored{bm25Part(float64(freq[n]), float64(ix.length[n]), avgdl), ix.docs[n]}
+	return top.docs(), true, nil
+}
+
+// scored is a matching document and its bm25 score (without the sign
+// SQLite's bm25 gives it: higher is better).
+type scored struct {
+	score float64
+	d     *doc
+}
+
+// better is the index's order: the higher score first, ties by rowid (the
+// translation id), as sqlFTSSearch orders. A total order: ids are unique.
+func better(x, y scored) bool {
+	return x.score > y.score || x.score == y.score && x.d.id < y.d.id
+}
+
+// topScored keeps the n best documents of those added: at the end, what
+// sorting them all and keeping the first n gives, without sorting them all
+// nor holding them (issue 13, "Scale": a word in nearly every one of 50,000
+// documents matched them all, and sorting every match cost more than
+// scoring it). A heap of the n best so far, its worst at the root: a match
+// is compared with the root once, and sifted in only when better.
+type topScored struct {
+	n int
+	h []scored
+}
+
+func newTopScored(n, hint int) *topScored {
+	n = max(0, n)
+	return &topScored{n: n, h: make([]scored, 0, min(n, hint))}
+}
+
+func (t *topScored) add(s scored) {
+	switch {
+	case len(t.h) < t.n:
+		t.h = append(t.h, s)
+		if len(t.h) == t.n {
+			for i := t.n/2 - 1; i >= 0; i-- {
+				siftWorst(t.h, i)
+			}
+		}
+	case t.n > 0 && better(s, t.h[0]):
+		t.h[0] = s
+		siftWorst(t.h, 0)
 	}
-	slices.SortFunc(all, func(x, y scored) int {
-		return cmp.Or(cmp.Compare(y.score, x.score), cmp.Compare(x.d.id, y.d.id))
+}
+
+// docs returns the documents kept, best first.
+func (t *topScored) docs() []*doc {
+	slices.SortFunc(t.h, func(x, y scored) int {
+		if better(x, y) {
+			return -1
+		}
+		return 1 // never equal: ids are unique
 	})
-	docs = make([]*doc, 0, min(len(all), maxTotal))
-	for _, s := range all[:min(len(all), maxTotal)] {
-		docs = append(docs, s.d)
+	docs := make([]*doc, len(t.h))
+	for i, s := range t.h {
+		docs[i] = s.d
 	}
-	return docs, true, nil
+	return docs
+}
+
+// siftWorst moves h[i] down the heap whose root is its worst element.
+func siftWorst(h []scored, i int) {
+	for {
+		w, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && better(h[w], h[l]) {
+			w = l
+		}
+		if r < len(h) && better(h[w], h[r]) {
+			w = r
+		}
+		if w == i {
+			return
+		}
+		h[i], h[w] = h[w], h[i]
+		i = w
+	}
 }
 
 // bm25Part is FTS5's bm25 of one phrase without its idf, operation for
@@ -500,11 +565,7 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 		}
 	}
 	want := uint32(1)<<len(groups) - 1
-	type scored struct {
-		score float64
-		d     *doc
-	}
-	all := make([]scored, 0, len(touched))
+	top := newTopScored(maxTotal, len(touched))
 	for _, n := range touched {
 		if !or && mask[n] != want {
 			continue
@@ -515,16 +576,9 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 				s = s + float64(p.idf*bm25Part(float64(f), float64(ix.length[n]), avgdl))
 			}
 		}
-		all = append(all, scored{s, ix.docs[n]})
+		top.add(scored{s, ix.docs[n]})
 	}
-	slices.SortFunc(all, func(x, y scored) int {
-		return cmp.Or(cmp.Compare(y.score, x.score), cmp.Compare(x.d.id, y.d.id))
-	})
-	docs := make([]*doc, 0, min(len(all), maxTotal))
-	for _, s := range all[:min(len(all), maxTotal)] {
-		docs = append(docs, s.d)
-	}
-	return docs, true, nil
+	return top.docs(), true, nil
 }
 
 // phraseRows keeps, per catalog, how many index rows hold each phrase

@@ -251,3 +251,48 @@ func generatedCatalog(t testing.TB, n int) fs.FS {
 	}
 	return files
 }
+
+// The n best of a search's matches, kept by topScored without sorting them
+// all, are the first n of all of them sorted as the index orders (score,
+// then id): with many ties, n below, at and above the number of matches,
+// and the matches in any order. (The catalogs of the ranking tests above
+// hold fewer matches than maxTotal: this is where the cut is checked.)
+func TestTopScored_SameAsSortingAll(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(13, 20))
+	for round := range 200 {
+		m := r.IntN(300)
+		all := make([]scored, m)
+		for i, id := range r.Perm(m) {
+			all[i] = scored{score: float64(r.IntN(1 + round%7)), d: &doc{id: int64(id)}}
+			if round%3 == 0 {
+				all[i].score = r.Float64()
+			}
+		}
+		want := slices.Clone(all)
+		slices.SortFunc(want, func(x, y scored) int {
+			if x.score != y.score {
+				if x.score > y.score {
+					return -1
+				}
+				return 1
+			}
+			return int(x.d.id - y.d.id)
+		})
+		for _, n := range []int{0, 1, 2, 7, m / 2, m - 1, m, m + 5, maxTotal} {
+			top := newTopScored(n, m)
+			for _, s := range all {
+				top.add(s)
+			}
+			got := top.docs()
+			if len(got) != max(0, min(n, m)) {
+				t.Fatalf("round %d: %d of %d kept for n %d", round, len(got), m, n)
+			}
+			for i, d := range got {
+				if d != want[i].d {
+					t.Fatalf("round %d, n %d: place %d holds %d, sorting all gives %d", round, n, i, d.id, want[i].d.id)
+				}
+			}
+		}
+	}
+}

@@ -362,14 +362,14 @@ func head(list []Summary, n int) []Summary {
 func (k *KB) Article(lang, slug string) (*Article, error) {
 	c := k.cat.Load()
 	sh := c.shelf(lang)
-	if a := sh.bySlug[slug]; a != nil {
+	if a := sh.bySlug.get(slug); a != nil {
 		return a.clone(), nil
 	}
 	id, ok := c.lib.addresses[slug]
 	if !ok {
 		return nil, errs.E(errs.NotFound, "kb.article.not_found")
 	}
-	a := sh.byArticle[id].clone()
+	a := sh.byArticle.get(id).clone()
 	a.Redirect = a.Slug != slug
 	return a, nil
 }
@@ -377,10 +377,10 @@ func (k *KB) Article(lang, slug string) (*Article, error) {
 // ArticleIn returns the published translation in lang with slug, and nothing else.
 func (k *KB) ArticleIn(lang, slug string) (*Article, error) {
 	s := k.cat.Load().shelves[lang]
-	if s == nil || s.bySlug[slug] == nil {
+	if s == nil || s.bySlug.get(slug) == nil {
 		return nil, errs.E(errs.NotFound, "kb.article.not_found")
 	}
-	return s.bySlug[slug].clone(), nil
+	return s.bySlug.get(slug).clone(), nil
 }
 
 // ArticleByKey returns the article with key as a page in lang shows it: in
@@ -388,9 +388,9 @@ func (k *KB) ArticleIn(lang, slug string) (*Article, error) {
 func (k *KB) ArticleByKey(lang, key string) (*Article, bool, error) {
 	c := k.cat.Load()
 	a := c.lib.byKey[key]
-	if a == nil || c.shelf(lang).byArticle[a.id] == nil {
+	if a == nil || c.shelf(lang).byArticle.get(a.id) == nil {
 		return nil, false, errs.E(errs.NotFound, "kb.article.not_found")
 	}
-	out := c.shelf(lang).byArticle[a.id].clone()
+	out := c.shelf(lang).byArticle.get(a.id).clone()
 	return out, out.Fallback, nil
 }

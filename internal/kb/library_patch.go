@@ -206,7 +206,7 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 	lib = &library{
 		byKey: maps.Clone(old.byKey), all: maps.Clone(old.all), related: maps.Clone(old.related),
 		byLang: maps.Clone(old.byLang), byArticle: maps.Clone(old.byArticle), translations: maps.Clone(old.translations),
-		addresses: map[string]int64{}, fallbackHTML: map[string]map[int64]string{}, vocab: maps.Clone(old.vocab),
+		addresses: map[string]int64{}, fallbackHTML: map[string]*chunked[int64, string]{}, vocab: maps.Clone(old.vocab),
 		langs: old.langs,
 	}
 	// The keys the changed articles had and have: bodies linking to them may
@@ -311,12 +311,14 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 	// Renders of other articles whose article: links lead elsewhere now.
 	var oldDocs map[int64]*doc
 	relink := map[renderKey]*doc{}
-	for key, e := range rc.prev {
-		for k := range e.links {
-			if !keys[k] {
+	checked := map[renderKey]bool{}
+	for k := range keys {
+		for _, key := range rc.linkingTo(k) {
+			if checked[key] {
 				continue
 			}
-			if !e.linksSame(linkerOf(key.lang)) {
+			checked[key] = true
+			if !rc.prev[key].linksSame(linkerOf(key.lang)) {
 				if oldDocs == nil {
 					oldDocs = make(map[int64]*doc, len(old.docs))
 					for _, d := range old.docs {
@@ -327,7 +329,6 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 					relink[key] = d
 				}
 			}
-			break
 		}
 	}
 	replaced := map[int64]bool{} // articles with a doc rendered again
@@ -387,23 +388,26 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 			lib.docs = append(lib.docs, d)
 		}
 	}
-	lib.docs = append(lib.docs, added...)
-	slices.SortFunc(lib.docs, func(a, b *doc) int {
-		return cmp.Or(cmp.Compare(a.lang, b.lang), compareArticles(a.article, b.article))
-	})
+	// The others keep their order: the changed ones are put in at their
+	// places (the order is total: one doc per article and language, keys
+	// unique), not every doc sorted again.
+	for _, d := range added {
+		i, _ := slices.BinarySearchFunc(lib.docs, d, compareDocs)
+		lib.docs = slices.Insert(lib.docs, i, d)
+	}
 	lib.articles = make([]*articleRow, 0, len(old.articles)+len(ids))
 	for _, a := range old.articles {
-		if !slices.Contains(ids, a.id) {
+		if !touched[a.id] || !slices.Contains(ids, a.id) {
 			lib.articles = append(lib.articles, a)
 		}
 	}
 	for _, id := range ids {
-		if len(lib.byArticle[id]) > 0 {
-			lib.articles = append(lib.articles, lib.all[id])
+		if a := lib.all[id]; a != nil && len(lib.byArticle[id]) > 0 {
+			if i, found := slices.BinarySearchFunc(lib.articles, a, compareArticles); !found {
+				lib.articles = slices.Insert(lib.articles, i, a)
+			}
 		}
 	}
-	slices.SortFunc(lib.articles, compareArticles)
-	lib.articles = slices.Compact(lib.articles)
 	lib.setAddresses()
 
 	for lang := range langs {
@@ -413,39 +417,40 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 	// Fallback bodies: the changed articles' are made again, with those
 	// whose links lead elsewhere now; the rest are shared.
 	for _, lang := range lib.langs {
-		m := maps.Clone(old.fallbackHTML[lang])
-		if m == nil {
-			m = map[int64]string{}
-		}
+		m := edit(old.fallbackHTML[lang])
 		for _, id := range ids {
 			for _, d := range old.byArticle[id] {
-				delete(m, d.id)
+				m.delete(d.id)
 			}
 			a := lib.all[id]
 			if a == nil || len(lib.byArticle[id]) == 0 {
 				continue
 			}
 			if d := lib.best(a, lang); d.lang != lang {
+				if rc.next[renderKey{d.id, d.lang}].sameEverywhere() { // rendered above
+					m.set(d.id, d.bodyHTML)
+					continue
+				}
 				b, err := body(d.id)
 				if err != nil {
 					return nil, ch, false, err
 				}
-				m[d.id] = rc.render(d.id, lang, b, linkerOf(lang)).html
+				m.set(d.id, rc.render(d.id, lang, b, linkerOf(lang)).html)
 			}
 		}
 		for key, d := range relink {
-			if _, shown := m[d.id]; !shown || key.lang != lang || key.lang == d.lang {
+			if _, shown := m.m.lookup(d.id); !shown || key.lang != lang || key.lang == d.lang {
 				continue // only a fallback the page shows
 			}
 			b, err := body(d.id)
 			if err != nil {
 				return nil, ch, false, err
 			}
-			m[d.id] = rc.render(d.id, lang, b, linkerOf(lang)).html
+			m.set(d.id, rc.render(d.id, lang, b, linkerOf(lang)).html)
 			touched[d.article.id] = true
 		}
-		if len(m) > 0 {
-			lib.fallbackHTML[lang] = m
+		if m.m.len() > 0 {
+			lib.fallbackHTML[lang] = m.done()
 		}
 	}
 	// The render cache forgets the renders of the changed articles no page
@@ -459,6 +464,11 @@ func patchLibrary(ctx context.Context, db *sql.DB, old *library, rows *libraryRo
 		}
 	}
 	return lib, libraryChange{removed: removed, added: added, touched: touched}, true, nil
+}
+
+// compareDocs is the order of library.docs: by language, then as articles.
+func compareDocs(a, b *doc) int {
+	return cmp.Or(cmp.Compare(a.lang, b.lang), compareArticles(a.article, b.article))
 }
 
 // patchVocab sets lib's vocabulary of lang: old's, without the words of the
@@ -523,17 +533,24 @@ func patchVocab(lib *library, old *vocabulary, lang string, removed, added []*do
 }
 
 // patchCatalog is newCatalog(lib, numbers) made from old: the shelf entries
-// of the touched articles, of the articles in the categories the changed
-// articles ids were and are in (their Related lists fill from it), and of
-// those whose Related lists name one of ids are made again.
+// of the touched articles, of those whose Related lists name one of ids,
+// and, on a shelf where the head of a category the changed articles ids
+// were or are in changed (Related lists fill from it: shelf.heads), of the
+// articles of that category, are made again. A category's section is the
+// old one with the changed articles taken out and put in at their places
+// (session 20: the sections were made again from every article, and every
+// article of the category made again on every shelf, a cost that grew with
+// the catalog).
 func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []int64, touched map[int64]bool) *catalog {
 	c := &catalog{
 		lib: lib, shelves: make(map[string]*shelf, len(lib.langs)),
 		byTranslation: maps.Clone(old.byTranslation), docs: maps.Clone(old.docs),
 	}
 	redo := maps.Clone(touched)
+	changed := map[int64]bool{}
 	cats := map[Category]bool{}
 	for _, id := range ids {
+		changed[id] = true
 		if len(old.lib.byArticle[id]) > 0 {
 			cats[old.lib.all[id].category] = true
 		}
@@ -551,11 +568,6 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 			c.docs[d.id] = d
 		}
 	}
-	for _, a := range lib.articles {
-		if cats[a.category] {
-			redo[a.id] = true
-		}
-	}
 	for _, rel := range []map[int64][]int64{old.lib.related, lib.related} {
 		for a, list := range rel {
 			for _, id := range ids {
@@ -567,33 +579,40 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 	}
 	patch := func(osh *shelf, lang string) *shelf {
 		sh := &shelf{
-			bySlug: maps.Clone(osh.bySlug), byArticle: maps.Clone(osh.byArticle), sections: maps.Clone(osh.sections),
+			bySlug: osh.bySlug, byArticle: osh.byArticle, sections: maps.Clone(osh.sections),
 			popular: osh.popular, latest: osh.latest, heads: maps.Clone(osh.heads),
 		}
+		ed := sh.edit()
+		again := maps.Clone(redo)
 		for cat := range cats {
-			delete(sh.sections, cat)
-		}
-		for _, a := range lib.articles {
-			if cats[a.category] {
-				sh.sections[a.category] = append(sh.sections[a.category], c.byTranslation[lib.best(a, lang).id])
-			}
-		}
-		for cat := range cats {
+			sh.patchSection(cat, lib, changed, func(a *articleRow) Summary { return c.byTranslation[lib.best(a, lang).id] })
 			sh.setHeads(cat, lang)
-		}
-		for id := range redo {
-			if art := osh.byArticle[id]; art != nil {
-				delete(sh.byArticle, id)
-				if sh.bySlug[art.Slug] == art {
-					delete(sh.bySlug, art.Slug)
+			if !sameHeads(osh.heads[cat], sh.heads[cat]) {
+				for _, s := range osh.sections[cat] {
+					again[s.ArticleID] = true
+				}
+				for _, s := range sh.sections[cat] {
+					again[s.ArticleID] = true
 				}
 			}
 		}
-		for _, a := range lib.articles {
-			if redo[a.id] {
-				c.putArticle(sh, a, lang, numbers)
+		for id := range changed {
+			again[id] = true
+		}
+		for id := range again {
+			if art := osh.byArticle.get(id); art != nil {
+				ed.byArticle.delete(id)
+				if osh.bySlug.get(art.Slug) == art {
+					ed.bySlug.delete(art.Slug)
+				}
 			}
 		}
+		for id := range again {
+			if a := lib.all[id]; a != nil && len(lib.byArticle[id]) > 0 {
+				c.putArticle(sh, ed, a, lang, numbers)
+			}
+		}
+		sh.done(ed)
 		if cats[FAQ] {
 			sh.sortFAQ()
 		}
@@ -604,6 +623,38 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 	}
 	c.none = patch(old.none, "")
 	return c
+}
+
+// patchSection sets sh's section of cat (copied from the old shelf's) to
+// hold the changed articles where lib places them now: taken out, and put
+// in again at their places when they are published in cat, as summary
+// gives them.
+func (sh *shelf) patchSection(cat Category, lib *library, changed map[int64]bool, summary func(*articleRow) Summary) {
+	old := sh.sections[cat]
+	sec := make([]Summary, 0, len(old)+len(changed))
+	for _, s := range old {
+		if !changed[s.ArticleID] {
+			sec = append(sec, s)
+		}
+	}
+	for id := range changed {
+		a := lib.all[id]
+		if a == nil || a.category != cat || len(lib.byArticle[id]) == 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(sec, a, func(s Summary, a *articleRow) int { return compareArticles(lib.all[s.ArticleID], a) })
+		sec = slices.Insert(sec, i, summary(a))
+	}
+	if len(sec) == 0 {
+		delete(sh.sections, cat)
+		return
+	}
+	sh.sections[cat] = sec
+}
+
+// sameHeads reports whether two heads of a category hold the same summaries.
+func sameHeads(a, b [2][]Summary) bool {
+	return slices.Equal(a[0], b[0]) && slices.Equal(a[1], b[1])
 }
 
 func unixUTC(s int64) time.Time { return time.Unix(s, 0).UTC() }

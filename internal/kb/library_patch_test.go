@@ -57,13 +57,13 @@ func sameCatalog(t *testing.T, step string, got, want *catalog) {
 				t.Errorf("%s: shelf %s: %s differs from the whole build", step, lang, name)
 			}
 		}
-		for id, a := range sh.byArticle {
-			if !reflect.DeepEqual(g.byArticle[id], a) {
-				t.Errorf("%s: shelf %s: article %d (%s) is\n%+v\nwhole build:\n%+v", step, lang, id, a.Key, g.byArticle[id], a)
+		for id, a := range sh.byArticle.all() {
+			if !reflect.DeepEqual(g.byArticle.get(id), a) {
+				t.Errorf("%s: shelf %s: article %d (%s) is\n%+v\nwhole build:\n%+v", step, lang, id, a.Key, g.byArticle.get(id), a)
 			}
 		}
-		if len(g.byArticle) != len(sh.byArticle) {
-			t.Errorf("%s: shelf %s: %d articles, whole build %d", step, lang, len(g.byArticle), len(sh.byArticle))
+		if g.byArticle.len() != sh.byArticle.len() {
+			t.Errorf("%s: shelf %s: %d articles, whole build %d", step, lang, g.byArticle.len(), sh.byArticle.len())
 		}
 	}
 	if t.Failed() {
@@ -155,7 +155,7 @@ func TestPatchedCatalog_SameAsBuiltWhole(t *testing.T) {
 	r := save(id, "en", func(d *Draft) { d.Slug, d.Body = "ticket-receipts", d.Body+" Printing again." })
 	step("change the slug", func() error { return k.Publish(ctx, id, "en", r.ID) })
 	for _, lang := range []string{"en", "es", "fr"} {
-		if a := k.cat.Load().shelf(lang).byArticle[linking]; !strings.Contains(a.BodyHTML, `href="/`+lang+`/a/ticket-receipts"`) {
+		if a := k.cat.Load().shelf(lang).byArticle.get(linking); !strings.Contains(a.BodyHTML, `href="/`+lang+`/a/ticket-receipts"`) {
 			t.Fatalf("the linking article in %s does not link to the new address: %s", lang, a.BodyHTML)
 		}
 	}

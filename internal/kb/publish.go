@@ -319,10 +319,10 @@ func (k *KB) MovedAddress(ctx context.Context, lang, slug string) (*Moved, error
 		return nil, errs.Wrap(err, "kb: moved address")
 	}
 	sh := k.cat.Load().shelf(lang)
-	if a := sh.byArticle[replacement]; replacement > 0 && a != nil {
+	if a := sh.byArticle.get(replacement); replacement > 0 && a != nil {
 		return &Moved{Slug: a.Slug}, nil
 	}
-	if a := sh.byArticle[articleID]; !archived && a != nil {
+	if a := sh.byArticle.get(articleID); !archived && a != nil {
 		return &Moved{Slug: a.Slug}, nil
 	}
 	return &Moved{Gone: true}, nil
