@@ -78,7 +78,7 @@ func BenchmarkStillCurrentCatalog(b *testing.B) {
 		if err := k.Publish(ctx, id, "en", src.ID); err != nil {
 			b.Fatal(err)
 		}
-		if !k.cat.Load().shelf("es").byArticle[id].Outdated {
+		if !k.cat.Load().shelf("es").byArticle.get(id).Outdated {
 			b.Fatal("the Spanish is not outdated")
 		}
 		es, err := k.Edition(ctx, id, "es")
@@ -91,7 +91,7 @@ func BenchmarkStillCurrentCatalog(b *testing.B) {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))
-		if k.cat.Load().shelf("es").byArticle[id].Outdated {
+		if k.cat.Load().shelf("es").byArticle.get(id).Outdated {
 			b.Fatal("the Spanish is still outdated")
 		}
 	}

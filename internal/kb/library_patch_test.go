@@ -178,7 +178,7 @@ func TestPatchedCatalog_SameAsBuiltWhole(t *testing.T) {
 	step("change the source", func() error { return k.Publish(ctx, id, "en", r.ID) })
 
 	// The Spanish is still current: published again, no longer outdated.
-	if !k.cat.Load().shelf("es").byArticle[id].Outdated {
+	if !k.cat.Load().shelf("es").byArticle.get(id).Outdated {
 		t.Fatal("the Spanish is not outdated after the source changed")
 	}
 	esHead, err := k.Edition(ctx, id, "es")
@@ -189,7 +189,7 @@ func TestPatchedCatalog_SameAsBuiltWhole(t *testing.T) {
 		_, err := k.StillCurrent(ctx, by, id, "es", esHead.Head.ID, r.ID, "Still current")
 		return err
 	})
-	if k.cat.Load().shelf("es").byArticle[id].Outdated {
+	if k.cat.Load().shelf("es").byArticle.get(id).Outdated {
 		t.Fatal("the Spanish is still outdated after StillCurrent")
 	}
 
