@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"zerodesk/internal/words"
@@ -40,39 +41,57 @@ import (
 // same on both engines, no round trip), so a trigram index would be a second,
 // different correction nobody asks for; the migrations keep none.
 type postgresFTS struct {
-	query, untranslated *sql.Stmt
+	query, untranslated, count, countLang, averagesQ *sql.Stmt
+
+	mu    sync.Mutex
+	langs []string // the languages of the index's rows, as its averages last found them
 }
 
-var _ fullText = (*postgresFTS)(nil)
+var (
+	_ fullText = (*postgresFTS)(nil)
+	_ goRanked = (*postgresFTS)(nil)
+)
 
 func newPostgresFTS(ctx context.Context, read *sql.DB) (*postgresFTS, error) {
-	st, err := read.PrepareContext(ctx, sqlPGSearch)
-	if err != nil {
-		return nil, err
+	f := &postgresFTS{}
+	for _, p := range []struct {
+		st  **sql.Stmt
+		sql string
+	}{
+		{&f.query, sqlPGSearch}, {&f.untranslated, sqlPGSearchUntranslated},
+		{&f.count, sqlPGCount}, {&f.countLang, sqlPGCountLang}, {&f.averagesQ, sqlPGAverages},
+	} {
+		st, err := read.PrepareContext(ctx, p.sql)
+		if err != nil {
+			f.close()
+			return nil, err
+		}
+		*p.st = st
 	}
-	other, err := read.PrepareContext(ctx, sqlPGSearchUntranslated)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	return &postgresFTS{query: st, untranslated: other}, nil
+	return f, nil
 }
+
+func (f *postgresFTS) close() {
+	for _, st := range []*sql.Stmt{f.query, f.untranslated, f.count, f.countLang, f.averagesQ} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// goRanked: search ranks the matches in Go (rank.go).
+func (*postgresFTS) goRanked() {}
 
 const (
 	sqlPGInsert = `INSERT INTO translations_fts (rowid, title, body, lang, tsv) VALUES ($1, $2, $3, $4, $5::tsvector)`
 	sqlPGClear  = `DELETE FROM translations_fts`
 	sqlPGRemove = `DELETE FROM translations_fts WHERE rowid = $1`
 
-	// ts_rank_cd with weights {D, C, B, A}: a title word (A) counts ten
-	// times a body word (D), as bm25's 10.0 and 1.0 on SQLite; normalisation
-	// 1 divides by 1 + the logarithm of the length, so a short document that
-	// is about the word outranks a long one that mentions it (bm25's length
-	// term, milder). Ties by rowid, as on SQLite.
+	// Every match, by id: search ranks them in Go with FTS5's bm25 (rank.go).
 	sqlPGSearch = `SELECT rowid
 		FROM translations_fts
 		WHERE lang = $1 AND tsv @@ $2::tsquery
-		ORDER BY ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', tsv, $2::tsquery, 1) DESC, rowid
-		LIMIT $3`
+		ORDER BY rowid`
 
 	// The same in every other language, for the articles lang lacks.
 	sqlPGSearchUntranslated = `SELECT translations_fts.rowid
@@ -83,8 +102,24 @@ const (
 		  AND translations.published_at IS NOT NULL
 		  AND NOT EXISTS (SELECT 1 FROM translations AS here
 			WHERE here.article_id = translations.article_id AND here.lang = $2 AND here.published_at IS NOT NULL)
-		ORDER BY ts_rank_cd('{0.1, 0.1, 0.1, 1.0}', translations_fts.tsv, $1::tsquery, 1) DESC, translations_fts.rowid
-		LIMIT $3`
+		ORDER BY translations_fts.rowid`
+
+	// bm25's n: the rows holding a phrase, every language, drafts too
+	// (through the GIN index); and those of the languages whose token the
+	// phrase is (FTS5 matches a phrase in the lang column too; its weight
+	// is 0, but the row counts), through the language's btree.
+	sqlPGCount     = `SELECT count(*) FROM translations_fts WHERE tsv @@ $1::tsquery`
+	sqlPGCountLang = `SELECT count(*) FROM translations_fts WHERE lang = ANY($1) AND NOT (tsv @@ $2::tsquery)`
+
+	// bm25's averages: the rows and the tokens FTS5 would count in them,
+	// per language. Title and body are index text, words split at single
+	// spaces: a column's tokens are its spaces plus one (none when empty);
+	// the language is one token.
+	sqlPGAverages = `SELECT lang, count(*), coalesce(sum(
+			CASE WHEN title = '' THEN 0 ELSE length(title) - length(replace(title, ' ', '')) + 1 END +
+			CASE WHEN body = '' THEN 0 ELSE length(body) - length(replace(body, ' ', '')) + 1 END + 1), 0)
+		FROM translations_fts
+		GROUP BY lang`
 )
 
 func (*postgresFTS) index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error {
@@ -106,27 +141,77 @@ func (*postgresFTS) clear(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
-func (f *postgresFTS) search(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
+func (f *postgresFTS) search(ctx context.Context, lang string, q ftsQuery, _ int) ([]ftsHit, error) {
 	query := pgQuery(q)
 	if query == "" || lang == "" {
 		return nil, nil
 	}
-	return collect(f.query.QueryContext(ctx, lang, query, limit))
+	return collect(f.query.QueryContext(ctx, lang, query))
 }
 
-func (f *postgresFTS) searchUntranslated(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
+func (f *postgresFTS) searchUntranslated(ctx context.Context, lang string, q ftsQuery, _ int) ([]ftsHit, error) {
 	query := pgQuery(q)
 	if query == "" {
 		return nil, nil
 	}
-	return collect(f.untranslated.QueryContext(ctx, query, lang, limit))
+	return collect(f.untranslated.QueryContext(ctx, query, lang))
 }
 
-// averages is zero on PostgreSQL: the word lists (impact.go) reproduce
-// FTS5's bm25, not ts_rank_cd, so every query goes to the index here
-// (rankInMemory answers ok false when the index holds no rows).
-func (*postgresFTS) averages(context.Context) (rows, tokens int64, err error) {
-	return 0, 0, nil
+// averages reads every row's title and body (search keeps the answer per
+// catalog: indexStats), and notes the index's languages for phraseRows.
+func (f *postgresFTS) averages(ctx context.Context) (rows, tokens int64, err error) {
+	res, err := f.averagesQ.QueryContext(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	var langs []string
+	for res.Next() {
+		var lang string
+		var n, t int64
+		if err := res.Scan(&lang, &n, &t); err != nil {
+			res.Close()
+			return 0, 0, err
+		}
+		langs = append(langs, lang)
+		rows += n
+		tokens += t
+	}
+	if err := closeRows(res); err != nil {
+		return 0, 0, err
+	}
+	f.mu.Lock()
+	f.langs = langs
+	f.mu.Unlock()
+	return rows, tokens, nil
+}
+
+// phraseRows counts the rows holding a phrase as FTS5 does: in title and
+// body, or (one word, not CJK) as the row's language token.
+func (f *postgresFTS) phraseRows(ctx context.Context, phrase string, prefix bool) (int64, error) {
+	var b strings.Builder
+	writePGPhrase(&b, phrase, prefix)
+	var n int64
+	if err := f.count.QueryRowContext(ctx, b.String()).Scan(&n); err != nil {
+		return 0, err
+	}
+	if strings.Contains(phrase, " ") || words.IsCJKWord(phrase) {
+		return n, nil
+	}
+	star := prefix && utf8.RuneCountInString(phrase) >= 2
+	f.mu.Lock()
+	var langs []string
+	for _, l := range f.langs {
+		if tok := langToken(l); tok == phrase || star && strings.HasPrefix(tok, phrase) {
+			langs = append(langs, l)
+		}
+	}
+	f.mu.Unlock()
+	if len(langs) == 0 {
+		return n, nil
+	}
+	var more int64
+	err := f.countLang.QueryRowContext(ctx, langs, b.String()).Scan(&more)
+	return n + more, err
 }
 
 // tsvector limits: positions above 16383 are stored as 16383, a lexeme keeps
