@@ -14,7 +14,18 @@ import (
 
 // postgresFTS is the full-text index on PostgreSQL (issue 15): the table
 // translations_fts (data/migrations/postgres) holds a tsvector per
-// translation, searched through a GIN index and ranked by ts_rank_cd.
+// translation, searched through a GIN index.
+//
+// It says which translations match, not in which order: search ranks the
+// matches in Go with FTS5's bm25 (rank.go, the word lists of impact.go), the
+// one ranking of both engines, so a search lists the same articles in the
+// same order on SQLite and on PostgreSQL (TestSearchOrder_PostgresRanksAsSQLite).
+// ts_rank_cd, used before, weighed title and body as bm25 does but not the
+// length nor the rarity of words the same way: results whose scores were
+// close changed places. What bm25 needs from the index comes from here: the
+// rows and their tokens (averages: the spaces of the stored index text, read
+// once per catalog) and the rows holding a phrase (phraseRows), counted as
+// FTS5 counts them.
 //
 // The words are the ones SQLite's FTS5 indexes: search hands over text
 // already cut and folded in Go (words.IndexText: diacritics folded, Arabic
@@ -158,7 +169,7 @@ func (f *postgresFTS) searchUntranslated(ctx context.Context, lang string, q fts
 }
 
 // averages reads every row's title and body (search keeps the answer per
-// catalog: indexStats), and notes the index's languages for phraseRows.
+// catalog: goRanking), and notes the index's languages for phraseRows.
 func (f *postgresFTS) averages(ctx context.Context) (rows, tokens int64, err error) {
 	res, err := f.averagesQ.QueryContext(ctx)
 	if err != nil {

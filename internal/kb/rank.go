@@ -14,34 +14,67 @@ import (
 // Ranking in Go for an index that does not rank as FTS5 does (issue 15:
 // PostgreSQL, whose ts_rank_cd orders close scores otherwise). Such an index
 // (goRanked) only says which translations match; search ranks them here
-// with FTS5's bm25, the one ranking of both engines: a query the word lists
-// can take (impact.go: words, prefixes, synonyms, several words, all or any)
-// from the word lists, whatever the number of matches; any other (phrases of
-// several words, CJK runs and characters), and every query while the word
-// lists are being built, from the matched documents' own words (rankDocs).
+// with FTS5's bm25, the one ranking of both engines: a query of common words
+// the word lists take (impact.go: words, prefixes, synonyms, several words,
+// all or any; as on SQLite) from the word lists; any other (rarer words,
+// phrases of several words, CJK runs and characters, and every query while
+// the word lists are being built) from the index's matches and their own
+// words (rankDocs).
 // Both compute bm25 as fts5Bm25Function does: the same weights (title 10,
 // body 1, language 0), phrases in the MATCH's order, idf from the index's
 // rows holding each phrase (every language, drafts too) clamped to 1e-6,
 // document lengths counted as FTS5 counts its tokens, and the index's own
-// average length (indexStats); ties by translation id.
+// average length (goRanking); ties by translation id.
 // TestSearchOrder_PostgresRanksAsSQLite holds the two engines' orders equal.
 
 // goRanked is a fullText whose search and searchUntranslated return every
 // match (by id, whatever the limit): search ranks them in Go. Its averages
-// read the whole index, so search keeps them per catalog (indexStats).
+// read the whole index, so search keeps them per catalog (goRanking).
 type goRanked interface {
 	fullText
 	phraseCounter
 	goRanked()
 }
 
-// indexStats keeps, per catalog, the averages bm25 reads (fullText.averages):
-// the index changes only when articles are published, and then the catalog
-// is replaced. Only for a goRanked index; FTS5 reads its own record each time.
-type indexStats struct {
-	mu           sync.Mutex
+// goRanking is what search keeps per catalog for a goRanked index: the
+// index changes only when articles are published, and then the catalog is
+// replaced (as phraseRows and the result cache are kept per catalog).
+type goRanking struct {
+	mu sync.Mutex
+	// The averages bm25 reads (fullText.averages): on PostgreSQL they read
+	// the whole index, where FTS5 reads one record each time.
 	done         bool
 	rows, tokens int64
+	// The index words of documents rankDocs scored (folding a document's
+	// text costs more than scoring it), at most maxRankedDocs.
+	words map[*doc]docWords
+}
+
+// docWords is a document's index row: its title's and body's tokens.
+type docWords struct {
+	title, body []string
+}
+
+const maxRankedDocs = 4096
+
+func (g *goRanking) wordsOf(d *doc) docWords {
+	g.mu.Lock()
+	w, ok := g.words[d]
+	g.mu.Unlock()
+	if ok {
+		return w
+	}
+	w = docWords{
+		title: strings.Fields(words.IndexText(d.title)),
+		body:  strings.Fields(words.IndexText(withKeywords(d.plain, d.keywords))),
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.words == nil || len(g.words) >= maxRankedDocs {
+		g.words = map[*doc]docWords{}
+	}
+	g.words[d] = w
+	return w
 }
 
 // averages is the index's rows and tokens for cat's searches.
@@ -49,24 +82,26 @@ func (k *KB) averages(ctx context.Context, cat *catalog) (rows, tokens int64, er
 	if _, ok := k.fts.(goRanked); !ok {
 		return k.fts.averages(ctx)
 	}
-	st := &cat.stats
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if !st.done {
-		if st.rows, st.tokens, err = k.fts.averages(ctx); err != nil {
+	g := &cat.ranking
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.done {
+		if g.rows, g.tokens, err = k.fts.averages(ctx); err != nil {
 			return 0, 0, err
 		}
-		st.done = true
+		g.done = true
 	}
-	return st.rows, st.tokens, nil
+	return g.rows, g.tokens, nil
 }
 
 // publishedRanked is published for a goRanked index: the word lists when
-// they can take q (and are built), else the index's matches that the
-// catalog shows, ranked by rankDocs.
+// they take q on SQLite too (a common word, impactMinMatches, and the lists
+// are built), else the index's matches that the catalog shows, ranked by
+// rankDocs. So on both engines the index says what a query matches, except
+// for the common words the word lists answer on both.
 func (k *KB) publishedRanked(ctx context.Context, cat *catalog, lang string, q ftsQuery) ([]*doc, error) {
 	if !k.indexOnly {
-		if docs, ok, err := k.rankInMemory(ctx, cat, lang, q, 0, false); err != nil || ok {
+		if docs, ok, err := k.rankInMemory(ctx, cat, lang, q, impactMinMatches, false); err != nil || ok {
 			return docs, err
 		}
 	}
@@ -214,12 +249,11 @@ func (k *KB) rankDocs(ctx context.Context, cat *catalog, q ftsQuery, docs []*doc
 	}
 	all := make([]scored, len(docs))
 	for i, d := range docs {
-		title := strings.Fields(words.IndexText(d.title))
-		body := strings.Fields(words.IndexText(withKeywords(d.plain, d.keywords)))
-		length := float64(len(title) + len(body) + 1) // + the language token
+		w := cat.ranking.wordsOf(d)
+		length := float64(len(w.title) + len(w.body) + 1) // + the language token
 		s := 0.0
 		for j, p := range phrases {
-			if f := 10*p.occurrences(title) + p.occurrences(body); f > 0 {
+			if f := 10*p.occurrences(w.title) + p.occurrences(w.body); f > 0 {
 				s = s + float64(idf[j]*bm25Part(float64(f), length, avgdl))
 			}
 		}
