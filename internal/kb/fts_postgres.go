@@ -24,8 +24,8 @@ import (
 // length nor the rarity of words the same way: results whose scores were
 // close changed places. What bm25 needs from the index comes from here: the
 // rows and their tokens (averages: the spaces of the stored index text, read
-// once per catalog) and the rows holding a phrase (phraseRows), counted as
-// FTS5 counts them.
+// once per catalog, for the rows written since) and the rows holding a
+// phrase (phraseRows), counted as FTS5 counts them.
 //
 // The words are the ones SQLite's FTS5 indexes: search hands over text
 // already cut and folded in Go (words.IndexText: diacritics folded, Arabic
@@ -52,10 +52,21 @@ import (
 // same on both engines, no round trip), so a trigram index would be a second,
 // different correction nobody asks for; the migrations keep none.
 type postgresFTS struct {
-	query, untranslated, count, countLang, averagesQ *sql.Stmt
+	read                                                       *sql.DB
+	query, untranslated, count, countLang, versions, rowTokens *sql.Stmt
 
 	mu    sync.Mutex
-	langs []string // the languages of the index's rows, as its averages last found them
+	rows  map[int64]pgRow // the index's rows as averages last found them
+	langs []string        // their languages
+}
+
+// pgRow is what averages keeps of an index row: the version PostgreSQL
+// wrote it in (xmin: a row written again has a new one), its language and
+// its tokens as FTS5 counts them.
+type pgRow struct {
+	xmin   int64
+	lang   string
+	tokens int64
 }
 
 var (
@@ -64,13 +75,13 @@ var (
 )
 
 func newPostgresFTS(ctx context.Context, read *sql.DB) (*postgresFTS, error) {
-	f := &postgresFTS{}
+	f := &postgresFTS{read: read}
 	for _, p := range []struct {
 		st  **sql.Stmt
 		sql string
 	}{
 		{&f.query, sqlPGSearch}, {&f.untranslated, sqlPGSearchUntranslated},
-		{&f.count, sqlPGCount}, {&f.countLang, sqlPGCountLang}, {&f.averagesQ, sqlPGAverages},
+		{&f.count, sqlPGCount}, {&f.countLang, sqlPGCountLang}, {&f.versions, sqlPGRowVersions}, {&f.rowTokens, sqlPGRowTokens},
 	} {
 		st, err := read.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -83,7 +94,7 @@ func newPostgresFTS(ctx context.Context, read *sql.DB) (*postgresFTS, error) {
 }
 
 func (f *postgresFTS) close() {
-	for _, st := range []*sql.Stmt{f.query, f.untranslated, f.count, f.countLang, f.averagesQ} {
+	for _, st := range []*sql.Stmt{f.query, f.untranslated, f.count, f.countLang, f.versions, f.rowTokens} {
 		if st != nil {
 			st.Close()
 		}
@@ -122,15 +133,18 @@ const (
 	sqlPGCount     = `SELECT count(*) FROM translations_fts WHERE tsv @@ $1::tsquery`
 	sqlPGCountLang = `SELECT count(*) FROM translations_fts WHERE lang = ANY($1) AND NOT (tsv @@ $2::tsquery)`
 
-	// bm25's averages: the rows and the tokens FTS5 would count in them,
-	// per language. Title and body are index text, words split at single
-	// spaces: a column's tokens are its spaces plus one (none when empty);
-	// the language is one token.
-	sqlPGAverages = `SELECT lang, count(*), coalesce(sum(
+	// bm25's averages: the rows and the tokens FTS5 would count in them.
+	// Title and body are index text, words split at single spaces: a
+	// column's tokens are its spaces plus one (none when empty); the
+	// language is one token. Read for the rows written since averages last
+	// looked (by their xmin): reading every row's text would cost a large
+	// catalog seconds after every publication.
+	sqlPGRowVersions = `SELECT rowid, xmin::text::bigint FROM translations_fts`
+	sqlPGRowTokens   = `SELECT rowid, xmin::text::bigint, lang,
 			CASE WHEN title = '' THEN 0 ELSE length(title) - length(replace(title, ' ', '')) + 1 END +
-			CASE WHEN body = '' THEN 0 ELSE length(body) - length(replace(body, ' ', '')) + 1 END + 1), 0)
+			CASE WHEN body = '' THEN 0 ELSE length(body) - length(replace(body, ' ', '')) + 1 END + 1
 		FROM translations_fts
-		GROUP BY lang`
+		WHERE rowid = ANY($1)`
 )
 
 func (*postgresFTS) index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error {
@@ -168,32 +182,68 @@ func (f *postgresFTS) searchUntranslated(ctx context.Context, lang string, q fts
 	return collect(f.untranslated.QueryContext(ctx, query, lang))
 }
 
-// averages reads every row's title and body (search keeps the answer per
-// catalog: goRanking), and notes the index's languages for phraseRows.
+// averages counts the index's rows and their tokens (search keeps the
+// answer per catalog: goRanking), reading the text of the rows written since
+// it last looked only, in one snapshot; it notes the index's languages for
+// phraseRows.
 func (f *postgresFTS) averages(ctx context.Context) (rows, tokens int64, err error) {
-	res, err := f.averagesQ.QueryContext(ctx)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	tx, err := f.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return 0, 0, err
 	}
-	var langs []string
+	defer tx.Rollback() //nolint:errcheck // read only
+	res, err := tx.StmtContext(ctx, f.versions).QueryContext(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	now := make(map[int64]pgRow, len(f.rows))
+	var changed []int64
 	for res.Next() {
-		var lang string
-		var n, t int64
-		if err := res.Scan(&lang, &n, &t); err != nil {
+		var id, xmin int64
+		if err := res.Scan(&id, &xmin); err != nil {
 			res.Close()
 			return 0, 0, err
 		}
-		langs = append(langs, lang)
-		rows += n
-		tokens += t
+		if r, ok := f.rows[id]; ok && r.xmin == xmin {
+			now[id] = r
+		} else {
+			changed = append(changed, id)
+		}
 	}
 	if err := closeRows(res); err != nil {
 		return 0, 0, err
 	}
-	f.mu.Lock()
-	f.langs = langs
-	f.mu.Unlock()
-	return rows, tokens, nil
+	if len(changed) > 0 {
+		res, err := tx.StmtContext(ctx, f.rowTokens).QueryContext(ctx, changed)
+		if err != nil {
+			return 0, 0, err
+		}
+		for res.Next() {
+			var id int64
+			var r pgRow
+			if err := res.Scan(&id, &r.xmin, &r.lang, &r.tokens); err != nil {
+				res.Close()
+				return 0, 0, err
+			}
+			now[id] = r
+		}
+		if err := closeRows(res); err != nil {
+			return 0, 0, err
+		}
+	}
+	seen := map[string]bool{}
+	var langs []string
+	for _, r := range now {
+		tokens += r.tokens
+		if !seen[r.lang] {
+			seen[r.lang] = true
+			langs = append(langs, r.lang)
+		}
+	}
+	f.rows, f.langs = now, langs
+	return int64(len(now)), tokens, nil
 }
 
 // phraseRows counts the rows holding a phrase as FTS5 does: in title and

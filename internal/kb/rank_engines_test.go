@@ -262,3 +262,63 @@ func resultKeys(r *Results) string {
 	b.WriteString(" suggestion " + r.Suggestion)
 	return b.String()
 }
+
+// PostgreSQL's averages are FTS5's (its rows and tokens, every language and
+// drafts too), after seeding and after a publication changed an article's
+// text: then only the rows written since are read again, and the answer is
+// what reading them all gives.
+func TestPostgresAverages_AsFTS5CountsThem(t *testing.T) {
+	t.Parallel()
+	if testengine.Name() != testengine.Postgres {
+		t.Skip("compares PostgreSQL's averages with SQLite's: the PostgreSQL run's test")
+	}
+	files := demoFS()
+	pg, _, _ := seeded(t, files)
+	lite, _, _ := seededSQLite(t, files)
+	ctx := context.Background()
+	same := func(when string) {
+		t.Helper()
+		wantRows, wantTokens, err := lite.fts.averages(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, tokens, err := pg.fts.averages(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows != wantRows || tokens != wantTokens || rows == 0 {
+			t.Fatalf("%s: PostgreSQL %d rows, %d tokens; FTS5 %d, %d", when, rows, tokens, wantRows, wantTokens)
+		}
+	}
+	same("seeded")
+	for _, k := range []*KB{pg, lite} {
+		id := articleID(t, k, "phrase")
+		ed, err := k.Edition(ctx, id, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := ed.Head.Draft
+		d.Title += " and wombats"
+		d.Body += "\n\nA wombat guards the phrase, 重置密码 and all."
+		rev, err := k.Save(ctx, eda, id, ed.Head.ID, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := k.Publish(ctx, id, "en", rev.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	same("after a publication")
+	fresh, err := newPostgresFTS(ctx, pg.db.Read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.close()
+	rows, tokens, err := fresh.averages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, tk, _ := pg.fts.averages(ctx); r != rows || tk != tokens {
+		t.Fatalf("read again: %d rows, %d tokens; read whole: %d, %d", r, tk, rows, tokens)
+	}
+}
