@@ -25,7 +25,9 @@ import (
 // close changed places. What bm25 needs from the index comes from here: the
 // rows and their tokens (averages: the spaces of the stored index text, read
 // once per catalog, for the rows written since) and the rows holding a
-// phrase (phraseRows), counted as FTS5 counts them.
+// phrase (phraseRows), counted as FTS5 counts them. The tsvector holds the
+// row's language token too (pgVector), as FTS5's lang column does, so a
+// query word that is one matches the same rows on both engines.
 //
 // The words are the ones SQLite's FTS5 indexes: search hands over text
 // already cut and folded in Go (words.IndexText: diacritics folded, Arabic
@@ -61,12 +63,10 @@ type postgresFTS struct {
 }
 
 // pgRow is what averages keeps of an index row: the version PostgreSQL
-// wrote it in (xmin: a row written again has a new one), its language and
-// its tokens as FTS5 counts them.
+// wrote it in (xmin: a row written again has a new one) and its tokens as
+// FTS5 counts them.
 type pgRow struct {
-	xmin   int64
-	lang   string
-	tokens int64
+	xmin, tokens int64
 }
 
 var (
@@ -81,7 +81,7 @@ func newPostgresFTS(ctx context.Context, read *sql.DB) (*postgresFTS, error) {
 		sql string
 	}{
 		{&f.query, sqlPGSearch}, {&f.untranslated, sqlPGSearchUntranslated},
-		{&f.count, sqlPGCount}, {&f.countLang, sqlPGCountLang}, {&f.versions, sqlPGRowVersions}, {&f.rowTokens, sqlPGRowTokens},
+		{&f.count, sqlPGCount}, {&f.versions, sqlPGRowVersions}, {&f.rowTokens, sqlPGRowTokens},
 	} {
 		st, err := read.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -94,7 +94,7 @@ func newPostgresFTS(ctx context.Context, read *sql.DB) (*postgresFTS, error) {
 }
 
 func (f *postgresFTS) close() {
-	for _, st := range []*sql.Stmt{f.query, f.untranslated, f.count, f.countLang, f.versions, f.rowTokens} {
+	for _, st := range []*sql.Stmt{f.query, f.untranslated, f.count, f.versions, f.rowTokens} {
 		if st != nil {
 			st.Close()
 		}
@@ -126,12 +126,9 @@ const (
 			WHERE here.article_id = translations.article_id AND here.lang = $2 AND here.published_at IS NOT NULL)
 		ORDER BY translations_fts.rowid`
 
-	// bm25's n: the rows holding a phrase, every language, drafts too
-	// (through the GIN index); and those of the languages whose token the
-	// phrase is (FTS5 matches a phrase in the lang column too; its weight
-	// is 0, but the row counts), through the language's btree.
-	sqlPGCount     = `SELECT count(*) FROM translations_fts WHERE tsv @@ $1::tsquery`
-	sqlPGCountLang = `SELECT count(*) FROM translations_fts WHERE lang = ANY($1) AND NOT (tsv @@ $2::tsquery)`
+	// bm25's n: the rows holding a phrase, every language, drafts too, as
+	// FTS5 counts them (its language token included).
+	sqlPGCount = `SELECT count(*) FROM translations_fts WHERE tsv @@ $1::tsquery`
 
 	// bm25's averages: the rows and the tokens FTS5 would count in them.
 	// Title and body are index text, words split at single spaces: a
@@ -140,7 +137,7 @@ const (
 	// looked (by their xmin): reading every row's text would cost a large
 	// catalog seconds after every publication.
 	sqlPGRowVersions = `SELECT rowid, xmin::text::bigint FROM translations_fts`
-	sqlPGRowTokens   = `SELECT rowid, xmin::text::bigint, lang,
+	sqlPGRowTokens   = `SELECT rowid, xmin::text::bigint,
 			CASE WHEN title = '' THEN 0 ELSE length(title) - length(replace(title, ' ', '')) + 1 END +
 			CASE WHEN body = '' THEN 0 ELSE length(body) - length(replace(body, ' ', '')) + 1 END + 1
 		FROM translations_fts
@@ -148,7 +145,7 @@ const (
 )
 
 func (*postgresFTS) index(ctx context.Context, tx *sql.Tx, translationID int64, lang, title, text string) error {
-	_, err := tx.ExecContext(ctx, sqlPGInsert, translationID, title, text, lang, pgVector(title, text))
+	_, err := tx.ExecContext(ctx, sqlPGInsert, translationID, title, text, lang, pgVector(lang, title, text))
 	return err
 }
 
@@ -184,8 +181,7 @@ func (f *postgresFTS) searchUntranslated(ctx context.Context, lang string, q fts
 
 // averages counts the index's rows and their tokens (search keeps the
 // answer per catalog: goRanking), reading the text of the rows written since
-// it last looked only, in one snapshot; it notes the index's languages for
-// phraseRows.
+// it last looked only, in one snapshot.
 func (f *postgresFTS) averages(ctx context.Context) (rows, tokens int64, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -223,7 +219,7 @@ func (f *postgresFTS) averages(ctx context.Context) (rows, tokens int64, err err
 		for res.Next() {
 			var id int64
 			var r pgRow
-			if err := res.Scan(&id, &r.xmin, &r.lang, &r.tokens); err != nil {
+			if err := res.Scan(&id, &r.xmin, &r.tokens); err != nil {
 				res.Close()
 				return 0, 0, err
 			}
@@ -233,47 +229,28 @@ func (f *postgresFTS) averages(ctx context.Context) (rows, tokens int64, err err
 			return 0, 0, err
 		}
 	}
-	seen := map[string]bool{}
-	var langs []string
 	for _, r := range now {
 		tokens += r.tokens
-		if !seen[r.lang] {
-			seen[r.lang] = true
-			langs = append(langs, r.lang)
-		}
 	}
-	f.rows, f.langs = now, langs
+	f.rows = now
 	return int64(len(now)), tokens, nil
 }
 
 // phraseRows counts the rows holding a phrase as FTS5 does: in title and
-// body, or (one word, not CJK) as the row's language token.
+// body, or (one word) as the row's language token.
 func (f *postgresFTS) phraseRows(ctx context.Context, phrase string, prefix bool) (int64, error) {
 	var b strings.Builder
 	writePGPhrase(&b, phrase, prefix)
 	var n int64
-	if err := f.count.QueryRowContext(ctx, b.String()).Scan(&n); err != nil {
-		return 0, err
-	}
-	if strings.Contains(phrase, " ") || words.IsCJKWord(phrase) {
-		return n, nil
-	}
-	star := prefix && utf8.RuneCountInString(phrase) >= 2
-	f.mu.Lock()
-	var langs []string
-	for _, l := range f.langs {
-		if tok := langToken(l); tok == phrase || star && strings.HasPrefix(tok, phrase) {
-			langs = append(langs, l)
-		}
-	}
-	f.mu.Unlock()
-	if len(langs) == 0 {
-		return n, nil
-	}
-	var more int64
-	err := f.countLang.QueryRowContext(ctx, langs, b.String()).Scan(&more)
-	return n + more, err
+	err := f.count.QueryRowContext(ctx, b.String()).Scan(&n)
+	return n, err
 }
+
+// indexFormat: formatted. indexFormat + 1 holds the language token in the
+// tsvector (session 20); a database of an older format is indexed again.
+func (*postgresFTS) indexFormat() int { return indexFormat + 1 }
+
+var _ formatted = (*postgresFTS)(nil)
 
 // tsvector limits: positions above 16383 are stored as 16383, a lexeme keeps
 // at most 256 positions and is at most 2046 bytes long.
@@ -285,9 +262,12 @@ const (
 
 // pgVector writes title and text (index form: words split at spaces) as a
 // tsvector literal: each word a lexeme with its positions, title words
-// weighted A, body words D (unmarked). The body starts one position after
-// the title's last word plus one, so no phrase spans the two.
-func pgVector(title, text string) string {
+// weighted A, body words D (unmarked), and first, weighted B, the language's
+// token (langToken), as FTS5 holds it in its lang column: a query word that
+// is the token matches the row on both engines (es in Spanish finds every
+// Spanish article, as FTS5 does). A position is left empty after the token
+// and after the title's last word, so no phrase ("<->") joins two of them.
+func pgVector(lang, title, text string) string {
 	type lexeme struct {
 		pos []string
 	}
@@ -309,8 +289,12 @@ func pgVector(title, text string) string {
 			}
 		}
 	}
+	if tok := langToken(lang); tok != "" {
+		add(tok, "B")
+		pos++
+	}
 	add(title, "A")
-	pos++ // a gap: "<->" never joins the title's last word to the body's first
+	pos++
 	add(text, "")
 	keys := make([]string, 0, len(lexemes))
 	for w := range lexemes {
