@@ -54,12 +54,11 @@ import (
 // same on both engines, no round trip), so a trigram index would be a second,
 // different correction nobody asks for; the migrations keep none.
 type postgresFTS struct {
-	read                                                       *sql.DB
-	query, untranslated, count, countLang, versions, rowTokens *sql.Stmt
+	read                                            *sql.DB
+	query, untranslated, count, versions, rowTokens *sql.Stmt
 
-	mu    sync.Mutex
-	rows  map[int64]pgRow // the index's rows as averages last found them
-	langs []string        // their languages
+	mu   sync.Mutex
+	rows map[int64]pgRow // the index's rows as averages last found them
 }
 
 // pgRow is what averages keeps of an index row: the version PostgreSQL
