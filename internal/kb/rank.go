@@ -29,7 +29,8 @@ import (
 
 // goRanked is a fullText whose search and searchUntranslated return every
 // match (by id, whatever the limit): search ranks them in Go. Its averages
-// read the whole index, so search keeps them per catalog (goRanking).
+// scan the index (the rows' versions, the text of those written since), so
+// search keeps them per catalog (goRanking).
 type goRanked interface {
 	fullText
 	phraseCounter
@@ -41,8 +42,8 @@ type goRanked interface {
 // replaced (as phraseRows and the result cache are kept per catalog).
 type goRanking struct {
 	mu sync.Mutex
-	// The averages bm25 reads (fullText.averages): on PostgreSQL they read
-	// the whole index, where FTS5 reads one record each time.
+	// The averages bm25 reads (fullText.averages): on PostgreSQL they scan
+	// the index, where FTS5 reads one record each time.
 	done         bool
 	rows, tokens int64
 	// The index words of documents rankDocs scored (folding a document's

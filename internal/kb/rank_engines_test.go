@@ -17,13 +17,14 @@ import (
 // ranking behaviour the SQLite tests expect"): the demo seeded on both, and
 // for every language a large set of queries made of its vocabulary (whole
 // words, prefixes of two and three letters, words with synonyms, pairs all
-// and any with the last word a prefix, two-word phrases and CJK runs taken
-// from the titles, single CJK characters), compared id for id, in order,
-// with FTS5's bm25 order (publishedIndex on SQLite) down to the last match;
-// both ways PostgreSQL ranks (the word lists, the matched documents'
-// words); the same for the other languages' matches of the articles a language
-// lacks ("untranslated"), and for whole searches (hits, other languages,
-// corrections) of the demo's own questions.
+// and any with the last word a prefix, two-word phrases from the titles
+// and CJK runs from the texts, single CJK characters), compared id for id,
+// in order, with FTS5's bm25 order (publishedIndex on SQLite) down to the
+// last match, both ways PostgreSQL ranks (the word lists, the matches' own
+// words); the same for the other languages' matches of the articles a
+// language lacks ("untranslated"), and for whole searches (hits, other
+// languages, corrections) of the demo's own questions.
+//
 // Words that are (or start) a language's index token are in too: FTS5
 // matches them in the row's lang column (es in Spanish finds every Spanish
 // article), PostgreSQL's tsvector holds the token as well.
