@@ -227,6 +227,7 @@ type catalog struct {
 	byTranslation map[int64]Summary // for search hits
 	docs          map[int64]*doc    // translation id → doc, for snippets
 	phrases       phraseRows        // index rows per phrase searched (impact.go)
+	ranking       goRanking         // averages and documents' words, for a goRanked index (rank.go)
 }
 
 // shelf is what a page in one language shows.

@@ -309,7 +309,7 @@ func (k *KB) rankInMemory(ctx context.Context, cat *catalog, lang string, q ftsQ
 	if ix == nil {
 		return nil, false, nil // being built
 	}
-	rows, tokens, err := k.fts.averages(ctx)
+	rows, tokens, err := k.averages(ctx, cat)
 	if err != nil || rows == 0 {
 		return nil, false, err
 	}
@@ -421,6 +421,16 @@ func bm25Part(f, d, avgdl float64) float64 {
 	return num / float64(f+float64(k1*norm))
 }
 
+// bm25IDF is FTS5's idf of a phrase that n of the index's rows hold, as
+// fts5Bm25GetData computes it: ln((N − n + 0.5) / (n + 0.5)), at least 1e-6.
+func bm25IDF(rows, n int64) float64 {
+	idf := math.Log(float64(float64(rows-n)+0.5) / float64(float64(n)+0.5))
+	if idf <= 0 {
+		idf = 1e-6
+	}
+	return idf
+}
+
 // Several phrases (session 19): a word with synonyms that published
 // documents of the language hold, or several words, all required or (q.or)
 // any. FTS5's bm25 is then Σ idf(phrase) × f(freq, D) over the query's
@@ -528,7 +538,7 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 	if ix == nil {
 		return nil, false, nil // being built
 	}
-	rows, tokens, err := k.fts.averages(ctx)
+	rows, tokens, err := k.averages(ctx, cat)
 	if err != nil || rows == 0 {
 		return nil, false, err
 	}
@@ -540,11 +550,7 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 			if err != nil {
 				return nil, false, err
 			}
-			idf := math.Log(float64(float64(rows-n)+0.5) / float64(float64(n)+0.5))
-			if idf <= 0 {
-				idf = 1e-6
-			}
-			phrases[i].idf = idf
+			phrases[i].idf = bm25IDF(rows, n)
 			i++
 		}
 	}

@@ -28,24 +28,35 @@ func (k *KB) indexTranslation(ctx context.Context, tx *sql.Tx, id int64, lang, t
 const indexFormat = 3
 
 // upgradeIndex rebuilds the search index when the database's is older than
-// indexFormat, in one transaction, from every translation (drafts too, as the
-// seed indexes them: search filters on publication).
+// indexFormat (or the engine's own format, formatted), in one transaction,
+// from every translation (drafts too, as the seed indexes them: search
+// filters on publication).
 func (k *KB) upgradeIndex(ctx context.Context) error {
+	want := indexFormat
+	if f, ok := k.fts.(formatted); ok {
+		want = f.indexFormat()
+	}
 	var format int
-	if err := k.db.Read.QueryRowContext(ctx, sqlIndexFormat).Scan(&format); err != nil || format >= indexFormat {
+	if err := k.db.Read.QueryRowContext(ctx, sqlIndexFormat).Scan(&format); err != nil || format >= want {
 		return err
 	}
 	return k.db.Tx(ctx, func(tx *sql.Tx) error {
 		// Again inside the write transaction: two processes may start at once.
-		if err := tx.QueryRowContext(ctx, sqlIndexFormat).Scan(&format); err != nil || format >= indexFormat {
+		if err := tx.QueryRowContext(ctx, sqlIndexFormat).Scan(&format); err != nil || format >= want {
 			return err
 		}
 		if err := k.reindexAll(ctx, tx); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, sqlSetIndexFormat, indexFormat)
+		_, err := tx.ExecContext(ctx, sqlSetIndexFormat, want)
 		return err
 	})
+}
+
+// formatted is a fullText whose rows have a format of their own, after
+// indexFormat's (PostgreSQL: fts_postgres.go).
+type formatted interface {
+	indexFormat() int
 }
 
 // reindexAll empties the search index and indexes every translation again

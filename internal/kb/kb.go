@@ -150,7 +150,8 @@ type KB struct {
 	results   resultCache
 	renders   renderCache // the last catalog's rendered bodies (reload, under mu)
 	// indexOnly has every search ranked by the index, none from the word
-	// lists (impact.go): set by benchmarks only, to compare the two.
+	// lists (impact.go; on PostgreSQL, from the matched documents' words,
+	// rank.go): set by benchmarks and tests only, to compare the two.
 	indexOnly bool
 }
 

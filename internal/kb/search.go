@@ -44,8 +44,8 @@ type Fragment struct {
 	Match bool
 }
 
-// fullText is the store-specific part of search: SQLite FTS5 today
-// (fts_sqlite.go), PostgreSQL later. Everything else in search is portable.
+// fullText is the store-specific part of search: SQLite FTS5 (fts_sqlite.go)
+// or PostgreSQL (fts_postgres.go). Everything else in search is portable.
 type fullText interface {
 	// index adds a translation's title and plain text to the index, both in
 	// index form (words.IndexText): folded words and CJK bigrams, split at spaces.
@@ -58,14 +58,16 @@ type fullText interface {
 	// clear empties the index before it is rebuilt.
 	clear(ctx context.Context, tx *sql.Tx) error
 	// search returns the best-ranked translations in lang, drafts included:
-	// the catalog, which holds only what is published, keeps the rest.
+	// the catalog, which holds only what is published, keeps the rest. A
+	// goRanked index returns every match, by id (rank.go).
 	search(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error)
 	// averages is what bm25 averages over: the rows in the index (every
 	// language, drafts too) and the tokens they hold, all columns together.
 	// rankInMemory ranks with it as the index does.
 	averages(ctx context.Context) (rows, tokens int64, err error)
 	// searchUntranslated returns the best-ranked published translations in
-	// other languages of the articles with no published translation in lang.
+	// other languages of the articles with no published translation in lang
+	// (a goRanked index: every one, by id).
 	searchUntranslated(ctx context.Context, lang string, q ftsQuery, limit int) ([]ftsHit, error)
 }
 
@@ -175,7 +177,7 @@ func (k *KB) search(ctx context.Context, cat *catalog, lang string, terms []term
 	for _, q := range queries {
 		// An article may match in every language it has: fetch enough rows
 		// to keep need articles after picking one language each.
-		hits, err := k.fts.searchUntranslated(ctx, lang, q, min(need*max(1, len(cat.lib.langs)), 1000))
+		hits, err := k.untranslated(ctx, cat, lang, q, min(need*max(1, len(cat.lib.langs)), 1000))
 		if err != nil {
 			return nil, searchError(ctx, err)
 		}
@@ -267,6 +269,13 @@ func (k *KB) searchIn(ctx context.Context, cat *catalog, lang string, terms []te
 // holds drafts too: when they took places in a full answer, it asks again
 // for more, so the count stays true.
 func (k *KB) published(ctx context.Context, cat *catalog, lang string, q ftsQuery) ([]*doc, error) {
+	if _, ok := k.fts.(goRanked); ok { // PostgreSQL: ranked in Go (rank.go)
+		docs, err := k.publishedRanked(ctx, cat, lang, q)
+		if err != nil {
+			return nil, searchError(ctx, err)
+		}
+		return docs, nil
+	}
 	// A common word alone is ranked from the catalog's word lists (impact.go).
 	least := impactMinMatches
 	if k.indexOnly { // benchmarks compare
