@@ -188,18 +188,22 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 			return nil, errs.Wrap(err, "reports: read")
 		}
 		var total acc
+		var first, solved [][]int64
 		for _, g := range groups {
-			if q.By != ByTag {
-				total.merge(g)
-			}
 			key := g.key
 			if q.By == ByAgent && key == "0" {
 				key = ""
 			}
-			rep.Groups = append(rep.Groups, Group{Key: key, Figures: g.figures()})
+			rep.Groups = append(rep.Groups, Group{Key: key, Figures: g.figures()}) // sorts g's times
+			first, solved = append(first, g.first), append(solved, g.solved)
+			g.first, g.solved = nil, nil
+			total.merge(g)
 		}
 		if q.By != ByTag {
-			rep.Total = total.figures()
+			// The groups' times are sorted: merged, not sorted again.
+			rep.Total = total.f
+			rep.Total.FirstResponse = ranks(mergeSorted(first))
+			rep.Total.Resolution = ranks(mergeSorted(solved))
 		}
 		sort.Slice(rep.Groups, func(i, j int) bool {
 			if rep.Groups[i].Created != rep.Groups[j].Created {
@@ -350,11 +354,47 @@ func parseSeconds(s string) ([]int64, error) {
 // durations are the median and p90 of seconds, by the nearest-rank method
 // (the smallest value with at least that share at or below it).
 func durations(secs []int64) Durations {
-	if len(secs) == 0 {
+	slices.Sort(secs)
+	return ranks(secs)
+}
+
+// ranks are the durations of sorted seconds.
+func ranks(sorted []int64) Durations {
+	if len(sorted) == 0 {
 		return Durations{}
 	}
-	slices.Sort(secs)
-	return Durations{N: len(secs), Median: rank(secs, 50), P90: rank(secs, 90)}
+	return Durations{N: len(sorted), Median: rank(sorted, 50), P90: rank(sorted, 90)}
+}
+
+// mergeSorted merges sorted lists into one sorted list, pairwise.
+func mergeSorted(lists [][]int64) []int64 {
+	if len(lists) == 0 {
+		return nil
+	}
+	for len(lists) > 1 {
+		var next [][]int64
+		for i := 0; i < len(lists); i += 2 {
+			if i+1 == len(lists) {
+				next = append(next, lists[i])
+				break
+			}
+			next = append(next, merge2(lists[i], lists[i+1]))
+		}
+		lists = next
+	}
+	return lists[0]
+}
+
+func merge2(a, b []int64) []int64 {
+	m := make([]int64, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] <= b[0] {
+			m, a = append(m, a[0]), a[1:]
+		} else {
+			m, b = append(m, b[0]), b[1:]
+		}
+	}
+	return append(append(m, a...), b...)
 }
 
 // rank is the nearest-rank percentile p of sorted secs.
