@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
 
@@ -79,24 +78,4 @@ func benchSeed(b *testing.B) (*store.DB, time.Time) {
 		b.Fatal(err)
 	}
 	return db, end
-}
-
-// cpuPerOp reports the process's CPU time (user and system) per operation
-// as cpu-ms/op, a figure the shared machine's load inflates less than the
-// wall time: call as defer cpuPerOp(b)().
-func cpuPerOp(b *testing.B) func() {
-	start := cpuTime()
-	b.ResetTimer()
-	return func() {
-		b.StopTimer()
-		b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
