@@ -31,8 +31,9 @@ const (
 // in time), rated 1 to 5 in the range; and the working times to the first
 // answer and to the resolution of those answered and resolved in it, as
 // text ("600,1200"), for exact percentiles. By tag a ticket is in the group
-// of each of its tags, "" for none. Conditions are FILTER clauses: SQLite
-// evaluates them several times faster than CASE expressions.
+// of each of its tags, "" for none. Conditions are FILTER clauses, each
+// range aggregated straight over its index: CASE expressions over a UNION ALL
+// subquery cost SQLite more than the rows they replaced.
 var sqlFigures = map[Dimension]string{
 	ByNone:  figuresSQL(`''`, ``, ``),
 	ByTopic: figuresSQL(`t.topic`, ``, ` GROUP BY t.topic`),
