@@ -13,8 +13,10 @@ package reports
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"zerodesk/internal/errs"
@@ -137,66 +139,6 @@ type Reports struct{ db *store.DB }
 // New returns the reports on db (migrated).
 func New(db *store.DB) *Reports { return &Reports{db: db} }
 
-// fact is what a report knows of one ticket.
-type fact struct {
-	created, firstResp, resolved int64
-	key                          string // the group: topic key, agent id ("0": none), ticket id (tags)
-	frWork, resWork              int64
-	frMet, resMet                bool
-	score                        int
-	ratedAt                      int64
-}
-
-// unpack reads the packed columns of sqlFacts (see sql.go).
-func (f *fact) unpack(c1, c2, c3 int64) {
-	const low32, low28 = 1<<32 - 1, 1<<28 - 1
-	f.created, f.firstResp = c1>>32, c1&low32
-	f.resolved, f.ratedAt = c2>>32, c2&low32
-	f.frWork, f.resWork = (c3>>28)&low28-1, c3&low28-1
-	met := c3 >> 56 & 3
-	f.frMet, f.resMet, f.score = met&1 != 0, met&2 != 0, int(c3>>58&7)
-}
-
-// keysOf appends to buf the groups a ticket belongs to under d: its topic,
-// its agent ("" unassigned), each of its tags ("" none), from tags (ticket
-// id → its tags, loaded beside the facts).
-func keysOf(buf []string, d Dimension, f *fact, tags map[string][]string) []string {
-	switch d {
-	case ByTopic:
-		return append(buf, f.key)
-	case ByAgent:
-		if f.key == "0" {
-			return append(buf, "")
-		}
-		return append(buf, f.key)
-	case ByTag:
-		if t := tags[f.key]; len(t) > 0 {
-			return append(buf, t...)
-		}
-		return append(buf, "")
-	}
-	return buf
-}
-
-// tagsOf are the tags of the tickets a range [from, to) is about (those of
-// sqlFacts), by ticket id: only for the tag dimension.
-func (rp *Reports) tagsOf(ctx context.Context, from, to int64) (map[string][]string, error) {
-	rows, err := rp.db.Read.QueryContext(ctx, sqlFactTags, from, to)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string][]string{}
-	for rows.Next() {
-		var id, tag string
-		if err := rows.Scan(&id, &tag); err != nil {
-			return nil, err
-		}
-		out[id] = append(out[id], tag)
-	}
-	return out, rows.Err()
-}
-
 // Run makes the report of q. Staff only: the caller checks the role.
 func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 	if q.Loc == nil {
@@ -222,60 +164,13 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 		}
 	}
 	from, to := bounds[0], bounds[len(bounds)-1]
-	var tags map[string][]string
-	if q.By == ByTag {
-		var err error
-		if tags, err = rp.tagsOf(ctx, from, to); err != nil {
-			return nil, errs.Wrap(err, "reports: tags")
-		}
-	}
-	rows, err := rp.db.Read.QueryContext(ctx, sqlFacts, from, to, string(q.By))
-	if err != nil {
-		return nil, errs.Wrap(err, "reports: read")
-	}
-	defer rows.Close()
 	rep := &Report{Query: q}
 	for i := 0; i+1 < len(bounds); i++ {
 		rep.Days = append(rep.Days, Day{Date: time.Unix(bounds[i], 0).In(q.Loc).Format(time.DateOnly)})
 	}
-	dayOf := func(t int64) int { // index of the day holding t, -1 outside
-		if t < from || t >= to {
-			return -1
-		}
-		return sort.Search(len(bounds), func(i int) bool { return bounds[i] > t }) - 1
+	if err := rp.days(ctx, rep.Days, bounds); err != nil {
+		return nil, errs.Wrap(err, "reports: days")
 	}
-	total := &acc{}
-	groups := map[string]*acc{}
-	in := func(t int64) bool { return t >= from && t < to }
-	var f fact
-	var keys []string
-	for rows.Next() {
-		var c1, c2, c3 int64
-		if err := rows.Scan(&c1, &c2, &c3, &f.key); err != nil {
-			return nil, errs.Wrap(err, "reports: read")
-		}
-		f.unpack(c1, c2, c3)
-		if d := dayOf(f.created); d >= 0 {
-			rep.Days[d].Created++
-		}
-		if d := dayOf(f.resolved); f.resolved > 0 && d >= 0 {
-			rep.Days[d].Resolved++
-		}
-		total.add(&f, in)
-		keys = keysOf(keys[:0], q.By, &f, tags)
-		for _, k := range keys {
-			g := groups[k]
-			if g == nil {
-				g = &acc{}
-				groups[k] = g
-			}
-			g.add(&f, in)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, errs.Wrap(err, "reports: read")
-	}
-	rows.Close()
 	var open int
 	if err := rp.db.Read.QueryRowContext(ctx, sqlOpenAt, from).Scan(&open); err != nil {
 		return nil, errs.Wrap(err, "reports: backlog")
@@ -284,56 +179,99 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 		open += rep.Days[i].Created - rep.Days[i].Resolved
 		rep.Days[i].Backlog = open
 	}
+	// The figures, per group. A ticket is in one group by topic or agent,
+	// so the total is their sum; by tag it may be in several (or none), so
+	// the total is read on its own.
+	if q.By != ByNone {
+		groups, err := rp.figures(ctx, q.By, from, to)
+		if err != nil {
+			return nil, errs.Wrap(err, "reports: read")
+		}
+		var total acc
+		var first, solved [][]int64
+		for _, g := range groups {
+			key := g.key
+			if q.By == ByAgent && key == "0" {
+				key = ""
+			}
+			rep.Groups = append(rep.Groups, Group{Key: key, Figures: g.figures()}) // sorts g's times
+			first, solved = append(first, g.first), append(solved, g.solved)
+			g.first, g.solved = nil, nil
+			total.merge(g)
+		}
+		if q.By != ByTag {
+			// The groups' times are sorted: merged, not sorted again.
+			rep.Total = total.f
+			rep.Total.FirstResponse = ranks(mergeSorted(first))
+			rep.Total.Resolution = ranks(mergeSorted(solved))
+		}
+		sort.Slice(rep.Groups, func(i, j int) bool {
+			if rep.Groups[i].Created != rep.Groups[j].Created {
+				return rep.Groups[i].Created > rep.Groups[j].Created
+			}
+			return rep.Groups[i].Key < rep.Groups[j].Key
+		})
+	}
+	if q.By == ByNone || q.By == ByTag {
+		all, err := rp.figures(ctx, ByNone, from, to)
+		if err != nil {
+			return nil, errs.Wrap(err, "reports: read")
+		}
+		var total acc
+		for _, g := range all {
+			total.merge(g)
+		}
+		rep.Total = total.figures()
+	}
+	var err error
 	if rep.Commented, err = rp.commented(ctx, from, to, q.Loc); err != nil {
 		return nil, errs.Wrap(err, "reports: ratings")
 	}
-	rep.Total = total.figures()
-	for k, a := range groups {
-		rep.Groups = append(rep.Groups, Group{Key: k, Figures: a.figures()})
-	}
-	sort.Slice(rep.Groups, func(i, j int) bool {
-		if rep.Groups[i].Created != rep.Groups[j].Created {
-			return rep.Groups[i].Created > rep.Groups[j].Created
-		}
-		return rep.Groups[i].Key < rep.Groups[j].Key
-	})
 	return rep, nil
 }
 
-// acc gathers the figures of one group.
+// days counts the tickets created and resolved in each day of days, whose
+// boundaries (Unix seconds, from the time zone's rules) are bounds: the
+// database counts each day's range, so a day of any length in any zone
+// (23 or 25 hours, offsets of 30 or 45 minutes or historical ones in
+// seconds) is counted exactly, and no row per ticket crosses.
+func (rp *Reports) days(ctx context.Context, days []Day, bounds []int64) error {
+	st, err := rp.db.Read.PrepareContext(ctx, sqlDay)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for i := range days {
+		if err := st.QueryRowContext(ctx, bounds[i], bounds[i+1]).Scan(&days[i].Created, &days[i].Resolved); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// acc gathers the figures of one group, as sqlFigures returns them: the
+// counts, and the working times to parse from their text.
 type acc struct {
+	key           string
 	f             Figures
 	first, solved []int64
 }
 
-func (a *acc) add(f *fact, in func(int64) bool) {
-	if in(f.created) {
-		a.f.Created++
+// merge adds the figures of g.
+func (a *acc) merge(g *acc) {
+	a.f.Created += g.f.Created
+	a.f.Resolved += g.f.Resolved
+	a.f.FirstResponseMet.N += g.f.FirstResponseMet.N
+	a.f.FirstResponseMet.Met += g.f.FirstResponseMet.Met
+	a.f.ResolutionMet.N += g.f.ResolutionMet.N
+	a.f.ResolutionMet.Met += g.f.ResolutionMet.Met
+	a.f.Ratings.N += g.f.Ratings.N
+	a.f.Ratings.Sum += g.f.Ratings.Sum
+	for s := range a.f.Ratings.Count {
+		a.f.Ratings.Count[s] += g.f.Ratings.Count[s]
 	}
-	if f.firstResp > 0 && in(f.firstResp) {
-		a.f.FirstResponseMet.N++
-		if f.frMet {
-			a.f.FirstResponseMet.Met++
-		}
-		if f.frWork >= 0 {
-			a.first = append(a.first, f.frWork)
-		}
-	}
-	if f.resolved > 0 && in(f.resolved) {
-		a.f.Resolved++
-		a.f.ResolutionMet.N++
-		if f.resMet {
-			a.f.ResolutionMet.Met++
-		}
-		if f.resWork >= 0 {
-			a.solved = append(a.solved, f.resWork)
-		}
-	}
-	if f.score >= 1 && f.score <= 5 && in(f.ratedAt) {
-		a.f.Ratings.N++
-		a.f.Ratings.Count[f.score]++
-		a.f.Ratings.Sum += f.score
-	}
+	a.first = append(a.first, g.first...)
+	a.solved = append(a.solved, g.solved...)
 }
 
 func (a *acc) figures() Figures {
@@ -342,14 +280,121 @@ func (a *acc) figures() Figures {
 	return a.f
 }
 
+// figures reads the figures of the range [from, to) per group of by (one
+// group, key "", for ByNone; agent keys as the database has them, "0" for
+// none). The counts are the database's; the working times to the first
+// answer and to the resolution come as one text per group, the seconds
+// separated by commas, for their exact median and p90 (a nearest rank needs
+// every value; a histogram fine enough to keep them exact is as long).
+func (rp *Reports) figures(ctx context.Context, by Dimension, from, to int64) ([]*acc, error) {
+	rows, err := rp.db.Read.QueryContext(ctx, sqlFigures[by], from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*acc
+	byKey := map[string]*acc{}
+	for rows.Next() {
+		a := &acc{}
+		f := &a.f
+		var first, solved string
+		r := &f.Ratings
+		if err := rows.Scan(&a.key, &f.Created, &f.FirstResponseMet.N, &f.FirstResponseMet.Met, &f.Resolved, &f.ResolutionMet.Met,
+			&r.Count[1], &r.Count[2], &r.Count[3], &r.Count[4], &r.Count[5], &first, &solved); err != nil {
+			return nil, err
+		}
+		f.ResolutionMet.N = f.Resolved
+		for s := 1; s <= 5; s++ {
+			r.N += r.Count[s]
+			r.Sum += s * r.Count[s]
+		}
+		if a.first, err = parseSeconds(first); err != nil {
+			return nil, err
+		}
+		if a.solved, err = parseSeconds(solved); err != nil {
+			return nil, err
+		}
+		if prev := byKey[a.key]; prev != nil {
+			prev.merge(a) // the same group in another of the three ranges
+			continue
+		}
+		byKey[a.key] = a
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// parseSeconds reads the comma-separated non-negative integers of s.
+func parseSeconds(s string) ([]int64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	out := make([]int64, 0, strings.Count(s, ",")+1)
+	var v int64
+	digits := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v*10 + int64(c-'0')
+			digits = true
+		case c == ',' && digits:
+			out = append(out, v)
+			v, digits = 0, false
+		default:
+			return nil, fmt.Errorf("reports: working times: unexpected %q", c)
+		}
+	}
+	if !digits {
+		return nil, fmt.Errorf("reports: working times: trailing comma")
+	}
+	return append(out, v), nil
+}
+
 // durations are the median and p90 of seconds, by the nearest-rank method
 // (the smallest value with at least that share at or below it).
 func durations(secs []int64) Durations {
-	if len(secs) == 0 {
+	slices.Sort(secs)
+	return ranks(secs)
+}
+
+// ranks are the durations of sorted seconds.
+func ranks(sorted []int64) Durations {
+	if len(sorted) == 0 {
 		return Durations{}
 	}
-	slices.Sort(secs)
-	return Durations{N: len(secs), Median: rank(secs, 50), P90: rank(secs, 90)}
+	return Durations{N: len(sorted), Median: rank(sorted, 50), P90: rank(sorted, 90)}
+}
+
+// mergeSorted merges sorted lists into one sorted list, pairwise.
+func mergeSorted(lists [][]int64) []int64 {
+	if len(lists) == 0 {
+		return nil
+	}
+	for len(lists) > 1 {
+		var next [][]int64
+		for i := 0; i < len(lists); i += 2 {
+			if i+1 == len(lists) {
+				next = append(next, lists[i])
+				break
+			}
+			next = append(next, merge2(lists[i], lists[i+1]))
+		}
+		lists = next
+	}
+	return lists[0]
+}
+
+func merge2(a, b []int64) []int64 {
+	m := make([]int64, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] <= b[0] {
+			m, a = append(m, a[0]), a[1:]
+		} else {
+			m, b = append(m, b[0]), b[1:]
+		}
+	}
+	return append(append(m, a...), b...)
 }
 
 // rank is the nearest-rank percentile p of sorted secs.

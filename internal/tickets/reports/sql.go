@@ -3,39 +3,15 @@ package reports
 // The portable SQL of the reports: numbers of the tickets table
 // (data/migrations/0005_tickets.sql, 0020_sla.sql), never its sealed columns.
 const (
-	// facts are the tickets a range [$1, $2) is about: created in it, or
-	// created before and answered first or resolved in it.
-	// Few columns, for each costs per row: two times in one number (Unix
-	// seconds fit 32 bits until 2106), the working times (+1, so -1 is 0;
-	// 28 bits each, 8 years) and the targets met and the score in another:
-	//   c1 = created_at << 32 | first_response_at
-	//   c2 = resolved_at << 32 | rated_at (0 without a score)
-	//   c3 = met << 56 | score << 58 | (first_response_work + 1) << 28 | (resolution_work + 1)
-	// where met has bit 0 for a first answer in time, bit 1 for a resolution
-	// in time; and the group's key ($3: 'topic', 'agent', 'tag' (the
-	// ticket's id, its tags read by sqlFactTags) or ''). The flags are cast
-	// to BIGINT before their shift: PostgreSQL's literals are 32-bit
-	// integers, whose shifts wrap at 32.
-	factColumns = `(created_at << 32) | first_response_at,
-		(resolved_at << 32) | (CASE WHEN rating_score > 0 THEN rated_at ELSE 0 END),
-		CAST((CASE WHEN first_response_at <= first_response_due THEN 1 ELSE 0 END)
-		 + (CASE WHEN resolved_at <= resolution_due THEN 2 ELSE 0 END) AS BIGINT) << 56
-		 | (rating_score << 58) | ((first_response_work + 1) << 28) | (resolution_work + 1),
-		CASE $3 WHEN 'topic' THEN topic WHEN 'agent' THEN CAST(assignee_id AS TEXT) WHEN 'tag' THEN CAST(id AS TEXT) ELSE '' END`
-	sqlFacts = `SELECT ` + factColumns + ` FROM tickets WHERE created_at >= $1 AND created_at < $2
-		UNION ALL
-		SELECT ` + factColumns + ` FROM tickets WHERE created_at < $1 AND resolved_at > 0 AND resolved_at >= $1 AND resolved_at < $2
-		UNION ALL
-		SELECT ` + factColumns + ` FROM tickets WHERE created_at < $1 AND first_response_at > 0 AND first_response_at >= $1 AND first_response_at < $2
-			AND NOT (resolved_at >= $1 AND resolved_at < $2)`
-	// The tags of the tickets of sqlFacts (by the same three conditions), by
-	// ticket id, for the tag dimension.
-	sqlFactTags = `SELECT CAST(g.ticket_id AS TEXT), g.tag FROM ticket_tags g JOIN tickets t ON t.id = g.ticket_id
-		WHERE (t.created_at >= $1 AND t.created_at < $2) OR (t.resolved_at > 0 AND t.resolved_at >= $1 AND t.resolved_at < $2)
-			OR (t.first_response_at > 0 AND t.first_response_at >= $1 AND t.first_response_at < $2)
-		ORDER BY g.tag`
+	// The tickets created and resolved in one day [$1, $2) (Reports.days):
+	// two counts over an index range each (tickets_by_created,
+	// tickets_by_resolved), no row per ticket.
+	sqlDay = `SELECT (SELECT count(*) FROM tickets WHERE created_at >= $1 AND created_at < $2),
+		(SELECT count(*) FROM tickets WHERE resolved_at >= $1 AND resolved_at < $2 AND resolved_at > 0)`
 	// The latest ratings with a comment in the range: which tickets, never
 	// the comment (it is sealed with the ticket's text; read on the ticket).
+	// The partial index tickets_by_commented (migration 0022) holds exactly
+	// these, so only the listed tickets' rows are read.
 	sqlCommented = `SELECT reference, rating_score, rated_at FROM tickets
 		WHERE rating_score > 0 AND rated_at >= $1 AND rated_at < $2 AND rating_sealed IS NOT NULL
 		ORDER BY rated_at DESC LIMIT $3`
@@ -43,3 +19,49 @@ const (
 	sqlOpenAt = `SELECT (SELECT count(*) FROM tickets WHERE created_at < $1)
 		- (SELECT count(*) FROM tickets WHERE resolved_at > 0 AND resolved_at < $1)`
 )
+
+// sqlFigures are the figures of a range [$1, $2) per group, by dimension
+// (Reports.figures): rows per group, never one per ticket. The tickets are
+// those the range is about, in three disjoint index ranges, each
+// aggregated on its own (a row per group and range, added up in Go): created
+// in it (tickets_by_created, which holds every column read here), or created
+// before and resolved in it (tickets_by_resolved), or created before and
+// answered first, not resolved, in it (tickets_by_first_response). Per
+// group: how many were created, answered first (and in time), resolved (and
+// in time), rated 1 to 5 in the range; and the working times to the first
+// answer and to the resolution of those answered and resolved in it, as
+// text ("600,1200"), for exact percentiles. By tag a ticket is in the group
+// of each of its tags, "" for none. Conditions are FILTER clauses, each
+// range aggregated straight over its index: CASE expressions over a UNION ALL
+// subquery cost SQLite more than the rows they replaced.
+var sqlFigures = map[Dimension]string{
+	ByNone:  figuresSQL(`''`, ``, ``),
+	ByTopic: figuresSQL(`t.topic`, ``, ` GROUP BY t.topic`),
+	ByAgent: figuresSQL(`CAST(t.assignee_id AS TEXT)`, ``, ` GROUP BY t.assignee_id`),
+	ByTag:   figuresSQL(`COALESCE(g.tag, '')`, ` LEFT JOIN ticket_tags g ON g.ticket_id = t.id`, ` GROUP BY g.tag`),
+}
+
+func figuresSQL(key, join, group string) string {
+	const (
+		frIn = `t.first_response_at >= $1 AND t.first_response_at < $2 AND t.first_response_at > 0`
+		rsIn = `t.resolved_at >= $1 AND t.resolved_at < $2 AND t.resolved_at > 0`
+		raIn = `t.rated_at >= $1 AND t.rated_at < $2`
+	)
+	cols := `SELECT ` + key + `, count(*) FILTER (WHERE t.created_at >= $1 AND t.created_at < $2),
+		count(*) FILTER (WHERE ` + frIn + `), count(*) FILTER (WHERE ` + frIn + ` AND t.first_response_at <= t.first_response_due),
+		count(*) FILTER (WHERE ` + rsIn + `), count(*) FILTER (WHERE ` + rsIn + ` AND t.resolved_at <= t.resolution_due),
+		`
+	for s := '1'; s <= '5'; s++ {
+		cols += `count(*) FILTER (WHERE t.rating_score = ` + string(s) + ` AND ` + raIn + `), `
+	}
+	cols += `
+		COALESCE(string_agg(CAST(t.first_response_work AS TEXT), ',') FILTER (WHERE ` + frIn + ` AND t.first_response_work >= 0), ''),
+		COALESCE(string_agg(CAST(t.resolution_work AS TEXT), ',') FILTER (WHERE ` + rsIn + ` AND t.resolution_work >= 0), '')
+		FROM tickets t` + join + ` WHERE `
+	return cols + `t.created_at >= $1 AND t.created_at < $2` + group + `
+		UNION ALL
+		` + cols + rsIn + ` AND t.created_at < $1` + group + `
+		UNION ALL
+		` + cols + frIn + ` AND t.created_at < $1
+			AND NOT (t.resolved_at >= $1 AND t.resolved_at < $2)` + group
+}
