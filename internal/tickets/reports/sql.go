@@ -10,7 +10,7 @@ const (
 		(SELECT count(*) FROM tickets WHERE resolved_at >= $1 AND resolved_at < $2 AND resolved_at > 0)`
 	// The latest ratings with a comment in the range: which tickets, never
 	// the comment (it is sealed with the ticket's text; read on the ticket).
-	// The partial index tickets_by_commented (migration 0022) holds exactly
+	// The partial index tickets_by_commented (migration 0028) holds exactly
 	// these, so only the listed tickets' rows are read.
 	sqlCommented = `SELECT reference, rating_score, rated_at FROM tickets
 		WHERE rating_score > 0 AND rated_at >= $1 AND rated_at < $2 AND rating_sealed IS NOT NULL
