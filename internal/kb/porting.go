@@ -82,7 +82,7 @@ type categoryEntry struct {
 
 func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportResult, error) {
 	var res ImportResult
-	articles, err := readDemo(src)
+	articles, err := readDemo(src, onlyIfEmpty)
 	if err != nil {
 		return res, errs.Wrap(err, "kb: read")
 	}
