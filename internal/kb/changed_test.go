@@ -34,14 +34,26 @@ func TestChanged_WritesAreAnnounced(t *testing.T) {
 	if _, err := k.SeedIfEmpty(ctx, demoFS()); err != nil {
 		t.Fatal(err)
 	}
+	generation := func() (g int64) {
+		t.Helper()
+		if err := db.Read.QueryRowContext(ctx, sqlEdGeneration).Scan(&g); err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
 	step := func(what string, fn func() error) {
 		t.Helper()
-		before := n.Load()
+		before, from := n.Load(), generation()
 		if err := fn(); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 		if n.Load() == before {
 			t.Errorf("%s was not announced", what)
+		}
+		// What it changed is recorded too: the other instances patch it
+		// (refresh_patch.go).
+		if _, ok, err := k.changesBetween(ctx, from, generation()); err != nil || !ok {
+			t.Errorf("%s: kb_changes does not say what it changed (%v)", what, err)
 		}
 	}
 	rev, err := k.Create(ctx, eda, newDraft())

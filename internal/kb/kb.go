@@ -133,6 +133,9 @@ type KB struct {
 	versions atomic.Uint64            // the last catalog version handed out
 	// generation is kb_generation's count the catalog was loaded at (Refresh).
 	generation atomic.Int64
+	// builds counts the catalogs built whole (reload): tests tell a patch
+	// from a whole build by it.
+	builds atomic.Int64
 
 	// mu serialises catalog rebuilds and guards counts, the persisted numbers
 	// (views, votes) the next rebuild shows.
@@ -245,6 +248,7 @@ func (k *KB) reload(ctx context.Context) error {
 	lib.impacts.startAll(lib) // search's word lists (impact.go), in the background
 	k.install(newCatalog(lib, k.counts))
 	k.generation.Store(gen)
+	k.builds.Add(1)
 	return nil
 }
 

@@ -65,6 +65,11 @@ func (k *KB) reloadArticles(ctx context.Context, span genSpan, ids ...int64) err
 		}
 	}
 	k.mu.Unlock()
+	// Another write came between: patched with both when kb_changes says
+	// what it changed (refresh_patch.go), else built whole.
+	if ok, err := k.patchTo(ctx, span.to); ok && err == nil {
+		return nil
+	}
 	return k.reload(ctx) // announced above
 }
 

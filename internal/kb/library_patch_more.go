@@ -66,7 +66,10 @@ func (k *KB) categoryTx(ctx context.Context, fn func(tx *sql.Tx) error) (genSpan
 			_, err := tx.ExecContext(ctx, sqlEdNextGeneration)
 			return err
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return logChanges(ctx, tx, span, false) // the categories only
 	})
 	return span, err
 }

@@ -82,7 +82,7 @@ type categoryEntry struct {
 
 func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportResult, error) {
 	var res ImportResult
-	articles, err := readDemo(src)
+	articles, err := readDemo(src, onlyIfEmpty)
 	if err != nil {
 		return res, errs.Wrap(err, "kb: read")
 	}
@@ -208,7 +208,11 @@ func (k *KB) importFS(ctx context.Context, src fs.FS, onlyIfEmpty bool) (ImportR
 			_, err = tx.ExecContext(ctx, sqlEdNextGeneration) // also when only dates or categories changed
 			return err
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		// What the other instances patch (Refresh): as this one, below.
+		return logChanges(ctx, tx, span, onlyIfEmpty || len(patched) > maxPatchedImport(len(k.cat.Load().lib.all)), patched...)
 	})
 	if err != nil {
 		return ImportResult{}, err

@@ -22,7 +22,9 @@ import (
 func (k *KB) Publish(ctx context.Context, articleID int64, lang string, revID int64) error {
 	var span genSpan
 	err := k.db.Tx(ctx, func(tx *sql.Tx) (err error) {
-		span, err = spanOf(ctx, tx, func() error { return k.publishTx(ctx, tx, articleID, lang, revID) })
+		span, err = spanLogged(ctx, tx, func() ([]int64, bool, error) {
+			return []int64{articleID}, false, k.publishTx(ctx, tx, articleID, lang, revID)
+		})
 		return err
 	})
 	if err != nil {
@@ -176,15 +178,15 @@ func (k *KB) PublishDue(ctx context.Context) (int, error) {
 	var ids []int64
 	for _, d := range list {
 		err := k.db.Tx(ctx, func(tx *sql.Tx) error {
-			span, err := spanOf(ctx, tx, func() error {
+			span, err := spanLogged(ctx, tx, func() ([]int64, bool, error) {
 				res, err := tx.ExecContext(ctx, sqlEdClaimDue, d.article, d.lang, d.rev, now)
 				if err != nil {
-					return err
+					return nil, false, err
 				}
 				if claimed, _ := res.RowsAffected(); claimed != 1 {
-					return errNotClaimed
+					return nil, false, errNotClaimed
 				}
-				return k.publishTx(ctx, tx, d.article, d.lang, d.rev)
+				return []int64{d.article}, false, k.publishTx(ctx, tx, d.article, d.lang, d.rev)
 			})
 			switch {
 			case err != nil:
@@ -236,27 +238,15 @@ func (k *KB) RunScheduler(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Refresh reloads the catalog when what visitors read changed in the
-// database since it was loaded (another instance published): one read of a
-// counter when nothing changed.
-func (k *KB) Refresh(ctx context.Context) error {
-	var n int64
-	if err := k.db.Read.QueryRowContext(ctx, sqlEdGeneration).Scan(&n); err != nil {
-		return errs.Wrap(err, "kb: read generation")
-	}
-	if n == k.generation.Load() {
-		return nil
-	}
-	return k.reload(ctx)
-}
-
 // Unpublish archives the article's translation in lang: visitors no longer
 // see it, and its address answers 410, or 301 to the article with key
 // replacement ("" for none).
 func (k *KB) Unpublish(ctx context.Context, articleID int64, lang, replacement string) error {
 	var span genSpan
 	err := k.db.Tx(ctx, func(tx *sql.Tx) (err error) {
-		span, err = spanOf(ctx, tx, func() error { return k.unpublishTx(ctx, tx, articleID, lang, replacement) })
+		span, err = spanLogged(ctx, tx, func() ([]int64, bool, error) {
+			return []int64{articleID}, false, k.unpublishTx(ctx, tx, articleID, lang, replacement)
+		})
 		return err
 	})
 	if err != nil {

@@ -462,7 +462,10 @@ func (k *KB) StillCurrent(ctx context.Context, by Author, articleID int64, lang 
 			}
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return logChanges(ctx, tx, span, false, articleID)
 	})
 	if _, ok := Conflict(err); ok {
 		return nil, err
