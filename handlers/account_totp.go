@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -100,4 +101,15 @@ func (h *Handlers) totpQRCode(c echo.Context) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+// loggedPath is the path a request log line shows: the route's pattern for a
+// route whose address is a capability (the QR image's id holds the session
+// token sealed under the server secret: a log of it, with that secret, would
+// give the token), else path.
+func loggedPath(c echo.Context, path string) string {
+	if strings.HasSuffix(c.Path(), "/account/totp/qr/:id") {
+		return c.Path()
+	}
+	return path
 }

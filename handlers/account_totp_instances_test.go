@@ -91,6 +91,13 @@ func TestAccounts_TOTPSetUpAcrossTwoInstances(t *testing.T) {
 	onA.checkSecretsStayOut(t, token, renewed, secret)
 	onB.checkSecretsStayOut(t, token, renewed, secret)
 	logs := append(a.logs.Bytes(), b.logs.Bytes()...)
+	// The image's id is a capability: the request log shows the route.
+	for _, id := range []string{src, src2} {
+		id = id[strings.LastIndex(id, "/")+1:]
+		if bytes.Contains(logs, []byte(id)) {
+			t.Errorf("the log holds the image id %q", id)
+		}
+	}
 	if found := storetest.FindSecrets(t, a.db, logs, map[string]string{"TOTP key": secret, "session token": token, "renewed token": renewed}); len(found) > 0 {
 		t.Errorf("in plain: %v", found)
 	}
