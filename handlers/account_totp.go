@@ -1,10 +1,8 @@
 package handlers
 
 import (
-	"crypto/rand"
 	"net/http"
-	"sync"
-	"time"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,79 +13,22 @@ import (
 
 // Setting up and turning off the two-step login (TOTP) on My account.
 
-// totpSetups holds each two-step set-up between the password and the
-// confirming code, in memory only and for totpSetupTTL at most: the key to show
-// again after a wrong code and the QR code the set-up page's image loads. The
-// image's address holds a random set-up id, never the session token; the image
-// is served once, only while the session that began the set-up lives (and,
-// with 1-Click, to that session's cookie). A page shown again gets a new id.
-const totpSetupTTL = 10 * time.Minute
+// A set-up between the password and the confirming code is in the database,
+// never in an instance's memory (issue 15: the image request and the page
+// after a wrong code may reach another instance): the pending secret sealed in
+// the account's row, and the set-up's id in the session's data
+// (accounts.NewTOTPSetupID). The image's address holds that id, never the
+// session token; the image is served once, only while the session that began
+// the set-up lives (and, with 1-Click, to that session's cookie), within
+// accounts.TOTPSetupTTL. A page shown again gets a new id.
 
-type totpSetup struct {
-	sessionID int64
-	token     string
-	secret    string
-	png       []byte
-	served    bool // the image was fetched: its id serves no more
-	expires   time.Time
-}
-
-type totpSetups struct {
-	mu sync.Mutex
-	m  map[string]*totpSetup
-}
-
-func (p *totpSetups) put(e *totpSetup) string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[string]*totpSetup{}
+func (h *Handlers) totpSetupPage(c echo.Context, status int, s *accounts.Session, setup *accounts.TOTPSetup, formToken, errorID string) error {
+	id, err := h.Accounts.NewTOTPSetupID(c.Request().Context(), s)
+	if err != nil {
+		return err
 	}
-	now := time.Now()
-	for id, old := range p.m {
-		if now.After(old.expires) || old.sessionID == e.sessionID {
-			delete(p.m, id)
-		}
-	}
-	id := rand.Text()
-	e.expires = now.Add(totpSetupTTL)
-	e.served = false
-	p.m[id] = e
-	return id
-}
-
-// image returns the QR code of a set-up the first time it is asked for.
-func (p *totpSetups) image(id string) *totpSetup {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	e := p.m[id]
-	if e == nil || e.served || time.Now().After(e.expires) {
-		return nil
-	}
-	e.served = true
-	return e
-}
-
-func (p *totpSetups) get(id string) *totpSetup {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	e := p.m[id]
-	if e == nil || time.Now().After(e.expires) {
-		delete(p.m, id)
-		return nil
-	}
-	return e
-}
-
-func (p *totpSetups) drop(id string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.m, id)
-}
-
-func (h *Handlers) totpSetupPage(c echo.Context, status int, id string, e *totpSetup, formToken, errorID string) error {
 	return h.render(c, status, views.TOTPSetupPage(views.TOTPSetupView{
-		Token: formToken, Setup: id, Secret: e.secret, ErrorID: errorID,
+		Token: formToken, Setup: id, Secret: setup.Secret, ErrorID: errorID,
 		QRCodeURL: views.Href(c.Request().Context(), "/account/totp/qr/"+id),
 	}), nil)
 }
@@ -99,9 +40,7 @@ func (h *Handlers) totpBegin(c echo.Context) error {
 		if err != nil {
 			return h.refused(c, s, token, err)
 		}
-		live, _ := h.sessionToken(c)
-		e := &totpSetup{sessionID: s.ID, token: live, secret: setup.Secret, png: setup.QRCode}
-		return h.totpSetupPage(c, http.StatusOK, h.totp.put(e), e, token, "")
+		return h.totpSetupPage(c, http.StatusOK, s, setup, token, "")
 	})
 }
 
@@ -109,25 +48,32 @@ func (h *Handlers) totpBegin(c echo.Context) error {
 // shows the recovery codes, once.
 func (h *Handlers) totpConfirm(c echo.Context) error {
 	return h.withSession(c, func(s *accounts.Session, token string) error {
-		id := c.FormValue("setup")
-		e := h.totp.get(id)
-		if e == nil || e.sessionID != s.ID {
-			return h.accountPage(c, s, token, http.StatusConflict, "", accounts.MsgTOTPNotStarted)
+		ctx := c.Request().Context()
+		if err := h.Accounts.TOTPSetupCurrent(ctx, s, c.FormValue("setup")); err != nil {
+			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
 		}
-		codes, err := h.Accounts.ConfirmTOTP(c.Request().Context(), s, c.FormValue("code"))
+		codes, err := h.Accounts.ConfirmTOTP(ctx, s, c.FormValue("code"))
 		h.forgetSecondFactors() // desk_staff.go: the second-factor gate asks again
 		if err != nil {
 			if errs.MessageIDOf(err) == accounts.MsgSecondFactorWrong {
-				// The page again, its image under a new id.
-				return h.totpSetupPage(c, classify(err).Status, h.totp.put(e), e, token, accounts.MsgSecondFactorWrong)
+				// The page again, from the pending secret, its image under a new id.
+				setup, perr := h.Accounts.PendingTOTP(ctx, s)
+				if perr == nil {
+					return h.totpSetupPage(c, classify(err).Status, s, setup, token, accounts.MsgSecondFactorWrong)
+				}
+				err = perr
 			}
 			if !errs.IsRefusal(err) {
 				return err
 			}
-			h.totp.drop(id)
+			if eerr := h.Accounts.EndTOTPSetup(ctx, s); eerr != nil && !errs.IsRefusal(eerr) {
+				return eerr
+			}
 			return h.accountPage(c, s, token, classify(err).Status, "", errs.MessageIDOf(err))
 		}
-		h.totp.drop(id)
+		if err := h.Accounts.EndTOTPSetup(ctx, s); err != nil {
+			return err
+		}
 		if token, err = h.renew(c, s, token); err != nil { // a new credential: a new token
 			return err
 		}
@@ -144,18 +90,26 @@ func (h *Handlers) totpDisable(c echo.Context) error {
 }
 
 // totpQRCode serves the QR code of a pending set-up, once, while the session
-// that began it lives.
+// that began it lives (with 1-Click, only to that session's cookie).
 func (h *Handlers) totpQRCode(c echo.Context) error {
-	e := h.totp.image(c.Param("id"))
-	if e == nil {
-		return errs.E(errs.NotFound, "error.not_found")
+	cookie, fromCookie := h.sessionToken(c)
+	if !fromCookie {
+		cookie = ""
 	}
-	if token, fromCookie := h.sessionToken(c); fromCookie && token != e.token {
-		return errs.E(errs.NotFound, "error.not_found")
+	png, err := h.Accounts.ShowTOTPImage(c.Request().Context(), c.Param("id"), cookie)
+	if err != nil {
+		return err
 	}
-	s, err := h.Accounts.Session(c.Request().Context(), e.token)
-	if err != nil || s.ID != e.sessionID {
-		return errs.E(errs.NotFound, "error.not_found")
+	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+// loggedPath is the path a request log line shows: the route's pattern for a
+// route whose address is a capability (the QR image's id holds the session
+// token sealed under the server secret: a log of it, with that secret, would
+// give the token), else path.
+func loggedPath(c echo.Context, path string) string {
+	if strings.HasSuffix(c.Path(), "/account/totp/qr/:id") {
+		return c.Path()
 	}
-	return c.Blob(http.StatusOK, "image/png", e.png)
+	return path
 }

@@ -127,7 +127,6 @@ type Handlers struct {
 	Limits ratelimit.Limiter
 
 	uploads uploadGate
-	totp    totpSetups // two-step set-ups between password and code, in memory
 
 	// The caches (internal/cache), bounded; New sets the bounds and lives.
 	pages cache.Versioned[string, cachedPage] // pages for everyone, per catalog version (renderCached)

@@ -1,12 +1,10 @@
 package accounts
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"database/sql"
-	"image/png"
 	"strconv"
 	"strings"
 	"unicode"
@@ -72,15 +70,7 @@ func (a *Accounts) BeginTOTP(ctx context.Context, s *Session, password string) (
 	if _, err := a.db.Write.ExecContext(ctx, sqlSetTOTPPend, row.id, sealed, a.unix()); err != nil {
 		return nil, errs.Wrap(err, "accounts: begin totp")
 	}
-	img, err := key.Image(240, 240)
-	if err != nil {
-		return nil, errs.Wrap(err, "accounts: qr code")
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		return nil, errs.Wrap(err, "accounts: qr code")
-	}
-	return &TOTPSetup{Secret: key.Secret(), URL: key.URL(), QRCode: b.Bytes()}, nil
+	return a.totpSetup(key.Secret(), string(name))
 }
 
 // ConfirmTOTP turns the second factor on when code matches the pending secret,
