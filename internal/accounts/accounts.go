@@ -220,6 +220,10 @@ type Accounts struct {
 	// verifying, set by tests only, sees every password check: true when it
 	// runs against a real hash, false for the dummy.
 	verifying func(real bool)
+	// beforeTouch, set by tests only, runs between loading a session and
+	// recording its use: where another request of the session may change
+	// its data.
+	beforeTouch func()
 }
 
 // keys are the purpose-bound subkeys of the server secret.

@@ -39,3 +39,31 @@ func TestOnce_AValueKeptInTheSessionIsTakenOnceFromAnyInstance(t *testing.T) {
 	mustOK(t, e.acc.Logout(ctx, l.Token))
 	wantErr(t, e.acc.PutOnce(ctx, s, "result", []byte("x")), errs.Forbidden, MsgSessionExpired)
 }
+
+// TestOnce_RecordingASessionsUseKeepsAnotherRequestsChange: a request that
+// records the session's use (once a minute) commits the session's data; it
+// must commit the data as stored then, not the copy it loaded, or a one-time
+// value another request of the session put meanwhile is lost.
+func TestOnce_RecordingASessionsUseKeepsAnotherRequestsChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, l := e.active("Ada Lovelace", "ada@example.com")
+	ctx := context.Background()
+	s := e.session(l.Token)
+	e.clk.Add(2 * touchEvery)
+	e.acc.beforeTouch = func() {
+		e.acc.beforeTouch = nil
+		mustOK(t, e.acc.PutOnce(ctx, s, "result", []byte("kept")))
+	}
+	if _, err := e.acc.Session(ctx, l.Token); err != nil {
+		t.Fatal(err)
+	}
+	if e.acc.beforeTouch != nil {
+		t.Fatal("the session's use was not recorded: the test proves nothing")
+	}
+	v, err := e.acc.TakeOnce(ctx, s, "result")
+	mustOK(t, err)
+	if !bytes.Equal(v, []byte("kept")) {
+		t.Errorf("took %q after the use was recorded, want the value put meanwhile", v)
+	}
+}

@@ -253,11 +253,18 @@ func (a *Accounts) session(ctx context.Context, token string, touch bool) (*Sess
 		return nil, errSessionExpired()
 	}
 	if now := a.now(); touch && now.Sub(r.LastSeenAt) >= touchEvery {
+		if a.beforeTouch != nil {
+			a.beforeTouch()
+		}
 		// Last seen and scs's commit (the idle expiry slides) in one
 		// transaction, by the first of the requests that found the
 		// minute over: the others (the line is fresh again), and a use of
 		// a session ended or renewed meanwhile (no line), commit nothing,
-		// so an old token is never brought back.
+		// so an old token is never brought back. What is committed is the
+		// session's data as stored now, loaded again in the transaction:
+		// committing the copy this request loaded would undo what another
+		// request of the session changed meanwhile (a one-time result, a
+		// two-step set-up: changeData).
 		err := a.db.Tx(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, sqlTouchSession, tokenHash(r.token), now.Unix(), now.Add(-touchEvery).Unix())
 			if err != nil {
@@ -266,7 +273,14 @@ func (a *Accounts) session(ctx context.Context, token string, touch bool) (*Sess
 			if n, _ := res.RowsAffected(); n != 1 {
 				return nil
 			}
-			return a.commit(store.WithTx(r.sctx, tx), r.ExpiresAt)
+			fresh, err := a.sm.Load(store.WithTx(ctx, tx), r.token)
+			if err != nil {
+				return err
+			}
+			if a.sm.Token(fresh) == "" {
+				return nil
+			}
+			return a.commit(fresh, r.ExpiresAt)
 		})
 		if err != nil {
 			return nil, errs.Pass(err, "accounts: touch session")
