@@ -33,14 +33,6 @@ const (
 // instance further behind (stopped, cut off) builds its catalog whole.
 const keptChanges = 1024
 
-const (
-	sqlChangeInsert = `INSERT INTO kb_changes (generation, since, kind, article_id)
-		VALUES (CAST($1 AS BIGINT), CAST($2 AS BIGINT), CAST($3 AS BIGINT), CAST($4 AS BIGINT))`
-	sqlChangePrune = `DELETE FROM kb_changes WHERE generation <= $1`
-	sqlChangesIn   = `SELECT generation, since, kind, article_id FROM kb_changes
-		WHERE generation > $1 AND generation <= $2 ORDER BY generation, kind, article_id`
-)
-
 // logChanges records in tx that the write across span changed the articles
 // ids (none: the categories only), or everything. Nothing when the write
 // left the generation as it was.

@@ -403,3 +403,12 @@ const (
 	sqlLoadArticleRelated = `SELECT article_id, related_id FROM article_related WHERE article_id = $1 ORDER BY position`
 	sqlLoadBody           = `SELECT body_md FROM translations WHERE id = $1`
 )
+
+// What each catalog generation changed (refresh_patch.go, migration 0026).
+const (
+	sqlChangeInsert = `INSERT INTO kb_changes (generation, since, kind, article_id)
+		VALUES (CAST($1 AS BIGINT), CAST($2 AS BIGINT), CAST($3 AS BIGINT), CAST($4 AS BIGINT))`
+	sqlChangePrune = `DELETE FROM kb_changes WHERE generation <= $1`
+	sqlChangesIn   = `SELECT generation, since, kind, article_id FROM kb_changes
+		WHERE generation > $1 AND generation <= $2 ORDER BY generation, kind, article_id`
+)
