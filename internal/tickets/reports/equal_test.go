@@ -168,6 +168,8 @@ func TestReport_RangeBoundsBeforeTheirPartialIndexCondition(t *testing.T) {
 	t.Parallel()
 	bad := regexp.MustCompile(`([a-z_.]+) > 0 AND ([a-z_.]+) >= \$1`)
 	queries := []string{sqlDay, sqlOpenAt, sqlCommented}
+	tags, tagged := tagFiguresSQL(sqliteDrivenJoin)
+	queries = append(queries, tags, tagged)
 	for _, q := range sqlFigures {
 		queries = append(queries, q)
 	}
