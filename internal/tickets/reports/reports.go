@@ -143,12 +143,12 @@ type Reports struct {
 
 // New returns the reports on db (migrated).
 func New(db *store.DB) *Reports {
-	join := sqliteDrivenJoin
+	order, join := sqliteTagOrder, sqliteDrivenJoin
 	if db.Engine == store.Postgres {
-		join = postgresDrivenJoin
+		order, join = postgresTagOrder, postgresDrivenJoin
 	}
 	rp := &Reports{db: db}
-	rp.sqlTags, rp.sqlTagged = tagFiguresSQL(join)
+	rp.sqlTags, rp.sqlTagged = tagFiguresSQL(order, join)
 	return rp
 }
 
@@ -297,15 +297,33 @@ func (rp *Reports) byTag(ctx context.Context, rep *Report, from, to int64) error
 // (23 or 25 hours, offsets of 30 or 45 minutes or historical ones in
 // seconds) is counted exactly, and no row per ticket crosses.
 func (rp *Reports) days(ctx context.Context, days []Day, bounds []int64) error {
-	st, err := rp.db.Read.PrepareContext(ctx, sqlDay)
+	args := make([]any, 0, len(bounds))
+	for _, b := range bounds {
+		args = append(args, b)
+	}
+	rows, err := rp.db.Read.QueryContext(ctx, daysSQL(len(days)), args...)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	for i := range days {
-		if err := st.QueryRowContext(ctx, bounds[i], bounds[i+1]).Scan(&days[i].Created, &days[i].Resolved); err != nil {
+	defer rows.Close()
+	i := 0
+	for ; rows.Next(); i++ {
+		if i == len(days) {
+			return fmt.Errorf("reports: more days than asked")
+		}
+		var n int
+		if err := rows.Scan(&n, &days[i].Created, &days[i].Resolved); err != nil {
 			return err
 		}
+		if n != i {
+			return fmt.Errorf("reports: day %d out of order", n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if i != len(days) {
+		return fmt.Errorf("reports: %d days of %d", i, len(days))
 	}
 	return nil
 }
