@@ -167,7 +167,9 @@ func generate(rng *rand.Rand, lo, hi int64, n int) []seedTicket {
 func TestReport_RangeBoundsBeforeTheirPartialIndexCondition(t *testing.T) {
 	t.Parallel()
 	bad := regexp.MustCompile(`([a-z_.]+) > 0 AND ([a-z_.]+) >= \$1`)
-	queries := []string{sqlDay, sqlOpenAt, sqlCommented}
+	queries := []string{daysSQL(3), sqlOpenAt, sqlCommented}
+	tags, tagged := tagFiguresSQL(sqliteTagOrder, sqliteDrivenJoin)
+	queries = append(queries, tags, tagged)
 	for _, q := range sqlFigures {
 		queries = append(queries, q)
 	}

@@ -134,10 +134,23 @@ type Commented struct {
 const MaxCommented = 50
 
 // Reports reads the numbers.
-type Reports struct{ db *store.DB }
+type Reports struct {
+	db *store.DB
+	// sqlTags and sqlTagged are the figures by tag and of the tagged
+	// tickets once each, in the engine's join (tagFiguresSQL).
+	sqlTags, sqlTagged string
+}
 
 // New returns the reports on db (migrated).
-func New(db *store.DB) *Reports { return &Reports{db: db} }
+func New(db *store.DB) *Reports {
+	order, join := sqliteTagOrder, sqliteDrivenJoin
+	if db.Engine == store.Postgres {
+		order, join = postgresTagOrder, postgresDrivenJoin
+	}
+	rp := &Reports{db: db}
+	rp.sqlTags, rp.sqlTagged = tagFiguresSQL(order, join)
+	return rp
+}
 
 // Run makes the report of q. Staff only: the caller checks the role.
 func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
@@ -181,9 +194,24 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 	}
 	// The figures, per group. A ticket is in one group by topic or agent,
 	// so the total is their sum; by tag it may be in several (or none), so
-	// the total is read on its own.
-	if q.By != ByNone {
-		groups, err := rp.figures(ctx, q.By, from, to)
+	// the total is read on its own (byTag).
+	switch q.By {
+	case ByNone:
+		all, err := rp.figures(ctx, sqlFigures[ByNone], from, to)
+		if err != nil {
+			return nil, errs.Wrap(err, "reports: read")
+		}
+		var total acc
+		for _, g := range all {
+			total.merge(g)
+		}
+		rep.Total = total.figures()
+	case ByTag:
+		if err := rp.byTag(ctx, rep, from, to); err != nil {
+			return nil, errs.Wrap(err, "reports: read by tag")
+		}
+	default:
+		groups, err := rp.figures(ctx, sqlFigures[q.By], from, to)
 		if err != nil {
 			return nil, errs.Wrap(err, "reports: read")
 		}
@@ -199,35 +227,68 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 			g.first, g.solved = nil, nil
 			total.merge(g)
 		}
-		if q.By != ByTag {
-			// The groups' times are sorted: merged, not sorted again.
-			rep.Total = total.f
-			rep.Total.FirstResponse = ranks(mergeSorted(first))
-			rep.Total.Resolution = ranks(mergeSorted(solved))
-		}
-		sort.Slice(rep.Groups, func(i, j int) bool {
-			if rep.Groups[i].Created != rep.Groups[j].Created {
-				return rep.Groups[i].Created > rep.Groups[j].Created
-			}
-			return rep.Groups[i].Key < rep.Groups[j].Key
-		})
+		// The groups' times are sorted: merged, not sorted again.
+		rep.Total = total.f
+		rep.Total.FirstResponse = ranks(mergeSorted(first))
+		rep.Total.Resolution = ranks(mergeSorted(solved))
 	}
-	if q.By == ByNone || q.By == ByTag {
-		all, err := rp.figures(ctx, ByNone, from, to)
-		if err != nil {
-			return nil, errs.Wrap(err, "reports: read")
-		}
-		var total acc
-		for _, g := range all {
-			total.merge(g)
-		}
-		rep.Total = total.figures()
-	}
+	sortGroups(rep.Groups)
 	var err error
 	if rep.Commented, err = rp.commented(ctx, from, to, q.Loc); err != nil {
 		return nil, errs.Wrap(err, "reports: ratings")
 	}
 	return rep, nil
+}
+
+// sortGroups puts the groups with the most tickets created first, then by key.
+func sortGroups(groups []Group) {
+	sort.Slice(groups, func(i, j int) bool {
+		if groups[i].Created != groups[j].Created {
+			return groups[i].Created > groups[j].Created
+		}
+		return groups[i].Key < groups[j].Key
+	})
+}
+
+// byTag reads the report's total and its groups by tag: the whole
+// (sqlFigures[ByNone]), a group per tag (a ticket with two tags is in two),
+// and the tagged tickets counted once each; the untagged group ("") is the
+// whole less the tagged, counts and working times alike, so no query walks
+// the untagged tickets twice or probes the tags of every ticket.
+func (rp *Reports) byTag(ctx context.Context, rep *Report, from, to int64) error {
+	all, err := rp.figures(ctx, sqlFigures[ByNone], from, to)
+	if err != nil {
+		return err
+	}
+	tags, err := rp.figures(ctx, rp.sqlTags, from, to)
+	if err != nil {
+		return err
+	}
+	onceEach, err := rp.figures(ctx, rp.sqlTagged, from, to)
+	if err != nil {
+		return err
+	}
+	var total, tagged acc
+	for _, g := range all {
+		total.merge(g)
+	}
+	for _, g := range onceEach {
+		tagged.merge(g)
+	}
+	slices.Sort(total.first)
+	slices.Sort(total.solved)
+	slices.Sort(tagged.first)
+	slices.Sort(tagged.solved)
+	untagged := total.less(&tagged)
+	rep.Total = total.f
+	rep.Total.FirstResponse, rep.Total.Resolution = ranks(total.first), ranks(total.solved)
+	for _, g := range tags {
+		rep.Groups = append(rep.Groups, Group{Key: g.key, Figures: g.figures()})
+	}
+	if untagged.n > 0 {
+		rep.Groups = append(rep.Groups, Group{Key: "", Figures: untagged.figures()})
+	}
+	return nil
 }
 
 // days counts the tickets created and resolved in each day of days, whose
@@ -236,15 +297,33 @@ func (rp *Reports) Run(ctx context.Context, q Query) (*Report, error) {
 // (23 or 25 hours, offsets of 30 or 45 minutes or historical ones in
 // seconds) is counted exactly, and no row per ticket crosses.
 func (rp *Reports) days(ctx context.Context, days []Day, bounds []int64) error {
-	st, err := rp.db.Read.PrepareContext(ctx, sqlDay)
+	args := make([]any, 0, len(bounds))
+	for _, b := range bounds {
+		args = append(args, b)
+	}
+	rows, err := rp.db.Read.QueryContext(ctx, daysSQL(len(days)), args...)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	for i := range days {
-		if err := st.QueryRowContext(ctx, bounds[i], bounds[i+1]).Scan(&days[i].Created, &days[i].Resolved); err != nil {
+	defer rows.Close()
+	i := 0
+	for ; rows.Next(); i++ {
+		if i == len(days) {
+			return fmt.Errorf("reports: more days than asked")
+		}
+		var n int
+		if err := rows.Scan(&n, &days[i].Created, &days[i].Resolved); err != nil {
 			return err
 		}
+		if n != i {
+			return fmt.Errorf("reports: day %d out of order", n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if i != len(days) {
+		return fmt.Errorf("reports: %d days of %d", i, len(days))
 	}
 	return nil
 }
@@ -255,10 +334,12 @@ type acc struct {
 	key           string
 	f             Figures
 	first, solved []int64
+	n             int // tickets of the group in the range
 }
 
 // merge adds the figures of g.
 func (a *acc) merge(g *acc) {
+	a.n += g.n
 	a.f.Created += g.f.Created
 	a.f.Resolved += g.f.Resolved
 	a.f.FirstResponseMet.N += g.f.FirstResponseMet.N
@@ -274,20 +355,54 @@ func (a *acc) merge(g *acc) {
 	a.solved = append(a.solved, g.solved...)
 }
 
+// less is a without the tickets of b, which are some of a's: the counts
+// subtracted, the working times (both sorted) taken out one for one.
+func (a *acc) less(b *acc) *acc {
+	d := &acc{key: a.key, n: a.n - b.n, f: a.f, first: exceptSorted(a.first, b.first), solved: exceptSorted(a.solved, b.solved)}
+	f := &d.f
+	f.Created -= b.f.Created
+	f.Resolved -= b.f.Resolved
+	f.FirstResponseMet.N -= b.f.FirstResponseMet.N
+	f.FirstResponseMet.Met -= b.f.FirstResponseMet.Met
+	f.ResolutionMet.N -= b.f.ResolutionMet.N
+	f.ResolutionMet.Met -= b.f.ResolutionMet.Met
+	f.Ratings.N -= b.f.Ratings.N
+	f.Ratings.Sum -= b.f.Ratings.Sum
+	for s := range f.Ratings.Count {
+		f.Ratings.Count[s] -= b.f.Ratings.Count[s]
+	}
+	return d
+}
+
+// exceptSorted is the sorted multiset a without the sorted multiset b (each
+// value of b taken out of a once; b's values are all in a).
+func exceptSorted(a, b []int64) []int64 {
+	out := make([]int64, 0, max(len(a)-len(b), 0))
+	for _, v := range a {
+		if len(b) > 0 && b[0] == v {
+			b = b[1:]
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
 func (a *acc) figures() Figures {
 	a.f.FirstResponse = durations(a.first)
 	a.f.Resolution = durations(a.solved)
 	return a.f
 }
 
-// figures reads the figures of the range [from, to) per group of by (one
+// figures reads the figures of the range [from, to) per group, by one of
+// the queries of sql.go (sqlFigures, Reports.sqlTags, Reports.sqlTagged: one
 // group, key "", for ByNone; agent keys as the database has them, "0" for
 // none). The counts are the database's; the working times to the first
 // answer and to the resolution come as one text per group, the seconds
 // separated by commas, for their exact median and p90 (a nearest rank needs
 // every value; a histogram fine enough to keep them exact is as long).
-func (rp *Reports) figures(ctx context.Context, by Dimension, from, to int64) ([]*acc, error) {
-	rows, err := rp.db.Read.QueryContext(ctx, sqlFigures[by], from, to)
+func (rp *Reports) figures(ctx context.Context, query string, from, to int64) ([]*acc, error) {
+	rows, err := rp.db.Read.QueryContext(ctx, query, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +415,7 @@ func (rp *Reports) figures(ctx context.Context, by Dimension, from, to int64) ([
 		var first, solved string
 		r := &f.Ratings
 		if err := rows.Scan(&a.key, &f.Created, &f.FirstResponseMet.N, &f.FirstResponseMet.Met, &f.Resolved, &f.ResolutionMet.Met,
-			&r.Count[1], &r.Count[2], &r.Count[3], &r.Count[4], &r.Count[5], &first, &solved); err != nil {
+			&r.Count[1], &r.Count[2], &r.Count[3], &r.Count[4], &r.Count[5], &first, &solved, &a.n); err != nil {
 			return nil, err
 		}
 		f.ResolutionMet.N = f.Resolved
