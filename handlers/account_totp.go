@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,22 +13,25 @@ import (
 // Setting up and turning off the two-step login (TOTP) on My account.
 
 // A set-up between the password and the confirming code is in the database,
-// never in an instance's memory (issue 15: the image request and the page
-// after a wrong code may reach another instance): the pending secret sealed in
-// the account's row, and the set-up's id in the session's data
-// (accounts.NewTOTPSetupID). The image's address holds that id, never the
-// session token; the image is served once, only while the session that began
-// the set-up lives (and, with 1-Click, to that session's cookie), within
-// accounts.TOTPSetupTTL. A page shown again gets a new id.
+// never in an instance's memory (issue 15: the page after a wrong code and the
+// confirmation may reach another instance): the pending secret sealed in the
+// account's row, and the set-up's id in the session's data
+// (accounts.NewTOTPSetupID), within accounts.TOTPSetupTTL. A page shown again
+// gets a new id. The QR code is part of the page (inline SVG of the otpauth
+// URI, views.NewQRCode): no address serves it, so none can reach a log.
+// The page is no-store (routes.go).
 
 func (h *Handlers) totpSetupPage(c echo.Context, status int, s *accounts.Session, setup *accounts.TOTPSetup, formToken, errorID string) error {
+	qr, err := views.NewQRCode(setup.URL)
+	if err != nil {
+		return err
+	}
 	id, err := h.Accounts.NewTOTPSetupID(c.Request().Context(), s)
 	if err != nil {
 		return err
 	}
 	return h.render(c, status, views.TOTPSetupPage(views.TOTPSetupView{
-		Token: formToken, Setup: id, Secret: setup.Secret, ErrorID: errorID,
-		QRCodeURL: views.Href(c.Request().Context(), "/account/totp/qr/"+id),
+		Token: formToken, Setup: id, Secret: setup.Secret, QRCode: qr, ErrorID: errorID,
 	}), nil)
 }
 
@@ -56,7 +58,7 @@ func (h *Handlers) totpConfirm(c echo.Context) error {
 		h.forgetSecondFactors() // desk_staff.go: the second-factor gate asks again
 		if err != nil {
 			if errs.MessageIDOf(err) == accounts.MsgSecondFactorWrong {
-				// The page again, from the pending secret, its image under a new id.
+				// The page again, from the pending secret, under a new id.
 				setup, perr := h.Accounts.PendingTOTP(ctx, s)
 				if perr == nil {
 					return h.totpSetupPage(c, classify(err).Status, s, setup, token, accounts.MsgSecondFactorWrong)
@@ -87,29 +89,4 @@ func (h *Handlers) totpDisable(c echo.Context) error {
 		h.forgetSecondFactors() // desk_staff.go: the second-factor gate asks again
 		return err
 	})
-}
-
-// totpQRCode serves the QR code of a pending set-up, once, while the session
-// that began it lives (with 1-Click, only to that session's cookie).
-func (h *Handlers) totpQRCode(c echo.Context) error {
-	cookie, fromCookie := h.sessionToken(c)
-	if !fromCookie {
-		cookie = ""
-	}
-	png, err := h.Accounts.ShowTOTPImage(c.Request().Context(), c.Param("id"), cookie)
-	if err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, "image/png", png)
-}
-
-// loggedPath is the path a request log line shows: the route's pattern for a
-// route whose address is a capability (the QR image's id holds the session
-// token sealed under the server secret: a log of it, with that secret, would
-// give the token), else path.
-func loggedPath(c echo.Context, path string) string {
-	if strings.HasSuffix(c.Path(), "/account/totp/qr/:id") {
-		return c.Path()
-	}
-	return path
 }

@@ -122,7 +122,10 @@ func TestBrowser_TOTPSetUpAndLoginWithACode(t *testing.T) {
 	b.typeInto("#totp-password", testPassword)
 	b.follow("starting the set-up", chromedp.Click(chromedp.CSS(`form[action="/en/account/totp/setup"] button`)))
 	b.check("the set-up page", `!!document.querySelector("#totp-key")`)
-	b.waitFor("the QR code", `document.querySelector(".totp-qr img").complete && document.querySelector(".totp-qr img").naturalWidth === 240`)
+	// The QR code is part of the page: an SVG drawn 240 pixels wide, dark on light.
+	b.check("the QR code", `(() => { const s = document.querySelector(".totp-qr svg[role=img]"); if (!s) return false;
+		const p = s.querySelector("path"); return s.getBoundingClientRect().width === 240 && p.getAttribute("d").length > 1000 &&
+			getComputedStyle(s).backgroundColor === "rgb(255, 255, 255)" && getComputedStyle(p).fill === "rgb(0, 0, 0)"; })()`)
 	b.checkAccessibility("two-step set-up")
 	secret := strings.ReplaceAll(evalJS[string](b, `document.querySelector("#totp-key").textContent`), " ", "")
 	code, err := totp.GenerateCode(secret, time.Now())

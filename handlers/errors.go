@@ -51,7 +51,7 @@ func (h *Handlers) handleError(err error, c echo.Context) {
 		h.Log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)),
 			slog.String("method", c.Request().Method),
-			slog.String("path", loggedPath(c, c.Request().URL.Path)),
+			slog.String("path", c.Request().URL.Path),
 			slog.String("error", err.Error()))
 	}
 	if !views.HasPage(c.Request().Context()) {

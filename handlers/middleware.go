@@ -132,7 +132,7 @@ func (h *Handlers) logRequests() echo.MiddlewareFunc {
 			h.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 				slog.String("id", v.RequestID),
 				slog.String("method", method),
-				slog.String("path", loggedPath(c, v.URIPath)),
+				slog.String("path", v.URIPath),
 				slog.Int("status", v.Status),
 				slog.Duration("took", v.Latency))
 			return nil

@@ -117,7 +117,6 @@ func (h *Handlers) Echo() *echo.Echo {
 	g.GET("/account/totp/confirm", h.accountGet, noStore)
 	g.POST("/account/totp/disable", h.totpDisable, noStore, limit)
 	g.GET("/account/totp/disable", h.accountGet, noStore)
-	g.GET("/account/totp/qr/:id", h.totpQRCode, noStore)
 	g.POST("/account/email", h.requestEmail, noStore, limit)
 	g.GET("/account/email", h.accountGet, noStore)
 	g.POST("/account/email/confirm", h.confirmEmail, noStore, limit)

@@ -229,7 +229,7 @@ type Accounts struct {
 // keys are the purpose-bound subkeys of the server secret.
 type keys struct {
 	lookup, decoy, dummySalt, usercodeKey, verifier, kek, session,
-	email, emailLookup, address, recovery, code, totpImage []byte
+	email, emailLookup, address, recovery, code []byte
 }
 
 // New returns the account service on db (migrated).
@@ -274,7 +274,6 @@ func New(db *store.DB, opts Options) (*Accounts, error) {
 		address:     s.Subkey("accounts.address"),
 		recovery:    s.Subkey("accounts.recovery"),
 		code:        s.Subkey("accounts.code"),
-		totpImage:   s.Subkey("accounts.totp-image"),
 	}
 	a.words = defaultWords()
 	a.standIn.key = s.Subkey("accounts.step1-stand-in")

@@ -40,8 +40,7 @@ var totpOpts = hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.Algorithm
 // TOTPSetup is what the set-up page shows.
 type TOTPSetup struct {
 	Secret string // base32, to type into an app
-	URL    string // the otpauth:// URI the QR code holds
-	QRCode []byte // PNG, 240 x 240: serve it from a route (the CSP allows no data: images)
+	URL    string // the otpauth:// URI the page's QR code holds
 }
 
 // BeginTOTP starts the set-up of a second factor after checking the password
