@@ -26,7 +26,7 @@ trap 'kill $pid $dpid 2>/dev/null || true; wait $pid $dpid 2>/dev/null || true; 
 . bench/lib.sh
 bench_build "$work/zerodesk"
 port_free "$BASE"
-"$work/zerodesk" serve --addr "$ADDR" --data "$work/data" --log-level error &
+"$work/zerodesk" serve --addr "$ADDR" --data "$work/data" --log-level error --trusted-proxy 127.0.0.1/32 &
 pid=$!
 wait_healthy "$BASE" "$pid"
 
@@ -44,7 +44,10 @@ request = function()
   n = n + 1
   local a = words[(n % #words) + 1]
   local b = words[(math.floor(n / #words) % #words) + 1]
-  return wrk.format("GET", "/en/search?q=" .. a .. "%20" .. b .. "%20" .. n)
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  h["X-Forwarded-For"] = "10." .. (math.floor(n / 65536) % 256) .. "." .. (math.floor(n / 256) % 256) .. "." .. (n % 256)
+  return wrk.format("GET", "/en/search?q=" .. a .. "%20" .. b .. "%20" .. n, h)
 end
 LUA
 
