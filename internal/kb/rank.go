@@ -124,8 +124,19 @@ func (k *KB) publishedRanked(ctx context.Context, cat *catalog, lang string, q f
 // languages of the articles with no published translation in lang. A
 // goRanked index's matches are ranked by rankDocs; those the catalog does
 // not hold yet (published since it was built) are left out, as pickOther
-// would leave them.
+// would leave them. A query the other languages' word lists can rank is
+// ranked from them, on both engines (impact_other.go).
 func (k *KB) untranslated(ctx context.Context, cat *catalog, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
+	if !k.indexOnly {
+		if hits, ok, err := k.untranslatedInMemory(ctx, cat, lang, q, limit, impactMinMatches, false); err != nil || ok {
+			return hits, err
+		}
+	}
+	return k.untranslatedIndex(ctx, cat, lang, q, limit)
+}
+
+// untranslatedIndex is untranslated from the index.
+func (k *KB) untranslatedIndex(ctx context.Context, cat *catalog, lang string, q ftsQuery, limit int) ([]ftsHit, error) {
 	if _, ok := k.fts.(goRanked); !ok {
 		return k.fts.searchUntranslated(ctx, lang, q, limit)
 	}
