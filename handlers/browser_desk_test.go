@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -43,14 +42,7 @@ func (b *browserTab) staffLogin(role accounts.Role, name, email string, oneClick
 // waitLong is waitFor with a longer bound, for the queue's 10-second polling.
 func (b *browserTab) waitLong(what, expr string, d time.Duration) {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool]("!!("+expr+")",
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(d)))
-	if err != nil {
-		if errors.Is(err, chromedp.ErrPollingTimeout) {
-			b.t.Fatalf("timed out after %s waiting for %s (%s)", d, what, expr)
-		}
-		b.t.Fatalf("waiting for %s: %v", what, err)
-	}
+	b.waitWithin(what, expr, 100*time.Millisecond, d)
 }
 
 func TestBrowser_AgentWorksATicketFromTheQueue(t *testing.T) {

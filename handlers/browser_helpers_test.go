@@ -347,16 +347,51 @@ func evalJS[T any](b *browserTab, expr string) T {
 // one, fires a task after the open state changes.
 func (b *browserTab) waitFor(what, expr string) {
 	b.t.Helper()
-	// Poll returns the truthy value: make it a boolean, as a DOM node cannot
-	// travel by value.
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[bool]("!!("+expr+")",
-		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(waitTimeout)))
-	if err != nil {
-		if errors.Is(err, chromedp.ErrPollingTimeout) {
-			b.t.Fatalf("timed out after %s waiting for %s (%s)", waitTimeout, what, expr)
+	b.waitWithin(what, expr, 20*time.Millisecond, waitTimeout)
+}
+
+// waitWithin polls the JavaScript expression every interval until it is
+// true or timeout passes. A page load during the wait (a form posted just
+// before, its redirect, the next page) ends a poll with "navigated or
+// closed" or a destroyed context: the page the test waits for is then on
+// its way, so the poll starts again on it, within the same timeout. Seen in
+// CI: TestBrowser_EditorSlugChangeRedirects' publish, whose POST answered
+// with a redirect while the notice was awaited.
+func (b *browserTab) waitWithin(what, expr string, interval, timeout time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			b.t.Fatalf("timed out after %s waiting for %s (%s)", timeout, what, expr)
 		}
-		b.t.Fatalf("waiting for %s: %v", what, err)
+		// Poll returns the truthy value: make it a boolean, as a DOM node
+		// cannot travel by value.
+		_, err := chromedp.Run(b.ctx, chromedp.Poll[bool]("!!("+expr+")",
+			chromedp.WithPollingInterval(interval), chromedp.WithPollingTimeout(left)))
+		switch {
+		case err == nil:
+			return
+		case errors.Is(err, chromedp.ErrPollingTimeout):
+			b.t.Fatalf("timed out after %s waiting for %s (%s)", timeout, what, expr)
+		case pageWentAway(err) && b.ctx.Err() == nil:
+			time.Sleep(interval)
+		default:
+			b.t.Fatalf("waiting for %s: %v", what, err)
+		}
 	}
+}
+
+// pageWentAway tells whether a DevTools call failed because the document it
+// ran in was replaced by a page load.
+func pageWentAway(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"navigated or closed", "Execution context was destroyed", "Cannot find context", "Not attached to an active page"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // waitForFocus waits until the focused element meets the JavaScript condition
