@@ -538,21 +538,12 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 	if ix == nil {
 		return nil, false, nil // being built
 	}
-	rows, tokens, err := k.averages(ctx, cat)
-	if err != nil || rows == 0 {
+	idfs, avgdl, err := k.weighPhrases(ctx, cat, counter, groups)
+	if err != nil || avgdl == 0 {
 		return nil, false, err
 	}
-	avgdl := float64(tokens) / float64(rows)
-	i := 0
-	for _, ps := range groups {
-		for _, p := range ps {
-			n, err := cat.phrases.rows(ctx, counter, p)
-			if err != nil {
-				return nil, false, err
-			}
-			phrases[i].idf = bm25IDF(rows, n)
-			i++
-		}
+	for i := range phrases {
+		phrases[i].idf = idfs[i]
 	}
 
 	np := len(phrases)
@@ -597,6 +588,26 @@ type phraseRows struct {
 }
 
 const maxPhraseRows = 4096
+
+// weighPhrases is the idf of each phrase of groups, in order, from the
+// index's statistics (which cover every language), and the average document
+// length bm25 divides by: 0 with an empty index.
+func (k *KB) weighPhrases(ctx context.Context, cat *catalog, counter phraseCounter, groups [][]memPhrase) (idfs []float64, avgdl float64, err error) {
+	rows, tokens, err := k.averages(ctx, cat)
+	if err != nil || rows == 0 {
+		return nil, 0, err
+	}
+	for _, ps := range groups {
+		for _, p := range ps {
+			n, err := cat.phrases.rows(ctx, counter, p)
+			if err != nil {
+				return nil, 0, err
+			}
+			idfs = append(idfs, bm25IDF(rows, n))
+		}
+	}
+	return idfs, float64(tokens) / float64(rows), nil
+}
 
 func (pr *phraseRows) rows(ctx context.Context, counter phraseCounter, p memPhrase) (int64, error) {
 	pr.mu.Lock()

@@ -98,21 +98,12 @@ func (k *KB) untranslatedInMemory(ctx context.Context, cat *catalog, lang string
 			return nil, false, nil // being built
 		}
 	}
-	rows, tokenCount, err := k.averages(ctx, cat)
-	if err != nil || rows == 0 {
+	idfs, avgdl, err := k.weighPhrases(ctx, cat, counter, groups)
+	if err != nil || avgdl == 0 {
 		return nil, false, err
 	}
-	avgdl := float64(tokenCount) / float64(rows)
-	i := 0
-	for _, ps := range groups {
-		for _, p := range ps {
-			n, err := cat.phrases.rows(ctx, counter, p)
-			if err != nil {
-				return nil, false, err
-			}
-			phrases[i].idf = bm25IDF(rows, n)
-			i++
-		}
+	for i := range phrases {
+		phrases[i].idf = idfs[i]
 	}
 
 	np := len(phrases)

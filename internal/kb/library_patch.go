@@ -174,15 +174,7 @@ func loadArticleRows(ctx context.Context, db *sql.DB, ids []int64) (*libraryRows
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var a, r int64
-			if err := rows.Scan(&a, &r); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out.related[a] = append(out.related[a], r)
-		}
-		if err := closeRows(rows); err != nil {
+		if err := scanRelated(rows, out.related); err != nil {
 			return nil, err
 		}
 	}

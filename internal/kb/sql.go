@@ -291,18 +291,24 @@ func loadLibrary(ctx context.Context, db *sql.DB) (*libraryRows, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := scanRelated(rows, out.related); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanRelated adds the (article, related article) rows to related, in
+// their order, and closes rows.
+func scanRelated(rows *sql.Rows, related map[int64][]int64) error {
 	for rows.Next() {
 		var a, r int64
 		if err := rows.Scan(&a, &r); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
-		out.related[a] = append(out.related[a], r)
+		related[a] = append(related[a], r)
 	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return closeRows(rows)
 }
 
 func closeRows(rows *sql.Rows) error {
