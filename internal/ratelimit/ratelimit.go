@@ -18,7 +18,6 @@ package ratelimit
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -146,10 +145,10 @@ func (l *Limits) take(ctx context.Context, b Budget, address string) (bool, erro
 
 // Prune deletes the shared buckets that are full again (untouched for a
 // minute: every budget refills whole within a minute) and forgets the
-// memory ones likewise.
+// memory ones full again.
 func (l *Limits) Prune(ctx context.Context) error {
 	cut := l.now().Add(-time.Minute)
-	l.local.prune(cut)
+	l.local.prune()
 	if l.db == nil {
 		return nil
 	}
@@ -170,80 +169,6 @@ func (l *Limits) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-	}
-}
-
-// Memory is one process's buckets, by budget and address.
-type Memory struct {
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[memoryKey]*memoryBucket
-	// swept is when buckets full again were last dropped.
-	swept time.Time
-}
-
-type memoryKey struct{ budget, address string }
-
-type memoryBucket struct {
-	tokens float64
-	at     time.Time
-}
-
-// NewMemory returns empty buckets on the clock now (nil: time.Now).
-func NewMemory(now func() time.Time) *Memory {
-	if now == nil {
-		now = time.Now
-	}
-	return &Memory{now: now, m: map[memoryKey]*memoryBucket{}}
-}
-
-// Allow is the token bucket of the shared statement, in memory.
-func (m *Memory) Allow(_ context.Context, b Budget, address string) bool {
-	if b.PerMinute <= 0 {
-		return false
-	}
-	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if now.Sub(m.swept) >= time.Minute {
-		m.pruneLocked(now.Add(-time.Minute))
-		m.swept = now
-	}
-	k := memoryKey{b.Name, address}
-	bk := m.m[k]
-	if bk == nil {
-		m.m[k] = &memoryBucket{tokens: float64(b.PerMinute) - 1, at: now}
-		return true
-	}
-	elapsed := max(0, now.Sub(bk.at).Milliseconds())
-	tokens := min(float64(b.PerMinute), bk.tokens+float64(elapsed)*b.refillPerMilli())
-	bk.at = later(bk.at, now)
-	if tokens < 1 {
-		bk.tokens = tokens
-		return false
-	}
-	bk.tokens = tokens - 1
-	return true
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
-func (m *Memory) prune(cut time.Time) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.pruneLocked(cut)
-}
-
-func (m *Memory) pruneLocked(cut time.Time) {
-	for k, b := range m.m {
-		if !b.at.After(cut) {
-			delete(m.m, k)
 		}
 	}
 }
