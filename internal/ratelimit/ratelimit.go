@@ -10,6 +10,13 @@
 // the instances' write lock (store.DB.Unlocked). When the database does not
 // answer, the instance's own memory buckets decide (see Allow).
 //
+// What the buckets cost under a flood of distinct addresses is bounded
+// (issue 15, session 21): a bucket full again is the same as none and goes
+// at the next sweep; the memory keeps at most MaxBuckets, dropping the ones
+// closest to full first (Memory); each instance sweeps the shared table
+// after a number of its own requests (Limits.sweep). An address whose budget
+// is spent keeps its bucket either way (docs/SECURITY.md).
+//
 // These budgets are a flood bound; the durable limits of the product
 // (failed logins and lockouts, ticket limits) are the accounts' and tickets'
 // own, in their tables (docs/SECURITY.md).
