@@ -10,6 +10,13 @@
 // the instances' write lock (store.DB.Unlocked). When the database does not
 // answer, the instance's own memory buckets decide (see Allow).
 //
+// What the buckets cost under a flood of distinct addresses is bounded
+// (issue 15, session 21): a bucket full again is the same as none and goes
+// at the next sweep; the memory keeps at most MaxBuckets, dropping the ones
+// closest to full first (Memory); each instance sweeps the shared table
+// after a number of its own requests (Limits.sweep). An address whose budget
+// is spent keeps its bucket either way (docs/SECURITY.md).
+//
 // These budgets are a flood bound; the durable limits of the product
 // (failed logins and lockouts, ticket limits) are the accounts' and tickets'
 // own, in their tables (docs/SECURITY.md).
@@ -71,13 +78,27 @@ type Limits struct {
 	// failedAt is when a failure was last logged (unix seconds): at most
 	// one line a minute while the database does not answer.
 	failedAt atomic.Int64
+	// takes counts this instance's shared requests since its last sweep of
+	// the table; at sweepAfter of them, one runs (sweep), sweepMin at least
+	// (minPrune; fewer in the tests).
+	takes, sweepAfter atomic.Int64
+	sweepMin          int64
+	sweeping          atomic.Bool
+	sweeps            sync.WaitGroup
 }
+
+// minPrune is the fewest shared requests of an instance between two of its
+// sweeps of the table (Limits.sweep): past the buckets not yet full, the
+// table holds at most about this many rows per instance.
+const minPrune = 1 << 12
 
 // New returns db's limits: shared through the database on PostgreSQL, in
 // memory on SQLite (one process: a write per request on the single writer
 // would buy nothing).
 func New(db *store.DB, opts Options) *Limits {
 	l := &Limits{now: opts.Now, log: opts.Log, timeout: opts.Timeout}
+	l.sweepMin = minPrune
+	l.sweepAfter.Store(l.sweepMin)
 	if l.now == nil {
 		l.now = time.Now
 	}
@@ -120,6 +141,9 @@ func (l *Limits) Allow(ctx context.Context, b Budget, address string) bool {
 	defer cancel()
 	ok, err := l.take(ctx, b, address)
 	if err == nil {
+		if l.takes.Add(1) >= l.sweepAfter.Load() && l.sweeping.CompareAndSwap(false, true) {
+			l.sweeps.Go(l.sweep)
+		}
 		return ok
 	}
 	if now := l.now().Unix(); now-l.failedAt.Load() >= 60 {
@@ -137,24 +161,62 @@ func (l *Limits) take(ctx context.Context, b Budget, address string) (bool, erro
 	bucket := crypt.KeyedHash(l.key, b.Name, address)
 	var allowed int64
 	err := l.db.Unlocked().QueryRowContext(ctx, sqlTake(l.db.Engine), bucket,
-		float64(b.PerMinute), l.now().UnixMilli(), b.refillPerMilli()).Scan(&allowed)
+		float64(b.PerMinute), l.now().UnixMilli(), b.refillPerMilli(), b.tokenMillis()).Scan(&allowed)
 	if err != nil {
 		return false, errs.Wrap(err, "ratelimit: take")
 	}
 	return allowed == 1, nil
 }
 
-// Prune deletes the shared buckets that are full again (untouched for a
-// minute: every budget refills whole within a minute) and forgets the
-// memory ones likewise.
+// tokenMillis is how many milliseconds one token of b takes to come back,
+// rounded up (a bucket's full_at is never early).
+func (b Budget) tokenMillis() int64 { return (60000 + int64(b.PerMinute) - 1) / int64(b.PerMinute) }
+
+// Prune deletes the shared buckets that are full again and forgets the
+// memory ones full again.
 func (l *Limits) Prune(ctx context.Context) error {
-	cut := l.now().Add(-time.Minute)
-	l.local.prune(cut)
+	l.local.prune()
 	if l.db == nil {
 		return nil
 	}
-	_, err := l.db.Write.ExecContext(ctx, sqlPrune, cut.UnixMilli())
-	return errs.Wrap(err, "ratelimit: prune")
+	_, err := l.prune(ctx)
+	return err
+}
+
+// prune deletes the shared buckets full again (by this instance's clock) and
+// returns how many are left.
+func (l *Limits) prune(ctx context.Context) (int64, error) {
+	if _, err := l.db.Unlocked().ExecContext(ctx, sqlSweep, l.now().UnixMilli()); err != nil {
+		return 0, errs.Wrap(err, "ratelimit: prune")
+	}
+	if l.db.Engine == store.Postgres {
+		if _, err := l.db.Unlocked().ExecContext(ctx, sqlVacuumPostgres); err != nil {
+			return 0, errs.Wrap(err, "ratelimit: vacuum")
+		}
+	}
+	var left int64
+	err := l.db.Read.QueryRowContext(ctx, sqlBuckets).Scan(&left)
+	return left, errs.Wrap(err, "ratelimit: count buckets")
+}
+
+// sweep is the pruning of the shared table that this instance's own requests
+// pay for, besides the pruning job's every 5 minutes (Run): it runs once
+// this instance has counted as many requests as the last sweep left buckets
+// (minPrune at least), in the background, one at a time. So under a flood
+// of distinct addresses the table holds the buckets not yet full (one request
+// of 60 a minute: for a second) and at most about as many rows again per
+// instance, and a sweep's walk of the table is paid by as many requests.
+func (l *Limits) sweep() {
+	defer l.sweeping.Store(false)
+	l.takes.Store(0)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	left, err := l.prune(ctx)
+	if err != nil {
+		l.log.Warn("ratelimit: sweep of the shared buckets", "err", err)
+		return
+	}
+	l.sweepAfter.Store(max(l.sweepMin, left))
 }
 
 // Run prunes every 5 minutes until ctx ends: on PostgreSQL under the accounts'
@@ -170,80 +232,6 @@ func (l *Limits) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-	}
-}
-
-// Memory is one process's buckets, by budget and address.
-type Memory struct {
-	now func() time.Time
-	mu  sync.Mutex
-	m   map[memoryKey]*memoryBucket
-	// swept is when buckets full again were last dropped.
-	swept time.Time
-}
-
-type memoryKey struct{ budget, address string }
-
-type memoryBucket struct {
-	tokens float64
-	at     time.Time
-}
-
-// NewMemory returns empty buckets on the clock now (nil: time.Now).
-func NewMemory(now func() time.Time) *Memory {
-	if now == nil {
-		now = time.Now
-	}
-	return &Memory{now: now, m: map[memoryKey]*memoryBucket{}}
-}
-
-// Allow is the token bucket of the shared statement, in memory.
-func (m *Memory) Allow(_ context.Context, b Budget, address string) bool {
-	if b.PerMinute <= 0 {
-		return false
-	}
-	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if now.Sub(m.swept) >= time.Minute {
-		m.pruneLocked(now.Add(-time.Minute))
-		m.swept = now
-	}
-	k := memoryKey{b.Name, address}
-	bk := m.m[k]
-	if bk == nil {
-		m.m[k] = &memoryBucket{tokens: float64(b.PerMinute) - 1, at: now}
-		return true
-	}
-	elapsed := max(0, now.Sub(bk.at).Milliseconds())
-	tokens := min(float64(b.PerMinute), bk.tokens+float64(elapsed)*b.refillPerMilli())
-	bk.at = later(bk.at, now)
-	if tokens < 1 {
-		bk.tokens = tokens
-		return false
-	}
-	bk.tokens = tokens - 1
-	return true
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
-func (m *Memory) prune(cut time.Time) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.pruneLocked(cut)
-}
-
-func (m *Memory) pruneLocked(cut time.Time) {
-	for k, b := range m.m {
-		if !b.at.After(cut) {
-			delete(m.m, k)
 		}
 	}
 }

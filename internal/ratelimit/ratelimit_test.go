@@ -172,8 +172,10 @@ func TestLimits_WithoutTheDatabaseTheInstanceDecides(t *testing.T) {
 	}
 }
 
-// TestLimits_PruneDropsFullBuckets: a bucket untouched for a minute is full
-// again, so the sweep deletes it; a recent one stays.
+// TestLimits_PruneDropsFullBuckets: a bucket full again is the same as none,
+// so the sweep deletes it as soon as it is full (one request of 5 a minute:
+// after 12 s), not a minute after it was counted; a spent one stays until it
+// has refilled.
 func TestLimits_PruneDropsFullBuckets(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t)
@@ -182,17 +184,29 @@ func TestLimits_PruneDropsFullBuckets(t *testing.T) {
 	ctx := context.Background()
 	b := Budget{Name: "search", PerMinute: 5}
 	l.Allow(ctx, b, "203.0.113.1")
-	clock.Add(2 * time.Minute)
-	l.Allow(ctx, b, "203.0.113.2")
+	clock.Add(13 * time.Second)
+	for range b.PerMinute {
+		l.Allow(ctx, b, "203.0.113.2")
+	}
 	if err := l.Prune(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	if err := db.Read.QueryRow(`SELECT count(*) FROM rate_buckets`).Scan(&n); err != nil {
+	if n, _ := sharedRows(t, db); n != 1 {
+		t.Errorf("%d buckets 13 s after one request of 5 a minute and a spent budget, want the spent one", n)
+	}
+	clock.Add(59 * time.Second) // a second short of the 5 tokens back
+	if err := l.Prune(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 {
-		t.Errorf("%d buckets after the prune, want the recent one", n)
+	if n, _ := sharedRows(t, db); n != 1 {
+		t.Errorf("%d buckets a second before the spent one is full again, want it", n)
+	}
+	clock.Add(time.Second)
+	if err := l.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := sharedRows(t, db); n != 0 {
+		t.Errorf("%d buckets once every one is full again, want none", n)
 	}
 }
 

@@ -1,0 +1,6 @@
+//go:build !race
+
+package ratelimit
+
+// underRace: see race_test.go.
+const underRace = false
