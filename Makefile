@@ -52,6 +52,8 @@ test: test-setup
 	@# Peak memory under 40 parallel maximal uploads: without the race
 	@# detector, whose shadow memory would swamp the figure it bounds.
 	ZERODESK_UPLOAD_MEMTEST=1 go test $(GOTESTFLAGS) ./handlers -run '^TestUploads_MemoryStaysBounded'
+	@# The rate limits' heap under a flood of addresses, likewise without -race.
+	go test $(GOTESTFLAGS) ./internal/ratelimit -run '^TestMemory_AFloodOfAddressesCostsBoundedHeap$$'
 	@if [ -f scripts/fuzz.sh ]; then bash scripts/fuzz.sh; fi
 	@# The container image (issue 15): built with podman (installed from
 	@# Debian when missing), checked, and the binary taken out of it run
