@@ -49,6 +49,7 @@ type impactIndex struct {
 	free     int                  // how many are nil
 	length   []int32              // tokens in the document's index row: title, body and keywords, language
 	postings map[string][]posting // folded word → the documents holding it, in docs order
+	phrases  *phraseLists         // phrases of several words searched (impact_phrases.go)
 }
 
 // posting is a word in one document: freq is its title occurrences × 10
@@ -112,7 +113,7 @@ func (ix *impactIndexes) build(lib *library, lang string) *impactIndex {
 }
 
 func buildImpactIndex(lib *library, lang string) *impactIndex {
-	w := &impactIndex{postings: map[string][]posting{}}
+	w := &impactIndex{postings: map[string][]posting{}, phrases: &phraseLists{}}
 	for _, d := range lib.docs {
 		if d.lang == lang {
 			w.docs = append(w.docs, d)
@@ -159,11 +160,14 @@ func (ix *impactIndexes) patchFrom(old *impactIndexes, langs []string, removed, 
 	}
 }
 
-// patched is ix without the removed docs of lang and with its added ones;
-// ix is not changed (readers may hold it). Nil when a quarter of the
-// documents would be gaps: then the lists are built again.
+// patched is ix without the removed docs of lang and with its added ones,
+// with the phrases it kept (phraseLists.patched); ix is not changed (readers
+// may hold it). Nil when a quarter of the documents would be gaps: then the
+// lists are built again.
 func (ix *impactIndex) patched(lang string, removed, added []*doc) *impactIndex {
 	w := &impactIndex{docs: ix.docs, length: ix.length, postings: ix.postings, free: ix.free}
+	gone := map[int32]bool{} // indexes in docs
+	var came []int32
 	counts := map[string]int32{}
 	owned := map[string]bool{}
 	own := func(f string) []posting {
@@ -201,6 +205,7 @@ func (ix *impactIndex) patched(lang string, removed, added []*doc) *impactIndex 
 		}
 		w.docs[i], w.length[i] = nil, 0
 		w.free++
+		gone[int32(i)] = true
 	}
 	for _, d := range added {
 		if d.lang != lang {
@@ -213,10 +218,12 @@ func (ix *impactIndex) patched(lang string, removed, added []*doc) *impactIndex 
 		for f, c := range counts {
 			w.postings[f] = append(own(f), posting{doc: i, freq: c})
 		}
+		came = append(came, i)
 	}
 	if w.free*4 > len(w.docs) {
 		return nil
 	}
+	w.phrases = ix.phrases.patched(w.docs, gone, came)
 	return w
 }
 
@@ -458,20 +465,27 @@ type phraseCounter interface {
 // planQuery returns q's phrases per query word (the word, then those of its
 // synonyms that a published document of lang holds) when the word lists can
 // rank q as the index does: every phrase one word, not CJK, not lang's index
-// token (nor, for the word being typed, the start of it).
+// token (nor, for the word being typed, the start of it), or several words,
+// none CJK (severalWords: counted from the documents' words; a phrase of
+// several words never matches in the language column, one token long).
 func planQuery(lang string, vocab *vocabulary, q ftsQuery) ([][]memPhrase, bool) {
 	if vocab == nil {
 		return nil, false
 	}
 	tok := langToken(lang)
-	oneWord := func(w string) bool { return !strings.Contains(w, " ") && !words.IsCJKWord(w) && w != tok }
+	listed := func(w string, prefix bool) bool {
+		if strings.Contains(w, " ") {
+			return severalWords(w)
+		}
+		return !words.IsCJKWord(w) && w != tok && !(prefix && strings.HasPrefix(tok, w))
+	}
 	var groups [][]memPhrase
 	for i, w := range q.words {
 		if w == "" {
 			continue // ftsMatch leaves it out, synonyms and all
 		}
-		prefix := q.prefix && i == len(q.words)-1 && utf8.RuneCountInString(w) >= 2
-		if !oneWord(w) || prefix && strings.HasPrefix(tok, w) {
+		prefix := phraseStar(w, q.prefix && i == len(q.words)-1)
+		if !listed(w, prefix) {
 			return nil, false
 		}
 		g := []memPhrase{{w, prefix}}
@@ -480,7 +494,7 @@ func planQuery(lang string, vocab *vocabulary, q ftsQuery) ([][]memPhrase, bool)
 				if a == "" || absent(vocab, a) {
 					continue // idf × 0 in every published document of lang
 				}
-				if !oneWord(a) {
+				if !listed(a, false) {
 					return nil, false
 				}
 				g = append(g, memPhrase{a, false})
@@ -514,17 +528,23 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 		return nil, false, nil
 	}
 	type phrase struct {
-		lo, hi, group int
-		idf           float64
+		key     memPhrase
+		lo, hi  int  // one word: the vocabulary's words it stands for
+		several bool // several words: their postings counted (phrasePostings)
+		group   int
+		idf     float64
 	}
 	var phrases []phrase
 	least, sum := -1, 0
 	for g, ps := range groups {
 		gdf := 0
 		for _, p := range ps {
-			lo, hi, df := vocab.span(p)
-			phrases = append(phrases, phrase{lo: lo, hi: hi, group: g})
-			gdf += df
+			ph := phrase{key: p, group: g, several: strings.Contains(p.word, " ")}
+			if !ph.several {
+				ph.lo, ph.hi, _ = vocab.span(p)
+			}
+			phrases = append(phrases, ph)
+			gdf += vocab.phraseDF(p)
 		}
 		sum += gdf
 		if least < 0 || gdf < least {
@@ -551,14 +571,21 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 	mask := make([]uint32, len(ix.docs))
 	var touched []int32
 	for i, p := range phrases {
-		for _, w := range vocab.sorted[p.lo:p.hi] {
-			for _, post := range ix.postings[w] {
+		add := func(list []posting) {
+			for _, post := range list {
 				if mask[post.doc] == 0 {
 					touched = append(touched, post.doc)
 				}
 				mask[post.doc] |= 1 << p.group
 				freq[int(post.doc)*np+i] += post.freq
 			}
+		}
+		if p.several {
+			add(ix.phrasePostings(vocab, p.key))
+			continue
+		}
+		for _, w := range vocab.sorted[p.lo:p.hi] {
+			add(ix.postings[w])
 		}
 	}
 	want := uint32(1)<<len(groups) - 1
