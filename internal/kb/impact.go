@@ -22,9 +22,11 @@ import (
 // the same weights (title 10, body 1, language 0), the same document lengths
 // and the index's own average length. For one phrase, bm25 is idf × f(freq,
 // length), idf the same for every match: the order is f's, ties by rowid, as
-// in sqlFTSSearch. Queries of several words, synonyms found in lang, phrases, CJK and words
-// the language's own index token starts with stay with FTS5, and so do words
-// found in fewer than impactMinMatches documents (the index is quick there).
+// in sqlFTSSearch. Queries of several words, and words with synonyms found
+// in lang (phrases of several words among them), are ranked here too
+// (rankPhrases, below; impact_phrases.go). CJK and words the language's own
+// index token starts with stay with FTS5, and so do words found in fewer than
+// impactMinMatches documents (the index is quick there).
 // TestImpactRanking_SameAsTheIndex holds the two orders equal.
 
 // impactMinMatches is the number of documents (the vocabulary's document
@@ -104,6 +106,7 @@ func (ix *impactIndexes) claim(lang string) (*impactIndex, bool) {
 
 func (ix *impactIndexes) build(lib *library, lang string) *impactIndex {
 	w := buildImpactIndex(lib, lang)
+	w.warmPhrases(lib.vocab[lang])
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.byLang[lang] == nil {
@@ -445,11 +448,14 @@ func bm25IDF(rows, n int64) float64 {
 // column weighs 0: it adds nothing), idf = ln((N − n + 0.5) / (n + 0.5)), at
 // least 1e-6, where N is the index's rows and n the rows holding the phrase,
 // every language and drafts included: n is the index's to say
-// (phraseCounter: one count per phrase, no bm25). Phrases of several words
-// (positions) and CJK stay with FTS5.
+// (phraseCounter: one count per phrase, no bm25). A phrase of several words
+// (session 21) has no postings in the word lists, which hold no positions:
+// they are counted when first searched, then kept (impact_phrases.go). CJK
+// stays with FTS5.
 
 // memPhrase is one phrase of a query the word lists rank: a folded word,
-// whole or (prefix) the start of words.
+// whole or (prefix) the start of words; or folded words joined by spaces,
+// the last whole or (prefix) the start of a word.
 type memPhrase struct {
 	word   string
 	prefix bool

@@ -24,9 +24,11 @@ import (
 // TestUntranslatedInMemory_SameAsTheIndex holds the two equal.
 
 // untranslatedInMemory is untranslated's answer from the word lists, or ok
-// false when q is left to the index: when a query word or synonym is not one
-// word, is CJK, or is (or, typed, starts) a language's index token (every
-// row of that language would match on its language column, with score 0);
+// false when q is left to the index: when a query word or synonym is or
+// holds CJK, or is one word that is (or, typed, starts) a language's index
+// token (every row of that language would match on its language column,
+// with score 0; a phrase of several words is counted from the documents'
+// words, impact_phrases.go);
 // when the documents to score are fewer than minMatches (for all words
 // required, those of the rarest word); and while a language's word lists
 // are being built, unless wait.

@@ -3,6 +3,7 @@ package kb
 import (
 	"context"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -272,4 +273,34 @@ func TestPhraseMatcher_CountsAsTheIndexTokens(t *testing.T) {
 // validCut reports whether text may be cut at i: between two characters.
 func validCut(text string, i int) bool {
 	return i == 0 || i == len(text) || text[i]&0xC0 != 0x80
+}
+
+// The word lists count every synonym phrase when they are built (in the
+// background), before a search needs them: none is counted on a search.
+func TestWordLists_CountSynonymPhrasesAhead(t *testing.T) {
+	t.Parallel()
+	lib := sharedSeededDemo(t).cat.Load().lib
+	var lists impactIndexes
+	for _, lang := range []string{"en", "es"} {
+		ix := lists.get(lib, lang, true)
+		ix.phrases.mu.Lock()
+		kept := maps.Clone(ix.phrases.lists)
+		ix.phrases.mu.Unlock()
+		found := 0
+		for _, p := range synonymPhrases {
+			list, ok := kept[memPhrase{p, false}]
+			if !ok {
+				t.Fatalf("%s: %q was not counted with the lists", lang, p)
+			}
+			if want, _ := ix.countPhrase(lib.vocab[lang], memPhrase{p, false}); !slices.Equal(list, want) {
+				t.Fatalf("%s: %q: kept %v, counted %v", lang, p, list, want)
+			}
+			if len(list) > 0 {
+				found++
+			}
+		}
+		if found == 0 {
+			t.Fatalf("%s: no synonym phrase is in the demo", lang)
+		}
+	}
 }
