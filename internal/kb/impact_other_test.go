@@ -69,12 +69,12 @@ func TestUntranslatedInMemory_SameAsTheIndex(t *testing.T) {
 					if l == lang {
 						continue
 					}
-					for _, p := range sampledPhrases(cat, l, rng, 3) {
+					for _, p := range sampledPhrases(cat, l, rng, 2) {
 						queries = append(queries, []term{{word: p, folded: p}}, []term{{word: pick()}, {word: p, folded: p}})
 						queries = append(queries, []term{{word: pick(), folded: pick(), alts: []string{p}}})
 					}
 				}
-				for range 6 {
+				for range 4 {
 					p := pick() + " " + pick()
 					queries = append(queries, []term{{word: p, folded: p}})
 				}

@@ -143,7 +143,7 @@ func phraseQueries(cat *catalog, lang string, rng *rand.Rand, pick func() string
 		}
 	}
 	phrase := func(p string) term { return term{word: p, folded: p} }
-	for _, p := range sampledPhrases(cat, lang, rng, 24) {
+	for _, p := range sampledPhrases(cat, lang, rng, 12) {
 		queries = append(queries, []term{phrase(p)}, []term{{word: pick()}, phrase(p)}, []term{phrase(p), {word: pick()}})
 		queries = append(queries, []term{{word: pick(), folded: pick(), alts: []string{p}}})
 	}
