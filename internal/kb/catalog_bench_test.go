@@ -224,3 +224,66 @@ func BenchmarkImpactBuild(b *testing.B) {
 	b.ReportMetric(float64(postings), "postings")
 	b.ReportMetric(float64(words), "words")
 }
+
+// BenchmarkPhraseFirstUse reports what a phrase of several words costs the
+// first search that needs it (impact_phrases.go), per phrase of the
+// synonyms the benchmark's queries send in English: counting its postings
+// from the word lists (countPhrase: the documents holding every word, cut
+// into words) and the index's count of the rows holding it (phraseRows,
+// bm25's n), apart. Both are then kept per catalog. And (warm) what
+// counting every synonym phrase ahead costs the build of the English lists.
+//
+//	ZD_CATALOG=/tmp/kb1/zerodesk.db go test ./internal/kb -run '^$' -bench PhraseFirstUse -benchtime 3x
+func BenchmarkPhraseFirstUse(b *testing.B) {
+	k := openCatalog(b)
+	ctx := context.Background()
+	lib := k.cat.Load().lib
+	ix, vocab := lib.impacts.get(lib, "en", true), lib.vocab["en"]
+	counter, ok := k.fts.(phraseCounter)
+	if !ok {
+		b.Skip("no phrase counter")
+	}
+	var phrases []string
+	for _, q := range []string{"2fa", "usercode"} {
+		for _, a := range expandSynonyms("en", parseQuery(q))[0].alts {
+			if severalWords(a) && !slices.Contains(phrases, a) {
+				phrases = append(phrases, a)
+			}
+		}
+	}
+	// Every synonym phrase counted ahead, as the lists' build does.
+	b.Run("warm", func(b *testing.B) {
+		var lat []time.Duration
+		for b.Loop() {
+			fresh := *ix
+			fresh.phrases = &phraseLists{}
+			start := time.Now()
+			fresh.warmPhrases(vocab)
+			lat = append(lat, time.Since(start))
+		}
+		b.ReportMetric(float64(len(synonymPhrases)), "phrases")
+		b.ReportMetric(quantileMs(lat, 0.5), "warm-ms")
+	})
+	for _, ph := range phrases {
+		p := memPhrase{ph, false}
+		b.Run(strings.ReplaceAll(ph, " ", "_"), func(b *testing.B) {
+			var lists, rows []time.Duration
+			found, read := 0, 0
+			for b.Loop() {
+				start := time.Now()
+				list, n := ix.countPhrase(vocab, p)
+				found, read = len(list), n
+				mid := time.Now()
+				if _, err := counter.phraseRows(ctx, p.word, p.prefix); err != nil {
+					b.Fatal(err)
+				}
+				lists, rows = append(lists, mid.Sub(start)), append(rows, time.Since(mid))
+			}
+			b.ReportMetric(float64(vocab.phraseDF(p)), "rarest-df")
+			b.ReportMetric(float64(read), "docs-read")
+			b.ReportMetric(float64(found), "docs")
+			b.ReportMetric(quantileMs(lists, 0.5), "lists-ms")
+			b.ReportMetric(quantileMs(rows, 0.5), "index-count-ms")
+		})
+	}
+}

@@ -22,9 +22,11 @@ import (
 // the same weights (title 10, body 1, language 0), the same document lengths
 // and the index's own average length. For one phrase, bm25 is idf × f(freq,
 // length), idf the same for every match: the order is f's, ties by rowid, as
-// in sqlFTSSearch. Queries of several words, synonyms found in lang, phrases, CJK and words
-// the language's own index token starts with stay with FTS5, and so do words
-// found in fewer than impactMinMatches documents (the index is quick there).
+// in sqlFTSSearch. Queries of several words, and words with synonyms found
+// in lang (phrases of several words among them), are ranked here too
+// (rankPhrases, below; impact_phrases.go). CJK and words the language's own
+// index token starts with stay with FTS5, and so do words found in fewer than
+// impactMinMatches documents (the index is quick there).
 // TestImpactRanking_SameAsTheIndex holds the two orders equal.
 
 // impactMinMatches is the number of documents (the vocabulary's document
@@ -49,6 +51,7 @@ type impactIndex struct {
 	free     int                  // how many are nil
 	length   []int32              // tokens in the document's index row: title, body and keywords, language
 	postings map[string][]posting // folded word → the documents holding it, in docs order
+	phrases  *phraseLists         // phrases of several words searched (impact_phrases.go)
 }
 
 // posting is a word in one document: freq is its title occurrences × 10
@@ -103,6 +106,7 @@ func (ix *impactIndexes) claim(lang string) (*impactIndex, bool) {
 
 func (ix *impactIndexes) build(lib *library, lang string) *impactIndex {
 	w := buildImpactIndex(lib, lang)
+	w.warmPhrases(lib.vocab[lang])
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.byLang[lang] == nil {
@@ -112,7 +116,7 @@ func (ix *impactIndexes) build(lib *library, lang string) *impactIndex {
 }
 
 func buildImpactIndex(lib *library, lang string) *impactIndex {
-	w := &impactIndex{postings: map[string][]posting{}}
+	w := &impactIndex{postings: map[string][]posting{}, phrases: &phraseLists{}}
 	for _, d := range lib.docs {
 		if d.lang == lang {
 			w.docs = append(w.docs, d)
@@ -159,11 +163,14 @@ func (ix *impactIndexes) patchFrom(old *impactIndexes, langs []string, removed, 
 	}
 }
 
-// patched is ix without the removed docs of lang and with its added ones;
-// ix is not changed (readers may hold it). Nil when a quarter of the
-// documents would be gaps: then the lists are built again.
+// patched is ix without the removed docs of lang and with its added ones,
+// with the phrases it kept (phraseLists.patched); ix is not changed (readers
+// may hold it). Nil when a quarter of the documents would be gaps: then the
+// lists are built again.
 func (ix *impactIndex) patched(lang string, removed, added []*doc) *impactIndex {
 	w := &impactIndex{docs: ix.docs, length: ix.length, postings: ix.postings, free: ix.free}
+	gone := map[int32]bool{} // indexes in docs
+	var came []int32
 	counts := map[string]int32{}
 	owned := map[string]bool{}
 	own := func(f string) []posting {
@@ -201,6 +208,7 @@ func (ix *impactIndex) patched(lang string, removed, added []*doc) *impactIndex 
 		}
 		w.docs[i], w.length[i] = nil, 0
 		w.free++
+		gone[int32(i)] = true
 	}
 	for _, d := range added {
 		if d.lang != lang {
@@ -213,10 +221,12 @@ func (ix *impactIndex) patched(lang string, removed, added []*doc) *impactIndex 
 		for f, c := range counts {
 			w.postings[f] = append(own(f), posting{doc: i, freq: c})
 		}
+		came = append(came, i)
 	}
 	if w.free*4 > len(w.docs) {
 		return nil
 	}
+	w.phrases = ix.phrases.patched(w.docs, gone, came)
 	return w
 }
 
@@ -438,11 +448,14 @@ func bm25IDF(rows, n int64) float64 {
 // column weighs 0: it adds nothing), idf = ln((N − n + 0.5) / (n + 0.5)), at
 // least 1e-6, where N is the index's rows and n the rows holding the phrase,
 // every language and drafts included: n is the index's to say
-// (phraseCounter: one count per phrase, no bm25). Phrases of several words
-// (positions) and CJK stay with FTS5.
+// (phraseCounter: one count per phrase, no bm25). A phrase of several words
+// (session 21) has no postings in the word lists, which hold no positions:
+// they are counted when first searched, then kept (impact_phrases.go). CJK
+// stays with FTS5.
 
 // memPhrase is one phrase of a query the word lists rank: a folded word,
-// whole or (prefix) the start of words.
+// whole or (prefix) the start of words; or folded words joined by spaces,
+// the last whole or (prefix) the start of a word.
 type memPhrase struct {
 	word   string
 	prefix bool
@@ -458,20 +471,27 @@ type phraseCounter interface {
 // planQuery returns q's phrases per query word (the word, then those of its
 // synonyms that a published document of lang holds) when the word lists can
 // rank q as the index does: every phrase one word, not CJK, not lang's index
-// token (nor, for the word being typed, the start of it).
+// token (nor, for the word being typed, the start of it), or several words,
+// none CJK (severalWords: counted from the documents' words; a phrase of
+// several words never matches in the language column, one token long).
 func planQuery(lang string, vocab *vocabulary, q ftsQuery) ([][]memPhrase, bool) {
 	if vocab == nil {
 		return nil, false
 	}
 	tok := langToken(lang)
-	oneWord := func(w string) bool { return !strings.Contains(w, " ") && !words.IsCJKWord(w) && w != tok }
+	listed := func(w string, prefix bool) bool {
+		if strings.Contains(w, " ") {
+			return severalWords(w)
+		}
+		return !words.IsCJKWord(w) && w != tok && !(prefix && strings.HasPrefix(tok, w))
+	}
 	var groups [][]memPhrase
 	for i, w := range q.words {
 		if w == "" {
 			continue // ftsMatch leaves it out, synonyms and all
 		}
-		prefix := q.prefix && i == len(q.words)-1 && utf8.RuneCountInString(w) >= 2
-		if !oneWord(w) || prefix && strings.HasPrefix(tok, w) {
+		prefix := phraseStar(w, q.prefix && i == len(q.words)-1)
+		if !listed(w, prefix) {
 			return nil, false
 		}
 		g := []memPhrase{{w, prefix}}
@@ -480,7 +500,7 @@ func planQuery(lang string, vocab *vocabulary, q ftsQuery) ([][]memPhrase, bool)
 				if a == "" || absent(vocab, a) {
 					continue // idf × 0 in every published document of lang
 				}
-				if !oneWord(a) {
+				if !listed(a, false) {
 					return nil, false
 				}
 				g = append(g, memPhrase{a, false})
@@ -514,17 +534,23 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 		return nil, false, nil
 	}
 	type phrase struct {
-		lo, hi, group int
-		idf           float64
+		key     memPhrase
+		lo, hi  int  // one word: the vocabulary's words it stands for
+		several bool // several words: their postings counted (phrasePostings)
+		group   int
+		idf     float64
 	}
 	var phrases []phrase
 	least, sum := -1, 0
 	for g, ps := range groups {
 		gdf := 0
 		for _, p := range ps {
-			lo, hi, df := vocab.span(p)
-			phrases = append(phrases, phrase{lo: lo, hi: hi, group: g})
-			gdf += df
+			ph := phrase{key: p, group: g, several: strings.Contains(p.word, " ")}
+			if !ph.several {
+				ph.lo, ph.hi, _ = vocab.span(p)
+			}
+			phrases = append(phrases, ph)
+			gdf += vocab.phraseDF(p)
 		}
 		sum += gdf
 		if least < 0 || gdf < least {
@@ -551,14 +577,21 @@ func (k *KB) rankPhrases(ctx context.Context, cat *catalog, lang string, groups 
 	mask := make([]uint32, len(ix.docs))
 	var touched []int32
 	for i, p := range phrases {
-		for _, w := range vocab.sorted[p.lo:p.hi] {
-			for _, post := range ix.postings[w] {
+		add := func(list []posting) {
+			for _, post := range list {
 				if mask[post.doc] == 0 {
 					touched = append(touched, post.doc)
 				}
 				mask[post.doc] |= 1 << p.group
 				freq[int(post.doc)*np+i] += post.freq
 			}
+		}
+		if p.several {
+			add(ix.phrasePostings(vocab, p.key))
+			continue
+		}
+		for _, w := range vocab.sorted[p.lo:p.hi] {
+			add(ix.postings[w])
 		}
 	}
 	want := uint32(1)<<len(groups) - 1

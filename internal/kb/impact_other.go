@@ -3,7 +3,6 @@ package kb
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"zerodesk/internal/words"
 )
@@ -25,9 +24,11 @@ import (
 // TestUntranslatedInMemory_SameAsTheIndex holds the two equal.
 
 // untranslatedInMemory is untranslated's answer from the word lists, or ok
-// false when q is left to the index: when a query word or synonym is not one
-// word, is CJK, or is (or, typed, starts) a language's index token (every
-// row of that language would match on its language column, with score 0);
+// false when q is left to the index: when a query word or synonym is or
+// holds CJK, or is one word that is (or, typed, starts) a language's index
+// token (every row of that language would match on its language column,
+// with score 0; a phrase of several words is counted from the documents'
+// words, impact_phrases.go);
 // when the documents to score are fewer than minMatches (for all words
 // required, those of the rarest word); and while a language's word lists
 // are being built, unless wait.
@@ -67,20 +68,24 @@ func (k *KB) untranslatedInMemory(ctx context.Context, cat *catalog, lang string
 	// many documents hold them (at most).
 	type span struct{ lo, hi int }
 	type phrase struct {
-		group int
-		spans []span // per other language
-		idf   float64
+		key     memPhrase
+		group   int
+		several bool   // several words: their postings counted (phrasePostings)
+		spans   []span // one word: per other language
+		idf     float64
 	}
 	var phrases []phrase
 	least, sum := -1, 0
 	for g, ps := range groups {
 		gdf := 0
 		for _, p := range ps {
-			ph := phrase{group: g}
+			ph := phrase{key: p, group: g, several: strings.Contains(p.word, " ")}
 			for _, l := range others {
-				lo, hi, df := lib.vocab[l].span(p)
-				ph.spans = append(ph.spans, span{lo, hi})
-				gdf += df
+				if !ph.several {
+					lo, hi, _ := lib.vocab[l].span(p)
+					ph.spans = append(ph.spans, span{lo, hi})
+				}
+				gdf += lib.vocab[l].phraseDF(p)
 			}
 			phrases = append(phrases, ph)
 		}
@@ -88,9 +93,6 @@ func (k *KB) untranslatedInMemory(ctx context.Context, cat *catalog, lang string
 		if least < 0 || gdf < least {
 			least = gdf
 		}
-	}
-	if q.or && sum < minMatches || !q.or && least < minMatches {
-		return nil, false, nil
 	}
 	lists := make([]*impactIndex, len(others))
 	for i, l := range others {
@@ -116,15 +118,22 @@ func (k *KB) untranslatedInMemory(ctx context.Context, cat *catalog, lang string
 		mask := make([]uint32, len(ix.docs))
 		var touched []int32
 		for pi, p := range phrases {
-			s := p.spans[li]
-			for _, w := range vocab.sorted[s.lo:s.hi] {
-				for _, post := range ix.postings[w] {
+			add := func(list []posting) {
+				for _, post := range list {
 					if mask[post.doc] == 0 {
 						touched = append(touched, post.doc)
 					}
 					mask[post.doc] |= 1 << p.group
 					freq[int(post.doc)*np+pi] += post.freq
 				}
+			}
+			if p.several {
+				add(ix.phrasePostings(vocab, p.key))
+				continue
+			}
+			s := p.spans[li]
+			for _, w := range vocab.sorted[s.lo:s.hi] {
+				add(ix.postings[w])
 			}
 		}
 		for _, n := range touched {
@@ -152,7 +161,9 @@ func (k *KB) untranslatedInMemory(ctx context.Context, cat *catalog, lang string
 // planOther is planQuery for the other languages: q's phrases per query
 // word (the word, then those of its synonyms that absent does not rule
 // out), when every one is one word, not CJK, and neither a language's index
-// token nor (the word being typed) the start of one.
+// token nor (the word being typed) the start of one; or several words, none
+// CJK (severalWords: a phrase of several words never matches in the
+// language column, one token long).
 func planOther(q ftsQuery, tokens []string, absent func(string) bool) ([][]memPhrase, bool) {
 	token := func(w string, prefix bool) bool {
 		for _, tok := range tokens {
@@ -162,16 +173,19 @@ func planOther(q ftsQuery, tokens []string, absent func(string) bool) ([][]memPh
 		}
 		return false
 	}
-	oneWord := func(w string, prefix bool) bool {
-		return !strings.Contains(w, " ") && !words.IsCJKWord(w) && !token(w, prefix)
+	listed := func(w string, prefix bool) bool {
+		if strings.Contains(w, " ") {
+			return severalWords(w)
+		}
+		return !words.IsCJKWord(w) && !token(w, prefix)
 	}
 	var groups [][]memPhrase
 	for i, w := range q.words {
 		if w == "" {
 			continue // ftsMatch leaves it out, synonyms and all
 		}
-		prefix := q.prefix && i == len(q.words)-1 && utf8.RuneCountInString(w) >= 2
-		if !oneWord(w, prefix) {
+		prefix := phraseStar(w, q.prefix && i == len(q.words)-1)
+		if !listed(w, prefix) {
 			return nil, false
 		}
 		g := []memPhrase{{w, prefix}}
@@ -180,7 +194,7 @@ func planOther(q ftsQuery, tokens []string, absent func(string) bool) ([][]memPh
 				if a == "" || absent(a) {
 					continue // idf × 0 in every document the fill may keep
 				}
-				if !oneWord(a, false) {
+				if !listed(a, false) {
 					return nil, false
 				}
 				g = append(g, memPhrase{a, false})

@@ -24,7 +24,7 @@ func TestUntranslatedInMemory_SameAsTheIndex(t *testing.T) {
 			ctx := context.Background()
 			cat := k.cat.Load()
 			rng := rand.New(rand.NewPCG(20, 13))
-			compared, found, several, withSynonyms := 0, 0, 0, 0
+			compared, found, several, withSynonyms, phrased, phrasedFound := 0, 0, 0, 0, 0, 0
 			langs := append(slices.Clone(cat.lib.langs), "ar", "xx")
 			for _, lang := range langs {
 				if cat.lib.untranslated(lang) == 0 {
@@ -62,9 +62,34 @@ func TestUntranslatedInMemory_SameAsTheIndex(t *testing.T) {
 					}
 					queries = append(queries, q)
 				}
+				// Phrases of several words: lang's synonyms typed, runs of
+				// the other languages' titles and bodies, two words of the
+				// pool (a language token among them, at times).
+				for _, l := range cat.lib.langs {
+					if l == lang {
+						continue
+					}
+					for _, p := range sampledPhrases(cat, l, rng, 2) {
+						queries = append(queries, []term{{word: p, folded: p}}, []term{{word: pick()}, {word: p, folded: p}})
+						queries = append(queries, []term{{word: pick(), folded: pick(), alts: []string{p}}})
+					}
+				}
+				for range 4 {
+					p := pick() + " " + pick()
+					queries = append(queries, []term{{word: p, folded: p}})
+				}
+				for _, g := range append(slices.Clone(synonymTable[""]), synonymTable[lang]...) {
+					for _, member := range g {
+						if ts := parseQuery(member); len(ts) > 1 {
+							queries = append(queries, ts)
+						}
+					}
+				}
 				for _, ts := range queries {
 					for i := range ts {
-						ts[i].folded = ts[i].word
+						if ts[i].folded == "" {
+							ts[i].folded = ts[i].word
+						}
 					}
 					ts = expandSynonyms(lang, ts)
 					for _, or := range []bool{false, true} {
@@ -72,8 +97,7 @@ func TestUntranslatedInMemory_SameAsTheIndex(t *testing.T) {
 							q := toFTS(ts, or)
 							q.prefix = prefix
 							if prefix { // the word being typed: its first letters
-								last := []rune(q.words[len(q.words)-1])
-								q.words[len(q.words)-1] = string(last[:min(len(last), max(2, len(last)-rng.IntN(3)))])
+								q.words[len(q.words)-1] = typing(q.words[len(q.words)-1], rng)
 							}
 							limit := []int{1000, 20, 3}[rng.IntN(3)]
 							got, ok, err := k.untranslatedInMemory(ctx, cat, lang, q, limit, 0, true)
@@ -94,6 +118,12 @@ func TestUntranslatedInMemory_SameAsTheIndex(t *testing.T) {
 							if len(want) > 0 {
 								found++
 							}
+							if hasSeveralWords(q) {
+								phrased++
+								if len(want) > 0 {
+									phrasedFound++
+								}
+							}
 							if len(q.words) > 1 {
 								several++
 							} else if len(q.alts) > 0 && len(q.alts[0]) > 0 {
@@ -103,17 +133,20 @@ func TestUntranslatedInMemory_SameAsTheIndex(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%d fills compared (%d not empty), %d of several words, %d of a word with synonyms", compared, found, several, withSynonyms)
-			if compared < 500 || found < 300 || several < 200 || withSynonyms < 10 {
-				t.Fatalf("too few fills compared: %d (%d not empty), %d of several words, %d with synonyms", compared, found, several, withSynonyms)
+			t.Logf("%d fills compared (%d not empty), %d of several words, %d of a word with synonyms, %d with phrases of several words (%d not empty)",
+				compared, found, several, withSynonyms, phrased, phrasedFound)
+			if compared < 500 || found < 300 || several < 200 || withSynonyms < 10 || phrased < 200 || phrasedFound < 100 {
+				t.Fatalf("too few fills compared: %d (%d not empty), %d of several words, %d with synonyms, %d with phrases (%d not empty)",
+					compared, found, several, withSynonyms, phrased, phrasedFound)
 			}
 		})
 	}
 }
 
 // A query naming a language's index token, or a word that is CJK or a
-// phrase, is left to the index: every row of that language would match on
-// its language column.
+// phrase holding CJK, is left to the index: every row of that language would
+// match on its language column. A phrase of several words never matches
+// there (the column is one token): it is planned, language tokens and all.
 func TestUntranslatedInMemory_LeavesLanguageTokensToTheIndex(t *testing.T) {
 	t.Parallel()
 	tokens := []string{"en", "es", "de", "zhhans"}
@@ -123,14 +156,22 @@ func TestUntranslatedInMemory_LeavesLanguageTokensToTheIndex(t *testing.T) {
 		{words: []string{"zh"}, prefix: true},
 		{words: []string{"password", "de"}},
 		{words: []string{"password"}, alts: [][]string{{"en"}}},
-		{words: []string{"two step"}},
 		{words: []string{"密码"}},
+		{words: []string{"two 密码"}},
+		{words: []string{"password"}, alts: [][]string{{"mot 密码"}}},
 	} {
 		if _, ok := planOther(q, tokens, none); ok {
 			t.Errorf("%+v is planned for the word lists", q)
 		}
 	}
-	if _, ok := planOther(ftsQuery{words: []string{"password", "ese"}}, tokens, none); !ok {
-		t.Error("an ordinary query is left to the index")
+	for _, q := range []ftsQuery{
+		{words: []string{"password", "ese"}},
+		{words: []string{"two step"}},
+		{words: []string{"mot de"}, prefix: true},
+		{words: []string{"password"}, alts: [][]string{{"mot de passe", "en es"}}},
+	} {
+		if _, ok := planOther(q, tokens, none); !ok {
+			t.Errorf("%+v is left to the index", q)
+		}
 	}
 }

@@ -224,19 +224,30 @@ func generatedCatalog(t testing.TB, n int) fs.FS {
 		return strings.Join(ws, " ")
 	}
 	files := fstest.MapFS{}
-	prev := map[string][2]string{}
+	prev := map[string][3]string{}
+	kw := rand.New(rand.NewPCG(21, 5)) // keywords: the other texts as before
 	for i := range n {
 		key := fmt.Sprintf("generated-%04d", i)
 		for _, lang := range []string{"en", "es", "de"} {
-			title, body := sentence(lang, 2+rng.IntN(6)), ""
+			title, body, keywords := sentence(lang, 2+rng.IntN(6)), "", ""
 			for range 1 + rng.IntN(4) {
 				body += sentence(lang, 10+rng.IntN(60)) + ".\n\n"
 			}
-			if i%7 == 0 && i > 0 {
-				title, body = prev[lang][0], prev[lang][1]
+			if i%3 == 1 { // keywords: the body column's end, phrases across the two
+				ws := make([]string, 2+kw.IntN(4))
+				for j := range ws {
+					ws[j] = vocab[lang][kw.IntN(len(vocab[lang]))]
+				}
+				keywords = strings.Join(ws, " ")
 			}
-			prev[lang] = [2]string{title, body}
+			if i%7 == 0 && i > 0 {
+				title, body, keywords = prev[lang][0], prev[lang][1], prev[lang][2]
+			}
+			prev[lang] = [3]string{title, body, keywords}
 			front := fmt.Sprintf("key = %q\nslug = %q\ntitle = %q\ncategory = \"faq\"\nposition = %d\n", key, lang+"-"+key, title, i+1)
+			if keywords != "" {
+				front += fmt.Sprintf("keywords = %q\n", keywords)
+			}
 			if lang != "en" {
 				front += "translated = 2026-01-03\n"
 			}

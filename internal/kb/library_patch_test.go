@@ -88,8 +88,11 @@ func TestPatchedCatalog_SameAsBuiltWhole(t *testing.T) {
 		t.Helper()
 		c.Add(time.Minute)
 		before := k.cat.Load()
-		for _, lang := range before.lib.langs { // so that the step patches them
-			before.lib.impacts.get(before.lib, lang, true)
+		for _, lang := range before.lib.langs { // so that the step patches them, with phrases kept
+			ix := before.lib.impacts.get(before.lib, lang, true)
+			for _, p := range patchedPhrases {
+				ix.phrasePostings(before.lib.vocab[lang], p)
+			}
 		}
 		if err := do(); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -250,9 +253,19 @@ func TestPatchedCatalog_SameAsBuiltWhole(t *testing.T) {
 	}
 }
 
+// patchedPhrases are phrases of several words the steps of
+// TestPatchedCatalog_SameAsBuiltWhole add, change and take out: kept by the
+// word lists before each step, patched by it.
+var patchedPhrases = []memPhrase{
+	{"print a ticket", false}, {"printing again", false}, {"outdated now", false}, {"zanzibar quokkas", false},
+	{"the ticket", false}, {"the tick", true}, {"ticket receipt", false}, {"quokka paper", false},
+	{"recover quokka", false}, {"abra el", false}, {"el ticket", false}, {"the first", false},
+}
+
 // sameImpacts fails unless every language's word lists lib holds (patched)
 // hold what lists built from lib's documents hold: per document, its length
-// and each word's weighted frequency.
+// and each word's weighted frequency; and each phrase of several words they
+// keep, its weighted frequency (counted again in lists built whole).
 func sameImpacts(t *testing.T, step string, lib *library) {
 	t.Helper()
 	type entry struct {
@@ -282,9 +295,31 @@ func sameImpacts(t *testing.T, step string, lib *library) {
 	if len(built) == 0 {
 		t.Fatalf("%s: no word lists were patched", step)
 	}
+	kept := 0
 	for lang, ix := range built {
-		if got, want := canon(ix), canon(buildImpactIndex(lib, lang)); !reflect.DeepEqual(got, want) {
+		whole := buildImpactIndex(lib, lang)
+		if got, want := canon(ix), canon(whole); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: the word lists of %s differ from lists built whole", step, lang)
 		}
+		ix.phrases.mu.Lock()
+		lists := maps.Clone(ix.phrases.lists)
+		ix.phrases.mu.Unlock()
+		phraseFreq := func(ix *impactIndex, list []posting) map[int64]int32 {
+			out := map[int64]int32{}
+			for _, p := range list {
+				out[ix.docs[p.doc].id] = p.freq
+			}
+			return out
+		}
+		for p, list := range lists {
+			want, _ := whole.countPhrase(lib.vocab[lang], p)
+			if got, want := phraseFreq(ix, list), phraseFreq(whole, want); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: %s %+v: patched %v, counted again %v", step, lang, p, got, want)
+			}
+			kept++
+		}
+	}
+	if kept == 0 {
+		t.Fatalf("%s: no phrase was kept", step)
 	}
 }

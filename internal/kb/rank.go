@@ -16,10 +16,10 @@ import (
 // (goRanked) only says which translations match; search ranks them here
 // with FTS5's bm25, the one ranking of both engines: a query of common words
 // the word lists take (impact.go: words, prefixes, synonyms, several words,
-// all or any; as on SQLite) from the word lists; any other (rarer words,
-// phrases of several words, CJK runs and characters, and every query while
-// the word lists are being built) from the index's matches and their own
-// words (rankDocs).
+// phrases of several words, all or any; as on SQLite) from the word lists;
+// any other (rarer words, CJK runs and characters, and every query while the
+// word lists are being built) from the index's matches and their own words
+// (rankDocs).
 // Both compute bm25 as fts5Bm25Function does: the same weights (title 10,
 // body 1, language 0), phrases in the MATCH's order, idf from the index's
 // rows holding each phrase (every language, drafts too) clamped to 1e-6,
