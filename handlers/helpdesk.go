@@ -31,6 +31,15 @@ const (
 
 func lang(c echo.Context) string { return views.Lang(c.Request().Context()) }
 
+// queryParam is c.QueryParam that parses nothing when the address has no
+// query (the pages kept for everyone are mostly asked for without one).
+func queryParam(c echo.Context, name string) string {
+	if c.Request().URL.RawQuery == "" {
+		return ""
+	}
+	return c.QueryParam(name)
+}
+
 // root sends a visitor to the home page in the language their browser asks for.
 func (h *Handlers) root(c echo.Context) error {
 	c.Response().Header().Add("Vary", "Accept-Language")
@@ -67,7 +76,7 @@ func (h *Handlers) languageRoot(c echo.Context) error {
 // catalog version (the popular order within kb.PopularShown included), so
 // they are built only when the page is rendered, never for a kept page.
 func (h *Handlers) home(c echo.Context) error {
-	open := c.QueryParam("open")
+	open := queryParam(c, "open")
 	switch open {
 	case "setup", "popular", "latest":
 	default:
@@ -118,7 +127,7 @@ func (h *Handlers) article(c echo.Context) error {
 		h.KB.CountView(a.ArticleID, lang(c))
 	}
 	v := views.ArticleView{Article: a}
-	if voted := c.QueryParam("voted"); voted == "yes" || voted == "no" {
+	if voted := queryParam(c, "voted"); voted == "yes" || voted == "no" {
 		v.Voted = voted
 		v.ReasonSent = voted == "no" && c.QueryParam("reason") == "sent"
 	}
@@ -178,7 +187,7 @@ func (h *Handlers) section(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	open := c.QueryParam("open") == string(cat)
+	open := queryParam(c, "open") == string(cat)
 	// The key holds the page asked for: a page past the last is a 404 when
 	// rendered and so never kept, and a kept page is one that exists in
 	// this catalog version.
@@ -201,7 +210,7 @@ func (h *Handlers) section(c echo.Context) error {
 // pageParam reads ?page=N of a paginated list: absent is page 1; anything but
 // a whole number from 1 is no page (ok false).
 func pageParam(c echo.Context) (page int, ok bool) {
-	raw := c.QueryParam("page")
+	raw := queryParam(c, "page")
 	if raw == "" {
 		return 1, true
 	}

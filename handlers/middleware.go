@@ -12,9 +12,9 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"zerodesk/internal/errs"
 	"zerodesk/internal/ratelimit"
@@ -26,22 +26,38 @@ import (
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// securityHeadersSet are the headers every answer carries, in the header
+// map's canonical names, with values made once: assigned, not Set, so an
+// answer canonicalises no name and makes no slice for them. Each value has
+// cap == len, so an Add to one copies instead of writing into the array every
+// answer shares; a Set replaces it.
+var securityHeadersSet = []struct {
+	name  string
+	value []string
+}{
+	{"Content-Security-Policy", []string{contentSecurityPolicy}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"X-Frame-Options", []string{"DENY"}},
+	// Search queries live in URLs: they never travel to another site.
+	{"Referrer-Policy", []string{"no-referrer"}},
+	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+	{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+	{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=(), payment=(), usb=()"}},
+}
+
+var hstsValue = []string{"max-age=63072000; includeSubDomains"}
+
 // securityHeaders sets the headers every answer carries. HSTS goes out whenever
 // the browser is known to have reached us over HTTPS: directly over TLS, or
 // through a trusted proxy that says so (secure, account_session.go).
 func (h *Handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		hd := c.Response().Header()
-		hd.Set("Content-Security-Policy", contentSecurityPolicy)
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("X-Frame-Options", "DENY")
-		// Search queries live in URLs: they never travel to another site.
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
-		hd.Set("Cross-Origin-Resource-Policy", "same-origin")
-		hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+		for _, sh := range securityHeadersSet {
+			hd[sh.name] = sh.value
+		}
 		if h.secure(c) {
-			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+			hd["Strict-Transport-Security"] = hstsValue
 		}
 		return next(c)
 	}
@@ -81,19 +97,22 @@ func (h *Handlers) setPage(c echo.Context, lang, path string) {
 	if path == "" {
 		path = "/"
 	}
-	query := r.URL.Query()
 	size := views.DefaultTextSize
-	if s := query.Get("size"); s != "" {
-		if n, err := strconv.Atoi(s); err == nil && n >= views.MinTextSize && n <= views.MaxTextSize {
-			size = n
-		}
-	}
 	// The text-size links and the language switch keep only the parameters a
 	// page is about (a search query); one-off state such as "open" or "voted"
-	// is not carried along.
-	kept := url.Values{}
-	if q := query.Get("q"); q != "" {
-		kept.Set("q", q)
+	// is not carried along. No query, nothing to parse (echo parses it once
+	// for the handler too).
+	var kept url.Values
+	if r.URL.RawQuery != "" {
+		query := c.QueryParams()
+		if s := query.Get("size"); s != "" {
+			if n, err := strconv.Atoi(s); err == nil && n >= views.MinTextSize && n <= views.MaxTextSize {
+				size = n
+			}
+		}
+		if q := query.Get("q"); q != "" {
+			kept = url.Values{"q": {q}}
+		}
 	}
 	page := &views.Page{
 		L:        h.Locales.Localizer(lang),
@@ -111,33 +130,63 @@ func (h *Handlers) setPage(c echo.Context, lang, path string) {
 }
 
 // logRequests logs one line per request with the status actually sent: it
-// hands a handler's error to the error handler itself (HandleError) before
-// reading the response, so a refused post, a 404 or a panic logs 403, 404
-// or 500, never the 200 an untouched response starts with.
-func (h *Handlers) logRequests() echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		HandleError:  true,
-		LogStatus:    true,
-		LogMethod:    true,
-		LogURIPath:   true,
-		LogLatency:   true,
-		LogRequestID: true,
-		LogRemoteIP:  false, // addresses are personal data: not logged
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			method := v.Method
-			if isHead(c) {
-				method = http.MethodHead
+// hands a handler's error to the error handler itself before reading the
+// response, so a refused post, a 404 or a panic logs 403, 404 or 500, never
+// the 200 an untouched response starts with (the metrics outside read that
+// status too). When the log drops info records (--log-level warn or error)
+// it reads no clock and builds no record. It logs no address (personal
+// data) and the path only: queries may hold what a visitor typed.
+func (h *Handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if !h.Log.Enabled(req.Context(), slog.LevelInfo) {
+			err := next(c)
+			if err != nil {
+				c.Error(err)
 			}
-			// The path only: queries may hold what a visitor typed.
-			h.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-				slog.String("id", v.RequestID),
-				slog.String("method", method),
-				slog.String("path", v.URIPath),
-				slog.Int("status", v.Status),
-				slog.Duration("took", v.Latency))
-			return nil
-		},
-	})
+			return err
+		}
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		took := time.Since(start)
+		method := req.Method
+		if isHead(c) {
+			method = http.MethodHead
+		}
+		path := req.URL.Path
+		if path == "" {
+			path = "/"
+		}
+		id := req.Header.Get(echo.HeaderXRequestID)
+		if id == "" {
+			id = c.Response().Header().Get(echo.HeaderXRequestID)
+		}
+		h.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			slog.String("id", id),
+			slog.String("method", method),
+			slog.String("path", path),
+			slog.Int("status", c.Response().Status),
+			slog.Duration("took", took))
+		// The error, already handled, goes on for the middleware outside;
+		// echo's error handler ignores it on a committed answer.
+		return err
+	}
+}
+
+// requestID names every request, in X-Request-Id of the answer and in the
+// logs: the id the client (a proxy) sent, else a new random one.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if id == "" {
+			id = newRequestID()
+		}
+		c.Response().Header()[echo.HeaderXRequestID] = []string{id}
+		return next(c)
+	}
 }
 
 // recoverPanics turns a panic into a logged 500 with the usual error page.
@@ -332,7 +381,9 @@ func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func newRequestID() string {
 	var b [8]byte
 	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	var id [16]byte
+	hex.Encode(id[:], b[:])
+	return string(id[:])
 }
 
 // isLanguageRoot matches "/en/", the home page, whose slash is part of its URL.

@@ -48,8 +48,8 @@ func (h *Handlers) Echo() *echo.Echo {
 		RedirectCode: http.StatusMovedPermanently,
 		Skipper:      func(c echo.Context) bool { return isLanguageRoot(c.Request().URL.Path) },
 	}))
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
-	e.Use(h.logRequests())
+	e.Use(requestID)
+	e.Use(h.logRequests)
 	e.Use(h.recoverPanics)
 	e.Use(h.securityHeaders)
 	e.Use(h.refuseCrossOrigin())
