@@ -47,35 +47,53 @@ var securityHeadersSet = []struct {
 
 var hstsValue = []string{"max-age=63072000; includeSubDomains"}
 
-// securityHeaders sets the headers every answer carries. HSTS goes out whenever
-// the browser is known to have reached us over HTTPS: directly over TLS, or
-// through a trusted proxy that says so (secure, account_session.go).
-func (h *Handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		hd := c.Response().Header()
-		for _, sh := range securityHeadersSet {
-			hd[sh.name] = sh.value
+// setSecurityHeaders sets the headers every answer carries. HSTS goes out
+// whenever the browser is known to have reached us over HTTPS: directly over
+// TLS, or through a trusted proxy that says so (secure, account_session.go).
+func (h *Handlers) setSecurityHeaders(c echo.Context) {
+	hd := c.Response().Header()
+	for _, sh := range securityHeadersSet {
+		hd[sh.name] = sh.value
+	}
+	if h.secure(c) {
+		hd["Strict-Transport-Security"] = hstsValue
+	}
+}
+
+// everyRequest is what every routed request goes through, in this order:
+// its id (setRequestID), the request log (logRequest, which hands an error
+// to the error handler), panics turned into errors (recoverPanic), the
+// security headers (setSecurityHeaders), the refusal of cross-origin
+// changes and the bound on bodies (bodyWithin; ownLimit names the routes
+// that bound theirs themselves). One middleware, not six: echo wraps a
+// route's handler in every middleware on every request, a closure each;
+// these steps call each other through closures that stay on the stack.
+func (h *Handlers) everyRequest(bodyLimit int64, ownLimit func(echo.Context) bool) echo.MiddlewareFunc {
+	cop := http.NewCrossOriginProtection()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			setRequestID(c)
+			return h.logRequest(c, func(c echo.Context) error {
+				return recoverPanic(c, func(c echo.Context) error {
+					h.setSecurityHeaders(c)
+					if err := refuseCrossOrigin(cop, c); err != nil {
+						return err
+					}
+					return bodyWithin(c, bodyLimit, ownLimit, next)
+				})
+			})
 		}
-		if h.secure(c) {
-			hd["Strict-Transport-Security"] = hstsValue
-		}
-		return next(c)
 	}
 }
 
 // refuseCrossOrigin refuses state-changing requests from other sites (by
 // Sec-Fetch-Site or Origin). It needs no cookie and no token, so it also
 // protects visitors who have no session at all.
-func (h *Handlers) refuseCrossOrigin() echo.MiddlewareFunc {
-	cop := http.NewCrossOriginProtection()
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if err := cop.Check(c.Request()); err != nil {
-				return errs.E(errs.Forbidden, "error.cross_origin")
-			}
-			return next(c)
-		}
+func refuseCrossOrigin(cop *http.CrossOriginProtection, c echo.Context) error {
+	if err := cop.Check(c.Request()); err != nil {
+		return errs.E(errs.Forbidden, "error.cross_origin")
 	}
+	return nil
 }
 
 // withPage checks the language of the URL and puts what the views need in the
@@ -129,79 +147,73 @@ func (h *Handlers) setPage(c echo.Context, lang, path string) {
 	c.SetRequest(r.WithContext(views.WithPage(r.Context(), page)))
 }
 
-// logRequests logs one line per request with the status actually sent: it
-// hands a handler's error to the error handler itself before reading the
+// logRequest logs one line per request with the status actually sent: it
+// hands an error of next to the error handler itself before reading the
 // response, so a refused post, a 404 or a panic logs 403, 404 or 500, never
 // the 200 an untouched response starts with (the metrics outside read that
 // status too). When the log drops info records (--log-level warn or error)
 // it reads no clock and builds no record. It logs no address (personal
 // data) and the path only: queries may hold what a visitor typed.
-func (h *Handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		req := c.Request()
-		if !h.Log.Enabled(req.Context(), slog.LevelInfo) {
-			err := next(c)
-			if err != nil {
-				c.Error(err)
-			}
-			return err
-		}
-		start := time.Now()
+func (h *Handlers) logRequest(c echo.Context, next echo.HandlerFunc) error {
+	req := c.Request()
+	if !h.Log.Enabled(req.Context(), slog.LevelInfo) {
 		err := next(c)
 		if err != nil {
 			c.Error(err)
 		}
-		took := time.Since(start)
-		method := req.Method
-		if isHead(c) {
-			method = http.MethodHead
-		}
-		path := req.URL.Path
-		if path == "" {
-			path = "/"
-		}
-		id := req.Header.Get(echo.HeaderXRequestID)
-		if id == "" {
-			id = c.Response().Header().Get(echo.HeaderXRequestID)
-		}
-		h.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-			slog.String("id", id),
-			slog.String("method", method),
-			slog.String("path", path),
-			slog.Int("status", c.Response().Status),
-			slog.Duration("took", took))
-		// The error, already handled, goes on for the middleware outside;
-		// echo's error handler ignores it on a committed answer.
 		return err
 	}
+	start := time.Now()
+	err := next(c)
+	if err != nil {
+		c.Error(err)
+	}
+	took := time.Since(start)
+	method := req.Method
+	if isHead(c) {
+		method = http.MethodHead
+	}
+	path := req.URL.Path
+	if path == "" {
+		path = "/"
+	}
+	id := req.Header.Get(echo.HeaderXRequestID)
+	if id == "" {
+		id = c.Response().Header().Get(echo.HeaderXRequestID)
+	}
+	h.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+		slog.String("id", id),
+		slog.String("method", method),
+		slog.String("path", path),
+		slog.Int("status", c.Response().Status),
+		slog.Duration("took", took))
+	// The error, already handled, goes on to the middleware outside; echo's
+	// error handler ignores it on a committed answer.
+	return err
 }
 
-// requestID names every request, in X-Request-Id of the answer and in the
+// setRequestID names the request, in X-Request-Id of the answer and in the
 // logs: the id the client (a proxy) sent, else a new random one.
-func requestID(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id := c.Request().Header.Get(echo.HeaderXRequestID)
-		if id == "" {
-			id = newRequestID()
-		}
-		c.Response().Header()[echo.HeaderXRequestID] = []string{id}
-		return next(c)
+func setRequestID(c echo.Context) {
+	id := c.Request().Header.Get(echo.HeaderXRequestID)
+	if id == "" {
+		id = newRequestID()
 	}
+	c.Response().Header()[echo.HeaderXRequestID] = []string{id}
 }
 
-// recoverPanics turns a panic into a logged 500 with the usual error page.
-func (h *Handlers) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				if r == http.ErrAbortHandler {
-					panic(r)
-				}
-				err = errs.Wrap(fmt.Errorf("panic: %v\n%s", r, debug.Stack()), "handler")
+// recoverPanic turns a panic of next into an error: a logged 500 with the
+// usual error page.
+func recoverPanic(c echo.Context, next echo.HandlerFunc) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
 			}
-		}()
-		return next(c)
-	}
+			err = errs.Wrap(fmt.Errorf("panic: %v\n%s", r, debug.Stack()), "handler")
+		}
+	}()
+	return next(c)
 }
 
 func (h *Handlers) ipExtractor() echo.IPExtractor {
@@ -302,24 +314,27 @@ func (h *Handlers) perAddressLimitRefusing(b ratelimit.Budget, refuse func() err
 // Content-Length says so, never handed on as a half-read form.
 func (h *Handlers) limitBody(limit int64, ownLimit func(echo.Context) bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if ownLimit(c) {
-				return next(c)
-			}
-			r := c.Request()
-			if r.ContentLength > limit {
-				return echo.ErrStatusRequestEntityTooLarge
-			}
-			if r.Body == nil || r.Body == http.NoBody {
-				return next(c)
-			}
-			r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, limit)
-			if err := readForm(r, limit); bodyTooLarge(err) {
-				return echo.ErrStatusRequestEntityTooLarge
-			}
-			return next(c)
-		}
+		return func(c echo.Context) error { return bodyWithin(c, limit, ownLimit, next) }
 	}
+}
+
+// bodyWithin is limitBody's step: next, with the body bounded.
+func bodyWithin(c echo.Context, limit int64, ownLimit func(echo.Context) bool, next echo.HandlerFunc) error {
+	if ownLimit(c) {
+		return next(c)
+	}
+	r := c.Request()
+	if r.ContentLength > limit {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return next(c)
+	}
+	r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, limit)
+	if err := readForm(r, limit); bodyTooLarge(err) {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	return next(c)
 }
 
 // readForm parses a posted form now, in memory up to limit. Other errors are

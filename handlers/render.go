@@ -76,7 +76,7 @@ func (h *Handlers) renderCached(c echo.Context, key string, fragments bool, view
 
 // renderCachedIn is renderCached keeping the page in pages: search pages have
 // their own cache, so a flood of new queries never pushes out the home page.
-func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[string, cachedPage], key string, fragments bool, view pageView) error {
+func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[pageKey, cachedPage], key string, fragments bool, view pageView) error {
 	if h.hasSessionCookie(c) {
 		// The frame shows who is signed in: not a page for everyone.
 		page, fragment, err := view()
@@ -87,7 +87,7 @@ func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[string,
 	}
 	isFragment := fragments && isFragmentRequest(c)
 	p := views.PageOf(c.Request().Context())
-	full := key + "|" + p.L.Lang() + "|" + strconv.Itoa(p.TextSize) + "|" + strconv.FormatBool(isFragment)
+	full := pageKey{key: key, lang: p.L.Lang(), size: p.TextSize, fragment: isFragment}
 	// The version is read before the view is built: a page is never kept
 	// under a version newer than what it shows.
 	version := h.KB.Version()
@@ -272,6 +272,15 @@ func compress(dst *bytes.Buffer, body []byte) []byte {
 	zw.Close()
 	gzipWriters.Put(zw)
 	return dst.Bytes()
+}
+
+// pageKey names a page kept for everyone: the handler's key and what
+// renderCachedIn adds (a struct, so a lookup joins no strings).
+type pageKey struct {
+	key      string
+	lang     string
+	size     int
+	fragment bool
 }
 
 type cachedPage struct {
