@@ -12,7 +12,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"zerodesk/internal/kb"
 )
 
 // The headers of the pages kept for everyone, pinned name by name and value
@@ -195,5 +198,52 @@ func TestCachedPages_AnAddNeverWritesIntoASharedValue(t *testing.T) {
 	}
 	if got := again.Header().Values("X-Frame-Options"); !slices.Equal(got, []string{"DENY"}) {
 		t.Errorf("X-Frame-Options after an Add to an earlier answer: %q", got)
+	}
+}
+
+// countingKB is the catalog, counting what a page's view is built from.
+type countingKB struct {
+	*kb.KB
+	homeLists, sectionPages atomic.Int32
+}
+
+func (k *countingKB) HomeLists(lang string, n int) ([]kb.Summary, []kb.Summary) {
+	k.homeLists.Add(1)
+	return k.KB.HomeLists(lang, n)
+}
+
+func (k *countingKB) SectionPage(lang string, c kb.Category, page, perPage int) ([]kb.Summary, int, int) {
+	k.sectionPages.Add(1)
+	return k.KB.SectionPage(lang, c, page, perPage)
+}
+
+// A kept page is sent as kept: its view (the home lists, a section's page)
+// is built when it is rendered, once per catalog version, language and
+// kind, never for an answer from the cache (plain, compressed, HEAD, 304).
+func TestCachedPages_AKeptPageBuildsNoView(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	counted := &countingKB{KB: a.kb}
+	a.h.KB = counted
+	a.e = a.h.Echo()
+	for _, path := range []string{"/en/", "/en/?open=setup", "/en/sections/howto", "/en/sections/howto?page=1"} {
+		first := a.get(t, path)
+		wantStatus(t, first, http.StatusOK)
+		built := counted.homeLists.Load() + counted.sectionPages.Load()
+		for _, headers := range [][]string{nil, {"Accept-Encoding", "gzip"}, {"If-None-Match", first.Header().Get("ETag")}} {
+			a.get(t, path, headers...)
+		}
+		a.do(t, httptest.NewRequest(http.MethodHead, path, nil))
+		if again := counted.homeLists.Load() + counted.sectionPages.Load(); again != built {
+			t.Errorf("%s: the kept page's view was built %d more times", path, again-built)
+		}
+	}
+	// A page past the last is never kept: it is looked up every time.
+	before := counted.sectionPages.Load()
+	for range 2 {
+		wantStatus(t, a.get(t, "/en/sections/howto?page=9"), http.StatusNotFound)
+	}
+	if got := counted.sectionPages.Load() - before; got != 2 {
+		t.Errorf("a missing section page was built %d times for 2 requests, want 2 (never kept)", got)
 	}
 }
