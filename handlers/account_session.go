@@ -33,6 +33,9 @@ func (h *Handlers) secure(c echo.Context) bool {
 // the configured proxies: only then do their forwarding headers mean
 // anything (a client can send X-Forwarded-Proto as easily as a proxy can).
 func (h *Handlers) fromTrustedProxy(c echo.Context) bool {
+	if len(h.TrustedProxies) == 0 {
+		return false // no proxy to trust: nothing to parse (every request asks, setSecurityHeaders)
+	}
 	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
 	if err != nil {
 		host = c.Request().RemoteAddr

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"zerodesk/internal/errs"
@@ -213,8 +214,9 @@ func (h *Handlers) editorCategorySave(c echo.Context) error {
 
 // sectionsIndex lists every category for visitors, in the editors' order.
 func (h *Handlers) sectionsIndex(c echo.Context) error {
-	keys := h.sections().Keys()
-	return h.renderCached(c, "sections", views.SectionsPage(views.SectionsView{Keys: keys}), nil)
+	return h.renderCached(c, "sections", false, func() (templ.Component, templ.Component, error) {
+		return views.SectionsPage(views.SectionsView{Keys: h.sections().Keys()}), nil, nil
+	})
 }
 
 // categoryFallbacks are the names pages show in each language when editors

@@ -129,9 +129,9 @@ type Handlers struct {
 	uploads uploadGate
 
 	// The caches (internal/cache), bounded; New sets the bounds and lives.
-	pages cache.Versioned[string, cachedPage] // pages for everyone, per catalog version (renderCached)
+	pages cache.Versioned[pageKey, cachedPage] // pages for everyone, per catalog version (renderCached)
 	// searchPages: search pages for everyone, per catalog version, by query as typed (search).
-	searchPages cache.Versioned[string, cachedPage]
+	searchPages cache.Versioned[pageKey, cachedPage]
 	sitemaps    cache.Versioned[struct{}, []byte] // the sitemap, per catalog version (sitemapBase for the address)
 	feeds       cache.Versioned[string, []byte]   // the Atom feeds by language, per catalog version (feed.go)
 	// deskEntered: the staff sessions whose name the tickets service already
@@ -194,8 +194,8 @@ func New(cfg Config) *Handlers {
 		Outbox:         cfg.Outbox,
 		Audit:          cfg.Audit,
 		PublicURL:      strings.TrimSuffix(cfg.PublicURL, "/"),
-		pages:          cache.Versioned[string, cachedPage]{Max: maxCachedPages},
-		searchPages:    cache.Versioned[string, cachedPage]{Max: maxCachedSearchPages},
+		pages:          cache.Versioned[pageKey, cachedPage]{Max: maxCachedPages},
+		searchPages:    cache.Versioned[pageKey, cachedPage]{Max: maxCachedSearchPages},
 		sitemaps:       cache.Versioned[struct{}, []byte]{Max: 1},
 		feeds:          cache.Versioned[string, []byte]{Max: 64},
 		deskEntered:    cache.Versioned[int64, bool]{Max: 10000}, // past it, agents are named again

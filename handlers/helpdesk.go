@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"zerodesk/internal/errs"
@@ -29,6 +30,15 @@ const (
 )
 
 func lang(c echo.Context) string { return views.Lang(c.Request().Context()) }
+
+// queryParam is c.QueryParam that parses nothing when the address has no
+// query (the pages kept for everyone are mostly asked for without one).
+func queryParam(c echo.Context, name string) string {
+	if c.Request().URL.RawQuery == "" {
+		return ""
+	}
+	return c.QueryParam(name)
+}
 
 // root sends a visitor to the home page in the language their browser asks for.
 func (h *Handlers) root(c echo.Context) error {
@@ -62,21 +72,31 @@ func (h *Handlers) languageRoot(c echo.Context) error {
 	return c.Redirect(http.StatusMovedPermanently, target)
 }
 
-// home is the portal page.
+// home is the portal page. Its lists follow from the language and the
+// catalog version (the popular order within kb.PopularShown included), so
+// they are built only when the page is rendered, never for a kept page.
 func (h *Handlers) home(c echo.Context) error {
-	l := lang(c)
-	setup, _, total := h.KB.SectionPage(l, kb.Setup, 1, homeSetupLength)
-	v := views.HomeView{Setup: setup, SetupMore: total > len(setup)}
-	v.Popular, v.Latest = h.KB.HomeLists(l, homeListLength)
-	switch open := c.QueryParam("open"); open {
-	case "setup":
-		v.Open, v.Bodies = open, h.bodies(l, v.Setup)
-	case "popular":
-		v.Open, v.Bodies = open, h.bodies(l, v.Popular)
-	case "latest":
-		v.Open, v.Bodies = open, h.bodies(l, v.Latest)
+	open := queryParam(c, "open")
+	switch open {
+	case "setup", "popular", "latest":
+	default:
+		open = ""
 	}
-	return h.renderCached(c, "home|"+v.Open, views.Home(v), nil)
+	return h.renderCached(c, "home|"+open, false, func() (templ.Component, templ.Component, error) {
+		l := lang(c)
+		setup, _, total := h.KB.SectionPage(l, kb.Setup, 1, homeSetupLength)
+		v := views.HomeView{Setup: setup, SetupMore: total > len(setup), Open: open}
+		v.Popular, v.Latest = h.KB.HomeLists(l, homeListLength)
+		switch open {
+		case "setup":
+			v.Bodies = h.bodies(l, v.Setup)
+		case "popular":
+			v.Bodies = h.bodies(l, v.Popular)
+		case "latest":
+			v.Bodies = h.bodies(l, v.Latest)
+		}
+		return views.Home(v), nil, nil
+	})
 }
 
 // bodies loads the articles of a list shown expanded.
@@ -107,7 +127,7 @@ func (h *Handlers) article(c echo.Context) error {
 		h.KB.CountView(a.ArticleID, lang(c))
 	}
 	v := views.ArticleView{Article: a}
-	if voted := c.QueryParam("voted"); voted == "yes" || voted == "no" {
+	if voted := queryParam(c, "voted"); voted == "yes" || voted == "no" {
 		v.Voted = voted
 		v.ReasonSent = voted == "no" && c.QueryParam("reason") == "sent"
 	}
@@ -116,7 +136,9 @@ func (h *Handlers) article(c echo.Context) error {
 		// catalog version (kb.KB.Version): rendered for the voter, not kept.
 		return h.render(c, http.StatusOK, views.ArticlePage(v), views.ArticleFragment(a))
 	}
-	return h.renderCached(c, "article|"+a.Slug, views.ArticlePage(v), views.ArticleFragment(a))
+	return h.renderCached(c, "article|"+a.Slug, true, func() (templ.Component, templ.Component, error) {
+		return views.ArticlePage(v), views.ArticleFragment(a), nil
+	})
 }
 
 // feedback counts "Was this helpful?" without cookies or accounts. A "no"
@@ -165,24 +187,30 @@ func (h *Handlers) section(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	v := views.SectionView{Category: cat}
-	var total int
-	v.Items, v.Page, total = h.KB.SectionPage(l, cat, page, sectionPageLength)
-	v.Pages = max(1, (total+sectionPageLength-1)/sectionPageLength)
-	if v.Page != page {
-		return echo.ErrNotFound // past the last page: no such page (and no cache entry for it)
-	}
-	if c.QueryParam("open") == string(cat) {
-		v.Open, v.Bodies = true, h.bodies(l, v.Items)
-	}
-	return h.renderCached(c, "section|"+string(cat)+"|"+strconv.FormatBool(v.Open)+"|"+strconv.Itoa(v.Page),
-		views.SectionPage(v), nil)
+	open := queryParam(c, "open") == string(cat)
+	// The key holds the page asked for: a page past the last is a 404 when
+	// rendered and so never kept, and a kept page is one that exists in
+	// this catalog version.
+	return h.renderCached(c, "section|"+string(cat)+"|"+strconv.FormatBool(open)+"|"+strconv.Itoa(page), false,
+		func() (templ.Component, templ.Component, error) {
+			v := views.SectionView{Category: cat}
+			var total int
+			v.Items, v.Page, total = h.KB.SectionPage(l, cat, page, sectionPageLength)
+			v.Pages = max(1, (total+sectionPageLength-1)/sectionPageLength)
+			if v.Page != page {
+				return nil, nil, echo.ErrNotFound // past the last page: no such page (and no cache entry for it)
+			}
+			if open {
+				v.Open, v.Bodies = true, h.bodies(l, v.Items)
+			}
+			return views.SectionPage(v), nil, nil
+		})
 }
 
 // pageParam reads ?page=N of a paginated list: absent is page 1; anything but
 // a whole number from 1 is no page (ok false).
 func pageParam(c echo.Context) (page int, ok bool) {
-	raw := c.QueryParam("page")
+	raw := queryParam(c, "page")
 	if raw == "" {
 		return 1, true
 	}

@@ -12,9 +12,9 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"zerodesk/internal/errs"
 	"zerodesk/internal/ratelimit"
@@ -26,40 +26,74 @@ import (
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// securityHeaders sets the headers every answer carries. HSTS goes out whenever
-// the browser is known to have reached us over HTTPS: directly over TLS, or
-// through a trusted proxy that says so (secure, account_session.go).
-func (h *Handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		hd := c.Response().Header()
-		hd.Set("Content-Security-Policy", contentSecurityPolicy)
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("X-Frame-Options", "DENY")
-		// Search queries live in URLs: they never travel to another site.
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
-		hd.Set("Cross-Origin-Resource-Policy", "same-origin")
-		hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
-		if h.secure(c) {
-			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+// securityHeadersSet are the headers every answer carries, in the header
+// map's canonical names, with values made once: assigned, not Set, so an
+// answer canonicalises no name and makes no slice for them. Each value has
+// cap == len, so an Add to one copies instead of writing into the array every
+// answer shares; a Set replaces it.
+var securityHeadersSet = []struct {
+	name  string
+	value []string
+}{
+	{"Content-Security-Policy", []string{contentSecurityPolicy}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"X-Frame-Options", []string{"DENY"}},
+	// Search queries live in URLs: they never travel to another site.
+	{"Referrer-Policy", []string{"no-referrer"}},
+	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+	{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+	{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=(), payment=(), usb=()"}},
+}
+
+var hstsValue = []string{"max-age=63072000; includeSubDomains"}
+
+// setSecurityHeaders sets the headers every answer carries. HSTS goes out
+// whenever the browser is known to have reached us over HTTPS: directly over
+// TLS, or through a trusted proxy that says so (secure, account_session.go).
+func (h *Handlers) setSecurityHeaders(c echo.Context) {
+	hd := c.Response().Header()
+	for _, sh := range securityHeadersSet {
+		hd[sh.name] = sh.value
+	}
+	if h.secure(c) {
+		hd["Strict-Transport-Security"] = hstsValue
+	}
+}
+
+// everyRequest is what every routed request goes through, in this order:
+// its id (setRequestID), the request log (logRequest, which hands an error
+// to the error handler), panics turned into errors (recoverPanic), the
+// security headers (setSecurityHeaders), the refusal of cross-origin
+// changes and the bound on bodies (bodyWithin; ownLimit names the routes
+// that bound theirs themselves). One middleware, not six: echo wraps a
+// route's handler in every middleware on every request, a closure each;
+// these steps call each other through closures that stay on the stack.
+func (h *Handlers) everyRequest(bodyLimit int64, ownLimit func(echo.Context) bool) echo.MiddlewareFunc {
+	cop := http.NewCrossOriginProtection()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			setRequestID(c)
+			return h.logRequest(c, func(c echo.Context) error {
+				return recoverPanic(c, func(c echo.Context) error {
+					h.setSecurityHeaders(c)
+					if err := refuseCrossOrigin(cop, c); err != nil {
+						return err
+					}
+					return bodyWithin(c, bodyLimit, ownLimit, next)
+				})
+			})
 		}
-		return next(c)
 	}
 }
 
 // refuseCrossOrigin refuses state-changing requests from other sites (by
 // Sec-Fetch-Site or Origin). It needs no cookie and no token, so it also
 // protects visitors who have no session at all.
-func (h *Handlers) refuseCrossOrigin() echo.MiddlewareFunc {
-	cop := http.NewCrossOriginProtection()
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if err := cop.Check(c.Request()); err != nil {
-				return errs.E(errs.Forbidden, "error.cross_origin")
-			}
-			return next(c)
-		}
+func refuseCrossOrigin(cop *http.CrossOriginProtection, c echo.Context) error {
+	if err := cop.Check(c.Request()); err != nil {
+		return errs.E(errs.Forbidden, "error.cross_origin")
 	}
+	return nil
 }
 
 // withPage checks the language of the URL and puts what the views need in the
@@ -81,19 +115,22 @@ func (h *Handlers) setPage(c echo.Context, lang, path string) {
 	if path == "" {
 		path = "/"
 	}
-	query := r.URL.Query()
 	size := views.DefaultTextSize
-	if s := query.Get("size"); s != "" {
-		if n, err := strconv.Atoi(s); err == nil && n >= views.MinTextSize && n <= views.MaxTextSize {
-			size = n
-		}
-	}
 	// The text-size links and the language switch keep only the parameters a
 	// page is about (a search query); one-off state such as "open" or "voted"
-	// is not carried along.
-	kept := url.Values{}
-	if q := query.Get("q"); q != "" {
-		kept.Set("q", q)
+	// is not carried along. No query, nothing to parse (echo parses it once
+	// for the handler too).
+	var kept url.Values
+	if r.URL.RawQuery != "" {
+		query := c.QueryParams()
+		if s := query.Get("size"); s != "" {
+			if n, err := strconv.Atoi(s); err == nil && n >= views.MinTextSize && n <= views.MaxTextSize {
+				size = n
+			}
+		}
+		if q := query.Get("q"); q != "" {
+			kept = url.Values{"q": {q}}
+		}
 	}
 	page := &views.Page{
 		L:        h.Locales.Localizer(lang),
@@ -110,49 +147,73 @@ func (h *Handlers) setPage(c echo.Context, lang, path string) {
 	c.SetRequest(r.WithContext(views.WithPage(r.Context(), page)))
 }
 
-// logRequests logs one line per request with the status actually sent: it
-// hands a handler's error to the error handler itself (HandleError) before
-// reading the response, so a refused post, a 404 or a panic logs 403, 404
-// or 500, never the 200 an untouched response starts with.
-func (h *Handlers) logRequests() echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		HandleError:  true,
-		LogStatus:    true,
-		LogMethod:    true,
-		LogURIPath:   true,
-		LogLatency:   true,
-		LogRequestID: true,
-		LogRemoteIP:  false, // addresses are personal data: not logged
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			method := v.Method
-			if isHead(c) {
-				method = http.MethodHead
-			}
-			// The path only: queries may hold what a visitor typed.
-			h.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-				slog.String("id", v.RequestID),
-				slog.String("method", method),
-				slog.String("path", v.URIPath),
-				slog.Int("status", v.Status),
-				slog.Duration("took", v.Latency))
-			return nil
-		},
-	})
+// logRequest logs one line per request with the status actually sent: it
+// hands an error of next to the error handler itself before reading the
+// response, so a refused post, a 404 or a panic logs 403, 404 or 500, never
+// the 200 an untouched response starts with (the metrics outside read that
+// status too). When the log drops info records (--log-level warn or error)
+// it reads no clock and builds no record. It logs no address (personal
+// data) and the path only: queries may hold what a visitor typed.
+func (h *Handlers) logRequest(c echo.Context, next echo.HandlerFunc) error {
+	req := c.Request()
+	if !h.Log.Enabled(req.Context(), slog.LevelInfo) {
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		return err
+	}
+	start := time.Now()
+	err := next(c)
+	if err != nil {
+		c.Error(err)
+	}
+	took := time.Since(start)
+	method := req.Method
+	if isHead(c) {
+		method = http.MethodHead
+	}
+	path := req.URL.Path
+	if path == "" {
+		path = "/"
+	}
+	id := req.Header.Get(echo.HeaderXRequestID)
+	if id == "" {
+		id = c.Response().Header().Get(echo.HeaderXRequestID)
+	}
+	h.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+		slog.String("id", id),
+		slog.String("method", method),
+		slog.String("path", path),
+		slog.Int("status", c.Response().Status),
+		slog.Duration("took", took))
+	// The error, already handled, goes on to the middleware outside; echo's
+	// error handler ignores it on a committed answer.
+	return err
 }
 
-// recoverPanics turns a panic into a logged 500 with the usual error page.
-func (h *Handlers) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				if r == http.ErrAbortHandler {
-					panic(r)
-				}
-				err = errs.Wrap(fmt.Errorf("panic: %v\n%s", r, debug.Stack()), "handler")
-			}
-		}()
-		return next(c)
+// setRequestID names the request, in X-Request-Id of the answer and in the
+// logs: the id the client (a proxy) sent, else a new random one.
+func setRequestID(c echo.Context) {
+	id := c.Request().Header.Get(echo.HeaderXRequestID)
+	if id == "" {
+		id = newRequestID()
 	}
+	c.Response().Header()[echo.HeaderXRequestID] = []string{id}
+}
+
+// recoverPanic turns a panic of next into an error: a logged 500 with the
+// usual error page.
+func recoverPanic(c echo.Context, next echo.HandlerFunc) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			err = errs.Wrap(fmt.Errorf("panic: %v\n%s", r, debug.Stack()), "handler")
+		}
+	}()
+	return next(c)
 }
 
 func (h *Handlers) ipExtractor() echo.IPExtractor {
@@ -253,24 +314,27 @@ func (h *Handlers) perAddressLimitRefusing(b ratelimit.Budget, refuse func() err
 // Content-Length says so, never handed on as a half-read form.
 func (h *Handlers) limitBody(limit int64, ownLimit func(echo.Context) bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if ownLimit(c) {
-				return next(c)
-			}
-			r := c.Request()
-			if r.ContentLength > limit {
-				return echo.ErrStatusRequestEntityTooLarge
-			}
-			if r.Body == nil || r.Body == http.NoBody {
-				return next(c)
-			}
-			r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, limit)
-			if err := readForm(r, limit); bodyTooLarge(err) {
-				return echo.ErrStatusRequestEntityTooLarge
-			}
-			return next(c)
-		}
+		return func(c echo.Context) error { return bodyWithin(c, limit, ownLimit, next) }
 	}
+}
+
+// bodyWithin is limitBody's step: next, with the body bounded.
+func bodyWithin(c echo.Context, limit int64, ownLimit func(echo.Context) bool, next echo.HandlerFunc) error {
+	if ownLimit(c) {
+		return next(c)
+	}
+	r := c.Request()
+	if r.ContentLength > limit {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return next(c)
+	}
+	r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, limit)
+	if err := readForm(r, limit); bodyTooLarge(err) {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	return next(c)
 }
 
 // readForm parses a posted form now, in memory up to limit. Other errors are
@@ -332,7 +396,9 @@ func (w headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func newRequestID() string {
 	var b [8]byte
 	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	var id [16]byte
+	hex.Encode(id[:], b[:])
+	return string(id[:])
 }
 
 // isLanguageRoot matches "/en/", the home page, whose slash is part of its URL.

@@ -56,28 +56,51 @@ func (h *Handlers) render(c echo.Context, status int, page, fragment templ.Compo
 	return writeHTML(c, status, buf.Bytes(), nil, "")
 }
 
+// pageView builds the page (and the HTMX fragment, if the page has one) of a
+// page kept for everyone. renderCached calls it only when the page must be
+// rendered: not kept yet for this catalog version, or for a signed-in person.
+// So a kept page costs no lists, lookups or components; and what a view
+// shows must follow from its cache key (with what renderCachedIn adds) and
+// the catalog version alone, never from anything else of the request.
+type pageView func() (page, fragment templ.Component, err error)
+
 // renderCached is render for pages that hold nothing of the visitor: a visitor
 // has no cookie and no session, so such a page is the same for everyone until
 // the articles change. It is rendered once per catalog version and kept, plain
 // and compressed. key must be built only from validated values (it bounds the
-// cache): the language and text size are added here.
-func (h *Handlers) renderCached(c echo.Context, key string, page, fragment templ.Component) error {
-	return h.renderCachedIn(c, &h.pages, key, page, fragment)
+// cache): the language, text size and page or fragment are added here.
+// fragments says whether the view has an HTMX fragment of its own.
+func (h *Handlers) renderCached(c echo.Context, key string, fragments bool, view pageView) error {
+	return h.renderCachedIn(c, &h.pages, key, fragments, view)
 }
 
 // renderCachedIn is renderCached keeping the page in pages: search pages have
 // their own cache, so a flood of new queries never pushes out the home page.
-func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[string, cachedPage], key string, page, fragment templ.Component) error {
+func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[pageKey, cachedPage], key string, fragments bool, view pageView) error {
 	if h.hasSessionCookie(c) {
 		// The frame shows who is signed in: not a page for everyone.
+		page, fragment, err := view()
+		if err != nil {
+			return err
+		}
 		return h.render(c, http.StatusOK, page, fragment)
 	}
-	component, isFragment := choose(c, page, fragment)
+	isFragment := fragments && isFragmentRequest(c)
 	p := views.PageOf(c.Request().Context())
-	full := key + "|" + p.L.Lang() + "|" + strconv.Itoa(p.TextSize) + "|" + strconv.FormatBool(isFragment)
+	full := pageKey{key: key, lang: p.L.Lang(), size: p.TextSize, fragment: isFragment}
+	// The version is read before the view is built: a page is never kept
+	// under a version newer than what it shows.
 	version := h.KB.Version()
 	cached, ok := pages.Get(version, full)
 	if !ok {
+		page, fragment, err := view()
+		if err != nil {
+			return err
+		}
+		component := page
+		if isFragment && fragment != nil {
+			component = fragment
+		}
 		var buf bytes.Buffer
 		if err := component.Render(c.Request().Context(), &buf); err != nil {
 			return err
@@ -86,12 +109,13 @@ func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[string,
 		pages.Put(version, full, cached)
 	}
 	if c.Request().Header.Get("If-None-Match") == cached.etag {
-		c.Response().Header().Add("Vary", headerHXRequest)
-		c.Response().Header().Set("ETag", cached.etag)
+		hdr := c.Response().Header()
+		addVary(hdr, varyHX)
+		hdr["Etag"] = cached.etagValue
 		c.Response().WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return writeHTML(c, http.StatusOK, cached.body, cached.gzipped, cached.etag)
+	return cached.write(c, http.StatusOK)
 }
 
 // frameTokenKey is where a handler that has just started a cookie-less session
@@ -169,32 +193,70 @@ func choose(c echo.Context, page, fragment templ.Component) (templ.Component, bo
 	return page, false
 }
 
+// Header values shared by every answer that sends them (writeHTML, the 304
+// of a kept page): assigned to the header map, not Set, so an answer makes
+// no slice and canonicalises no name for them. Each has cap == len, so an
+// Add to one of them (a later Vary) copies instead of writing into the
+// array every answer shares (TestCachedPages_AnAddNeverWritesIntoASharedValue).
+var (
+	varyPage        = []string{headerHXRequest, "Accept-Encoding"}
+	varyHX          = []string{headerHXRequest}
+	htmlContentType = []string{echo.MIMETextHTMLCharsetUTF8}
+	noCache         = []string{"no-cache"}
+	gzipEncoding    = []string{"gzip"}
+)
+
+// addVary adds values to Vary: the shared slice when the answer has no Vary
+// yet, else one Add each, as before.
+func addVary(hdr http.Header, values []string) {
+	if _, ok := hdr["Vary"]; !ok {
+		hdr["Vary"] = values
+		return
+	}
+	for _, v := range values {
+		hdr.Add("Vary", v)
+	}
+}
+
 // writeHTML sends body, compressed when the client takes it and it is worth it
 // (gzipped, when given, is body already compressed).
 func writeHTML(c echo.Context, status int, body, gzipped []byte, etag string) error {
+	p := cachedPage{body: body, gzipped: gzipped, etag: etag}
+	return p.write(c, status)
+}
+
+// write sends the page, compressed when the client takes it and it is worth
+// it, with the header values it keeps (a kept page's) or made now.
+func (p *cachedPage) write(c echo.Context, status int) error {
 	res := c.Response()
 	hdr := res.Header()
-	hdr.Add("Vary", headerHXRequest)
-	hdr.Add("Vary", "Accept-Encoding")
-	hdr.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	addVary(hdr, varyPage)
+	hdr["Content-Type"] = htmlContentType
 	if hdr.Get("Cache-Control") == "" {
-		hdr.Set("Cache-Control", "no-cache")
+		hdr["Cache-Control"] = noCache
 	}
-	if etag != "" {
-		hdr.Set("ETag", etag)
+	switch {
+	case p.etagValue != nil:
+		hdr["Etag"] = p.etagValue
+	case p.etag != "":
+		hdr.Set("ETag", p.etag)
 	}
-	out := body
-	if len(body) >= minCompressLength && static.AcceptsGzip(c.Request()) {
-		if gzipped == nil {
+	out, length := p.body, p.bodyLength
+	if len(p.body) >= minCompressLength && static.AcceptsGzip(c.Request()) {
+		out, length = p.gzipped, p.gzippedLength
+		if out == nil {
 			zbuf := buffers.Get().(*bytes.Buffer)
 			zbuf.Reset()
 			defer buffers.Put(zbuf)
-			gzipped = compress(zbuf, body)
+			out, length = compress(zbuf, p.body), nil
 		}
-		hdr.Set(echo.HeaderContentEncoding, "gzip")
-		out = gzipped
+		hdr["Content-Encoding"] = gzipEncoding
 	}
-	hdr.Set(echo.HeaderContentLength, strconv.Itoa(len(out)))
+	if length != nil {
+		hdr["Content-Length"] = length
+	} else {
+		hdr.Set(echo.HeaderContentLength, strconv.Itoa(len(out)))
+	}
 	res.WriteHeader(status)
 	if c.Request().Method == http.MethodHead {
 		return nil
@@ -212,16 +274,31 @@ func compress(dst *bytes.Buffer, body []byte) []byte {
 	return dst.Bytes()
 }
 
+// pageKey names a page kept for everyone: the handler's key and what
+// renderCachedIn adds (a struct, so a lookup joins no strings).
+type pageKey struct {
+	key      string
+	lang     string
+	size     int
+	fragment bool
+}
+
 type cachedPage struct {
 	body, gzipped []byte
 	etag          string
+	// The header values it is sent with, made once (newCachedPage) and
+	// assigned on every answer; each has cap == len (see varyPage).
+	etagValue, bodyLength, gzippedLength []string
 }
 
 func newCachedPage(body []byte) cachedPage {
 	sum := sha256.Sum256(body)
 	p := cachedPage{body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
+	p.etagValue = []string{p.etag}
+	p.bodyLength = []string{strconv.Itoa(len(body))}
 	if len(body) >= minCompressLength {
 		p.gzipped = bytes.Clone(compress(new(bytes.Buffer), body))
+		p.gzippedLength = []string{strconv.Itoa(len(p.gzipped))}
 	}
 	return p
 }

@@ -48,12 +48,10 @@ func (h *Handlers) Echo() *echo.Echo {
 		RedirectCode: http.StatusMovedPermanently,
 		Skipper:      func(c echo.Context) bool { return isLanguageRoot(c.Request().URL.Path) },
 	}))
-	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
-	e.Use(h.logRequests())
-	e.Use(h.recoverPanics)
-	e.Use(h.securityHeaders)
-	e.Use(h.refuseCrossOrigin())
-	e.Use(h.limitBody(64<<10, func(c echo.Context) bool {
+	// Every routed request: its id, the request log, panics into errors,
+	// the security headers, the cross-origin refusal, the 64K body limit
+	// (middleware.go, everyRequest: one middleware for the six).
+	e.Use(h.everyRequest(64<<10, func(c echo.Context) bool {
 		return c.Request().Method == http.MethodPost && ownLimit[c.Path()]
 	}))
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"zerodesk/internal/errs"
@@ -50,9 +51,6 @@ func (h *Handlers) search(c echo.Context) error {
 			h.KB.RecordSearch(l, raw, len(v.Results.Hits), c.RealIP())
 			h.Metrics.searched(len(v.Results.Hits))
 		}
-		if len(v.Results.Hits) == 0 {
-			v.Popular = h.KB.Popular(l, homeListLength)
-		}
 	}
 	if status != http.StatusOK {
 		return h.render(c, status, views.SearchPage(v), views.SearchResults(v))
@@ -62,5 +60,12 @@ func (h *Handlers) search(c echo.Context) error {
 	// for and the catalog version (results, popular articles); the language,
 	// text size and fragment or page are added by renderCachedIn. The query
 	// is bounded (a longer one was refused above) and so is the cache.
-	return h.renderCachedIn(c, &h.searchPages, "search|"+strconv.Itoa(page)+"|"+raw, views.SearchPage(v), views.SearchResults(v))
+	// The results themselves are needed first (the status, the search log)
+	// and are kb's own cached answer; only the components wait.
+	return h.renderCachedIn(c, &h.searchPages, "search|"+strconv.Itoa(page)+"|"+raw, true, func() (templ.Component, templ.Component, error) {
+		if v.Results != nil && v.Query != "" && len(v.Results.Hits) == 0 {
+			v.Popular = h.KB.Popular(l, homeListLength) // per language and catalog version
+		}
+		return views.SearchPage(v), views.SearchResults(v), nil
+	})
 }

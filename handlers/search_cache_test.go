@@ -70,9 +70,9 @@ func TestSearch_KeptPagesFollowTheCatalogVersion(t *testing.T) {
 	a := newTestApp(t)
 	wantStatus(t, search(t, a, "password"), http.StatusOK)
 	before := a.h.KB.Version()
-	key := "search|1|password|en|1|false"
+	key := pageKey{key: "search|1|password", lang: "en", size: 1, fragment: false}
 	if _, ok := a.h.searchPages.Get(before, key); !ok {
-		t.Fatalf("the search page was not kept under %q", key)
+		t.Fatalf("the search page was not kept under %+v", key)
 	}
 	a.post(t, "/en/articles/reset-account/feedback", map[string][]string{"helpful": {"yes"}})
 	if a.h.KB.Version() != before {

@@ -118,7 +118,7 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // AcceptsGzip reports whether the client takes gzip-encoded responses.
 func AcceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			continue
