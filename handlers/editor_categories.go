@@ -214,7 +214,7 @@ func (h *Handlers) editorCategorySave(c echo.Context) error {
 
 // sectionsIndex lists every category for visitors, in the editors' order.
 func (h *Handlers) sectionsIndex(c echo.Context) error {
-	return h.renderCached(c, "sections", false, func() (templ.Component, templ.Component, error) {
+	return h.renderCached(c, h.KB.Version(), "sections", false, func() (templ.Component, templ.Component, error) {
 		return views.SectionsPage(views.SectionsView{Keys: h.sections().Keys()}), nil, nil
 	})
 }

@@ -82,7 +82,7 @@ func (h *Handlers) home(c echo.Context) error {
 	default:
 		open = ""
 	}
-	return h.renderCached(c, "home|"+open, false, func() (templ.Component, templ.Component, error) {
+	return h.renderCached(c, h.KB.Version(), "home|"+open, false, func() (templ.Component, templ.Component, error) {
 		l := lang(c)
 		setup, _, total := h.KB.SectionPage(l, kb.Setup, 1, homeSetupLength)
 		v := views.HomeView{Setup: setup, SetupMore: total > len(setup), Open: open}
@@ -112,6 +112,7 @@ func (h *Handlers) bodies(l string, items []kb.Summary) map[int64]*kb.Article {
 
 // article is an article's permanent page, or its body when expanded in place.
 func (h *Handlers) article(c echo.Context) error {
+	version := h.KB.Version() // before the article: see renderCached
 	a, err := h.KB.Article(lang(c), c.Param("slug"))
 	if errs.CodeOf(err) == errs.NotFound {
 		return h.goneOrMoved(c, err) // editor_publish.go: old and archived addresses
@@ -136,7 +137,7 @@ func (h *Handlers) article(c echo.Context) error {
 		// catalog version (kb.KB.Version): rendered for the voter, not kept.
 		return h.render(c, http.StatusOK, views.ArticlePage(v), views.ArticleFragment(a))
 	}
-	return h.renderCached(c, "article|"+a.Slug, true, func() (templ.Component, templ.Component, error) {
+	return h.renderCached(c, version, "article|"+a.Slug, true, func() (templ.Component, templ.Component, error) {
 		return views.ArticlePage(v), views.ArticleFragment(a), nil
 	})
 }
@@ -191,7 +192,7 @@ func (h *Handlers) section(c echo.Context) error {
 	// The key holds the page asked for: a page past the last is a 404 when
 	// rendered and so never kept, and a kept page is one that exists in
 	// this catalog version.
-	return h.renderCached(c, "section|"+string(cat)+"|"+strconv.FormatBool(open)+"|"+strconv.Itoa(page), false,
+	return h.renderCached(c, h.KB.Version(), "section|"+string(cat)+"|"+strconv.FormatBool(open)+"|"+strconv.Itoa(page), false,
 		func() (templ.Component, templ.Component, error) {
 			v := views.SectionView{Category: cat}
 			var total int

@@ -70,13 +70,19 @@ type pageView func() (page, fragment templ.Component, err error)
 // and compressed. key must be built only from validated values (it bounds the
 // cache): the language, text size and page or fragment are added here.
 // fragments says whether the view has an HTMX fragment of its own.
-func (h *Handlers) renderCached(c echo.Context, key string, fragments bool, view pageView) error {
-	return h.renderCachedIn(c, &h.pages, key, fragments, view)
+//
+// version is h.KB.Version() read by the handler BEFORE it fetched anything
+// the page shows (an article, search results): the page is kept under that
+// version, so a page built from what was fetched just before a publication
+// is kept under the older version (dropped with it), never under the new one
+// (where it would stay stale until the next change).
+func (h *Handlers) renderCached(c echo.Context, version uint64, key string, fragments bool, view pageView) error {
+	return h.renderCachedIn(c, &h.pages, version, key, fragments, view)
 }
 
 // renderCachedIn is renderCached keeping the page in pages: search pages have
 // their own cache, so a flood of new queries never pushes out the home page.
-func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[pageKey, cachedPage], key string, fragments bool, view pageView) error {
+func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[pageKey, cachedPage], version uint64, key string, fragments bool, view pageView) error {
 	if h.hasSessionCookie(c) {
 		// The frame shows who is signed in: not a page for everyone.
 		page, fragment, err := view()
@@ -88,9 +94,6 @@ func (h *Handlers) renderCachedIn(c echo.Context, pages *cache.Versioned[pageKey
 	isFragment := fragments && isFragmentRequest(c)
 	p := views.PageOf(c.Request().Context())
 	full := pageKey{key: key, lang: p.L.Lang(), size: p.TextSize, fragment: isFragment}
-	// The version is read before the view is built: a page is never kept
-	// under a version newer than what it shows.
-	version := h.KB.Version()
 	cached, ok := pages.Get(version, full)
 	if !ok {
 		page, fragment, err := view()

@@ -32,6 +32,7 @@ func (h *Handlers) search(c echo.Context) error {
 		page = n // a page past the last shows the last
 	}
 	status := http.StatusOK
+	version := h.KB.Version() // before the results: see renderCached
 	results, err := h.KB.SearchPage(c.Request().Context(), l, v.Query, page, limit)
 	switch {
 	case err == nil:
@@ -62,7 +63,7 @@ func (h *Handlers) search(c echo.Context) error {
 	// is bounded (a longer one was refused above) and so is the cache.
 	// The results themselves are needed first (the status, the search log)
 	// and are kb's own cached answer; only the components wait.
-	return h.renderCachedIn(c, &h.searchPages, "search|"+strconv.Itoa(page)+"|"+raw, true, func() (templ.Component, templ.Component, error) {
+	return h.renderCachedIn(c, &h.searchPages, version, "search|"+strconv.Itoa(page)+"|"+raw, true, func() (templ.Component, templ.Component, error) {
 		if v.Results != nil && v.Query != "" && len(v.Results.Hits) == 0 {
 			v.Popular = h.KB.Popular(l, homeListLength) // per language and catalog version
 		}
