@@ -351,7 +351,7 @@ func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang strin
 		art.SourceSlug, art.SourceUpdatedAt = src.slug, src.updatedAt
 		art.Outdated = src != d && src.updatedAt.After(d.sourceUpdatedAt)
 	}
-	art.Related = c.related(sh, a, lang)
+	art.relatedTo = c.related(sh, a, lang)
 	ed.byArticle.set(a.id, art)
 	if !art.Fallback {
 		ed.bySlug.set(d.slug, art)
@@ -369,30 +369,31 @@ func (sh *shelf) sortFAQ() {
 
 // related picks up to maxRelated articles for a on a page in lang: those its
 // front matter names, then its category's, those in lang before those shown
-// in another language.
-func (c *catalog) related(sh *shelf, a *articleRow, lang string) []Summary {
-	out := make([]Summary, 0, maxRelated)
+// in another language. It gives their translation ids (0: none).
+func (c *catalog) related(sh *shelf, a *articleRow, lang string) [maxRelated]int64 {
+	var out [maxRelated]int64
+	var articles [maxRelated]int64
+	n := 0
 	add := func(s Summary) {
-		if s.ArticleID == a.id || slices.ContainsFunc(out, func(o Summary) bool { return o.ArticleID == s.ArticleID }) {
+		d := c.lib.byLang[s.Lang][s.ArticleID] // the doc s summarizes
+		if s.ArticleID == a.id || d == nil || slices.Contains(articles[:n], s.ArticleID) {
 			return
 		}
-		out = append(out, s)
+		out[n], articles[n] = d.id, s.ArticleID
+		n++
 	}
 	for _, id := range c.lib.related[a.id] {
-		if d := c.lib.byArticle[id]; len(d) > 0 && len(out) < maxRelated {
+		if d := c.lib.byArticle[id]; len(d) > 0 && n < maxRelated {
 			add(c.byTranslation[c.lib.best(d[0].article, lang).id])
 		}
 	}
 	for _, list := range sh.heads[a.category] { // in lang, then in others
 		for _, s := range list {
-			if len(out) == maxRelated {
+			if n == maxRelated {
 				return out
 			}
 			add(s)
 		}
-	}
-	if len(out) == 0 {
-		return nil
 	}
 	return out
 }
