@@ -38,7 +38,7 @@ type doc struct {
 	keywords        string    // indexed with the body (withKeywords)
 	// terms are the vocabulary's words of the document (rendered.terms), so
 	// a patched library takes them out of the vocabulary again.
-	terms []vocabTerm
+	terms []termID
 }
 
 type library struct {
