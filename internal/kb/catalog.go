@@ -300,10 +300,11 @@ func newCatalog(lib *library, numbers map[int64]counts) *catalog {
 		c.byTranslation[d.id] = summaryOf(d, numbers)
 		c.docs[d.id] = d
 	}
+	shared := map[int64][]*Article{}
 	for _, lang := range lib.langs {
-		c.shelves[lang] = c.newShelf(lang, numbers)
+		c.shelves[lang] = c.newShelf(lang, numbers, shared)
 	}
-	c.none = c.newShelf("", numbers)
+	c.none = c.newShelf("", numbers, shared)
 	return c
 }
 
@@ -315,7 +316,14 @@ func summaryOf(d *doc, numbers map[int64]counts) Summary {
 	}
 }
 
-func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
+// newShelf makes the shelf of lang. shared holds, by article id, the
+// fallback entries earlier shelves of the build made: an entry the same in
+// every field as one of them is that one (session 21: at 50,000 articles in
+// one language shown in 8, many of the seven fallback entries of an article
+// were equal copies, objects of pointers for the collector to mark; a patch
+// makes its entries anew, equal to the shared ones, so they are shared again
+// at the next whole build).
+func (c *catalog) newShelf(lang string, numbers map[int64]counts, shared map[int64][]*Article) *shelf {
 	lib := c.lib
 	sh := &shelf{sections: map[Category][]Summary{}, heads: map[Category][2][]Summary{}}
 	for _, a := range lib.articles { // sorted: sections come out by position
@@ -326,7 +334,7 @@ func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
 	}
 	ed := sh.edit()
 	for _, a := range lib.articles {
-		c.putArticle(sh, ed, a, lang, numbers)
+		c.putArticle(sh, ed, a, lang, numbers, shared)
 	}
 	sh.done(ed)
 	sh.sortFAQ()
@@ -334,8 +342,9 @@ func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
 }
 
 // putArticle sets a's Article on sh, the shelf of lang (sections filled),
-// through ed.
-func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang string, numbers map[int64]counts) {
+// through ed; a fallback the same as one of shared's entries for a is that
+// entry (shared may be nil).
+func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang string, numbers map[int64]counts, shared map[int64][]*Article) {
 	lib := c.lib
 	d := lib.best(a, lang)
 	n := numbers[a.id]
@@ -352,10 +361,28 @@ func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang strin
 		art.Outdated = src != d && src.updatedAt.After(d.sourceUpdatedAt)
 	}
 	art.relatedTo = c.related(sh, a, lang)
+	if art.Fallback && shared != nil {
+		if i := slices.IndexFunc(shared[a.id], func(p *Article) bool { return sameEntry(p, art) }); i >= 0 {
+			art = shared[a.id][i]
+		} else {
+			shared[a.id] = append(shared[a.id], art)
+		}
+	}
 	ed.byArticle.set(a.id, art)
 	if !art.Fallback {
 		ed.bySlug.set(d.slug, art)
 	}
+}
+
+// sameEntry reports whether two shelf entries are the same in every field
+// (TestSameEntry_ComparesEveryField counts them).
+func sameEntry(x, y *Article) bool {
+	return x.Summary == y.Summary && x.BodyHTML == y.BodyHTML && x.UpdatedAt == y.UpdatedAt &&
+		x.HelpfulYes == y.HelpfulYes && x.HelpfulNo == y.HelpfulNo &&
+		len(x.Related) == 0 && len(y.Related) == 0 && x.relatedTo == y.relatedTo &&
+		slices.Equal(x.Translations, y.Translations) && x.Fallback == y.Fallback && x.Outdated == y.Outdated &&
+		x.SourceUpdatedAt == y.SourceUpdatedAt && x.SourceLang == y.SourceLang && x.SourceSlug == y.SourceSlug &&
+		x.Redirect == y.Redirect
 }
 
 // sortFAQ sets the Popular and Latest lists from the FAQ section.

@@ -1,7 +1,10 @@
 package kb
 
 import (
+	"context"
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 
 	"zerodesk/data"
@@ -78,4 +81,70 @@ func field(t *testing.T, typ reflect.Type, name string) reflect.StructField {
 		t.Fatalf("%s has no field %s", typ, name)
 	}
 	return f
+}
+
+// A catalog built whole keeps one fallback entry for the shelves that show
+// an article the same way: never two equal copies.
+func TestCatalog_FallbackEntriesShared(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	k, _, _ := seeded(t, data.Demo())
+	// In English only, its Related list full from its own: the same
+	// fallback on every other shelf.
+	rev, err := k.Create(ctx, Author{Name: "Eda Editor"}, Draft{Lang: "en", Title: "Print a Ticket Receipt",
+		Body: "Open the ticket and choose **Print**.", Description: "Paper copies of a ticket.", Category: HowTo, Position: 2,
+		Related: []string{"reset-account", "recover-account", "what-is-a-usercode", "terms-of-use"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Publish(ctx, rev.ArticleID, "en", rev.ID); err != nil {
+		t.Fatal(err)
+	}
+	c := wholeCatalog(t, k)
+	seen := map[int64][]*Article{}
+	shared := 0
+	for _, sh := range append([]*shelf{c.none}, slices.Collect(maps.Values(c.shelves))...) {
+		for id, a := range sh.byArticle.all() {
+			if !a.Fallback {
+				continue
+			}
+			for _, b := range seen[id] {
+				if b == a {
+					shared++
+				} else if sameEntry(a, b) {
+					t.Errorf("article %d: two equal fallback entries", id)
+				}
+			}
+			if !slices.Contains(seen[id], a) {
+				seen[id] = append(seen[id], a)
+			}
+		}
+	}
+	if shared == 0 {
+		t.Fatal("no fallback entry shared between shelves: the test proves nothing")
+	}
+}
+
+// sameEntry compares every field of an Article: one added must be added there.
+func TestSameEntry_ComparesEveryField(t *testing.T) {
+	t.Parallel()
+	if n := reflect.TypeFor[Article]().NumField(); n != 14 {
+		t.Fatalf("Article has %d fields, sameEntry compares 14: compare the new one", n)
+	}
+	base := Article{Summary: Summary{ArticleID: 1, Title: "T"}, BodyHTML: "<p>b</p>", Fallback: true, SourceLang: "en"}
+	for name, change := range map[string]func(*Article){
+		"Summary": func(a *Article) { a.Title = "U" }, "BodyHTML": func(a *Article) { a.BodyHTML = "<p>c</p>" },
+		"UpdatedAt": func(a *Article) { a.UpdatedAt = unixUTC(5) }, "HelpfulYes": func(a *Article) { a.HelpfulYes = 1 },
+		"HelpfulNo": func(a *Article) { a.HelpfulNo = 1 }, "Related": func(a *Article) { a.Related = []Summary{{}} },
+		"relatedTo": func(a *Article) { a.relatedTo[3] = 9 }, "Translations": func(a *Article) { a.Translations = []Translation{{Lang: "en"}} },
+		"Fallback": func(a *Article) { a.Fallback = false }, "Outdated": func(a *Article) { a.Outdated = true },
+		"SourceUpdatedAt": func(a *Article) { a.SourceUpdatedAt = unixUTC(5) }, "SourceLang": func(a *Article) { a.SourceLang = "es" },
+		"SourceSlug": func(a *Article) { a.SourceSlug = "s" }, "Redirect": func(a *Article) { a.Redirect = true },
+	} {
+		x, y := base, base
+		change(&y)
+		if sameEntry(&x, &y) {
+			t.Errorf("sameEntry misses a change of %s", name)
+		}
+	}
 }

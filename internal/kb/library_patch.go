@@ -610,7 +610,7 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 		}
 		for id := range again {
 			if a := lib.all[id]; a != nil && len(lib.byArticle[id]) > 0 {
-				c.putArticle(sh, ed, a, lang, numbers)
+				c.putArticle(sh, ed, a, lang, numbers, nil)
 			}
 		}
 		sh.done(ed)
