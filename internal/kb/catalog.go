@@ -38,7 +38,7 @@ type doc struct {
 	keywords        string    // indexed with the body (withKeywords)
 	// terms are the vocabulary's words of the document (rendered.terms), so
 	// a patched library takes them out of the vocabulary again.
-	terms []vocabTerm
+	terms []termID
 }
 
 type library struct {
@@ -300,10 +300,11 @@ func newCatalog(lib *library, numbers map[int64]counts) *catalog {
 		c.byTranslation[d.id] = summaryOf(d, numbers)
 		c.docs[d.id] = d
 	}
+	shared := map[int64][]*Article{}
 	for _, lang := range lib.langs {
-		c.shelves[lang] = c.newShelf(lang, numbers)
+		c.shelves[lang] = c.newShelf(lang, numbers, shared)
 	}
-	c.none = c.newShelf("", numbers)
+	c.none = c.newShelf("", numbers, shared)
 	return c
 }
 
@@ -315,7 +316,14 @@ func summaryOf(d *doc, numbers map[int64]counts) Summary {
 	}
 }
 
-func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
+// newShelf makes the shelf of lang. shared holds, by article id, the
+// fallback entries earlier shelves of the build made: an entry the same in
+// every field as one of them is that one (session 21: at 50,000 articles in
+// one language shown in 8, many of the seven fallback entries of an article
+// were equal copies, objects of pointers for the collector to mark; a patch
+// makes its entries anew, equal to the shared ones, so they are shared again
+// at the next whole build).
+func (c *catalog) newShelf(lang string, numbers map[int64]counts, shared map[int64][]*Article) *shelf {
 	lib := c.lib
 	sh := &shelf{sections: map[Category][]Summary{}, heads: map[Category][2][]Summary{}}
 	for _, a := range lib.articles { // sorted: sections come out by position
@@ -326,7 +334,7 @@ func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
 	}
 	ed := sh.edit()
 	for _, a := range lib.articles {
-		c.putArticle(sh, ed, a, lang, numbers)
+		c.putArticle(sh, ed, a, lang, numbers, shared)
 	}
 	sh.done(ed)
 	sh.sortFAQ()
@@ -334,8 +342,9 @@ func (c *catalog) newShelf(lang string, numbers map[int64]counts) *shelf {
 }
 
 // putArticle sets a's Article on sh, the shelf of lang (sections filled),
-// through ed.
-func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang string, numbers map[int64]counts) {
+// through ed; a fallback the same as one of shared's entries for a is that
+// entry (shared may be nil).
+func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang string, numbers map[int64]counts, shared map[int64][]*Article) {
 	lib := c.lib
 	d := lib.best(a, lang)
 	n := numbers[a.id]
@@ -351,11 +360,29 @@ func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang strin
 		art.SourceSlug, art.SourceUpdatedAt = src.slug, src.updatedAt
 		art.Outdated = src != d && src.updatedAt.After(d.sourceUpdatedAt)
 	}
-	art.Related = c.related(sh, a, lang)
+	art.relatedTo = c.related(sh, a, lang)
+	if art.Fallback && shared != nil {
+		if i := slices.IndexFunc(shared[a.id], func(p *Article) bool { return sameEntry(p, art) }); i >= 0 {
+			art = shared[a.id][i]
+		} else {
+			shared[a.id] = append(shared[a.id], art)
+		}
+	}
 	ed.byArticle.set(a.id, art)
 	if !art.Fallback {
 		ed.bySlug.set(d.slug, art)
 	}
+}
+
+// sameEntry reports whether two shelf entries are the same in every field
+// (TestSameEntry_ComparesEveryField counts them).
+func sameEntry(x, y *Article) bool {
+	return x.Summary == y.Summary && x.BodyHTML == y.BodyHTML && x.UpdatedAt == y.UpdatedAt &&
+		x.HelpfulYes == y.HelpfulYes && x.HelpfulNo == y.HelpfulNo &&
+		len(x.Related) == 0 && len(y.Related) == 0 && x.relatedTo == y.relatedTo &&
+		slices.Equal(x.Translations, y.Translations) && x.Fallback == y.Fallback && x.Outdated == y.Outdated &&
+		x.SourceUpdatedAt == y.SourceUpdatedAt && x.SourceLang == y.SourceLang && x.SourceSlug == y.SourceSlug &&
+		x.Redirect == y.Redirect
 }
 
 // sortFAQ sets the Popular and Latest lists from the FAQ section.
@@ -369,30 +396,31 @@ func (sh *shelf) sortFAQ() {
 
 // related picks up to maxRelated articles for a on a page in lang: those its
 // front matter names, then its category's, those in lang before those shown
-// in another language.
-func (c *catalog) related(sh *shelf, a *articleRow, lang string) []Summary {
-	out := make([]Summary, 0, maxRelated)
+// in another language. It gives their translation ids (0: none).
+func (c *catalog) related(sh *shelf, a *articleRow, lang string) [maxRelated]int64 {
+	var out [maxRelated]int64
+	var articles [maxRelated]int64
+	n := 0
 	add := func(s Summary) {
-		if s.ArticleID == a.id || slices.ContainsFunc(out, func(o Summary) bool { return o.ArticleID == s.ArticleID }) {
+		d := c.lib.byLang[s.Lang][s.ArticleID] // the doc s summarizes
+		if s.ArticleID == a.id || d == nil || slices.Contains(articles[:n], s.ArticleID) {
 			return
 		}
-		out = append(out, s)
+		out[n], articles[n] = d.id, s.ArticleID
+		n++
 	}
 	for _, id := range c.lib.related[a.id] {
-		if d := c.lib.byArticle[id]; len(d) > 0 && len(out) < maxRelated {
+		if d := c.lib.byArticle[id]; len(d) > 0 && n < maxRelated {
 			add(c.byTranslation[c.lib.best(d[0].article, lang).id])
 		}
 	}
 	for _, list := range sh.heads[a.category] { // in lang, then in others
 		for _, s := range list {
-			if len(out) == maxRelated {
+			if n == maxRelated {
 				return out
 			}
 			add(s)
 		}
-	}
-	if len(out) == 0 {
-		return nil
 	}
 	return out
 }

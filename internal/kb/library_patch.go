@@ -477,11 +477,13 @@ func patchVocab(lib *library, old *vocabulary, lang string, removed, added []*do
 		vb.df, vb.display = maps.Clone(old.df), maps.Clone(old.display)
 	}
 	redo := map[string]bool{}
+	table := termTable()
 	for _, d := range removed {
 		if d.lang != lang {
 			continue
 		}
-		for _, t := range d.terms {
+		for _, id := range d.terms {
+			t := table[id]
 			if vb.df[t.folded]--; vb.df[t.folded] <= 0 {
 				delete(vb.df, t.folded)
 			}
@@ -494,7 +496,8 @@ func patchVocab(lib *library, old *vocabulary, lang string, removed, added []*do
 		if d.lang != lang {
 			continue
 		}
-		for _, t := range d.terms {
+		for _, id := range d.terms {
+			t := table[id]
 			vb.df[t.folded]++
 			if t.written != "" {
 				redo[t.folded] = true
@@ -512,7 +515,8 @@ func patchVocab(lib *library, old *vocabulary, lang string, removed, added []*do
 		if d.lang != lang {
 			continue
 		}
-		for _, t := range d.terms {
+		for _, id := range d.terms {
+			t := table[id]
 			if t.written == "" || !redo[t.folded] {
 				continue
 			}
@@ -606,7 +610,7 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 		}
 		for id := range again {
 			if a := lib.all[id]; a != nil && len(lib.byArticle[id]) > 0 {
-				c.putArticle(sh, ed, a, lang, numbers)
+				c.putArticle(sh, ed, a, lang, numbers, nil)
 			}
 		}
 		sh.done(ed)

@@ -3,6 +3,8 @@ package kb
 import (
 	"crypto/sha256"
 	"slices"
+	"strings"
+	"sync"
 
 	"zerodesk/internal/words"
 )
@@ -48,7 +50,7 @@ type rendered struct {
 	// The vocabulary's words of the document (title, plain text, keywords),
 	// and the sum of what they were cut from.
 	termsOf  [sha256.Size]byte
-	docTerms []vocabTerm
+	docTerms []termID
 }
 
 type linkTarget struct {
@@ -187,9 +189,61 @@ func (e *rendered) plainText() string {
 // and as first written in the document when that differs (else "").
 type vocabTerm struct{ folded, written string }
 
+// termID names a vocabTerm in the term table. Documents keep their words as
+// termIDs, memory the garbage collector does not scan: kept as vocabTerms,
+// two strings per word of every document, they were tens of millions of
+// pointers at 50,000 articles for a vocabulary of some thousands of words
+// (issue 13, "Scale", session 21).
+type termID uint32
+
+// terms is the term table: every vocabTerm any document of the process has
+// held, once, by termID. It only grows, so ids never change (a catalog
+// patched and one built whole give a document the same ids) and a slice of
+// the table taken under the lock stays valid: entries are never written
+// again. It holds the words ever published, a vocabulary's size.
+var terms struct {
+	mu    sync.RWMutex
+	ids   map[vocabTerm]termID
+	table []vocabTerm
+}
+
+// internTerms gives the termIDs of ts, adding those the table lacks.
+func internTerms(ts []vocabTerm) []termID {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]termID, len(ts))
+	terms.mu.Lock()
+	defer terms.mu.Unlock()
+	if terms.ids == nil {
+		terms.ids = map[vocabTerm]termID{}
+	}
+	for i, t := range ts {
+		id, ok := terms.ids[t]
+		if !ok {
+			// Copies: the words may be slices of a whole document's text,
+			// which the table would keep alive.
+			t = vocabTerm{folded: strings.Clone(t.folded), written: strings.Clone(t.written)}
+			id = termID(len(terms.table))
+			terms.table = append(terms.table, t)
+			terms.ids[t] = id
+		}
+		out[i] = id
+	}
+	return out
+}
+
+// termTable is the term table as it is now: every termID given so far
+// indexes it.
+func termTable() []vocabTerm {
+	terms.mu.RLock()
+	defer terms.mu.RUnlock()
+	return terms.table
+}
+
 // docTerms is what vocabBuilder.addDocument adds for texts, kept so the next
 // build adds it again without cutting the text into words.
-func docTerms(texts ...string) []vocabTerm {
+func docTerms(texts ...string) []termID {
 	vb := newVocabBuilder()
 	var out []vocabTerm
 	for _, t := range texts {
@@ -209,12 +263,14 @@ func docTerms(texts ...string) []vocabTerm {
 			out = append(out, term)
 		})
 	}
-	return out
+	return internTerms(out)
 }
 
 // addTerms is addDocument for the terms docTerms gave.
-func (vb *vocabBuilder) addTerms(terms []vocabTerm) {
-	for _, t := range terms {
+func (vb *vocabBuilder) addTerms(ids []termID) {
+	table := termTable()
+	for _, id := range ids {
+		t := table[id]
 		vb.df[t.folded]++
 		if t.written != "" {
 			if _, ok := vb.display[t.folded]; !ok {
@@ -226,7 +282,7 @@ func (vb *vocabBuilder) addTerms(terms []vocabTerm) {
 
 // terms is docTerms(title, text) from the entry when they are the same as
 // last time.
-func (e *rendered) terms(title, text string) []vocabTerm {
+func (e *rendered) terms(title, text string) []termID {
 	sum := sha256.Sum256([]byte(title + "\x00" + text))
 	if e.termsOf != sum || e.docTerms == nil {
 		e.termsOf, e.docTerms = sum, docTerms(title, text)
