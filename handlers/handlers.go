@@ -38,6 +38,9 @@ type KnowledgeBase interface {
 	// Version changes whenever anything a page shows of the articles changes.
 	Version() uint64
 	Article(lang, slug string) (*kb.Article, error)
+	// ArticleAddress is Article's id and slug in lang without the article
+	// (no copy): what a kept article page needs to be sent.
+	ArticleAddress(lang, slug string) (articleID int64, canonical string, err error)
 	// CountView counts a view of an article on a page in lang.
 	CountView(articleID int64, lang string)
 	// Vote records a helpful / not helpful answer (with an optional reason

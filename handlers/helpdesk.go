@@ -111,35 +111,48 @@ func (h *Handlers) bodies(l string, items []kb.Summary) map[int64]*kb.Article {
 }
 
 // article is an article's permanent page, or its body when expanded in place.
+// The article itself (a copy with its Related list) is fetched only to render
+// the page: a kept page needs only the article's address (ArticleAddress).
 func (h *Handlers) article(c echo.Context) error {
+	l, slug := lang(c), c.Param("slug")
 	version := h.KB.Version() // before the article: see renderCached
-	a, err := h.KB.Article(lang(c), c.Param("slug"))
+	id, canonical, err := h.KB.ArticleAddress(l, slug)
 	if errs.CodeOf(err) == errs.NotFound {
 		return h.goneOrMoved(c, err) // editor_publish.go: old and archived addresses
 	}
 	if err != nil {
 		return err
 	}
-	if a.Redirect {
+	if canonical != slug {
 		// Another language's slug or the article's key: its address here.
-		return c.Redirect(http.StatusMovedPermanently, views.Href(c.Request().Context(), "/articles/"+a.Slug))
+		return c.Redirect(http.StatusMovedPermanently, views.Href(c.Request().Context(), "/articles/"+canonical))
 	}
 	if !isHead(c) {
-		h.KB.CountView(a.ArticleID, lang(c))
+		h.KB.CountView(id, l)
 	}
-	v := views.ArticleView{Article: a}
+	var v views.ArticleView
 	if voted := queryParam(c, "voted"); voted == "yes" || voted == "no" {
 		v.Voted = voted
 		v.ReasonSent = voted == "no" && c.QueryParam("reason") == "sent"
 	}
+	view := func() (templ.Component, templ.Component, error) {
+		a, err := h.KB.Article(l, canonical)
+		if err != nil {
+			return nil, nil, err // unpublished since the address was read
+		}
+		v.Article = a
+		return views.ArticlePage(v), views.ArticleFragment(a), nil
+	}
 	if v.Voted != "" {
 		// The thanks shows the tally, which votes change without a new
 		// catalog version (kb.KB.Version): rendered for the voter, not kept.
-		return h.render(c, http.StatusOK, views.ArticlePage(v), views.ArticleFragment(a))
+		page, fragment, err := view()
+		if err != nil {
+			return err
+		}
+		return h.render(c, http.StatusOK, page, fragment)
 	}
-	return h.renderCached(c, version, "article|"+a.Slug, true, func() (templ.Component, templ.Component, error) {
-		return views.ArticlePage(v), views.ArticleFragment(a), nil
-	})
+	return h.renderCached(c, version, "article|"+canonical, true, view)
 }
 
 // feedback counts "Was this helpful?" without cookies or accounts. A "no"

@@ -392,6 +392,25 @@ func (k *KB) Article(lang, slug string) (*Article, error) {
 	return a, nil
 }
 
+// ArticleAddress is where slug leads on a page in lang, without a copy of
+// the article (Article makes one): the article's id and its slug in lang
+// (another slug than the one asked for is a redirect, as Article's
+// Redirect). A page kept for everyone needs only this to be sent; Article
+// is for rendering it.
+func (k *KB) ArticleAddress(lang, slug string) (articleID int64, canonical string, err error) {
+	c := k.cat.Load()
+	sh := c.shelf(lang)
+	if a := sh.bySlug.get(slug); a != nil {
+		return a.ArticleID, a.Slug, nil
+	}
+	id, ok := c.lib.addresses[slug]
+	if !ok {
+		return 0, "", errs.E(errs.NotFound, "kb.article.not_found")
+	}
+	a := sh.byArticle.get(id)
+	return a.ArticleID, a.Slug, nil
+}
+
 // ArticleIn returns the published translation in lang with slug, and nothing else.
 func (k *KB) ArticleIn(lang, slug string) (*Article, error) {
 	c := k.cat.Load()
