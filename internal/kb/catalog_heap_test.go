@@ -148,3 +148,66 @@ func TestSameEntry_ComparesEveryField(t *testing.T) {
 		}
 	}
 }
+
+// A shelf's lists (sections, Popular, Latest) are translation ids, no
+// pointer a entry, resolved through byTranslation when handed out (session
+// 21: as []Summary, seven pointers an entry, one per article, shelf and
+// list, they were the largest pointer-holding memory left at 50,000
+// articles after the Articles). Every id a list holds resolves, and what the
+// KB hands out is the resolved list.
+func TestCatalog_ShelfListsHoldNoPointers(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"sections", "popular", "latest"} {
+		typ := field(t, reflect.TypeFor[shelf](), name).Type
+		for typ.Kind() == reflect.Slice || typ.Kind() == reflect.Map {
+			typ = typ.Elem()
+		}
+		if hasPointers(typ) {
+			t.Errorf("shelf.%s holds %s: pointers for the collector to mark", name, typ)
+		}
+	}
+
+	k, _, _ := seeded(t, data.Demo())
+	c := k.cat.Load()
+	resolve := func(lang, list string, ids []int64) []Summary {
+		out := make([]Summary, len(ids))
+		for i, id := range ids {
+			s, ok := c.byTranslation[id]
+			if !ok {
+				t.Fatalf("shelf %q: %s holds translation %d, which is not published", lang, list, id)
+			}
+			out[i] = s
+		}
+		return out
+	}
+	shelves := maps.Clone(c.shelves)
+	shelves["xx"] = c.none
+	listed := 0
+	for lang, sh := range shelves {
+		for _, cat := range Categories {
+			want := resolve(lang, "section "+string(cat), sh.sections[cat])
+			listed += len(want)
+			if got := k.Section(lang, cat); !slices.Equal(got, want) {
+				t.Errorf("shelf %q: Section(%s) is %v, want %v", lang, cat, got, want)
+			}
+			if got, _, _ := k.SectionPage(lang, cat, 1, 3); !slices.Equal(got, want[:min(3, len(want))]) {
+				t.Errorf("shelf %q: SectionPage(%s, 1, 3) is %v, want %v", lang, cat, got, want[:min(3, len(want))])
+			}
+		}
+		popular, latest := resolve(lang, "popular", sh.popular), resolve(lang, "latest", sh.latest)
+		if got := k.Popular(lang, 1000); !slices.Equal(got, popular) {
+			t.Errorf("shelf %q: Popular is %v, want %v", lang, got, popular)
+		}
+		if got := k.Latest(lang, 1000); !slices.Equal(got, latest) {
+			t.Errorf("shelf %q: Latest is %v, want %v", lang, got, latest)
+		}
+		notes := k.Section(lang, TechNotes)
+		got, more, _ := k.TechnicalNotes(lang)
+		if n := min(FooterNotes, len(notes)); !slices.Equal(got, notes[:n]) || more != (len(notes) > n) {
+			t.Errorf("shelf %q: TechnicalNotes is %v (more %v), want the first %d of %v", lang, got, more, n, notes)
+		}
+	}
+	if listed == 0 {
+		t.Fatal("the demo lists no article: the test proves nothing")
+	}
+}

@@ -299,7 +299,7 @@ func samePopular(a, b *catalog) bool {
 			return false
 		}
 		for i := range n {
-			if x.popular[i].ArticleID != y.popular[i].ArticleID {
+			if a.byTranslation[x.popular[i]].ArticleID != b.byTranslation[y.popular[i]].ArticleID {
 				return false
 			}
 		}
@@ -331,19 +331,22 @@ func (k *KB) Languages() []string { return slices.Clone(k.cat.Load().lib.langs) 
 // where it is translated, else in its best language (Summary.Lang says which,
 // for the view to label).
 func (k *KB) Section(lang string, c Category) []Summary {
-	return slices.Clone(k.cat.Load().shelf(lang).sections[c])
+	cat := k.cat.Load()
+	return cat.summaries(cat.shelf(lang).sections[c])
 }
 
 // Popular lists up to n FAQ articles by view count (one count per article,
 // all languages together), most read first; in lang or labelled as Section.
 func (k *KB) Popular(lang string, n int) []Summary {
-	return head(k.cat.Load().shelf(lang).popular, n)
+	c := k.cat.Load()
+	return c.head(c.shelf(lang).popular, n)
 }
 
 // Latest lists up to n FAQ articles by publication date of what is shown,
 // newest first; in lang or labelled as Section.
 func (k *KB) Latest(lang string, n int) []Summary {
-	return head(k.cat.Load().shelf(lang).latest, n)
+	c := k.cat.Load()
+	return c.head(c.shelf(lang).latest, n)
 }
 
 // HomeLists are the home page's two lists, which never show the same article
@@ -351,13 +354,15 @@ func (k *KB) Latest(lang string, n int) []Summary {
 // newest first. A newly published article that is already popular is in
 // Popular; Latest shows what a visitor has not yet been offered.
 func (k *KB) HomeLists(lang string, n int) (popular, latest []Summary) {
-	sh := k.cat.Load().shelf(lang)
-	popular = head(sh.popular, n)
+	c := k.cat.Load()
+	sh := c.shelf(lang)
+	popular = c.head(sh.popular, n)
 	latest = make([]Summary, 0, max(n, 0))
-	for _, s := range sh.latest {
+	for _, id := range sh.latest {
 		if len(latest) == n {
 			break
 		}
+		s := c.byTranslation[id]
 		// n is a handful: a scan of popular costs less than a map per request.
 		if !slices.ContainsFunc(popular, func(p Summary) bool { return p.ArticleID == s.ArticleID }) {
 			latest = append(latest, s)
@@ -366,11 +371,11 @@ func (k *KB) HomeLists(lang string, n int) (popular, latest []Summary) {
 	return popular, latest
 }
 
-func head(list []Summary, n int) []Summary {
+func (c *catalog) head(list []int64, n int) []Summary {
 	if n < 0 {
 		n = 0
 	}
-	return slices.Clone(list[:min(n, len(list))])
+	return c.summaries(list[:min(n, len(list))])
 }
 
 // Article returns the article a page in lang shows at slug. Its own slug in
