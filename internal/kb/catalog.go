@@ -234,6 +234,9 @@ type catalog struct {
 type shelf struct {
 	bySlug    *chunked[string, *Article] // the language's own translations by slug
 	byArticle *chunked[int64, *Article]  // every article as shown in the language
+	// related holds, by article id, the translation ids of its Related list
+	// on this shelf (none: no entry); Articles hold none (catalog.hand).
+	related *chunked[int64, [maxRelated]int64]
 	// sections, popular and latest are translation ids, resolved through
 	// catalog.byTranslation when a list is handed out (session 21: as
 	// []Summary, seven pointers an entry, one per article and shelf, they
@@ -282,14 +285,15 @@ func (sh *shelf) setHeads(cat Category, lang string, byTranslation map[int64]Sum
 type shelfEdit struct {
 	bySlug    *chunkEdit[string, *Article]
 	byArticle *chunkEdit[int64, *Article]
+	related   *chunkEdit[int64, [maxRelated]int64]
 }
 
 func (sh *shelf) edit() *shelfEdit {
-	return &shelfEdit{bySlug: edit(sh.bySlug), byArticle: edit(sh.byArticle)}
+	return &shelfEdit{bySlug: edit(sh.bySlug), byArticle: edit(sh.byArticle), related: edit(sh.related)}
 }
 
 func (sh *shelf) done(e *shelfEdit) {
-	sh.bySlug, sh.byArticle = e.bySlug.done(), e.byArticle.done()
+	sh.bySlug, sh.byArticle, sh.related = e.bySlug.done(), e.byArticle.done(), e.related.done()
 }
 
 func (c *catalog) shelf(lang string) *shelf {
@@ -330,7 +334,8 @@ func summaryOf(d *doc, numbers map[int64]counts) Summary {
 // fallback entries earlier shelves of the build made: an entry the same in
 // every field as one of them is that one (session 21: at 50,000 articles in
 // one language shown in 8, many of the seven fallback entries of an article
-// were equal copies, objects of pointers for the collector to mark; a patch
+// were equal copies, objects of pointers for the collector to mark; with
+// the Related ids kept beside them (shelf.related), most are; a patch
 // makes its entries anew, equal to the shared ones, so they are shared again
 // at the next whole build).
 func (c *catalog) newShelf(lang string, numbers map[int64]counts, shared map[int64][]*Article) *shelf {
@@ -371,7 +376,11 @@ func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang strin
 		art.SourceSlug, art.SourceUpdatedAt = src.slug, src.updatedAt
 		art.Outdated = src != d && src.updatedAt.After(d.sourceUpdatedAt)
 	}
-	art.relatedTo = c.related(sh, a, lang)
+	if rel := c.related(sh, a, lang); rel != [maxRelated]int64{} {
+		ed.related.set(a.id, rel)
+	} else {
+		ed.related.delete(a.id)
+	}
 	if art.Fallback && shared != nil {
 		if i := slices.IndexFunc(shared[a.id], func(p *Article) bool { return sameEntry(p, art) }); i >= 0 {
 			art = shared[a.id][i]
@@ -390,7 +399,7 @@ func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang strin
 func sameEntry(x, y *Article) bool {
 	return x.Summary == y.Summary && x.BodyHTML == y.BodyHTML && x.UpdatedAt == y.UpdatedAt &&
 		x.HelpfulYes == y.HelpfulYes && x.HelpfulNo == y.HelpfulNo &&
-		len(x.Related) == 0 && len(y.Related) == 0 && x.relatedTo == y.relatedTo &&
+		len(x.Related) == 0 && len(y.Related) == 0 &&
 		slices.Equal(x.Translations, y.Translations) && x.Fallback == y.Fallback && x.Outdated == y.Outdated &&
 		x.SourceUpdatedAt == y.SourceUpdatedAt && x.SourceLang == y.SourceLang && x.SourceSlug == y.SourceSlug &&
 		x.Redirect == y.Redirect

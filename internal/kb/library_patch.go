@@ -580,7 +580,7 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 	}
 	patch := func(osh *shelf, lang string) *shelf {
 		sh := &shelf{
-			bySlug: osh.bySlug, byArticle: osh.byArticle, sections: maps.Clone(osh.sections),
+			bySlug: osh.bySlug, byArticle: osh.byArticle, related: osh.related, sections: maps.Clone(osh.sections),
 			popular: osh.popular, latest: osh.latest, heads: maps.Clone(osh.heads),
 		}
 		ed := sh.edit()
@@ -603,6 +603,7 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 		for id := range again {
 			if art := osh.byArticle.get(id); art != nil {
 				ed.byArticle.delete(id)
+				ed.related.delete(id)
 				if osh.bySlug.get(art.Slug) == art {
 					ed.bySlug.delete(art.Slug)
 				}
