@@ -234,9 +234,20 @@ type catalog struct {
 type shelf struct {
 	bySlug    *chunked[string, *Article] // the language's own translations by slug
 	byArticle *chunked[int64, *Article]  // every article as shown in the language
-	sections  map[Category][]Summary     // every article, by position
-	popular   []Summary                  // faq by views, most first; ties by position
-	latest    []Summary                  // faq by publication, newest first
+	// related holds, by article id, the translation ids of its Related list
+	// on this shelf (none: no entry); Articles hold none (catalog.hand).
+	related *chunked[int64, [maxRelated]int64]
+	// sections, popular and latest are translation ids, resolved through
+	// catalog.byTranslation when a list is handed out (session 21: as
+	// []Summary, seven pointers an entry, one per article and shelf, they
+	// were tens of MB for the collector to mark at 50,000 articles; pages
+	// that show them are kept per version).
+	sections map[Category][]int64 // every article, by position
+	popular  []int64              // faq by views, most first; ties by position
+	latest   []int64              // faq by publication, newest first
+	// notes are the first FooterNotes of the Technical Notes section, shared
+	// read-only with every page (KB.TechnicalNotes).
+	notes []Summary
 	// heads holds, per category, the first relatedHead of its section in
 	// the shelf's language and the first relatedHead in others: all that
 	// related can take (a full scan per article made a category of n
@@ -249,10 +260,12 @@ type shelf struct {
 // front-matter related ones.
 const relatedHead = 2*maxRelated + 1
 
-// setHeads sets sh.heads of category cat from its section.
-func (sh *shelf) setHeads(cat Category, lang string) {
+// setHeads sets sh.heads of category cat from its section, resolved in
+// byTranslation.
+func (sh *shelf) setHeads(cat Category, lang string, byTranslation map[int64]Summary) {
 	var h [2][]Summary
-	for _, s := range sh.sections[cat] {
+	for _, id := range sh.sections[cat] {
+		s := byTranslation[id]
 		i := 1
 		if s.Lang == lang {
 			i = 0
@@ -272,14 +285,15 @@ func (sh *shelf) setHeads(cat Category, lang string) {
 type shelfEdit struct {
 	bySlug    *chunkEdit[string, *Article]
 	byArticle *chunkEdit[int64, *Article]
+	related   *chunkEdit[int64, [maxRelated]int64]
 }
 
 func (sh *shelf) edit() *shelfEdit {
-	return &shelfEdit{bySlug: edit(sh.bySlug), byArticle: edit(sh.byArticle)}
+	return &shelfEdit{bySlug: edit(sh.bySlug), byArticle: edit(sh.byArticle), related: edit(sh.related)}
 }
 
 func (sh *shelf) done(e *shelfEdit) {
-	sh.bySlug, sh.byArticle = e.bySlug.done(), e.byArticle.done()
+	sh.bySlug, sh.byArticle, sh.related = e.bySlug.done(), e.byArticle.done(), e.related.done()
 }
 
 func (c *catalog) shelf(lang string) *shelf {
@@ -320,24 +334,26 @@ func summaryOf(d *doc, numbers map[int64]counts) Summary {
 // fallback entries earlier shelves of the build made: an entry the same in
 // every field as one of them is that one (session 21: at 50,000 articles in
 // one language shown in 8, many of the seven fallback entries of an article
-// were equal copies, objects of pointers for the collector to mark; a patch
+// were equal copies, objects of pointers for the collector to mark; with
+// the Related ids kept beside them (shelf.related), most are; a patch
 // makes its entries anew, equal to the shared ones, so they are shared again
 // at the next whole build).
 func (c *catalog) newShelf(lang string, numbers map[int64]counts, shared map[int64][]*Article) *shelf {
 	lib := c.lib
-	sh := &shelf{sections: map[Category][]Summary{}, heads: map[Category][2][]Summary{}}
+	sh := &shelf{sections: map[Category][]int64{}, heads: map[Category][2][]Summary{}}
 	for _, a := range lib.articles { // sorted: sections come out by position
-		sh.sections[a.category] = append(sh.sections[a.category], c.byTranslation[lib.best(a, lang).id])
+		sh.sections[a.category] = append(sh.sections[a.category], lib.best(a, lang).id)
 	}
 	for cat := range sh.sections {
-		sh.setHeads(cat, lang)
+		sh.setHeads(cat, lang, c.byTranslation)
 	}
 	ed := sh.edit()
 	for _, a := range lib.articles {
 		c.putArticle(sh, ed, a, lang, numbers, shared)
 	}
 	sh.done(ed)
-	sh.sortFAQ()
+	c.sortFAQ(sh)
+	c.setNotes(sh)
 	return sh
 }
 
@@ -360,7 +376,11 @@ func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang strin
 		art.SourceSlug, art.SourceUpdatedAt = src.slug, src.updatedAt
 		art.Outdated = src != d && src.updatedAt.After(d.sourceUpdatedAt)
 	}
-	art.relatedTo = c.related(sh, a, lang)
+	if rel := c.related(sh, a, lang); rel != [maxRelated]int64{} {
+		ed.related.set(a.id, rel)
+	} else {
+		ed.related.delete(a.id)
+	}
 	if art.Fallback && shared != nil {
 		if i := slices.IndexFunc(shared[a.id], func(p *Article) bool { return sameEntry(p, art) }); i >= 0 {
 			art = shared[a.id][i]
@@ -379,19 +399,47 @@ func (c *catalog) putArticle(sh *shelf, ed *shelfEdit, a *articleRow, lang strin
 func sameEntry(x, y *Article) bool {
 	return x.Summary == y.Summary && x.BodyHTML == y.BodyHTML && x.UpdatedAt == y.UpdatedAt &&
 		x.HelpfulYes == y.HelpfulYes && x.HelpfulNo == y.HelpfulNo &&
-		len(x.Related) == 0 && len(y.Related) == 0 && x.relatedTo == y.relatedTo &&
+		len(x.Related) == 0 && len(y.Related) == 0 &&
 		slices.Equal(x.Translations, y.Translations) && x.Fallback == y.Fallback && x.Outdated == y.Outdated &&
 		x.SourceUpdatedAt == y.SourceUpdatedAt && x.SourceLang == y.SourceLang && x.SourceSlug == y.SourceSlug &&
 		x.Redirect == y.Redirect
 }
 
-// sortFAQ sets the Popular and Latest lists from the FAQ section.
-func (sh *shelf) sortFAQ() {
-	faq := sh.sections[FAQ] // by position
-	sh.popular = slices.Clone(faq)
-	slices.SortStableFunc(sh.popular, func(a, b Summary) int { return cmp.Compare(b.Views, a.Views) })
-	sh.latest = slices.Clone(faq)
-	slices.SortStableFunc(sh.latest, func(a, b Summary) int { return b.PublishedAt.Compare(a.PublishedAt) })
+// sortFAQ sets sh's Popular and Latest lists from its FAQ section.
+func (c *catalog) sortFAQ(sh *shelf) {
+	type entry struct {
+		id int64
+		s  Summary
+	}
+	sorted := func(order func(a, b Summary) int) []int64 {
+		faq := make([]entry, len(sh.sections[FAQ])) // by position
+		for i, id := range sh.sections[FAQ] {
+			faq[i] = entry{id, c.byTranslation[id]}
+		}
+		slices.SortStableFunc(faq, func(a, b entry) int { return order(a.s, b.s) })
+		out := make([]int64, len(faq))
+		for i, e := range faq {
+			out[i] = e.id
+		}
+		return out
+	}
+	sh.popular = sorted(func(a, b Summary) int { return cmp.Compare(b.Views, a.Views) })
+	sh.latest = sorted(func(a, b Summary) int { return b.PublishedAt.Compare(a.PublishedAt) })
+}
+
+// setNotes sets sh.notes from its Technical Notes section.
+func (c *catalog) setNotes(sh *shelf) {
+	all := sh.sections[TechNotes]
+	sh.notes = c.summaries(all[:min(FooterNotes, len(all))])
+}
+
+// summaries is the list of the translations ids, as new Summaries.
+func (c *catalog) summaries(ids []int64) []Summary {
+	out := make([]Summary, len(ids))
+	for i, id := range ids {
+		out[i] = c.byTranslation[id]
+	}
+	return out
 }
 
 // related picks up to maxRelated articles for a on a page in lang: those its

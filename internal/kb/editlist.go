@@ -294,8 +294,8 @@ func (k *KB) Preview(articleID int64, key string, d Draft) *Article {
 		}
 	}
 	for _, inLang := range []bool{true, false} {
-		for _, s := range sh.sections[d.Category] {
-			if (s.Lang == lang) == inLang {
+		for _, id := range sh.sections[d.Category] {
+			if s := c.byTranslation[id]; (s.Lang == lang) == inLang {
 				add(s)
 			}
 		}

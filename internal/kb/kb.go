@@ -60,12 +60,13 @@ type Article struct {
 	// Related: front-matter related first, then same-category fill, those in
 	// the language asked for first; at most 4. One shown in another language
 	// says so in its Lang.
+	// In the catalog, Related is nil: the shelf keeps the translation ids
+	// of the list (shelf.related), resolved when the article is handed out
+	// (catalog.hand): a list of Summary copies per article and shelf was a
+	// quarter of the live heap at 50,000 articles, all pointers for the
+	// collector to mark, and kept apart from the Article, an article's
+	// fallback entries are one Article for every shelf.
 	Related []Summary
-	// relatedTo holds, in the catalog, the translation ids of Related (0:
-	// none), resolved when the article is handed out (catalog.hand): a list
-	// of Summary copies per article and shelf was a quarter of the live heap
-	// at 50,000 articles, all pointers for the collector to mark.
-	relatedTo [maxRelated]int64
 	// Translations are every published translation of the article (this one
 	// too), by language: for hreflang links and the language switcher.
 	Translations []Translation
@@ -93,17 +94,16 @@ type Translation struct {
 	Lang, Slug, Title string
 }
 
-// hand returns a copy of a, an article of c's shelves, with its Related
-// list made from c.byTranslation: the catalog is shared.
-func (c *catalog) hand(a *Article) *Article {
+// hand returns a copy of a, an article of c's shelf sh, with its Related
+// list made from sh.related and c.byTranslation: the catalog is shared.
+func (c *catalog) hand(sh *shelf, a *Article) *Article {
 	out := *a
 	out.Related = nil
-	for _, id := range a.relatedTo {
+	for _, id := range sh.related.get(a.ArticleID) {
 		if s, ok := c.byTranslation[id]; ok && id != 0 {
 			out.Related = append(out.Related, s)
 		}
 	}
-	out.relatedTo = [maxRelated]int64{}
 	out.Translations = slices.Clone(a.Translations)
 	return &out
 }
@@ -299,7 +299,7 @@ func samePopular(a, b *catalog) bool {
 			return false
 		}
 		for i := range n {
-			if x.popular[i].ArticleID != y.popular[i].ArticleID {
+			if a.byTranslation[x.popular[i]].ArticleID != b.byTranslation[y.popular[i]].ArticleID {
 				return false
 			}
 		}
@@ -331,19 +331,22 @@ func (k *KB) Languages() []string { return slices.Clone(k.cat.Load().lib.langs) 
 // where it is translated, else in its best language (Summary.Lang says which,
 // for the view to label).
 func (k *KB) Section(lang string, c Category) []Summary {
-	return slices.Clone(k.cat.Load().shelf(lang).sections[c])
+	cat := k.cat.Load()
+	return cat.summaries(cat.shelf(lang).sections[c])
 }
 
 // Popular lists up to n FAQ articles by view count (one count per article,
 // all languages together), most read first; in lang or labelled as Section.
 func (k *KB) Popular(lang string, n int) []Summary {
-	return head(k.cat.Load().shelf(lang).popular, n)
+	c := k.cat.Load()
+	return c.head(c.shelf(lang).popular, n)
 }
 
 // Latest lists up to n FAQ articles by publication date of what is shown,
 // newest first; in lang or labelled as Section.
 func (k *KB) Latest(lang string, n int) []Summary {
-	return head(k.cat.Load().shelf(lang).latest, n)
+	c := k.cat.Load()
+	return c.head(c.shelf(lang).latest, n)
 }
 
 // HomeLists are the home page's two lists, which never show the same article
@@ -351,13 +354,15 @@ func (k *KB) Latest(lang string, n int) []Summary {
 // newest first. A newly published article that is already popular is in
 // Popular; Latest shows what a visitor has not yet been offered.
 func (k *KB) HomeLists(lang string, n int) (popular, latest []Summary) {
-	sh := k.cat.Load().shelf(lang)
-	popular = head(sh.popular, n)
+	c := k.cat.Load()
+	sh := c.shelf(lang)
+	popular = c.head(sh.popular, n)
 	latest = make([]Summary, 0, max(n, 0))
-	for _, s := range sh.latest {
+	for _, id := range sh.latest {
 		if len(latest) == n {
 			break
 		}
+		s := c.byTranslation[id]
 		// n is a handful: a scan of popular costs less than a map per request.
 		if !slices.ContainsFunc(popular, func(p Summary) bool { return p.ArticleID == s.ArticleID }) {
 			latest = append(latest, s)
@@ -366,11 +371,11 @@ func (k *KB) HomeLists(lang string, n int) (popular, latest []Summary) {
 	return popular, latest
 }
 
-func head(list []Summary, n int) []Summary {
+func (c *catalog) head(list []int64, n int) []Summary {
 	if n < 0 {
 		n = 0
 	}
-	return slices.Clone(list[:min(n, len(list))])
+	return c.summaries(list[:min(n, len(list))])
 }
 
 // Article returns the article a page in lang shows at slug. Its own slug in
@@ -381,13 +386,13 @@ func (k *KB) Article(lang, slug string) (*Article, error) {
 	c := k.cat.Load()
 	sh := c.shelf(lang)
 	if a := sh.bySlug.get(slug); a != nil {
-		return c.hand(a), nil
+		return c.hand(sh, a), nil
 	}
 	id, ok := c.lib.addresses[slug]
 	if !ok {
 		return nil, errs.E(errs.NotFound, "kb.article.not_found")
 	}
-	a := c.hand(sh.byArticle.get(id))
+	a := c.hand(sh, sh.byArticle.get(id))
 	a.Redirect = a.Slug != slug
 	return a, nil
 }
@@ -418,7 +423,7 @@ func (k *KB) ArticleIn(lang, slug string) (*Article, error) {
 	if s == nil || s.bySlug.get(slug) == nil {
 		return nil, errs.E(errs.NotFound, "kb.article.not_found")
 	}
-	return c.hand(s.bySlug.get(slug)), nil
+	return c.hand(s, s.bySlug.get(slug)), nil
 }
 
 // ArticleByKey returns the article with key as a page in lang shows it: in
@@ -429,6 +434,6 @@ func (k *KB) ArticleByKey(lang, key string) (*Article, bool, error) {
 	if a == nil || c.shelf(lang).byArticle.get(a.id) == nil {
 		return nil, false, errs.E(errs.NotFound, "kb.article.not_found")
 	}
-	out := c.hand(c.shelf(lang).byArticle.get(a.id))
+	out := c.hand(c.shelf(lang), c.shelf(lang).byArticle.get(a.id))
 	return out, out.Fallback, nil
 }

@@ -580,20 +580,20 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 	}
 	patch := func(osh *shelf, lang string) *shelf {
 		sh := &shelf{
-			bySlug: osh.bySlug, byArticle: osh.byArticle, sections: maps.Clone(osh.sections),
+			bySlug: osh.bySlug, byArticle: osh.byArticle, related: osh.related, sections: maps.Clone(osh.sections),
 			popular: osh.popular, latest: osh.latest, heads: maps.Clone(osh.heads),
 		}
 		ed := sh.edit()
 		again := maps.Clone(redo)
 		for cat := range cats {
-			sh.patchSection(cat, lib, changed, func(a *articleRow) Summary { return c.byTranslation[lib.best(a, lang).id] })
-			sh.setHeads(cat, lang)
+			sh.patchSection(cat, lib, changed, old.byTranslation, c.byTranslation, lang)
+			sh.setHeads(cat, lang, c.byTranslation)
 			if !sameHeads(osh.heads[cat], sh.heads[cat]) {
-				for _, s := range osh.sections[cat] {
-					again[s.ArticleID] = true
+				for _, id := range osh.sections[cat] {
+					again[old.byTranslation[id].ArticleID] = true
 				}
-				for _, s := range sh.sections[cat] {
-					again[s.ArticleID] = true
+				for _, id := range sh.sections[cat] {
+					again[c.byTranslation[id].ArticleID] = true
 				}
 			}
 		}
@@ -603,6 +603,7 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 		for id := range again {
 			if art := osh.byArticle.get(id); art != nil {
 				ed.byArticle.delete(id)
+				ed.related.delete(id)
 				if osh.bySlug.get(art.Slug) == art {
 					ed.bySlug.delete(art.Slug)
 				}
@@ -615,8 +616,9 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 		}
 		sh.done(ed)
 		if cats[FAQ] {
-			sh.sortFAQ()
+			c.sortFAQ(sh)
 		}
+		c.setNotes(sh) // the touched articles' summaries may be new
 		return sh
 	}
 	for _, lang := range lib.langs {
@@ -628,14 +630,21 @@ func patchCatalog(old *catalog, lib *library, numbers map[int64]counts, ids []in
 
 // patchSection sets sh's section of cat (copied from the old shelf's) to
 // hold the changed articles where lib places them now: taken out, and put
-// in again at their places when they are published in cat, as summary
-// gives them.
-func (sh *shelf) patchSection(cat Category, lib *library, changed map[int64]bool, summary func(*articleRow) Summary) {
+// in again at their places when they are published in cat, as shown in
+// lang. was and is resolve the old catalog's and the new one's translation
+// ids.
+func (sh *shelf) patchSection(cat Category, lib *library, changed map[int64]bool, was, is map[int64]Summary, lang string) {
+	articleOf := func(t int64) int64 { // those put in are new, those kept were
+		if s, ok := is[t]; ok {
+			return s.ArticleID
+		}
+		return was[t].ArticleID
+	}
 	old := sh.sections[cat]
-	sec := make([]Summary, 0, len(old)+len(changed))
-	for _, s := range old {
-		if !changed[s.ArticleID] {
-			sec = append(sec, s)
+	sec := make([]int64, 0, len(old)+len(changed))
+	for _, id := range old {
+		if !changed[articleOf(id)] {
+			sec = append(sec, id)
 		}
 	}
 	for id := range changed {
@@ -643,8 +652,8 @@ func (sh *shelf) patchSection(cat Category, lib *library, changed map[int64]bool
 		if a == nil || a.category != cat || len(lib.byArticle[id]) == 0 {
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(sec, a, func(s Summary, a *articleRow) int { return compareArticles(lib.all[s.ArticleID], a) })
-		sec = slices.Insert(sec, i, summary(a))
+		i, _ := slices.BinarySearchFunc(sec, a, func(t int64, a *articleRow) int { return compareArticles(lib.all[articleOf(t)], a) })
+		sec = slices.Insert(sec, i, lib.best(a, lang).id)
 	}
 	if len(sec) == 0 {
 		delete(sh.sections, cat)

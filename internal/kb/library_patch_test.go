@@ -52,6 +52,7 @@ func sameCatalog(t *testing.T, step string, got, want *catalog) {
 		for name, pair := range map[string][2]any{
 			"bySlug": {g.bySlug, sh.bySlug}, "sections": {g.sections, sh.sections},
 			"popular": {g.popular, sh.popular}, "latest": {g.latest, sh.latest},
+			"notes": {g.notes, sh.notes}, "heads": {g.heads, sh.heads}, "related": {g.related, sh.related},
 		} {
 			if !reflect.DeepEqual(pair[0], pair[1]) {
 				t.Errorf("%s: shelf %s: %s differs from the whole build", step, lang, name)

@@ -1,7 +1,5 @@
 package kb
 
-import "slices"
-
 // Bounded lists (issue 13, "Scale"): a category may hold thousands of
 // articles, so the pages that list one show a page of it at a time.
 
@@ -9,7 +7,8 @@ import "slices"
 // search) of perPage articles of Section, with the page actually shown and how
 // many articles the section has in all. It copies only the page.
 func (k *KB) SectionPage(lang string, c Category, page, perPage int) (items []Summary, shown, total int) {
-	all := k.cat.Load().shelf(lang).sections[c]
+	cat := k.cat.Load()
+	all := cat.shelf(lang).sections[c]
 	total = len(all)
 	if perPage <= 0 {
 		perPage = 1
@@ -17,7 +16,7 @@ func (k *KB) SectionPage(lang string, c Category, page, perPage int) (items []Su
 	last := max(1, (total+perPage-1)/perPage)
 	shown = min(max(page, 1), last)
 	from := (shown - 1) * perPage
-	return slices.Clone(all[min(from, total):min(from+perPage, total)]), shown, total
+	return cat.summaries(all[min(from, total):min(from+perPage, total)]), shown, total
 }
 
 // FooterNotes is how many Technical Notes articles every visitor's page
@@ -31,7 +30,7 @@ const FooterNotes = 8
 // version is the Version of the catalog they come from.
 func (k *KB) TechnicalNotes(lang string) (notes []Summary, more bool, version uint64) {
 	c := k.cat.Load()
-	all := c.shelf(lang).sections[TechNotes]
-	n := min(FooterNotes, len(all))
-	return all[:n:n], len(all) > n, c.version
+	sh := c.shelf(lang)
+	n := len(sh.notes)
+	return sh.notes[:n:n], len(sh.sections[TechNotes]) > n, c.version
 }
