@@ -2,14 +2,12 @@ package kb
 
 import (
 	"context"
-	"io/fs"
 	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
-	"zerodesk/data"
 	"zerodesk/internal/store/testengine"
 	"zerodesk/internal/words"
 )
@@ -27,14 +25,7 @@ import (
 // three languages with ties and drafts in the index.
 func TestImpactRanking_SeveralPhrasesSameAsTheIndex(t *testing.T) {
 	t.Parallel()
-	type catalog struct {
-		shared func(testing.TB) *KB   // when the tests' engine is SQLite
-		files  func(testing.TB) fs.FS // else: loaded on SQLite (FTS5 is the reference)
-	}
-	for name, c := range map[string]catalog{
-		"demo":      {sharedSeededDemo, func(testing.TB) fs.FS { return data.Demo() }},
-		"generated": {sharedGenerated, func(t testing.TB) fs.FS { return generatedCatalog(t, 150) }},
-	} {
+	for name, c := range referenceCatalogs() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var k *KB

@@ -15,6 +15,22 @@ import (
 	"zerodesk/internal/store/testengine"
 )
 
+// referenceCatalog is a catalog the equality tests rank both ways: the
+// shared one when the tests' engine is SQLite, else its files loaded on
+// SQLite (FTS5 is the reference).
+type referenceCatalog struct {
+	shared func(testing.TB) *KB
+	files  func(testing.TB) fs.FS
+}
+
+// referenceCatalogs are the demo and the generated catalog of 150 articles.
+func referenceCatalogs() map[string]referenceCatalog {
+	return map[string]referenceCatalog{
+		"demo":      {sharedSeededDemo, func(testing.TB) fs.FS { return data.Demo() }},
+		"generated": {sharedGenerated, func(t testing.TB) fs.FS { return generatedCatalog(t, 150) }},
+	}
+}
+
 // The word lists rank a single word exactly as the index does: every 2
 // letter prefix of every language's vocabulary, a 32nd of its words and
 // 3 letter prefixes, its words with synonyms, on the demo (8 languages, CJK and Arabic included) and on a
@@ -24,14 +40,7 @@ import (
 // synonyms when none of them is in the language's published documents.
 func TestImpactRanking_SameAsTheIndex(t *testing.T) {
 	t.Parallel()
-	type catalog struct {
-		shared func(testing.TB) *KB   // when the tests' engine is SQLite
-		files  func(testing.TB) fs.FS // else: loaded on SQLite (FTS5 is the reference)
-	}
-	for name, c := range map[string]catalog{
-		"demo":      {sharedSeededDemo, func(testing.TB) fs.FS { return data.Demo() }},
-		"generated": {sharedGenerated, func(t testing.TB) fs.FS { return generatedCatalog(t, 150) }},
-	} {
+	for name, c := range referenceCatalogs() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var k *KB
